@@ -1,0 +1,82 @@
+// Shared vocabulary of the domain core. Pure data: no Slack, no storage, no clock.
+
+export const RELATIONSHIPS = ['customer', 'prospect', 'open_opportunity'] as const;
+export type Relationship = (typeof RELATIONSHIPS)[number];
+
+export const GATES = ['overlap', 'warmth', 'fit', 'motion'] as const;
+export type GateName = (typeof GATES)[number];
+
+export type GateOutcome = 'pass' | 'fail' | 'unknown';
+
+/** One gate's verdict, stored with the lead and shown to people as-is. */
+export interface GateResult {
+  gate: GateName;
+  outcome: GateOutcome;
+  /** One plain-language sentence a partner or rep can act on. */
+  reason: string;
+  /** Gate-specific facts (score, per-criterion lines, days since interaction…) for display and reports. */
+  details: Record<string, unknown>;
+}
+
+export const LEAD_STATUSES = [
+  'surfaced',
+  'awaiting_attestation',
+  'candidate',
+  'qualified',
+  'claimed',
+  'intro_requested',
+  'meeting_held',
+  'opportunity',
+  'won',
+  'lost',
+  'disqualified',
+  'expired',
+  'merged',
+] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
+
+export type SurfacedBy = 'partner' | 'rep';
+export type Attribution = 'sourced' | 'influenced';
+export type FieldSource = 'crm' | 'partner';
+
+export interface Firmographics {
+  industry?: string | null | undefined;
+  employees?: number | null | undefined;
+  country?: string | null | undefined;
+  revenue?: number | null | undefined;
+}
+
+/** Firmographics after merging CRM (first) and partner-supplied (second) values, each field with its source. */
+export type SourcedFirmographics = {
+  [K in keyof Firmographics]-?: { value: NonNullable<Firmographics[K]>; source: FieldSource } | null;
+};
+
+/** The partner's warmth attestation. Dates are ISO `YYYY-MM-DD` calendar dates. */
+export interface WarmthAttestation {
+  strength: 1 | 2 | 3 | 4 | 5;
+  contactName: string | null;
+  contactTitle: string | null;
+  lastInteractionOn: string | null;
+  willingToIntroduce: boolean;
+}
+
+export interface CrmAccount {
+  domain: string;
+  name: string;
+  industry: string | null;
+  employees: number | null;
+  country: string | null;
+  revenue: number | null;
+  /** Slack user id of the account owner in the CRM, when it maps to one. */
+  ownerUserId: string | null;
+  isCustomer: boolean;
+  hasOpenOpportunity: boolean;
+}
+
+export interface PartnerOverlap {
+  partnerSlug: string;
+  domain: string;
+  relationship: Relationship;
+}
+
+export type Role = 'admin' | 'leader' | 'rep';

@@ -1,0 +1,36 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.ts';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+export interface OpenDbOptions {
+  /** Apply pending migrations (start-up and `db migrate` do; tools that only read may not). */
+  migrate?: boolean;
+}
+
+/**
+ * Opens the SQLite file with the settings every connection needs: WAL so readers never block the writer,
+ * foreign keys enforced,, full fsync on commit (an acknowledged action must survive a power cut, not just a crash), and a busy timeout so a second process (CLI import while the bot runs) waits
+ * for the write lock instead of failing at once.
+ */
+export function openDb(path: string, options: OpenDbOptions = {}): Db {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const client = new Database(path);
+  client.pragma('journal_mode = WAL');
+  client.pragma('foreign_keys = ON');
+  client.pragma('busy_timeout = 5000');
+  const db = drizzle({ client, schema });
+  if (options.migrate ?? true) migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  return db;
+}
+
+export function closeDb(db: Db): void {
+  if (db.$client.open) db.$client.close();
+}

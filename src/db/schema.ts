@@ -1,0 +1,287 @@
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { Attribution, GateName, GateOutcome, LeadStatus, Relationship, Role, SurfacedBy } from '../core/types.ts';
+
+// Times are stored as integer milliseconds since the epoch (UTC); calendar dates as ISO `YYYY-MM-DD` text.
+// Booleans are integers (drizzle's `mode: 'boolean'`).
+
+const createdAt = () => integer('created_at').notNull();
+
+/** Partner organisations, synced from the program config at start-up (config is the source of truth). */
+export const partnerOrgs = sqliteTable('partner_orgs', {
+  slug: text('slug').primaryKey(),
+  name: text('name').notNull(),
+  managerUserId: text('manager_user_id').notNull(),
+  /** False once the org is removed from the config: its leads stay, it can submit no more. */
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Slack team ids and shared channel ids that identify a partner org. */
+export const partnerSlackIds = sqliteTable(
+  'partner_slack_ids',
+  {
+    kind: text('kind').$type<'team' | 'channel'>().notNull(),
+    slackId: text('slack_id').notNull(),
+    partnerSlug: text('partner_slug')
+      .notNull()
+      .references(() => partnerOrgs.slug),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.slackId] }), index('partner_slack_ids_partner').on(t.partnerSlug)],
+);
+
+/** Everyone Foothold has met: internal people (roles from config) and partner people (first-use primer). */
+export const people = sqliteTable('people', {
+  userId: text('user_id').primaryKey(),
+  teamId: text('team_id'),
+  partnerSlug: text('partner_slug').references(() => partnerOrgs.slug),
+  displayName: text('display_name'),
+  timeZone: text('time_zone'),
+  primerSentAt: integer('primer_sent_at'),
+  firstSeenAt: integer('first_seen_at').notNull(),
+});
+
+export const personRoles = sqliteTable(
+  'person_roles',
+  {
+    userId: text('user_id').notNull(),
+    role: text('role').$type<Role>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.role] })],
+);
+
+/** CRM accounts, upserted by registrable domain from CSV imports. */
+export const crmAccounts = sqliteTable(
+  'crm_accounts',
+  {
+    domain: text('domain').primaryKey(),
+    name: text('name').notNull(),
+    industry: text('industry'),
+    employees: integer('employees'),
+    country: text('country'),
+    revenue: real('revenue'),
+    ownerUserId: text('owner_user_id'),
+    isCustomer: integer('is_customer', { mode: 'boolean' }).notNull().default(false),
+    hasOpenOpportunity: integer('has_open_opportunity', { mode: 'boolean' }).notNull().default(false),
+    importedAt: integer('imported_at').notNull(),
+  },
+  (t) => [index('crm_accounts_owner').on(t.ownerUserId)],
+);
+
+/** Account-mapping overlaps per partner (CSV import): what makes an overlap "verified". */
+export const partnerOverlaps = sqliteTable(
+  'partner_overlaps',
+  {
+    partnerSlug: text('partner_slug')
+      .notNull()
+      .references(() => partnerOrgs.slug),
+    domain: text('domain').notNull(),
+    relationship: text('relationship').$type<Relationship>().notNull(),
+    importedAt: integer('imported_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partnerSlug, t.domain] }), index('partner_overlaps_domain').on(t.domain)],
+);
+
+export const leads = sqliteTable(
+  'leads',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    domain: text('domain').notNull(),
+    accountName: text('account_name').notNull(),
+    /** The partner org credited with the lead (first to register; changes only by a logged override). */
+    partnerSlug: text('partner_slug')
+      .notNull()
+      .references(() => partnerOrgs.slug),
+    surfacedBy: text('surfaced_by').$type<SurfacedBy>().notNull(),
+    submittedByUserId: text('submitted_by_user_id').notNull(),
+    submittedByTeamId: text('submitted_by_team_id'),
+    status: text('status').$type<LeadStatus>().notNull(),
+    relationship: text('relationship').$type<Relationship>(),
+    overlapVerified: integer('overlap_verified', { mode: 'boolean' }).notNull().default(false),
+    need: text('need'),
+    notes: text('notes'),
+    /** Link to the Slack message a lead was flagged from (message shortcut). */
+    sourceMessageUrl: text('source_message_url'),
+    /** Partner-supplied firmographics; CRM values, when imported, take precedence at evaluation. */
+    partnerIndustry: text('partner_industry'),
+    partnerEmployees: integer('partner_employees'),
+    partnerCountry: text('partner_country'),
+    icpScore: real('icp_score'),
+    attribution: text('attribution').$type<Attribution>().notNull(),
+    routeChannel: text('route_channel'),
+    routeRuleIndex: integer('route_rule_index'),
+    /** JSON array of Slack user ids who may claim (a route's pool); null means any rep. */
+    routePool: text('route_pool', { mode: 'json' }).$type<string[]>(),
+    suggestedUserId: text('suggested_user_id'),
+    ownerUserId: text('owner_user_id'),
+    routingPostChannel: text('routing_post_channel'),
+    routingPostTs: text('routing_post_ts'),
+    introStatus: text('intro_status').$type<'requested' | 'made' | 'declined'>(),
+    reasonCode: text('reason_code'),
+    reasonText: text('reason_text'),
+    mergedIntoLeadId: integer('merged_into_lead_id'),
+    /** Incremented on every change: optimistic concurrency for first-click-wins buttons. */
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+    qualifiedAt: integer('qualified_at'),
+    claimedAt: integer('claimed_at'),
+    opportunityAt: integer('opportunity_at'),
+    closedAt: integer('closed_at'),
+    /** Last forward motion; SLA nudges and expiry count from here. */
+    lastProgressAt: integer('last_progress_at').notNull(),
+    /** Extra days granted by extensions, added to the expiry period. */
+    extensionDays: integer('extension_days').notNull().default(0),
+  },
+  (t) => [
+    index('leads_domain').on(t.domain),
+    index('leads_status').on(t.status),
+    index('leads_owner').on(t.ownerUserId),
+    index('leads_partner').on(t.partnerSlug),
+    index('leads_submitter').on(t.submittedByUserId),
+    index('leads_created').on(t.createdAt),
+    index('leads_updated').on(t.updatedAt),
+    index('leads_progress').on(t.status, t.lastProgressAt),
+  ],
+);
+
+export const warmthAttestations = sqliteTable(
+  'warmth_attestations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    partnerSlug: text('partner_slug')
+      .notNull()
+      .references(() => partnerOrgs.slug),
+    attestedByUserId: text('attested_by_user_id').notNull(),
+    strength: integer('strength').notNull(),
+    contactName: text('contact_name'),
+    contactTitle: text('contact_title'),
+    contactEmail: text('contact_email'),
+    lastInteractionOn: text('last_interaction_on'),
+    willingToIntroduce: integer('willing_to_introduce', { mode: 'boolean' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('warmth_attestations_lead').on(t.leadId, t.createdAt)],
+);
+
+/** The latest result of each gate for each lead; history is in `lead_events`. */
+export const gateResults = sqliteTable(
+  'gate_results',
+  {
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    gate: text('gate').$type<GateName>().notNull(),
+    outcome: text('outcome').$type<GateOutcome>().notNull(),
+    reason: text('reason').notNull(),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    evaluatedAt: integer('evaluated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.leadId, t.gate] }), index('gate_results_outcome').on(t.gate, t.outcome)],
+);
+
+/** Other partner orgs that surfaced an open lead's account after it was registered. */
+export const corroborations = sqliteTable(
+  'corroborations',
+  {
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    partnerSlug: text('partner_slug')
+      .notNull()
+      .references(() => partnerOrgs.slug),
+    /** The corroborating partner's own submission (a lead row in `merged`). */
+    sourceLeadId: integer('source_lead_id')
+      .notNull()
+      .references(() => leads.id),
+    relationship: text('relationship').$type<Relationship>(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.leadId, t.partnerSlug] })],
+);
+
+/** Append-only audit log: every transition and every change worth explaining later. */
+export const leadEvents = sqliteTable(
+  'lead_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    leadId: integer('lead_id').references(() => leads.id),
+    type: text('type').notNull(),
+    fromStatus: text('from_status').$type<LeadStatus>(),
+    toStatus: text('to_status').$type<LeadStatus>(),
+    actorUserId: text('actor_user_id'),
+    reason: text('reason'),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('lead_events_lead').on(t.leadId, t.id), index('lead_events_type_at').on(t.type, t.at)],
+);
+
+/**
+ * Slack messages to send, written in the same transaction as the state change that causes them.
+ * `deliveryKey` is unique, so re-running a use case or a job never queues the same message twice.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deliveryKey: text('delivery_key').notNull(),
+    /** Messages to one recipient go out in id order. */
+    recipient: text('recipient').notNull(),
+    /** The Slack team whose token sends it (multi-workspace installs); null = the default token. */
+    teamId: text('team_id'),
+    method: text('method').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    leadId: integer('lead_id').references(() => leads.id),
+    /** What the sender should do with Slack's answer, e.g. remember the routing post's ts on the lead. */
+    onSent: text('on_sent'),
+    status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: integer('not_before').notNull(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: integer('sent_at'),
+    result: text('result', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    uniqueIndex('outbox_delivery_key').on(t.deliveryKey),
+    index('outbox_pending').on(t.status, t.notBefore),
+    index('outbox_recipient').on(t.recipient, t.status, t.id),
+  ],
+);
+
+/** Imported conversion of other lead types per period, the yardstick EQLs are measured against. */
+export const baselines = sqliteTable(
+  'baselines',
+  {
+    leadType: text('lead_type').notNull(),
+    /** `YYYY`, `YYYY-Qn` or `YYYY-MM`. */
+    period: text('period').notNull(),
+    leads: integer('leads'),
+    opportunities: integer('opportunities'),
+    won: integer('won'),
+    opportunityRate: real('opportunity_rate').notNull(),
+    winRate: real('win_rate').notNull(),
+    importedAt: integer('imported_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.leadType, t.period] })],
+);
+
+/** Round-robin position of each routing pool, keyed by the pool's members. */
+export const poolCursors = sqliteTable('pool_cursors', {
+  poolKey: text('pool_key').primaryKey(),
+  position: integer('position').notNull().default(0),
+});
+
+/** Bolt's OAuth installation store: one row per installed workspace (or org-wide install). */
+export const slackInstallations = sqliteTable('slack_installations', {
+  /** `T…` for a workspace install, `E…` for an org-wide (enterprise) install. */
+  installKey: text('install_key').primaryKey(),
+  teamId: text('team_id'),
+  enterpriseId: text('enterprise_id'),
+  botUserId: text('bot_user_id'),
+  installation: text('installation', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  installedAt: integer('installed_at').notNull(),
+});
