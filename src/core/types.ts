@@ -80,3 +80,44 @@ export interface PartnerOverlap {
 }
 
 export type Role = 'admin' | 'leader' | 'rep';
+
+export interface PartnerRef {
+  slug: string;
+  name: string;
+}
+
+/** Everything a Slack surface needs to show one lead: a read model assembled by the store. */
+export interface LeadView {
+  id: number;
+  domain: string;
+  accountName: string;
+  status: LeadStatus;
+  partner: PartnerRef;
+  surfacedBy: SurfacedBy;
+  submittedByUserId: string;
+  relationship: Relationship | null;
+  overlapVerified: boolean;
+  need: string | null;
+  notes: string | null;
+  sourceMessageUrl: string | null;
+  icpScore: number | null;
+  /** Always in gate order: overlap, warmth, fit, motion (missing gates are simply absent). */
+  gates: GateResult[];
+  warmth: (WarmthAttestation & { attestedByUserId: string; attestedAt: number }) | null;
+  corroborators: PartnerRef[];
+  attribution: Attribution;
+  routeChannel: string | null;
+  routePool: string[] | null;
+  suggestedUserId: string | null;
+  ownerUserId: string | null;
+  introStatus: 'requested' | 'made' | 'declined' | null;
+  reasonCode: string | null;
+  reasonLabel: string | null;
+  reasonText: string | null;
+  mergedIntoLeadId: number | null;
+  createdAt: number;
+  updatedAt: number;
+  claimedAt: number | null;
+  lastProgressAt: number;
+  version: number;
+}
