@@ -1,0 +1,376 @@
+// Storage side of the CSV imports (PRODUCT.md section 8). The importers in src/imports/ validate rows and hand
+// them here; this is the only import code that touches the database.
+//
+// How an import is written, so that memory stays flat for a million rows and nothing ever half-applies:
+//  1. Validated rows are appended to a connection-private TEMP staging table in small batches while the file
+//     streams (temp tables live in SQLite's temp file, not the JS heap, and are invisible to other
+//     connections; writing them takes no lock on the main database).
+//  2. `finish()` resolves keys repeated within the file (the later row wins) and reports each repeat.
+//  3. `apply(now)` writes the target table in ONE synchronous IMMEDIATE transaction: a single
+//     INSERT … SELECT … ON CONFLICT DO UPDATE, whose update only fires when some value differs. Re-importing
+//     the same file therefore changes nothing: inserted 0, updated 0, every row counted as unchanged, and the
+//     rows' `imported_at` stays the time their values last changed.
+
+import { type SQL, sql } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { CrmAccount, Relationship } from '../../core/types.ts';
+import type { Db } from '../connection.ts';
+import { baselines, crmAccounts, partnerOrgs, partnerOverlaps } from '../schema.ts';
+
+export type AccountImportRow = CrmAccount;
+
+export interface OverlapImportRow {
+  domain: string;
+  relationship: Relationship;
+}
+
+export interface BaselineImportRow {
+  leadType: string;
+  /** `YYYY`, `YYYY-Qn` or `YYYY-MM`. */
+  period: string;
+  leads: number | null;
+  opportunities: number | null;
+  won: number | null;
+  opportunityRate: number;
+  winRate: number;
+}
+
+export interface ImportCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** A row whose key repeats an earlier row of the same file; the later row wins. */
+export interface DuplicateKey {
+  row: number;
+  previousRow: number;
+  key: string;
+}
+
+export interface ImportStage<Row> {
+  /** Stages one validated row; `line` is its line number in the file (unique per row). */
+  add(line: number, row: Row): void;
+  /** Flushes, keeps only the last row per key and returns the repeats, in file order. */
+  finish(): DuplicateKey[];
+  /** Writes the staged rows to the target table in one transaction. Call `finish()` first. */
+  apply(now: number): ImportCounts;
+  /** Drops the staging table. Safe to call more than once. */
+  dispose(): void;
+}
+
+type Cell = string | number | null;
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+interface StageDef<Row> {
+  /** Staging columns after `line` and `key`, named as in the target table. */
+  columns: ReadonlyArray<{ name: string; type: 'TEXT' | 'INTEGER' | 'REAL' }>;
+  key(row: Row): string;
+  values(row: Row): Cell[];
+  /** Counts rows of the stage `s` that have no row yet in the target table. */
+  countNew(stage: SQL): SQL;
+  upsert(tx: Tx, stage: SQL, now: number): { changes: number };
+}
+
+const BATCH_SIZE = 2000;
+let stageCounter = 0;
+
+function createStage<Row>(db: Db, def: StageDef<Row>): ImportStage<Row> {
+  const client = db.$client;
+  stageCounter += 1;
+  const name = `_import_stage_${process.pid}_${stageCounter}`;
+  const stage = sql`${sql.identifier(name)}`;
+  const cols = def.columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
+  client.exec(`DROP TABLE IF EXISTS temp."${name}"`);
+  client.exec(`CREATE TEMP TABLE "${name}" (line INTEGER PRIMARY KEY, key TEXT NOT NULL, ${cols})`);
+  const insert = client.prepare(
+    `INSERT INTO temp."${name}" VALUES (${['?', '?', ...def.columns.map(() => '?')].join(', ')})`,
+  );
+  const insertMany = client.transaction((batch: Cell[][]) => {
+    for (const values of batch) insert.run(values);
+  });
+  let buffer: Cell[][] = [];
+  let finished = false;
+  let disposed = false;
+
+  const flush = () => {
+    if (buffer.length === 0) return;
+    insertMany(buffer);
+    buffer = [];
+  };
+
+  return {
+    add(line, row) {
+      if (finished) throw new Error('import stage already finished');
+      buffer.push([line, def.key(row), ...def.values(row)]);
+      if (buffer.length >= BATCH_SIZE) flush();
+    },
+    finish() {
+      flush();
+      finished = true;
+      client.exec(`CREATE INDEX temp."${name}_key" ON "${name}" (key, line)`);
+      const duplicates = client
+        .prepare(
+          `SELECT s.line AS row, s.key AS key,
+             (SELECT max(p.line) FROM temp."${name}" p WHERE p.key = s.key AND p.line < s.line) AS previousRow
+           FROM temp."${name}" s
+           WHERE EXISTS (SELECT 1 FROM temp."${name}" p WHERE p.key = s.key AND p.line < s.line)
+           ORDER BY s.line`,
+        )
+        .all() as DuplicateKey[];
+      if (duplicates.length > 0) {
+        client.exec(
+          `DELETE FROM temp."${name}" AS s
+           WHERE EXISTS (SELECT 1 FROM temp."${name}" p WHERE p.key = s.key AND p.line > s.line)`,
+        );
+      }
+      return duplicates;
+    },
+    apply(now) {
+      if (!finished) throw new Error('call finish() before apply()');
+      return db.transaction(
+        (tx) => {
+          const staged = tx.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${stage}`)?.n ?? 0;
+          const inserted = tx.get<{ n: number }>(def.countNew(stage))?.n ?? 0;
+          const { changes } = def.upsert(tx, stage, now);
+          const updated = changes - inserted;
+          return { inserted, updated, unchanged: staged - inserted - updated };
+        },
+        { behavior: 'immediate' },
+      );
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      buffer = [];
+      if (client.open) client.exec(`DROP TABLE IF EXISTS temp."${name}"`);
+    },
+  };
+}
+
+/** `excluded."col"`: the value the INSERT proposed for a conflicting row. */
+function excluded(column: SQLiteColumn): SQL {
+  return sql.raw(`excluded."${column.name}"`);
+}
+
+/** The upsert only updates when at least one column would change (`IS NOT` treats nulls as values). */
+function anyDiffers(columns: SQLiteColumn[]): SQL {
+  return sql.join(
+    columns.map((c) => sql`${c} IS NOT ${excluded(c)}`),
+    sql` OR `,
+  );
+}
+
+const bool = (b: boolean): number => (b ? 1 : 0);
+
+export function createAccountStage(db: Db): ImportStage<AccountImportRow> {
+  const valueColumns = [
+    crmAccounts.name,
+    crmAccounts.industry,
+    crmAccounts.employees,
+    crmAccounts.country,
+    crmAccounts.revenue,
+    crmAccounts.ownerUserId,
+    crmAccounts.isCustomer,
+    crmAccounts.hasOpenOpportunity,
+  ];
+  return createStage<AccountImportRow>(db, {
+    columns: [
+      { name: 'domain', type: 'TEXT' },
+      { name: 'name', type: 'TEXT' },
+      { name: 'industry', type: 'TEXT' },
+      { name: 'employees', type: 'INTEGER' },
+      { name: 'country', type: 'TEXT' },
+      { name: 'revenue', type: 'REAL' },
+      { name: 'owner_user_id', type: 'TEXT' },
+      { name: 'is_customer', type: 'INTEGER' },
+      { name: 'has_open_opportunity', type: 'INTEGER' },
+    ],
+    key: (r) => r.domain,
+    values: (r) => [
+      r.domain,
+      r.name,
+      r.industry,
+      r.employees,
+      r.country,
+      r.revenue,
+      r.ownerUserId,
+      bool(r.isCustomer),
+      bool(r.hasOpenOpportunity),
+    ],
+    countNew: (stage) =>
+      sql`SELECT count(*) AS n FROM ${stage} s WHERE NOT EXISTS (SELECT 1 FROM ${crmAccounts} t WHERE t.domain = s.domain)`,
+    upsert: (tx, stage, now) =>
+      tx
+        .insert(crmAccounts)
+        .select(
+          sql`SELECT domain, name, industry, employees, country, revenue, owner_user_id, is_customer,
+                has_open_opportunity, ${now} FROM ${stage} WHERE true`,
+        )
+        .onConflictDoUpdate({
+          target: crmAccounts.domain,
+          set: {
+            name: excluded(crmAccounts.name),
+            industry: excluded(crmAccounts.industry),
+            employees: excluded(crmAccounts.employees),
+            country: excluded(crmAccounts.country),
+            revenue: excluded(crmAccounts.revenue),
+            ownerUserId: excluded(crmAccounts.ownerUserId),
+            isCustomer: excluded(crmAccounts.isCustomer),
+            hasOpenOpportunity: excluded(crmAccounts.hasOpenOpportunity),
+            importedAt: excluded(crmAccounts.importedAt),
+          },
+          setWhere: anyDiffers(valueColumns),
+        })
+        .run(),
+  });
+}
+
+export function createOverlapStage(db: Db, partnerSlug: string): ImportStage<OverlapImportRow> {
+  return createStage<OverlapImportRow>(db, {
+    columns: [
+      { name: 'domain', type: 'TEXT' },
+      { name: 'relationship', type: 'TEXT' },
+    ],
+    key: (r) => r.domain,
+    values: (r) => [r.domain, r.relationship],
+    countNew: (stage) =>
+      sql`SELECT count(*) AS n FROM ${stage} s WHERE NOT EXISTS (
+            SELECT 1 FROM ${partnerOverlaps} t WHERE t.partner_slug = ${partnerSlug} AND t.domain = s.domain)`,
+    upsert: (tx, stage, now) =>
+      tx
+        .insert(partnerOverlaps)
+        .select(sql`SELECT ${partnerSlug}, domain, relationship, ${now} FROM ${stage} WHERE true`)
+        .onConflictDoUpdate({
+          target: [partnerOverlaps.partnerSlug, partnerOverlaps.domain],
+          set: {
+            relationship: excluded(partnerOverlaps.relationship),
+            importedAt: excluded(partnerOverlaps.importedAt),
+          },
+          setWhere: anyDiffers([partnerOverlaps.relationship]),
+        })
+        .run(),
+  });
+}
+
+export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
+  const valueColumns = [
+    baselines.leads,
+    baselines.opportunities,
+    baselines.won,
+    baselines.opportunityRate,
+    baselines.winRate,
+  ];
+  return createStage<BaselineImportRow>(db, {
+    columns: [
+      { name: 'lead_type', type: 'TEXT' },
+      { name: 'period', type: 'TEXT' },
+      { name: 'leads', type: 'INTEGER' },
+      { name: 'opportunities', type: 'INTEGER' },
+      { name: 'won', type: 'INTEGER' },
+      { name: 'opportunity_rate', type: 'REAL' },
+      { name: 'win_rate', type: 'REAL' },
+    ],
+    key: (r) => `${r.leadType} ${r.period}`,
+    values: (r) => [r.leadType, r.period, r.leads, r.opportunities, r.won, r.opportunityRate, r.winRate],
+    countNew: (stage) =>
+      sql`SELECT count(*) AS n FROM ${stage} s WHERE NOT EXISTS (
+            SELECT 1 FROM ${baselines} t WHERE t.lead_type = s.lead_type AND t.period = s.period)`,
+    upsert: (tx, stage, now) =>
+      tx
+        .insert(baselines)
+        .select(
+          sql`SELECT lead_type, period, leads, opportunities, won, opportunity_rate, win_rate, ${now}
+              FROM ${stage} WHERE true`,
+        )
+        .onConflictDoUpdate({
+          target: [baselines.leadType, baselines.period],
+          set: {
+            leads: excluded(baselines.leads),
+            opportunities: excluded(baselines.opportunities),
+            won: excluded(baselines.won),
+            opportunityRate: excluded(baselines.opportunityRate),
+            winRate: excluded(baselines.winRate),
+            importedAt: excluded(baselines.importedAt),
+          },
+          setWhere: anyDiffers(valueColumns),
+        })
+        .run(),
+  });
+}
+
+// ── Partners ────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface PartnerRow {
+  slug: string;
+  name: string;
+  active: boolean;
+}
+
+export function findPartner(db: Db, slug: string): PartnerRow | undefined {
+  return db
+    .select({ slug: partnerOrgs.slug, name: partnerOrgs.name, active: partnerOrgs.active })
+    .from(partnerOrgs)
+    .where(sql`${partnerOrgs.slug} = ${slug}`)
+    .get();
+}
+
+export function listPartners(db: Db): PartnerRow[] {
+  return db
+    .select({ slug: partnerOrgs.slug, name: partnerOrgs.name, active: partnerOrgs.active })
+    .from(partnerOrgs)
+    .orderBy(partnerOrgs.slug)
+    .all();
+}
+
+export interface PartnerSyncInput {
+  slug: string;
+  name: string;
+  /** Slack user id of the internal partner manager. */
+  manager: string;
+}
+
+/**
+ * Makes `partner_orgs` match the config's partners: upserts each (active) and marks orgs that are no longer
+ * in the config inactive (their leads stay). One transaction. Rows that already match are left untouched;
+ * `changed` counts the rows inserted or updated.
+ */
+export function syncPartners(
+  db: Db,
+  partners: ReadonlyArray<PartnerSyncInput>,
+  now: number,
+): { changed: number; deactivated: number } {
+  return db.transaction(
+    (tx) => {
+      let changed = 0;
+      for (const p of partners) {
+        const res = tx
+          .insert(partnerOrgs)
+          .values({ slug: p.slug, name: p.name, managerUserId: p.manager, active: true, updatedAt: now })
+          .onConflictDoUpdate({
+            target: partnerOrgs.slug,
+            set: { name: p.name, managerUserId: p.manager, active: true, updatedAt: now },
+            setWhere: sql`${partnerOrgs.name} IS NOT ${p.name} OR ${partnerOrgs.managerUserId} IS NOT ${p.manager}
+                          OR ${partnerOrgs.active} IS NOT 1`,
+          })
+          .run();
+        changed += res.changes;
+      }
+      const slugs = partners.map((p) => p.slug);
+      const res = tx
+        .update(partnerOrgs)
+        .set({ active: false, updatedAt: now })
+        .where(
+          slugs.length > 0
+            ? sql`${partnerOrgs.active} = 1 AND ${partnerOrgs.slug} NOT IN (${sql.join(
+                slugs.map((s) => sql`${s}`),
+                sql`, `,
+              )})`
+            : sql`${partnerOrgs.active} = 1`,
+        )
+        .run();
+      return { changed, deactivated: res.changes };
+    },
+    { behavior: 'immediate' },
+  );
+}

@@ -1,0 +1,103 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../connection.ts';
+import { leads, outbox } from '../schema.ts';
+import { inTransaction } from './lead-store.ts';
+
+export type OutboxRow = typeof outbox.$inferSelect;
+
+/**
+ * The next messages that may go out now: the oldest pending row of each recipient, and only when it is due.
+ * A recipient whose head row is waiting (backoff, Retry-After) holds the rest of its rows back, which is what
+ * keeps messages to one person or channel in order.
+ */
+export function dueHeads(db: Db, now: number, limit: number, excludeRecipients: readonly string[] = []): OutboxRow[] {
+  const rows = db
+    .select()
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.status, 'pending'),
+        sql`${outbox.notBefore} <= ${now}`,
+        sql`not exists (select 1 from outbox p where p.recipient = ${outbox.recipient} and p.status = 'pending' and p.id < ${outbox.id})`,
+        excludeRecipients.length ? sql`${outbox.recipient} not in ${excludeRecipients}` : undefined,
+      ),
+    )
+    .orderBy(outbox.id)
+    .limit(limit)
+    .all();
+  return rows;
+}
+
+export function pendingCount(db: Db): number {
+  const row = db
+    .select({ n: sql<number>`count(*)` })
+    .from(outbox)
+    .where(eq(outbox.status, 'pending'))
+    .get();
+  return row?.n ?? 0;
+}
+
+/** The earliest time any pending row becomes due, so an idle sender can sleep until then. */
+export function nextDueAt(db: Db): number | null {
+  const row = db
+    .select({ t: sql<number | null>`min(${outbox.notBefore})` })
+    .from(outbox)
+    .where(eq(outbox.status, 'pending'))
+    .get();
+  return row?.t ?? null;
+}
+
+/**
+ * Marks a row sent once Slack answered ok, and applies what the answer means for the lead (the routing
+ * post's ts, needed by every later update of that post), in one transaction.
+ */
+export function markSent(db: Db, row: OutboxRow, result: Record<string, unknown>, now: number): void {
+  inTransaction(db, (tx) => {
+    tx.update(outbox)
+      .set({ status: 'sent', sentAt: now, result, attempts: row.attempts + 1, lastError: null })
+      .where(eq(outbox.id, row.id))
+      .run();
+    if (row.onSent === 'routing_post' && row.leadId != null && typeof result.ts === 'string') {
+      const channel = typeof result.channel === 'string' ? result.channel : row.recipient;
+      tx.update(leads).set({ routingPostChannel: channel, routingPostTs: result.ts }).where(eq(leads.id, row.leadId)).run();
+    }
+  });
+}
+
+export function markRetry(db: Db, row: OutboxRow, notBefore: number, error: string): void {
+  db.update(outbox)
+    .set({ attempts: row.attempts + 1, notBefore, lastError: error.slice(0, 1000) })
+    .where(eq(outbox.id, row.id))
+    .run();
+}
+
+/** Defers a row without counting an attempt (it was not sent: it waits for something else first). */
+export function defer(db: Db, row: OutboxRow, notBefore: number, why: string): void {
+  db.update(outbox).set({ notBefore, lastError: why }).where(eq(outbox.id, row.id)).run();
+}
+
+export function markFailed(db: Db, row: OutboxRow, error: string, now: number): void {
+  db.update(outbox)
+    .set({ status: 'failed', attempts: row.attempts + 1, lastError: error.slice(0, 1000), sentAt: now })
+    .where(eq(outbox.id, row.id))
+    .run();
+}
+
+export function routingPostOf(db: Db, leadId: number): { channel: string | null; ts: string | null; postRow: OutboxRow | null } {
+  const lead = db
+    .select({ channel: leads.routingPostChannel, ts: leads.routingPostTs })
+    .from(leads)
+    .where(eq(leads.id, leadId))
+    .get();
+  const postRow =
+    db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.leadId, leadId), eq(outbox.onSent, 'routing_post')))
+      .get() ?? null;
+  return { channel: lead?.channel ?? null, ts: lead?.ts ?? null, postRow };
+}
+
+export function failedRows(db: Db, limit = 50): OutboxRow[] {
+  return db.select().from(outbox).where(eq(outbox.status, 'failed')).orderBy(sql`${outbox.id} desc`).limit(limit).all();
+}

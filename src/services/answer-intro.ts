@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { DomainError } from '../core/errors.ts';
+import { appendEvent, enqueue, inTransaction, updateLeadIf } from '../db/stores/lead-store.ts';
+import { introAnsweredDm } from '../slack/blocks/internal-messages.ts';
+import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
+import { actorSchema } from './inputs.ts';
+import { dm, threadReply } from './notify.ts';
+import { refreshRoutingPost, staleError } from './transition.ts';
+import { parseInput } from './validation.ts';
+
+const answerIntroInputSchema = z.object({
+  actor: actorSchema,
+  leadId: z.number().int().positive(),
+  made: z.boolean(),
+});
+export type AnswerIntroInput = z.input<typeof answerIntroInputSchema>;
+
+/**
+ * The partner answers a tracked intro request: "Intro made" or "Can't introduce". The answer is recorded,
+ * shown on the routing post and sent to the owner; it is not a lifecycle step (the meeting is).
+ */
+export function answerIntro(deps: ServiceDeps, raw: AnswerIntroInput) {
+  const input = parseInput(answerIntroInputSchema, raw);
+  return inTransaction(deps.db, (tx) => {
+    const actor = resolveActor(tx, deps, input.actor);
+    const view = loadLeadFor(tx, deps, input.leadId);
+    requirePermission('answer_intro', actor, accessOf(view));
+    if (view.introStatus !== 'requested') {
+      throw new DomainError(
+        'stale',
+        view.introStatus ? 'This intro request was already answered. Thank you!' : 'There is no open intro request on this lead.',
+      );
+    }
+    const now = deps.now();
+    const introStatus = input.made ? ('made' as const) : ('declined' as const);
+    if (!updateLeadIf(tx, view.id, { fromStatuses: [view.status] }, { introStatus, updatedAt: now })) {
+      throw staleError(tx, view);
+    }
+    const eventId = appendEvent(tx, {
+      leadId: view.id,
+      type: 'intro_answered',
+      actorUserId: input.actor.userId,
+      data: { introStatus },
+      at: now,
+    });
+    const after = refreshRoutingPost(tx, deps, view.id, eventId);
+    const rendered = introAnsweredDm(after, input.made);
+    const messages = [...threadReply(after, `lead:${view.id}:intro-answer-thread:${eventId}`, rendered)];
+    if (after.ownerUserId) messages.push(dm(after.ownerUserId, `lead:${view.id}:intro-answer:${eventId}`, rendered, view.id));
+    enqueue(tx, messages, now);
+    return { view: after, eventId };
+  });
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { DomainError } from '../core/errors.ts';
+import { inTransaction } from '../db/stores/lead-store.ts';
+import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
+import { actorSchema } from './inputs.ts';
+import { applyTransition, type TransitionResult } from './transition.ts';
+import { parseInput } from './validation.ts';
+
+const claimInputSchema = z.object({ actor: actorSchema, leadId: z.number().int().positive() });
+export type ClaimInput = z.input<typeof claimInputSchema>;
+
+/**
+ * First click wins: the update only applies while the lead is still `qualified`, inside an IMMEDIATE
+ * transaction, so of any number of simultaneous clicks exactly one becomes the owner and the rest are told who.
+ * The version is deliberately not checked: a corroboration arriving between render and click must not
+ * cost a rep the claim.
+ */
+export function claimLead(deps: ServiceDeps, raw: ClaimInput): TransitionResult {
+  const input = parseInput(claimInputSchema, raw);
+  return inTransaction(deps.db, (tx) => {
+    const actor = resolveActor(tx, deps, input.actor);
+    const view = loadLeadFor(tx, deps, input.leadId);
+    requirePermission('claim', actor, accessOf(view));
+    if (view.status !== 'qualified') {
+      if (view.ownerUserId) {
+        const who = view.ownerUserId === input.actor.userId ? 'You' : `<@${view.ownerUserId}>`;
+        throw new DomainError('already_claimed', `${who} already claimed this lead.`, {
+          data: { ownerUserId: view.ownerUserId },
+        });
+      }
+      throw new DomainError('illegal_transition', 'Only a qualified lead (an EQL) can be claimed.');
+    }
+    const now = deps.now();
+    return applyTransition(tx, deps, {
+      view,
+      to: 'claimed',
+      actorUserId: input.actor.userId,
+      patch: { ownerUserId: input.actor.userId, claimedAt: now },
+      partnerMessage: 'claimed',
+    });
+  });
+}

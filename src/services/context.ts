@@ -1,0 +1,69 @@
+import type { ProgramConfig } from '../config/program-config.ts';
+import { DomainError } from '../core/errors.ts';
+import { type ActorContext, authorize, type LeadAccess, type Permission } from '../core/permissions.ts';
+import { calendarDate } from '../core/time.ts';
+import type { LeadView } from '../core/types.ts';
+import type { Db } from '../db/connection.ts';
+import { getLeadView, partnerBySlackId, rolesOf, type Tx } from '../db/stores/lead-store.ts';
+import type { Actor } from './inputs.ts';
+
+/** What every use case needs: storage, the program, a clock. Passed in, so tests control all three. */
+export interface ServiceDeps {
+  db: Db;
+  config: ProgramConfig;
+  now: () => number;
+  /** The vendor's own Slack team ids: people from these teams are never treated as partners by channel. */
+  homeTeamIds?: readonly string[];
+}
+
+/**
+ * Who is acting. A person's org comes from their own Slack team id first (one Slack Connect channel can hold
+ * several orgs); internal people are known by their configured roles; a registered single-org shared channel
+ * is the fallback for partners whose team id we have not registered.
+ */
+export function resolveActor(tx: Tx, deps: Pick<ServiceDeps, 'homeTeamIds'>, actor: Actor): ActorContext {
+  if (actor.teamId) {
+    const slug = partnerBySlackId(tx, 'team', actor.teamId);
+    if (slug) return { kind: 'partner', userId: actor.userId, partnerSlug: slug };
+  }
+  const roles = rolesOf(tx, actor.userId);
+  if (roles.length > 0) return { kind: 'internal', userId: actor.userId, roles };
+  const isHome = actor.teamId != null && (deps.homeTeamIds ?? []).includes(actor.teamId);
+  if (!isHome && actor.channelId) {
+    const slug = partnerBySlackId(tx, 'channel', actor.channelId);
+    if (slug) return { kind: 'partner', userId: actor.userId, partnerSlug: slug };
+  }
+  if (isHome) return { kind: 'internal', userId: actor.userId, roles: [] };
+  return { kind: 'unregistered', userId: actor.userId };
+}
+
+export function requirePermission(permission: Permission, actor: ActorContext, lead?: LeadAccess): void {
+  const decision = authorize(permission, actor, lead);
+  if (!decision.allowed) throw new DomainError('forbidden', decision.reason, { data: { permission } });
+}
+
+export function reasonLabeler(config: ProgramConfig): (code: string) => string | null {
+  const all = [...config.reasons.disqualify, ...config.reasons.lost];
+  return (code) => all.find((r) => r.code === code)?.label ?? null;
+}
+
+/** Loads a lead's view, answering a missing lead and another org's lead the same way. */
+export function loadLeadFor(tx: Tx, deps: ServiceDeps, leadId: number): LeadView {
+  const view = getLeadView(tx, leadId, reasonLabeler(deps.config));
+  if (!view) throw new DomainError('not_found', "That lead doesn't exist (it may have been removed).");
+  return view;
+}
+
+export function accessOf(view: LeadView): LeadAccess {
+  return { partnerSlug: view.partner.slug, ownerUserId: view.ownerUserId, routePool: view.routePool };
+}
+
+export function today(deps: ServiceDeps): string {
+  return calendarDate(deps.now(), deps.config.timezone);
+}
+
+/** The partner person who hears about a lead: its partner submitter, or whoever attested for a rep's lead. */
+export function partnerContact(view: LeadView): string | null {
+  if (view.surfacedBy === 'partner') return view.submittedByUserId;
+  return view.warmth?.attestedByUserId ?? null;
+}

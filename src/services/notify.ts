@@ -1,0 +1,128 @@
+import type { LeadView } from '../core/types.ts';
+import type { OutboxMessage } from '../db/stores/lead-store.ts';
+import {
+  partnerManagerConflict,
+  repAssignedDm,
+  repSuggestionDm,
+} from '../slack/blocks/internal-messages.ts';
+import { attestationRequest, type PartnerMessageKind, partnerMessage, primer } from '../slack/blocks/partner-messages.ts';
+import { routingPost } from '../slack/blocks/routing-post.ts';
+
+// The message catalogue: which Slack message goes to whom when a lead changes. Pure: it turns a lead's
+// view after the change into outbox rows; the use case writes them in the same transaction as the change.
+
+export interface NotifyContext {
+  timeZone: string;
+  now: number;
+}
+
+/** Placeholder the outbox sender swaps for the lead's routing post ts (unknown until that post is sent). */
+export const LEAD_POST_TS = '@lead-post-ts';
+export const ON_SENT_ROUTING_POST = 'routing_post';
+
+export const routingPostKey = (leadId: number) => `lead:${leadId}:routing-post`;
+
+function message(rendered: { text: string; blocks: unknown[] }): Record<string, unknown> {
+  return { text: rendered.text, blocks: rendered.blocks, unfurl_links: false, unfurl_media: false };
+}
+
+/** The routing post: created the first time a lead is routed, then updated in place at every change. */
+export function routingPostMessage(view: LeadView, ctx: NotifyContext, opts: { exists: boolean; eventId: number }): OutboxMessage[] {
+  if (!view.routeChannel) return [];
+  const rendered = routingPost(view, ctx);
+  if (!opts.exists) {
+    return [
+      {
+        deliveryKey: routingPostKey(view.id),
+        recipient: view.routeChannel,
+        method: 'chat.postMessage',
+        payload: { channel: view.routeChannel, ...message(rendered) },
+        leadId: view.id,
+        onSent: ON_SENT_ROUTING_POST,
+      },
+    ];
+  }
+  return [
+    {
+      deliveryKey: `lead:${view.id}:post-update:${opts.eventId}`,
+      recipient: view.routeChannel,
+      method: 'chat.update',
+      payload: { channel: view.routeChannel, ts: LEAD_POST_TS, text: rendered.text, blocks: rendered.blocks },
+      leadId: view.id,
+    },
+  ];
+}
+
+/** A reply in the routing post's thread (reminders, intro answers), so the channel stays one post per lead. */
+export function threadReply(view: LeadView, key: string, rendered: { text: string; blocks?: unknown[] }): OutboxMessage[] {
+  if (!view.routeChannel) return [];
+  return [
+    {
+      deliveryKey: key,
+      recipient: view.routeChannel,
+      method: 'chat.postMessage',
+      payload: { channel: view.routeChannel, thread_ts: LEAD_POST_TS, text: rendered.text, ...(rendered.blocks ? { blocks: rendered.blocks } : {}) },
+      leadId: view.id,
+    },
+  ];
+}
+
+export function dm(userId: string, key: string, rendered: { text: string; blocks: unknown[] }, leadId: number | null): OutboxMessage {
+  return { deliveryKey: key, recipient: userId, method: 'chat.postMessage', payload: { channel: userId, ...message(rendered) }, leadId };
+}
+
+export function partnerDm(
+  userId: string | null,
+  kind: PartnerMessageKind,
+  view: LeadView,
+  ctx: NotifyContext,
+  eventId: number,
+): OutboxMessage[] {
+  if (!userId) return [];
+  return [dm(userId, `lead:${view.id}:partner:${kind}:${eventId}`, partnerMessage(kind, view, ctx), view.id)];
+}
+
+export function primerDm(userId: string): OutboxMessage {
+  return dm(userId, `primer:${userId}`, primer(), null);
+}
+
+export function suggestionDm(view: LeadView, eventId: number): OutboxMessage[] {
+  if (!view.suggestedUserId || view.ownerUserId) return [];
+  return [dm(view.suggestedUserId, `lead:${view.id}:suggest:${eventId}`, repSuggestionDm(view), view.id)];
+}
+
+export function ownerAssignedDm(view: LeadView, eventId: number, why: string): OutboxMessage[] {
+  if (!view.ownerUserId) return [];
+  return [dm(view.ownerUserId, `lead:${view.id}:assigned:${eventId}`, repAssignedDm(view, why), view.id)];
+}
+
+/** Asks the partner org to attest warmth for a rep-surfaced account: its shared channel, else people we know. */
+export function attestationRequestMessages(
+  view: LeadView,
+  ctx: NotifyContext,
+  targets: { channels: string[]; people: string[] },
+  eventId: number,
+): OutboxMessage[] {
+  const rendered = attestationRequest(view, ctx);
+  const channel = targets.channels[0];
+  if (channel) {
+    return [
+      {
+        deliveryKey: `lead:${view.id}:attest-request:${eventId}`,
+        recipient: channel,
+        method: 'chat.postMessage',
+        payload: { channel, ...message(rendered) },
+        leadId: view.id,
+      },
+    ];
+  }
+  return targets.people.slice(0, 3).map((u) => dm(u, `lead:${view.id}:attest-request:${eventId}:${u}`, rendered, view.id));
+}
+
+export function conflictNotice(
+  managerUserId: string,
+  eventId: number,
+  facts: { accountName: string; domain: string; partnerName: string; reason: 'customer' | 'open_opportunity' },
+): OutboxMessage {
+  return dm(managerUserId, `conflict:${eventId}`, partnerManagerConflict(facts), null);
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { DomainError } from '../core/errors.ts';
+import { isOpen } from '../core/lifecycle.ts';
+import { appendEvent, enqueue, inTransaction, rolesOf, updateLeadIf } from '../db/stores/lead-store.ts';
+import { accessOf, loadLeadFor, partnerContact, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
+import { actorSchema } from './inputs.ts';
+import { ownerAssignedDm, partnerDm } from './notify.ts';
+import { applyTransition, refreshRoutingPost, staleError, type TransitionResult } from './transition.ts';
+import { parseInput } from './validation.ts';
+
+const reassignInputSchema = z.object({
+  actor: actorSchema,
+  leadId: z.number().int().positive(),
+  newOwnerUserId: z.string().regex(/^[UW][A-Z0-9]+$/, 'Pick a person'),
+  reason: z
+    .string()
+    .transform((s) => s.trim())
+    .pipe(z.string().min(3, 'Write why the lead is being reassigned').max(1000, 'Keep the reason under 1000 characters')),
+});
+export type ReassignInput = z.input<typeof reassignInputSchema>;
+
+/** A leader hands a lead to another rep (or assigns an unclaimed EQL), with a written, logged reason. */
+export function reassignLead(deps: ServiceDeps, raw: ReassignInput): TransitionResult {
+  const input = parseInput(reassignInputSchema, raw);
+  return inTransaction(deps.db, (tx) => {
+    const actor = resolveActor(tx, deps, input.actor);
+    const view = loadLeadFor(tx, deps, input.leadId);
+    requirePermission('reassign', actor, accessOf(view));
+    const roles = rolesOf(tx, input.newOwnerUserId);
+    if (roles.length === 0) {
+      throw new DomainError('invalid_input', 'Pick someone with a role in the program (a rep or a leader).', {
+        fields: { newOwnerUserId: 'Pick a rep or a leader' },
+      });
+    }
+    const now = deps.now();
+    const why = `Reassigned by <@${input.actor.userId}>: ${input.reason}`;
+    if (view.status === 'qualified') {
+      return applyTransition(tx, deps, {
+        view,
+        to: 'claimed',
+        actorUserId: input.actor.userId,
+        patch: { ownerUserId: input.newOwnerUserId, claimedAt: now },
+        reason: input.reason,
+        data: { assignedBy: input.actor.userId },
+        partnerMessage: 'claimed',
+        extraMessages: (after, eventId) => ownerAssignedDm(after, eventId, why),
+      });
+    }
+    if (!isOpen(view.status) || !view.ownerUserId) {
+      throw new DomainError('illegal_transition', 'Only a claimed, open lead can be reassigned.');
+    }
+    if (view.ownerUserId === input.newOwnerUserId) {
+      throw new DomainError('invalid_input', 'That person already owns this lead.', {
+        fields: { newOwnerUserId: 'That person already owns this lead' },
+      });
+    }
+    if (!updateLeadIf(tx, view.id, { fromStatuses: [view.status] }, { ownerUserId: input.newOwnerUserId, updatedAt: now })) {
+      throw staleError(tx, view);
+    }
+    const eventId = appendEvent(tx, {
+      leadId: view.id,
+      type: 'reassigned',
+      actorUserId: input.actor.userId,
+      reason: input.reason,
+      data: { from: view.ownerUserId, to: input.newOwnerUserId },
+      at: now,
+    });
+    const after = refreshRoutingPost(tx, deps, view.id, eventId);
+    const ctx = { timeZone: deps.config.timezone, now };
+    enqueue(
+      tx,
+      [...ownerAssignedDm(after, eventId, why), ...partnerDm(partnerContact(after), 'claimed', after, ctx, eventId)],
+      now,
+    );
+    return { view: after, eventId };
+  });
+}

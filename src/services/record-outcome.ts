@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { DomainError } from '../core/errors.ts';
+import { inTransaction } from '../db/stores/lead-store.ts';
+import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
+import { actorSchema, reasonInputSchema } from './inputs.ts';
+import { applyTransition, type TransitionResult } from './transition.ts';
+import { parseInput } from './validation.ts';
+
+export const OUTCOMES = ['intro_requested', 'meeting_held', 'opportunity', 'won', 'lost'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+const outcomeInputSchema = z.object({
+  actor: actorSchema,
+  leadId: z.number().int().positive(),
+  outcome: z.enum(OUTCOMES),
+  version: z.number().int().positive().optional(),
+  reason: reasonInputSchema.optional(),
+});
+export type OutcomeInput = z.input<typeof outcomeInputSchema>;
+
+/**
+ * The owner (or a leader) moves the motion forward: intro requested, meeting held, opportunity, won or lost.
+ * Lost needs a reason code from the configured list so the digest can count why deals die.
+ */
+export function recordOutcome(deps: ServiceDeps, raw: OutcomeInput): TransitionResult {
+  const input = parseInput(outcomeInputSchema, raw);
+  let reasonCode: string | null = null;
+  let reasonText: string | null = null;
+  if (input.outcome === 'lost') {
+    if (!input.reason) {
+      throw new DomainError('invalid_input', 'Pick why the deal was lost.', { fields: { reasonCode: 'Pick a reason' } });
+    }
+    if (!deps.config.reasons.lost.some((r) => r.code === input.reason?.reasonCode)) {
+      throw new DomainError('invalid_input', 'Pick one of the listed reasons.', { fields: { reasonCode: 'Pick one of the listed reasons' } });
+    }
+    reasonCode = input.reason.reasonCode;
+    reasonText = input.reason.reasonText;
+  }
+  return inTransaction(deps.db, (tx) => {
+    const actor = resolveActor(tx, deps, input.actor);
+    const view = loadLeadFor(tx, deps, input.leadId);
+    requirePermission('progress', actor, accessOf(view));
+    return applyTransition(tx, deps, {
+      view,
+      to: input.outcome,
+      actorUserId: input.actor.userId,
+      ...(input.version !== undefined ? { expectedVersion: input.version } : {}),
+      patch: {
+        ...(input.outcome === 'intro_requested' ? { introStatus: 'requested' as const } : {}),
+        ...(reasonCode ? { reasonCode, reasonText } : {}),
+      },
+      reason: reasonCode,
+      data: reasonText ? { reasonText } : {},
+      partnerMessage: input.outcome,
+    });
+  });
+}

@@ -1,0 +1,99 @@
+import { DomainError } from '../core/errors.ts';
+import { assertTransition, isProgress, STATUS_LABELS } from '../core/lifecycle.ts';
+import type { LeadStatus, LeadView } from '../core/types.ts';
+import {
+  appendEvent,
+  enqueue,
+  getLead,
+  type NewLead,
+  type OutboxMessage,
+  type Tx,
+  updateLeadIf,
+} from '../db/stores/lead-store.ts';
+import { loadLeadFor, partnerContact, type ServiceDeps } from './context.ts';
+import { type NotifyContext, partnerDm, routingPostMessage } from './notify.ts';
+import type { PartnerMessageKind } from '../slack/blocks/partner-messages.ts';
+
+export interface TransitionRequest {
+  view: LeadView;
+  to: LeadStatus;
+  actorUserId: string | null;
+  /** The version the actor saw (from the button); a stale click is refused instead of applied twice. */
+  expectedVersion?: number;
+  patch?: Partial<NewLead>;
+  reason?: string | null;
+  data?: Record<string, unknown>;
+  /** The partner's DM for this transition, if it matters to them. */
+  partnerMessage?: PartnerMessageKind | null;
+  extraMessages?: (after: LeadView, eventId: number) => OutboxMessage[];
+}
+
+export interface TransitionResult {
+  view: LeadView;
+  eventId: number;
+}
+
+/**
+ * One lifecycle step, all or nothing: a guarded update (status and version must still be what the actor saw),
+ * the audit event, the routing post update and the partner's DM, in the caller's transaction.
+ */
+export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionRequest): TransitionResult {
+  const { view, to } = req;
+  assertTransition(view.status, to);
+  const now = deps.now();
+  const progressed = isProgress(view.status, to);
+  const closing = to === 'won' || to === 'lost' || to === 'disqualified' || to === 'merged';
+  const ok = updateLeadIf(
+    tx,
+    view.id,
+    { fromStatuses: [view.status], ...(req.expectedVersion !== undefined ? { version: req.expectedVersion } : {}) },
+    {
+      status: to,
+      updatedAt: now,
+      ...(progressed ? { lastProgressAt: now } : {}),
+      ...(to === 'opportunity' ? { opportunityAt: now } : {}),
+      ...(closing ? { closedAt: now } : {}),
+      ...req.patch,
+    },
+  );
+  if (!ok) throw staleError(tx, view);
+  const eventId = appendEvent(tx, {
+    leadId: view.id,
+    type: 'transition',
+    fromStatus: view.status,
+    toStatus: to,
+    actorUserId: req.actorUserId,
+    reason: req.reason ?? null,
+    data: req.data ?? null,
+    at: now,
+  });
+  const after = loadLeadFor(tx, deps, view.id);
+  const ctx: NotifyContext = { timeZone: deps.config.timezone, now };
+  const messages: OutboxMessage[] = [...routingPostMessage(after, ctx, { exists: after.routeChannel != null, eventId })];
+  if (req.partnerMessage) messages.push(...partnerDm(partnerContact(after), req.partnerMessage, after, ctx, eventId));
+  if (req.extraMessages) messages.push(...req.extraMessages(after, eventId));
+  enqueue(tx, messages, now);
+  return { view: after, eventId };
+}
+
+/** Explains why a guarded update found the lead changed: someone else acted first. */
+export function staleError(tx: Tx, seen: LeadView): DomainError {
+  const current = getLead(tx, seen.id);
+  if (current && current.status === 'claimed' && seen.status === 'qualified' && current.ownerUserId) {
+    return new DomainError('already_claimed', `<@${current.ownerUserId}> already claimed this lead.`, {
+      data: { ownerUserId: current.ownerUserId },
+    });
+  }
+  const label = current ? STATUS_LABELS[current.status] : 'changed';
+  return new DomainError('stale', `Someone updated this lead a moment ago (it's now ${label}); nothing was changed.`, {
+    data: { status: current?.status ?? null },
+  });
+}
+
+/** Queues only the routing post update: for changes that are not transitions (reassign, intro answers). */
+export function refreshRoutingPost(tx: Tx, deps: ServiceDeps, leadId: number, eventId: number): LeadView {
+  const after = loadLeadFor(tx, deps, leadId);
+  const now = deps.now();
+  enqueue(tx, routingPostMessage(after, { timeZone: deps.config.timezone, now }, { exists: after.routeChannel != null, eventId }), now);
+  return after;
+}

@@ -1,0 +1,31 @@
+import type { z } from 'zod';
+import { formatPath } from '../config/program-config.ts';
+import { DomainError } from '../core/errors.ts';
+import type { WarmthAttestation } from '../core/types.ts';
+import type { WarmthInput } from './inputs.ts';
+
+/**
+ * Validates a use case's input; every problem becomes a field error keyed by its path (`warmth.strength`),
+ * which the Slack edge maps onto the modal's blocks, and the first becomes the message.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const fields: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const key = formatPath(issue.path);
+    fields[key] ??= issue.message;
+  }
+  const first = parsed.error.issues[0];
+  throw new DomainError('invalid_input', first ? first.message : 'Check the form', { fields });
+}
+
+export function toAttestation(w: WarmthInput): WarmthAttestation {
+  return {
+    strength: w.strength as WarmthAttestation['strength'],
+    contactName: w.contactName,
+    contactTitle: w.contactTitle,
+    lastInteractionOn: w.lastInteractionOn,
+    willingToIntroduce: w.willingToIntroduce,
+  };
+}

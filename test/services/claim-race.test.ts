@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, expect, it } from 'vitest';
+import { submitLead } from '../../src/services/submit-lead.ts';
+import { goodSubmission } from '../helpers/actors.ts';
+import { exampleConfigJson, openTestDb, serviceDeps, type TestDb, testConfig } from '../helpers/db.ts';
+
+const run = promisify(execFile);
+const WORKER = fileURLToPath(new URL('../helpers/claim-worker.ts', import.meta.url));
+
+let t: TestDb | undefined;
+afterEach(() => t?.cleanup());
+
+it('gives exactly one owner when reps claim at the same instant from separate processes', async () => {
+  t = openTestDb();
+  const raw = exampleConfigJson();
+  const reps = ['U0REP1', 'U0REP2', 'U0REP3', 'U0REP4', 'U0REP5', 'U0REP6'];
+  (raw.roles as { reps: string[] }).reps = reps;
+  const config = testConfig((r) => Object.assign(r, raw));
+  const deps = serviceDeps(t.db, config, () => Date.now());
+  const res = submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, lastInteractionOn: '2026-11-01' } }));
+  if (res.kind !== 'created' || res.status !== 'qualified') throw new Error(`expected a qualified lead, got ${res.kind}`);
+  const goAt = Date.now() + 4000;
+  const outcomes = await Promise.all(
+    reps.map(async (rep) => {
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', WORKER, t!.path, JSON.stringify(raw), String(res.leadId), rep, String(goAt)]);
+      return JSON.parse(stdout) as { won: boolean; owner?: string; code?: string; message?: string };
+    }),
+  );
+  const winners = outcomes.filter((o) => o.won);
+  expect(winners).toHaveLength(1);
+  const owner = winners[0]?.owner;
+  const losers = outcomes.filter((o) => !o.won);
+  expect(losers).toHaveLength(reps.length - 1);
+  for (const l of losers) {
+    expect(l.code).toBe('already_claimed');
+    expect(l.message).toContain(`<@${owner}>`);
+  }
+  const row = t.db.$client.prepare('select status, owner_user_id from leads where id = ?').get(res.leadId);
+  expect(row).toEqual({ status: 'claimed', owner_user_id: owner });
+  const claims = t.db.$client.prepare("select count(*) as n from lead_events where to_status = 'claimed'").get() as { n: number };
+  expect(claims.n).toBe(1);
+}, 60_000);
