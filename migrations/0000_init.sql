@@ -10,6 +10,15 @@ CREATE TABLE `baselines` (
 	PRIMARY KEY(`lead_type`, `period`)
 );
 --> statement-breakpoint
+CREATE TABLE `channel_cards` (
+	`channel_id` text PRIMARY KEY NOT NULL,
+	`partner_slug` text NOT NULL,
+	`ts` text,
+	`pinned` integer DEFAULT false NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`partner_slug`) REFERENCES `partner_orgs`(`slug`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
 CREATE TABLE `corroborations` (
 	`lead_id` integer NOT NULL,
 	`partner_slug` text NOT NULL,

@@ -285,3 +285,14 @@ export const slackInstallations = sqliteTable('slack_installations', {
   installation: text('installation', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
   installedAt: integer('installed_at').notNull(),
 });
+
+/** The pinned "Flag an account" card in each registered shared channel, so setup refreshes instead of reposting. */
+export const channelCards = sqliteTable('channel_cards', {
+  channelId: text('channel_id').primaryKey(),
+  partnerSlug: text('partner_slug')
+    .notNull()
+    .references(() => partnerOrgs.slug),
+  ts: text('ts'),
+  pinned: integer('pinned', { mode: 'boolean' }).notNull().default(false),
+  updatedAt: integer('updated_at').notNull(),
+});

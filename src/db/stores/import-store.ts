@@ -73,6 +73,7 @@ interface StageDef<Row> {
 }
 
 const BATCH_SIZE = 2000;
+const ROWS_PER_STATEMENT = 50;
 let stageCounter = 0;
 
 function createStage<Row>(db: Db, def: StageDef<Row>): ImportStage<Row> {
@@ -83,11 +84,18 @@ function createStage<Row>(db: Db, def: StageDef<Row>): ImportStage<Row> {
   const cols = def.columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
   client.exec(`DROP TABLE IF EXISTS temp."${name}"`);
   client.exec(`CREATE TEMP TABLE "${name}" (line INTEGER PRIMARY KEY, key TEXT NOT NULL, ${cols})`);
-  const insert = client.prepare(
-    `INSERT INTO temp."${name}" VALUES (${['?', '?', ...def.columns.map(() => '?')].join(', ')})`,
+  const placeholders = `(${['?', '?', ...def.columns.map(() => '?')].join(', ')})`;
+  const insertOne = client.prepare(`INSERT INTO temp."${name}" VALUES ${placeholders}`);
+  // Multi-row VALUES: far fewer statement executions than one INSERT per row.
+  const insertChunk = client.prepare(
+    `INSERT INTO temp."${name}" VALUES ${Array.from({ length: ROWS_PER_STATEMENT }, () => placeholders).join(', ')}`,
   );
   const insertMany = client.transaction((batch: Cell[][]) => {
-    for (const values of batch) insert.run(values);
+    let i = 0;
+    for (; i + ROWS_PER_STATEMENT <= batch.length; i += ROWS_PER_STATEMENT) {
+      insertChunk.run(batch.slice(i, i + ROWS_PER_STATEMENT).flat());
+    }
+    for (; i < batch.length; i += 1) insertOne.run(batch[i]);
   });
   let buffer: Cell[][] = [];
   let finished = false;

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../connection.ts';
-import { leads, outbox } from '../schema.ts';
+import { channelCards, leads, outbox } from '../schema.ts';
 import { inTransaction } from './lead-store.ts';
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -61,6 +61,28 @@ export function markSent(db: Db, row: OutboxRow, result: Record<string, unknown>
       const channel = typeof result.channel === 'string' ? result.channel : row.recipient;
       tx.update(leads).set({ routingPostChannel: channel, routingPostTs: result.ts }).where(eq(leads.id, row.leadId)).run();
     }
+    if (row.onSent?.startsWith('flag_card:') && typeof result.ts === 'string') {
+      // A new card is remembered (so setup refreshes it in place) and pinned, as a message of its own.
+      const partnerSlug = row.onSent.slice('flag_card:'.length);
+      const card = { channelId: row.recipient, partnerSlug, ts: result.ts, pinned: false, updatedAt: now };
+      tx.insert(channelCards).values(card).onConflictDoUpdate({ target: channelCards.channelId, set: card }).run();
+      tx.insert(outbox)
+        .values({
+          deliveryKey: `pin:${row.recipient}:${result.ts}`,
+          recipient: row.recipient,
+          teamId: row.teamId,
+          method: 'pins.add',
+          payload: { channel: row.recipient, timestamp: result.ts },
+          onSent: 'card_pinned',
+          notBefore: now,
+          createdAt: now,
+        })
+        .onConflictDoNothing()
+        .run();
+    }
+    if (row.onSent === 'card_pinned') {
+      tx.update(channelCards).set({ pinned: true, updatedAt: now }).where(eq(channelCards.channelId, row.recipient)).run();
+    }
   });
 }
 
@@ -100,4 +122,8 @@ export function routingPostOf(db: Db, leadId: number): { channel: string | null;
 
 export function failedRows(db: Db, limit = 50): OutboxRow[] {
   return db.select().from(outbox).where(eq(outbox.status, 'failed')).orderBy(sql`${outbox.id} desc`).limit(limit).all();
+}
+
+export function channelCard(db: Db, channelId: string): typeof channelCards.$inferSelect | null {
+  return db.select().from(channelCards).where(eq(channelCards.channelId, channelId)).get() ?? null;
 }

@@ -1,0 +1,179 @@
+// Lead export as CSV (PRODUCT.md section 8): one row per lead with its gate results and outcomes.
+// Leads are read in pages by id (keyset pagination) and written page by page, waiting for the destination to
+// drain, so memory stays flat and the connection is free between pages. Every text cell is neutralised
+// against spreadsheet formula injection.
+
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { alias, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { GateName } from '../../core/types.ts';
+import type { Db } from '../connection.ts';
+import { corroborations, gateResults, leads, partnerOrgs } from '../schema.ts';
+
+export const LEAD_EXPORT_COLUMNS = [
+  'id',
+  'created_at',
+  'account_name',
+  'domain',
+  'partner_slug',
+  'partner_name',
+  'surfaced_by',
+  'status',
+  'relationship',
+  'overlap_verified',
+  'overlap_outcome',
+  'overlap_reason',
+  'warmth_outcome',
+  'warmth_reason',
+  'fit_outcome',
+  'fit_reason',
+  'motion_outcome',
+  'motion_reason',
+  'icp_score',
+  'owner_user_id',
+  'attribution',
+  'corroborating_partners',
+  'claimed_at',
+  'opportunity_at',
+  'closed_at',
+  'reason_code',
+  'reason_text',
+] as const;
+
+export type LeadExportColumn = (typeof LEAD_EXPORT_COLUMNS)[number];
+export type LeadExportRow = Record<LeadExportColumn, string | number | boolean | null>;
+
+/**
+ * Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` (and some also tab or carriage return) as a
+ * formula; prefixing `'` makes it plain text (OWASP "CSV injection").
+ */
+export function neutraliseFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+const PAGE_SIZE = 500;
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+function readPage(db: Db, afterId: number): LeadExportRow[] {
+  const go = alias(gateResults, 'g_overlap');
+  const gw = alias(gateResults, 'g_warmth');
+  const gf = alias(gateResults, 'g_fit');
+  const gm = alias(gateResults, 'g_motion');
+  const gateJoin = (g: { leadId: SQLiteColumn; gate: SQLiteColumn }, gate: GateName) =>
+    and(eq(g.leadId, leads.id), eq(g.gate, gate));
+  const rows = db
+    .select({
+      id: leads.id,
+      createdAt: leads.createdAt,
+      accountName: leads.accountName,
+      domain: leads.domain,
+      partnerSlug: leads.partnerSlug,
+      partnerName: partnerOrgs.name,
+      surfacedBy: leads.surfacedBy,
+      status: leads.status,
+      relationship: leads.relationship,
+      overlapVerified: leads.overlapVerified,
+      overlapOutcome: go.outcome,
+      overlapReason: go.reason,
+      warmthOutcome: gw.outcome,
+      warmthReason: gw.reason,
+      fitOutcome: gf.outcome,
+      fitReason: gf.reason,
+      motionOutcome: gm.outcome,
+      motionReason: gm.reason,
+      icpScore: leads.icpScore,
+      ownerUserId: leads.ownerUserId,
+      attribution: leads.attribution,
+      corroborators: sql<string | null>`(
+        SELECT group_concat(partner_slug, ';') FROM (
+          SELECT ${corroborations.partnerSlug} AS partner_slug FROM ${corroborations}
+          WHERE ${corroborations.leadId} = ${leads.id}
+          ORDER BY ${corroborations.createdAt}, ${corroborations.partnerSlug}))`,
+      claimedAt: leads.claimedAt,
+      opportunityAt: leads.opportunityAt,
+      closedAt: leads.closedAt,
+      reasonCode: leads.reasonCode,
+      reasonText: leads.reasonText,
+    })
+    .from(leads)
+    .innerJoin(partnerOrgs, eq(partnerOrgs.slug, leads.partnerSlug))
+    .leftJoin(go, gateJoin(go, 'overlap'))
+    .leftJoin(gw, gateJoin(gw, 'warmth'))
+    .leftJoin(gf, gateJoin(gf, 'fit'))
+    .leftJoin(gm, gateJoin(gm, 'motion'))
+    .where(gt(leads.id, afterId))
+    .orderBy(asc(leads.id))
+    .limit(PAGE_SIZE)
+    .all();
+  return rows.map((r) => ({
+    id: r.id,
+    created_at: iso(r.createdAt),
+    account_name: r.accountName,
+    domain: r.domain,
+    partner_slug: r.partnerSlug,
+    partner_name: r.partnerName,
+    surfaced_by: r.surfacedBy,
+    status: r.status,
+    relationship: r.relationship,
+    overlap_verified: r.overlapVerified,
+    overlap_outcome: r.overlapOutcome,
+    overlap_reason: r.overlapReason,
+    warmth_outcome: r.warmthOutcome,
+    warmth_reason: r.warmthReason,
+    fit_outcome: r.fitOutcome,
+    fit_reason: r.fitReason,
+    motion_outcome: r.motionOutcome,
+    motion_reason: r.motionReason,
+    icp_score: r.icpScore,
+    owner_user_id: r.ownerUserId,
+    attribution: r.attribution,
+    corroborating_partners: r.corroborators,
+    claimed_at: iso(r.claimedAt),
+    opportunity_at: iso(r.opportunityAt),
+    closed_at: iso(r.closedAt),
+    reason_code: r.reasonCode,
+    reason_text: r.reasonText,
+  }));
+}
+
+/** Every lead in id order, one page at a time. */
+export function* leadExportRows(db: Db): Generator<LeadExportRow[], void, undefined> {
+  let after = 0;
+  for (;;) {
+    const page = readPage(db, after);
+    if (page.length === 0) return;
+    yield page;
+    const last = page[page.length - 1];
+    if (!last || page.length < PAGE_SIZE) return;
+    after = Number(last.id);
+  }
+}
+
+const STRINGIFY_OPTIONS = {
+  columns: [...LEAD_EXPORT_COLUMNS],
+  cast: {
+    boolean: (b: boolean) => (b ? 'true' : 'false'),
+    string: neutraliseFormula,
+  },
+};
+
+async function write(dest: Writable, chunk: string): Promise<void> {
+  if (!dest.write(chunk)) await once(dest, 'drain');
+}
+
+/**
+ * Writes all leads as CSV (header first, RFC 4180 quoting, `\n` line ends) to `dest`, respecting
+ * back-pressure. Does not end `dest` (it may be stdout). Returns the number of leads written.
+ */
+export async function writeLeadsCsv(db: Db, dest: Writable): Promise<{ rows: number }> {
+  let rows = 0;
+  await write(dest, stringify([], { ...STRINGIFY_OPTIONS, header: true }));
+  for (const page of leadExportRows(db)) {
+    await write(dest, stringify(page, { ...STRINGIFY_OPTIONS, header: false }));
+    rows += page.length;
+  }
+  return { rows };
+}

@@ -1,0 +1,51 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { answerIntro } from '../../services/answer-intro.ts';
+import { claimLead } from '../../services/claim-lead.ts';
+import { partnerContact } from '../../services/context.ts';
+import { type Outcome, recordOutcome } from '../../services/record-outcome.ts';
+import type { TransitionResult } from '../../services/transition.ts';
+import { decodeLeadRef } from '../../slack/ids.ts';
+import type { ListenerDeps } from '../deps.ts';
+import { actorOf, blockActionBody } from '../payloads.ts';
+import { GENERIC_ERROR, tellPrivately, userMessage } from '../replies.ts';
+
+type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+type LeadRef = { leadId: number; version: number };
+
+/**
+ * A button that changes a lead without asking anything more: validate, commit through the use case, then
+ * ack, so an acknowledged click is never lost. A refused or too-late click is explained privately.
+ */
+function leadButton(deps: ListenerDeps, run: (actor: ReturnType<typeof actorOf>, ref: LeadRef) => { view: TransitionResult['view'] }) {
+  return async ({ body, ack, client, logger }: Args): Promise<void> => {
+    const parsed = blockActionBody.safeParse(body);
+    const ref = parsed.success ? decodeLeadRef(parsed.data.actions[0]?.value ?? '') : null;
+    if (!parsed.success || !ref) {
+      await ack();
+      logger.warn({ issues: parsed.success ? 'bad lead ref' : parsed.error.issues }, 'ignored a malformed button payload');
+      return;
+    }
+    const b = parsed.data;
+    const channelId = b.channel?.id ?? b.container?.channel_id ?? null;
+    const actor = actorOf(b.user, b.team, channelId);
+    try {
+      const res = run(actor, ref);
+      await ack();
+      deps.afterCommit([actor.userId, res.view.ownerUserId, partnerContact(res.view)]);
+    } catch (err) {
+      await ack();
+      const message = userMessage(err);
+      if (!message) logger.error(err);
+      await tellPrivately(client, logger, { userId: actor.userId, channelId }, message ?? GENERIC_ERROR);
+    }
+  };
+}
+
+export const claimButton = (deps: ListenerDeps) =>
+  leadButton(deps, (actor, ref) => claimLead(deps.services, { actor, leadId: ref.leadId }));
+
+export const outcomeButton = (deps: ListenerDeps, outcome: Exclude<Outcome, 'lost'>) =>
+  leadButton(deps, (actor, ref) => recordOutcome(deps.services, { actor, leadId: ref.leadId, outcome, version: ref.version }));
+
+export const introAnswerButton = (deps: ListenerDeps, made: boolean) =>
+  leadButton(deps, (actor, ref) => answerIntro(deps.services, { actor, leadId: ref.leadId, made }));

@@ -1,0 +1,59 @@
+import { createFoothold, StartupError } from './app.ts';
+import { EnvError, parseEnv } from './config/env.ts';
+import { ConfigError, loadProgramConfig } from './config/program-config.ts';
+import { closeDb, openDb } from './db/connection.ts';
+import { createLogger } from './logger.ts';
+
+// `npm start`: settings from the environment, the program from FOOTHOLD_CONFIG, the database migrated, then
+// Slack. Any problem stops start-up with a message that says what to fix.
+
+async function main(): Promise<void> {
+  let env: ReturnType<typeof parseEnv>;
+  let config: ReturnType<typeof loadProgramConfig>;
+  try {
+    env = parseEnv(process.env);
+    config = loadProgramConfig(env.FOOTHOLD_CONFIG);
+  } catch (err) {
+    if (err instanceof EnvError || err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(env.LOG_LEVEL);
+  const db = openDb(env.DATABASE_PATH);
+  const foothold = createFoothold({ env, config, db, logger });
+  try {
+    const { port } = await foothold.start();
+    if (port) logger.info({ port }, `listening on http://localhost:${port}/slack/events`);
+  } catch (err) {
+    if (err instanceof StartupError) {
+      process.stderr.write(`${err.message}\n`);
+      closeDb(db);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    try {
+      await foothold.stop();
+    } finally {
+      closeDb(db);
+      clearTimeout(force);
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Foothold crashed during start-up: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+import { enqueue, inTransaction, partnerBySlackId, type OutboxMessage } from '../db/stores/lead-store.ts';
+import { channelCard } from '../db/stores/outbox-store.ts';
+import { flagCard } from '../slack/blocks/flag-card.ts';
+import type { ServiceDeps } from './context.ts';
+
+/**
+ * Posts (and pins) the "Flag an account" card in registered shared channels, or refreshes the card already
+ * there. This is the door for partners whose workspace has not installed Foothold: anyone in a shared
+ * channel can click an app's button, even without the slash command.
+ */
+export function postFlagCards(
+  deps: ServiceDeps,
+  opts: { actorUserId: string | null; channelId?: string; onlyIfMissing?: boolean },
+): { channels: string[] } {
+  const now = deps.now();
+  const targets = deps.config.partners.flatMap((p) =>
+    p.channels.filter((c) => !opts.channelId || c === opts.channelId).map((channel) => ({ channel, partner: p })),
+  );
+  return inTransaction(deps.db, (tx) => {
+    const messages: OutboxMessage[] = [];
+    for (const { channel, partner } of targets) {
+      if (partnerBySlackId(tx, 'channel', channel) !== partner.slug) continue;
+      const card = flagCard(partner.name);
+      const existing = channelCard(deps.db, channel);
+      if (existing?.ts) {
+        if (opts.onlyIfMissing) continue;
+        messages.push({
+          deliveryKey: `card:${channel}:refresh:${now}`,
+          recipient: channel,
+          method: 'chat.update',
+          payload: { channel, ts: existing.ts, text: card.text, blocks: card.blocks },
+        });
+        if (!existing.pinned) {
+          messages.push({
+            deliveryKey: `pin:${channel}:${existing.ts}`,
+            recipient: channel,
+            method: 'pins.add',
+            payload: { channel, timestamp: existing.ts },
+            onSent: 'card_pinned',
+          });
+        }
+      } else {
+        messages.push({
+          // One first post per channel, however often the bot is (re)invited before it goes out.
+          deliveryKey: opts.onlyIfMissing ? `card:${channel}:first` : `card:${channel}:post:${now}`,
+          recipient: channel,
+          method: 'chat.postMessage',
+          payload: { channel, text: card.text, blocks: card.blocks, unfurl_links: false },
+          onSent: `flag_card:${partner.slug}`,
+        });
+      }
+    }
+    enqueue(tx, messages, now);
+    return { channels: [...new Set(messages.map((m) => m.recipient))] };
+  });
+}

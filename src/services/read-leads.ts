@@ -1,0 +1,81 @@
+import { normalizeDomain } from '../core/domain.ts';
+import { DomainError } from '../core/errors.ts';
+import { OPEN_STATUSES } from '../core/lifecycle.ts';
+import type { ActorContext } from '../core/permissions.ts';
+import type { LeadView } from '../core/types.ts';
+import { findLeads, statusCounts, type StatusCounts, toLeadView } from '../db/stores/lead-store.ts';
+import { reasonLabeler, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
+import type { Actor } from './inputs.ts';
+
+// Read-side use cases: what each person may see. Partners only ever get their own organisation's leads.
+
+export function whoIs(deps: ServiceDeps, actor: Actor): ActorContext {
+  return deps.db.transaction((tx) => resolveActor(tx, deps, actor), { behavior: 'deferred' });
+}
+
+function views(deps: ServiceDeps, rows: ReturnType<typeof findLeads>): LeadView[] {
+  const label = reasonLabeler(deps.config);
+  return rows.map((r) => toLeadView(deps.db, r, label));
+}
+
+/** `/eql status <domain>`: the leads on that account the person may see. */
+export function leadStatus(deps: ServiceDeps, actor: Actor, website: string): { domain: string; leads: LeadView[]; audience: 'partner' | 'internal' } {
+  const parsed = normalizeDomain(website);
+  if (!parsed.ok) throw new DomainError('invalid_domain', parsed.reason);
+  const who = whoIs(deps, actor);
+  requirePermission('flag', who); // any registered person with a role may look up a status
+  if (who.kind === 'partner') {
+    return { domain: parsed.domain, leads: views(deps, findLeads(deps.db, { domain: parsed.domain, partnerSlug: who.partnerSlug, limit: 20 })), audience: 'partner' };
+  }
+  return { domain: parsed.domain, leads: views(deps, findLeads(deps.db, { domain: parsed.domain, limit: 20 })), audience: 'internal' };
+}
+
+/** `/eql mine`: a partner's own submissions, or the leads a rep or leader owns. */
+export function myLeads(deps: ServiceDeps, actor: Actor): { leads: LeadView[]; audience: 'partner' | 'internal' } {
+  const who = whoIs(deps, actor);
+  requirePermission('flag', who);
+  if (who.kind === 'partner') {
+    return { leads: views(deps, findLeads(deps.db, { partnerSlug: who.partnerSlug, submittedByUserId: actor.userId, limit: 50 })), audience: 'partner' };
+  }
+  return { leads: views(deps, findLeads(deps.db, { ownerUserId: actor.userId, limit: 50 })), audience: 'internal' };
+}
+
+export interface HomeData {
+  kind: 'partner' | 'rep' | 'leader' | 'none';
+  mine: LeadView[];
+  available: LeadView[];
+  overdue: number[];
+  counts: StatusCounts | null;
+  recent: LeadView[];
+}
+
+const DAY = 86_400_000;
+
+/** What someone's App Home shows, by role. */
+export function homeData(deps: ServiceDeps, actor: Actor): HomeData {
+  const who = whoIs(deps, actor);
+  const empty: HomeData = { kind: 'none', mine: [], available: [], overdue: [], counts: null, recent: [] };
+  if (who.kind === 'unregistered') return empty;
+  if (who.kind === 'partner') {
+    return { ...empty, kind: 'partner', mine: views(deps, findLeads(deps.db, { partnerSlug: who.partnerSlug, limit: 40 })) };
+  }
+  const now = deps.now();
+  const mine = views(deps, findLeads(deps.db, { ownerUserId: actor.userId, statuses: OPEN_STATUSES, limit: 30 }));
+  const progressMs = deps.config.sla.progressDays * DAY;
+  const overdue = mine.filter((l) => now - l.lastProgressAt > progressMs).map((l) => l.id);
+  if (who.roles.includes('leader') || who.roles.includes('admin')) {
+    return {
+      kind: 'leader',
+      mine,
+      available: [],
+      overdue,
+      counts: statusCounts(deps.db, now - 90 * DAY),
+      recent: views(deps, findLeads(deps.db, { limit: 10 })),
+    };
+  }
+  if (!who.roles.includes('rep')) return empty;
+  const available = views(deps, findLeads(deps.db, { statuses: ['qualified'], limit: 20 })).filter(
+    (l) => !l.routePool || l.routePool.includes(actor.userId),
+  );
+  return { ...empty, kind: 'rep', mine, available, overdue };
+}

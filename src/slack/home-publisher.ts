@@ -1,0 +1,91 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../logger.ts';
+import type { ServiceDeps } from '../services/context.ts';
+import { homeData } from '../services/read-leads.ts';
+import { leaderHome, partnerHome, repHome } from './blocks/home.ts';
+
+// App Home is a view of current state, not a message: it is rebuilt from the database whenever someone
+// opens it, and re-published (debounced) for people who have opened it when their leads change. Losing a
+// refresh costs nothing, so it does not go through the outbox.
+
+export interface HomeRefresher {
+  refresh(userIds: ReadonlyArray<string | null | undefined>): void;
+  publishNow(userId: string, teamId?: string | null): Promise<void>;
+  stop(): void;
+}
+
+export function createHomeRefresher(opts: {
+  services: ServiceDeps;
+  clientFor: (teamId: string | null) => WebClient;
+  logger: Logger;
+  debounceMs?: number;
+}): HomeRefresher {
+  const seen = new Map<string, string | null>();
+  const pending = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+
+  function build(userId: string, teamId: string | null) {
+    const { services } = opts;
+    const data = homeData(services, { userId, teamId, channelId: null });
+    const ctx = { timeZone: services.config.timezone, now: services.now() };
+    if (data.kind === 'partner') return partnerHome(data.mine, ctx);
+    if (data.kind === 'rep') return repHome({ claimed: data.mine, overdue: data.overdue, available: data.available }, ctx);
+    if (data.kind === 'leader' && data.counts) {
+      const c = data.counts;
+      const rate = (n: number, d: number) => (d > 0 ? n / d : null);
+      return leaderHome(
+        {
+          metrics: {
+            surfaced: c.total,
+            qualified: c.reached.qualified,
+            candidates: c.byStatus.candidate ?? 0,
+            claimed: c.reached.claimed,
+            opportunities: c.reached.opportunity,
+            won: c.reached.won,
+            lost: c.reached.lost,
+            claimRate: rate(c.reached.claimed, c.reached.qualified),
+            opportunityRate: rate(c.reached.opportunity, c.reached.qualified),
+            winRate: rate(c.reached.won, c.reached.qualified),
+          },
+          recent: data.recent,
+        },
+        ctx,
+      );
+    }
+    return partnerHome([], ctx);
+  }
+
+  async function publish(userId: string): Promise<void> {
+    const teamId = seen.get(userId) ?? null;
+    const view = build(userId, teamId);
+    await opts.clientFor(null).views.publish({ user_id: userId, view });
+  }
+
+  async function flush(): Promise<void> {
+    timer = null;
+    const users = [...pending];
+    pending.clear();
+    for (const u of users) {
+      try {
+        await publish(u);
+      } catch (err) {
+        opts.logger.warn({ err, userId: u }, 'could not refresh App Home');
+      }
+    }
+  }
+
+  return {
+    refresh(userIds) {
+      for (const u of userIds) if (u && seen.has(u)) pending.add(u);
+      if (pending.size && !timer) timer = setTimeout(() => void flush(), opts.debounceMs ?? 500);
+    },
+    async publishNow(userId, teamId = null) {
+      seen.set(userId, teamId);
+      await publish(userId);
+    },
+    stop() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}

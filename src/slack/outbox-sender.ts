@@ -1,0 +1,262 @@
+import { ErrorCode, type WebClient } from '@slack/web-api';
+import type { Db } from '../db/connection.ts';
+import {
+  defer,
+  dueHeads,
+  markFailed,
+  markRetry,
+  markSent,
+  nextDueAt,
+  type OutboxRow,
+  routingPostOf,
+} from '../db/stores/outbox-store.ts';
+import { LEAD_POST_TS } from '../services/notify.ts';
+
+// Delivers the outbox to Slack. A row is marked sent only after Slack answers ok; until then it stays
+// pending and survives restarts. Rows to one recipient go out in order (only the head of each recipient is
+// ever in flight); different recipients go out in parallel up to `concurrency`.
+
+export interface SenderLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface OutboxSenderOptions {
+  db: Db;
+  /** The Web API client for a row's team (null = the default workspace's token). */
+  clientFor: (teamId: string | null) => WebClient | Promise<WebClient>;
+  logger: SenderLogger;
+  now?: () => number;
+  concurrency?: number;
+  /** Transient failures are retried with exponential backoff up to this many attempts, then marked failed. */
+  maxAttempts?: number;
+  /** How often an idle sender looks for due rows it was not told about (other processes, backoffs). */
+  pollMs?: number;
+}
+
+/** Slack errors that retrying cannot fix: the row is marked failed and logged for an operator. */
+const PERMANENT_ERRORS = new Set([
+  'channel_not_found',
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'invalid_arguments',
+  'msg_too_long',
+  'no_text',
+  'not_in_channel',
+  'is_archived',
+  'user_not_found',
+  'user_not_visible',
+  'users_not_found',
+  'invalid_user_combination',
+  'cannot_dm_bot',
+  'account_inactive',
+  'message_not_found',
+  'cant_update_message',
+  'edit_window_closed',
+  'restricted_action',
+  'not_authed',
+  'invalid_auth',
+  'token_revoked',
+  'token_expired',
+  'missing_scope',
+  'not_allowed_token_type',
+  'too_many_attachments',
+  'unknown_method',
+]);
+
+type Outcome =
+  | { kind: 'sent'; result: Record<string, unknown> }
+  | { kind: 'retry'; afterMs: number; error: string; countsAsAttempt: boolean }
+  | { kind: 'failed'; error: string };
+
+export interface OutboxSender {
+  /** Sends everything due now and returns once nothing due is left (tests, CLI, shutdown). */
+  drain(options?: { untilEmpty?: boolean; timeoutMs?: number }): Promise<{ sent: number; failed: number; retried: number }>;
+  /** Wakes the loop: a use case just queued messages. */
+  kick(): void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
+  const { db, logger } = options;
+  const now = options.now ?? Date.now;
+  const concurrency = options.concurrency ?? 8;
+  const maxAttempts = options.maxAttempts ?? 25;
+  const pollMs = options.pollMs ?? 1000;
+  const dmChannels = new Map<string, string>();
+  /** Retry-After pauses per Web API method (Slack's limits are per method, per workspace). */
+  const pausedUntil = new Map<string, number>();
+  const inFlight = new Set<string>();
+  let running = false;
+  let timer: NodeJS.Timeout | null = null;
+  let loop: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  const stats = { sent: 0, failed: 0, retried: 0 };
+
+  async function resolveChannel(row: OutboxRow, client: WebClient): Promise<string> {
+    const recipient = row.recipient;
+    if (!/^[UW]/.test(recipient)) return recipient;
+    const key = `${row.teamId ?? ''}:${recipient}`;
+    const cached = dmChannels.get(key);
+    if (cached) return cached;
+    const res = await client.conversations.open({ users: recipient });
+    const id = res.channel?.id;
+    if (!id) throw new Error('conversations.open returned no channel');
+    dmChannels.set(key, id);
+    return id;
+  }
+
+  async function attempt(row: OutboxRow): Promise<Outcome> {
+    const payload: Record<string, unknown> = { ...row.payload };
+    if (row.leadId != null && (payload.ts === LEAD_POST_TS || payload.thread_ts === LEAD_POST_TS)) {
+      const post = routingPostOf(db, row.leadId);
+      if (!post.ts) {
+        if (post.postRow?.status === 'failed') return { kind: 'failed', error: 'the routing post it refers to was never delivered' };
+        return { kind: 'retry', afterMs: 1000, error: 'waiting for the routing post to be delivered', countsAsAttempt: false };
+      }
+      if (payload.ts === LEAD_POST_TS) payload.ts = post.ts;
+      if (payload.thread_ts === LEAD_POST_TS) payload.thread_ts = post.ts;
+      if (post.channel) payload.channel = post.channel;
+    }
+    try {
+      const client = await options.clientFor(row.teamId);
+      if (typeof payload.channel === 'string' && /^[UW]/.test(payload.channel)) {
+        payload.channel = await resolveChannel(row, client);
+      }
+      const res = (await client.apiCall(row.method, payload)) as Record<string, unknown>;
+      return { kind: 'sent', result: pickResult(res) };
+    } catch (err) {
+      return classify(err, row);
+    }
+  }
+
+  function classify(err: unknown, row: OutboxRow): Outcome {
+    const e = err as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number; message?: string };
+    const backoff = Math.min(2 ** row.attempts * 1000, 5 * 60_000) * (0.8 + Math.random() * 0.4);
+    if (e.code === ErrorCode.RateLimitedError) {
+      const afterMs = Math.max(1, e.retryAfter ?? 1) * 1000;
+      pausedUntil.set(row.method, now() + afterMs);
+      return { kind: 'retry', afterMs, error: `rate limited; retry after ${afterMs / 1000}s`, countsAsAttempt: false };
+    }
+    if (e.code === ErrorCode.PlatformError) {
+      const slackError = e.data?.error ?? 'unknown_error';
+      if (slackError === 'ratelimited') {
+        pausedUntil.set(row.method, now() + 1000);
+        return { kind: 'retry', afterMs: 1000, error: slackError, countsAsAttempt: false };
+      }
+      // Slack refusing a pin because it is already there means the job is done.
+      if (slackError === 'already_pinned') return { kind: 'sent', result: {} };
+      if (PERMANENT_ERRORS.has(slackError)) return { kind: 'failed', error: slackError };
+      return { kind: 'retry', afterMs: backoff, error: slackError, countsAsAttempt: true };
+    }
+    if (e.code === ErrorCode.HTTPError && e.statusCode && e.statusCode < 500 && e.statusCode !== 408) {
+      return { kind: 'failed', error: `HTTP ${e.statusCode}` };
+    }
+    return { kind: 'retry', afterMs: backoff, error: e.message ?? String(err), countsAsAttempt: true };
+  }
+
+  async function deliver(row: OutboxRow): Promise<void> {
+    const outcome = await attempt(row);
+    const t = now();
+    if (outcome.kind === 'sent') {
+      markSent(db, row, outcome.result, t);
+      stats.sent++;
+      return;
+    }
+    if (outcome.kind === 'failed' || (outcome.countsAsAttempt && row.attempts + 1 >= maxAttempts)) {
+      const error = outcome.error;
+      markFailed(db, row, error, t);
+      stats.failed++;
+      logger.error(
+        { outboxId: row.id, deliveryKey: row.deliveryKey, method: row.method, recipient: row.recipient, error, attempts: row.attempts + 1 },
+        'Slack message could not be delivered; it will not be retried',
+      );
+      return;
+    }
+    if (outcome.countsAsAttempt) {
+      markRetry(db, row, t + outcome.afterMs, outcome.error);
+      stats.retried++;
+      logger.warn({ outboxId: row.id, method: row.method, error: outcome.error, attempt: row.attempts + 1 }, 'Slack delivery will be retried');
+    } else {
+      defer(db, row, t + outcome.afterMs, outcome.error);
+    }
+  }
+
+  /** One pass: start every due head whose method is not paused, up to the concurrency limit. */
+  async function pass(): Promise<number> {
+    const t = now();
+    const slots = concurrency - inFlight.size;
+    if (slots <= 0) return 0;
+    const heads = dueHeads(db, t, slots * 4, [...inFlight]).filter((r) => (pausedUntil.get(r.method) ?? 0) <= t).slice(0, slots);
+    await Promise.all(
+      heads.map(async (row) => {
+        inFlight.add(row.recipient);
+        try {
+          await deliver(row);
+        } catch (err) {
+          logger.error({ err, outboxId: row.id }, 'outbox delivery crashed');
+        } finally {
+          inFlight.delete(row.recipient);
+        }
+      }),
+    );
+    return heads.length;
+  }
+
+  async function runLoop(): Promise<void> {
+    while (running) {
+      const n = await pass();
+      if (!running) break;
+      if (n > 0) continue;
+      const due = nextDueAt(db);
+      const paused = Math.min(...[...pausedUntil.values()].filter((v) => v > now()), Number.POSITIVE_INFINITY);
+      const waitMs = Math.max(5, Math.min(pollMs, (due ?? Number.POSITIVE_INFINITY) - now(), paused - now()));
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, waitMs);
+      });
+      wake = null;
+    }
+  }
+
+  return {
+    async drain({ untilEmpty = true, timeoutMs = 30_000 } = {}) {
+      const start = now();
+      const before = { ...stats };
+      for (;;) {
+        const n = await pass();
+        if (n > 0) continue;
+        const due = nextDueAt(db);
+        if (!untilEmpty || due === null || now() - start > timeoutMs) break;
+        const wait = Math.max(5, Math.min(250, due - now()));
+        await new Promise((r) => setTimeout(r, wait));
+      }
+      return { sent: stats.sent - before.sent, failed: stats.failed - before.failed, retried: stats.retried - before.retried };
+    },
+    kick() {
+      if (timer) clearTimeout(timer);
+      wake?.();
+    },
+    start() {
+      if (running) return;
+      running = true;
+      loop = runLoop().catch((err) => logger.error({ err }, 'outbox loop stopped'));
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      wake?.();
+      await loop;
+    },
+  };
+}
+
+function pickResult(res: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of ['ts', 'channel', 'message_ts']) if (res[k] !== undefined) out[k] = res[k];
+  const view = res.view as { id?: string } | undefined;
+  if (view?.id) out.viewId = view.id;
+  return out;
+}

@@ -1,0 +1,134 @@
+import { WebClient } from '@slack/web-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { enqueue, type OutboxMessage } from '../../src/db/stores/lead-store.ts';
+import { createOutboxSender, type SenderLogger } from '../../src/slack/outbox-sender.ts';
+import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.ts';
+import { openTestDb, type TestDb } from '../helpers/db.ts';
+
+let standIn: SlackStandIn;
+let t: TestDb;
+const logged: Array<{ level: string; obj: object; msg?: string }> = [];
+const logger: SenderLogger = {
+  info: (obj, msg) => logged.push({ level: 'info', obj, ...(msg ? { msg } : {}) }),
+  warn: (obj, msg) => logged.push({ level: 'warn', obj, ...(msg ? { msg } : {}) }),
+  error: (obj, msg) => logged.push({ level: 'error', obj, ...(msg ? { msg } : {}) }),
+};
+
+beforeEach(async () => {
+  standIn = await startSlackStandIn({ channels: [{ id: 'C0ROUTING', name: 'routing' }], users: [{ id: 'U0PAT' }] });
+  t = openTestDb();
+  logged.length = 0;
+});
+afterEach(async () => {
+  await standIn.close();
+  t.cleanup();
+});
+
+function sender(opts: { maxAttempts?: number } = {}) {
+  const client = new WebClient('xoxb-test', { slackApiUrl: standIn.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout: 2000 });
+  return createOutboxSender({ db: t.db, clientFor: () => client, logger, concurrency: 4, ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}) });
+}
+
+function post(key: string, recipient: string, text: string): OutboxMessage {
+  return { deliveryKey: key, recipient, method: 'chat.postMessage', payload: { channel: recipient, text } };
+}
+
+function queue(messages: OutboxMessage[]) {
+  enqueue(t.db, messages, Date.now());
+}
+
+function outboxStatus() {
+  return t.db.$client.prepare('select delivery_key as k, status, attempts, last_error as e from outbox order by id').all() as Array<{
+    k: string;
+    status: string;
+    attempts: number;
+    e: string | null;
+  }>;
+}
+
+describe('the outbox sender', () => {
+  it('delivers in order per recipient, opening DMs for user ids, and marks rows sent', async () => {
+    queue([post('a1', 'C0ROUTING', 'one'), post('b1', 'U0PAT', 'hello'), post('a2', 'C0ROUTING', 'two'), post('a3', 'C0ROUTING', 'three')]);
+    const res = await sender().drain();
+    expect(res.sent).toBe(4);
+    expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['one', 'two', 'three']);
+    expect(standIn.messagesTo('U0PAT').map((m) => m.text)).toEqual(['hello']);
+    expect(standIn.calls('conversations.open')).toHaveLength(1);
+    expect(outboxStatus().every((r) => r.status === 'sent')).toBe(true);
+  });
+
+  it('never queues or sends the same delivery key twice', async () => {
+    queue([post('same', 'C0ROUTING', 'once')]);
+    queue([post('same', 'C0ROUTING', 'once again')]);
+    const s = sender();
+    await s.drain();
+    await s.drain();
+    expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['once']);
+  });
+
+  it('honours 429 Retry-After, then delivers each message exactly once and in order', async () => {
+    standIn.fail('chat.postMessage', { kind: 'rate_limited', retryAfterSeconds: 1 }, { times: 1 });
+    queue([post('r1', 'C0ROUTING', 'first'), post('r2', 'C0ROUTING', 'second')]);
+    const started = Date.now();
+    await sender().drain();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['first', 'second']);
+    expect(standIn.calls('chat.postMessage').filter((c) => c.httpStatus === 429)).toHaveLength(1);
+  });
+
+  it('retries through 500s and refused connections with backoff', async () => {
+    standIn.fail('chat.postMessage', { kind: 'http_error', status: 500 }, { times: 1 });
+    standIn.fail('chat.postMessage', { kind: 'refuse' }, { times: 1 });
+    queue([post('o1', 'C0ROUTING', 'survives')]);
+    await sender().drain({ timeoutMs: 20_000 });
+    expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['survives']);
+    expect(outboxStatus()[0]).toMatchObject({ status: 'sent', attempts: 3 });
+  });
+
+  it('stops on permanent errors, logs them, and lets the recipient’s next message through', async () => {
+    standIn.fail('chat.postMessage', { kind: 'slack_error', error: 'invalid_blocks' }, { times: 1 });
+    queue([post('p1', 'C0ROUTING', 'broken'), post('p2', 'C0ROUTING', 'fine')]);
+    await sender().drain();
+    expect(outboxStatus()).toEqual([
+      { k: 'p1', status: 'failed', attempts: 1, e: 'invalid_blocks' },
+      { k: 'p2', status: 'sent', attempts: 1, e: null },
+    ]);
+    expect(logged.some((l) => l.level === 'error' && JSON.stringify(l.obj).includes('invalid_blocks'))).toBe(true);
+  });
+
+  it('survives a restart: pending rows left by a stopped sender go out once from a new one', async () => {
+    queue([post('s1', 'C0ROUTING', 'before restart')]);
+    standIn.fail('chat.postMessage', { kind: 'http_error', status: 503 }, { times: 1 });
+    const first = sender();
+    await first.drain({ untilEmpty: false });
+    expect(outboxStatus()[0]?.status).toBe('pending');
+    t.db.$client.prepare('update outbox set not_before = 0').run();
+    const second = sender();
+    await second.drain();
+    expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['before restart']);
+  });
+
+  it('fills in the routing post ts for updates and thread replies once the post is delivered', async () => {
+    const now = Date.now();
+    t.db.$client
+      .prepare(
+        "insert into partner_orgs (slug, name, manager_user_id, active, updated_at) values ('nw', 'Northwind', 'U0PAM', 1, 0)",
+      )
+      .run();
+    t.db.$client
+      .prepare(
+        "insert into leads (id, domain, account_name, partner_slug, surfaced_by, submitted_by_user_id, status, attribution, created_at, updated_at, last_progress_at) values (7, 'acme.com', 'Acme', 'nw', 'partner', 'U0PAT', 'qualified', 'sourced', ?, ?, ?)",
+      )
+      .run(now, now, now);
+    queue([
+      { deliveryKey: 'post', recipient: 'C0ROUTING', method: 'chat.postMessage', payload: { channel: 'C0ROUTING', text: 'v1' }, leadId: 7, onSent: 'routing_post' },
+      { deliveryKey: 'upd', recipient: 'C0ROUTING', method: 'chat.update', payload: { channel: 'C0ROUTING', ts: '@lead-post-ts', text: 'v2' }, leadId: 7 },
+      { deliveryKey: 'thr', recipient: 'C0ROUTING', method: 'chat.postMessage', payload: { channel: 'C0ROUTING', thread_ts: '@lead-post-ts', text: 'reply' }, leadId: 7 },
+    ]);
+    await sender().drain();
+    const postTs = (t.db.$client.prepare('select routing_post_ts as ts from leads where id = 7').get() as { ts: string }).ts;
+    expect(postTs).toBeTruthy();
+    expect(standIn.message('C0ROUTING', postTs)?.text).toBe('v2');
+    expect(standIn.messagesTo('C0ROUTING').find((m) => m.text === 'reply')?.threadTs).toBe(postTs);
+  });
+});
