@@ -19,16 +19,32 @@ const optionalString = (schema: z.ZodString) => z.preprocess(blankToUndefined, s
 
 export const envSchema = z
   .object({
-    SLACK_BOT_TOKEN: optionalString(z.string().startsWith('xoxb-', `expected a bot token; find it at ${WHERE.SLACK_BOT_TOKEN}`)),
-    SLACK_SIGNING_SECRET: optionalString(z.string().min(8, `too short; find it at ${WHERE.SLACK_SIGNING_SECRET}`)),
-    SLACK_APP_TOKEN: optionalString(z.string().startsWith('xapp-', `expected an app-level token; ${WHERE.SLACK_APP_TOKEN}`)),
+    SLACK_BOT_TOKEN: optionalString(
+      z.string().startsWith('xoxb-', `expected a bot token; find it at ${WHERE.SLACK_BOT_TOKEN}`),
+    ),
+    SLACK_SIGNING_SECRET: optionalString(
+      z.string().min(8, `too short; find it at ${WHERE.SLACK_SIGNING_SECRET}`),
+    ),
+    SLACK_APP_TOKEN: optionalString(
+      z.string().startsWith('xapp-', `expected an app-level token; ${WHERE.SLACK_APP_TOKEN}`),
+    ),
     SLACK_CLIENT_ID: optionalString(z.string()),
     SLACK_CLIENT_SECRET: optionalString(z.string()),
-    SLACK_STATE_SECRET: optionalString(z.string().min(16, `expected at least 16 characters: ${WHERE.SLACK_STATE_SECRET}`)),
-    SLACK_API_URL: z.preprocess(blankToUndefined, z.url({ message: 'expected a URL such as https://slack.com/api/' }).optional()),
+    SLACK_STATE_SECRET: optionalString(
+      z.string().min(16, `expected at least 16 characters: ${WHERE.SLACK_STATE_SECRET}`),
+    ),
+    SLACK_API_URL: z.preprocess(
+      blankToUndefined,
+      z.url({ message: 'expected a URL such as https://slack.com/api/' }).optional(),
+    ),
     PORT: z.preprocess(
       blankToUndefined,
-      z.coerce.number().int().min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535').default(3000),
+      z.coerce
+        .number()
+        .int()
+        .min(1, 'expected a port from 1 to 65535')
+        .max(65535, 'expected a port from 1 to 65535')
+        .default(3000),
     ),
     DATABASE_PATH: z.preprocess(blankToUndefined, z.string().default('./data/foothold.db')),
     FOOTHOLD_CONFIG: z.preprocess(blankToUndefined, z.string().default('./foothold.config.json')),
@@ -40,12 +56,20 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     const oauth = env.SLACK_CLIENT_ID || env.SLACK_CLIENT_SECRET || env.SLACK_STATE_SECRET;
     if (!env.SLACK_BOT_TOKEN && !oauth) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: `missing; find it at ${WHERE.SLACK_BOT_TOKEN}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message: `missing; find it at ${WHERE.SLACK_BOT_TOKEN}`,
+      });
     }
     if (oauth) {
       for (const key of ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const) {
         if (!env[key]) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `missing (needed for the OAuth install flow); ${WHERE[key]}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `missing (needed for the OAuth install flow); ${WHERE[key]}`,
+          });
         }
       }
     }
@@ -63,7 +87,9 @@ export type Env = z.infer<typeof envSchema>;
 export class EnvError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`Foothold cannot start; fix these environment variables:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Foothold cannot start; fix these environment variables:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'EnvError';
     this.problems = problems;
   }
@@ -78,10 +104,17 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 }
 
 /** Settings the CLI needs, without requiring Slack secrets (imports and exports run without Slack). */
-export function parseStorageEnv(source: Record<string, string | undefined>): Pick<Env, 'DATABASE_PATH' | 'FOOTHOLD_CONFIG'> {
+export function parseStorageEnv(
+  source: Record<string, string | undefined>,
+): Pick<Env, 'DATABASE_PATH' | 'FOOTHOLD_CONFIG'> {
   return {
-    DATABASE_PATH: blankToUndefined(source.DATABASE_PATH) === undefined ? './data/foothold.db' : String(source.DATABASE_PATH),
+    DATABASE_PATH:
+      blankToUndefined(source.DATABASE_PATH) === undefined
+        ? './data/foothold.db'
+        : String(source.DATABASE_PATH),
     FOOTHOLD_CONFIG:
-      blankToUndefined(source.FOOTHOLD_CONFIG) === undefined ? './foothold.config.json' : String(source.FOOTHOLD_CONFIG),
+      blankToUndefined(source.FOOTHOLD_CONFIG) === undefined
+        ? './foothold.config.json'
+        : String(source.FOOTHOLD_CONFIG),
   };
 }

@@ -10,10 +10,11 @@ const slackUserId = z
   .regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as U0123ABCD (Profile → ⋮ → Copy member ID)');
 const slackChannelId = z
   .string()
-  .regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C0123ABCD (channel details → About, at the bottom)');
-const slackTeamId = z
-  .string()
-  .regex(/^[TE][A-Z0-9]{2,}$/, 'expected a Slack team id such as T0123ABCD');
+  .regex(
+    /^[CG][A-Z0-9]{2,}$/,
+    'expected a Slack channel id such as C0123ABCD (channel details → About, at the bottom)',
+  );
+const slackTeamId = z.string().regex(/^[TE][A-Z0-9]{2,}$/, 'expected a Slack team id such as T0123ABCD');
 
 const ianaTimeZone = z.string().refine(
   (tz) => {
@@ -67,7 +68,10 @@ const icpCriterion = z.discriminatedUnion(
 export type IcpCriterion = z.infer<typeof icpCriterion>;
 
 const employeeBand = z
-  .strictObject({ min: z.number().int().nonnegative().optional(), max: z.number().int().positive().optional() })
+  .strictObject({
+    min: z.number().int().nonnegative().optional(),
+    max: z.number().int().positive().optional(),
+  })
   .refine((b) => b.min === undefined || b.max === undefined || b.min <= b.max, {
     message: 'expected min to be at most max',
   });
@@ -122,7 +126,10 @@ const DEFAULT_LOST_REASONS: ReasonCode[] = [
 
 const baseline = z.strictObject({
   leadType: z.string().min(1).max(40),
-  opportunityRate: z.number().min(0, 'expected a rate between 0 and 1').max(1, 'expected a rate between 0 and 1'),
+  opportunityRate: z
+    .number()
+    .min(0, 'expected a rate between 0 and 1')
+    .max(1, 'expected a rate between 0 and 1'),
   winRate: z.number().min(0, 'expected a rate between 0 and 1').max(1, 'expected a rate between 0 and 1'),
 });
 
@@ -146,12 +153,20 @@ export const programConfigSchema = z
     partners: z.array(partner).default([]),
     warmth: z
       .strictObject({
-        minStrength: z.number().int().min(1, 'expected a whole number from 1 to 5').max(5, 'expected a whole number from 1 to 5').default(3),
+        minStrength: z
+          .number()
+          .int()
+          .min(1, 'expected a whole number from 1 to 5')
+          .max(5, 'expected a whole number from 1 to 5')
+          .default(3),
         maxAgeDays: z.number().int().positive('expected a positive number of days').default(90),
       })
       .default({ minStrength: 3, maxAgeDays: 90 }),
     icp: z.strictObject({
-      minScore: z.number().min(0, 'expected a number between 0 and 100').max(100, 'expected a number between 0 and 100'),
+      minScore: z
+        .number()
+        .min(0, 'expected a number between 0 and 100')
+        .max(100, 'expected a number between 0 and 100'),
       criteria: z.array(icpCriterion).min(1, 'expected at least one criterion'),
       exclude: z
         .strictObject({
@@ -160,7 +175,9 @@ export const programConfigSchema = z
         })
         .default({ domains: [], customers: true }),
     }),
-    routing: z.array(routingRule).min(1, 'expected at least one routing rule (end with a fallback: "when": {})'),
+    routing: z
+      .array(routingRule)
+      .min(1, 'expected at least one routing rule (end with a fallback: "when": {})'),
     sla: z
       .strictObject({
         claimHours: z.number().positive('expected a positive number of hours').default(24),
@@ -185,7 +202,9 @@ export const programConfigSchema = z
         lost: z.array(reasonCode).min(1).max(100).default(DEFAULT_LOST_REASONS),
       })
       .default({ disqualify: DEFAULT_DISQUALIFY_REASONS, lost: DEFAULT_LOST_REASONS }),
-    leaderboard: z.strictObject({ minSample: z.number().int().positive().default(5) }).default({ minSample: 5 }),
+    leaderboard: z
+      .strictObject({ minSample: z.number().int().positive().default(5) })
+      .default({ minSample: 5 }),
     baselines: z.array(baseline).default([]),
   })
   .superRefine((cfg, ctx) => {
@@ -193,7 +212,11 @@ export const programConfigSchema = z
     cfg.partners.forEach((p, i) => {
       const prev = seen.get(p.slug);
       if (prev !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['partners', i, 'slug'], message: `duplicate slug (also partners[${prev}])` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['partners', i, 'slug'],
+          message: `duplicate slug (also partners[${prev}])`,
+        });
       }
       seen.set(p.slug, i);
     });
@@ -202,14 +225,22 @@ export const programConfigSchema = z
       p.teamIds.forEach((t, j) => {
         const other = teamOwner.get(t);
         if (other && other !== p.slug) {
-          ctx.addIssue({ code: 'custom', path: ['partners', i, 'teamIds', j], message: `team id already belongs to ${other}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['partners', i, 'teamIds', j],
+            message: `team id already belongs to ${other}`,
+          });
         }
         teamOwner.set(t, p.slug);
       }),
     );
     cfg.partners.forEach((p, i) => {
       if (p.teamIds.length === 0 && p.channels.length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['partners', i], message: 'expected at least one of teamIds or channels' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['partners', i],
+          message: 'expected at least one of teamIds or channels',
+        });
       }
       p.channels.forEach((c, j) => {
         if (c === cfg.routingChannel || cfg.routing.some((r) => r.channel === c)) {
@@ -224,12 +255,21 @@ export const programConfigSchema = z
     cfg.routing.forEach((r, i) =>
       r.when.partner?.forEach((slug, j) => {
         if (!seen.has(slug)) {
-          ctx.addIssue({ code: 'custom', path: ['routing', i, 'when', 'partner', j], message: `unknown partner slug "${slug}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routing', i, 'when', 'partner', j],
+            message: `unknown partner slug "${slug}"`,
+          });
         }
       }),
     );
     const sumWeights = cfg.icp.criteria.reduce((s, c) => s + c.weight, 0);
-    if (sumWeights <= 0) ctx.addIssue({ code: 'custom', path: ['icp', 'criteria'], message: 'expected the weights to add up to more than 0' });
+    if (sumWeights <= 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['icp', 'criteria'],
+        message: 'expected the weights to add up to more than 0',
+      });
   });
 
 export type ProgramConfig = z.infer<typeof programConfigSchema>;

@@ -4,7 +4,14 @@ import { type ActorContext, authorize, type LeadAccess, type Permission } from '
 import { calendarDate } from '../core/time.ts';
 import type { LeadView } from '../core/types.ts';
 import type { Db } from '../db/connection.ts';
-import { getLeadView, partnerBySlackId, rolesOf, type Tx } from '../db/stores/lead-store.ts';
+import {
+  getLeadView,
+  getPartner,
+  getPerson,
+  partnerBySlackId,
+  rolesOf,
+  type Tx,
+} from '../db/stores/lead-store.ts';
 import type { Actor } from './inputs.ts';
 
 /** What every use case needs: storage, the program, a clock. Passed in, so tests control all three. */
@@ -34,6 +41,16 @@ export function resolveActor(tx: Tx, deps: Pick<ServiceDeps, 'homeTeamIds'>, act
     if (slug) return { kind: 'partner', userId: actor.userId, partnerSlug: slug };
   }
   if (isHome) return { kind: 'internal', userId: actor.userId, roles: [] };
+  // Someone we met before as a partner (through a verified team or channel) and whose org is still active:
+  // surfaces such as App Home carry no channel to tell us again.
+  const known = getPerson(tx, actor.userId);
+  if (
+    known?.partnerSlug &&
+    (!actor.teamId || actor.teamId === known.teamId) &&
+    getPartner(tx, known.partnerSlug)?.active
+  ) {
+    return { kind: 'partner', userId: actor.userId, partnerSlug: known.partnerSlug };
+  }
   return { kind: 'unregistered', userId: actor.userId };
 }
 

@@ -1,10 +1,10 @@
-import type { ProgramConfig } from '../../src/config/program-config.ts';
-import type { Env } from '../../src/config/env.ts';
 import { createFoothold, type Foothold } from '../../src/app.ts';
+import type { Env } from '../../src/config/env.ts';
+import type { ProgramConfig } from '../../src/config/program-config.ts';
 import type { Db } from '../../src/db/connection.ts';
+import { createSlackRequester, type SlackRequester } from '../../src/dev/slack-client.ts';
+import { type SlackStandIn, type StandInOptions, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createSlackRequester, type SlackRequester } from '../support/slack-client.ts';
-import { type SlackStandIn, type StandInOptions, startSlackStandIn } from '../support/slack-stand-in.ts';
 import { openTestDb, type TestDb, testConfig } from './db.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f742231b10e';
@@ -48,13 +48,15 @@ export function programStandInOptions(): StandInOptions {
   };
 }
 
-export async function startHarness(opts: {
-  config?: ProgramConfig;
-  standIn?: StandInOptions;
-  env?: Partial<Env>;
-  now?: () => number;
-  tdb?: TestDb;
-} = {}): Promise<Harness> {
+export async function startHarness(
+  opts: {
+    config?: ProgramConfig;
+    standIn?: StandInOptions;
+    env?: Partial<Env>;
+    now?: () => number;
+    tdb?: TestDb;
+  } = {},
+): Promise<Harness> {
   const standIn = await startSlackStandIn(opts.standIn ?? programStandInOptions());
   const tdb = opts.tdb ?? openTestDb();
   const config = opts.config ?? testConfig();
@@ -69,7 +71,13 @@ export async function startHarness(opts: {
     ...opts.env,
   } as Env;
   const logger = createLogger(process.env.FOOTHOLD_TEST_LOG ?? 'silent');
-  const foothold = createFoothold({ env, config, db: tdb.db, logger, ...(opts.now ? { now: opts.now } : {}) });
+  const foothold = createFoothold({
+    env,
+    config,
+    db: tdb.db,
+    logger,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   const { port } = await foothold.start();
   if (!port) throw new Error('the app did not report its port');
   const slack = createSlackRequester({ baseUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET });

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import type { SlackRequestResult } from '../support/slack-client.ts';
-import { blockAction, slashCommand, stateValue, viewSubmission } from '../support/slack-client.ts';
-import type { StoredMessage, ViewRecord } from '../support/slack-stand-in.ts';
+import type { SlackRequestResult } from '../../src/dev/slack-client.ts';
+import { blockAction, slashCommand, stateValue, viewSubmission } from '../../src/dev/slack-client.ts';
+import type { StoredMessage, ViewRecord } from '../../src/dev/slack-stand-in.ts';
 import type { Harness } from './harness.ts';
 
 // Plays people in Slack against the running app: each helper sends what Slack would send when that person
@@ -13,7 +13,11 @@ export interface Person {
   channelId?: string | null;
 }
 
-export async function command(h: Harness, who: Person, text: string): Promise<{ res: SlackRequestResult; trigger: string }> {
+export async function command(
+  h: Harness,
+  who: Person,
+  text: string,
+): Promise<{ res: SlackRequestResult; trigger: string }> {
   const trigger = h.standIn.issueTriggerId({ userId: who.userId });
   const res = await h.slack.command(
     slashCommand({
@@ -28,12 +32,23 @@ export async function command(h: Harness, who: Person, text: string): Promise<{ 
   return { res, trigger };
 }
 
-/** The newest modal opened for a person. */
-export function lastModal(h: Harness, userId: string): ViewRecord {
-  const views = h.standIn.views().filter((v) => v.type === 'modal' && v.userId === userId);
-  const v = views.at(-1);
-  if (!v) throw new Error(`no modal was opened for ${userId}`);
-  return v;
+/**
+ * The newest modal opened for a person. `views.open` runs alongside the ack, so the modal may land a moment
+ * after the HTTP answer: wait for it (briefly) as a person waits for the modal to appear.
+ */
+export async function lastModal(h: Harness, userId: string, after = 0): Promise<ViewRecord> {
+  const deadline = Date.now() + 2000;
+  for (;;) {
+    const views = h.standIn.views().filter((v) => v.type === 'modal' && v.userId === userId);
+    const v = views.length > after ? views.at(-1) : undefined;
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`no modal was opened for ${userId}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function modalCount(h: Harness, userId: string): number {
+  return h.standIn.views().filter((v) => v.type === 'modal' && v.userId === userId).length;
 }
 
 export interface SubmissionFields {
@@ -66,13 +81,21 @@ export function submissionValues(f: SubmissionFields) {
   };
   if (f.partner !== undefined) v.partner = { partner: stateValue.select(f.partner) };
   if (f.relationship !== undefined || f.partner === undefined) {
-    v.relationship = { relationship: stateValue.select(f.relationship === undefined ? 'prospect' : f.relationship) };
+    v.relationship = {
+      relationship: stateValue.select(f.relationship === undefined ? 'prospect' : f.relationship),
+    };
     v.strength = { strength: stateValue.select(f.strength === undefined ? '4' : f.strength) };
     v.contact_name = { contact_name: stateValue.text(f.contactName ?? 'Jane Doe') };
     v.contact_title = { contact_title: stateValue.text(f.contactTitle ?? 'VP Engineering') };
     v.contact_email = { contact_email: stateValue.text(f.contactEmail ?? null) };
-    v.last_interaction_on = { last_interaction_on: stateValue.date(f.lastInteractionOn === undefined ? recentDate() : f.lastInteractionOn) };
-    v.willing_to_introduce = { willing_to_introduce: stateValue.radio(f.willing === undefined ? 'yes' : f.willing) };
+    v.last_interaction_on = {
+      last_interaction_on: stateValue.date(
+        f.lastInteractionOn === undefined ? recentDate() : f.lastInteractionOn,
+      ),
+    };
+    v.willing_to_introduce = {
+      willing_to_introduce: stateValue.radio(f.willing === undefined ? 'yes' : f.willing),
+    };
   }
   return v;
 }
@@ -101,17 +124,24 @@ export async function submitModal(
 }
 
 /** `/eql` then submit the modal: the whole partner flow. Returns the ack's JSON. */
-export async function flagAccount(h: Harness, who: Person, fields: SubmissionFields = {}): Promise<Record<string, unknown>> {
+export async function flagAccount(
+  h: Harness,
+  who: Person,
+  fields: SubmissionFields = {},
+): Promise<Record<string, unknown>> {
+  const before = modalCount(h, who.userId);
   const { res } = await command(h, who, '');
   expect(res.status).toBe(200);
-  const modal = lastModal(h, who.userId);
+  const modal = await lastModal(h, who.userId, before);
   const submitted = await submitModal(h, who, modal, submissionValues(fields));
   expect(submitted.status).toBe(200);
   return (submitted.json ?? {}) as Record<string, unknown>;
 }
 
 /** All buttons of a Slack message, by action id. */
-export function buttons(msg: { blocks?: unknown[] } | undefined): Map<string, { value: string; text: string }> {
+export function buttons(
+  msg: { blocks?: unknown[] } | undefined,
+): Map<string, { value: string; text: string }> {
   const out = new Map<string, { value: string; text: string }>();
   for (const b of (msg?.blocks ?? []) as Array<{ type: string; elements?: unknown[]; accessory?: unknown }>) {
     const els = [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])] as Array<{
@@ -120,7 +150,9 @@ export function buttons(msg: { blocks?: unknown[] } | undefined): Map<string, { 
       value?: string;
       text?: { text: string };
     }>;
-    for (const e of els) if (e.type === 'button' && e.action_id) out.set(e.action_id, { value: e.value ?? '', text: e.text?.text ?? '' });
+    for (const e of els)
+      if (e.type === 'button' && e.action_id)
+        out.set(e.action_id, { value: e.value ?? '', text: e.text?.text ?? '' });
   }
   return out;
 }
@@ -148,10 +180,13 @@ export async function click(
 }
 
 /** The routing post of a lead as it stands now in Slack (the first post with every update applied). */
-export function routingPost(h: Harness, leadId: number): (StoredMessage & { channel: string; ts: string }) | undefined {
-  const row = h.db.$client.prepare('select routing_post_channel as c, routing_post_ts as ts from leads where id = ?').get(leadId) as
-    | { c: string | null; ts: string | null }
-    | undefined;
+export function routingPost(
+  h: Harness,
+  leadId: number,
+): (StoredMessage & { channel: string; ts: string }) | undefined {
+  const row = h.db.$client
+    .prepare('select routing_post_channel as c, routing_post_ts as ts from leads where id = ?')
+    .get(leadId) as { c: string | null; ts: string | null } | undefined;
   if (!row?.c || !row.ts) return undefined;
   const msg = h.standIn.message(row.c, row.ts);
   return msg ? { ...msg, channel: row.c, ts: row.ts } : undefined;

@@ -1,8 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { blockAction, eventEnvelope, messageShortcut } from '../../src/dev/slack-client.ts';
 import { ACTIONS } from '../../src/slack/ids.ts';
-import { blockAction, eventEnvelope, messageShortcut } from '../support/slack-client.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
-import { allText, buttons, click, command, flagAccount, lastModal, type Person, routingPost, submitModal, submissionValues } from '../helpers/slack-actors.ts';
+import {
+  allText,
+  buttons,
+  click,
+  command,
+  flagAccount,
+  lastModal,
+  type Person,
+  routingPost,
+  submissionValues,
+  submitModal,
+} from '../helpers/slack-actors.ts';
 
 const PAT: Person = { userId: 'U0NWPAT', teamId: 'T0NORTH', channelId: 'C0SHAREDN' };
 const CON: Person = { userId: 'U0CONPAT', teamId: 'T0CONTOSO', channelId: 'C0SHAREDC' };
@@ -21,7 +32,9 @@ afterEach(async () => {
 });
 
 function leadIds(): number[] {
-  return (h.db.$client.prepare('select id from leads order by id').all() as Array<{ id: number }>).map((r) => r.id);
+  return (h.db.$client.prepare('select id from leads order by id').all() as Array<{ id: number }>).map(
+    (r) => r.id,
+  );
 }
 function dmsTo(userId: string) {
   return h.standIn.messagesTo(userId).filter((m) => m.method === 'chat.postMessage');
@@ -29,16 +42,26 @@ function dmsTo(userId: string) {
 function ephemeralsTo(userId: string) {
   return h.standIn.calls('chat.postEphemeral').filter((c) => c.args.user === userId);
 }
+/** A refusal is sent just after the ack, so wait for the n-th one to arrive. */
+async function ephemeralsAfter(userId: string, n: number) {
+  await h.standIn.waitFor(() => ephemeralsTo(userId).length >= n, 2000).catch(() => undefined);
+  return ephemeralsTo(userId);
+}
 
 describe('a partner flags an account and hears back at every step', () => {
   it('runs flag → EQL → claim race → intro → meeting → opportunity → won over HTTP', async () => {
     const { res } = await command(h, PAT, '');
     expect(res.status).toBe(200);
-    const modal = lastModal(h, PAT.userId);
+    const modal = await lastModal(h, PAT.userId);
     expect(modal.callbackId).toBe('submit_lead');
     expect(allText(modal.history.at(-1))).toContain('relationship');
 
-    const ack = await submitModal(h, PAT, modal, submissionValues({ notes: 'Met their CTO <!channel> <@U0LEAD> <https://evil.example|click>' }));
+    const ack = await submitModal(
+      h,
+      PAT,
+      modal,
+      submissionValues({ notes: 'Met their CTO <!channel> <@U0LEAD> <https://evil.example|click>' }),
+    );
     expect(ack.status).toBe(200);
     expect((ack.json as { response_action: string }).response_action).toBe('update');
     expect(allText(ack.json)).toContain('Acme Corp');
@@ -50,7 +73,8 @@ describe('a partner flags an account and hears back at every step', () => {
     const post = routingPost(h, leadId!);
     expect(post?.channel).toBe('C0ROUTING');
     const postText = allText(post?.blocks);
-    for (const gate of ['Overlap', 'Warmth', 'Fit', 'Motion']) expect(postText.toLowerCase()).toContain(gate.toLowerCase());
+    for (const gate of ['Overlap', 'Warmth', 'Fit', 'Motion'])
+      expect(postText.toLowerCase()).toContain(gate.toLowerCase());
     expect(postText).toContain('&lt;!channel&gt;');
     expect(postText).not.toContain('<!channel>');
     expect(postText).not.toContain('<@U0LEAD>');
@@ -70,10 +94,12 @@ describe('a partner flags an account and hears back at every step', () => {
     ]);
     expect(a.res.status).toBe(200);
     expect(b.res.status).toBe(200);
-    const owner = (h.db.$client.prepare('select owner_user_id as o from leads where id = ?').get(leadId) as { o: string }).o;
+    const owner = (
+      h.db.$client.prepare('select owner_user_id as o from leads where id = ?').get(leadId) as { o: string }
+    ).o;
     expect([REP1.userId, REP2.userId]).toContain(owner);
     const loser = owner === REP1.userId ? REP2 : REP1;
-    const told = ephemeralsTo(loser.userId);
+    const told = await ephemeralsAfter(loser.userId, 1);
     expect(told).toHaveLength(1);
     expect(String(told[0]?.args.text)).toContain(`<@${owner}>`);
     const ownerPerson = owner === REP1.userId ? REP1 : REP2;
@@ -83,37 +109,65 @@ describe('a partner flags an account and hears back at every step', () => {
     const claimed = routingPost(h, leadId!);
     const intro = buttons(claimed).get(ACTIONS.requestIntro);
     expect(intro).toBeDefined();
-    await click(h, loser, ACTIONS.requestIntro, intro!.value, { channelId: claimed!.channel, messageTs: claimed!.ts });
-    expect(ephemeralsTo(loser.userId)).toHaveLength(2);
-    expect((h.db.$client.prepare('select status from leads where id = ?').get(leadId) as { status: string }).status).toBe('claimed');
+    await click(h, loser, ACTIONS.requestIntro, intro!.value, {
+      channelId: claimed!.channel,
+      messageTs: claimed!.ts,
+    });
+    expect(await ephemeralsAfter(loser.userId, 2)).toHaveLength(2);
+    expect(
+      (h.db.$client.prepare('select status from leads where id = ?').get(leadId) as { status: string })
+        .status,
+    ).toBe('claimed');
 
     // The owner requests an intro: the partner gets Intro made / Can't introduce.
-    await click(h, ownerPerson, ACTIONS.requestIntro, intro!.value, { channelId: claimed!.channel, messageTs: claimed!.ts });
+    await click(h, ownerPerson, ACTIONS.requestIntro, intro!.value, {
+      channelId: claimed!.channel,
+      messageTs: claimed!.ts,
+    });
     await h.drain();
     const introDm = dmsTo(PAT.userId).find((m) => buttons(m).has(ACTIONS.introMade));
     expect(introDm).toBeDefined();
     expect(buttons(introDm).has(ACTIONS.introDeclined)).toBe(true);
     // Another partner org cannot answer it.
-    await click(h, CON, ACTIONS.introMade, buttons(introDm).get(ACTIONS.introMade)!.value, { channelId: introDm!.channel });
-    expect(ephemeralsTo(CON.userId)).toHaveLength(1);
-    await click(h, PAT, ACTIONS.introMade, buttons(introDm).get(ACTIONS.introMade)!.value, { channelId: introDm!.channel });
+    await click(h, CON, ACTIONS.introMade, buttons(introDm).get(ACTIONS.introMade)!.value, {
+      channelId: introDm!.channel,
+    });
+    expect(await ephemeralsAfter(CON.userId, 1)).toHaveLength(1);
+    await click(h, PAT, ACTIONS.introMade, buttons(introDm).get(ACTIONS.introMade)!.value, {
+      channelId: introDm!.channel,
+    });
     await h.drain();
-    expect((h.db.$client.prepare('select intro_status as s from leads where id = ?').get(leadId) as { s: string }).s).toBe('made');
-    expect(allText(routingPost(h, leadId!)?.blocks).toLowerCase()).toContain('intro made');
+    expect(
+      (h.db.$client.prepare('select intro_status as s from leads where id = ?').get(leadId) as { s: string })
+        .s,
+    ).toBe('made');
+    expect(allText(routingPost(h, leadId!)?.blocks)).toContain('Made by the partner');
 
     for (const step of [ACTIONS.meetingHeld, ACTIONS.opportunity, ACTIONS.won]) {
       const current = routingPost(h, leadId!);
       const btn = buttons(current).get(step);
       expect(btn, `button ${step}`).toBeDefined();
-      const r = await click(h, ownerPerson, step, btn!.value, { channelId: current!.channel, messageTs: current!.ts });
+      const r = await click(h, ownerPerson, step, btn!.value, {
+        channelId: current!.channel,
+        messageTs: current!.ts,
+      });
       expect(r.res.status).toBe(200);
       await h.drain();
     }
     const final = routingPost(h, leadId!);
     expect(buttons(final).size).toBe(0);
     expect(allText(final?.blocks)).toMatch(/Won/);
-    const events = h.db.$client.prepare('select to_status from lead_events where lead_id = ? and type = ? order by id').all(leadId, 'transition') as Array<{ to_status: string }>;
-    expect(events.map((e) => e.to_status)).toEqual(['qualified', 'claimed', 'intro_requested', 'meeting_held', 'opportunity', 'won']);
+    const events = h.db.$client
+      .prepare('select to_status from lead_events where lead_id = ? and type = ? order by id')
+      .all(leadId, 'transition') as Array<{ to_status: string }>;
+    expect(events.map((e) => e.to_status)).toEqual([
+      'qualified',
+      'claimed',
+      'intro_requested',
+      'meeting_held',
+      'opportunity',
+      'won',
+    ]);
     // The partner heard about every step that matters to them.
     expect(dmsTo(PAT.userId).length).toBeGreaterThanOrEqual(7);
     expect(allText(dmsTo(PAT.userId))).not.toContain('Contoso');
@@ -122,7 +176,12 @@ describe('a partner flags an account and hears back at every step', () => {
   it('answers bad input with inline field errors and stores nothing', async () => {
     const { res } = await command(h, PAT, '');
     expect(res.status).toBe(200);
-    const ack = await submitModal(h, PAT, lastModal(h, PAT.userId), submissionValues({ website: 'localhost', lastInteractionOn: '2099-01-01' }));
+    const ack = await submitModal(
+      h,
+      PAT,
+      await lastModal(h, PAT.userId),
+      submissionValues({ website: 'localhost', lastInteractionOn: '2099-01-01' }),
+    );
     expect(ack.json).toMatchObject({ response_action: 'errors' });
     const errors = (ack.json as { errors: Record<string, string> }).errors;
     expect(Object.keys(errors)).toContain('website');
@@ -131,7 +190,7 @@ describe('a partner flags an account and hears back at every step', () => {
 
   it('prefills the modal from `/eql acme.com`', async () => {
     await command(h, PAT, 'acme.com');
-    expect(allText(lastModal(h, PAT.userId).history.at(-1))).toContain('acme.com');
+    expect(allText((await lastModal(h, PAT.userId)).history.at(-1))).toContain('acme.com');
   });
 
   it('makes a cold lead a candidate and tells the partner how to fix it', async () => {
@@ -179,9 +238,17 @@ describe('who may do what', () => {
 
   it('rejects unsigned and stale requests without recording anything', async () => {
     const body = 'command=%2Feql&text=&user_id=U0NWPAT&team_id=T0NORTH&trigger_id=1.2.3';
-    const unsigned = await h.slack.raw(body, { 'content-type': 'application/x-www-form-urlencoded' }, { sign: false });
+    const unsigned = await h.slack.raw(
+      body,
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      { sign: false },
+    );
     expect(unsigned.status).toBe(401);
-    const stale = await h.slack.raw(body, { 'content-type': 'application/x-www-form-urlencoded' }, { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    const stale = await h.slack.raw(
+      body,
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      { timestamp: Math.floor(Date.now() / 1000) - 600 },
+    );
     expect(stale.status).toBe(401);
     expect(h.standIn.calls('views.open')).toHaveLength(0);
   });
@@ -205,17 +272,31 @@ describe('the two partner doors', () => {
     // A partner without the app clicks it in the shared channel.
     const trigger = h.standIn.issueTriggerId({ userId: PAT.userId });
     const clickRes = await h.slack.action(
-      blockAction({ user: { id: PAT.userId, team_id: PAT.teamId }, teamId: 'T0VENDOR', actionId: ACTIONS.flagAccount, value: 'flag', channelId: 'C0SHAREDN', triggerId: trigger }),
+      blockAction({
+        user: { id: PAT.userId, team_id: PAT.teamId },
+        teamId: 'T0VENDOR',
+        actionId: ACTIONS.flagAccount,
+        value: 'flag',
+        channelId: 'C0SHAREDN',
+        triggerId: trigger,
+      }),
     );
     expect(clickRes.status).toBe(200);
-    expect(lastModal(h, PAT.userId).callbackId).toBe('submit_lead');
+    expect((await lastModal(h, PAT.userId)).callbackId).toBe('submit_lead');
     // A rep is not allowed to run setup.
     expect(allText((await command(h, REP1, 'setup')).res.json)).toMatch(/admin/i);
   });
 
   it('posts the card once when the bot joins a shared channel, even if Slack retries the event', async () => {
     const event = eventEnvelope(
-      { type: 'member_joined_channel', user: h.standIn.bot.userId, channel: 'C0SHAREDC', channel_type: 'C', team: 'T0VENDOR', event_ts: '1.1' },
+      {
+        type: 'member_joined_channel',
+        user: h.standIn.bot.userId,
+        channel: 'C0SHAREDC',
+        channel_type: 'C',
+        team: 'T0VENDOR',
+        event_ts: '1.1',
+      },
       { teamId: 'T0VENDOR', eventId: 'Ev0JOIN1' },
     );
     expect((await h.slack.event(event)).status).toBe(200);
@@ -225,20 +306,36 @@ describe('the two partner doors', () => {
   });
 
   it('opens the modal with the message linked from the Flag as EQL shortcut', async () => {
-    const ts = h.standIn.addMessage({ channel: 'C0SHAREDN', text: 'Acme is looking at partner portals', user: PAT.userId });
+    const ts = h.standIn.addMessage({
+      channel: 'C0SHAREDN',
+      text: 'Acme is looking at partner portals',
+      user: PAT.userId,
+    });
     const trigger = h.standIn.issueTriggerId({ userId: PAT.userId });
     const res = await h.slack.shortcut(
-      messageShortcut({ user: { id: PAT.userId, team_id: PAT.teamId }, teamId: 'T0VENDOR', callbackId: 'flag_as_eql', channelId: 'C0SHAREDN', message: { ts, text: 'Acme is looking at partner portals' }, triggerId: trigger } as never),
+      messageShortcut({
+        user: { id: PAT.userId, team_id: PAT.teamId },
+        teamId: 'T0VENDOR',
+        callbackId: 'flag_as_eql',
+        channel: 'C0SHAREDN',
+        message: { ts, text: 'Acme is looking at partner portals' },
+        triggerId: trigger,
+      }),
     );
     expect(res.status).toBe(200);
-    const modal = lastModal(h, PAT.userId);
+    const modal = await lastModal(h, PAT.userId);
     expect(allText(modal.history.at(-1))).toContain('partner portals');
     expect(String(modal.payload.private_metadata)).toContain('archives/C0SHAREDN');
   });
 
   it('publishes a role-specific App Home when opened', async () => {
     await flagAccount(h, PAT);
-    const res = await h.slack.event(eventEnvelope({ type: 'app_home_opened', user: PAT.userId, tab: 'home', channel: 'D0PAT', event_ts: '1.2' }, { teamId: 'T0VENDOR' }));
+    const res = await h.slack.event(
+      eventEnvelope(
+        { type: 'app_home_opened', user: PAT.userId, tab: 'home', channel: 'D0PAT', event_ts: '1.2' },
+        { teamId: 'T0VENDOR' },
+      ),
+    );
     expect(res.status).toBe(200);
     await h.standIn.waitFor((c) => c.method === 'views.publish');
     const home = h.standIn.homeView(PAT.userId);

@@ -1,8 +1,8 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enqueue, type OutboxMessage } from '../../src/db/stores/lead-store.ts';
+import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { createOutboxSender, type SenderLogger } from '../../src/slack/outbox-sender.ts';
-import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 
 let standIn: SlackStandIn;
@@ -15,7 +15,10 @@ const logger: SenderLogger = {
 };
 
 beforeEach(async () => {
-  standIn = await startSlackStandIn({ channels: [{ id: 'C0ROUTING', name: 'routing' }], users: [{ id: 'U0PAT' }] });
+  standIn = await startSlackStandIn({
+    channels: [{ id: 'C0ROUTING', name: 'routing' }],
+    users: [{ id: 'U0PAT' }],
+  });
   t = openTestDb();
   logged.length = 0;
 });
@@ -25,8 +28,19 @@ afterEach(async () => {
 });
 
 function sender(opts: { maxAttempts?: number } = {}) {
-  const client = new WebClient('xoxb-test', { slackApiUrl: standIn.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout: 2000 });
-  return createOutboxSender({ db: t.db, clientFor: () => client, logger, concurrency: 4, ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}) });
+  const client = new WebClient('xoxb-test', {
+    slackApiUrl: standIn.apiUrl,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    timeout: 2000,
+  });
+  return createOutboxSender({
+    db: t.db,
+    clientFor: () => client,
+    logger,
+    concurrency: 4,
+    ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}),
+  });
 }
 
 function post(key: string, recipient: string, text: string): OutboxMessage {
@@ -38,7 +52,9 @@ function queue(messages: OutboxMessage[]) {
 }
 
 function outboxStatus() {
-  return t.db.$client.prepare('select delivery_key as k, status, attempts, last_error as e from outbox order by id').all() as Array<{
+  return t.db.$client
+    .prepare('select delivery_key as k, status, attempts, last_error as e from outbox order by id')
+    .all() as Array<{
     k: string;
     status: string;
     attempts: number;
@@ -48,7 +64,12 @@ function outboxStatus() {
 
 describe('the outbox sender', () => {
   it('delivers in order per recipient, opening DMs for user ids, and marks rows sent', async () => {
-    queue([post('a1', 'C0ROUTING', 'one'), post('b1', 'U0PAT', 'hello'), post('a2', 'C0ROUTING', 'two'), post('a3', 'C0ROUTING', 'three')]);
+    queue([
+      post('a1', 'C0ROUTING', 'one'),
+      post('b1', 'U0PAT', 'hello'),
+      post('a2', 'C0ROUTING', 'two'),
+      post('a3', 'C0ROUTING', 'three'),
+    ]);
     const res = await sender().drain();
     expect(res.sent).toBe(4);
     expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['one', 'two', 'three']);
@@ -93,7 +114,9 @@ describe('the outbox sender', () => {
       { k: 'p1', status: 'failed', attempts: 1, e: 'invalid_blocks' },
       { k: 'p2', status: 'sent', attempts: 1, e: null },
     ]);
-    expect(logged.some((l) => l.level === 'error' && JSON.stringify(l.obj).includes('invalid_blocks'))).toBe(true);
+    expect(logged.some((l) => l.level === 'error' && JSON.stringify(l.obj).includes('invalid_blocks'))).toBe(
+      true,
+    );
   });
 
   it('survives a restart: pending rows left by a stopped sender go out once from a new one', async () => {
@@ -121,12 +144,33 @@ describe('the outbox sender', () => {
       )
       .run(now, now, now);
     queue([
-      { deliveryKey: 'post', recipient: 'C0ROUTING', method: 'chat.postMessage', payload: { channel: 'C0ROUTING', text: 'v1' }, leadId: 7, onSent: 'routing_post' },
-      { deliveryKey: 'upd', recipient: 'C0ROUTING', method: 'chat.update', payload: { channel: 'C0ROUTING', ts: '@lead-post-ts', text: 'v2' }, leadId: 7 },
-      { deliveryKey: 'thr', recipient: 'C0ROUTING', method: 'chat.postMessage', payload: { channel: 'C0ROUTING', thread_ts: '@lead-post-ts', text: 'reply' }, leadId: 7 },
+      {
+        deliveryKey: 'post',
+        recipient: 'C0ROUTING',
+        method: 'chat.postMessage',
+        payload: { channel: 'C0ROUTING', text: 'v1' },
+        leadId: 7,
+        onSent: 'routing_post',
+      },
+      {
+        deliveryKey: 'upd',
+        recipient: 'C0ROUTING',
+        method: 'chat.update',
+        payload: { channel: 'C0ROUTING', ts: '@lead-post-ts', text: 'v2' },
+        leadId: 7,
+      },
+      {
+        deliveryKey: 'thr',
+        recipient: 'C0ROUTING',
+        method: 'chat.postMessage',
+        payload: { channel: 'C0ROUTING', thread_ts: '@lead-post-ts', text: 'reply' },
+        leadId: 7,
+      },
     ]);
     await sender().drain();
-    const postTs = (t.db.$client.prepare('select routing_post_ts as ts from leads where id = 7').get() as { ts: string }).ts;
+    const postTs = (
+      t.db.$client.prepare('select routing_post_ts as ts from leads where id = 7').get() as { ts: string }
+    ).ts;
     expect(postTs).toBeTruthy();
     expect(standIn.message('C0ROUTING', postTs)?.text).toBe('v2');
     expect(standIn.messagesTo('C0ROUTING').find((m) => m.text === 'reply')?.threadTs).toBe(postTs);

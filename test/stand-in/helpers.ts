@@ -1,4 +1,4 @@
-import type { SlackApiResponse, SlackStandIn } from '../support/slack-stand-in.ts';
+import type { SlackApiResponse, SlackStandIn } from '../../src/dev/slack-stand-in.ts';
 
 export interface ApiAnswer {
   status: number;

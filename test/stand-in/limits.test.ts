@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.ts';
+import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { api, errorStrings } from './helpers.ts';
 
 type Json = Record<string, unknown>;

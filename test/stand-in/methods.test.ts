@@ -1,6 +1,6 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.ts';
+import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { api } from './helpers.ts';
 
 describe('Web API methods', () => {

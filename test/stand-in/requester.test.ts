@@ -11,8 +11,8 @@ import {
   slashCommand,
   stateValue,
   viewSubmission,
-} from '../support/slack-client.ts';
-import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.ts';
+} from '../../src/dev/slack-client.ts';
+import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 
 const SECRET = 'test-signing-secret';
 

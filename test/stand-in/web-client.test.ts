@@ -1,6 +1,6 @@
 import { ErrorCode, LogLevel, WebClient, WebClientEvent } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.ts';
+import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { api, fakeClock } from './helpers.ts';
 
 const retryConfig = { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 20 };
