@@ -28,7 +28,9 @@ export function answerIntro(deps: ServiceDeps, raw: AnswerIntroInput) {
     if (view.introStatus !== 'requested') {
       throw new DomainError(
         'stale',
-        view.introStatus ? 'This intro request was already answered. Thank you!' : 'There is no open intro request on this lead.',
+        view.introStatus
+          ? 'This intro request was already answered. Thank you!'
+          : 'There is no open intro request on this lead.',
       );
     }
     const now = deps.now();
@@ -46,7 +48,8 @@ export function answerIntro(deps: ServiceDeps, raw: AnswerIntroInput) {
     const after = refreshRoutingPost(tx, deps, view.id, eventId);
     const rendered = introAnsweredDm(after, input.made);
     const messages = [...threadReply(after, `lead:${view.id}:intro-answer-thread:${eventId}`, rendered)];
-    if (after.ownerUserId) messages.push(dm(after.ownerUserId, `lead:${view.id}:intro-answer:${eventId}`, rendered, view.id));
+    if (after.ownerUserId)
+      messages.push(dm(after.ownerUserId, `lead:${view.id}:intro-answer:${eventId}`, rendered, view.id));
     enqueue(tx, messages, now);
     return { view: after, eventId };
   });

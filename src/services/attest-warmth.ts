@@ -1,29 +1,36 @@
 import { DomainError } from '../core/errors.ts';
 import { assertTransition } from '../core/lifecycle.ts';
 import { qualify } from '../core/qualify.ts';
+import { calendarDate, daysBetween } from '../core/time.ts';
 import type { LeadStatus } from '../core/types.ts';
 import {
   appendEvent,
   enqueue,
   getCrmAccount,
-  getOverlap,
   getLead,
+  getOverlap,
   getPartner,
-  inTransaction,
   insertAttestation,
+  inTransaction,
   markPrimerSent,
   type OutboxMessage,
   saveGateResults,
   touchPerson,
   updateLeadIf,
 } from '../db/stores/lead-store.ts';
-import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps, today } from './context.ts';
+import {
+  accessOf,
+  loadLeadFor,
+  requirePermission,
+  resolveActor,
+  type ServiceDeps,
+  today,
+} from './context.ts';
 import { type AttestInput, attestInputSchema } from './inputs.ts';
 import { type NotifyContext, partnerDm, primerDm, routingPostMessage } from './notify.ts';
 import { qualificationPatch, routeQualifiedLead } from './submit-lead.ts';
 import { staleError } from './transition.ts';
 import { parseInput, toAttestation } from './validation.ts';
-import { calendarDate, daysBetween } from '../core/time.ts';
 
 const ATTESTABLE: readonly LeadStatus[] = ['awaiting_attestation', 'candidate', 'qualified'];
 
@@ -45,10 +52,17 @@ export function attestWarmth(deps: ServiceDeps, raw: AttestInput) {
     const view = loadLeadFor(tx, deps, input.leadId);
     requirePermission('attest', actor, accessOf(view));
     if (!ATTESTABLE.includes(view.status)) {
-      throw new DomainError('illegal_transition', 'This lead is past the point where its attestation can change.');
+      throw new DomainError(
+        'illegal_transition',
+        'This lead is past the point where its attestation can change.',
+      );
     }
     const outbox: OutboxMessage[] = [];
-    const firstTime = touchPerson(tx, { userId: input.actor.userId, teamId: input.actor.teamId, partnerSlug: view.partner.slug }, now);
+    const firstTime = touchPerson(
+      tx,
+      { userId: input.actor.userId, teamId: input.actor.teamId, partnerSlug: view.partner.slug },
+      now,
+    );
     if (firstTime) {
       outbox.push(primerDm(input.actor.userId));
       markPrimerSent(tx, input.actor.userId, now);
@@ -78,7 +92,9 @@ export function attestWarmth(deps: ServiceDeps, raw: AttestInput) {
           country: row?.partnerCountry ?? null,
         },
         crm: crm ? { ...crm } : null,
-        overlap: overlap ? { partnerSlug: view.partner.slug, domain: view.domain, relationship: overlap.relationship } : null,
+        overlap: overlap
+          ? { partnerSlug: view.partner.slug, domain: view.domain, relationship: overlap.relationship }
+          : null,
       },
       deps.config,
       today(deps),
@@ -88,11 +104,16 @@ export function attestWarmth(deps: ServiceDeps, raw: AttestInput) {
     const changed = to !== view.status;
     if (changed) assertTransition(view.status, to);
     if (
-      !updateLeadIf(tx, view.id, { fromStatuses: [view.status] }, {
-        ...qualificationPatch(q, now),
-        relationship: input.relationship,
-        status: to,
-      })
+      !updateLeadIf(
+        tx,
+        view.id,
+        { fromStatuses: [view.status] },
+        {
+          ...qualificationPatch(q, now),
+          relationship: input.relationship,
+          status: to,
+        },
+      )
     ) {
       throw staleError(tx, view);
     }

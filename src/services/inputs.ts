@@ -87,8 +87,12 @@ export type Actor = z.infer<typeof actorSchema>;
 export const submitLeadInputSchema = z.object({
   actor: actorSchema,
   accountName: trimmed(LIMITS.accountName, 'Account name').pipe(z.string().min(1, 'Enter the account name')),
-  website: trimmed(LIMITS.website, 'Website').pipe(z.string().min(1, 'Enter the account website, such as acme.com')),
-  relationship: z.enum(RELATIONSHIPS, { message: 'Pick how your organisation knows this account' }).nullable(),
+  website: trimmed(LIMITS.website, 'Website').pipe(
+    z.string().min(1, 'Enter the account website, such as acme.com'),
+  ),
+  relationship: z
+    .enum(RELATIONSHIPS, { message: 'Pick how your organisation knows this account' })
+    .nullable(),
   warmth: warmthInputSchema.nullable(),
   need: optionalText(LIMITS.need, 'Need'),
   notes: optionalText(LIMITS.notes, 'Notes'),

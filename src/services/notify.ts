@@ -1,11 +1,12 @@
 import type { LeadView } from '../core/types.ts';
 import type { OutboxMessage } from '../db/stores/lead-store.ts';
+import { partnerManagerConflict, repAssignedDm, repSuggestionDm } from '../slack/blocks/internal-messages.ts';
 import {
-  partnerManagerConflict,
-  repAssignedDm,
-  repSuggestionDm,
-} from '../slack/blocks/internal-messages.ts';
-import { attestationRequest, type PartnerMessageKind, partnerMessage, primer } from '../slack/blocks/partner-messages.ts';
+  attestationRequest,
+  type PartnerMessageKind,
+  partnerMessage,
+  primer,
+} from '../slack/blocks/partner-messages.ts';
 import { routingPost } from '../slack/blocks/routing-post.ts';
 
 // The message catalogue: which Slack message goes to whom when a lead changes. Pure: it turns a lead's
@@ -27,7 +28,11 @@ function message(rendered: { text: string; blocks: unknown[] }): Record<string, 
 }
 
 /** The routing post: created the first time a lead is routed, then updated in place at every change. */
-export function routingPostMessage(view: LeadView, ctx: NotifyContext, opts: { exists: boolean; eventId: number }): OutboxMessage[] {
+export function routingPostMessage(
+  view: LeadView,
+  ctx: NotifyContext,
+  opts: { exists: boolean; eventId: number },
+): OutboxMessage[] {
   if (!view.routeChannel) return [];
   const rendered = routingPost(view, ctx);
   if (!opts.exists) {
@@ -54,21 +59,41 @@ export function routingPostMessage(view: LeadView, ctx: NotifyContext, opts: { e
 }
 
 /** A reply in the routing post's thread (reminders, intro answers), so the channel stays one post per lead. */
-export function threadReply(view: LeadView, key: string, rendered: { text: string; blocks?: unknown[] }): OutboxMessage[] {
+export function threadReply(
+  view: LeadView,
+  key: string,
+  rendered: { text: string; blocks?: unknown[] },
+): OutboxMessage[] {
   if (!view.routeChannel) return [];
   return [
     {
       deliveryKey: key,
       recipient: view.routeChannel,
       method: 'chat.postMessage',
-      payload: { channel: view.routeChannel, thread_ts: LEAD_POST_TS, text: rendered.text, ...(rendered.blocks ? { blocks: rendered.blocks } : {}) },
+      payload: {
+        channel: view.routeChannel,
+        thread_ts: LEAD_POST_TS,
+        text: rendered.text,
+        ...(rendered.blocks ? { blocks: rendered.blocks } : {}),
+      },
       leadId: view.id,
     },
   ];
 }
 
-export function dm(userId: string, key: string, rendered: { text: string; blocks: unknown[] }, leadId: number | null): OutboxMessage {
-  return { deliveryKey: key, recipient: userId, method: 'chat.postMessage', payload: { channel: userId, ...message(rendered) }, leadId };
+export function dm(
+  userId: string,
+  key: string,
+  rendered: { text: string; blocks: unknown[] },
+  leadId: number | null,
+): OutboxMessage {
+  return {
+    deliveryKey: key,
+    recipient: userId,
+    method: 'chat.postMessage',
+    payload: { channel: userId, ...message(rendered) },
+    leadId,
+  };
 }
 
 export function partnerDm(
@@ -91,7 +116,11 @@ export function suggestionDm(view: LeadView, eventId: number): OutboxMessage[] {
   return [dm(view.suggestedUserId, `lead:${view.id}:suggest:${eventId}`, repSuggestionDm(view), view.id)];
 }
 
-export function ownerAssignedDm(view: LeadView, eventId: number, why: string): OutboxMessage[] {
+export function ownerAssignedDm(
+  view: LeadView,
+  eventId: number,
+  why: string | { byUserId: string; reason: string },
+): OutboxMessage[] {
   if (!view.ownerUserId) return [];
   return [dm(view.ownerUserId, `lead:${view.id}:assigned:${eventId}`, repAssignedDm(view, why), view.id)];
 }
@@ -116,13 +145,20 @@ export function attestationRequestMessages(
       },
     ];
   }
-  return targets.people.slice(0, 3).map((u) => dm(u, `lead:${view.id}:attest-request:${eventId}:${u}`, rendered, view.id));
+  return targets.people
+    .slice(0, 3)
+    .map((u) => dm(u, `lead:${view.id}:attest-request:${eventId}:${u}`, rendered, view.id));
 }
 
 export function conflictNotice(
   managerUserId: string,
   eventId: number,
-  facts: { accountName: string; domain: string; partnerName: string; reason: 'customer' | 'open_opportunity' },
+  facts: {
+    accountName: string;
+    domain: string;
+    partnerName: string;
+    reason: 'customer' | 'open_opportunity';
+  },
 ): OutboxMessage {
   return dm(managerUserId, `conflict:${eventId}`, partnerManagerConflict(facts), null);
 }

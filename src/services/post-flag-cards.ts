@@ -1,4 +1,4 @@
-import { enqueue, inTransaction, partnerBySlackId, type OutboxMessage } from '../db/stores/lead-store.ts';
+import { enqueue, inTransaction, type OutboxMessage, partnerBySlackId } from '../db/stores/lead-store.ts';
 import { channelCard } from '../db/stores/outbox-store.ts';
 import { flagCard } from '../slack/blocks/flag-card.ts';
 import type { ServiceDeps } from './context.ts';
@@ -14,7 +14,9 @@ export function postFlagCards(
 ): { channels: string[] } {
   const now = deps.now();
   const targets = deps.config.partners.flatMap((p) =>
-    p.channels.filter((c) => !opts.channelId || c === opts.channelId).map((channel) => ({ channel, partner: p })),
+    p.channels
+      .filter((c) => !opts.channelId || c === opts.channelId)
+      .map((channel) => ({ channel, partner: p })),
   );
   return inTransaction(deps.db, (tx) => {
     const messages: OutboxMessage[] = [];

@@ -1,4 +1,4 @@
-import { statusCounts, type StatusCounts } from '../db/stores/lead-store.ts';
+import { type StatusCounts, statusCounts } from '../db/stores/lead-store.ts';
 import type { ServiceDeps } from './context.ts';
 
 export interface ProgramDigest {

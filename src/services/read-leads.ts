@@ -3,7 +3,7 @@ import { DomainError } from '../core/errors.ts';
 import { OPEN_STATUSES } from '../core/lifecycle.ts';
 import type { ActorContext } from '../core/permissions.ts';
 import type { LeadView } from '../core/types.ts';
-import { findLeads, statusCounts, type StatusCounts, toLeadView } from '../db/stores/lead-store.ts';
+import { findLeads, type StatusCounts, statusCounts, toLeadView } from '../db/stores/lead-store.ts';
 import { reasonLabeler, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import type { Actor } from './inputs.ts';
 
@@ -19,25 +19,52 @@ function views(deps: ServiceDeps, rows: ReturnType<typeof findLeads>): LeadView[
 }
 
 /** `/eql status <domain>`: the leads on that account the person may see. */
-export function leadStatus(deps: ServiceDeps, actor: Actor, website: string): { domain: string; leads: LeadView[]; audience: 'partner' | 'internal' } {
+export function leadStatus(
+  deps: ServiceDeps,
+  actor: Actor,
+  website: string,
+): { domain: string; leads: LeadView[]; audience: 'partner' | 'internal' } {
   const parsed = normalizeDomain(website);
   if (!parsed.ok) throw new DomainError('invalid_domain', parsed.reason);
   const who = whoIs(deps, actor);
   requirePermission('flag', who); // any registered person with a role may look up a status
   if (who.kind === 'partner') {
-    return { domain: parsed.domain, leads: views(deps, findLeads(deps.db, { domain: parsed.domain, partnerSlug: who.partnerSlug, limit: 20 })), audience: 'partner' };
+    return {
+      domain: parsed.domain,
+      leads: views(
+        deps,
+        findLeads(deps.db, { domain: parsed.domain, partnerSlug: who.partnerSlug, limit: 20 }),
+      ),
+      audience: 'partner',
+    };
   }
-  return { domain: parsed.domain, leads: views(deps, findLeads(deps.db, { domain: parsed.domain, limit: 20 })), audience: 'internal' };
+  return {
+    domain: parsed.domain,
+    leads: views(deps, findLeads(deps.db, { domain: parsed.domain, limit: 20 })),
+    audience: 'internal',
+  };
 }
 
 /** `/eql mine`: a partner's own submissions, or the leads a rep or leader owns. */
-export function myLeads(deps: ServiceDeps, actor: Actor): { leads: LeadView[]; audience: 'partner' | 'internal' } {
+export function myLeads(
+  deps: ServiceDeps,
+  actor: Actor,
+): { leads: LeadView[]; audience: 'partner' | 'internal' } {
   const who = whoIs(deps, actor);
   requirePermission('flag', who);
   if (who.kind === 'partner') {
-    return { leads: views(deps, findLeads(deps.db, { partnerSlug: who.partnerSlug, submittedByUserId: actor.userId, limit: 50 })), audience: 'partner' };
+    return {
+      leads: views(
+        deps,
+        findLeads(deps.db, { partnerSlug: who.partnerSlug, submittedByUserId: actor.userId, limit: 50 }),
+      ),
+      audience: 'partner',
+    };
   }
-  return { leads: views(deps, findLeads(deps.db, { ownerUserId: actor.userId, limit: 50 })), audience: 'internal' };
+  return {
+    leads: views(deps, findLeads(deps.db, { ownerUserId: actor.userId, limit: 50 })),
+    audience: 'internal',
+  };
 }
 
 export interface HomeData {
@@ -57,10 +84,17 @@ export function homeData(deps: ServiceDeps, actor: Actor): HomeData {
   const empty: HomeData = { kind: 'none', mine: [], available: [], overdue: [], counts: null, recent: [] };
   if (who.kind === 'unregistered') return empty;
   if (who.kind === 'partner') {
-    return { ...empty, kind: 'partner', mine: views(deps, findLeads(deps.db, { partnerSlug: who.partnerSlug, limit: 40 })) };
+    return {
+      ...empty,
+      kind: 'partner',
+      mine: views(deps, findLeads(deps.db, { partnerSlug: who.partnerSlug, limit: 40 })),
+    };
   }
   const now = deps.now();
-  const mine = views(deps, findLeads(deps.db, { ownerUserId: actor.userId, statuses: OPEN_STATUSES, limit: 30 }));
+  const mine = views(
+    deps,
+    findLeads(deps.db, { ownerUserId: actor.userId, statuses: OPEN_STATUSES, limit: 30 }),
+  );
   const progressMs = deps.config.sla.progressDays * DAY;
   const overdue = mine.filter((l) => now - l.lastProgressAt > progressMs).map((l) => l.id);
   if (who.roles.includes('leader') || who.roles.includes('admin')) {

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
 import { isOpen } from '../core/lifecycle.ts';
 import { appendEvent, enqueue, inTransaction, rolesOf, updateLeadIf } from '../db/stores/lead-store.ts';
-import { accessOf, loadLeadFor, partnerContact, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
+import {
+  accessOf,
+  loadLeadFor,
+  partnerContact,
+  requirePermission,
+  resolveActor,
+  type ServiceDeps,
+} from './context.ts';
 import { actorSchema } from './inputs.ts';
 import { ownerAssignedDm, partnerDm } from './notify.ts';
 import { applyTransition, refreshRoutingPost, staleError, type TransitionResult } from './transition.ts';
@@ -15,7 +22,12 @@ const reassignInputSchema = z.object({
   reason: z
     .string()
     .transform((s) => s.trim())
-    .pipe(z.string().min(3, 'Write why the lead is being reassigned').max(1000, 'Keep the reason under 1000 characters')),
+    .pipe(
+      z
+        .string()
+        .min(3, 'Write why the lead is being reassigned')
+        .max(1000, 'Keep the reason under 1000 characters'),
+    ),
 });
 export type ReassignInput = z.input<typeof reassignInputSchema>;
 
@@ -33,7 +45,7 @@ export function reassignLead(deps: ServiceDeps, raw: ReassignInput): TransitionR
       });
     }
     const now = deps.now();
-    const why = `Reassigned by <@${input.actor.userId}>: ${input.reason}`;
+    const why = { byUserId: input.actor.userId, reason: input.reason };
     if (view.status === 'qualified') {
       return applyTransition(tx, deps, {
         view,
@@ -54,7 +66,14 @@ export function reassignLead(deps: ServiceDeps, raw: ReassignInput): TransitionR
         fields: { newOwnerUserId: 'That person already owns this lead' },
       });
     }
-    if (!updateLeadIf(tx, view.id, { fromStatuses: [view.status] }, { ownerUserId: input.newOwnerUserId, updatedAt: now })) {
+    if (
+      !updateLeadIf(
+        tx,
+        view.id,
+        { fromStatuses: [view.status] },
+        { ownerUserId: input.newOwnerUserId, updatedAt: now },
+      )
+    ) {
       throw staleError(tx, view);
     }
     const eventId = appendEvent(tx, {
@@ -69,7 +88,10 @@ export function reassignLead(deps: ServiceDeps, raw: ReassignInput): TransitionR
     const ctx = { timeZone: deps.config.timezone, now };
     enqueue(
       tx,
-      [...ownerAssignedDm(after, eventId, why), ...partnerDm(partnerContact(after), 'claimed', after, ctx, eventId)],
+      [
+        ...ownerAssignedDm(after, eventId, why),
+        ...partnerDm(partnerContact(after), 'claimed', after, ctx, eventId),
+      ],
       now,
     );
     return { view: after, eventId };

@@ -28,10 +28,14 @@ export function recordOutcome(deps: ServiceDeps, raw: OutcomeInput): TransitionR
   let reasonText: string | null = null;
   if (input.outcome === 'lost') {
     if (!input.reason) {
-      throw new DomainError('invalid_input', 'Pick why the deal was lost.', { fields: { reasonCode: 'Pick a reason' } });
+      throw new DomainError('invalid_input', 'Pick why the deal was lost.', {
+        fields: { reasonCode: 'Pick a reason' },
+      });
     }
     if (!deps.config.reasons.lost.some((r) => r.code === input.reason?.reasonCode)) {
-      throw new DomainError('invalid_input', 'Pick one of the listed reasons.', { fields: { reasonCode: 'Pick one of the listed reasons' } });
+      throw new DomainError('invalid_input', 'Pick one of the listed reasons.', {
+        fields: { reasonCode: 'Pick one of the listed reasons' },
+      });
     }
     reasonCode = input.reason.reasonCode;
     reasonText = input.reason.reasonText;

@@ -15,20 +15,20 @@ import {
   getLeadView,
   getOverlap,
   getPartner,
-  inTransaction,
   insertAttestation,
   insertCorroboration,
   insertLead,
+  inTransaction,
   leadsForDomain,
   markPrimerSent,
   type OutboxMessage,
   partnerChannels,
   partnerPeople,
   saveGateResults,
+  type Tx,
   takePoolPosition,
   touchLead,
   touchPerson,
-  type Tx,
   updateLeadIf,
 } from '../db/stores/lead-store.ts';
 import { reasonLabeler, requirePermission, resolveActor, type ServiceDeps, today } from './context.ts';
@@ -61,7 +61,9 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
   const input = parseInput(submitLeadInputSchema, raw);
   const parsedDomain = normalizeDomain(input.website);
   if (!parsedDomain.ok) {
-    throw new DomainError('invalid_domain', parsedDomain.reason, { fields: { website: parsedDomain.reason } });
+    throw new DomainError('invalid_domain', parsedDomain.reason, {
+      fields: { website: parsedDomain.reason },
+    });
   }
   const domain = parsedDomain.domain;
   const now = deps.now();
@@ -80,7 +82,11 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
 
     const outbox: OutboxMessage[] = [];
     if (actor.kind === 'partner') {
-      const firstTime = touchPerson(tx, { userId: actor.userId, teamId: input.actor.teamId, partnerSlug }, now);
+      const firstTime = touchPerson(
+        tx,
+        { userId: actor.userId, teamId: input.actor.teamId, partnerSlug },
+        now,
+      );
       if (firstTime) {
         outbox.push(primerDm(actor.userId));
         markPrimerSent(tx, actor.userId, now);
@@ -183,7 +189,12 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
       const primary = mustView(tx, deps, verdict.leadId);
       const own = mustView(tx, deps, ownId);
       outbox.push(...partnerDm(actor.kind === 'partner' ? actor.userId : null, 'merged', own, ctx, ownEvent));
-      outbox.push(...routingPostMessage(primary, ctx, { exists: primary.routeChannel != null && wasRouted(primary), eventId: primaryEvent }));
+      outbox.push(
+        ...routingPostMessage(primary, ctx, {
+          exists: primary.routeChannel != null && wasRouted(primary),
+          eventId: primaryEvent,
+        }),
+      );
       enqueue(tx, outbox, now);
       return { kind: 'corroborated', leadId: ownId, primaryLeadId: verdict.leadId, view: own };
     }
@@ -222,7 +233,9 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
     } else {
       const view = mustView(tx, deps, leadId);
       if (q.status === 'candidate') {
-        outbox.push(...partnerDm(actor.kind === 'partner' ? actor.userId : null, 'candidate', view, ctx, eventId));
+        outbox.push(
+          ...partnerDm(actor.kind === 'partner' ? actor.userId : null, 'candidate', view, ctx, eventId),
+        );
       } else {
         outbox.push(
           ...attestationRequestMessages(
@@ -317,13 +330,18 @@ export function routeQualifiedLead(
   const out: OutboxMessage[] = [];
   let lastEvent = eventId;
   if (q.route?.assignTo) {
-    updateLeadIf(tx, leadId, { fromStatuses: ['qualified'] }, {
-      status: 'claimed',
-      ownerUserId: q.route.assignTo,
-      claimedAt: now,
-      lastProgressAt: now,
-      updatedAt: now,
-    });
+    updateLeadIf(
+      tx,
+      leadId,
+      { fromStatuses: ['qualified'] },
+      {
+        status: 'claimed',
+        ownerUserId: q.route.assignTo,
+        claimedAt: now,
+        lastProgressAt: now,
+        updatedAt: now,
+      },
+    );
     lastEvent = appendEvent(tx, {
       leadId,
       type: 'transition',
@@ -340,10 +358,12 @@ export function routeQualifiedLead(
   }
   const view = mustView(tx, deps, leadId);
   out.push(...routingPostMessage(view, ctx, { exists: postExists, eventId: lastEvent }));
-  const contact = view.surfacedBy === 'partner' ? view.submittedByUserId : (view.warmth?.attestedByUserId ?? null);
+  const contact =
+    view.surfacedBy === 'partner' ? view.submittedByUserId : (view.warmth?.attestedByUserId ?? null);
   out.push(...partnerDm(contact, view.status === 'claimed' ? 'claimed' : 'received', view, ctx, lastEvent));
   out.push(...suggestionDm(view, lastEvent));
-  if (view.status === 'claimed') out.push(...ownerAssignedDm(view, lastEvent, 'You own this account in the CRM.'));
+  if (view.status === 'claimed')
+    out.push(...ownerAssignedDm(view, lastEvent, 'You own this account in the CRM.'));
   return out;
 }
 

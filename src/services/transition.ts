@@ -10,9 +10,9 @@ import {
   type Tx,
   updateLeadIf,
 } from '../db/stores/lead-store.ts';
+import type { PartnerMessageKind } from '../slack/blocks/partner-messages.ts';
 import { loadLeadFor, partnerContact, type ServiceDeps } from './context.ts';
 import { type NotifyContext, partnerDm, routingPostMessage } from './notify.ts';
-import type { PartnerMessageKind } from '../slack/blocks/partner-messages.ts';
 
 export interface TransitionRequest {
   view: LeadView;
@@ -46,7 +46,10 @@ export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionReques
   const ok = updateLeadIf(
     tx,
     view.id,
-    { fromStatuses: [view.status], ...(req.expectedVersion !== undefined ? { version: req.expectedVersion } : {}) },
+    {
+      fromStatuses: [view.status],
+      ...(req.expectedVersion !== undefined ? { version: req.expectedVersion } : {}),
+    },
     {
       status: to,
       updatedAt: now,
@@ -69,8 +72,11 @@ export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionReques
   });
   const after = loadLeadFor(tx, deps, view.id);
   const ctx: NotifyContext = { timeZone: deps.config.timezone, now };
-  const messages: OutboxMessage[] = [...routingPostMessage(after, ctx, { exists: after.routeChannel != null, eventId })];
-  if (req.partnerMessage) messages.push(...partnerDm(partnerContact(after), req.partnerMessage, after, ctx, eventId));
+  const messages: OutboxMessage[] = [
+    ...routingPostMessage(after, ctx, { exists: after.routeChannel != null, eventId }),
+  ];
+  if (req.partnerMessage)
+    messages.push(...partnerDm(partnerContact(after), req.partnerMessage, after, ctx, eventId));
   if (req.extraMessages) messages.push(...req.extraMessages(after, eventId));
   enqueue(tx, messages, now);
   return { view: after, eventId };
@@ -85,15 +91,27 @@ export function staleError(tx: Tx, seen: LeadView): DomainError {
     });
   }
   const label = current ? STATUS_LABELS[current.status] : 'changed';
-  return new DomainError('stale', `Someone updated this lead a moment ago (it's now ${label}); nothing was changed.`, {
-    data: { status: current?.status ?? null },
-  });
+  return new DomainError(
+    'stale',
+    `Someone updated this lead a moment ago (it's now ${label}); nothing was changed.`,
+    {
+      data: { status: current?.status ?? null },
+    },
+  );
 }
 
 /** Queues only the routing post update: for changes that are not transitions (reassign, intro answers). */
 export function refreshRoutingPost(tx: Tx, deps: ServiceDeps, leadId: number, eventId: number): LeadView {
   const after = loadLeadFor(tx, deps, leadId);
   const now = deps.now();
-  enqueue(tx, routingPostMessage(after, { timeZone: deps.config.timezone, now }, { exists: after.routeChannel != null, eventId }), now);
+  enqueue(
+    tx,
+    routingPostMessage(
+      after,
+      { timeZone: deps.config.timezone, now },
+      { exists: after.routeChannel != null, eventId },
+    ),
+    now,
+  );
   return after;
 }

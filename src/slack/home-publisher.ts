@@ -29,7 +29,8 @@ export function createHomeRefresher(opts: {
     const data = homeData(services, { userId, teamId, channelId: null });
     const ctx = { timeZone: services.config.timezone, now: services.now() };
     if (data.kind === 'partner') return partnerHome(data.mine, ctx);
-    if (data.kind === 'rep') return repHome({ claimed: data.mine, overdue: data.overdue, available: data.available }, ctx);
+    if (data.kind === 'rep')
+      return repHome({ claimed: data.mine, overdue: data.overdue, available: data.available }, ctx);
     if (data.kind === 'leader' && data.counts) {
       const c = data.counts;
       const rate = (n: number, d: number) => (d > 0 ? n / d : null);

@@ -72,7 +72,10 @@ type Outcome =
 
 export interface OutboxSender {
   /** Sends everything due now and returns once nothing due is left (tests, CLI, shutdown). */
-  drain(options?: { untilEmpty?: boolean; timeoutMs?: number }): Promise<{ sent: number; failed: number; retried: number }>;
+  drain(options?: {
+    untilEmpty?: boolean;
+    timeoutMs?: number;
+  }): Promise<{ sent: number; failed: number; retried: number }>;
   /** Wakes the loop: a use case just queued messages. */
   kick(): void;
   start(): void;
@@ -113,8 +116,14 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     if (row.leadId != null && (payload.ts === LEAD_POST_TS || payload.thread_ts === LEAD_POST_TS)) {
       const post = routingPostOf(db, row.leadId);
       if (!post.ts) {
-        if (post.postRow?.status === 'failed') return { kind: 'failed', error: 'the routing post it refers to was never delivered' };
-        return { kind: 'retry', afterMs: 1000, error: 'waiting for the routing post to be delivered', countsAsAttempt: false };
+        if (post.postRow?.status === 'failed')
+          return { kind: 'failed', error: 'the routing post it refers to was never delivered' };
+        return {
+          kind: 'retry',
+          afterMs: 1000,
+          error: 'waiting for the routing post to be delivered',
+          countsAsAttempt: false,
+        };
       }
       if (payload.ts === LEAD_POST_TS) payload.ts = post.ts;
       if (payload.thread_ts === LEAD_POST_TS) payload.thread_ts = post.ts;
@@ -125,7 +134,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       if (typeof payload.channel === 'string' && /^[UW]/.test(payload.channel)) {
         payload.channel = await resolveChannel(row, client);
       }
-      const res = (await client.apiCall(row.method, payload)) as Record<string, unknown>;
+      const res = (await client.apiCall(row.method, payload)) as unknown as Record<string, unknown>;
       return { kind: 'sent', result: pickResult(res) };
     } catch (err) {
       return classify(err, row);
@@ -133,12 +142,23 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   }
 
   function classify(err: unknown, row: OutboxRow): Outcome {
-    const e = err as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number; message?: string };
+    const e = err as {
+      code?: string;
+      data?: { error?: string };
+      retryAfter?: number;
+      statusCode?: number;
+      message?: string;
+    };
     const backoff = Math.min(2 ** row.attempts * 1000, 5 * 60_000) * (0.8 + Math.random() * 0.4);
     if (e.code === ErrorCode.RateLimitedError) {
       const afterMs = Math.max(1, e.retryAfter ?? 1) * 1000;
       pausedUntil.set(row.method, now() + afterMs);
-      return { kind: 'retry', afterMs, error: `rate limited; retry after ${afterMs / 1000}s`, countsAsAttempt: false };
+      return {
+        kind: 'retry',
+        afterMs,
+        error: `rate limited; retry after ${afterMs / 1000}s`,
+        countsAsAttempt: false,
+      };
     }
     if (e.code === ErrorCode.PlatformError) {
       const slackError = e.data?.error ?? 'unknown_error';
@@ -170,7 +190,14 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       markFailed(db, row, error, t);
       stats.failed++;
       logger.error(
-        { outboxId: row.id, deliveryKey: row.deliveryKey, method: row.method, recipient: row.recipient, error, attempts: row.attempts + 1 },
+        {
+          outboxId: row.id,
+          deliveryKey: row.deliveryKey,
+          method: row.method,
+          recipient: row.recipient,
+          error,
+          attempts: row.attempts + 1,
+        },
         'Slack message could not be delivered; it will not be retried',
       );
       return;
@@ -178,7 +205,10 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     if (outcome.countsAsAttempt) {
       markRetry(db, row, t + outcome.afterMs, outcome.error);
       stats.retried++;
-      logger.warn({ outboxId: row.id, method: row.method, error: outcome.error, attempt: row.attempts + 1 }, 'Slack delivery will be retried');
+      logger.warn(
+        { outboxId: row.id, method: row.method, error: outcome.error, attempt: row.attempts + 1 },
+        'Slack delivery will be retried',
+      );
     } else {
       defer(db, row, t + outcome.afterMs, outcome.error);
     }
@@ -189,7 +219,9 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     const t = now();
     const slots = concurrency - inFlight.size;
     if (slots <= 0) return 0;
-    const heads = dueHeads(db, t, slots * 4, [...inFlight]).filter((r) => (pausedUntil.get(r.method) ?? 0) <= t).slice(0, slots);
+    const heads = dueHeads(db, t, slots * 4, [...inFlight])
+      .filter((r) => (pausedUntil.get(r.method) ?? 0) <= t)
+      .slice(0, slots);
     await Promise.all(
       heads.map(async (row) => {
         inFlight.add(row.recipient);
@@ -211,7 +243,10 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       if (!running) break;
       if (n > 0) continue;
       const due = nextDueAt(db);
-      const paused = Math.min(...[...pausedUntil.values()].filter((v) => v > now()), Number.POSITIVE_INFINITY);
+      const paused = Math.min(
+        ...[...pausedUntil.values()].filter((v) => v > now()),
+        Number.POSITIVE_INFINITY,
+      );
       const waitMs = Math.max(5, Math.min(pollMs, (due ?? Number.POSITIVE_INFINITY) - now(), paused - now()));
       await new Promise<void>((resolve) => {
         wake = resolve;
@@ -233,7 +268,11 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         const wait = Math.max(5, Math.min(250, due - now()));
         await new Promise((r) => setTimeout(r, wait));
       }
-      return { sent: stats.sent - before.sent, failed: stats.failed - before.failed, retried: stats.retried - before.retried };
+      return {
+        sent: stats.sent - before.sent,
+        failed: stats.failed - before.failed,
+        retried: stats.retried - before.retried,
+      };
     },
     kick() {
       if (timer) clearTimeout(timer);

@@ -12,7 +12,10 @@ function countWithRate(n: number, label: string, d: number, of: string): string 
 
 /** The program digest for leaders (on demand with `/eql digest`; scheduled delivery builds on it). */
 export function digestBlocks(digest: ProgramDigest, ctx: { timeZone: string }): SlackMessage {
-  const blocks: KnownBlock[] = [header('Foothold digest'), context([`Generated ${formatDate(digest.generatedAt, ctx.timeZone)}`])];
+  const blocks: KnownBlock[] = [
+    header('Foothold digest'),
+    context([`Generated ${formatDate(digest.generatedAt, ctx.timeZone)}`]),
+  ];
   for (const w of digest.windows) {
     const c = w.counts;
     const candidates = c.byStatus.candidate ?? 0;
@@ -33,12 +36,17 @@ export function digestBlocks(digest: ProgramDigest, ctx: { timeZone: string }): 
     const eqlOpp = rate(trailing.reached.opportunity, trailing.reached.qualified);
     const eqlWin = rate(trailing.reached.won, trailing.reached.qualified);
     const lines = digest.baselines.map((b) => {
-      const diff = eqlOpp === null ? '' : ` (EQLs ${eqlOpp >= b.opportunityRate ? '+' : '−'}${Math.abs((eqlOpp - b.opportunityRate) * 100).toFixed(1)} pts)`;
+      const diff =
+        eqlOpp === null
+          ? ''
+          : ` (EQLs ${eqlOpp >= b.opportunityRate ? '+' : '−'}${Math.abs((eqlOpp - b.opportunityRate) * 100).toFixed(1)} pts)`;
       return `• *${escapeMrkdwn(b.leadType)}*: ${percent(b.opportunityRate)} to opportunity, ${percent(b.winRate)} won${diff}`;
     });
     blocks.push(
       divider(),
-      section(`*EQLs against other lead types* (trailing 90 days)\nEQLs: ${percent(eqlOpp)} to opportunity, ${percent(eqlWin)} won\n${lines.join('\n')}`),
+      section(
+        `*EQLs against other lead types* (trailing 90 days)\nEQLs: ${percent(eqlOpp)} to opportunity, ${percent(eqlWin)} won\n${lines.join('\n')}`,
+      ),
     );
   }
   const t = trailing;

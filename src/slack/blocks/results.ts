@@ -19,17 +19,34 @@ export function submissionResultModal(res: SubmitResult, _ctx: { timeZone: strin
     case 'created': {
       const name = `*${escapeMrkdwn(res.view.accountName)}*`;
       if (res.status === 'qualified' || res.status === 'claimed') {
-        return resultModal('It’s an EQL', `${name} cleared all four gates and is on its way to the sales team.`, 'We’ll message you when a rep picks it up.');
+        return resultModal(
+          'It’s an EQL',
+          `${name} cleared all four gates and is on its way to the sales team.`,
+          'We’ll message you when a rep picks it up.',
+        );
       }
       if (res.status === 'awaiting_attestation') {
-        return resultModal('Flagged', `${name} is saved. We’ve asked *${escapeMrkdwn(res.view.partner.name)}* to attest the relationship; it qualifies once they do.`);
+        return resultModal(
+          'Flagged',
+          `${name} is saved. We’ve asked *${escapeMrkdwn(res.view.partner.name)}* to attest the relationship; it qualifies once they do.`,
+        );
       }
-      return resultModal('Not an EQL yet', `${name} is saved as a candidate: not every gate passed.`, 'We’ve sent you a message with what is missing and how to fix it.');
+      return resultModal(
+        'Not an EQL yet',
+        `${name} is saved as a candidate: not every gate passed.`,
+        'We’ve sent you a message with what is missing and how to fix it.',
+      );
     }
     case 'duplicate':
-      return resultModal('Already flagged', `Your organisation already flagged *${escapeMrkdwn(res.view.accountName)}*. It’s in progress; use \`/eql status ${escapeMrkdwn(res.view.domain)}\` to see where it stands.`);
+      return resultModal(
+        'Already flagged',
+        `Your organisation already flagged *${escapeMrkdwn(res.view.accountName)}*. It’s in progress; use \`/eql status ${escapeMrkdwn(res.view.domain)}\` to see where it stands.`,
+      );
     case 'corroborated':
-      return resultModal('Thanks, noted', `*${escapeMrkdwn(res.view.accountName)}* is already being worked. Your signal was added to it and you’re credited as a corroborating partner.`);
+      return resultModal(
+        'Thanks, noted',
+        `*${escapeMrkdwn(res.view.accountName)}* is already being worked. Your signal was added to it and you’re credited as a corroborating partner.`,
+      );
     case 'conflict':
       return resultModal(
         'Already with us',
