@@ -6,8 +6,8 @@ import type { ProgramConfig } from './config/program-config.ts';
 import type { Db } from './db/connection.ts';
 import { botTokenForTeam, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
-import { registerListeners } from './listeners/index.ts';
 import type { ListenerDeps } from './listeners/deps.ts';
+import { registerListeners } from './listeners/index.ts';
 import { boltLogger, type Logger } from './logger.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createHomeRefresher } from './slack/home-publisher.ts';
@@ -84,7 +84,11 @@ export function createFoothold(options: FootholdOptions): Foothold {
 
   const sender = createOutboxSender({ db, clientFor, logger: logger.child({ component: 'outbox' }), now });
   const services: ServiceDeps = { db, config, now, homeTeamIds: [] };
-  const homeRefresher = createHomeRefresher({ services, clientFor, logger: logger.child({ component: 'home' }) });
+  const homeRefresher = createHomeRefresher({
+    services,
+    clientFor,
+    logger: logger.child({ component: 'home' }),
+  });
 
   const healthz: CustomRoute = {
     path: '/healthz',
@@ -109,7 +113,10 @@ export function createFoothold(options: FootholdOptions): Foothold {
           stateSecret: env.SLACK_STATE_SECRET,
           scopes: [...BOT_SCOPES],
           installationStore,
-          installerOptions: { directInstall: true, ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}) },
+          installerOptions: {
+            directInstall: true,
+            ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
+          },
         }
       : { token: env.SLACK_BOT_TOKEN }),
   });
@@ -127,7 +134,10 @@ export function createFoothold(options: FootholdOptions): Foothold {
   registerListeners(app, deps);
 
   app.error(async (error) => {
-    logger.error({ err: error, code: (error as { code?: string }).code }, 'unhandled error in a Slack listener');
+    logger.error(
+      { err: error, code: (error as { code?: string }).code },
+      'unhandled error in a Slack listener',
+    );
   });
 
   return {
@@ -136,10 +146,17 @@ export function createFoothold(options: FootholdOptions): Foothold {
     deps,
     async start() {
       syncProgram(db, config, now());
-      if (!defaultClient) throw new StartupError('SLACK_BOT_TOKEN is required for the vendor workspace (the routing channel lives there).');
-      const auth = await defaultClient.auth.test().catch((err: { data?: { error?: string }; message: string }) => {
-        throw new StartupError(`Slack rejected SLACK_BOT_TOKEN (${err.data?.error ?? err.message}). Check the token under OAuth & Permissions.`);
-      });
+      if (!defaultClient)
+        throw new StartupError(
+          'SLACK_BOT_TOKEN is required for the vendor workspace (the routing channel lives there).',
+        );
+      const auth = await defaultClient.auth
+        .test()
+        .catch((err: { data?: { error?: string }; message: string }) => {
+          throw new StartupError(
+            `Slack rejected SLACK_BOT_TOKEN (${err.data?.error ?? err.message}). Check the token under OAuth & Permissions.`,
+          );
+        });
       if (auth.team_id) services.homeTeamIds = [auth.team_id];
       deps.botUserId = auth.user_id ?? null;
       if (oauth && auth.team_id && installationStore && !botTokenForTeam(db, auth.team_id)) {
@@ -148,7 +165,12 @@ export function createFoothold(options: FootholdOptions): Foothold {
           team: { id: auth.team_id, name: auth.team ?? undefined },
           enterprise: undefined,
           user: { id: auth.user_id ?? '', token: undefined, scopes: undefined },
-          bot: { id: auth.bot_id ?? '', userId: auth.user_id ?? '', token: env.SLACK_BOT_TOKEN ?? '', scopes: [...BOT_SCOPES] },
+          bot: {
+            id: auth.bot_id ?? '',
+            userId: auth.user_id ?? '',
+            token: env.SLACK_BOT_TOKEN ?? '',
+            scopes: [...BOT_SCOPES],
+          },
           tokenType: 'bot',
           isEnterpriseInstall: false,
           appId: undefined,
@@ -185,7 +207,9 @@ export async function assertRoutingChannelsInternal(client: WebClient, config: P
       const info = await client.conversations.info({ channel });
       const c = info.channel as { is_ext_shared?: boolean; is_shared?: boolean; name?: string } | undefined;
       if (c?.is_ext_shared) {
-        problems.push(`${channel} (#${c.name ?? '?'}) is shared with another organisation; routing posts must stay internal`);
+        problems.push(
+          `${channel} (#${c.name ?? '?'}) is shared with another organisation; routing posts must stay internal`,
+        );
       }
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
@@ -195,6 +219,8 @@ export async function assertRoutingChannelsInternal(client: WebClient, config: P
     }
   }
   if (problems.length) {
-    throw new StartupError(`Foothold will not start with these routing channels:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    throw new StartupError(
+      `Foothold will not start with these routing channels:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }

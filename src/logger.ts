@@ -1,5 +1,5 @@
-import { type LogLevel as BoltLogLevel, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import { pino, type Logger } from 'pino';
+import { type Logger as BoltLogger, type LogLevel as BoltLogLevel, LogLevel } from '@slack/bolt';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
@@ -41,7 +41,10 @@ const TO_PINO: Record<BoltLogLevel, string> = {
 export function boltLogger(logger: Logger): BoltLogger {
   let level: BoltLogLevel = LogLevel.INFO;
   const child = logger.child({ component: 'bolt' });
-  const fmt = (msgs: unknown[]) => msgs.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+  const fmt = (msgs: unknown[]) =>
+    msgs
+      .map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m)))
+      .join(' ');
   return {
     debug: (...msgs) => child.debug(fmt(msgs)),
     info: (...msgs) => child.info(fmt(msgs)),

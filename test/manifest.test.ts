@@ -22,12 +22,16 @@ describe('manifest.json', () => {
   });
 
   it('declares exactly the slash commands the app listens to', () => {
-    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command).sort()).toEqual([...COMMANDS].sort());
+    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command).sort()).toEqual(
+      [...COMMANDS].sort(),
+    );
     for (const c of manifest.features.slash_commands) expect(c.usage_hint).toBeTruthy();
   });
 
   it('declares exactly the shortcuts the app listens to', () => {
-    expect(manifest.features.shortcuts.map((s: { callback_id: string }) => s.callback_id).sort()).toEqual([...SHORTCUTS].sort());
+    expect(manifest.features.shortcuts.map((s: { callback_id: string }) => s.callback_id).sort()).toEqual(
+      [...SHORTCUTS].sort(),
+    );
   });
 
   it('subscribes to exactly the bot events the app listens to', () => {

@@ -221,7 +221,7 @@ export const programConfigSchema = z
       seen.set(p.slug, i);
     });
     const teamOwner = new Map<string, string>();
-    cfg.partners.forEach((p, i) =>
+    cfg.partners.forEach((p, i) => {
       p.teamIds.forEach((t, j) => {
         const other = teamOwner.get(t);
         if (other && other !== p.slug) {
@@ -232,8 +232,8 @@ export const programConfigSchema = z
           });
         }
         teamOwner.set(t, p.slug);
-      }),
-    );
+      });
+    });
     cfg.partners.forEach((p, i) => {
       if (p.teamIds.length === 0 && p.channels.length === 0) {
         ctx.addIssue({
@@ -252,7 +252,7 @@ export const programConfigSchema = z
         }
       });
     });
-    cfg.routing.forEach((r, i) =>
+    cfg.routing.forEach((r, i) => {
       r.when.partner?.forEach((slug, j) => {
         if (!seen.has(slug)) {
           ctx.addIssue({
@@ -261,8 +261,8 @@ export const programConfigSchema = z
             message: `unknown partner slug "${slug}"`,
           });
         }
-      }),
-    );
+      });
+    });
     const sumWeights = cfg.icp.criteria.reduce((s, c) => s + c.weight, 0);
     if (sumWeights <= 0)
       ctx.addIssue({

@@ -1,5 +1,13 @@
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { Attribution, GateName, GateOutcome, LeadStatus, Relationship, Role, SurfacedBy } from '../core/types.ts';
+import type {
+  Attribution,
+  GateName,
+  GateOutcome,
+  LeadStatus,
+  Relationship,
+  Role,
+  SurfacedBy,
+} from '../core/types.ts';
 
 // Times are stored as integer milliseconds since the epoch (UTC); calendar dates as ISO `YYYY-MM-DD` text.
 // Booleans are integers (drizzle's `mode: 'boolean'`).

@@ -12,10 +12,17 @@ export const blockActionBody = z.object({
   team: z.object({ id: z.string() }).nullable().optional(),
   trigger_id: z.string().min(1),
   channel: z.object({ id: z.string() }).optional(),
-  container: z.object({ channel_id: z.string().optional(), message_ts: z.string().optional() }).passthrough().optional(),
+  container: z
+    .object({ channel_id: z.string().optional(), message_ts: z.string().optional() })
+    .passthrough()
+    .optional(),
   view: z.object({ id: z.string(), private_metadata: z.string().optional() }).passthrough().optional(),
   actions: z
-    .array(z.object({ action_id: z.string(), block_id: z.string().optional(), value: z.string().optional() }).passthrough())
+    .array(
+      z
+        .object({ action_id: z.string(), block_id: z.string().optional(), value: z.string().optional() })
+        .passthrough(),
+    )
     .min(1),
 });
 export type BlockActionBody = z.infer<typeof blockActionBody>;
@@ -39,7 +46,9 @@ export const messageShortcutBody = z.object({
   team: z.object({ id: z.string() }).nullable().optional(),
   trigger_id: z.string().min(1),
   channel: z.object({ id: z.string() }),
-  message: z.object({ ts: z.string(), text: z.string().optional(), user: z.string().optional() }).passthrough(),
+  message: z
+    .object({ ts: z.string(), text: z.string().optional(), user: z.string().optional() })
+    .passthrough(),
   message_ts: z.string().optional(),
 });
 
@@ -67,6 +76,10 @@ export function decodeMeta(raw: string | undefined): ModalMeta | null {
   }
 }
 
-export function actorOf(user: { id: string; team_id?: string | undefined }, team: { id: string } | null | undefined, channelId: string | null): Actor {
+export function actorOf(
+  user: { id: string; team_id?: string | undefined },
+  team: { id: string } | null | undefined,
+  channelId: string | null,
+): Actor {
   return { userId: user.id, teamId: user.team_id ?? team?.id ?? null, channelId };
 }

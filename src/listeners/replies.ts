@@ -38,4 +38,5 @@ export function userMessage(err: unknown): string | null {
   return err instanceof DomainError ? err.message : null;
 }
 
-export const GENERIC_ERROR = 'Something went wrong on our side and nothing was changed. Please try again in a moment.';
+export const GENERIC_ERROR =
+  'Something went wrong on our side and nothing was changed. Please try again in a moment.';

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type ActorContext, authorize, type LeadAccess, type Permission } from '../../src/core/permissions.ts';
+import {
+  type ActorContext,
+  authorize,
+  type LeadAccess,
+  type Permission,
+} from '../../src/core/permissions.ts';
 
 // PRODUCT.md section 2, "Who may do what", transcribed column by column. `y` allowed, `n` refused.
 const LEAD: LeadAccess = { partnerSlug: 'northwind', ownerUserId: 'U0OWNER', routePool: null };
@@ -17,18 +22,162 @@ const ACTORS: Record<string, ActorContext> = {
 };
 
 const MATRIX: Array<[Permission, Record<keyof typeof ACTORS, 'y' | 'n'>]> = [
-  ['flag', { partnerOwnOrg: 'y', partnerOtherOrg: 'y', unregistered: 'n', rep: 'y', ownerRep: 'y', leader: 'y', admin: 'y', noRole: 'n' }],
-  ['attest', { partnerOwnOrg: 'y', partnerOtherOrg: 'n', unregistered: 'n', rep: 'n', ownerRep: 'n', leader: 'n', admin: 'n', noRole: 'n' }],
-  ['answer_intro', { partnerOwnOrg: 'y', partnerOtherOrg: 'n', unregistered: 'n', rep: 'n', ownerRep: 'n', leader: 'n', admin: 'n', noRole: 'n' }],
-  ['view', { partnerOwnOrg: 'y', partnerOtherOrg: 'n', unregistered: 'n', rep: 'y', ownerRep: 'y', leader: 'y', admin: 'y', noRole: 'n' }],
-  ['claim', { partnerOwnOrg: 'n', partnerOtherOrg: 'n', unregistered: 'n', rep: 'y', ownerRep: 'y', leader: 'y', admin: 'y', noRole: 'n' }],
-  ['progress', { partnerOwnOrg: 'n', partnerOtherOrg: 'n', unregistered: 'n', rep: 'n', ownerRep: 'y', leader: 'y', admin: 'y', noRole: 'n' }],
-  ['reassign', { partnerOwnOrg: 'n', partnerOtherOrg: 'n', unregistered: 'n', rep: 'n', ownerRep: 'n', leader: 'y', admin: 'y', noRole: 'n' }],
-  ['override_attribution', { partnerOwnOrg: 'n', partnerOtherOrg: 'n', unregistered: 'n', rep: 'n', ownerRep: 'n', leader: 'y', admin: 'y', noRole: 'n' }],
-  ['request_extension', { partnerOwnOrg: 'y', partnerOtherOrg: 'n', unregistered: 'n', rep: 'n', ownerRep: 'y', leader: 'y', admin: 'y', noRole: 'n' }],
-  ['grant_extension', { partnerOwnOrg: 'n', partnerOtherOrg: 'n', unregistered: 'n', rep: 'n', ownerRep: 'y', leader: 'y', admin: 'y', noRole: 'n' }],
-  ['reports', { partnerOwnOrg: 'n', partnerOtherOrg: 'n', unregistered: 'n', rep: 'n', ownerRep: 'n', leader: 'y', admin: 'y', noRole: 'n' }],
-  ['setup', { partnerOwnOrg: 'n', partnerOtherOrg: 'n', unregistered: 'n', rep: 'n', ownerRep: 'n', leader: 'n', admin: 'y', noRole: 'n' }],
+  [
+    'flag',
+    {
+      partnerOwnOrg: 'y',
+      partnerOtherOrg: 'y',
+      unregistered: 'n',
+      rep: 'y',
+      ownerRep: 'y',
+      leader: 'y',
+      admin: 'y',
+      noRole: 'n',
+    },
+  ],
+  [
+    'attest',
+    {
+      partnerOwnOrg: 'y',
+      partnerOtherOrg: 'n',
+      unregistered: 'n',
+      rep: 'n',
+      ownerRep: 'n',
+      leader: 'n',
+      admin: 'n',
+      noRole: 'n',
+    },
+  ],
+  [
+    'answer_intro',
+    {
+      partnerOwnOrg: 'y',
+      partnerOtherOrg: 'n',
+      unregistered: 'n',
+      rep: 'n',
+      ownerRep: 'n',
+      leader: 'n',
+      admin: 'n',
+      noRole: 'n',
+    },
+  ],
+  [
+    'view',
+    {
+      partnerOwnOrg: 'y',
+      partnerOtherOrg: 'n',
+      unregistered: 'n',
+      rep: 'y',
+      ownerRep: 'y',
+      leader: 'y',
+      admin: 'y',
+      noRole: 'n',
+    },
+  ],
+  [
+    'claim',
+    {
+      partnerOwnOrg: 'n',
+      partnerOtherOrg: 'n',
+      unregistered: 'n',
+      rep: 'y',
+      ownerRep: 'y',
+      leader: 'y',
+      admin: 'y',
+      noRole: 'n',
+    },
+  ],
+  [
+    'progress',
+    {
+      partnerOwnOrg: 'n',
+      partnerOtherOrg: 'n',
+      unregistered: 'n',
+      rep: 'n',
+      ownerRep: 'y',
+      leader: 'y',
+      admin: 'y',
+      noRole: 'n',
+    },
+  ],
+  [
+    'reassign',
+    {
+      partnerOwnOrg: 'n',
+      partnerOtherOrg: 'n',
+      unregistered: 'n',
+      rep: 'n',
+      ownerRep: 'n',
+      leader: 'y',
+      admin: 'y',
+      noRole: 'n',
+    },
+  ],
+  [
+    'override_attribution',
+    {
+      partnerOwnOrg: 'n',
+      partnerOtherOrg: 'n',
+      unregistered: 'n',
+      rep: 'n',
+      ownerRep: 'n',
+      leader: 'y',
+      admin: 'y',
+      noRole: 'n',
+    },
+  ],
+  [
+    'request_extension',
+    {
+      partnerOwnOrg: 'y',
+      partnerOtherOrg: 'n',
+      unregistered: 'n',
+      rep: 'n',
+      ownerRep: 'y',
+      leader: 'y',
+      admin: 'y',
+      noRole: 'n',
+    },
+  ],
+  [
+    'grant_extension',
+    {
+      partnerOwnOrg: 'n',
+      partnerOtherOrg: 'n',
+      unregistered: 'n',
+      rep: 'n',
+      ownerRep: 'y',
+      leader: 'y',
+      admin: 'y',
+      noRole: 'n',
+    },
+  ],
+  [
+    'reports',
+    {
+      partnerOwnOrg: 'n',
+      partnerOtherOrg: 'n',
+      unregistered: 'n',
+      rep: 'n',
+      ownerRep: 'n',
+      leader: 'y',
+      admin: 'y',
+      noRole: 'n',
+    },
+  ],
+  [
+    'setup',
+    {
+      partnerOwnOrg: 'n',
+      partnerOtherOrg: 'n',
+      unregistered: 'n',
+      rep: 'n',
+      ownerRep: 'n',
+      leader: 'n',
+      admin: 'y',
+      noRole: 'n',
+    },
+  ],
 ];
 
 const cases = MATRIX.flatMap(([permission, row]) =>
@@ -45,7 +194,11 @@ describe('authorize follows the product matrix', () => {
 
 describe('claiming within a route pool', () => {
   it.each([
-    { who: 'pool rep', actor: { kind: 'internal', userId: 'U0POOLREP', roles: ['rep'] } as ActorContext, allowed: true },
+    {
+      who: 'pool rep',
+      actor: { kind: 'internal', userId: 'U0POOLREP', roles: ['rep'] } as ActorContext,
+      allowed: true,
+    },
     { who: 'rep outside the pool', actor: ACTORS.rep!, allowed: false },
     { who: 'leader outside the pool', actor: ACTORS.leader!, allowed: true },
   ])('$who → $allowed', ({ actor, allowed }) => {

@@ -19,12 +19,25 @@ it('gives exactly one owner when reps claim at the same instant from separate pr
   (raw.roles as { reps: string[] }).reps = reps;
   const config = testConfig((r) => Object.assign(r, raw));
   const deps = serviceDeps(t.db, config, () => Date.now());
-  const res = submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, lastInteractionOn: '2026-11-01' } }));
-  if (res.kind !== 'created' || res.status !== 'qualified') throw new Error(`expected a qualified lead, got ${res.kind}`);
+  const res = submitLead(
+    deps,
+    goodSubmission({ warmth: { ...goodSubmission().warmth!, lastInteractionOn: '2026-11-01' } }),
+  );
+  if (res.kind !== 'created' || res.status !== 'qualified')
+    throw new Error(`expected a qualified lead, got ${res.kind}`);
   const goAt = Date.now() + 4000;
   const outcomes = await Promise.all(
     reps.map(async (rep) => {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', WORKER, t!.path, JSON.stringify(raw), String(res.leadId), rep, String(goAt)]);
+      const { stdout } = await run(process.execPath, [
+        '--import',
+        'tsx',
+        WORKER,
+        t!.path,
+        JSON.stringify(raw),
+        String(res.leadId),
+        rep,
+        String(goAt),
+      ]);
       return JSON.parse(stdout) as { won: boolean; owner?: string; code?: string; message?: string };
     }),
   );
@@ -39,6 +52,8 @@ it('gives exactly one owner when reps claim at the same instant from separate pr
   }
   const row = t.db.$client.prepare('select status, owner_user_id from leads where id = ?').get(res.leadId);
   expect(row).toEqual({ status: 'claimed', owner_user_id: owner });
-  const claims = t.db.$client.prepare("select count(*) as n from lead_events where to_status = 'claimed'").get() as { n: number };
+  const claims = t.db.$client
+    .prepare("select count(*) as n from lead_events where to_status = 'claimed'")
+    .get() as { n: number };
   expect(claims.n).toBe(1);
 }, 60_000);

@@ -40,8 +40,16 @@ function count(db: Db, table: string): number {
 }
 function events(db: Db, leadId: number) {
   return db.$client
-    .prepare('select type, from_status, to_status, actor_user_id, reason from lead_events where lead_id = ? order by id')
-    .all(leadId) as Array<{ type: string; from_status: string; to_status: string; actor_user_id: string; reason: string }>;
+    .prepare(
+      'select type, from_status, to_status, actor_user_id, reason from lead_events where lead_id = ? order by id',
+    )
+    .all(leadId) as Array<{
+    type: string;
+    from_status: string;
+    to_status: string;
+    actor_user_id: string;
+    reason: string;
+  }>;
 }
 function catchDomainError(fn: () => unknown): DomainError {
   try {
@@ -89,11 +97,18 @@ describe('submitting a lead', () => {
     expect(post?.recipient).toBe('C0ROUTING');
     expect(post?.method).toBe('chat.postMessage');
     expect(JSON.parse(post?.payload ?? '{}').text).toContain('Acme Corp');
-    const dm = rows.find((r) => r.recipient === NORTHWIND.userId && r.delivery_key.includes(':partner:received:'));
+    const dm = rows.find(
+      (r) => r.recipient === NORTHWIND.userId && r.delivery_key.includes(':partner:received:'),
+    );
     expect(dm).toBeDefined();
     expect(dm?.payload).not.toContain('C0ROUTING');
     expect(events(t.db, res.leadId)).toEqual([
-      expect.objectContaining({ type: 'transition', from_status: 'surfaced', to_status: 'qualified', actor_user_id: NORTHWIND.userId }),
+      expect.objectContaining({
+        type: 'transition',
+        from_status: 'surfaced',
+        to_status: 'qualified',
+        actor_user_id: NORTHWIND.userId,
+      }),
     ]);
   });
 
@@ -119,24 +134,32 @@ describe('submitting a lead', () => {
       patch: { firmographics: { industry: 'retail', employees: 20, country: 'FR' } },
       failing: 'fit',
     },
-  ])('makes a candidate, not an EQL, for a $name and tells the partner which gate failed', ({ patch, failing }) => {
-    const res = submitLead(deps, goodSubmission(patch));
-    expect(res.kind).toBe('created');
-    if (res.kind !== 'created') return;
-    expect(res.status).toBe('candidate');
-    expect(res.view.gates.find((g) => g.gate === failing)?.outcome).toBe('fail');
-    const rows = outboxRows(t.db);
-    expect(rows.some((r) => r.delivery_key.endsWith('routing-post'))).toBe(false);
-    const dm = rows.find((r) => r.delivery_key.includes(':partner:candidate:'));
-    expect(dm?.recipient).toBe(NORTHWIND.userId);
-  });
+  ])(
+    'makes a candidate, not an EQL, for a $name and tells the partner which gate failed',
+    ({ patch, failing }) => {
+      const res = submitLead(deps, goodSubmission(patch));
+      expect(res.kind).toBe('created');
+      if (res.kind !== 'created') return;
+      expect(res.status).toBe('candidate');
+      expect(res.view.gates.find((g) => g.gate === failing)?.outcome).toBe('fail');
+      const rows = outboxRows(t.db);
+      expect(rows.some((r) => r.delivery_key.endsWith('routing-post'))).toBe(false);
+      const dm = rows.find((r) => r.delivery_key.includes(':partner:candidate:'));
+      expect(dm?.recipient).toBe(NORTHWIND.userId);
+    },
+  );
 
   it('routes by the first matching rule and suggests the next rep of its pool', () => {
-    const res = submitLead(deps, goodSubmission({ firmographics: { industry: 'fintech', employees: 900, country: 'GB' } }));
+    const res = submitLead(
+      deps,
+      goodSubmission({ firmographics: { industry: 'fintech', employees: 900, country: 'GB' } }),
+    );
     if (res.kind !== 'created') throw new Error(res.kind);
     expect(res.view.routeChannel).toBe('C0EMEA');
     expect(res.view.suggestedUserId).toBe('U0REP2');
-    expect(outboxRows(t.db).some((r) => r.recipient === 'U0REP2' && r.delivery_key.includes(':suggest:'))).toBe(true);
+    expect(
+      outboxRows(t.db).some((r) => r.recipient === 'U0REP2' && r.delivery_key.includes(':suggest:')),
+    ).toBe(true);
   });
 
   it('turns field problems into field errors and stores nothing', () => {
@@ -173,12 +196,17 @@ describe('submitting a lead', () => {
   });
 
   it('refuses an internal person without a program role', () => {
-    const err = catchDomainError(() => submitLead(deps, goodSubmission({ actor: NOBODY_INTERNAL, partnerSlug: 'northwind' })));
+    const err = catchDomainError(() =>
+      submitLead(deps, goodSubmission({ actor: NOBODY_INTERNAL, partnerSlug: 'northwind' })),
+    );
     expect(err.code).toBe('forbidden');
   });
 
   it('identifies a partner by the shared channel when their team id is not registered', () => {
-    const res = submitLead(deps, goodSubmission({ actor: { userId: 'U0NEWGUY', teamId: 'T0OTHER', channelId: 'C0SHAREDC' } }));
+    const res = submitLead(
+      deps,
+      goodSubmission({ actor: { userId: 'U0NEWGUY', teamId: 'T0OTHER', channelId: 'C0SHAREDC' } }),
+    );
     if (res.kind !== 'created') throw new Error(res.kind);
     expect(res.view.partner.slug).toBe('contoso');
   });
@@ -203,11 +231,15 @@ describe('duplicates, corroboration and conflicts', () => {
     expect(second.primaryLeadId).toBe(first.leadId);
     expect(second.view.status).toBe('merged');
     expect(second.view.partner.slug).toBe('contoso');
-    const primary = t.db.$client.prepare('select partner_slug, attribution from leads where id = ?').get(first.leadId);
+    const primary = t.db.$client
+      .prepare('select partner_slug, attribution from leads where id = ?')
+      .get(first.leadId);
     expect(primary).toEqual({ partner_slug: 'northwind', attribution: 'sourced' });
     const rows = outboxRows(t.db);
     expect(rows.some((r) => r.method === 'chat.update' && r.lead_id === first.leadId)).toBe(true);
-    const contosoDm = rows.find((r) => r.recipient === CONTOSO.userId && r.delivery_key.includes(':partner:merged:'));
+    const contosoDm = rows.find(
+      (r) => r.recipient === CONTOSO.userId && r.delivery_key.includes(':partner:merged:'),
+    );
     expect(contosoDm).toBeDefined();
     expect(contosoDm?.payload).not.toContain('Northwind');
     // A third submission by the corroborating org is a duplicate, not a second corroboration.
@@ -228,7 +260,9 @@ describe('duplicates, corroboration and conflicts', () => {
   });
 
   it('does not half-apply: a failure writing the outbox rolls the lead back', () => {
-    t.db.$client.exec("create trigger boom before insert on outbox begin select raise(abort, 'outbox down'); end;");
+    t.db.$client.exec(
+      "create trigger boom before insert on outbox begin select raise(abort, 'outbox down'); end;",
+    );
     expect(() => submitLead(deps, goodSubmission())).toThrow(/outbox down/);
     expect(count(t.db, 'leads')).toBe(0);
     expect(count(t.db, 'lead_events')).toBe(0);
@@ -245,13 +279,38 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
     if (res.kind !== 'created') throw new Error(res.kind);
     expect(res.status).toBe('awaiting_attestation');
     expect(res.view.attribution).toBe('influenced');
-    expect(outboxRows(t.db).some((r) => r.recipient === 'C0SHAREDN' && r.delivery_key.includes('attest-request'))).toBe(true);
+    expect(
+      outboxRows(t.db).some((r) => r.recipient === 'C0SHAREDN' && r.delivery_key.includes('attest-request')),
+    ).toBe(true);
 
     // Only the partner's own organisation can attest.
-    expect(catchDomainError(() => attestWarmth(deps, { actor: CONTOSO, leadId: res.leadId, relationship: 'customer', warmth: goodSubmission().warmth! })).code).toBe('forbidden');
-    expect(catchDomainError(() => attestWarmth(deps, { actor: REP1, leadId: res.leadId, relationship: 'customer', warmth: goodSubmission().warmth! })).code).toBe('forbidden');
+    expect(
+      catchDomainError(() =>
+        attestWarmth(deps, {
+          actor: CONTOSO,
+          leadId: res.leadId,
+          relationship: 'customer',
+          warmth: goodSubmission().warmth!,
+        }),
+      ).code,
+    ).toBe('forbidden');
+    expect(
+      catchDomainError(() =>
+        attestWarmth(deps, {
+          actor: REP1,
+          leadId: res.leadId,
+          relationship: 'customer',
+          warmth: goodSubmission().warmth!,
+        }),
+      ).code,
+    ).toBe('forbidden');
 
-    const attested = attestWarmth(deps, { actor: NORTHWIND, leadId: res.leadId, relationship: 'customer', warmth: goodSubmission().warmth! });
+    const attested = attestWarmth(deps, {
+      actor: NORTHWIND,
+      leadId: res.leadId,
+      relationship: 'customer',
+      warmth: goodSubmission().warmth!,
+    });
     expect(attested.view.status).toBe('qualified');
     expect(attested.view.warmth?.attestedByUserId).toBe(NORTHWIND.userId);
     expect(outboxRows(t.db).some((r) => r.delivery_key === `lead:${res.leadId}:routing-post`)).toBe(true);
@@ -262,7 +321,12 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
     const res = submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 2 } }));
     if (res.kind !== 'created') throw new Error(res.kind);
     expect(res.status).toBe('candidate');
-    const updated = attestWarmth(deps, { actor: NORTHWIND, leadId: res.leadId, relationship: 'prospect', warmth: goodSubmission().warmth! });
+    const updated = attestWarmth(deps, {
+      actor: NORTHWIND,
+      leadId: res.leadId,
+      relationship: 'prospect',
+      warmth: goodSubmission().warmth!,
+    });
     expect(updated.view.status).toBe('qualified');
   });
 });
@@ -278,12 +342,19 @@ describe('working the lead', () => {
     const id = qualifiedLead();
     const claimed = claimLead(deps, { actor: REP1, leadId: id });
     expect(claimed.view).toMatchObject({ status: 'claimed', ownerUserId: REP1.userId });
-    expect(catchDomainError(() => recordOutcome(deps, { actor: REP2, leadId: id, outcome: 'intro_requested' })).code).toBe('forbidden');
+    expect(
+      catchDomainError(() => recordOutcome(deps, { actor: REP2, leadId: id, outcome: 'intro_requested' }))
+        .code,
+    ).toBe('forbidden');
     recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'intro_requested' });
-    expect(catchDomainError(() => answerIntro(deps, { actor: CONTOSO, leadId: id, made: true })).code).toBe('forbidden');
+    expect(catchDomainError(() => answerIntro(deps, { actor: CONTOSO, leadId: id, made: true })).code).toBe(
+      'forbidden',
+    );
     const answered = answerIntro(deps, { actor: NORTHWIND, leadId: id, made: true });
     expect(answered.view.introStatus).toBe('made');
-    expect(catchDomainError(() => answerIntro(deps, { actor: NORTHWIND, leadId: id, made: false })).code).toBe('stale');
+    expect(
+      catchDomainError(() => answerIntro(deps, { actor: NORTHWIND, leadId: id, made: false })).code,
+    ).toBe('stale');
     recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'meeting_held' });
     recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'opportunity' });
     const won = recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'won' });
@@ -300,11 +371,22 @@ describe('working the lead', () => {
     const partnerDms = outboxRows(t.db)
       .filter((r) => r.recipient === NORTHWIND.userId && r.delivery_key.includes(':partner:'))
       .map((r) => r.delivery_key.split(':')[3]);
-    expect(partnerDms).toEqual(['received', 'claimed', 'intro_requested', 'meeting_held', 'opportunity', 'won']);
+    expect(partnerDms).toEqual([
+      'received',
+      'claimed',
+      'intro_requested',
+      'meeting_held',
+      'opportunity',
+      'won',
+    ]);
     const updates = outboxRows(t.db).filter((r) => r.method === 'chat.update' && r.lead_id === id);
     expect(updates).toHaveLength(6);
     // Terminal: nothing moves a won lead.
-    expect(catchDomainError(() => recordOutcome(deps, { actor: LEADER, leadId: id, outcome: 'lost', reason: { reasonCode: 'price' } })).code).toBe('illegal_transition');
+    expect(
+      catchDomainError(() =>
+        recordOutcome(deps, { actor: LEADER, leadId: id, outcome: 'lost', reason: { reasonCode: 'price' } }),
+      ).code,
+    ).toBe('illegal_transition');
   });
 
   it('tells the second claimer who owns the lead', () => {
@@ -328,27 +410,61 @@ describe('working the lead', () => {
   it('requires a configured reason to lose or disqualify', () => {
     const id = qualifiedLead();
     claimLead(deps, { actor: REP1, leadId: id });
-    expect(catchDomainError(() => recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'lost' })).fields).toHaveProperty('reasonCode');
     expect(
-      catchDomainError(() => disqualifyLead(deps, { actor: REP1, leadId: id, reason: { reasonCode: 'made_up' } })).fields,
+      catchDomainError(() => recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'lost' })).fields,
     ).toHaveProperty('reasonCode');
-    const res = disqualifyLead(deps, { actor: REP1, leadId: id, reason: { reasonCode: 'no_budget', reasonText: 'FY27 at the earliest' } });
-    expect(res.view).toMatchObject({ status: 'disqualified', reasonCode: 'no_budget', reasonLabel: 'No budget' });
+    expect(
+      catchDomainError(() =>
+        disqualifyLead(deps, { actor: REP1, leadId: id, reason: { reasonCode: 'made_up' } }),
+      ).fields,
+    ).toHaveProperty('reasonCode');
+    const res = disqualifyLead(deps, {
+      actor: REP1,
+      leadId: id,
+      reason: { reasonCode: 'no_budget', reasonText: 'FY27 at the earliest' },
+    });
+    expect(res.view).toMatchObject({
+      status: 'disqualified',
+      reasonCode: 'no_budget',
+      reasonLabel: 'No budget',
+    });
   });
 
   it('lets only leaders reassign, with a written reason', () => {
     const id = qualifiedLead();
     claimLead(deps, { actor: REP1, leadId: id });
-    expect(catchDomainError(() => reassignLead(deps, { actor: REP1, leadId: id, newOwnerUserId: 'U0REP2', reason: 'swap' })).code).toBe('forbidden');
-    expect(catchDomainError(() => reassignLead(deps, { actor: LEADER, leadId: id, newOwnerUserId: 'U0REP2', reason: '' })).fields).toHaveProperty('reason');
-    const res = reassignLead(deps, { actor: LEADER, leadId: id, newOwnerUserId: 'U0REP2', reason: 'Territory change' });
+    expect(
+      catchDomainError(() =>
+        reassignLead(deps, { actor: REP1, leadId: id, newOwnerUserId: 'U0REP2', reason: 'swap' }),
+      ).code,
+    ).toBe('forbidden');
+    expect(
+      catchDomainError(() =>
+        reassignLead(deps, { actor: LEADER, leadId: id, newOwnerUserId: 'U0REP2', reason: '' }),
+      ).fields,
+    ).toHaveProperty('reason');
+    const res = reassignLead(deps, {
+      actor: LEADER,
+      leadId: id,
+      newOwnerUserId: 'U0REP2',
+      reason: 'Territory change',
+    });
     expect(res.view.ownerUserId).toBe('U0REP2');
-    expect(events(t.db, id).at(-1)).toMatchObject({ type: 'reassigned', reason: 'Territory change', actor_user_id: 'U0LEAD' });
+    expect(events(t.db, id).at(-1)).toMatchObject({
+      type: 'reassigned',
+      reason: 'Territory change',
+      actor_user_id: 'U0LEAD',
+    });
   });
 
   it('lets an admin assign an unclaimed EQL through reassign', () => {
     const id = qualifiedLead();
-    const res = reassignLead(deps, { actor: ADMIN, leadId: id, newOwnerUserId: 'U0REP1', reason: 'Named account' });
+    const res = reassignLead(deps, {
+      actor: ADMIN,
+      leadId: id,
+      newOwnerUserId: 'U0REP1',
+      reason: 'Named account',
+    });
     expect(res.view).toMatchObject({ status: 'claimed', ownerUserId: 'U0REP1' });
   });
 });

@@ -9,7 +9,8 @@
 //  3. `apply(now)` writes the target table in ONE synchronous IMMEDIATE transaction: a single
 //     INSERT … SELECT … ON CONFLICT DO UPDATE, whose update only fires when some value differs. Re-importing
 //     the same file therefore changes nothing: inserted 0, updated 0, every row counted as unchanged, and the
-//     rows' `imported_at` stays the time their values last changed.
+//     rows' `imported_at` stays the time their values last changed. For accounts, only the columns the file
+//     has are updated on existing rows (a file without an Employees column keeps the employee counts).
 
 import { type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
@@ -53,8 +54,12 @@ export interface ImportStage<Row> {
   add(line: number, row: Row): void;
   /** Flushes, keeps only the last row per key and returns the repeats, in file order. */
   finish(): DuplicateKey[];
-  /** Writes the staged rows to the target table in one transaction. Call `finish()` first. */
-  apply(now: number): ImportCounts;
+  /**
+   * Writes the staged rows to the target table in one transaction. Call `finish()` first. `present` names the
+   * row fields the file had a column for: an existing row's other fields are left as they are (so a file
+   * without, say, an Employees column does not erase employee counts imported earlier).
+   */
+  apply(now: number, present: ReadonlySet<string>): ImportCounts;
   /** Drops the staging table. Safe to call more than once. */
   dispose(): void;
 }
@@ -69,7 +74,7 @@ interface StageDef<Row> {
   values(row: Row): Cell[];
   /** Counts rows of the stage `s` that have no row yet in the target table. */
   countNew(stage: SQL): SQL;
-  upsert(tx: Tx, stage: SQL, now: number): { changes: number };
+  upsert(tx: Tx, stage: SQL, now: number, present: ReadonlySet<string>): { changes: number };
 }
 
 const BATCH_SIZE = 2000;
@@ -134,13 +139,13 @@ function createStage<Row>(db: Db, def: StageDef<Row>): ImportStage<Row> {
       }
       return duplicates;
     },
-    apply(now) {
+    apply(now, present) {
       if (!finished) throw new Error('call finish() before apply()');
       return db.transaction(
         (tx) => {
           const staged = tx.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${stage}`)?.n ?? 0;
           const inserted = tx.get<{ n: number }>(def.countNew(stage))?.n ?? 0;
-          const { changes } = def.upsert(tx, stage, now);
+          const { changes } = def.upsert(tx, stage, now, present);
           const updated = changes - inserted;
           return { inserted, updated, unchanged: staged - inserted - updated };
         },
@@ -172,16 +177,17 @@ function anyDiffers(columns: SQLiteColumn[]): SQL {
 const bool = (b: boolean): number => (b ? 1 : 0);
 
 export function createAccountStage(db: Db): ImportStage<AccountImportRow> {
-  const valueColumns = [
-    crmAccounts.name,
-    crmAccounts.industry,
-    crmAccounts.employees,
-    crmAccounts.country,
-    crmAccounts.revenue,
-    crmAccounts.ownerUserId,
-    crmAccounts.isCustomer,
-    crmAccounts.hasOpenOpportunity,
-  ];
+  /** Columns an import may update, by row field; `name` is required, so always present. */
+  const updatable = {
+    name: crmAccounts.name,
+    industry: crmAccounts.industry,
+    employees: crmAccounts.employees,
+    country: crmAccounts.country,
+    revenue: crmAccounts.revenue,
+    ownerUserId: crmAccounts.ownerUserId,
+    isCustomer: crmAccounts.isCustomer,
+    hasOpenOpportunity: crmAccounts.hasOpenOpportunity,
+  } satisfies Partial<Record<keyof AccountImportRow, SQLiteColumn>>;
   return createStage<AccountImportRow>(db, {
     columns: [
       { name: 'domain', type: 'TEXT' },
@@ -208,29 +214,23 @@ export function createAccountStage(db: Db): ImportStage<AccountImportRow> {
     ],
     countNew: (stage) =>
       sql`SELECT count(*) AS n FROM ${stage} s WHERE NOT EXISTS (SELECT 1 FROM ${crmAccounts} t WHERE t.domain = s.domain)`,
-    upsert: (tx, stage, now) =>
-      tx
+    upsert: (tx, stage, now, present) => {
+      const columns = Object.entries(updatable)
+        .filter(([field]) => field === 'name' || present.has(field))
+        .map(([, column]) => column);
+      const set: Record<string, SQL> = { importedAt: excluded(crmAccounts.importedAt) };
+      for (const [field, column] of Object.entries(updatable)) {
+        if (columns.includes(column)) set[field] = excluded(column);
+      }
+      return tx
         .insert(crmAccounts)
         .select(
           sql`SELECT domain, name, industry, employees, country, revenue, owner_user_id, is_customer,
                 has_open_opportunity, ${now} FROM ${stage} WHERE true`,
         )
-        .onConflictDoUpdate({
-          target: crmAccounts.domain,
-          set: {
-            name: excluded(crmAccounts.name),
-            industry: excluded(crmAccounts.industry),
-            employees: excluded(crmAccounts.employees),
-            country: excluded(crmAccounts.country),
-            revenue: excluded(crmAccounts.revenue),
-            ownerUserId: excluded(crmAccounts.ownerUserId),
-            isCustomer: excluded(crmAccounts.isCustomer),
-            hasOpenOpportunity: excluded(crmAccounts.hasOpenOpportunity),
-            importedAt: excluded(crmAccounts.importedAt),
-          },
-          setWhere: anyDiffers(valueColumns),
-        })
-        .run(),
+        .onConflictDoUpdate({ target: crmAccounts.domain, set, setWhere: anyDiffers(columns) })
+        .run();
+    },
   });
 }
 

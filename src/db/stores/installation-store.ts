@@ -5,7 +5,11 @@ import { slackInstallations } from '../schema.ts';
 
 // Bolt's installation store on SQLite: one row per workspace (or org-wide) install, keyed like Bolt keys them.
 
-function keyOf(q: { isEnterpriseInstall?: boolean | undefined; enterpriseId?: string | undefined; teamId?: string | undefined }): string {
+function keyOf(q: {
+  isEnterpriseInstall?: boolean | undefined;
+  enterpriseId?: string | undefined;
+  teamId?: string | undefined;
+}): string {
   if (q.isEnterpriseInstall && q.enterpriseId) return q.enterpriseId;
   if (q.teamId) return q.teamId;
   throw new Error('installation has neither a team id nor an enterprise id');
@@ -33,12 +37,18 @@ export function createInstallationStore(db: Db, now: () => number = Date.now): I
         .run();
     },
     async fetchInstallation(query: InstallationQuery<boolean>) {
-      const row = db.select().from(slackInstallations).where(eq(slackInstallations.installKey, keyOf(query))).get();
+      const row = db
+        .select()
+        .from(slackInstallations)
+        .where(eq(slackInstallations.installKey, keyOf(query)))
+        .get();
       if (!row) throw new Error(`no installation for ${keyOf(query)}`);
       return row.installation as unknown as Installation<'v1' | 'v2', boolean>;
     },
     async deleteInstallation(query: InstallationQuery<boolean>) {
-      db.delete(slackInstallations).where(eq(slackInstallations.installKey, keyOf(query))).run();
+      db.delete(slackInstallations)
+        .where(eq(slackInstallations.installKey, keyOf(query)))
+        .run();
     },
   };
 }

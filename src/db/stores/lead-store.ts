@@ -1,5 +1,13 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { GateResult, LeadStatus, LeadView, PartnerRef, Relationship, Role, WarmthAttestation } from '../../core/types.ts';
+import type {
+  GateResult,
+  LeadStatus,
+  LeadView,
+  PartnerRef,
+  Relationship,
+  Role,
+  WarmthAttestation,
+} from '../../core/types.ts';
 import type { Db } from '../connection.ts';
 import {
   corroborations,
@@ -60,7 +68,13 @@ export interface LeadEventInput {
 // ---------------------------------------------------------------- program (partners, people, roles)
 
 export interface ProgramSync {
-  partners: ReadonlyArray<{ slug: string; name: string; manager: string; teamIds: string[]; channels: string[] }>;
+  partners: ReadonlyArray<{
+    slug: string;
+    name: string;
+    manager: string;
+    teamIds: string[];
+    channels: string[];
+  }>;
   roles: { admins: string[]; leaders: string[]; reps: string[] };
 }
 
@@ -87,7 +101,8 @@ export function syncProgram(db: Db, program: ProgramSync, now: number): void {
     }
     tx.delete(partnerSlackIds).run();
     for (const p of program.partners) {
-      for (const t of p.teamIds) tx.insert(partnerSlackIds).values({ kind: 'team', slackId: t, partnerSlug: p.slug }).run();
+      for (const t of p.teamIds)
+        tx.insert(partnerSlackIds).values({ kind: 'team', slackId: t, partnerSlug: p.slug }).run();
       for (const c of p.channels) {
         tx.insert(partnerSlackIds).values({ kind: 'channel', slackId: c, partnerSlug: p.slug }).run();
       }
@@ -102,9 +117,14 @@ export function syncProgram(db: Db, program: ProgramSync, now: number): void {
   });
 }
 
-export function getPartner(h: Handle, slug: string): (PartnerRef & { managerUserId: string; active: boolean }) | null {
+export function getPartner(
+  h: Handle,
+  slug: string,
+): (PartnerRef & { managerUserId: string; active: boolean }) | null {
   const row = h.select().from(partnerOrgs).where(eq(partnerOrgs.slug, slug)).get();
-  return row ? { slug: row.slug, name: row.name, managerUserId: row.managerUserId, active: row.active } : null;
+  return row
+    ? { slug: row.slug, name: row.name, managerUserId: row.managerUserId, active: row.active }
+    : null;
 }
 
 export function listPartners(h: Handle): Array<PartnerRef & { managerUserId: string }> {
@@ -122,7 +142,9 @@ export function partnerBySlackId(h: Handle, kind: 'team' | 'channel', slackId: s
     .select({ slug: partnerSlackIds.partnerSlug })
     .from(partnerSlackIds)
     .innerJoin(partnerOrgs, eq(partnerOrgs.slug, partnerSlackIds.partnerSlug))
-    .where(and(eq(partnerSlackIds.kind, kind), eq(partnerSlackIds.slackId, slackId), eq(partnerOrgs.active, true)))
+    .where(
+      and(eq(partnerSlackIds.kind, kind), eq(partnerSlackIds.slackId, slackId), eq(partnerOrgs.active, true)),
+    )
     .get();
   return row?.slug ?? null;
 }
@@ -199,7 +221,11 @@ export function getCrmAccount(h: Handle, domain: string): CrmAccountRow | null {
   return h.select().from(crmAccounts).where(eq(crmAccounts.domain, domain)).get() ?? null;
 }
 
-export function getOverlap(h: Handle, partnerSlug: string, domain: string): { relationship: Relationship } | null {
+export function getOverlap(
+  h: Handle,
+  partnerSlug: string,
+  domain: string,
+): { relationship: Relationship } | null {
   return (
     h
       .select({ relationship: partnerOverlaps.relationship })
@@ -262,14 +288,22 @@ export interface OpenLeadRef {
 
 export function leadsForDomain(h: Handle, domain: string): OpenLeadRef[] {
   return h
-    .select({ id: leads.id, partnerSlug: leads.partnerSlug, status: leads.status, createdAt: leads.createdAt })
+    .select({
+      id: leads.id,
+      partnerSlug: leads.partnerSlug,
+      status: leads.status,
+      createdAt: leads.createdAt,
+    })
     .from(leads)
     .where(eq(leads.domain, domain))
     .orderBy(asc(leads.createdAt), asc(leads.id))
     .all();
 }
 
-export function corroborationsForDomain(h: Handle, domain: string): Array<{ leadId: number; partnerSlug: string }> {
+export function corroborationsForDomain(
+  h: Handle,
+  domain: string,
+): Array<{ leadId: number; partnerSlug: string }> {
   return h
     .select({ leadId: corroborations.leadId, partnerSlug: corroborations.partnerSlug })
     .from(corroborations)
@@ -280,7 +314,13 @@ export function corroborationsForDomain(h: Handle, domain: string): Array<{ lead
 
 export function insertCorroboration(
   h: Handle,
-  row: { leadId: number; partnerSlug: string; sourceLeadId: number; relationship: Relationship | null; createdAt: number },
+  row: {
+    leadId: number;
+    partnerSlug: string;
+    sourceLeadId: number;
+    relationship: Relationship | null;
+    createdAt: number;
+  },
 ): void {
   h.insert(corroborations).values(row).onConflictDoNothing().run();
 }
@@ -288,7 +328,14 @@ export function insertCorroboration(
 export function saveGateResults(h: Handle, leadId: number, gates: readonly GateResult[], at: number): void {
   for (const g of gates) {
     h.insert(gateResults)
-      .values({ leadId, gate: g.gate, outcome: g.outcome, reason: g.reason, details: g.details, evaluatedAt: at })
+      .values({
+        leadId,
+        gate: g.gate,
+        outcome: g.outcome,
+        reason: g.reason,
+        details: g.details,
+        evaluatedAt: at,
+      })
       .onConflictDoUpdate({
         target: [gateResults.leadId, gateResults.gate],
         set: { outcome: g.outcome, reason: g.reason, details: g.details, evaluatedAt: at },
@@ -310,7 +357,7 @@ export function insertAttestation(
   h.insert(warmthAttestations).values(row).run();
 }
 
-export function latestAttestation(h: Handle, leadId: number): (typeof warmthAttestations.$inferSelect) | null {
+export function latestAttestation(h: Handle, leadId: number): typeof warmthAttestations.$inferSelect | null {
   return (
     h
       .select()
@@ -377,13 +424,21 @@ export function takePoolPosition(h: Handle, key: string): number {
 
 // ---------------------------------------------------------------- read model
 
-export function getLeadView(h: Handle, id: number, reasonLabel?: (code: string) => string | null): LeadView | null {
+export function getLeadView(
+  h: Handle,
+  id: number,
+  reasonLabel?: (code: string) => string | null,
+): LeadView | null {
   const lead = getLead(h, id);
   if (!lead) return null;
   return toLeadView(h, lead, reasonLabel);
 }
 
-export function toLeadView(h: Handle, lead: LeadRow, reasonLabel?: (code: string) => string | null): LeadView {
+export function toLeadView(
+  h: Handle,
+  lead: LeadRow,
+  reasonLabel?: (code: string) => string | null,
+): LeadView {
   const partner = getPartner(h, lead.partnerSlug);
   const gates = h.select().from(gateResults).where(eq(gateResults.leadId, lead.id)).all();
   gates.sort((a, b) => GATE_ORDER.indexOf(a.gate) - GATE_ORDER.indexOf(b.gate));
@@ -486,7 +541,11 @@ export function statusCounts(h: Handle, since: number): StatusCounts {
     .where(and(sql`${leads.createdAt} >= ${since}`, sql`${leads.status} != 'merged'`))
     .groupBy(leads.status)
     .all();
-  const out: StatusCounts = { total: 0, byStatus: {}, reached: { qualified: 0, claimed: 0, opportunity: 0, won: 0, lost: 0 } };
+  const out: StatusCounts = {
+    total: 0,
+    byStatus: {},
+    reached: { qualified: 0, claimed: 0, opportunity: 0, won: 0, lost: 0 },
+  };
   for (const r of rows) {
     out.total += r.n;
     out.byStatus[r.status] = r.n;

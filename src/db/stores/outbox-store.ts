@@ -10,7 +10,12 @@ export type OutboxRow = typeof outbox.$inferSelect;
  * A recipient whose head row is waiting (backoff, Retry-After) holds the rest of its rows back, which is what
  * keeps messages to one person or channel in order.
  */
-export function dueHeads(db: Db, now: number, limit: number, excludeRecipients: readonly string[] = []): OutboxRow[] {
+export function dueHeads(
+  db: Db,
+  now: number,
+  limit: number,
+  excludeRecipients: readonly string[] = [],
+): OutboxRow[] {
   const rows = db
     .select()
     .from(outbox)
@@ -29,11 +34,7 @@ export function dueHeads(db: Db, now: number, limit: number, excludeRecipients: 
 }
 
 export function pendingCount(db: Db): number {
-  const row = db
-    .select({ n: sql<number>`count(*)` })
-    .from(outbox)
-    .where(eq(outbox.status, 'pending'))
-    .get();
+  const row = db.select({ n: sql<number>`count(*)` }).from(outbox).where(eq(outbox.status, 'pending')).get();
   return row?.n ?? 0;
 }
 
@@ -59,13 +60,19 @@ export function markSent(db: Db, row: OutboxRow, result: Record<string, unknown>
       .run();
     if (row.onSent === 'routing_post' && row.leadId != null && typeof result.ts === 'string') {
       const channel = typeof result.channel === 'string' ? result.channel : row.recipient;
-      tx.update(leads).set({ routingPostChannel: channel, routingPostTs: result.ts }).where(eq(leads.id, row.leadId)).run();
+      tx.update(leads)
+        .set({ routingPostChannel: channel, routingPostTs: result.ts })
+        .where(eq(leads.id, row.leadId))
+        .run();
     }
     if (row.onSent?.startsWith('flag_card:') && typeof result.ts === 'string') {
       // A new card is remembered (so setup refreshes it in place) and pinned, as a message of its own.
       const partnerSlug = row.onSent.slice('flag_card:'.length);
       const card = { channelId: row.recipient, partnerSlug, ts: result.ts, pinned: false, updatedAt: now };
-      tx.insert(channelCards).values(card).onConflictDoUpdate({ target: channelCards.channelId, set: card }).run();
+      tx.insert(channelCards)
+        .values(card)
+        .onConflictDoUpdate({ target: channelCards.channelId, set: card })
+        .run();
       tx.insert(outbox)
         .values({
           deliveryKey: `pin:${row.recipient}:${result.ts}`,
@@ -81,7 +88,10 @@ export function markSent(db: Db, row: OutboxRow, result: Record<string, unknown>
         .run();
     }
     if (row.onSent === 'card_pinned') {
-      tx.update(channelCards).set({ pinned: true, updatedAt: now }).where(eq(channelCards.channelId, row.recipient)).run();
+      tx.update(channelCards)
+        .set({ pinned: true, updatedAt: now })
+        .where(eq(channelCards.channelId, row.recipient))
+        .run();
     }
   });
 }
@@ -105,7 +115,10 @@ export function markFailed(db: Db, row: OutboxRow, error: string, now: number): 
     .run();
 }
 
-export function routingPostOf(db: Db, leadId: number): { channel: string | null; ts: string | null; postRow: OutboxRow | null } {
+export function routingPostOf(
+  db: Db,
+  leadId: number,
+): { channel: string | null; ts: string | null; postRow: OutboxRow | null } {
   const lead = db
     .select({ channel: leads.routingPostChannel, ts: leads.routingPostTs })
     .from(leads)
@@ -121,7 +134,13 @@ export function routingPostOf(db: Db, leadId: number): { channel: string | null;
 }
 
 export function failedRows(db: Db, limit = 50): OutboxRow[] {
-  return db.select().from(outbox).where(eq(outbox.status, 'failed')).orderBy(sql`${outbox.id} desc`).limit(limit).all();
+  return db
+    .select()
+    .from(outbox)
+    .where(eq(outbox.status, 'failed'))
+    .orderBy(sql`${outbox.id} desc`)
+    .limit(limit)
+    .all();
 }
 
 export function channelCard(db: Db, channelId: string): typeof channelCards.$inferSelect | null {

@@ -16,13 +16,19 @@ type LeadRef = { leadId: number; version: number };
  * A button that changes a lead without asking anything more: validate, commit through the use case, then
  * ack, so an acknowledged click is never lost. A refused or too-late click is explained privately.
  */
-function leadButton(deps: ListenerDeps, run: (actor: ReturnType<typeof actorOf>, ref: LeadRef) => { view: TransitionResult['view'] }) {
+function leadButton(
+  deps: ListenerDeps,
+  run: (actor: ReturnType<typeof actorOf>, ref: LeadRef) => { view: TransitionResult['view'] },
+) {
   return async ({ body, ack, client, logger }: Args): Promise<void> => {
     const parsed = blockActionBody.safeParse(body);
     const ref = parsed.success ? decodeLeadRef(parsed.data.actions[0]?.value ?? '') : null;
     if (!parsed.success || !ref) {
       await ack();
-      logger.warn({ issues: parsed.success ? 'bad lead ref' : parsed.error.issues }, 'ignored a malformed button payload');
+      logger.warn(
+        { issues: parsed.success ? 'bad lead ref' : parsed.error.issues },
+        'ignored a malformed button payload',
+      );
       return;
     }
     const b = parsed.data;
@@ -45,7 +51,9 @@ export const claimButton = (deps: ListenerDeps) =>
   leadButton(deps, (actor, ref) => claimLead(deps.services, { actor, leadId: ref.leadId }));
 
 export const outcomeButton = (deps: ListenerDeps, outcome: Exclude<Outcome, 'lost'>) =>
-  leadButton(deps, (actor, ref) => recordOutcome(deps.services, { actor, leadId: ref.leadId, outcome, version: ref.version }));
+  leadButton(deps, (actor, ref) =>
+    recordOutcome(deps.services, { actor, leadId: ref.leadId, outcome, version: ref.version }),
+  );
 
 export const introAnswerButton = (deps: ListenerDeps, made: boolean) =>
   leadButton(deps, (actor, ref) => answerIntro(deps.services, { actor, leadId: ref.leadId, made }));

@@ -18,7 +18,11 @@ type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
  * at once, alongside the ack: the trigger id dies 3 seconds after the click.
  */
 function modalButton(
-  build: (ctx: { actor: ReturnType<typeof actorOf>; channelId: string | null; value: string }) => View | { refuse: string },
+  build: (ctx: {
+    actor: ReturnType<typeof actorOf>;
+    channelId: string | null;
+    value: string;
+  }) => View | { refuse: string },
 ) {
   return async ({ body, ack, client, logger }: Args): Promise<void> => {
     const parsed = blockActionBody.safeParse(body);
@@ -43,13 +47,20 @@ function modalButton(
       await tellPrivately(client, logger, { userId: actor.userId, channelId }, result.refuse);
       return;
     }
-    const [, opened] = await Promise.allSettled([ack(), client.views.open({ trigger_id: b.trigger_id, view: result })]);
+    const [, opened] = await Promise.allSettled([
+      ack(),
+      client.views.open({ trigger_id: b.trigger_id, view: result }),
+    ]);
     if (opened.status === 'rejected') logger.warn({ err: opened.reason }, 'could not open a modal');
   };
 }
 
 /** Opens a lead-scoped modal for someone allowed to use it. */
-function leadModal(deps: ListenerDeps, permission: Permission, build: (lead: ReturnType<typeof loadLeadFor>, meta: string) => View) {
+function leadModal(
+  deps: ListenerDeps,
+  permission: Permission,
+  build: (lead: ReturnType<typeof loadLeadFor>, meta: string) => View,
+) {
   return modalButton(({ actor, channelId, value }) => {
     const ref = decodeLeadRef(value);
     if (!ref) return { refuse: GENERIC_ERROR };
@@ -62,25 +73,37 @@ function leadModal(deps: ListenerDeps, permission: Permission, build: (lead: Ret
 }
 
 export const lostButton = (deps: ListenerDeps) =>
-  leadModal(deps, 'progress', (lead, meta) => reasonModal('lost', deps.services.config.reasons.lost, lead, meta));
+  leadModal(deps, 'progress', (lead, meta) =>
+    reasonModal('lost', deps.services.config.reasons.lost, lead, meta),
+  );
 
 export const disqualifyButton = (deps: ListenerDeps) =>
-  leadModal(deps, 'progress', (lead, meta) => reasonModal('disqualify', deps.services.config.reasons.disqualify, lead, meta));
+  leadModal(deps, 'progress', (lead, meta) =>
+    reasonModal('disqualify', deps.services.config.reasons.disqualify, lead, meta),
+  );
 
-export const reassignButton = (deps: ListenerDeps) => leadModal(deps, 'reassign', (lead, meta) => reassignModal(lead, meta));
+export const reassignButton = (deps: ListenerDeps) =>
+  leadModal(deps, 'reassign', (lead, meta) => reassignModal(lead, meta));
 
-export const attestButton = (deps: ListenerDeps) => leadModal(deps, 'attest', (lead, meta) => attestationModal(lead, meta));
+export const attestButton = (deps: ListenerDeps) =>
+  leadModal(deps, 'attest', (lead, meta) => attestationModal(lead, meta));
 
 /** The pinned card's and App Home's "Flag an account": the same submission modal as `/eql`. */
 export const flagButton = (deps: ListenerDeps) =>
   modalButton(({ actor, channelId }) => {
     const who = whoIs(deps.services, actor);
     const decision = authorize('flag', who);
-    if (!decision.allowed) return { refuse: who.kind === 'unregistered' ? unregisteredText(deps.services.config) : decision.reason };
+    if (!decision.allowed)
+      return {
+        refuse: who.kind === 'unregistered' ? unregisteredText(deps.services.config) : decision.reason,
+      };
     return submissionModal({
       variant: who.kind === 'partner' ? 'partner' : 'rep',
       prefill: {},
-      partners: who.kind === 'partner' ? [] : listPartners(deps.services.db).map((p) => ({ slug: p.slug, name: p.name })),
+      partners:
+        who.kind === 'partner'
+          ? []
+          : listPartners(deps.services.db).map((p) => ({ slug: p.slug, name: p.name })),
       privateMetadata: encodeMeta({ channelId }),
     });
   });

@@ -1,35 +1,45 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { authorize } from '../../core/permissions.ts';
 import { listPartners } from '../../db/stores/lead-store.ts';
-import { leadStatus, myLeads, whoIs } from '../../services/read-leads.ts';
 import { postFlagCards } from '../../services/post-flag-cards.ts';
 import { programDigest } from '../../services/program-digest.ts';
+import { leadStatus, myLeads, whoIs } from '../../services/read-leads.ts';
 import { digestBlocks } from '../../slack/blocks/digest.ts';
 import { helpText, mineList, refusal, statusReply } from '../../slack/blocks/internal-messages.ts';
 import { submissionModal } from '../../slack/blocks/modals.ts';
 import type { ListenerDeps } from '../deps.ts';
 import { encodeMeta } from '../payloads.ts';
 import { GENERIC_ERROR, userMessage } from '../replies.ts';
-import { unregisteredText } from './unregistered.ts';
 import { parseEqlCommand } from './parse-eql.ts';
+import { unregisteredText } from './unregistered.ts';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /** `/eql` and its subcommands. Opening the modal comes first: its trigger id is only good for 3 seconds. */
 export function eqlCommand(deps: ListenerDeps) {
   return async ({ command, ack, client, logger }: Args): Promise<void> => {
-    const actor = { userId: command.user_id, teamId: command.team_id ?? null, channelId: command.channel_id ?? null };
+    const actor = {
+      userId: command.user_id,
+      teamId: command.team_id ?? null,
+      channelId: command.channel_id ?? null,
+    };
     const parsed = parseEqlCommand(command.text ?? '');
     const services = deps.services;
     const who = whoIs(services, actor);
     const isAdmin = who.kind === 'internal' && who.roles.includes('admin');
     const isLeader = who.kind === 'internal' && (who.roles.includes('leader') || isAdmin);
     const ephemeral = (msg: { text: string; blocks?: unknown[] }) =>
-      ack({ response_type: 'ephemeral', text: msg.text, ...(msg.blocks ? { blocks: msg.blocks as never } : {}) });
+      ack({
+        response_type: 'ephemeral',
+        text: msg.text,
+        ...(msg.blocks ? { blocks: msg.blocks as never } : {}),
+      });
 
     const flagDecision = authorize('flag', who);
     if (!flagDecision.allowed) {
-      await ephemeral({ text: who.kind === 'unregistered' ? unregisteredText(services.config) : flagDecision.reason });
+      await ephemeral({
+        text: who.kind === 'unregistered' ? unregisteredText(services.config) : flagDecision.reason,
+      });
       return;
     }
     try {
@@ -38,21 +48,36 @@ export function eqlCommand(deps: ListenerDeps) {
           const view = submissionModal({
             variant: who.kind === 'partner' ? 'partner' : 'rep',
             prefill: parsed.website ? { website: parsed.website } : {},
-            partners: who.kind === 'partner' ? [] : listPartners(services.db).map((p) => ({ slug: p.slug, name: p.name })),
+            partners:
+              who.kind === 'partner'
+                ? []
+                : listPartners(services.db).map((p) => ({ slug: p.slug, name: p.name })),
             privateMetadata: encodeMeta({ channelId: command.channel_id ?? null }),
           });
-          const [, opened] = await Promise.allSettled([ack(), client.views.open({ trigger_id: command.trigger_id, view })]);
-          if (opened.status === 'rejected') logger.warn({ err: opened.reason }, 'could not open the submission modal');
+          const [, opened] = await Promise.allSettled([
+            ack(),
+            client.views.open({ trigger_id: command.trigger_id, view }),
+          ]);
+          if (opened.status === 'rejected')
+            logger.warn({ err: opened.reason }, 'could not open the submission modal');
           return;
         }
         case 'status': {
           const res = leadStatus(services, actor, parsed.website);
-          await ephemeral(statusReply(res.leads, res.audience, { timeZone: services.config.timezone, now: services.now(), domain: res.domain }));
+          await ephemeral(
+            statusReply(res.leads, res.audience, {
+              timeZone: services.config.timezone,
+              now: services.now(),
+              domain: res.domain,
+            }),
+          );
           return;
         }
         case 'mine': {
           const res = myLeads(services, actor);
-          await ephemeral(mineList(res.leads, res.audience, { timeZone: services.config.timezone, now: services.now() }));
+          await ephemeral(
+            mineList(res.leads, res.audience, { timeZone: services.config.timezone, now: services.now() }),
+          );
           return;
         }
         case 'digest': {
@@ -78,7 +103,10 @@ export function eqlCommand(deps: ListenerDeps) {
           const help = helpText(isAdmin, isLeader);
           await ephemeral(
             parsed.unknown
-              ? { text: `I didn't understand “${parsed.unknown.slice(0, 80)}”. ${help.text}`, blocks: help.blocks }
+              ? {
+                  text: `I didn't understand “${parsed.unknown.slice(0, 80)}”. ${help.text}`,
+                  blocks: help.blocks,
+                }
               : help,
           );
           return;

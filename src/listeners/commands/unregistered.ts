@@ -5,6 +5,8 @@ export function unregisteredText(config: ProgramConfig): string {
   const contact = config.roles.admins[0];
   return (
     "Thanks for reaching out! Foothold only takes leads from organisations registered in this partner program, and yours isn't registered yet, so nothing was saved. " +
-    (contact ? `Please contact the partner team (<@${contact}>) to get set up.` : 'Please contact your partner manager to get set up.')
+    (contact
+      ? `Please contact the partner team (<@${contact}>) to get set up.`
+      : 'Please contact your partner manager to get set up.')
   );
 }

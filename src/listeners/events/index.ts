@@ -19,7 +19,11 @@ export function registerEvents(app: App, deps: ListenerDeps): void {
   // event or a re-invite finds the card already queued or posted).
   app.event('member_joined_channel', async ({ event }) => {
     if (!deps.botUserId || event.user !== deps.botUserId) return;
-    const res = postFlagCards(deps.services, { actorUserId: null, channelId: event.channel, onlyIfMissing: true });
+    const res = postFlagCards(deps.services, {
+      actorUserId: null,
+      channelId: event.channel,
+      onlyIfMissing: true,
+    });
     if (res.channels.length) deps.afterCommit();
   });
 }

@@ -25,19 +25,31 @@ export function flagAsEqlShortcut(deps: ListenerDeps) {
     const decision = authorize('flag', who);
     if (!decision.allowed) {
       await ack();
-      await tellPrivately(client, logger, { userId: actor.userId, channelId: b.channel.id }, who.kind === 'unregistered' ? unregisteredText(deps.services.config) : decision.reason);
+      await tellPrivately(
+        client,
+        logger,
+        { userId: actor.userId, channelId: b.channel.id },
+        who.kind === 'unregistered' ? unregisteredText(deps.services.config) : decision.reason,
+      );
       return;
     }
     const sourceMessageUrl = messageUrl(b.channel.id, b.message.ts);
     const view = submissionModal({
       variant: who.kind === 'partner' ? 'partner' : 'rep',
       prefill: { notes: (b.message.text ?? '').slice(0, 500) },
-      partners: who.kind === 'partner' ? [] : listPartners(deps.services.db).map((p) => ({ slug: p.slug, name: p.name })),
+      partners:
+        who.kind === 'partner'
+          ? []
+          : listPartners(deps.services.db).map((p) => ({ slug: p.slug, name: p.name })),
       sourceMessageUrl,
       privateMetadata: encodeMeta({ channelId: b.channel.id, sourceMessageUrl }),
     });
-    const [, opened] = await Promise.allSettled([ack(), client.views.open({ trigger_id: b.trigger_id, view })]);
-    if (opened.status === 'rejected') logger.warn({ err: opened.reason }, 'could not open the submission modal');
+    const [, opened] = await Promise.allSettled([
+      ack(),
+      client.views.open({ trigger_id: b.trigger_id, view }),
+    ]);
+    if (opened.status === 'rejected')
+      logger.warn({ err: opened.reason }, 'could not open the submission modal');
   };
 }
 

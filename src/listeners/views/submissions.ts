@@ -7,7 +7,12 @@ import { disqualifyLead } from '../../services/disqualify-lead.ts';
 import { reassignLead } from '../../services/reassign-lead.ts';
 import { recordOutcome } from '../../services/record-outcome.ts';
 import { submitLead } from '../../services/submit-lead.ts';
-import { parseAttestationValues, parseReasonValues, parseReassignValues, parseSubmissionValues } from '../../slack/blocks/modals.ts';
+import {
+  parseAttestationValues,
+  parseReasonValues,
+  parseReassignValues,
+  parseSubmissionValues,
+} from '../../slack/blocks/modals.ts';
 import { resultModal, submissionResultModal } from '../../slack/blocks/results.ts';
 import { BLOCKS } from '../../slack/ids.ts';
 import type { ListenerDeps } from '../deps.ts';
@@ -27,12 +32,19 @@ interface Handled {
  * A modal submission: validate, commit through the use case, and only then ack, with either field errors
  * (the modal stays open, nothing changed) or a confirmation that replaces it.
  */
-function submission(deps: ListenerDeps, firstBlock: string, handle: (ctx: { actor: ReturnType<typeof actorOf>; meta: ModalMeta; values: Values }) => Handled) {
+function submission(
+  deps: ListenerDeps,
+  firstBlock: string,
+  handle: (ctx: { actor: ReturnType<typeof actorOf>; meta: ModalMeta; values: Values }) => Handled,
+) {
   return async ({ body, ack, logger }: Args): Promise<void> => {
     const parsed = viewSubmissionBody.safeParse(body);
     const meta = parsed.success ? decodeMeta(parsed.data.view.private_metadata) : null;
     if (!parsed.success || !meta) {
-      logger.warn({ issues: parsed.success ? 'bad private_metadata' : parsed.error.issues }, 'malformed view submission');
+      logger.warn(
+        { issues: parsed.success ? 'bad private_metadata' : parsed.error.issues },
+        'malformed view submission',
+      );
       await ack({ response_action: 'errors', errors: { [firstBlock]: GENERIC_ERROR } });
       return;
     }
@@ -71,7 +83,11 @@ export const submitLeadView = (deps: ListenerDeps) =>
 export const attestView = (deps: ListenerDeps) =>
   submission(deps, BLOCKS.relationship, ({ actor, meta, values }) => {
     if (!meta.leadId) throw new DomainError('invalid_input', GENERIC_ERROR);
-    const res = attestWarmth(deps.services, { ...parseAttestationValues(values), actor, leadId: meta.leadId });
+    const res = attestWarmth(deps.services, {
+      ...parseAttestationValues(values),
+      actor,
+      leadId: meta.leadId,
+    });
     const qualified = res.view.status === 'qualified' || res.view.status === 'claimed';
     return {
       view: resultModal(
@@ -91,8 +107,19 @@ export const reasonView = (deps: ListenerDeps, kind: 'disqualify' | 'lost') =>
     const version = meta.version;
     const res =
       kind === 'lost'
-        ? recordOutcome(deps.services, { actor, leadId: meta.leadId, outcome: 'lost', reason, ...(version ? { version } : {}) })
-        : disqualifyLead(deps.services, { actor, leadId: meta.leadId, reason, ...(version ? { version } : {}) });
+        ? recordOutcome(deps.services, {
+            actor,
+            leadId: meta.leadId,
+            outcome: 'lost',
+            reason,
+            ...(version ? { version } : {}),
+          })
+        : disqualifyLead(deps.services, {
+            actor,
+            leadId: meta.leadId,
+            reason,
+            ...(version ? { version } : {}),
+          });
     return { notify: [res.view.ownerUserId, partnerContact(res.view)] };
   });
 

@@ -1,0 +1,21 @@
+// Every CLI command, in the order `help` lists them. To add a command, write `commands/<name>.ts` exporting a
+// `Command` and append it here.
+
+import { configCheck } from './commands/config-check.ts';
+import { dbMigrate } from './commands/db-migrate.ts';
+import { exportLeads } from './commands/export-leads.ts';
+import { help } from './commands/help.ts';
+import { importAccounts } from './commands/import-accounts.ts';
+import { importBaselines } from './commands/import-baselines.ts';
+import { importOverlaps } from './commands/import-overlaps.ts';
+import type { Command } from './types.ts';
+
+export const commands: readonly Command[] = [
+  configCheck,
+  dbMigrate,
+  importAccounts,
+  importOverlaps,
+  importBaselines,
+  exportLeads,
+  help,
+];
