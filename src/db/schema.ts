@@ -44,6 +44,8 @@ export const people = sqliteTable('people', {
   partnerSlug: text('partner_slug').references(() => partnerOrgs.slug),
   displayName: text('display_name'),
   timeZone: text('time_zone'),
+  /** When `timeZone` was last read from users.info (cached; quiet hours need it). */
+  timeZoneCheckedAt: integer('time_zone_checked_at'),
   primerSentAt: integer('primer_sent_at'),
   firstSeenAt: integer('first_seen_at').notNull(),
 });
@@ -304,3 +306,19 @@ export const channelCards = sqliteTable('channel_cards', {
   pinned: integer('pinned', { mode: 'boolean' }).notNull().default(false),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * The run ledger: one row per job and period (or per lead and ladder step). A job inserts its key before
+ * acting, in the same transaction as the messages it queues, so a re-run or an overlapping instance finds
+ * the key taken and does nothing.
+ */
+export const jobRuns = sqliteTable(
+  'job_runs',
+  {
+    job: text('job').notNull(),
+    periodKey: text('period_key').notNull(),
+    ranAt: integer('ran_at').notNull(),
+    result: text('result', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [primaryKey({ columns: [t.job, t.periodKey] }), index('job_runs_ran_at').on(t.ranAt)],
+);
