@@ -144,7 +144,7 @@ describe('hostile and maximum-length input', () => {
     const h = await harness();
     const hostile =
       "<!channel> <!here> <@U0LEAD> <#C0ROUTING> <https://evil.example|click me> *bold* `code` \u202Eevil\u202C '; DROP TABLE leads; --";
-    const long = (hostile + ' ').repeat(60).slice(0, 2000);
+    const long = `${hostile} `.repeat(60).slice(0, 2000);
     const ack = await flagAccount(h, PAT, {
       accountName: `${hostile}`.slice(0, 120),
       need: long,

@@ -1,14 +1,7 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { LeadView } from '../../core/types.ts';
 import { ACTIONS, encodeLeadRef } from '../ids.ts';
-import {
-  accountTitle,
-  GATE_EMOJI,
-  GATE_LABEL,
-  PARTNER_STATUS,
-  STATUS_EMOJI,
-  STATUS_LABEL,
-} from '../labels.ts';
+import { accountTitle, STATUS_EMOJI, STATUS_LABEL } from '../labels.ts';
 import {
   BLOCK_KIT,
   button,
@@ -30,6 +23,7 @@ import {
   plural,
   userText,
 } from '../mrkdwn.ts';
+import { partnerLeadCard } from './lead-card.ts';
 
 // App Home: each person's own view. Partners see their organisation's submissions (never other
 // partners, never channels); reps their claimed leads with what is overdue, and what they can claim;
@@ -61,33 +55,6 @@ const isEql = (l: LeadView) => l.gates.length === 4 && l.gates.every((g) => g.ou
 
 // ─── partner ────────────────────────────────────────────────────────────────────────────────────────
 
-function partnerLeadBlocks(lead: LeadView, ctx: HomeContext): KnownBlock[] {
-  const owner = lead.ownerUserId ? ` · owner ${mention(lead.ownerUserId)}` : '';
-  const gates =
-    lead.status === 'candidate' || lead.status === 'awaiting_attestation'
-      ? `\n${lead.gates.map((g) => `${GATE_EMOJI[g.outcome]} ${GATE_LABEL[g.gate]}`).join('   ')}`
-      : '';
-  const canAttest =
-    (lead.status === 'candidate' || lead.status === 'awaiting_attestation') &&
-    lead.gates.some((g) => (g.gate === 'warmth' || g.gate === 'overlap') && g.outcome !== 'pass');
-  return [
-    section(`${accountTitle(lead)}\n*${PARTNER_STATUS[lead.status]}*${owner}${gates}`, {
-      ...(canAttest
-        ? {
-            accessory: button({
-              text: 'Update attestation',
-              actionId: ACTIONS.attestOpen,
-              value: refOf(lead),
-            }),
-          }
-        : {}),
-    }),
-    context([
-      `Flagged ${formatDate(lead.createdAt, ctx.timeZone)} · updated ${formatAge(lead.updatedAt, ctx.now)} ago`,
-    ]),
-  ];
-}
-
 export function partnerHome(leads: LeadView[], ctx: HomeContext): HomeView {
   const blocks = top(
     'Your flagged accounts',
@@ -112,7 +79,7 @@ export function partnerHome(leads: LeadView[], ctx: HomeContext): HomeView {
   const budget = BLOCK_KIT.viewBlocks - blocks.length;
   blocks.push(
     ...listBlocks(
-      leads.map((l) => partnerLeadBlocks(l, ctx)),
+      leads.map((l) => partnerLeadCard(l, ctx)),
       budget,
       (n) => `and ${plural(n, 'more account')}. Use \`/eql status <domain>\` to look one up.`,
     ),

@@ -3,8 +3,6 @@ import type { LeadView } from '../../core/types.ts';
 import { ACTION_BLOCKS, ACTIONS, encodeLeadRef } from '../ids.ts';
 import {
   accountTitle,
-  GATE_EMOJI,
-  GATE_LABEL,
   gateLine,
   PARTNER_STATUS,
   STATUS_EMOJI,
@@ -32,6 +30,7 @@ import {
   plural,
   userText,
 } from '../mrkdwn.ts';
+import { partnerLeadCard } from './lead-card.ts';
 
 // Messages for internal people (reps, leaders, partner managers) and the ephemeral replies of `/eql`.
 // `statusReply` and `mineList` also serve partners (audience 'partner'): then they show no routing
@@ -179,29 +178,7 @@ export function refusal(text: string): SlackMessage {
 }
 
 function statusBlocks(lead: LeadView, audience: Audience, ctx: ListContext): KnownBlock[] {
-  if (audience === 'partner') {
-    const gates = lead.gates.map((g) => `${GATE_EMOJI[g.outcome]} ${GATE_LABEL[g.gate]}`).join('   ');
-    const owner = lead.ownerUserId ? ` · owner ${mention(lead.ownerUserId)}` : '';
-    const canAttest =
-      (lead.status === 'candidate' || lead.status === 'awaiting_attestation') &&
-      lead.gates.some((g) => (g.gate === 'warmth' || g.gate === 'overlap') && g.outcome !== 'pass');
-    return [
-      section(`${accountTitle(lead)}\n*${PARTNER_STATUS[lead.status]}*${owner}${gates ? `\n${gates}` : ''}`, {
-        ...(canAttest
-          ? {
-              accessory: button({
-                text: 'Update attestation',
-                actionId: ACTIONS.attestOpen,
-                value: refOf(lead),
-              }),
-            }
-          : {}),
-      }),
-      context([
-        `Flagged ${formatDate(lead.createdAt, ctx.timeZone)} · updated ${formatAge(lead.updatedAt, ctx.now)} ago`,
-      ]),
-    ];
-  }
+  if (audience === 'partner') return partnerLeadCard(lead, ctx, { gates: 'always' });
   const owner = lead.ownerUserId ? `owner ${mention(lead.ownerUserId)}` : 'unclaimed';
   const corroborated =
     lead.corroborators.length > 0
