@@ -348,37 +348,41 @@ export function syncPartners(
   partners: ReadonlyArray<PartnerSyncInput>,
   now: number,
 ): { changed: number; deactivated: number } {
-  return db.transaction(
-    (tx) => {
-      let changed = 0;
-      for (const p of partners) {
-        const res = tx
-          .insert(partnerOrgs)
-          .values({ slug: p.slug, name: p.name, managerUserId: p.manager, active: true, updatedAt: now })
-          .onConflictDoUpdate({
-            target: partnerOrgs.slug,
-            set: { name: p.name, managerUserId: p.manager, active: true, updatedAt: now },
-            setWhere: sql`${partnerOrgs.name} IS NOT ${p.name} OR ${partnerOrgs.managerUserId} IS NOT ${p.manager}
-                          OR ${partnerOrgs.active} IS NOT 1`,
-          })
-          .run();
-        changed += res.changes;
-      }
-      const slugs = partners.map((p) => p.slug);
-      const res = tx
-        .update(partnerOrgs)
-        .set({ active: false, updatedAt: now })
-        .where(
-          slugs.length > 0
-            ? sql`${partnerOrgs.active} = 1 AND ${partnerOrgs.slug} NOT IN (${sql.join(
-                slugs.map((s) => sql`${s}`),
-                sql`, `,
-              )})`
-            : sql`${partnerOrgs.active} = 1`,
-        )
-        .run();
-      return { changed, deactivated: res.changes };
-    },
-    { behavior: 'immediate' },
-  );
+  return db.transaction((tx) => applyPartners(tx, partners, now), { behavior: 'immediate' });
+}
+
+/** The body of `syncPartners`, for callers that already hold a transaction (start-up's `syncProgram`). */
+export function applyPartners(
+  tx: Parameters<Parameters<Db['transaction']>[0]>[0],
+  partners: ReadonlyArray<PartnerSyncInput>,
+  now: number,
+): { changed: number; deactivated: number } {
+  let changed = 0;
+  for (const p of partners) {
+    const res = tx
+      .insert(partnerOrgs)
+      .values({ slug: p.slug, name: p.name, managerUserId: p.manager, active: true, updatedAt: now })
+      .onConflictDoUpdate({
+        target: partnerOrgs.slug,
+        set: { name: p.name, managerUserId: p.manager, active: true, updatedAt: now },
+        setWhere: sql`${partnerOrgs.name} IS NOT ${p.name} OR ${partnerOrgs.managerUserId} IS NOT ${p.manager}
+                      OR ${partnerOrgs.active} IS NOT 1`,
+      })
+      .run();
+    changed += res.changes;
+  }
+  const slugs = partners.map((p) => p.slug);
+  const res = tx
+    .update(partnerOrgs)
+    .set({ active: false, updatedAt: now })
+    .where(
+      slugs.length > 0
+        ? sql`${partnerOrgs.active} = 1 AND ${partnerOrgs.slug} NOT IN (${sql.join(
+            slugs.map((s) => sql`${s}`),
+            sql`, `,
+          )})`
+        : sql`${partnerOrgs.active} = 1`,
+    )
+    .run();
+  return { changed, deactivated: res.changes };
 }

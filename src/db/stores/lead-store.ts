@@ -24,6 +24,7 @@ import {
   poolCursors,
   warmthAttestations,
 } from '../schema.ts';
+import { applyPartners } from './import-store.ts';
 
 // The lead store: every read and write the use cases make, in one place, against a transaction handle.
 // Use cases run inside `inTransaction`, whose callback is synchronous on purpose: better-sqlite3 commits
@@ -81,24 +82,7 @@ export interface ProgramSync {
 /** Makes partner orgs, their Slack ids and internal roles match the config; removed partners are deactivated. */
 export function syncProgram(db: Db, program: ProgramSync, now: number): void {
   inTransaction(db, (tx) => {
-    const slugs = program.partners.map((p) => p.slug);
-    for (const p of program.partners) {
-      tx.insert(partnerOrgs)
-        .values({ slug: p.slug, name: p.name, managerUserId: p.manager, active: true, updatedAt: now })
-        .onConflictDoUpdate({
-          target: partnerOrgs.slug,
-          set: { name: p.name, managerUserId: p.manager, active: true, updatedAt: now },
-        })
-        .run();
-    }
-    if (slugs.length > 0) {
-      tx.update(partnerOrgs)
-        .set({ active: false, updatedAt: now })
-        .where(sql`${partnerOrgs.slug} not in ${slugs}`)
-        .run();
-    } else {
-      tx.update(partnerOrgs).set({ active: false, updatedAt: now }).run();
-    }
+    applyPartners(tx, program.partners, now);
     tx.delete(partnerSlackIds).run();
     for (const p of program.partners) {
       for (const t of p.teamIds)
