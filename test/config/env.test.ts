@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EnvError, parseEnv } from '../../src/config/env.ts';
 
-function problems(env: Record<string, string>): string[] {
+function problems(env: Record<string, string | undefined>): string[] {
   try {
     parseEnv(env);
   } catch (err) {
