@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
 import { appendEvent, enqueue, inTransaction, updateLeadIf } from '../db/stores/lead-store.ts';
 import { introAnsweredDm } from '../slack/blocks/internal-messages.ts';
+import { introThanks } from '../slack/blocks/partner-messages.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { actorSchema } from './inputs.ts';
 import { dm, threadReply } from './notify.ts';
@@ -12,6 +13,8 @@ const answerIntroInputSchema = z.object({
   actor: actorSchema,
   leadId: z.number().int().positive(),
   made: z.boolean(),
+  /** The DM holding the buttons: it is replaced by a thank-you so the buttons cannot be pressed again. */
+  sourceMessage: z.object({ channel: z.string().min(1), ts: z.string().min(1) }).optional(),
 });
 export type AnswerIntroInput = z.input<typeof answerIntroInputSchema>;
 
@@ -50,6 +53,21 @@ export function answerIntro(deps: ServiceDeps, raw: AnswerIntroInput) {
     const messages = [...threadReply(after, `lead:${view.id}:intro-answer-thread:${eventId}`, rendered)];
     if (after.ownerUserId)
       messages.push(dm(after.ownerUserId, `lead:${view.id}:intro-answer:${eventId}`, rendered, view.id));
+    if (input.sourceMessage) {
+      const thanks = introThanks(after, input.made);
+      messages.push({
+        deliveryKey: `lead:${view.id}:intro-thanks:${eventId}`,
+        recipient: input.sourceMessage.channel,
+        method: 'chat.update',
+        payload: {
+          channel: input.sourceMessage.channel,
+          ts: input.sourceMessage.ts,
+          text: thanks.text,
+          blocks: thanks.blocks,
+        },
+        leadId: view.id,
+      });
+    }
     enqueue(tx, messages, now);
     return { view: after, eventId };
   });

@@ -25,7 +25,7 @@ export function claimLead(deps: ServiceDeps, raw: ClaimInput): TransitionResult 
       if (view.ownerUserId) {
         const who = view.ownerUserId === input.actor.userId ? 'You' : `<@${view.ownerUserId}>`;
         throw new DomainError('already_claimed', `${who} already claimed this lead.`, {
-          data: { ownerUserId: view.ownerUserId },
+          data: { ownerUserId: view.ownerUserId, accountName: view.accountName },
         });
       }
       throw new DomainError('illegal_transition', 'Only a qualified lead (an EQL) can be claimed.');

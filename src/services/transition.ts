@@ -87,7 +87,7 @@ export function staleError(tx: Tx, seen: LeadView): DomainError {
   const current = getLead(tx, seen.id);
   if (current && current.status === 'claimed' && seen.status === 'qualified' && current.ownerUserId) {
     return new DomainError('already_claimed', `<@${current.ownerUserId}> already claimed this lead.`, {
-      data: { ownerUserId: current.ownerUserId },
+      data: { ownerUserId: current.ownerUserId, accountName: current.accountName },
     });
   }
   const label = current ? STATUS_LABELS[current.status] : 'changed';

@@ -102,6 +102,7 @@ describe('a partner flags an account and hears back at every step', () => {
     const told = await ephemeralsAfter(loser.userId, 1);
     expect(told).toHaveLength(1);
     expect(String(told[0]?.args.text)).toContain(`<@${owner}>`);
+    expect(String(told[0]?.args.text)).toContain('First click wins');
     const ownerPerson = owner === REP1.userId ? REP1 : REP2;
     await h.drain();
 
@@ -135,8 +136,13 @@ describe('a partner flags an account and hears back at every step', () => {
     expect(await ephemeralsAfter(CON.userId, 1)).toHaveLength(1);
     await click(h, PAT, ACTIONS.introMade, buttons(introDm).get(ACTIONS.introMade)!.value, {
       channelId: introDm!.channel,
+      messageTs: introDm!.ts,
     });
     await h.drain();
+    // The partner's DM now thanks them instead of offering the buttons again.
+    const answeredDm = h.standIn.message(introDm!.channel, introDm!.ts);
+    expect(buttons(answeredDm).has(ACTIONS.introMade)).toBe(false);
+    expect(answeredDm?.text).toMatch(/Thank you/);
     expect(
       (h.db.$client.prepare('select intro_status as s from leads where id = ?').get(leadId) as { s: string })
         .s,

@@ -149,6 +149,14 @@ describe('submitting a lead', () => {
     },
   );
 
+  it('tells a partner which of the account’s facts miss the profile, never the profile itself', () => {
+    submitLead(deps, goodSubmission({ firmographics: { industry: 'retail', employees: 20, country: 'FR' } }));
+    const dm = outboxRows(t.db).find((r) => r.delivery_key.includes(':partner:candidate:'));
+    expect(dm?.payload).toContain('retail');
+    expect(dm?.payload).toContain('FR');
+    for (const secret of ['fintech', 'healthcare', '5000', '"US', 'CA, GB']) expect(dm?.payload).not.toContain(secret);
+  });
+
   it('routes by the first matching rule and suggests the next rep of its pool', () => {
     const res = submitLead(
       deps,

@@ -1,9 +1,11 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { DomainError } from '../../core/errors.ts';
 import { answerIntro } from '../../services/answer-intro.ts';
 import { claimLead } from '../../services/claim-lead.ts';
 import { partnerContact } from '../../services/context.ts';
 import { type Outcome, recordOutcome } from '../../services/record-outcome.ts';
 import type { TransitionResult } from '../../services/transition.ts';
+import { claimTakenEphemeral } from '../../slack/blocks/internal-messages.ts';
 import { decodeLeadRef } from '../../slack/ids.ts';
 import type { ListenerDeps } from '../deps.ts';
 import { actorOf, blockActionBody } from '../payloads.ts';
@@ -18,7 +20,11 @@ type LeadRef = { leadId: number; version: number };
  */
 function leadButton(
   deps: ListenerDeps,
-  run: (actor: ReturnType<typeof actorOf>, ref: LeadRef) => { view: TransitionResult['view'] },
+  run: (
+    actor: ReturnType<typeof actorOf>,
+    ref: LeadRef,
+    source: { channel: string; ts: string } | null,
+  ) => { view: TransitionResult['view'] },
 ) {
   return async ({ body, ack, client, logger }: Args): Promise<void> => {
     const parsed = blockActionBody.safeParse(body);
@@ -35,12 +41,21 @@ function leadButton(
     const channelId = b.channel?.id ?? b.container?.channel_id ?? null;
     const actor = actorOf(b.user, b.team, channelId);
     try {
-      const res = run(actor, ref);
+      const ts = b.container?.message_ts;
+      const res = run(actor, ref, channelId && ts ? { channel: channelId, ts } : null);
       await ack();
       deps.afterCommit([actor.userId, res.view.ownerUserId, partnerContact(res.view)]);
     } catch (err) {
       await ack();
-      const message = userMessage(err);
+      const message =
+        err instanceof DomainError &&
+        err.code === 'already_claimed' &&
+        typeof err.data.ownerUserId === 'string'
+          ? claimTakenEphemeral(
+              err.data.ownerUserId,
+              typeof err.data.accountName === 'string' ? err.data.accountName : null,
+            ).text
+          : userMessage(err);
       if (!message) logger.error(err);
       await tellPrivately(client, logger, { userId: actor.userId, channelId }, message ?? GENERIC_ERROR);
     }
@@ -56,4 +71,11 @@ export const outcomeButton = (deps: ListenerDeps, outcome: Exclude<Outcome, 'los
   );
 
 export const introAnswerButton = (deps: ListenerDeps, made: boolean) =>
-  leadButton(deps, (actor, ref) => answerIntro(deps.services, { actor, leadId: ref.leadId, made }));
+  leadButton(deps, (actor, ref, source) =>
+    answerIntro(deps.services, {
+      actor,
+      leadId: ref.leadId,
+      made,
+      ...(source ? { sourceMessage: source } : {}),
+    }),
+  );

@@ -3,7 +3,7 @@ import type { GateResult, LeadView } from '../../core/types.ts';
 import { ACTION_BLOCKS, ACTIONS, encodeLeadRef } from '../ids.ts';
 import { accountTitle, GATE_EMOJI, GATE_LABEL, ownerRef, PARTNER_STATUS } from '../labels.ts';
 import { actions, button, context, header, message, type SlackMessage, section } from '../limits.ts';
-import { formatDate, mention, oneLine, userText } from '../mrkdwn.ts';
+import { formatDate, listPhrase, mention, oneLine, userText } from '../mrkdwn.ts';
 
 // Direct messages to the PARTNER person who surfaced (or attested) a lead, written for them: what
 // happened, who owns it now, what (if anything) they should do next.
@@ -82,6 +82,31 @@ const GATE_FIX = {
     'No sales team covers this kind of account yet. It stays on file and is routed as soon as one does.',
 } as const;
 
+/**
+ * The fit gate's verdict in words fit for an external partner: which of the account's facts fall outside the
+ * profile, never the profile itself (the target industries, sizes and countries are the vendor's strategy).
+ */
+export function partnerFitReason(g: GateResult): string {
+  const d = g.details as {
+    excluded?: 'customer' | 'domain';
+    criteria?: Array<{ field: string; outcome: string; value?: unknown }>;
+    unknown?: string[];
+  };
+  if (d.excluded === 'customer') return 'This account is already a customer of ours.';
+  if (d.excluded === 'domain') return 'This account can’t be registered through the partner program.';
+  const misses = (d.criteria ?? []).filter((c) => c.outcome === 'miss');
+  const unknown = d.unknown ?? [];
+  if (g.outcome === 'unknown' || misses.length === 0) {
+    return unknown.length
+      ? `We can’t score the fit yet: we’re missing ${listPhrase(unknown)}.`
+      : 'We can’t score the fit yet.';
+  }
+  const facts = misses.map((c) =>
+    c.value == null || c.value === '' ? c.field : `${c.field} (${String(c.value)})`,
+  );
+  return `The account is outside the customer profile we sell to on ${listPhrase(facts)}.`;
+}
+
 function candidateBlocks(lead: LeadView): { blocks: KnownBlock[]; canAttest: boolean } {
   const open = lead.gates.filter((g) => g.outcome !== 'pass');
   const passed = lead.gates.filter((g) => g.outcome === 'pass').map((g) => GATE_LABEL[g.gate]);
@@ -98,7 +123,8 @@ function candidateBlocks(lead: LeadView): { blocks: KnownBlock[]; canAttest: boo
             : GATE_FIX.motion;
     // Warmth reasons already say how to fix them ("update the attestation if…"): don't repeat it.
     const tip = g.gate === 'warmth' && /attestation/i.test(g.reason) ? '' : `\n_${fix}_`;
-    return `${GATE_EMOJI[g.outcome]} *${GATE_LABEL[g.gate]}*: ${userText(g.reason, 600)}${tip}`;
+    const reason = g.gate === 'fit' ? partnerFitReason(g) : g.reason;
+    return `${GATE_EMOJI[g.outcome]} *${GATE_LABEL[g.gate]}*: ${userText(reason, 600)}${tip}`;
   });
   const canAttest = open.some((g) => g.gate === 'warmth' || g.gate === 'overlap');
   const blocks: KnownBlock[] = [
@@ -227,10 +253,10 @@ export function partnerMessage(
       break;
     }
     case 'merged':
-      text = `${name} is already being worked; you’re credited.`;
+      text = `${name} is already registered with us; you’re credited.`;
       blocks.push(
         section(
-          `🔗 Thanks! Our team is already working ${account}, so your submission has been added to it as extra signal. You’re credited as a corroborating partner, and I’ll keep you posted on how it goes.`,
+          `🔗 Thanks! ${account} is already registered with our team, so your submission has been added to it as extra signal. You’re credited as a corroborating partner.`,
         ),
       );
       break;
@@ -300,4 +326,13 @@ export function attestationRequest(lead: LeadView, _ctx: { timeZone: string; now
     actions(ACTION_BLOCKS.attest, [attestButton(lead, 'Attest relationship')]),
     context(['Your answer goes only to our team; it isn’t posted here.']),
   ]);
+}
+
+/** Replaces the intro request DM once the partner answers, so its buttons can't be pressed twice. */
+export function introThanks(lead: LeadView, made: boolean): SlackMessage {
+  const owner = lead.ownerUserId ? mention(lead.ownerUserId) : 'the account owner';
+  const text = made
+    ? `🤝 Thank you! We’ve told ${owner} that you made the intro to ${contactPhrase(lead)} at ${accountTitle(lead)}.`
+    : `👍 Thanks for letting us know. We’ve told ${owner} you can’t introduce ${contactPhrase(lead)} at ${accountTitle(lead)} right now; they’ll find another way in.`;
+  return message(text, [section(text)]);
 }

@@ -45,7 +45,7 @@ export function submissionResultModal(res: SubmitResult, _ctx: { timeZone: strin
     case 'corroborated':
       return resultModal(
         'Thanks, noted',
-        `*${escapeMrkdwn(res.view.accountName)}* is already being worked. Your signal was added to it and you’re credited as a corroborating partner.`,
+        `*${escapeMrkdwn(res.view.accountName)}* is already registered with our team. Your signal was added to it and you’re credited as a corroborating partner.`,
       );
     case 'conflict':
       return resultModal(
