@@ -6,6 +6,9 @@ import type { ProgramConfig } from './config/program-config.ts';
 import type { Db } from './db/connection.ts';
 import { botTokenForTeam, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
+import { JOBS } from './jobs/index.ts';
+import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
+import { createTimeZoneLookup } from './jobs/time-zones.ts';
 import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
 import { boltLogger, type Logger } from './logger.ts';
@@ -39,6 +42,8 @@ export interface Foothold {
   app: App;
   sender: OutboxSender;
   deps: ListenerDeps;
+  /** The scheduled jobs (src/jobs), running from start() to stop(). */
+  scheduler: Scheduler;
   /** Verifies the routing channels, starts listening and sending. Resolves once `/healthz` answers 200. */
   start(): Promise<{ port: number | null }>;
   stop(): Promise<void>;
@@ -88,6 +93,24 @@ export function createFoothold(options: FootholdOptions): Foothold {
     services,
     clientFor,
     logger: logger.child({ component: 'home' }),
+  });
+
+  const scheduler = createScheduler({
+    jobs: JOBS,
+    deps: {
+      services,
+      timeZones: createTimeZoneLookup({
+        db,
+        usersInfo: defaultClient
+          ? (user) => defaultClient.users.info({ user }).then((r) => ({ tz: r.user?.tz }))
+          : null,
+        logger,
+      }),
+    },
+    config,
+    now,
+    logger: logger.child({ component: 'jobs' }),
+    afterRun: () => sender.kick(),
   });
 
   const healthz: CustomRoute = {
@@ -144,6 +167,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
     app,
     sender,
     deps,
+    scheduler,
     async start() {
       syncProgram(db, config, now());
       if (!defaultClient)
@@ -182,12 +206,14 @@ export function createFoothold(options: FootholdOptions): Foothold {
       const server = started as Server | undefined;
       const address = !socketMode && server && typeof server.address === 'function' ? server.address() : null;
       sender.start();
+      scheduler.start();
       ready = true;
       logger.info({ mode: socketMode ? 'socket' : 'http', oauth, team: auth.team_id }, 'Foothold is ready');
       return { port: address && typeof address === 'object' ? address.port : null };
     },
     async stop() {
       ready = false;
+      await scheduler.stop();
       await app.stop();
       await sender.stop();
       homeRefresher.stop();

@@ -1,14 +1,60 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Logger as BoltLogger, type LogLevel as BoltLogLevel, LogLevel } from '@slack/bolt';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
 
-/** Structured JSON logs. Tokens and secrets are redacted wherever they appear in a logged object. */
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+/**
+ * The request being handled (request id, kind, user, team, action…), set by the listeners' global middleware
+ * for the duration of one Slack request. Every log line written meanwhile carries it, whichever logger wrote it.
+ */
+export const logContext = new AsyncLocalStorage<Record<string, unknown>>();
+
+/** Slack tokens (bot, user, app-level, refresh, config) and bearer credentials, wherever they appear. */
+const SECRET_PATTERNS: readonly RegExp[] = [
+  /\bxox[abposre]-[A-Za-z0-9-]+/g,
+  /\bxapp-[A-Za-z0-9-]+/g,
+  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,
+];
+
+/** Replaces every token-looking substring with `[redacted]`. */
+export function scrubSecrets(text: string): string {
+  let out = text;
+  for (const p of SECRET_PATTERNS)
+    out = out.replace(p, (m) =>
+      /^(bearer|basic)\s/i.test(m) ? `${m.split(/\s/)[0]} [redacted]` : '[redacted]',
+    );
+  return out;
+}
+
+/**
+ * Errors as pino shows them, minus what carries credentials: @slack/web-api attaches the underlying HTTP
+ * client's error (`original`), whose request config holds the `Authorization: Bearer xoxb-…` header.
+ */
+function serializeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const e = err as Error & Record<string, unknown>;
+  const out: Record<string, unknown> = { type: e.name, message: e.message, stack: e.stack };
+  for (const key of ['code', 'statusCode', 'retryAfter', 'data']) if (e[key] !== undefined) out[key] = e[key];
+  const original = e.original as (Error & { code?: string }) | undefined;
+  if (original instanceof Error)
+    out.cause = { type: original.name, message: original.message, code: original.code };
+  return out;
+}
+
+/**
+ * Structured JSON logs. Tokens and secrets are redacted wherever they appear: known fields by path, and any
+ * token-shaped string anywhere in a line (messages, nested errors, Slack's answers) before it is written.
+ */
+export function createLogger(level: string, destination?: NodeJS.WritableStream | DestinationStream): Logger {
+  const target = destination ?? process.stdout;
+  const scrubbing: DestinationStream = { write: (line: string) => void target.write(scrubSecrets(line)) };
   return pino(
     {
       level,
       base: { app: 'foothold' },
+      mixin: () => logContext.getStore() ?? {},
+      serializers: { err: serializeError, error: serializeError },
       redact: {
         paths: [
           'token',
@@ -22,11 +68,14 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
           'config.headers.Authorization',
           'signingSecret',
           'clientSecret',
+          'stateSecret',
+          '*.signingSecret',
+          '*.clientSecret',
         ],
         censor: '[redacted]',
       },
     },
-    destination ?? process.stdout,
+    scrubbing,
   );
 }
 
@@ -37,19 +86,30 @@ const TO_PINO: Record<BoltLogLevel, string> = {
   [LogLevel.ERROR]: 'error',
 };
 
-/** Bolt's logger interface over pino, so Bolt's own messages land in the same structured stream. */
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * Bolt's logger interface over pino, so Bolt's own messages and the listeners' (which receive this logger)
+ * land in the same structured stream: `logger.warn({ err }, 'msg')` keeps its fields, `logger.error(err)`
+ * logs the error as `err`.
+ */
 export function boltLogger(logger: Logger): BoltLogger {
   let level: BoltLogLevel = LogLevel.INFO;
   const child = logger.child({ component: 'bolt' });
-  const fmt = (msgs: unknown[]) =>
-    msgs
-      .map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m)))
-      .join(' ');
+  const text = (m: unknown) =>
+    typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m);
+  const emit = (lvl: Level, msgs: unknown[]) => {
+    const [first, ...rest] = msgs;
+    if (first instanceof Error)
+      child[lvl]({ err: first }, rest.length ? rest.map(text).join(' ') : first.message);
+    else if (first !== null && typeof first === 'object') child[lvl](first, rest.map(text).join(' '));
+    else child[lvl](msgs.map(text).join(' '));
+  };
   return {
-    debug: (...msgs) => child.debug(fmt(msgs)),
-    info: (...msgs) => child.info(fmt(msgs)),
-    warn: (...msgs) => child.warn(fmt(msgs)),
-    error: (...msgs) => child.error(fmt(msgs)),
+    debug: (...msgs) => emit('debug', msgs),
+    info: (...msgs) => emit('info', msgs),
+    warn: (...msgs) => emit('warn', msgs),
+    error: (...msgs) => emit('error', msgs),
     setLevel: (l) => {
       level = l;
       child.level = TO_PINO[l];

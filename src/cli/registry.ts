@@ -8,6 +8,8 @@ import { help } from './commands/help.ts';
 import { importAccounts } from './commands/import-accounts.ts';
 import { importBaselines } from './commands/import-baselines.ts';
 import { importOverlaps } from './commands/import-overlaps.ts';
+import { jobsRun } from './commands/jobs-run.ts';
+import { report } from './commands/report.ts';
 import type { Command } from './types.ts';
 
 export const commands: readonly Command[] = [
@@ -17,5 +19,7 @@ export const commands: readonly Command[] = [
   importOverlaps,
   importBaselines,
   exportLeads,
+  report,
+  jobsRun,
   help,
 ];

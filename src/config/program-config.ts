@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 import { RELATIONSHIPS } from '../core/types.ts';
 
@@ -139,7 +140,14 @@ export const programConfigSchema = z
     routingChannel: slackChannelId,
     digest: z
       .strictObject({
-        cron: z.string().min(1).default('0 9 * * 1'),
+        cron: z
+          .string()
+          .min(1)
+          .refine((c) => isCronExpression(c), {
+            message:
+              'expected a cron expression such as "0 9 * * 1" (minute hour day-of-month month weekday)',
+          })
+          .default('0 9 * * 1'),
         channel: slackChannelId.optional(),
         /** DM each leader as well as posting to the channel. */
         dmLeaders: z.boolean().default(true),

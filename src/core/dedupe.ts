@@ -21,10 +21,23 @@ function byAge(a: LeadRow, b: LeadRow): number {
   return a.createdAt - b.createdAt || a.id - b.id;
 }
 
+/** Leads that are EQLs being worked: only these can be corroborated. */
+const CORROBORATABLE: ReadonlySet<LeadStatus> = new Set([
+  'qualified',
+  'claimed',
+  'intro_requested',
+  'meeting_held',
+  'opportunity',
+]);
+
 /**
  * `openLeads`: the account's leads (non-open ones are ignored). `corroboratingSlugs`: partners already
  * corroborating those leads. CRM conflicts come first, then this partner's own open lead (duplicate),
- * then another partner's earliest open lead (corroboration: the first to register keeps attribution).
+ * then another partner's earliest EQL (corroboration: the first to register keeps attribution).
+ *
+ * Another partner's lead that is not an EQL yet (awaiting attestation, or a candidate) is not corroborated:
+ * burying a warm submission under a lead that may never qualify would lose the better evidence, so the new
+ * submission stands on its own.
  */
 export function classifySubmission(input: {
   partnerSlug: string;
@@ -42,7 +55,7 @@ export function classifySubmission(input: {
   const own = open.find((l) => l.partnerSlug === input.partnerSlug || corroborated.has(l.id));
   if (own) return { kind: 'duplicate', leadId: own.id, status: own.status };
 
-  const earliest = open[0];
+  const earliest = open.find((l) => CORROBORATABLE.has(l.status));
   if (earliest) return { kind: 'corroboration', leadId: earliest.id };
   return { kind: 'new' };
 }

@@ -37,8 +37,16 @@ export const TRANSITIONS: Readonly<Record<LeadStatus, readonly LeadStatus[]>> = 
   won: [],
   lost: [],
   disqualified: [],
-  // Renewal re-runs the gates; an extension restores an owned lead.
-  expired: ['awaiting_attestation', 'candidate', 'qualified', 'claimed'],
+  // Renewal re-runs the gates; an extension restores the lead to the open status it expired from.
+  expired: [
+    'awaiting_attestation',
+    'candidate',
+    'qualified',
+    'claimed',
+    'intro_requested',
+    'meeting_held',
+    'opportunity',
+  ],
   merged: [],
 };
 

@@ -214,6 +214,8 @@ export interface StoredMessage {
   user?: string;
   botId?: string;
   threadTs?: string;
+  /** Message metadata (`event_type`, `event_payload`) posted with it. */
+  metadata?: Record<string, unknown>;
 }
 
 export interface SlackStandIn {
@@ -512,6 +514,43 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
     };
   }
 
+  /**
+   * conversations.history / conversations.replies: newest first, `oldest`/`latest` exclusive unless
+   * `inclusive`, cursor pagination, metadata only with `include_all_metadata` (as Slack).
+   */
+  function listMessages(
+    args: Record<string, unknown>,
+    who: Identity | undefined,
+    filter: (m: MessageState) => boolean,
+  ): SlackApiResponse {
+    const ch = resolveChannel(args.channel, false);
+    if (!ch.ok) return err(ch.error);
+    const inclusive = truthy(args.inclusive);
+    const oldest = Number(str(args.oldest) ?? '0');
+    const latest = str(args.latest) === undefined ? Number.POSITIVE_INFINITY : Number(str(args.latest));
+    const limit = Math.min(Math.max(Number(str(args.limit) ?? '100') || 100, 1), 999);
+    const offset = Number(str(args.cursor)?.replace(/^next:/, '') ?? '0') || 0;
+    const withMeta = truthy(args.include_all_metadata);
+    const all = [...messages.values()]
+      .filter((m) => m.channel === ch.id && filter(m))
+      .filter((m) => {
+        const t = Number(m.ts);
+        return (inclusive ? t >= oldest : t > oldest) && (inclusive ? t <= latest : t < latest);
+      })
+      .sort((a, b) => Number(b.ts) - Number(a.ts));
+    const page = all.slice(offset, offset + limit);
+    const more = offset + limit < all.length;
+    return {
+      ok: true,
+      messages: page.map((m) => ({
+        ...messageObject(m, who),
+        ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
+      })),
+      has_more: more,
+      response_metadata: { next_cursor: more ? `next:${offset + limit}` : '' },
+    };
+  }
+
   function findMessage(args: Record<string, unknown>, tsKey: string): MessageState | SlackApiResponse {
     const ch = resolveChannel(args.channel, false);
     if (!ch.ok) return err(ch.error);
@@ -673,6 +712,7 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
         user: who?.userId ?? bot.userId,
         botId: who?.botId ?? bot.botId,
         threadTs: str(args.thread_ts),
+        ...(isRecord(args.metadata) ? { metadata: args.metadata } : {}),
         pinned: false,
         reactions: new Set(),
       };
@@ -751,6 +791,18 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
         mpims.set(key, id);
       }
       return { ok: true, ...(already ? { no_op: true, already_open: true } : {}), channel: { id } };
+    },
+
+    'conversations.history': (args, who) =>
+      listMessages(args, who, (m) => m.threadTs === undefined || m.threadTs === m.ts),
+
+    'conversations.replies': (args, who) => {
+      const parent = str(args.ts);
+      if (!parent) return err('thread_not_found');
+      const ch = resolveChannel(args.channel, false);
+      if (!ch.ok) return err(ch.error);
+      if (!messages.has(messageKey(ch.id, parent))) return err('thread_not_found');
+      return listMessages(args, who, (m) => m.ts === parent || m.threadTs === parent);
     },
 
     'conversations.info': (args) => {

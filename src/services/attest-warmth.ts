@@ -1,8 +1,8 @@
+import type { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
 import { assertTransition } from '../core/lifecycle.ts';
 import { qualify } from '../core/qualify.ts';
-import { calendarDate, daysBetween } from '../core/time.ts';
-import type { LeadStatus } from '../core/types.ts';
+import type { LeadStatus, LeadView } from '../core/types.ts';
 import {
   appendEvent,
   enqueue,
@@ -15,6 +15,7 @@ import {
   markPrimerSent,
   type OutboxMessage,
   saveGateResults,
+  type Tx,
   touchPerson,
   updateLeadIf,
 } from '../db/stores/lead-store.ts';
@@ -28,9 +29,9 @@ import {
 } from './context.ts';
 import { type AttestInput, attestInputSchema } from './inputs.ts';
 import { type NotifyContext, partnerDm, primerDm, routingPostMessage } from './notify.ts';
-import { qualificationPatch, routeQualifiedLead } from './submit-lead.ts';
+import { qualificationPatch, routeQualifiedLead } from './route-lead.ts';
 import { staleError } from './transition.ts';
-import { parseInput, toAttestation } from './validation.ts';
+import { assertNotFuture, parseInput, toAttestation } from './validation.ts';
 
 const ATTESTABLE: readonly LeadStatus[] = ['awaiting_attestation', 'candidate', 'qualified'];
 
@@ -38,105 +39,108 @@ const ATTESTABLE: readonly LeadStatus[] = ['awaiting_attestation', 'candidate', 
  * The partner's own organisation attests warmth (first time for a rep-surfaced lead, or an update after a
  * candidate DM). The gates run again on the new evidence; the lead moves to whatever they now say.
  */
-export function attestWarmth(deps: ServiceDeps, raw: AttestInput) {
+export function attestWarmth(deps: ServiceDeps, raw: AttestInput): { view: LeadView; eventId: number } {
   const input = parseInput(attestInputSchema, raw);
+  assertNotFuture(input.warmth.lastInteractionOn, deps);
+  return inTransaction(deps.db, (tx) => attestInTransaction(tx, deps, input));
+}
+
+/** The attestation itself, for callers already inside a transaction (a partner re-flagging its own lead). */
+export function attestInTransaction(
+  tx: Tx,
+  deps: ServiceDeps,
+  input: z.output<typeof attestInputSchema>,
+): { view: LeadView; eventId: number } {
   const now = deps.now();
-  if (daysBetween(input.warmth.lastInteractionOn, calendarDate(now, deps.config.timezone)) < 0) {
-    throw new DomainError('invalid_input', "The last interaction can't be in the future.", {
-      fields: { 'warmth.lastInteractionOn': "The last interaction can't be in the future" },
-    });
-  }
   const warmth = toAttestation(input.warmth);
-  return inTransaction(deps.db, (tx) => {
-    const actor = resolveActor(tx, deps, input.actor);
-    const view = loadLeadFor(tx, deps, input.leadId);
-    requirePermission('attest', actor, accessOf(view));
-    if (!ATTESTABLE.includes(view.status)) {
-      throw new DomainError(
-        'illegal_transition',
-        'This lead is past the point where its attestation can change.',
-      );
-    }
-    const outbox: OutboxMessage[] = [];
-    const firstTime = touchPerson(
-      tx,
-      { userId: input.actor.userId, teamId: input.actor.teamId, partnerSlug: view.partner.slug },
-      now,
+  const actor = resolveActor(tx, deps, input.actor);
+  const view = loadLeadFor(tx, deps, input.leadId);
+  requirePermission('attest', actor, accessOf(view));
+  if (!ATTESTABLE.includes(view.status)) {
+    throw new DomainError(
+      'illegal_transition',
+      'This lead is past the point where its attestation can change.',
     );
-    if (firstTime) {
-      outbox.push(primerDm(input.actor.userId));
-      markPrimerSent(tx, input.actor.userId, now);
-    }
-    insertAttestation(tx, {
-      leadId: view.id,
-      partnerSlug: view.partner.slug,
-      attestedByUserId: input.actor.userId,
-      ...warmth,
-      contactEmail: input.warmth.contactEmail,
-      createdAt: now,
-    });
-    const crm = getCrmAccount(tx, view.domain);
-    const overlap = getOverlap(tx, view.partner.slug, view.domain);
-    const partner = getPartner(tx, view.partner.slug);
-    const row = getLead(tx, view.id);
-    const q = qualify(
-      {
-        domain: view.domain,
-        relationship: input.relationship,
-        partnerSlug: view.partner.slug,
-        partnerName: partner?.name ?? view.partner.name,
-        warmth,
-        partnerFirmographics: {
-          industry: row?.partnerIndustry ?? null,
-          employees: row?.partnerEmployees ?? null,
-          country: row?.partnerCountry ?? null,
-        },
-        crm: crm ? { ...crm } : null,
-        overlap: overlap
-          ? { partnerSlug: view.partner.slug, domain: view.domain, relationship: overlap.relationship }
-          : null,
-      },
-      deps.config,
-      today(deps),
-    );
-    // A qualified lead that is re-attested keeps its status unless the gates now fail.
-    const to: LeadStatus = q.status;
-    const changed = to !== view.status;
-    if (changed) assertTransition(view.status, to);
-    if (
-      !updateLeadIf(
-        tx,
-        view.id,
-        { fromStatuses: [view.status] },
-        {
-          ...qualificationPatch(q, now),
-          relationship: input.relationship,
-          status: to,
-        },
-      )
-    ) {
-      throw staleError(tx, view);
-    }
-    saveGateResults(tx, view.id, q.gates, now);
-    const eventId = appendEvent(tx, {
-      leadId: view.id,
-      type: changed ? 'transition' : 'attested',
-      fromStatus: view.status,
-      toStatus: to,
-      actorUserId: input.actor.userId,
-      reason: q.failing.length ? `gates not passed: ${q.failing.join(', ')}` : null,
-      data: { icpScore: q.icpScore, gates: Object.fromEntries(q.gates.map((g) => [g.gate, g.outcome])) },
-      at: now,
-    });
-    const ctx: NotifyContext = { timeZone: deps.config.timezone, now };
-    if (to === 'qualified' && view.status !== 'qualified') {
-      outbox.push(...routeQualifiedLead(tx, deps, view.id, q, eventId, ctx, now, view.routeChannel != null));
-    } else {
-      const after = loadLeadFor(tx, deps, view.id);
-      outbox.push(...routingPostMessage(after, ctx, { exists: after.routeChannel != null, eventId }));
-      if (to === 'candidate') outbox.push(...partnerDm(input.actor.userId, 'candidate', after, ctx, eventId));
-    }
-    enqueue(tx, outbox, now);
-    return { view: loadLeadFor(tx, deps, view.id), eventId };
+  }
+  const outbox: OutboxMessage[] = [];
+  const firstTime = touchPerson(
+    tx,
+    { userId: input.actor.userId, teamId: input.actor.teamId, partnerSlug: view.partner.slug },
+    now,
+  );
+  if (firstTime) {
+    outbox.push(primerDm(input.actor.userId));
+    markPrimerSent(tx, input.actor.userId, now);
+  }
+  insertAttestation(tx, {
+    leadId: view.id,
+    partnerSlug: view.partner.slug,
+    attestedByUserId: input.actor.userId,
+    ...warmth,
+    contactEmail: input.warmth.contactEmail,
+    createdAt: now,
   });
+  const crm = getCrmAccount(tx, view.domain);
+  const overlap = getOverlap(tx, view.partner.slug, view.domain);
+  const partner = getPartner(tx, view.partner.slug);
+  const row = getLead(tx, view.id);
+  const q = qualify(
+    {
+      domain: view.domain,
+      relationship: input.relationship,
+      partnerSlug: view.partner.slug,
+      partnerName: partner?.name ?? view.partner.name,
+      warmth,
+      partnerFirmographics: {
+        industry: row?.partnerIndustry ?? null,
+        employees: row?.partnerEmployees ?? null,
+        country: row?.partnerCountry ?? null,
+      },
+      crm: crm ? { ...crm } : null,
+      overlap: overlap
+        ? { partnerSlug: view.partner.slug, domain: view.domain, relationship: overlap.relationship }
+        : null,
+    },
+    deps.config,
+    today(deps),
+  );
+  // A qualified lead that is re-attested keeps its status unless the gates now fail.
+  const to: LeadStatus = q.status;
+  const changed = to !== view.status;
+  if (changed) assertTransition(view.status, to);
+  if (
+    !updateLeadIf(
+      tx,
+      view.id,
+      { fromStatuses: [view.status] },
+      {
+        ...qualificationPatch(q, now),
+        relationship: input.relationship,
+        status: to,
+      },
+    )
+  ) {
+    throw staleError(tx, view);
+  }
+  saveGateResults(tx, view.id, q.gates, now);
+  const eventId = appendEvent(tx, {
+    leadId: view.id,
+    type: changed ? 'transition' : 'attested',
+    fromStatus: view.status,
+    toStatus: to,
+    actorUserId: input.actor.userId,
+    reason: q.failing.length ? `gates not passed: ${q.failing.join(', ')}` : null,
+    data: { icpScore: q.icpScore, gates: Object.fromEntries(q.gates.map((g) => [g.gate, g.outcome])) },
+    at: now,
+  });
+  const ctx: NotifyContext = { timeZone: deps.config.timezone, now };
+  if (to === 'qualified' && view.status !== 'qualified') {
+    outbox.push(...routeQualifiedLead(tx, deps, view.id, q, eventId, ctx, now, view.routeChannel != null));
+  } else {
+    const after = loadLeadFor(tx, deps, view.id);
+    outbox.push(...routingPostMessage(after, ctx, { exists: after.routeChannel != null, eventId }));
+    if (to === 'candidate') outbox.push(...partnerDm(input.actor.userId, 'candidate', after, ctx, eventId));
+  }
+  enqueue(tx, outbox, now);
+  return { view: loadLeadFor(tx, deps, view.id), eventId };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
+import { isOpen, STATUS_LABELS } from '../core/lifecycle.ts';
 import { inTransaction } from '../db/stores/lead-store.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { actorSchema } from './inputs.ts';
@@ -22,13 +23,18 @@ export function claimLead(deps: ServiceDeps, raw: ClaimInput): TransitionResult 
     const view = loadLeadFor(tx, deps, input.leadId);
     requirePermission('claim', actor, accessOf(view));
     if (view.status !== 'qualified') {
-      if (view.ownerUserId) {
+      if (view.ownerUserId && isOpen(view.status)) {
         const who = view.ownerUserId === input.actor.userId ? 'You' : `<@${view.ownerUserId}>`;
         throw new DomainError('already_claimed', `${who} already claimed this lead.`, {
           data: { ownerUserId: view.ownerUserId, accountName: view.accountName },
         });
       }
-      throw new DomainError('illegal_transition', 'Only a qualified lead (an EQL) can be claimed.');
+      throw new DomainError(
+        'illegal_transition',
+        isOpen(view.status)
+          ? 'Only a qualified lead (an EQL) can be claimed.'
+          : `This lead is closed (${STATUS_LABELS[view.status]}); there is nothing to claim.`,
+      );
     }
     const now = deps.now();
     return applyTransition(tx, deps, {

@@ -9,6 +9,7 @@ import {
   getPartner,
   getPerson,
   partnerBySlackId,
+  partnerTeamIds,
   rolesOf,
   type Tx,
 } from '../db/stores/lead-store.ts';
@@ -25,8 +26,9 @@ export interface ServiceDeps {
 
 /**
  * Who is acting. A person's org comes from their own Slack team id first (one Slack Connect channel can hold
- * several orgs); internal people are known by their configured roles; a registered single-org shared channel
- * is the fallback for partners whose team id we have not registered.
+ * several orgs); internal people are known by their configured roles. A registered shared channel vouches for
+ * someone only when its partner has no team ids registered (a single-org channel whose org we know only by the
+ * channel): when the partner's team ids are known, a person from any other team in that channel is a stranger.
  */
 export function resolveActor(tx: Tx, deps: Pick<ServiceDeps, 'homeTeamIds'>, actor: Actor): ActorContext {
   if (actor.teamId) {
@@ -38,16 +40,20 @@ export function resolveActor(tx: Tx, deps: Pick<ServiceDeps, 'homeTeamIds'>, act
   const isHome = actor.teamId != null && (deps.homeTeamIds ?? []).includes(actor.teamId);
   if (!isHome && actor.channelId) {
     const slug = partnerBySlackId(tx, 'channel', actor.channelId);
-    if (slug) return { kind: 'partner', userId: actor.userId, partnerSlug: slug };
+    if (slug && partnerTeamIds(tx, slug).length === 0)
+      return { kind: 'partner', userId: actor.userId, partnerSlug: slug };
   }
   if (isHome) return { kind: 'internal', userId: actor.userId, roles: [] };
-  // Someone we met before as a partner (through a verified team or channel) and whose org is still active:
-  // surfaces such as App Home carry no channel to tell us again.
+  // Someone we met before as a partner (through a verified team or channel) and whose org is still active and
+  // still vouches for them: surfaces such as App Home carry no channel to tell us again.
   const known = getPerson(tx, actor.userId);
   if (
     known?.partnerSlug &&
     (!actor.teamId || actor.teamId === known.teamId) &&
-    getPartner(tx, known.partnerSlug)?.active
+    getPartner(tx, known.partnerSlug)?.active &&
+    (known.teamId == null ||
+      partnerTeamIds(tx, known.partnerSlug).length === 0 ||
+      partnerTeamIds(tx, known.partnerSlug).includes(known.teamId))
   ) {
     return { kind: 'partner', userId: actor.userId, partnerSlug: known.partnerSlug };
   }

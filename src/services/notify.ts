@@ -7,7 +7,7 @@ import {
   partnerMessage,
   primer,
 } from '../slack/blocks/partner-messages.ts';
-import { routingPost } from '../slack/blocks/routing-post.ts';
+import { type RoutingContext, routingPost } from '../slack/blocks/routing-post.ts';
 
 // The message catalogue: which Slack message goes to whom when a lead changes. Pure: it turns a lead's
 // view after the change into outbox rows; the use case writes them in the same transaction as the change.
@@ -30,7 +30,7 @@ function message(rendered: { text: string; blocks: unknown[] }): Record<string, 
 /** The routing post: created the first time a lead is routed, then updated in place at every change. */
 export function routingPostMessage(
   view: LeadView,
-  ctx: NotifyContext,
+  ctx: NotifyContext & Pick<RoutingContext, 'claimWait'>,
   opts: { exists: boolean; eventId: number },
 ): OutboxMessage[] {
   if (!view.routeChannel) return [];

@@ -23,7 +23,7 @@ export function postFlagCards(
     for (const { channel, partner } of targets) {
       if (partnerBySlackId(tx, 'channel', channel) !== partner.slug) continue;
       const card = flagCard(partner.name);
-      const existing = channelCard(deps.db, channel);
+      const existing = channelCard(tx, channel);
       if (existing?.ts) {
         if (opts.onlyIfMissing) continue;
         messages.push({
@@ -43,8 +43,8 @@ export function postFlagCards(
         }
       } else {
         messages.push({
-          // One first post per channel, however often the bot is (re)invited before it goes out.
-          deliveryKey: opts.onlyIfMissing ? `card:${channel}:first` : `card:${channel}:post:${now}`,
+          // One first post per channel, however often setup runs or the bot is (re)invited before it goes out.
+          deliveryKey: `card:${channel}:first`,
           recipient: channel,
           method: 'chat.postMessage',
           payload: { channel, text: card.text, blocks: card.blocks, unfurl_links: false },

@@ -1,11 +1,14 @@
 import { normalizeDomain } from '../core/domain.ts';
 import { DomainError } from '../core/errors.ts';
 import { OPEN_STATUSES } from '../core/lifecycle.ts';
+import type { ProgramMetrics } from '../core/metrics.ts';
 import type { ActorContext } from '../core/permissions.ts';
 import type { LeadView } from '../core/types.ts';
-import { findLeads, type StatusCounts, statusCounts, toLeadView } from '../db/stores/lead-store.ts';
+import { loadLeadFacts } from '../db/stores/job-store.ts';
+import { findLeads, toLeadView } from '../db/stores/lead-store.ts';
 import { reasonLabeler, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import type { Actor } from './inputs.ts';
+import { computeMetrics } from './program-metrics.ts';
 
 // Read-side use cases: what each person may see. Partners only ever get their own organisation's leads.
 
@@ -72,7 +75,8 @@ export interface HomeData {
   mine: LeadView[];
   available: LeadView[];
   overdue: number[];
-  counts: StatusCounts | null;
+  /** Leaders: the program's metrics over the trailing 90 days (src/core/metrics.ts). */
+  metrics: ProgramMetrics | null;
   recent: LeadView[];
 }
 
@@ -81,7 +85,7 @@ const DAY = 86_400_000;
 /** What someone's App Home shows, by role. */
 export function homeData(deps: ServiceDeps, actor: Actor): HomeData {
   const who = whoIs(deps, actor);
-  const empty: HomeData = { kind: 'none', mine: [], available: [], overdue: [], counts: null, recent: [] };
+  const empty: HomeData = { kind: 'none', mine: [], available: [], overdue: [], metrics: null, recent: [] };
   if (who.kind === 'unregistered') return empty;
   if (who.kind === 'partner') {
     return {
@@ -103,7 +107,7 @@ export function homeData(deps: ServiceDeps, actor: Actor): HomeData {
       mine,
       available: [],
       overdue,
-      counts: statusCounts(deps.db, now - 90 * DAY),
+      metrics: computeMetrics(deps.config, loadLeadFacts(deps.db, { since: now - 90 * DAY }), now),
       recent: views(deps, findLeads(deps.db, { limit: 10 })),
     };
   }

@@ -3,9 +3,7 @@ import { normalizeDomain } from '../core/domain.ts';
 import { DomainError } from '../core/errors.ts';
 import { isOpen } from '../core/lifecycle.ts';
 import type { ActorContext } from '../core/permissions.ts';
-import { type Qualification, qualify } from '../core/qualify.ts';
-import { pickFromPool, poolKey } from '../core/routing.ts';
-import { calendarDate, daysBetween } from '../core/time.ts';
+import { qualify } from '../core/qualify.ts';
 import type { LeadStatus, LeadView, WarmthAttestation } from '../core/types.ts';
 import {
   appendEvent,
@@ -26,28 +24,28 @@ import {
   partnerPeople,
   saveGateResults,
   type Tx,
-  takePoolPosition,
   touchLead,
   touchPerson,
-  updateLeadIf,
 } from '../db/stores/lead-store.ts';
+import { attestInTransaction } from './attest-warmth.ts';
 import { reasonLabeler, requirePermission, resolveActor, type ServiceDeps, today } from './context.ts';
 import { type SubmitLead, type SubmitLeadInput, submitLeadInputSchema } from './inputs.ts';
 import {
   attestationRequestMessages,
   conflictNotice,
   type NotifyContext,
-  ownerAssignedDm,
   partnerDm,
   primerDm,
   routingPostMessage,
-  suggestionDm,
 } from './notify.ts';
-import { parseInput, toAttestation } from './validation.ts';
+import { qualificationPatch, routeQualifiedLead } from './route-lead.ts';
+import { assertNotFuture, parseInput, toAttestation } from './validation.ts';
 
 export type SubmitResult =
   | { kind: 'created'; leadId: number; status: LeadStatus; view: LeadView }
   | { kind: 'duplicate'; leadId: number; status: LeadStatus; view: LeadView }
+  /** The partner's own org already had this lead waiting for (or failing) its attestation: this is it. */
+  | { kind: 'attested'; leadId: number; status: LeadStatus; view: LeadView }
   | { kind: 'corroborated'; leadId: number; primaryLeadId: number; view: LeadView }
   | { kind: 'conflict'; reason: 'customer' | 'open_opportunity' };
 
@@ -59,20 +57,30 @@ export type SubmitResult =
  */
 export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResult {
   const input = parseInput(submitLeadInputSchema, raw);
+  const now = deps.now();
+  // Everything that can be checked without knowing who is asking is checked together, so the modal shows
+  // every problem at once rather than one per submit.
+  const fields: Record<string, string> = {};
   const parsedDomain = normalizeDomain(input.website);
-  if (!parsedDomain.ok) {
-    throw new DomainError('invalid_domain', parsedDomain.reason, {
-      fields: { website: parsedDomain.reason },
-    });
+  if (!parsedDomain.ok) fields.website = parsedDomain.reason;
+  if (input.warmth?.lastInteractionOn) {
+    try {
+      assertNotFuture(input.warmth.lastInteractionOn, deps);
+    } catch (err) {
+      if (err instanceof DomainError) Object.assign(fields, err.fields);
+    }
+  }
+  if (!parsedDomain.ok || Object.keys(fields).length > 0) {
+    const code = parsedDomain.ok ? 'invalid_input' : 'invalid_domain';
+    throw new DomainError(code, Object.values(fields)[0] ?? 'Check the form', { fields });
   }
   const domain = parsedDomain.domain;
-  const now = deps.now();
   const ctx: NotifyContext = { timeZone: deps.config.timezone, now };
 
   return inTransaction(deps.db, (tx) => {
     const actor = resolveActor(tx, deps, input.actor);
     requirePermission('flag', actor, undefined);
-    const { partnerSlug, surfacedBy } = submitterSide(actor, input, now, deps);
+    const { partnerSlug, surfacedBy } = submitterSide(actor, input);
     const partner = getPartner(tx, partnerSlug);
     if (!partner?.active) {
       throw new DomainError('invalid_input', 'Pick a partner organisation from the list.', {
@@ -126,7 +134,33 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
     if (verdict.kind === 'duplicate') {
       enqueue(tx, outbox, now);
       const view = mustView(tx, deps, verdict.leadId);
+      // A rep flagged it naming this partner (or the partner's own candidate needs better evidence): the
+      // partner's warm submission is the attestation that lead is waiting for, not a duplicate to discard.
+      const attestable = view.status === 'awaiting_attestation' || view.status === 'candidate';
+      if (
+        actor.kind === 'partner' &&
+        view.partner.slug === partnerSlug &&
+        attestable &&
+        input.warmth &&
+        input.relationship
+      ) {
+        const res = attestInTransaction(tx, deps, {
+          actor: input.actor,
+          leadId: view.id,
+          relationship: input.relationship,
+          warmth: input.warmth,
+        });
+        return { kind: 'attested', leadId: view.id, status: res.view.status, view: res.view };
+      }
       return { kind: 'duplicate', leadId: verdict.leadId, status: view.status, view };
+    }
+
+    if (verdict.kind === 'corroboration' && actor.kind !== 'partner') {
+      // Only a partner's own word corroborates; a rep naming another partner on a lead already being worked
+      // is told where the lead stands instead of crediting a partner that said nothing.
+      enqueue(tx, outbox, now);
+      const view = mustView(tx, deps, verdict.leadId);
+      return { kind: 'duplicate', leadId: view.id, status: view.status, view };
     }
 
     const warmth = input.warmth ? toAttestation(input.warmth) : null;
@@ -191,7 +225,7 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
       outbox.push(...partnerDm(actor.kind === 'partner' ? actor.userId : null, 'merged', own, ctx, ownEvent));
       outbox.push(
         ...routingPostMessage(primary, ctx, {
-          exists: primary.routeChannel != null && wasRouted(primary),
+          exists: primary.routeChannel != null,
           eventId: primaryEvent,
         }),
       );
@@ -256,17 +290,11 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
 function submitterSide(
   actor: ActorContext,
   input: SubmitLead,
-  now: number,
-  deps: ServiceDeps,
 ): { partnerSlug: string; surfacedBy: 'partner' | 'rep' } {
   if (actor.kind === 'partner') {
     const fields: Record<string, string> = {};
     if (!input.relationship) fields.relationship = 'Pick how your organisation knows this account';
     if (!input.warmth) fields['warmth.strength'] = 'Tell us how warm the relationship is';
-    if (input.warmth?.lastInteractionOn) {
-      const age = daysBetween(input.warmth.lastInteractionOn, calendarDate(now, deps.config.timezone));
-      if (age < 0) fields['warmth.lastInteractionOn'] = "The last interaction can't be in the future";
-    }
     if (Object.keys(fields).length > 0) {
       throw new DomainError('invalid_input', Object.values(fields)[0] ?? 'Check the form', { fields });
     }
@@ -298,82 +326,8 @@ function saveAttestation(
   });
 }
 
-/** Lead columns that follow from a qualification. */
-/** Lead columns that follow from a qualification. Route columns are set only on qualifying, so a lead that
- * drops back to candidate keeps its routing post (which then shows the new state). */
-export function qualificationPatch(q: Qualification, now: number) {
-  const base = { overlapVerified: q.overlapVerified, icpScore: q.icpScore, updatedAt: now };
-  if (q.status !== 'qualified' || !q.route) return base;
-  return {
-    ...base,
-    routeChannel: q.route.channel,
-    routeRuleIndex: q.route.ruleIndex,
-    routePool: q.route.pool,
-    qualifiedAt: now,
-  };
-}
-
-/**
- * A lead just became an EQL: suggest the next rep of the route's pool, or hand it straight to the CRM owner
- * when the route says so; then queue the routing post and the partner's news.
- */
-export function routeQualifiedLead(
-  tx: Tx,
-  deps: ServiceDeps,
-  leadId: number,
-  q: Qualification,
-  eventId: number,
-  ctx: NotifyContext,
-  now: number,
-  postExists: boolean,
-): OutboxMessage[] {
-  const out: OutboxMessage[] = [];
-  let lastEvent = eventId;
-  if (q.route?.assignTo) {
-    updateLeadIf(
-      tx,
-      leadId,
-      { fromStatuses: ['qualified'] },
-      {
-        status: 'claimed',
-        ownerUserId: q.route.assignTo,
-        claimedAt: now,
-        lastProgressAt: now,
-        updatedAt: now,
-      },
-    );
-    lastEvent = appendEvent(tx, {
-      leadId,
-      type: 'transition',
-      fromStatus: 'qualified',
-      toStatus: 'claimed',
-      actorUserId: null,
-      reason: 'assigned to the CRM account owner by routing rule',
-      data: { ownerUserId: q.route.assignTo, ruleIndex: q.route.ruleIndex },
-      at: now,
-    });
-  } else if (q.route?.pool && q.route.pool.length > 0) {
-    const { userId } = pickFromPool(q.route.pool, takePoolPosition(tx, poolKey(q.route.pool)));
-    updateLeadIf(tx, leadId, { fromStatuses: ['qualified'] }, { suggestedUserId: userId });
-  }
-  const view = mustView(tx, deps, leadId);
-  out.push(...routingPostMessage(view, ctx, { exists: postExists, eventId: lastEvent }));
-  const contact =
-    view.surfacedBy === 'partner' ? view.submittedByUserId : (view.warmth?.attestedByUserId ?? null);
-  out.push(...partnerDm(contact, view.status === 'claimed' ? 'claimed' : 'received', view, ctx, lastEvent));
-  out.push(...suggestionDm(view, lastEvent));
-  if (view.status === 'claimed')
-    out.push(...ownerAssignedDm(view, lastEvent, 'You own this account in the CRM.'));
-  return out;
-}
-
 function mustView(tx: Tx, deps: ServiceDeps, id: number): LeadView {
   const view = getLeadView(tx, id, reasonLabeler(deps.config));
   if (!view) throw new Error(`lead ${id} vanished inside its own transaction`);
   return view;
-}
-
-/** A lead has a routing post once it has been qualified (the post is queued at that moment). */
-function wasRouted(view: LeadView): boolean {
-  return view.routeChannel != null;
 }

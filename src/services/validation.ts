@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { formatPath } from '../config/program-config.ts';
 import { DomainError } from '../core/errors.ts';
+import { calendarDate, daysBetween } from '../core/time.ts';
 import type { WarmthAttestation } from '../core/types.ts';
 import type { WarmthInput } from './inputs.ts';
 
@@ -28,4 +29,19 @@ export function toAttestation(w: WarmthInput): WarmthAttestation {
     lastInteractionOn: w.lastInteractionOn,
     willingToIntroduce: w.willingToIntroduce,
   };
+}
+
+/**
+ * A last-interaction date may not be in the future. One day of slack matches the warmth gate: a partner east
+ * of the program's time zone may already be on tomorrow's date.
+ */
+export function assertNotFuture(
+  isoDate: string,
+  deps: { now: () => number; config: { timezone: string } },
+): void {
+  if (daysBetween(isoDate, calendarDate(deps.now(), deps.config.timezone)) < -1) {
+    throw new DomainError('invalid_input', "The last interaction can't be in the future.", {
+      fields: { 'warmth.lastInteractionOn': "The last interaction can't be in the future" },
+    });
+  }
 }

@@ -31,22 +31,21 @@ export function createHomeRefresher(opts: {
     if (data.kind === 'partner') return partnerHome(data.mine, ctx);
     if (data.kind === 'rep')
       return repHome({ claimed: data.mine, overdue: data.overdue, available: data.available }, ctx);
-    if (data.kind === 'leader' && data.counts) {
-      const c = data.counts;
-      const rate = (n: number, d: number) => (d > 0 ? n / d : null);
+    if (data.kind === 'leader' && data.metrics) {
+      const { intake, funnel } = data.metrics;
       return leaderHome(
         {
           metrics: {
-            surfaced: c.total,
-            qualified: c.reached.qualified,
-            candidates: c.byStatus.candidate ?? 0,
-            claimed: c.reached.claimed,
-            opportunities: c.reached.opportunity,
-            won: c.reached.won,
-            lost: c.reached.lost,
-            claimRate: rate(c.reached.claimed, c.reached.qualified),
-            opportunityRate: rate(c.reached.opportunity, c.reached.qualified),
-            winRate: rate(c.reached.won, c.reached.qualified),
+            surfaced: intake.surfaced,
+            qualified: intake.qualified,
+            candidates: intake.candidates,
+            claimed: funnel.claimed,
+            opportunities: funnel.opportunity,
+            won: funnel.won,
+            lost: funnel.lost,
+            claimRate: funnel.overall.claimed,
+            opportunityRate: funnel.overall.opportunity,
+            winRate: funnel.overall.won,
           },
           recent: data.recent,
         },

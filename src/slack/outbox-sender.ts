@@ -3,18 +3,26 @@ import type { Db } from '../db/connection.ts';
 import {
   defer,
   dueHeads,
+  isUnconfirmed,
   markFailed,
   markRetry,
   markSent,
+  markUnconfirmed,
   nextDueAt,
   type OutboxRow,
   routingPostOf,
+  UNCONFIRMED,
 } from '../db/stores/outbox-store.ts';
 import { LEAD_POST_TS } from '../services/notify.ts';
 
 // Delivers the outbox to Slack. A row is marked sent only after Slack answers ok; until then it stays
 // pending and survives restarts. Rows to one recipient go out in order (only the head of each recipient is
 // ever in flight); different recipients go out in parallel up to `concurrency`.
+//
+// Exactly once: updates and pins are idempotent, posts are not. Every post carries its delivery key as
+// message metadata, and is marked "unconfirmed" in the database just before the call. When no answer comes
+// back (a timeout, a dropped connection, a 5xx, or the process dying mid-call), the next attempt first looks
+// for the key in the channel (or thread) and only posts again if Slack does not have it.
 
 export interface SenderLogger {
   info(obj: object, msg?: string): void;
@@ -65,9 +73,19 @@ const PERMANENT_ERRORS = new Set([
   'unknown_method',
 ]);
 
+/** `metadata.event_type` of every post Foothold makes; `event_payload.delivery_key` is the outbox row's key. */
+export const DELIVERY_EVENT_TYPE = 'foothold_delivery';
+
+/** Methods whose retry could show a message twice: tagged, marked unconfirmed, looked up before a retry. */
+const NOT_IDEMPOTENT = new Set(['chat.postMessage']);
+
+/** How far back (before the row was queued) to look for an unconfirmed post, and how many pages. */
+const LOOKUP_SLACK_MS = 60_000;
+const LOOKUP_PAGES = 10;
+
 type Outcome =
   | { kind: 'sent'; result: Record<string, unknown> }
-  | { kind: 'retry'; afterMs: number; error: string; countsAsAttempt: boolean }
+  | { kind: 'retry'; afterMs: number; error: string; countsAsAttempt: boolean; unconfirmed?: boolean }
   | { kind: 'failed'; error: string };
 
 export interface OutboxSender {
@@ -129,19 +147,99 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       if (payload.thread_ts === LEAD_POST_TS) payload.thread_ts = post.ts;
       if (post.channel) payload.channel = post.channel;
     }
+    const tagged = NOT_IDEMPOTENT.has(row.method);
+    let called = false;
     try {
       const client = await options.clientFor(row.teamId);
       if (typeof payload.channel === 'string' && /^[UW]/.test(payload.channel)) {
         payload.channel = await resolveChannel(row, client);
       }
+      if (tagged) {
+        payload.metadata ??= {
+          event_type: DELIVERY_EVENT_TYPE,
+          event_payload: { delivery_key: row.deliveryKey },
+        };
+        if (isUnconfirmed(row)) {
+          const found = await findDelivered(client, payload, row);
+          if (found) return found;
+        }
+        markUnconfirmed(db, row, now());
+      }
+      called = true;
       const res = (await client.apiCall(row.method, payload)) as unknown as Record<string, unknown>;
       return { kind: 'sent', result: pickResult(res) };
     } catch (err) {
-      return classify(err, row);
+      return classify(err, row, { unconfirmable: tagged && called });
     }
   }
 
-  function classify(err: unknown, row: OutboxRow): Outcome {
+  /**
+   * Looks for an unconfirmed post in Slack by its delivery key. Returns `sent` when Slack has it, a retry
+   * when Slack cannot be asked right now, and null when it is not there (or cannot be checked at all, e.g.
+   * a missing history scope: then it is posted again, since a duplicate is better than a lost message).
+   */
+  async function findDelivered(
+    client: WebClient,
+    payload: Record<string, unknown>,
+    row: OutboxRow,
+  ): Promise<Outcome | null> {
+    const channel = String(payload.channel);
+    const threadTs = typeof payload.thread_ts === 'string' ? payload.thread_ts : null;
+    const oldest = String(Math.floor((row.createdAt - LOOKUP_SLACK_MS) / 1000));
+    let cursor: string | undefined;
+    try {
+      for (let page = 0; page < LOOKUP_PAGES; page++) {
+        const common = {
+          channel,
+          oldest,
+          include_all_metadata: true,
+          limit: 200,
+          ...(cursor ? { cursor } : {}),
+        };
+        const res = threadTs
+          ? await client.conversations.replies({ ...common, ts: threadTs })
+          : await client.conversations.history(common);
+        for (const m of res.messages ?? []) {
+          const meta = (
+            m as { metadata?: { event_type?: string; event_payload?: { delivery_key?: unknown } } }
+          ).metadata;
+          if (
+            meta?.event_type === DELIVERY_EVENT_TYPE &&
+            meta.event_payload?.delivery_key === row.deliveryKey
+          ) {
+            logger.info(
+              { outboxId: row.id, deliveryKey: row.deliveryKey, ts: m.ts },
+              'an unconfirmed Slack message had been delivered; not sending it again',
+            );
+            return { kind: 'sent', result: { ts: m.ts, channel } };
+          }
+        }
+        cursor = res.response_metadata?.next_cursor || undefined;
+        if (!res.has_more || !cursor) return null;
+      }
+      return null;
+    } catch (err) {
+      const outcome = classify(err, row, {
+        unconfirmable: true,
+        method: threadTs ? 'conversations.replies' : 'conversations.history',
+      });
+      // Still unconfirmed: look again on the next attempt.
+      if (outcome.kind === 'retry') return { ...outcome, unconfirmed: true };
+      if (outcome.kind === 'sent') return outcome;
+      logger.warn(
+        { outboxId: row.id, deliveryKey: row.deliveryKey, error: outcome.error },
+        'could not check whether an unconfirmed Slack message was delivered; sending it again',
+      );
+      return null;
+    }
+  }
+
+  function classify(
+    err: unknown,
+    row: OutboxRow,
+    opts: { unconfirmable: boolean; method?: string } = { unconfirmable: false },
+  ): Outcome {
+    const method = opts.method ?? row.method;
     const e = err as {
       code?: string;
       data?: { error?: string };
@@ -152,7 +250,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     const backoff = Math.min(2 ** row.attempts * 1000, 5 * 60_000) * (0.8 + Math.random() * 0.4);
     if (e.code === ErrorCode.RateLimitedError) {
       const afterMs = Math.max(1, e.retryAfter ?? 1) * 1000;
-      pausedUntil.set(row.method, now() + afterMs);
+      pausedUntil.set(method, now() + afterMs);
       return {
         kind: 'retry',
         afterMs,
@@ -163,7 +261,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     if (e.code === ErrorCode.PlatformError) {
       const slackError = e.data?.error ?? 'unknown_error';
       if (slackError === 'ratelimited') {
-        pausedUntil.set(row.method, now() + 1000);
+        pausedUntil.set(method, now() + 1000);
         return { kind: 'retry', afterMs: 1000, error: slackError, countsAsAttempt: false };
       }
       // Slack refusing a pin because it is already there means the job is done.
@@ -174,7 +272,14 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     if (e.code === ErrorCode.HTTPError && e.statusCode && e.statusCode < 500 && e.statusCode !== 408) {
       return { kind: 'failed', error: `HTTP ${e.statusCode}` };
     }
-    return { kind: 'retry', afterMs: backoff, error: e.message ?? String(err), countsAsAttempt: true };
+    // No answer, or a 5xx: Slack may have acted on the call anyway.
+    return {
+      kind: 'retry',
+      afterMs: backoff,
+      error: e.message ?? String(err),
+      countsAsAttempt: true,
+      unconfirmed: opts.unconfirmable,
+    };
   }
 
   async function deliver(row: OutboxRow): Promise<void> {
@@ -203,14 +308,24 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       return;
     }
     if (outcome.countsAsAttempt) {
-      markRetry(db, row, t + outcome.afterMs, outcome.error);
+      markRetry(
+        db,
+        row,
+        t + outcome.afterMs,
+        outcome.unconfirmed ? `${UNCONFIRMED}${outcome.error}` : outcome.error,
+      );
       stats.retried++;
       logger.warn(
         { outboxId: row.id, method: row.method, error: outcome.error, attempt: row.attempts + 1 },
         'Slack delivery will be retried',
       );
     } else {
-      defer(db, row, t + outcome.afterMs, outcome.error);
+      defer(
+        db,
+        row,
+        t + outcome.afterMs,
+        outcome.unconfirmed ? `${UNCONFIRMED}${outcome.error}` : outcome.error,
+      );
     }
   }
 

@@ -44,17 +44,23 @@ describe('the program config', () => {
     },
     {
       name: 'an unknown time zone',
-      patch: (r: Record<string, unknown>) => void (r.timezone = 'Mars/Base'),
+      patch: (r: Record<string, unknown>) => {
+        r.timezone = 'Mars/Base';
+      },
       expected: 'timezone: expected an IANA time zone',
     },
     {
       name: 'a channel that is not an id',
-      patch: (r: Record<string, unknown>) => void (r.routingChannel = '#routing'),
+      patch: (r: Record<string, unknown>) => {
+        r.routingChannel = '#routing';
+      },
       expected: 'routingChannel: expected a Slack channel id',
     },
     {
       name: 'an unknown field',
-      patch: (r: Record<string, unknown>) => void (r.colour = 'blue'),
+      patch: (r: Record<string, unknown>) => {
+        r.colour = 'blue';
+      },
       expected: '(root): unknown field "colour"',
     },
     {
@@ -80,12 +86,16 @@ describe('the program config', () => {
     },
     {
       name: 'no routing rules',
-      patch: (r: Record<string, unknown>) => void (r.routing = []),
+      patch: (r: Record<string, unknown>) => {
+        r.routing = [];
+      },
       expected: 'routing: expected at least one routing rule',
     },
     {
       name: 'warmth strength above 5',
-      patch: (r: Record<string, unknown>) => void (r.warmth = { minStrength: 7, maxAgeDays: 90 }),
+      patch: (r: Record<string, unknown>) => {
+        r.warmth = { minStrength: 7, maxAgeDays: 90 };
+      },
       expected: 'warmth.minStrength: expected a whole number from 1 to 5',
     },
     {

@@ -76,7 +76,7 @@ describe('classifySubmission', () => {
     ],
     ['another partner', [lead(3, 'contoso', 'qualified', 3)], [], null, { kind: 'corroboration', leadId: 3 }],
     [
-      'corroborates the earliest open lead',
+      'corroborates the earliest open EQL, skipping an earlier lead that is not an EQL yet',
       [
         lead(5, 'fabrikam', 'claimed', 50),
         lead(4, 'contoso', 'candidate', 40),
@@ -84,7 +84,21 @@ describe('classifySubmission', () => {
       ],
       [],
       null,
-      { kind: 'corroboration', leadId: 4 },
+      { kind: 'corroboration', leadId: 5 },
+    ],
+    [
+      'stands on its own when the other partner’s lead is still a candidate',
+      [lead(4, 'contoso', 'candidate', 40)],
+      [],
+      null,
+      { kind: 'new' },
+    ],
+    [
+      'stands on its own when the other partner’s lead awaits attestation',
+      [lead(4, 'contoso', 'awaiting_attestation', 40)],
+      [],
+      null,
+      { kind: 'new' },
     ],
     [
       'createdAt tie broken by id',

@@ -28,7 +28,7 @@ const EXPECTED: Record<LeadStatus, string> = {
   won: '                 0  0  0  0  0  0  0  0  0  0  0  0  0',
   lost: '                0  0  0  0  0  0  0  0  0  0  0  0  0',
   disqualified: '        0  0  0  0  0  0  0  0  0  0  0  0  0',
-  expired: '             0  1  1  1  1  0  0  0  0  0  0  0  0',
+  expired: '             0  1  1  1  1  1  1  1  0  0  0  0  0',
   merged: '              0  0  0  0  0  0  0  0  0  0  0  0  0',
 };
 

@@ -10,11 +10,12 @@ const deps = { db, config, now: () => Date.now(), homeTeamIds: ['T0VENDOR'] };
 while (Date.now() < Number(goAt)) {
   // Spin rather than sleep so every contender fires within the same millisecond.
 }
+const startedAt = Date.now();
 try {
   const res = claimLead(deps, { actor: { userId: userId!, teamId: 'T0VENDOR' }, leadId: Number(leadId) });
-  process.stdout.write(JSON.stringify({ won: true, owner: res.view.ownerUserId }));
+  process.stdout.write(JSON.stringify({ won: true, owner: res.view.ownerUserId, startedAt }));
 } catch (err) {
   const e = err as { code?: string; message: string };
-  process.stdout.write(JSON.stringify({ won: false, code: e.code, message: e.message }));
+  process.stdout.write(JSON.stringify({ won: false, code: e.code, message: e.message, startedAt }));
 }
 db.$client.close();

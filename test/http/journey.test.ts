@@ -133,7 +133,13 @@ describe('a partner flags an account and hears back at every step', () => {
     await click(h, CON, ACTIONS.introMade, buttons(introDm).get(ACTIONS.introMade)!.value, {
       channelId: introDm!.channel,
     });
-    expect(await ephemeralsAfter(CON.userId, 1)).toHaveLength(1);
+    const refused = await ephemeralsAfter(CON.userId, 1);
+    expect(refused).toHaveLength(1);
+    expect(String(refused[0]?.args.text)).toMatch(/isn.t one of your organisation/);
+    expect(
+      (h.db.$client.prepare('select intro_status as s from leads where id = ?').get(leadId) as { s: string })
+        .s,
+    ).toBe('requested');
     await click(h, PAT, ACTIONS.introMade, buttons(introDm).get(ACTIONS.introMade)!.value, {
       channelId: introDm!.channel,
       messageTs: introDm!.ts,
@@ -191,6 +197,8 @@ describe('a partner flags an account and hears back at every step', () => {
     expect(ack.json).toMatchObject({ response_action: 'errors' });
     const errors = (ack.json as { errors: Record<string, string> }).errors;
     expect(Object.keys(errors)).toContain('website');
+    expect(errors.website).toMatch(/localhost/);
+    expect(errors.last_interaction_on).toMatch(/future/);
     expect(leadIds()).toEqual([]);
   });
 
@@ -222,6 +230,7 @@ describe('who may do what', () => {
     await flagAccount(h, PAT);
     await h.drain();
     const { res } = await command(h, CON, 'status acme.com');
+    expect(allText(res.json)).not.toContain('Acme Corp');
     expect(allText(res.json)).not.toContain('Northwind');
     expect(allText(res.json)).not.toContain('C0ROUTING');
     const mine = await command(h, PAT, 'status acme.com');

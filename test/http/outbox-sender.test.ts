@@ -27,12 +27,12 @@ afterEach(async () => {
   t.cleanup();
 });
 
-function sender(opts: { maxAttempts?: number } = {}) {
+function sender(opts: { maxAttempts?: number; timeoutMs?: number } = {}) {
   const client = new WebClient('xoxb-test', {
     slackApiUrl: standIn.apiUrl,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
-    timeout: 2000,
+    timeout: opts.timeoutMs ?? 2000,
   });
   return createOutboxSender({
     db: t.db,
@@ -174,5 +174,43 @@ describe('the outbox sender', () => {
     expect(postTs).toBeTruthy();
     expect(standIn.message('C0ROUTING', postTs)?.text).toBe('v2');
     expect(standIn.messagesTo('C0ROUTING').find((m) => m.text === 'reply')?.threadTs).toBe(postTs);
+  });
+
+  it('does not post a message twice when Slack posted it but answered after the client timeout', async () => {
+    standIn.fail('chat.postMessage', { kind: 'delay', ms: 700 }, { times: 1 });
+    queue([post('slow', 'C0ROUTING', 'posted once'), post('next', 'C0ROUTING', 'then this')]);
+    await sender({ timeoutMs: 300 }).drain({ timeoutMs: 20_000 });
+    expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['posted once', 'then this']);
+    expect(outboxStatus().map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect(standIn.calls('conversations.history')).toHaveLength(1);
+  });
+
+  it('after a crash mid-call, finds the message Slack already has instead of posting it again', async () => {
+    queue([post('crash', 'U0PAT', 'hello once')]);
+    // What a process killed between Slack's answer and the database write leaves behind: the message is in
+    // Slack (tagged with its delivery key), the row is pending and marked unconfirmed.
+    const channel = standIn.dmChannelFor('U0PAT');
+    const client = new WebClient('xoxb-test', { slackApiUrl: standIn.apiUrl });
+    const posted = await client.chat.postMessage({
+      channel,
+      text: 'hello once',
+      metadata: { event_type: 'foothold_delivery', event_payload: { delivery_key: 'crash' } },
+    });
+    t.db.$client.prepare("update outbox set last_error = 'unconfirmed: sent at …, no answer yet'").run();
+    await sender().drain();
+    expect(standIn.messagesTo('U0PAT').map((m) => m.text)).toEqual(['hello once']);
+    const row = t.db.$client.prepare('select status, result from outbox').get() as {
+      status: string;
+      result: string;
+    };
+    expect(row.status).toBe('sent');
+    expect(JSON.parse(row.result)).toMatchObject({ ts: posted.ts });
+  });
+
+  it('posts an unconfirmed message again when Slack does not have it', async () => {
+    queue([post('lost', 'C0ROUTING', 'never arrived')]);
+    t.db.$client.prepare("update outbox set last_error = 'unconfirmed: socket hang up'").run();
+    await sender().drain();
+    expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['never arrived']);
   });
 });

@@ -21,11 +21,17 @@ it('gives exactly one owner when reps claim at the same instant from separate pr
   const deps = serviceDeps(t.db, config, () => Date.now());
   const res = submitLead(
     deps,
-    goodSubmission({ warmth: { ...goodSubmission().warmth!, lastInteractionOn: '2026-11-01' } }),
+    goodSubmission({
+      warmth: {
+        ...goodSubmission().warmth!,
+        lastInteractionOn: new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10),
+      },
+    }),
   );
   if (res.kind !== 'created' || res.status !== 'qualified')
     throw new Error(`expected a qualified lead, got ${res.kind}`);
-  const goAt = Date.now() + 4000;
+  // Long enough for every child to load tsx and open its connection before the agreed instant, even on CI.
+  const goAt = Date.now() + 10_000;
   const outcomes = await Promise.all(
     reps.map(async (rep) => {
       const { stdout } = await run(process.execPath, [
@@ -38,9 +44,17 @@ it('gives exactly one owner when reps claim at the same instant from separate pr
         rep,
         String(goAt),
       ]);
-      return JSON.parse(stdout) as { won: boolean; owner?: string; code?: string; message?: string };
+      return JSON.parse(stdout) as {
+        won: boolean;
+        owner?: string;
+        code?: string;
+        message?: string;
+        startedAt: number;
+      };
     }),
   );
+  // Every contender fired at the agreed instant (none was still starting up): this was a real race.
+  for (const o of outcomes) expect(o.startedAt - goAt).toBeLessThan(250);
   const winners = outcomes.filter((o) => o.won);
   expect(winners).toHaveLength(1);
   const owner = winners[0]?.owner;
@@ -56,4 +70,4 @@ it('gives exactly one owner when reps claim at the same instant from separate pr
     .prepare("select count(*) as n from lead_events where to_status = 'claimed'")
     .get() as { n: number };
   expect(claims.n).toBe(1);
-}, 60_000);
+}, 90_000);

@@ -154,7 +154,8 @@ describe('submitting a lead', () => {
     const dm = outboxRows(t.db).find((r) => r.delivery_key.includes(':partner:candidate:'));
     expect(dm?.payload).toContain('retail');
     expect(dm?.payload).toContain('FR');
-    for (const secret of ['fintech', 'healthcare', '5000', '"US', 'CA, GB']) expect(dm?.payload).not.toContain(secret);
+    for (const secret of ['fintech', 'healthcare', '5000', '"US', 'CA, GB'])
+      expect(dm?.payload).not.toContain(secret);
   });
 
   it('routes by the first matching rule and suggests the next rep of its pool', () => {
@@ -210,7 +211,27 @@ describe('submitting a lead', () => {
     expect(err.code).toBe('forbidden');
   });
 
-  it('identifies a partner by the shared channel when their team id is not registered', () => {
+  it('refuses a stranger from another organisation in a partner’s shared channel', () => {
+    // Contoso's team ids are registered, so its channel vouches for nobody else: a Slack Connect channel
+    // can hold several organisations.
+    const err = catchDomainError(() =>
+      submitLead(
+        deps,
+        goodSubmission({ actor: { userId: 'U0NEWGUY', teamId: 'T0OTHER', channelId: 'C0SHAREDC' } }),
+      ),
+    );
+    expect(err.code).toBe('forbidden');
+    expect(count(t.db, 'people')).toBe(0);
+  });
+
+  it('identifies a partner by its shared channel when only the channel is registered', () => {
+    deps = serviceDeps(
+      t.db,
+      testConfig((raw) => {
+        (raw.partners as Array<{ teamIds: string[] }>)[1]!.teamIds = [];
+      }),
+      clock.now,
+    );
     const res = submitLead(
       deps,
       goodSubmission({ actor: { userId: 'U0NEWGUY', teamId: 'T0OTHER', channelId: 'C0SHAREDC' } }),
@@ -323,6 +344,35 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
     expect(attested.view.warmth?.attestedByUserId).toBe(NORTHWIND.userId);
     expect(outboxRows(t.db).some((r) => r.delivery_key === `lead:${res.leadId}:routing-post`)).toBe(true);
     expect(events(t.db, res.leadId).map((e) => e.to_status)).toEqual(['awaiting_attestation', 'qualified']);
+  });
+
+  it('takes the partner’s own flag of a rep-surfaced account as the attestation it was waiting for', () => {
+    const rep = submitLead(deps, {
+      ...goodSubmission({ actor: REP1, relationship: null, warmth: null }),
+      partnerSlug: 'northwind',
+    });
+    if (rep.kind !== 'created') throw new Error(rep.kind);
+    const partner = submitLead(deps, goodSubmission({ actor: NORTHWIND }));
+    expect(partner).toMatchObject({ kind: 'attested', leadId: rep.leadId, status: 'qualified' });
+    expect(count(t.db, 'leads')).toBe(1);
+  });
+
+  it('never credits a partner as corroborating on a rep’s say-so', () => {
+    const first = submitLead(deps, goodSubmission());
+    if (first.kind !== 'created') throw new Error(first.kind);
+    const rep = submitLead(deps, {
+      ...goodSubmission({ actor: REP1, relationship: null, warmth: null }),
+      partnerSlug: 'contoso',
+    });
+    expect(rep).toMatchObject({ kind: 'duplicate', leadId: first.leadId });
+    expect(count(t.db, 'corroborations')).toBe(0);
+  });
+
+  it('lets a warm partner submission stand on its own next to another partner’s candidate', () => {
+    const cold = submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 1 } }));
+    expect(cold).toMatchObject({ kind: 'created', status: 'candidate' });
+    const warm = submitLead(deps, goodSubmission({ actor: CONTOSO }));
+    expect(warm).toMatchObject({ kind: 'created', status: 'qualified' });
   });
 
   it('lets a candidate partner update the attestation and qualify', () => {

@@ -133,6 +133,15 @@ export function partnerBySlackId(h: Handle, kind: 'team' | 'channel', slackId: s
   return row?.slug ?? null;
 }
 
+export function partnerTeamIds(h: Handle, slug: string): string[] {
+  return h
+    .select({ id: partnerSlackIds.slackId })
+    .from(partnerSlackIds)
+    .where(and(eq(partnerSlackIds.kind, 'team'), eq(partnerSlackIds.partnerSlug, slug)))
+    .all()
+    .map((r) => r.id);
+}
+
 export function partnerChannels(h: Handle, slug: string): string[] {
   return h
     .select({ id: partnerSlackIds.slackId })
@@ -502,42 +511,4 @@ export function findLeads(h: Handle, q: LeadQuery): LeadRow[] {
     .orderBy(desc(leads.updatedAt), desc(leads.id))
     .limit(q.limit ?? 200)
     .all();
-}
-
-export interface StatusCounts {
-  total: number;
-  byStatus: Partial<Record<LeadStatus, number>>;
-  /** Leads that ever reached each milestone (a won lead was also qualified, claimed and an opportunity). */
-  reached: { qualified: number; claimed: number; opportunity: number; won: number; lost: number };
-}
-
-/** Counts of leads created since `since` (merged submissions excluded: they are credited on their primary). */
-export function statusCounts(h: Handle, since: number): StatusCounts {
-  const rows = h
-    .select({
-      status: leads.status,
-      n: sql<number>`count(*)`,
-      qualified: sql<number>`sum(case when ${leads.qualifiedAt} is not null then 1 else 0 end)`,
-      claimed: sql<number>`sum(case when ${leads.claimedAt} is not null then 1 else 0 end)`,
-      opportunity: sql<number>`sum(case when ${leads.opportunityAt} is not null or ${leads.status} = 'won' then 1 else 0 end)`,
-    })
-    .from(leads)
-    .where(and(sql`${leads.createdAt} >= ${since}`, sql`${leads.status} != 'merged'`))
-    .groupBy(leads.status)
-    .all();
-  const out: StatusCounts = {
-    total: 0,
-    byStatus: {},
-    reached: { qualified: 0, claimed: 0, opportunity: 0, won: 0, lost: 0 },
-  };
-  for (const r of rows) {
-    out.total += r.n;
-    out.byStatus[r.status] = r.n;
-    out.reached.qualified += r.qualified ?? 0;
-    out.reached.claimed += r.claimed ?? 0;
-    out.reached.opportunity += r.opportunity ?? 0;
-  }
-  out.reached.won = out.byStatus.won ?? 0;
-  out.reached.lost = out.byStatus.lost ?? 0;
-  return out;
 }

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../connection.ts';
 import { channelCards, leads, outbox } from '../schema.ts';
-import { inTransaction } from './lead-store.ts';
+import { inTransaction, type Tx } from './lead-store.ts';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 
@@ -103,6 +103,24 @@ export function markRetry(db: Db, row: OutboxRow, notBefore: number, error: stri
     .run();
 }
 
+/**
+ * Prefix of `last_error` for a message whose delivery is unconfirmed: the call went out (or was about to) and
+ * no answer came back, so Slack may have posted it. The sender looks for it in Slack before posting again.
+ */
+export const UNCONFIRMED = 'unconfirmed: ';
+
+/** Written just before a non-idempotent call, so a crash mid-call leaves the row marked as unconfirmed. */
+export function markUnconfirmed(db: Db, row: OutboxRow, now: number): void {
+  db.update(outbox)
+    .set({ lastError: `${UNCONFIRMED}sent at ${new Date(now).toISOString()}, no answer yet` })
+    .where(eq(outbox.id, row.id))
+    .run();
+}
+
+export function isUnconfirmed(row: OutboxRow): boolean {
+  return row.lastError?.startsWith(UNCONFIRMED) ?? false;
+}
+
 /** Defers a row without counting an attempt (it was not sent: it waits for something else first). */
 export function defer(db: Db, row: OutboxRow, notBefore: number, why: string): void {
   db.update(outbox).set({ notBefore, lastError: why }).where(eq(outbox.id, row.id)).run();
@@ -143,6 +161,6 @@ export function failedRows(db: Db, limit = 50): OutboxRow[] {
     .all();
 }
 
-export function channelCard(db: Db, channelId: string): typeof channelCards.$inferSelect | null {
+export function channelCard(db: Db | Tx, channelId: string): typeof channelCards.$inferSelect | null {
   return db.select().from(channelCards).where(eq(channelCards.channelId, channelId)).get() ?? null;
 }

@@ -1,7 +1,13 @@
 import type { App } from '@slack/bolt';
 import { ACTIONS } from '../../slack/ids.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { claimButton, introAnswerButton, outcomeButton } from './lead-buttons.ts';
+import {
+  claimButton,
+  grantExtensionButton,
+  introAnswerButton,
+  outcomeButton,
+  requestExtensionButton,
+} from './lead-buttons.ts';
 import { attestButton, disqualifyButton, flagButton, lostButton, reassignButton } from './modal-buttons.ts';
 
 export function registerActions(app: App, deps: ListenerDeps): void {
@@ -18,4 +24,6 @@ export function registerActions(app: App, deps: ListenerDeps): void {
   app.action(ACTIONS.attestOpen, attestButton(deps));
   app.action(ACTIONS.flagAccount, flagButton(deps));
   app.action(ACTIONS.homeFlag, flagButton(deps));
+  app.action(ACTIONS.requestExtension, requestExtensionButton(deps));
+  app.action(ACTIONS.grantExtension, grantExtensionButton(deps));
 }

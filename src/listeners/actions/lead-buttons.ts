@@ -3,7 +3,9 @@ import { DomainError } from '../../core/errors.ts';
 import { answerIntro } from '../../services/answer-intro.ts';
 import { claimLead } from '../../services/claim-lead.ts';
 import { partnerContact } from '../../services/context.ts';
+import { grantExtension } from '../../services/grant-extension.ts';
 import { type Outcome, recordOutcome } from '../../services/record-outcome.ts';
+import { requestExtension } from '../../services/request-extension.ts';
 import type { TransitionResult } from '../../services/transition.ts';
 import { claimTakenEphemeral } from '../../slack/blocks/internal-messages.ts';
 import { decodeLeadRef } from '../../slack/ids.ts';
@@ -78,4 +80,14 @@ export const introAnswerButton = (deps: ListenerDeps, made: boolean) =>
       made,
       ...(source ? { sourceMessage: source } : {}),
     }),
+  );
+
+/** Partner DM (expiry warning, expired): asks the owner, or the leaders, for more time. */
+export const requestExtensionButton = (deps: ListenerDeps) =>
+  leadButton(deps, (actor, ref) => requestExtension(deps.services, { actor, leadId: ref.leadId }));
+
+/** Routing post, extension request DM, owner's reminder: the owner or a leader grants more time. */
+export const grantExtensionButton = (deps: ListenerDeps) =>
+  leadButton(deps, (actor, ref) =>
+    grantExtension(deps.services, { actor, leadId: ref.leadId, version: ref.version }),
   );

@@ -95,7 +95,8 @@ export const flagButton = (deps: ListenerDeps) =>
     const decision = authorize('flag', who);
     if (!decision.allowed)
       return {
-        refuse: who.kind === 'unregistered' ? unregisteredText(deps.services.config) : decision.reason,
+        refuse:
+          who.kind === 'unregistered' ? unregisteredText(deps.services.config, channelId) : decision.reason,
       };
     return submissionModal({
       variant: who.kind === 'partner' ? 'partner' : 'rep',

@@ -2,9 +2,9 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { authorize } from '../../core/permissions.ts';
 import { listPartners } from '../../db/stores/lead-store.ts';
 import { postFlagCards } from '../../services/post-flag-cards.ts';
-import { programDigest } from '../../services/program-digest.ts';
+import { buildProgramDigest } from '../../services/program-digest.ts';
 import { leadStatus, myLeads, whoIs } from '../../services/read-leads.ts';
-import { digestBlocks } from '../../slack/blocks/digest.ts';
+import { digestMessage } from '../../slack/blocks/digest.ts';
 import { helpText, mineList, refusal, statusReply } from '../../slack/blocks/internal-messages.ts';
 import { submissionModal } from '../../slack/blocks/modals.ts';
 import type { ListenerDeps } from '../deps.ts';
@@ -83,8 +83,7 @@ export function eqlCommand(deps: ListenerDeps) {
         case 'digest': {
           const decision = authorize('reports', who);
           if (!decision.allowed) return void (await ephemeral({ text: decision.reason }));
-          const digest = programDigest(services);
-          await ephemeral(digestBlocks(digest, { timeZone: services.config.timezone }));
+          await ephemeral(digestMessage(buildProgramDigest(services)));
           return;
         }
         case 'setup': {

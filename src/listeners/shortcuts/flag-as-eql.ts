@@ -29,7 +29,7 @@ export function flagAsEqlShortcut(deps: ListenerDeps) {
         client,
         logger,
         { userId: actor.userId, channelId: b.channel.id },
-        who.kind === 'unregistered' ? unregisteredText(deps.services.config) : decision.reason,
+        who.kind === 'unregistered' ? unregisteredText(deps.services.config, b.channel.id) : decision.reason,
       );
       return;
     }

@@ -4,6 +4,7 @@ import { DomainError } from '../../core/errors.ts';
 import { attestWarmth } from '../../services/attest-warmth.ts';
 import { partnerContact } from '../../services/context.ts';
 import { disqualifyLead } from '../../services/disqualify-lead.ts';
+import { whoIs } from '../../services/read-leads.ts';
 import { reassignLead } from '../../services/reassign-lead.ts';
 import { recordOutcome } from '../../services/record-outcome.ts';
 import { submitLead } from '../../services/submit-lead.ts';
@@ -15,6 +16,7 @@ import {
 } from '../../slack/blocks/modals.ts';
 import { resultModal, submissionResultModal } from '../../slack/blocks/results.ts';
 import { BLOCKS } from '../../slack/ids.ts';
+import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
 import type { ListenerDeps } from '../deps.ts';
 import { actorOf, decodeMeta, type ModalMeta, viewSubmissionBody } from '../payloads.ts';
 import { GENERIC_ERROR, modalErrors, userMessage } from '../replies.ts';
@@ -28,6 +30,33 @@ interface Handled {
   notify: ReadonlyArray<string | null | undefined>;
 }
 
+type Ack = Parameters<Args['ack']>[0];
+
+/**
+ * Submissions that succeeded, by user and view id. A view is replaced or closed once its submission succeeds,
+ * so the same view id arriving again is a replay (a double submit, a proxy retrying): it gets the first
+ * answer and changes nothing. Failed submissions are not remembered: the person fixes the form and sends it
+ * again from the same view.
+ */
+function answeredViews(capacity = 5_000, ttlMs = 30 * 60_000, now: () => number = Date.now) {
+  const answers = new Map<string, { at: number; ack: Ack }>();
+  return {
+    get(key: string): { ack: Ack } | undefined {
+      const hit = answers.get(key);
+      return hit && now() - hit.at < ttlMs ? hit : undefined;
+    },
+    set(key: string, ack: Ack): void {
+      answers.set(key, { at: now(), ack });
+      while (answers.size > capacity) {
+        const oldest = answers.keys().next().value;
+        if (oldest === undefined) break;
+        answers.delete(oldest);
+      }
+    },
+  };
+}
+const answeredByApp = new WeakMap<ListenerDeps, ReturnType<typeof answeredViews>>();
+
 /**
  * A modal submission: validate, commit through the use case, and only then ack, with either field errors
  * (the modal stays open, nothing changed) or a confirmation that replaces it.
@@ -37,6 +66,12 @@ function submission(
   firstBlock: string,
   handle: (ctx: { actor: ReturnType<typeof actorOf>; meta: ModalMeta; values: Values }) => Handled,
 ) {
+  let answered = answeredByApp.get(deps);
+  if (!answered) {
+    answered = answeredViews();
+    answeredByApp.set(deps, answered);
+  }
+  const replays = answered;
   return async ({ body, ack, logger }: Args): Promise<void> => {
     const parsed = viewSubmissionBody.safeParse(body);
     const meta = parsed.success ? decodeMeta(parsed.data.view.private_metadata) : null;
@@ -50,9 +85,19 @@ function submission(
     }
     const b = parsed.data;
     const actor = actorOf(b.user, b.team, meta.channelId ?? null);
+    const replayKey = `${b.user.id}:${b.view.id}`;
+    const replayed = replays.get(replayKey);
+    if (replayed) {
+      logger.info('answered a repeated submission of a view already handled; nothing changed');
+      await ack(replayed.ack);
+      return;
+    }
     try {
       const res = handle({ actor, meta, values: b.view.state.values });
-      await ack(res.view ? { response_action: 'update', view: res.view } : undefined);
+      // Remembered before the first await, so a replay arriving meanwhile cannot run the use case again.
+      const answer: Ack = res.view ? { response_action: 'update', view: res.view } : undefined;
+      replays.set(replayKey, answer);
+      await ack(answer);
       deps.afterCommit([actor.userId, ...res.notify]);
     } catch (err) {
       if (err instanceof DomainError) {
@@ -76,7 +121,8 @@ export const submitLeadView = (deps: ListenerDeps) =>
       actor,
       sourceMessageUrl: meta.sourceMessageUrl ?? null,
     });
-    const view = submissionResultModal(res, { timeZone: deps.services.config.timezone });
+    const audience = whoIs(deps.services, actor).kind === 'partner' ? 'partner' : 'internal';
+    const view = submissionResultModal(res, { timeZone: deps.services.config.timezone, audience });
     return { view, notify: 'view' in res ? [res.view.ownerUserId, res.view.suggestedUserId] : [] };
   });
 
@@ -93,8 +139,8 @@ export const attestView = (deps: ListenerDeps) =>
       view: resultModal(
         'Attestation saved',
         qualified
-          ? `Thanks! *${res.view.accountName}* is now an Ecosystem Qualified Lead and has gone to the sales team. We'll tell you when a rep picks it up.`
-          : `Thanks! We saved your attestation for *${res.view.accountName}*. It isn't an EQL yet; we've sent you what is still missing.`,
+          ? `Thanks! *${escapeMrkdwn(res.view.accountName)}* is now an Ecosystem Qualified Lead and has gone to the sales team. We'll tell you when a rep picks it up.`
+          : `Thanks! We saved your attestation for *${escapeMrkdwn(res.view.accountName)}*. It isn't an EQL yet; we've sent you what is still missing.`,
       ),
       notify: [res.view.ownerUserId],
     };

@@ -1,57 +1,221 @@
 import type { KnownBlock } from '@slack/types';
-import type { ProgramDigest } from '../../services/program-digest.ts';
-import { context, divider, fields, header, message, type SlackMessage, section } from '../limits.ts';
-import { escapeMrkdwn, formatDate, percent } from '../mrkdwn.ts';
+import type { Cohort, LeaderboardEntry } from '../../core/metrics.ts';
+import { formatBusinessHours } from '../../core/sla.ts';
+import type { DigestLead, ProgramDigest, ReasonCount } from '../../services/program-digest.ts';
+import { STATUS_LABEL } from '../labels.ts';
+import {
+  context,
+  divider,
+  fields,
+  header,
+  lineSections,
+  message,
+  type SlackMessage,
+  section,
+} from '../limits.ts';
+import { escapeMrkdwn, formatDate, mention, percent, plural, userText } from '../mrkdwn.ts';
+import { leadLink } from '../permalink.ts';
+import { countRate, funnelLines, intakeLines, num, ofRate, percent1, points } from './metric-text.ts';
 
-const rate = (n: number, d: number): number | null => (d > 0 ? n / d : null);
+// The program digest for leaders (PRODUCT.md section 7): the weekly DM and channel post, and `/eql digest`.
+// It answers "do our EQLs convert better than our other leads, and which partners bring the ones that do?"
+// Every count stands next to its rate. Lists are cut (leaderboard top 10, 8 leads per list) with "and N
+// more", so the message stays within Slack's 50 blocks and 3,000 characters a section whatever the size
+// of the program.
 
-/** Every count stands next to its rate: "12 qualified (40% of surfaced)". */
-function countWithRate(n: number, label: string, d: number, of: string): string {
-  return `*${n}* ${label}${d > 0 ? ` · ${percent(rate(n, d))} of ${of}` : ''}`;
+export const LEADERBOARD_ROWS = 10;
+
+function shortDate(ms: number, tz: string): string {
+  return formatDate(ms, tz).replace(/, \d{4}$/, '');
 }
 
-/** The program digest for leaders (on demand with `/eql digest`; scheduled delivery builds on it). */
-export function digestBlocks(digest: ProgramDigest, ctx: { timeZone: string }): SlackMessage {
+function cohortLine(c: Cohort): string {
+  const start = shortDate(Date.parse(`${c.weekStart}T12:00:00Z`), 'UTC');
+  const head = `\`${c.week}\` ${start} · ${plural(c.eql, 'EQL')} of ${num(c.surfaced)} surfaced (${percent(c.surfaced > 0 ? c.eql / c.surfaced : null)})`;
+  const f = c.funnel;
+  if (f.eql === 0) return c.eql === 0 ? head : `${head} · too young to rate`;
+  const young = c.young > 0 ? ` · ${num(c.young)} too young` : '';
+  return `${head} · claimed ${ofRate(f.claimed, f.eql)} · opp ${ofRate(f.opportunity, f.eql)} · won ${ofRate(f.won, f.eql)}${young}`;
+}
+
+function leaderboardLines(d: ProgramDigest): string[] {
+  const board = d.trailing.metrics.leaderboard;
+  const ranked = board.filter((e) => !e.belowSample);
+  const below = board.filter((e) => e.belowSample);
+  const name = (e: LeaderboardEntry) => userText(d.partnerNames[e.partnerSlug] ?? e.partnerSlug, 60);
+  const lines = ranked
+    .slice(0, LEADERBOARD_ROWS)
+    .map(
+      (e) =>
+        `${e.rank}. *${name(e)}*: ${num(e.opportunity)} opportunit${e.opportunity === 1 ? 'y' : 'ies'} of ${plural(e.eql, 'EQL')} (*${percent(e.opportunityRate)}*) · ${num(e.won)} won (${percent(e.winRate)}) · ${num(e.surfaced)} surfaced`,
+    );
+  if (ranked.length === 0) {
+    const top = below.slice(0, 3).map((e) => `${name(e)} ${num(e.eql)}`);
+    lines.push(
+      `No partner has ${plural(d.minSample, 'EQL')} in these 90 days yet, so none is ranked${top.length ? ` (most EQLs: ${top.join(', ')})` : ''}.`,
+    );
+  } else if (ranked.length > LEADERBOARD_ROWS) {
+    lines.push(`and ${plural(ranked.length - LEADERBOARD_ROWS, 'more ranked partner')}`);
+  }
+  if (below.length > 0 && ranked.length > 0) {
+    const eqls = below.reduce((n, e) => n + e.eql, 0);
+    lines.push(
+      `_${plural(below.length, 'partner')} below ${plural(d.minSample, 'EQL')} not ranked (${plural(eqls, 'EQL')} between them)_`,
+    );
+  }
+  return lines;
+}
+
+/** "6.5 business hours", "31 business hours", "less than a business hour". */
+function medianHours(h: number | null): string {
+  if (h === null) return '—';
+  if (h < 1) return formatBusinessHours(h);
+  const r = h < 10 ? Math.round(h * 10) / 10 : Math.round(h);
+  return `${r} business hour${r === 1 ? '' : 's'}`;
+}
+
+/** "5 (9% of 54 EQLs)". */
+function countOf(count: number, of: number, what: string): string {
+  return `*${num(count)}* (${percent(of > 0 ? count / of : null)} of ${num(of)} ${what})`;
+}
+
+function reasonList(list: readonly ReasonCount[], total: number): string {
+  const shown = list
+    .slice(0, 4)
+    .map((r) => `${escapeMrkdwn(r.label)} ${num(r.count)} (${percent(total > 0 ? r.count / total : null)})`);
+  const more = list.length > 4 ? `, ${plural(list.length - 4, 'other reason')}` : '';
+  return shown.join(', ') + more;
+}
+
+function leadLine(l: DigestLead, d: ProgramDigest, kind: 'aging' | 'expiring'): string {
+  // The status label of an unclaimed EQL already says so.
+  const owner = l.ownerUserId
+    ? ` · ${mention(l.ownerUserId)}`
+    : l.status === 'qualified'
+      ? ''
+      : ' · no owner';
+  const title = `${leadLink(l, 60)} · ${userText(l.partnerName, 40)}`;
+  if (kind === 'aging')
+    return `• ${title} · ${STATUS_LABEL[l.status]} · idle ${plural(l.idleDays, 'day')}${owner}`;
+  const when =
+    l.expiresAt !== null && l.expiresAt <= d.generatedAt
+      ? 'past expiry, closing on the next run'
+      : `expires ${shortDate(l.expiresAt ?? d.generatedAt, d.timeZone)}`;
+  return `• ${title} · ${STATUS_LABEL[l.status]} · ${when}${owner}`;
+}
+
+function listBlock(titleText: string, lines: string[], total: number, shown: number): KnownBlock[] {
+  const all = [titleText, ...lines];
+  if (total > shown) all.push(`and ${plural(total - shown, 'more lead')}`);
+  return lineSections(all);
+}
+
+/** The digest as a Slack message (≤ 50 blocks). */
+export function digestMessage(d: ProgramDigest): SlackMessage {
+  const tz = d.timeZone;
+  const week = d.week.metrics;
+  const trailing = d.trailing.metrics;
   const blocks: KnownBlock[] = [
-    header('Foothold digest'),
-    context([`Generated ${formatDate(digest.generatedAt, ctx.timeZone)}`]),
+    header('📊 Foothold digest'),
+    context([
+      `${shortDate(d.week.since, tz)} – ${formatDate(d.generatedAt, tz)} · and the trailing 90 days since ${formatDate(d.trailing.since, tz)} · every count beside its rate`,
+    ]),
+    divider(),
+    section('*Intake* · surfaced → qualified (EQL) or candidate'),
+    fields(
+      `*${d.week.label}*\n${intakeLines(week.intake).join('\n')}`,
+      `*${d.trailing.label}*\n${intakeLines(trailing.intake).join('\n')}`,
+    ),
+    section('*Funnel* · EQL → claimed → opportunity → won'),
+    fields(
+      `*${d.week.label}*\n${funnelLines(week.funnel).join('\n')}`,
+      `*${d.trailing.label}*\n${funnelLines(trailing.funnel).join('\n')}`,
+    ),
   ];
-  for (const w of digest.windows) {
-    const c = w.counts;
-    const candidates = c.byStatus.candidate ?? 0;
-    blocks.push(divider(), section(`*${escapeMrkdwn(w.label)}*`));
-    blocks.push(
-      fields(
-        `*${c.total}* surfaced`,
-        countWithRate(c.reached.qualified, 'qualified (EQLs)', c.total, 'surfaced'),
-        countWithRate(candidates, 'candidates', c.total, 'surfaced'),
-        countWithRate(c.reached.claimed, 'claimed', c.reached.qualified, 'EQLs'),
-        countWithRate(c.reached.opportunity, 'reached opportunity', c.reached.qualified, 'EQLs'),
-        countWithRate(c.reached.won, 'won', c.reached.qualified, 'EQLs'),
-      ),
-    );
-  }
-  const trailing = digest.windows.at(-1)?.counts;
-  if (trailing && digest.baselines.length > 0) {
-    const eqlOpp = rate(trailing.reached.opportunity, trailing.reached.qualified);
-    const eqlWin = rate(trailing.reached.won, trailing.reached.qualified);
-    const lines = digest.baselines.map((b) => {
-      const diff =
-        eqlOpp === null
-          ? ''
-          : ` (EQLs ${eqlOpp >= b.opportunityRate ? '+' : '−'}${Math.abs((eqlOpp - b.opportunityRate) * 100).toFixed(1)} pts)`;
-      return `• *${escapeMrkdwn(b.leadType)}*: ${percent(b.opportunityRate)} to opportunity, ${percent(b.winRate)} won${diff}`;
-    });
-    blocks.push(
-      divider(),
-      section(
-        `*EQLs against other lead types* (trailing 90 days)\nEQLs: ${percent(eqlOpp)} to opportunity, ${percent(eqlWin)} won\n${lines.join('\n')}`,
-      ),
-    );
-  }
-  const t = trailing;
-  const text = t
-    ? `Foothold digest: ${t.total} surfaced, ${t.reached.qualified} EQLs, ${percent(rate(t.reached.opportunity, t.reached.qualified))} to opportunity (90 days)`
-    : 'Foothold digest';
+
+  // Conversion against the baselines, on mature EQLs only (the cohort rule).
+  const mature = trailing.matureFunnel;
+  const head = `*Do EQLs convert better?* · EQLs submitted ${d.minAgeDays}+ days ago, trailing 90 days (${plural(mature.eql, 'EQL')})`;
+  const eqlLine = `EQLs: *${percent1(mature.overall.opportunity)}* to opportunity (${num(mature.opportunity)} of ${num(mature.eql)}) · *${percent1(mature.overall.won)}* won (${num(mature.won)} of ${num(mature.eql)})`;
+  const baseLines =
+    trailing.baselines.length === 0
+      ? [
+          '_No baselines to compare with yet: add `baselines` to the config or run `foothold import baselines <csv>`._',
+        ]
+      : trailing.baselines.map((b) => {
+          const period = d.baselines.find((x) => x.leadType === b.leadType)?.period;
+          return `• vs *${escapeMrkdwn(b.leadType)}*${period ? ` (${escapeMrkdwn(period)})` : ''}: ${percent1(b.baseline.opportunityRate)} to opportunity → *${points(b.diffPoints.opportunity)}* · ${percent1(b.baseline.winRate)} won → *${points(b.diffPoints.won)}*`;
+        });
+  blocks.push(divider(), ...lineSections([head, eqlLine, ...baseLines]));
+
+  const cohorts = trailing.cohorts;
+  blocks.push(
+    ...lineSections([
+      `*By submission week* · rates over EQLs ${d.minAgeDays}+ days old, so young weeks do not drag them down`,
+      ...(cohorts.length > 0 ? cohorts.map(cohortLine) : ['_No leads in the last 90 days._']),
+    ]),
+  );
+
+  const { sourced, influenced } = trailing.attribution;
+  const attr = (label: string, a: typeof sourced) =>
+    `*${label}*\n${countRate(a.eql, a.eql === 1 ? 'EQL' : 'EQLs', a.share, 'all EQLs')}\n${countRate(a.opportunity, 'to opportunity', a.overall.opportunity, 'its EQLs')}\n${countRate(a.won, 'won', a.overall.won, 'its EQLs')}`;
+  blocks.push(
+    divider(),
+    section('*Attribution* · trailing 90 days'),
+    fields(attr('Partner-sourced', sourced), attr('Partner-influenced', influenced)),
+  );
+
+  const ttc = trailing.timeToClaim;
+  const breaches = trailing.slaBreaches;
+  blocks.push(
+    section(
+      `*Speed* · median time to claim: *${medianHours(ttc.medianHours)}* (${plural(ttc.count, 'claimed EQL')}) · SLA breaches: *${breaches ? ofRate(breaches.breaches, breaches.of) : '—'}* EQLs not claimed within ${formatBusinessHours(d.claimHours)}`,
+    ),
+  );
+
+  blocks.push(
+    divider(),
+    ...lineSections([
+      `*Partner leaderboard* · trailing 90 days, ranked by EQL → opportunity, at least ${plural(d.minSample, 'EQL')}`,
+      ...leaderboardLines(d),
+    ]),
+  );
+
+  const fEql = trailing.funnel.eql;
+  const surfaced = trailing.intake.surfaced;
+  const closedLines = [
+    '*Why leads closed* · trailing 90 days',
+    `Lost ${countOf(d.closed.lostTotal, fEql, 'EQLs')}${d.closed.lostTotal > 0 ? `: ${reasonList(d.closed.lost, d.closed.lostTotal)}` : ''}`,
+    `Disqualified ${countOf(d.closed.disqualifiedTotal, surfaced, 'surfaced')}${d.closed.disqualifiedTotal > 0 ? `: ${reasonList(d.closed.disqualified, d.closed.disqualifiedTotal)}` : ''}`,
+    `Expired ${countOf(d.closed.expired, surfaced, 'surfaced')}`,
+  ];
+  blocks.push(...lineSections(closedLines));
+
+  blocks.push(
+    divider(),
+    ...listBlock(
+      `*Aging* · ${plural(d.aging.total, 'lead')} being worked with no progress for ${d.progressDays}+ days${d.aging.total === 0 ? ': none 🎉' : ''}`,
+      d.aging.leads.map((l) => leadLine(l, d, 'aging')),
+      d.aging.total,
+      d.aging.leads.length,
+    ),
+    ...listBlock(
+      `*About to expire* · ${plural(d.expiring.total, 'open lead')} within ${plural(d.expiryWarnDays, 'day')} of expiring without progress${d.expiring.total === 0 ? ': none' : ''}`,
+      d.expiring.leads.map((l) => leadLine(l, d, 'expiring')),
+      d.expiring.total,
+      d.expiring.leads.length,
+    ),
+    context([
+      '`/eql digest` shows this any time · `foothold report --format csv` for the numbers · — means no data yet',
+    ]),
+  );
+
+  const vs = trailing.baselines[0];
+  const text =
+    `Foothold digest: ${num(week.intake.surfaced)} surfaced and ${num(week.intake.qualified)} EQLs in the last 7 days; ` +
+    `90 days: ${num(trailing.funnel.eql)} EQLs, ${percent(mature.overall.opportunity)} to opportunity` +
+    (vs
+      ? ` (${escapeMrkdwn(vs.leadType)} ${percent1(vs.baseline.opportunityRate)}, ${points(vs.diffPoints.opportunity)})`
+      : '');
   return message(text, blocks);
 }

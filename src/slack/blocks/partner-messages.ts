@@ -123,7 +123,13 @@ function candidateBlocks(lead: LeadView): { blocks: KnownBlock[]; canAttest: boo
             : GATE_FIX.motion;
     // Warmth reasons already say how to fix them ("update the attestation if…"): don't repeat it.
     const tip = g.gate === 'warmth' && /attestation/i.test(g.reason) ? '' : `\n_${fix}_`;
-    const reason = g.gate === 'fit' ? partnerFitReason(g) : g.reason;
+    // Fit and motion reasons are written for the vendor (profile lists, routing rules); partners get their own words.
+    const reason =
+      g.gate === 'fit'
+        ? partnerFitReason(g)
+        : g.gate === 'motion'
+          ? 'It doesn’t fall in any of our sales teams’ territories yet.'
+          : g.reason;
     return `${GATE_EMOJI[g.outcome]} *${GATE_LABEL[g.gate]}*: ${userText(reason, 600)}${tip}`;
   });
   const canAttest = open.some((g) => g.gate === 'warmth' || g.gate === 'overlap');

@@ -1,4 +1,5 @@
 import type { Button, KnownBlock } from '@slack/types';
+import { formatBusinessHours } from '../../core/sla.ts';
 import type { GateResult, LeadStatus, LeadView } from '../../core/types.ts';
 import { ACTION_BLOCKS, ACTIONS, type ActionId, encodeLeadRef } from '../ids.ts';
 import {
@@ -29,6 +30,8 @@ import {
 export interface RoutingContext {
   timeZone: string;
   now: number;
+  /** An unclaimed EQL's wait, shown when the SLA job re-renders the post at a reminder or escalation. */
+  claimWait?: { waitedHours: number; stage: 'reminder' | 'escalation' } | null;
 }
 
 /** Which buttons a status shows, in order. Role checks happen on click, so everyone sees the same post. */
@@ -164,8 +167,23 @@ function ownerText(lead: LeadView, ctx: RoutingContext): string {
     const since = lead.claimedAt ? `\nclaimed ${formatAge(lead.claimedAt, ctx.now)} ago` : '';
     return `${mention(lead.ownerUserId)}${since}`;
   }
-  if (lead.suggestedUserId) return `Unclaimed · up next: ${mention(lead.suggestedUserId)}`;
-  return 'Unclaimed';
+  const waiting =
+    ctx.claimWait && lead.status === 'qualified' ? `\n${waitedText(ctx.claimWait.waitedHours)}` : '';
+  if (lead.suggestedUserId) return `Unclaimed · up next: ${mention(lead.suggestedUserId)}${waiting}`;
+  return `Unclaimed${waiting}`;
+}
+
+function waitedText(hours: number): string {
+  return `⏰ waiting ${formatBusinessHours(hours)}`;
+}
+
+function claimWaitLine(lead: LeadView, ctx: RoutingContext): string | null {
+  if (!ctx.claimWait || lead.status !== 'qualified') return null;
+  const what =
+    ctx.claimWait.stage === 'escalation'
+      ? 'escalated to program leaders'
+      : 'the partner manager has been reminded';
+  return `${ctx.claimWait.stage === 'escalation' ? '🚨' : '⏰'} Waiting ${formatBusinessHours(ctx.claimWait.waitedHours)} for a claim: ${what}.`;
 }
 
 const INTRO_TEXT = {
@@ -239,7 +257,7 @@ export function routingPost(lead: LeadView, ctx: RoutingContext): SlackMessage {
   if (lead.sourceMessageUrl) meta.push(slackMessageLink(lead.sourceMessageUrl, 'source message'));
   blocks.push(context(meta));
 
-  const closing = closingLine(lead, ctx);
+  const closing = closingLine(lead, ctx) ?? claimWaitLine(lead, ctx);
   if (closing) blocks.push(context([closing]));
   const buttons = routingButtons(lead);
   if (buttons.length > 0) blocks.push(actions(ACTION_BLOCKS.lead, buttons));

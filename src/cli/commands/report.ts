@@ -1,0 +1,214 @@
+import { existsSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
+import { loadProgramConfig } from '../../config/program-config.ts';
+import type { Funnel, ProgramMetrics, Rate } from '../../core/metrics.ts';
+import { loadLeadFacts, partnerNames } from '../../db/stores/job-store.ts';
+import { formatLocal } from '../../jobs/format.ts';
+import { COHORT_MIN_AGE_DAYS, computeMetrics, programBaselines } from '../../services/program-metrics.ts';
+import { withDb } from '../db.ts';
+import { type Command, EXIT, UsageError } from '../types.ts';
+
+// `report`: the program's metrics (src/core/metrics.ts, the same numbers as the digest) over the leads
+// surfaced since a date, as an aligned table, CSV (one row per number, with its denominator and rate) or
+// the full JSON.
+
+const DAY = 86_400_000;
+const FORMATS = ['table', 'csv', 'json'] as const;
+
+export interface ReportRow {
+  section: string;
+  metric: string;
+  count: number | null;
+  of: number | null;
+  rate: Rate;
+  note: string;
+}
+
+function row(section: string, metric: string, count: number | null, of: number | null, note = ''): ReportRow {
+  return {
+    section,
+    metric,
+    count,
+    of,
+    rate: count !== null && of !== null && of > 0 ? count / of : null,
+    note,
+  };
+}
+
+function funnelRows(section: string, f: Funnel): ReportRow[] {
+  return [
+    row(section, 'eql', f.eql, null),
+    row(section, 'claimed', f.claimed, f.eql, 'of EQLs'),
+    row(section, 'opportunity', f.opportunity, f.eql, 'of EQLs'),
+    row(section, 'opportunity_of_claimed', f.opportunity, f.claimed, 'of claimed'),
+    row(section, 'won', f.won, f.eql, 'of EQLs'),
+    row(section, 'won_of_opportunity', f.won, f.opportunity, 'of opportunities'),
+    row(section, 'lost', f.lost, f.eql, 'of EQLs'),
+  ];
+}
+
+/** Every number of the report, each with what it is a share of. */
+export function reportRows(m: ProgramMetrics, names: ReadonlyMap<string, string>): ReportRow[] {
+  const i = m.intake;
+  const rows: ReportRow[] = [
+    row('intake', 'surfaced', i.surfaced, null),
+    row('intake', 'qualified', i.qualified, i.surfaced, 'of surfaced'),
+    row('intake', 'candidates', i.candidates, i.surfaced, 'of surfaced'),
+    ...Object.entries(i.failingGates).map(([gate, n]) =>
+      row('intake', `candidates_failing_${gate}`, n, i.candidates, 'of candidates'),
+    ),
+    ...funnelRows('funnel', m.funnel),
+    ...funnelRows(`funnel_mature_${COHORT_MIN_AGE_DAYS}d`, m.matureFunnel),
+  ];
+  const eqlVs = (eql: Rate, diff: number | null) =>
+    eql === null || diff === null
+      ? 'EQL — (no mature EQLs yet)'
+      : `EQL ${(eql * 100).toFixed(1)}%, ${diff >= 0 ? '+' : ''}${diff.toFixed(1)} pts`;
+  for (const b of m.baselines) {
+    rows.push(
+      {
+        section: 'baseline',
+        metric: `${b.leadType}_opportunity_rate`,
+        count: null,
+        of: null,
+        rate: b.baseline.opportunityRate,
+        note: eqlVs(b.eql.opportunityRate, b.diffPoints.opportunity),
+      },
+      {
+        section: 'baseline',
+        metric: `${b.leadType}_win_rate`,
+        count: null,
+        of: null,
+        rate: b.baseline.winRate,
+        note: eqlVs(b.eql.winRate, b.diffPoints.won),
+      },
+    );
+  }
+  for (const [key, a] of Object.entries(m.attribution)) {
+    rows.push(
+      row(`attribution_${key}`, 'surfaced', a.surfaced, null),
+      row(`attribution_${key}`, 'eql', a.eql, m.funnel.eql, 'of all EQLs'),
+      row(`attribution_${key}`, 'opportunity', a.opportunity, a.eql, 'of its EQLs'),
+      row(`attribution_${key}`, 'won', a.won, a.eql, 'of its EQLs'),
+    );
+  }
+  rows.push({
+    section: 'speed',
+    metric: 'median_business_hours_to_claim',
+    count: m.timeToClaim.medianHours === null ? null : Math.round(m.timeToClaim.medianHours * 10) / 10,
+    of: m.timeToClaim.count,
+    rate: null,
+    note: 'over claimed EQLs',
+  });
+  if (m.slaBreaches)
+    rows.push(row('speed', 'sla_breaches', m.slaBreaches.breaches, m.slaBreaches.of, 'of EQLs'));
+  for (const c of m.cohorts) {
+    const s = `cohort_${c.week}`;
+    rows.push(
+      row(s, 'surfaced', c.surfaced, null, `week of ${c.weekStart}`),
+      row(s, 'eql', c.eql, c.surfaced, 'of surfaced'),
+      row(s, 'too_young', c.young, c.eql, 'of EQLs'),
+      row(s, 'claimed', c.funnel.claimed, c.funnel.eql, 'of mature EQLs'),
+      row(s, 'opportunity', c.funnel.opportunity, c.funnel.eql, 'of mature EQLs'),
+      row(s, 'won', c.funnel.won, c.funnel.eql, 'of mature EQLs'),
+    );
+  }
+  for (const e of m.leaderboard) {
+    const s = `partner_${e.partnerSlug}`;
+    const note = e.rank === null ? 'not ranked (below minimum sample)' : `rank ${e.rank}`;
+    rows.push(
+      row(s, 'eql', e.eql, e.surfaced, `${names.get(e.partnerSlug) ?? e.partnerSlug}; ${note}`),
+      row(s, 'opportunity', e.opportunity, e.eql, 'of EQLs'),
+      row(s, 'won', e.won, e.eql, 'of EQLs'),
+    );
+  }
+  return rows;
+}
+
+const pct = (r: Rate) => (r === null ? '' : `${(r * 100).toFixed(1)}%`);
+
+function table(rows: readonly ReportRow[]): string[] {
+  const cells = rows.map((r) => [
+    r.section,
+    r.metric,
+    r.count === null ? '' : r.count.toLocaleString('en-US'),
+    r.of === null ? '' : r.of.toLocaleString('en-US'),
+    pct(r.rate),
+    r.note,
+  ]);
+  const head = ['section', 'metric', 'count', 'of', 'rate', 'note'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const right = new Set([2, 3, 4]);
+  const fmt = (c: string[]) =>
+    c
+      .map((v, i) => (right.has(i) ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)];
+}
+
+export const report: Command = {
+  name: 'report',
+  usage: '[--since <ISO date>] [--format table|csv|json]',
+  summary: 'Program metrics: funnel, cohorts, baselines, attribution, leaderboard',
+  description: [
+    'The digest’s numbers over the leads surfaced since --since (default: the last 90 days), every count',
+    'beside its denominator and rate. Conversion rates marked "mature" and the cohort rates count only EQLs',
+    `submitted at least ${COHORT_MIN_AGE_DAYS} days ago, so young leads do not drag them down.`,
+    'Formats: table (default), csv (section,metric,count,of,rate,note), json (everything).',
+  ].join('\n'),
+  options: { since: { type: 'string' }, format: { type: 'string', short: 'f' } },
+  async run(args, ctx) {
+    const format = (args.values.format ?? 'table') as string;
+    if (!(FORMATS as readonly string[]).includes(format))
+      throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
+    const now = ctx.now();
+    let since = now - 90 * DAY;
+    if (typeof args.values.since === 'string') {
+      since = Date.parse(args.values.since);
+      if (!Number.isFinite(since) || !/^\d{4}-\d{2}-\d{2}/.test(args.values.since))
+        throw new UsageError(`--since "${args.values.since}" is not an ISO date such as 2026-09-01`);
+    }
+    if (!existsSync(ctx.settings.databasePath)) {
+      ctx.err(`No report: no database at ${ctx.settings.databasePath} (set DATABASE_PATH).`);
+      return EXIT.failed;
+    }
+    const config = loadProgramConfig(ctx.settings.configPath);
+    const { metrics, names } = await withDb(ctx, (db) => ({
+      metrics: computeMetrics(config, loadLeadFacts(db, { since }), now, programBaselines(db, config)),
+      names: partnerNames(db),
+    }));
+    if (format === 'json') {
+      ctx.out(
+        JSON.stringify(
+          {
+            since: new Date(since).toISOString(),
+            until: new Date(now).toISOString(),
+            timezone: config.timezone,
+            matureAfterDays: COHORT_MIN_AGE_DAYS,
+            minSample: config.leaderboard.minSample,
+            metrics,
+          },
+          null,
+          2,
+        ),
+      );
+      return EXIT.ok;
+    }
+    const rows = reportRows(metrics, names);
+    if (format === 'csv') {
+      ctx.stdout.write(
+        stringify(
+          rows.map((r) => ({ ...r, rate: r.rate === null ? '' : r.rate.toFixed(4) })),
+          { header: true, columns: ['section', 'metric', 'count', 'of', 'rate', 'note'] },
+        ),
+      );
+      return EXIT.ok;
+    }
+    ctx.out(
+      `Foothold report: leads surfaced ${formatLocal(since, config.timezone)} → ${formatLocal(now, config.timezone)}`,
+    );
+    for (const line of table(rows)) ctx.out(line);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,330 @@
+import { and, desc, eq, inArray, like, sql } from 'drizzle-orm';
+import { OPEN_STATUSES } from '../../core/lifecycle.ts';
+import type { Baseline, MetricLead } from '../../core/metrics.ts';
+import type { GateName, GateOutcome, LeadStatus } from '../../core/types.ts';
+import type { Db } from '../connection.ts';
+import {
+  baselines,
+  gateResults,
+  jobRuns,
+  leadEvents,
+  leads,
+  outbox,
+  partnerOrgs,
+  people,
+} from '../schema.ts';
+import type { Tx } from './lead-store.ts';
+
+// What the scheduled jobs read and write: the run ledger, cached time zones, the lead facts that metrics
+// and the SLA/expiry ladders are computed from, the latest imported baselines, and the reminder batches
+// waiting in the outbox. Only drizzle code lives here; the rules are in src/core and src/jobs.
+
+type Handle = Db | Tx;
+
+const CHUNK = 500;
+
+// ---------------------------------------------------------------- run ledger
+
+/**
+ * Takes `periodKey` for `job` in the run ledger: true the first time, false when it is already taken (a
+ * re-run, or another instance got there first). Call it inside the transaction that queues the messages.
+ */
+export function takePeriod(
+  h: Handle,
+  job: string,
+  periodKey: string,
+  now: number,
+  result: Record<string, unknown> | null = null,
+): boolean {
+  const res = h
+    .insert(jobRuns)
+    .values({ job, periodKey, ranAt: now, result })
+    .onConflictDoNothing({ target: [jobRuns.job, jobRuns.periodKey] })
+    .run();
+  return res.changes === 1;
+}
+
+/** The keys of `keys` already in the ledger for `job`. */
+export function takenPeriods(h: Handle, job: string, keys: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const chunk = keys.slice(i, i + CHUNK);
+    if (chunk.length === 0) continue;
+    for (const r of h
+      .select({ k: jobRuns.periodKey })
+      .from(jobRuns)
+      .where(and(eq(jobRuns.job, job), inArray(jobRuns.periodKey, chunk)))
+      .all())
+      out.add(r.k);
+  }
+  return out;
+}
+
+export function periodResult(h: Handle, job: string, periodKey: string): Record<string, unknown> | null {
+  const row = h
+    .select({ result: jobRuns.result })
+    .from(jobRuns)
+    .where(and(eq(jobRuns.job, job), eq(jobRuns.periodKey, periodKey)))
+    .get();
+  return row?.result ?? null;
+}
+
+export function setPeriodResult(
+  h: Handle,
+  job: string,
+  periodKey: string,
+  result: Record<string, unknown>,
+): void {
+  h.update(jobRuns)
+    .set({ result })
+    .where(and(eq(jobRuns.job, job), eq(jobRuns.periodKey, periodKey)))
+    .run();
+}
+
+// ---------------------------------------------------------------- time zones (users.info cache)
+
+export interface CachedTimeZone {
+  timeZone: string | null;
+  checkedAt: number | null;
+}
+
+export function cachedTimeZones(h: Handle, userIds: readonly string[]): Map<string, CachedTimeZone> {
+  const out = new Map<string, CachedTimeZone>();
+  for (let i = 0; i < userIds.length; i += CHUNK) {
+    const chunk = userIds.slice(i, i + CHUNK);
+    if (chunk.length === 0) continue;
+    for (const r of h
+      .select({ userId: people.userId, tz: people.timeZone, at: people.timeZoneCheckedAt })
+      .from(people)
+      .where(inArray(people.userId, chunk))
+      .all())
+      out.set(r.userId, { timeZone: r.tz, checkedAt: r.at });
+  }
+  return out;
+}
+
+/** Remembers what users.info said (null: Slack gave no usable zone), creating the person row if needed. */
+export function saveTimeZone(h: Handle, userId: string, timeZone: string | null, now: number): void {
+  h.insert(people)
+    .values({ userId, timeZone, timeZoneCheckedAt: now, firstSeenAt: now })
+    .onConflictDoUpdate({ target: people.userId, set: { timeZone, timeZoneCheckedAt: now } })
+    .run();
+}
+
+// ---------------------------------------------------------------- lead facts
+
+/** One lead as metrics, the SLA ladder, expiry and the digest's lists need it (no Slack rendering data). */
+export interface LeadFacts extends MetricLead {
+  accountName: string;
+  domain: string;
+  ownerUserId: string | null;
+  lastProgressAt: number;
+  extensionDays: number;
+  routingPostChannel: string | null;
+  routingPostTs: string | null;
+  reasonCode: string | null;
+}
+
+export interface LeadFactsQuery {
+  /** Leads created at or after this instant. */
+  since?: number;
+  /** Leads created before this instant. */
+  until?: number;
+  partnerSlug?: string;
+  /** Only leads in these statuses. */
+  statuses?: readonly LeadStatus[];
+}
+
+/** Lead facts with their non-passing gate outcomes, oldest first. Two queries, whatever the number of leads. */
+export function loadLeadFacts(h: Handle, q: LeadFactsQuery = {}): LeadFacts[] {
+  const conditions = [];
+  if (q.since !== undefined) conditions.push(sql`${leads.createdAt} >= ${q.since}`);
+  if (q.until !== undefined) conditions.push(sql`${leads.createdAt} < ${q.until}`);
+  if (q.partnerSlug) conditions.push(eq(leads.partnerSlug, q.partnerSlug));
+  if (q.statuses) conditions.push(inArray(leads.status, [...q.statuses]));
+  const where = conditions.length > 0 ? and(...conditions) : undefined;
+  const rows = h
+    .select({
+      id: leads.id,
+      partnerSlug: leads.partnerSlug,
+      status: leads.status,
+      attribution: leads.attribution,
+      createdAt: leads.createdAt,
+      qualifiedAt: leads.qualifiedAt,
+      claimedAt: leads.claimedAt,
+      opportunityAt: leads.opportunityAt,
+      closedAt: leads.closedAt,
+      accountName: leads.accountName,
+      domain: leads.domain,
+      ownerUserId: leads.ownerUserId,
+      lastProgressAt: leads.lastProgressAt,
+      extensionDays: leads.extensionDays,
+      routingPostChannel: leads.routingPostChannel,
+      routingPostTs: leads.routingPostTs,
+      reasonCode: leads.reasonCode,
+    })
+    .from(leads)
+    .where(where)
+    .orderBy(leads.createdAt, leads.id)
+    .all();
+  const byId = new Map<number, LeadFacts>();
+  const out: LeadFacts[] = rows.map((r) => {
+    const facts: LeadFacts = { ...r, gateOutcomes: null };
+    byId.set(r.id, facts);
+    return facts;
+  });
+  if (out.length === 0) return out;
+  // Only failing or unknown gates matter to the metrics (the most common failing gate of candidates).
+  const gates = h
+    .select({ leadId: gateResults.leadId, gate: gateResults.gate, outcome: gateResults.outcome })
+    .from(gateResults)
+    .innerJoin(leads, eq(leads.id, gateResults.leadId))
+    .where(and(sql`${gateResults.outcome} != 'pass'`, where))
+    .all();
+  for (const g of gates) {
+    const lead = byId.get(g.leadId);
+    if (!lead) continue;
+    const outcomes: Partial<Record<GateName, GateOutcome>> = lead.gateOutcomes ?? {};
+    outcomes[g.gate] = g.outcome;
+    lead.gateOutcomes = outcomes;
+  }
+  return out;
+}
+
+/** Open leads (awaiting attestation through opportunity): what the SLA and expiry jobs look at. */
+export function openLeadFacts(h: Handle): LeadFacts[] {
+  return loadLeadFacts(h, { statuses: OPEN_STATUSES });
+}
+
+/** The status a lead had before it last moved to `status` (from the audit log), or null. */
+export function statusBefore(h: Handle, leadId: number, status: LeadStatus): LeadStatus | null {
+  const row = h
+    .select({ s: leadEvents.fromStatus })
+    .from(leadEvents)
+    .where(
+      and(eq(leadEvents.leadId, leadId), eq(leadEvents.type, 'transition'), eq(leadEvents.toStatus, status)),
+    )
+    .orderBy(desc(leadEvents.id))
+    .get();
+  return row?.s ?? null;
+}
+
+/** The latest event of one of `types` for a lead, or null. */
+export function latestEvent(
+  h: Handle,
+  leadId: number,
+  types: readonly string[],
+): { id: number; type: string; actorUserId: string | null; at: number } | null {
+  return (
+    h
+      .select({
+        id: leadEvents.id,
+        type: leadEvents.type,
+        actorUserId: leadEvents.actorUserId,
+        at: leadEvents.at,
+      })
+      .from(leadEvents)
+      .where(and(eq(leadEvents.leadId, leadId), inArray(leadEvents.type, [...types])))
+      .orderBy(desc(leadEvents.id))
+      .get() ?? null
+  );
+}
+
+// ---------------------------------------------------------------- partners and baselines
+
+export function partnerNames(h: Handle): Map<string, string> {
+  return new Map(
+    h
+      .select({ slug: partnerOrgs.slug, name: partnerOrgs.name })
+      .from(partnerOrgs)
+      .all()
+      .map((p) => [p.slug, p.name]),
+  );
+}
+
+/** When a baseline period (`YYYY`, `YYYY-Qn`, `YYYY-MM`) ends, as a comparable number (months since year 0). */
+function periodEnd(period: string): number {
+  const y = Number(period.slice(0, 4));
+  const q = /^\d{4}-Q([1-4])$/.exec(period);
+  if (q) return y * 12 + Number(q[1]) * 3;
+  const m = /^\d{4}-(\d{2})$/.exec(period);
+  if (m) return y * 12 + Number(m[1]);
+  return y * 12 + 12;
+}
+
+/** The most recent imported period of each lead type, as baselines to compare EQLs with. */
+export function latestImportedBaselines(h: Handle): Array<Baseline & { period: string }> {
+  const rows = h.select().from(baselines).all();
+  const best = new Map<string, (typeof rows)[number]>();
+  for (const r of rows) {
+    const prev = best.get(r.leadType);
+    if (
+      !prev ||
+      periodEnd(r.period) > periodEnd(prev.period) ||
+      (periodEnd(r.period) === periodEnd(prev.period) && r.period.length > prev.period.length)
+    )
+      best.set(r.leadType, r);
+  }
+  return [...best.values()]
+    .sort((a, b) => (a.leadType < b.leadType ? -1 : 1))
+    .map((r) => ({
+      leadType: r.leadType,
+      opportunityRate: r.opportunityRate,
+      winRate: r.winRate,
+      period: r.period,
+    }));
+}
+
+// ---------------------------------------------------------------- reminder batches in the outbox
+
+export const REMINDER_KEY_PREFIX = 'reminders:';
+
+/**
+ * The reminder batch to `recipient` still waiting to go out after `after` (quiet hours, or the hourly
+ * spacing), which new reminders can join instead of becoming a message of their own.
+ */
+export function waitingReminderBatch(
+  h: Handle,
+  recipient: string,
+  after: number,
+): { id: number; deliveryKey: string; notBefore: number } | null {
+  return (
+    h
+      .select({ id: outbox.id, deliveryKey: outbox.deliveryKey, notBefore: outbox.notBefore })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.recipient, recipient),
+          eq(outbox.status, 'pending'),
+          eq(outbox.attempts, 0),
+          like(outbox.deliveryKey, `${REMINDER_KEY_PREFIX}%`),
+          sql`${outbox.notBefore} > ${after}`,
+        ),
+      )
+      .orderBy(desc(outbox.notBefore))
+      .get() ?? null
+  );
+}
+
+/** When the latest reminder batch to `recipient` was (or will be) sent, or null. */
+export function lastReminderBatchAt(h: Handle, recipient: string): number | null {
+  const row = h
+    .select({ t: sql<number | null>`max(${outbox.notBefore})` })
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.recipient, recipient),
+        sql`${outbox.status} != 'failed'`,
+        like(outbox.deliveryKey, `${REMINDER_KEY_PREFIX}%`),
+      ),
+    )
+    .get();
+  return row?.t ?? null;
+}
+
+export function replaceOutboxPayload(h: Handle, id: number, payload: Record<string, unknown>): void {
+  h.update(outbox)
+    .set({ payload })
+    .where(and(eq(outbox.id, id), eq(outbox.status, 'pending')))
+    .run();
+}

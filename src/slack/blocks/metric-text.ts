@@ -1,0 +1,59 @@
+import type { Funnel, Intake, Rate } from '../../core/metrics.ts';
+import { GATE_LABEL } from '../labels.ts';
+import { percent, plural } from '../mrkdwn.ts';
+
+// Wording shared by the digest, the partner scorecards and App Home: every count stands next to its rate
+// ("8 claimed (75% of EQLs)"), a rate with no denominator reads "—", and differences are in points.
+
+export const num = (n: number): string => n.toLocaleString('en-US');
+
+/** "8 claimed (75% of EQLs)"; the rate part is left out when there is nothing to divide by. */
+export function countRate(count: number, label: string, rate: Rate, of: string): string {
+  return `*${num(count)}* ${label}${rate === null ? '' : ` (${percent(rate)} of ${of})`}`;
+}
+
+/** "+23.5 pts", "−4.0 pts", "±0.0 pts"; "—" when unknown. */
+export function points(diff: number | null): string {
+  if (diff === null || !Number.isFinite(diff)) return '—';
+  const r = Math.round(diff * 10) / 10;
+  if (r === 0) return '±0.0 pts';
+  return `${r > 0 ? '+' : '−'}${Math.abs(r).toFixed(1)} pts`;
+}
+
+/** A baseline rate with one decimal: "8.0%". */
+export function percent1(rate: number | null): string {
+  return rate === null || !Number.isFinite(rate) ? '—' : `${(Math.round(rate * 1000) / 10).toFixed(1)}%`;
+}
+
+export function intakeLines(i: Intake): string[] {
+  const lines = [
+    `*${num(i.surfaced)}* surfaced`,
+    countRate(i.qualified, i.qualified === 1 ? 'EQL' : 'EQLs', i.qualifiedRate, 'surfaced'),
+    countRate(i.candidates, i.candidates === 1 ? 'candidate' : 'candidates', i.candidateRate, 'surfaced'),
+  ];
+  if (i.topFailingGate) {
+    lines.push(
+      `most common failing gate: *${GATE_LABEL[i.topFailingGate.gate]}*, ${num(i.topFailingGate.count)} (${percent(i.topFailingGate.rate)} of candidates)`,
+    );
+  }
+  return lines;
+}
+
+export function funnelLines(f: Funnel): string[] {
+  return [
+    `*${num(f.eql)}* ${f.eql === 1 ? 'EQL' : 'EQLs'}`,
+    countRate(f.claimed, 'claimed', f.step.claimed, 'EQLs'),
+    `${countRate(f.opportunity, f.opportunity === 1 ? 'opportunity' : 'opportunities', f.step.opportunity, 'claimed')}${f.overall.opportunity === null ? '' : ` · ${percent(f.overall.opportunity)} of EQLs`}`,
+    `${countRate(f.won, 'won', f.step.won, 'opportunities')}${f.overall.won === null ? '' : ` · ${percent(f.overall.won)} of EQLs`}`,
+    countRate(f.lost, 'lost', f.eql > 0 ? f.lost / f.eql : null, 'EQLs'),
+  ];
+}
+
+/** "6 of 14 (43%)", or "6 of 14 EQLs (43%)" with a noun. */
+export function ofRate(count: number, of: number, noun = ''): string {
+  return `${num(count)} of ${num(of)}${noun ? ` ${noun}` : ''} (${percent(of > 0 ? count / of : null)})`;
+}
+
+export function leadCount(n: number): string {
+  return plural(n, 'lead');
+}
