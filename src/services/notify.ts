@@ -8,6 +8,7 @@ import {
   primer,
 } from '../slack/blocks/partner-messages.ts';
 import { type RoutingContext, routingPost } from '../slack/blocks/routing-post.ts';
+import { escapeMrkdwn } from '../slack/mrkdwn.ts';
 
 // The message catalogue: which Slack message goes to whom when a lead changes. Pure: it turns a lead's
 // view after the change into outbox rows; the use case writes them in the same transaction as the change.
@@ -125,14 +126,23 @@ export function ownerAssignedDm(
   return [dm(view.ownerUserId, `lead:${view.id}:assigned:${eventId}`, repAssignedDm(view, why), view.id)];
 }
 
-/** Asks the partner org to attest warmth for a rep-surfaced account: its shared channel, else people we know. */
+/**
+ * Asks the partner org to attest warmth for a rep-surfaced account. People we already know there are asked
+ * by DM (partner-specific content stays out of channels other organisations may read); failing that, the
+ * partner's registered shared channel; failing that, the partner manager, so a request never goes nowhere.
+ */
 export function attestationRequestMessages(
   view: LeadView,
   ctx: NotifyContext,
-  targets: { channels: string[]; people: string[] },
+  targets: { channels: string[]; people: string[]; managerUserId: string },
   eventId: number,
 ): OutboxMessage[] {
   const rendered = attestationRequest(view, ctx);
+  if (targets.people.length > 0) {
+    return targets.people
+      .slice(0, 3)
+      .map((u) => dm(u, `lead:${view.id}:attest-request:${eventId}:${u}`, rendered, view.id));
+  }
   const channel = targets.channels[0];
   if (channel) {
     return [
@@ -145,9 +155,17 @@ export function attestationRequestMessages(
       },
     ];
   }
-  return targets.people
-    .slice(0, 3)
-    .map((u) => dm(u, `lead:${view.id}:attest-request:${eventId}:${u}`, rendered, view.id));
+  return [
+    dm(
+      targets.managerUserId,
+      `lead:${view.id}:attest-request:${eventId}:manager`,
+      {
+        text: `Nobody at ${escapeMrkdwn(view.partner.name)} has used Foothold yet and it has no shared channel registered, so please ask them to attest ${escapeMrkdwn(view.accountName)} (${view.domain}).`,
+        blocks: rendered.blocks,
+      },
+      view.id,
+    ),
+  ];
 }
 
 export function conflictNotice(

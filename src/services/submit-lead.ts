@@ -275,7 +275,11 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
           ...attestationRequestMessages(
             view,
             ctx,
-            { channels: partnerChannels(tx, partnerSlug), people: partnerPeople(tx, partnerSlug) },
+            {
+              channels: partnerChannels(tx, partnerSlug),
+              people: partnerPeople(tx, partnerSlug),
+              managerUserId: partner.managerUserId,
+            },
             eventId,
           ),
         );

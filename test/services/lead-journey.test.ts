@@ -375,6 +375,37 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
     expect(warm).toMatchObject({ kind: 'created', status: 'qualified' });
   });
 
+  it('asks people already known at the partner by DM, and the partner manager when there is nobody to ask', () => {
+    submitLead(deps, goodSubmission({ website: 'globex.com', accountName: 'Globex' }));
+    const known = submitLead(deps, {
+      ...goodSubmission({ actor: REP1, relationship: null, warmth: null }),
+      partnerSlug: 'northwind',
+    });
+    if (known.kind !== 'created') throw new Error(known.kind);
+    const asks = outboxRows(t.db).filter((r) =>
+      r.delivery_key.includes(`lead:${known.leadId}:attest-request`),
+    );
+    expect(asks.map((r) => r.recipient)).toEqual([NORTHWIND.userId]);
+
+    deps = serviceDeps(
+      t.db,
+      testConfig((raw) => {
+        const contoso = (raw.partners as Array<{ channels: string[] }>)[1]!;
+        contoso.channels = [];
+      }),
+      clock.now,
+    );
+    const nobody = submitLead(deps, {
+      ...goodSubmission({ actor: REP1, relationship: null, warmth: null, website: 'initech.com' }),
+      partnerSlug: 'contoso',
+    });
+    if (nobody.kind !== 'created') throw new Error(nobody.kind);
+    const fallback = outboxRows(t.db).filter((r) =>
+      r.delivery_key.includes(`lead:${nobody.leadId}:attest-request`),
+    );
+    expect(fallback.map((r) => r.recipient)).toEqual(['U0PAM']);
+  });
+
   it('lets a candidate partner update the attestation and qualify', () => {
     const res = submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 2 } }));
     if (res.kind !== 'created') throw new Error(res.kind);

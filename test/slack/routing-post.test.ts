@@ -17,7 +17,7 @@ const EXPECTED: Record<LeadStatus, string[]> = {
   surfaced: ['disqualify'],
   awaiting_attestation: ['disqualify'],
   candidate: ['disqualify'],
-  qualified: ['claim', 'reassign'],
+  qualified: ['claim', 'disqualify', 'reassign'],
   claimed: ['request_intro', 'meeting_held', 'opportunity', 'won', 'lost', 'disqualify', 'reassign'],
   intro_requested: ['meeting_held', 'opportunity', 'won', 'lost', 'disqualify', 'reassign'],
   meeting_held: ['opportunity', 'won', 'lost', 'disqualify', 'reassign'],

@@ -39,7 +39,7 @@ export const ROUTING_BUTTONS: Readonly<Record<LeadStatus, readonly ActionId[]>> 
   surfaced: [ACTIONS.disqualify],
   awaiting_attestation: [ACTIONS.disqualify],
   candidate: [ACTIONS.disqualify],
-  qualified: [ACTIONS.claim, ACTIONS.reassign],
+  qualified: [ACTIONS.claim, ACTIONS.disqualify, ACTIONS.reassign],
   claimed: [
     ACTIONS.requestIntro,
     ACTIONS.meetingHeld,
