@@ -170,13 +170,21 @@ export function attestationRequestMessages(
 
 export function conflictNotice(
   managerUserId: string,
-  eventId: number,
+  day: string,
   facts: {
     accountName: string;
     domain: string;
     partnerName: string;
+    partnerSlug: string;
     reason: 'customer' | 'open_opportunity';
+    flaggedBy: { userId: string; side: 'partner' | 'rep' };
   },
 ): OutboxMessage {
-  return dm(managerUserId, `conflict:${eventId}`, partnerManagerConflict(facts), null);
+  // One heads-up per account, partner and day: a partner re-flagging the account doesn't ping again.
+  return dm(
+    managerUserId,
+    `conflict:${facts.domain}:${facts.partnerSlug}:${day}`,
+    partnerManagerConflict(facts),
+    null,
+  );
 }

@@ -111,7 +111,7 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
     });
 
     if (verdict.kind === 'conflict') {
-      const eventId = appendEvent(tx, {
+      appendEvent(tx, {
         leadId: null,
         type: 'conflict',
         actorUserId: input.actor.userId,
@@ -120,11 +120,13 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
         at: now,
       });
       outbox.push(
-        conflictNotice(partner.managerUserId, eventId, {
+        conflictNotice(partner.managerUserId, today(deps), {
           accountName: crm?.name ?? input.accountName,
           domain,
           partnerName: partner.name,
+          partnerSlug,
           reason: verdict.reason,
+          flaggedBy: { userId: input.actor.userId, side: surfacedBy },
         }),
       );
       enqueue(tx, outbox, now);

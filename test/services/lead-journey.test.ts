@@ -286,6 +286,9 @@ describe('duplicates, corroboration and conflicts', () => {
     expect(count(t.db, 'leads')).toBe(0);
     const rows = outboxRows(t.db);
     expect(rows.some((r) => r.recipient === 'U0PAM' && r.delivery_key.startsWith('conflict:'))).toBe(true);
+    // Flagging it again the same day does not ping the partner manager twice.
+    expect(submitLead(deps, goodSubmission({ actor: NORTHWIND_2 }))).toEqual({ kind: 'conflict', reason: 'customer' });
+    expect(outboxRows(t.db).filter((r) => r.delivery_key.startsWith('conflict:'))).toHaveLength(1);
   });
 
   it('does not half-apply: a failure writing the outbox rolls the lead back', () => {

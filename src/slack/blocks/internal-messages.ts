@@ -124,14 +124,22 @@ export function partnerManagerConflict(facts: {
   domain: string;
   partnerName: string;
   reason: 'customer' | 'open_opportunity';
+  /** Who flagged it: someone at the partner, or one of our reps naming the partner. */
+  flaggedBy?: { userId: string; side: 'partner' | 'rep' };
 }): SlackMessage {
   const partner = userText(facts.partnerName, 80);
   const why = facts.reason === 'customer' ? 'is already a customer' : 'already has an open opportunity';
-  const text = `${partner} flagged ${nameOf(facts)}, which ${why}.`;
+  const who =
+    facts.flaggedBy?.side === 'rep'
+      ? `${mention(facts.flaggedBy.userId)} flagged ${accountTitle(facts)} for *${partner}*`
+      : `*${partner}*${facts.flaggedBy ? ` (${mention(facts.flaggedBy.userId)})` : ''} flagged ${accountTitle(facts)}`;
+  const text = `${facts.flaggedBy?.side === 'rep' ? 'A rep' : partner} flagged ${nameOf(facts)}, which ${why}.`;
   return message(text, [
-    section(`⚠️ *${partner}* flagged ${accountTitle(facts)}, which ${why}.`),
+    section(`⚠️ ${who}, which ${why}.`),
     context([
-      'They were told politely that it can’t become a new lead and that you’d follow up. Worth a quick note to them.',
+      facts.flaggedBy?.side === 'rep'
+        ? 'It can’t become a new lead; the rep was told.'
+        : 'They were told politely that it can’t become a new lead and that you’d follow up. Worth a quick note to them.',
     ]),
   ]);
 }
