@@ -84,6 +84,12 @@ export function attestInTransaction(
   const overlap = getOverlap(tx, view.partner.slug, view.domain);
   const partner = getPartner(tx, view.partner.slug);
   const row = getLead(tx, view.id);
+  // New company details from the partner fill in (never erase) what they gave before.
+  const firmographics = {
+    industry: input.firmographics?.industry ?? row?.partnerIndustry ?? null,
+    employees: input.firmographics?.employees ?? row?.partnerEmployees ?? null,
+    country: input.firmographics?.country ?? row?.partnerCountry ?? null,
+  };
   const q = qualify(
     {
       domain: view.domain,
@@ -91,11 +97,7 @@ export function attestInTransaction(
       partnerSlug: view.partner.slug,
       partnerName: partner?.name ?? view.partner.name,
       warmth,
-      partnerFirmographics: {
-        industry: row?.partnerIndustry ?? null,
-        employees: row?.partnerEmployees ?? null,
-        country: row?.partnerCountry ?? null,
-      },
+      partnerFirmographics: firmographics,
       crm: crm ? { ...crm } : null,
       overlap: overlap
         ? { partnerSlug: view.partner.slug, domain: view.domain, relationship: overlap.relationship }
@@ -116,6 +118,9 @@ export function attestInTransaction(
       {
         ...qualificationPatch(q, now),
         relationship: input.relationship,
+        partnerIndustry: firmographics.industry,
+        partnerEmployees: firmographics.employees,
+        partnerCountry: firmographics.country,
         status: to,
       },
     )

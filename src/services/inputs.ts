@@ -109,6 +109,8 @@ export const attestInputSchema = z.object({
   leadId: z.number().int().positive(),
   relationship: z.enum(RELATIONSHIPS, { message: 'Pick how your organisation knows this account' }),
   warmth: warmthInputSchema,
+  /** Company details the partner adds when the fit gate could not be scored. */
+  firmographics: firmographicsInputSchema.optional(),
 });
 export type AttestInput = z.input<typeof attestInputSchema>;
 

@@ -151,6 +151,7 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
           leadId: view.id,
           relationship: input.relationship,
           warmth: input.warmth,
+          firmographics: input.firmographics,
         });
         return { kind: 'attested', leadId: view.id, status: res.view.status, view: res.view };
       }

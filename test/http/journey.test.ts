@@ -9,6 +9,7 @@ import {
   command,
   flagAccount,
   lastModal,
+  modalCount,
   type Person,
   routingPost,
   submissionValues,
@@ -214,6 +215,23 @@ describe('a partner flags an account and hears back at every step', () => {
     const dm = dmsTo(PAT.userId).find((m) => buttons(m).has(ACTIONS.attestOpen));
     expect(dm, 'candidate DM with Update attestation').toBeDefined();
     expect(allText(dm).toLowerCase()).toContain('warmth');
+
+    // The partner updates the attestation from the DM (and adds the company details fit was missing).
+    const before = modalCount(h, PAT.userId);
+    await click(h, PAT, ACTIONS.attestOpen, buttons(dm).get(ACTIONS.attestOpen)!.value, {
+      channelId: dm!.channel,
+      messageTs: dm!.ts,
+    });
+    const modal = await lastModal(h, PAT.userId, before);
+    expect(modal.callbackId).toBe('attest');
+    const values = submissionValues({ strength: '4' });
+    for (const k of ['account_name', 'website', 'need', 'notes', 'industry', 'employees', 'country'])
+      delete values[k];
+    const ack = await submitModal(h, PAT, modal, values);
+    expect(ack.json).toMatchObject({ response_action: 'update' });
+    await h.drain();
+    expect(h.db.$client.prepare('select status from leads').get()).toEqual({ status: 'qualified' });
+    expect(h.standIn.messagesTo('C0ROUTING').filter((m) => m.method === 'chat.postMessage')).toHaveLength(1);
   });
 });
 

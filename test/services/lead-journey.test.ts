@@ -287,7 +287,10 @@ describe('duplicates, corroboration and conflicts', () => {
     const rows = outboxRows(t.db);
     expect(rows.some((r) => r.recipient === 'U0PAM' && r.delivery_key.startsWith('conflict:'))).toBe(true);
     // Flagging it again the same day does not ping the partner manager twice.
-    expect(submitLead(deps, goodSubmission({ actor: NORTHWIND_2 }))).toEqual({ kind: 'conflict', reason: 'customer' });
+    expect(submitLead(deps, goodSubmission({ actor: NORTHWIND_2 }))).toEqual({
+      kind: 'conflict',
+      reason: 'customer',
+    });
     expect(outboxRows(t.db).filter((r) => r.delivery_key.startsWith('conflict:'))).toHaveLength(1);
   });
 
@@ -558,5 +561,26 @@ describe('working the lead', () => {
       reason: 'Named account',
     });
     expect(res.view).toMatchObject({ status: 'claimed', ownerUserId: 'U0REP1' });
+  });
+});
+
+describe('a candidate whose fit could not be scored', () => {
+  it('qualifies once the partner adds the company details it was missing', () => {
+    const res = submitLead(
+      deps,
+      goodSubmission({ firmographics: { industry: null, employees: null, country: null } }),
+    );
+    if (res.kind !== 'created') throw new Error(res.kind);
+    expect(res.status).toBe('candidate');
+    expect(res.view.gates.find((g) => g.gate === 'fit')?.outcome).toBe('unknown');
+    const updated = attestWarmth(deps, {
+      actor: NORTHWIND,
+      leadId: res.leadId,
+      relationship: 'prospect',
+      warmth: goodSubmission().warmth!,
+      firmographics: { industry: 'fintech', employees: '900', country: 'CA' },
+    });
+    expect(updated.view.status).toBe('qualified');
+    expect(updated.view.icpScore).toBe(100);
   });
 });

@@ -20,7 +20,11 @@ export function partnerLeadCard(
   const gates = (opts.gates === 'always' || qualifying) && gateLine ? `\n${gateLine}` : '';
   const canAttest =
     qualifying &&
-    lead.gates.some((g) => (g.gate === 'warmth' || g.gate === 'overlap') && g.outcome !== 'pass');
+    lead.gates.some(
+      (g) =>
+        ((g.gate === 'warmth' || g.gate === 'overlap') && g.outcome !== 'pass') ||
+        (g.gate === 'fit' && g.outcome === 'unknown'),
+    );
   return [
     section(`${accountTitle(lead)}\n*${PARTNER_STATUS[lead.status]}*${owner}${gates}`, {
       ...(canAttest

@@ -234,6 +234,22 @@ export function submissionModal(opts: SubmissionModalOptions): ModalView {
       initial: prefill.notes ?? null,
     }),
     divider(),
+    ...companyDetailInputs(),
+  );
+
+  return modal({
+    title: 'Flag an account',
+    submit: 'Submit',
+    close: 'Cancel',
+    callbackId: CALLBACKS.submitLead,
+    privateMetadata: opts.privateMetadata,
+    blocks,
+  });
+}
+
+/** Optional firmographics: the fit gate uses CRM data first and these only where the CRM has nothing. */
+function companyDetailInputs(): KnownBlock[] {
+  return [
     context(['*Optional company details.* We use our CRM data first; fill these in only if you know them.']),
     textInput({
       blockId: BLOCKS.industry,
@@ -256,16 +272,15 @@ export function submissionModal(opts: SubmissionModalOptions): ModalView {
       optional: true,
       placeholder: 'e.g. US',
     }),
-  );
+  ];
+}
 
-  return modal({
-    title: 'Flag an account',
-    submit: 'Submit',
-    close: 'Cancel',
-    callbackId: CALLBACKS.submitLead,
-    privateMetadata: opts.privateMetadata,
-    blocks,
-  });
+function firmographicsOf(values: StateValues) {
+  return {
+    industry: textOf(values, BLOCKS.industry),
+    employees: textOf(values, BLOCKS.employees),
+    country: textOf(values, BLOCKS.country),
+  };
 }
 
 // ─── reading view.state.values ──────────────────────────────────────────────────────────────────────
@@ -360,11 +375,7 @@ export function parseSubmissionValues(values: StateValues): SubmissionValues {
     warmth: WARMTH_BLOCKS.some((b) => has(values, b)) ? warmthOf(values) : null,
     need: textOf(values, BLOCKS.need),
     notes: textOf(values, BLOCKS.notes),
-    firmographics: {
-      industry: textOf(values, BLOCKS.industry),
-      employees: textOf(values, BLOCKS.employees),
-      country: textOf(values, BLOCKS.country),
-    },
+    firmographics: firmographicsOf(values),
     partnerSlug: selectedOf(values, BLOCKS.partner),
   };
 }
@@ -391,6 +402,10 @@ export function attestationModal(lead: LeadView, privateMetadata: string): Modal
       lastInteractionInput(w?.lastInteractionOn ?? null),
       willingInput(w ? w.willingToIntroduce : null),
       ...contactInputs({ name: w?.contactName ?? null, title: w?.contactTitle ?? null }),
+      // Shown when the fit gate could not be scored: the partner may know what our CRM doesn't.
+      ...(lead.gates.some((g) => g.gate === 'fit' && g.outcome === 'unknown')
+        ? [divider(), ...companyDetailInputs()]
+        : []),
     ],
   });
 }
@@ -398,6 +413,7 @@ export function attestationModal(lead: LeadView, privateMetadata: string): Modal
 export interface AttestationValues {
   relationship: Relationship;
   warmth: WarmthValues;
+  firmographics?: ReturnType<typeof firmographicsOf>;
 }
 
 /** The attestation modal's values as `AttestInput` minus `actor` and `leadId`. */
@@ -406,6 +422,7 @@ export function parseAttestationValues(values: StateValues): AttestationValues {
     // null fails the schema with "Pick how your organisation knows this account".
     relationship: selectedOf(values, BLOCKS.relationship) as Relationship,
     warmth: warmthOf(values),
+    ...(has(values, BLOCKS.industry) ? { firmographics: firmographicsOf(values) } : {}),
   };
 }
 

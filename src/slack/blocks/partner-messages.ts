@@ -77,7 +77,7 @@ const GATE_FIX = {
   fitFail:
     'Fit is judged against our ideal customer profile and our own account data, so partner input can’t override it. If our data looks wrong, your partner manager can check it.',
   fitUnknown:
-    'We don’t have enough company details to score it yet; your partner manager can add what’s missing.',
+    'We don’t have enough company details to score it yet: add what you know with *Update attestation*.',
   motion:
     'No sales team covers this kind of account yet. It stays on file and is routed as soon as one does.',
 } as const;
@@ -132,7 +132,9 @@ function candidateBlocks(lead: LeadView): { blocks: KnownBlock[]; canAttest: boo
           : g.reason;
     return `${GATE_EMOJI[g.outcome]} *${GATE_LABEL[g.gate]}*: ${userText(reason, 600)}${tip}`;
   });
-  const canAttest = open.some((g) => g.gate === 'warmth' || g.gate === 'overlap');
+  const canAttest = open.some(
+    (g) => g.gate === 'warmth' || g.gate === 'overlap' || (g.gate === 'fit' && g.outcome === 'unknown'),
+  );
   const blocks: KnownBlock[] = [
     section(
       `${accountTitle(lead)} isn’t an Ecosystem Qualified Lead yet. It’s saved, and here’s what’s missing:`,
