@@ -71,3 +71,17 @@ it('gives exactly one owner when reps claim at the same instant from separate pr
     .get() as { n: number };
   expect(claims.n).toBe(1);
 }, 90_000);
+
+it('opens every connection with full fsync on commit, WAL and foreign keys on', () => {
+  const local = openTestDb();
+  try {
+    const c = local.db.$client;
+    expect(c.pragma('synchronous', { simple: true })).toBe(2);
+    expect(c.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(c.pragma('foreign_keys', { simple: true })).toBe(1);
+    const other = local.reopen().$client;
+    expect(other.pragma('synchronous', { simple: true })).toBe(2);
+  } finally {
+    local.cleanup();
+  }
+});
