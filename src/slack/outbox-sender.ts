@@ -82,6 +82,8 @@ const NOT_IDEMPOTENT = new Set(['chat.postMessage']);
 /** How far back (before the row was queued) to look for an unconfirmed post, and how many pages. */
 const LOOKUP_SLACK_MS = 60_000;
 const LOOKUP_PAGES = 10;
+/** At most this many delivery keys remembered from those lookups. */
+const SEEN_CAPACITY = 50_000;
 
 type Outcome =
   | { kind: 'sent'; result: Record<string, unknown> }
@@ -107,6 +109,11 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const maxAttempts = options.maxAttempts ?? 25;
   const pollMs = options.pollMs ?? 1000;
   const dmChannels = new Map<string, string>();
+  /**
+   * Delivery keys seen in Slack while looking for unconfirmed posts (key → where it is). After a crash or a
+   * restore many posts are unconfirmed at once; one page of history answers for all of them.
+   */
+  const seenInSlack = new Map<string, { ts: string; channel: string }>();
   /** Retry-After pauses per Web API method (Slack's limits are per method, per workspace). */
   const pausedUntil = new Map<string, number>();
   const inFlight = new Set<string>();
@@ -186,6 +193,15 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     const channel = String(payload.channel);
     const threadTs = typeof payload.thread_ts === 'string' ? payload.thread_ts : null;
     const oldest = String(Math.floor((row.createdAt - LOOKUP_SLACK_MS) / 1000));
+    const found = (where: { ts: string; channel: string }): Outcome => {
+      logger.info(
+        { outboxId: row.id, deliveryKey: row.deliveryKey, ts: where.ts },
+        'an unconfirmed Slack message had been delivered; not sending it again',
+      );
+      return { kind: 'sent', result: { ts: where.ts, channel: where.channel } };
+    };
+    const known = seenInSlack.get(row.deliveryKey);
+    if (known) return found(known);
     let cursor: string | undefined;
     try {
       for (let page = 0; page < LOOKUP_PAGES; page++) {
@@ -199,21 +215,18 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         const res = threadTs
           ? await client.conversations.replies({ ...common, ts: threadTs })
           : await client.conversations.history(common);
+        let match: { ts: string; channel: string } | null = null;
         for (const m of res.messages ?? []) {
           const meta = (
             m as { metadata?: { event_type?: string; event_payload?: { delivery_key?: unknown } } }
           ).metadata;
-          if (
-            meta?.event_type === DELIVERY_EVENT_TYPE &&
-            meta.event_payload?.delivery_key === row.deliveryKey
-          ) {
-            logger.info(
-              { outboxId: row.id, deliveryKey: row.deliveryKey, ts: m.ts },
-              'an unconfirmed Slack message had been delivered; not sending it again',
-            );
-            return { kind: 'sent', result: { ts: m.ts, channel } };
-          }
+          const key = meta?.event_payload?.delivery_key;
+          if (meta?.event_type !== DELIVERY_EVENT_TYPE || typeof key !== 'string' || !m.ts) continue;
+          if (seenInSlack.size >= SEEN_CAPACITY) seenInSlack.clear();
+          seenInSlack.set(key, { ts: m.ts, channel });
+          if (key === row.deliveryKey) match = { ts: m.ts, channel };
         }
+        if (match) return found(match);
         cursor = res.response_metadata?.next_cursor || undefined;
         if (!res.has_more || !cursor) return null;
       }

@@ -117,6 +117,18 @@ export function markUnconfirmed(db: Db, row: OutboxRow, now: number): void {
     .run();
 }
 
+/**
+ * After a restore from a backup, anything still pending may have been sent after the backup was taken: every
+ * pending post becomes unconfirmed, so the sender looks for it in Slack before posting it. Returns how many.
+ */
+export function markPendingUnconfirmed(db: Db, why: string): number {
+  return db
+    .update(outbox)
+    .set({ lastError: `${UNCONFIRMED}${why}` })
+    .where(and(eq(outbox.status, 'pending'), eq(outbox.method, 'chat.postMessage')))
+    .run().changes;
+}
+
 export function isUnconfirmed(row: OutboxRow): boolean {
   return row.lastError?.startsWith(UNCONFIRMED) ?? false;
 }
