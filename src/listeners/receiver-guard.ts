@@ -4,12 +4,14 @@ import type { App, ReceiverEvent } from '@slack/bolt';
 import type { ListenerDeps } from './deps.ts';
 import { describeRequest, newRequestId } from './request-context.ts';
 
-// Two guards around Bolt for requests Slack never sends but anyone holding the signing secret (or a broken
-// proxy) could: a signed request must never get a 5xx, never hang, and never take the process down.
+// Guards around Bolt for requests Slack never sends but anyone holding the signing secret (or a broken proxy)
+// could: a signed request must never get a 5xx, never hang, never take the process down, and never be
+// accepted from outside Slack's five-minute window.
 
 /** Bolt's default limit on a request body. */
 const BODY_LIMIT = 4 * 1024 * 1024;
 const FORM = 'application/x-www-form-urlencoded';
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -59,6 +61,16 @@ export function guardHttpReceiver(app: App, logger: ListenerDeps['logger']): voi
       listener(req, res);
       return;
     }
+    // Slack's verification rule is |now − timestamp| ≤ 5 minutes; Bolt only rejects the past side, so a
+    // request dated in the future would stay replayable for as long as it is early.
+    const stamp = Number(req.headers['x-slack-request-timestamp']);
+    if (Number.isFinite(stamp) && stamp * 1000 > Date.now() + MAX_CLOCK_SKEW_MS) {
+      logger.warn({ path: req.url }, 'rejected a request dated more than 5 minutes in the future');
+      req.resume();
+      res.writeHead(401);
+      res.end();
+      return;
+    }
     readBody(req).then(
       (raw) => {
         if (raw === null) {
@@ -84,24 +96,44 @@ export function guardHttpReceiver(app: App, logger: ListenerDeps['logger']): voi
 }
 
 /**
- * Bolt reads a few fields of every interactivity payload (`user`, `team`, `view`…) before any middleware
- * runs; a payload without them makes it throw, and its HTTP receiver then answers 500. Such a request is
- * acknowledged without effect and logged once instead. (A custom `HTTPReceiver` with a
- * `processEventErrorHandler` could do the same from where the app is assembled.)
+ * Two gaps in how Bolt answers requests nothing handles:
+ *  - it reads a few fields of every interactivity payload (`user`, `team`, `view`…) before any middleware runs,
+ *    and a payload without them makes it throw, which its HTTP receiver answers with 500;
+ *  - a request no listener acknowledges (a body of no known type, an interaction nothing listens to) holds its
+ *    connection open until Bolt's 3-second timeout, then gets a 404.
+ * Both are acknowledged at once, without effect, and logged once. (A custom `HTTPReceiver` with a
+ * `processEventErrorHandler` could answer the first from where the app is assembled.)
  */
 export function guardProcessEvent(app: App, logger: ListenerDeps['logger']): void {
   const processEvent = app.processEvent.bind(app);
   app.processEvent = async (event: ReceiverEvent): Promise<void> => {
-    try {
-      await processEvent(event);
-    } catch (err) {
-      const fields = describeRequest(event.body, newRequestId(), event.retryNum);
-      logger.warn({ ...fields, err }, 'ignored a Slack request Bolt could not read (malformed payload)');
+    let acked = false;
+    const ack: ReceiverEvent['ack'] = async (response) => {
+      acked = true;
+      return event.ack(response);
+    };
+    const answerNow = async () => {
+      if (acked) return;
+      acked = true;
       try {
         await event.ack();
       } catch {
         // Already answered.
       }
+    };
+    try {
+      await processEvent({ ...event, ack });
+      if (!acked) {
+        logger.info(
+          describeRequest(event.body, newRequestId(), event.retryNum),
+          'no listener handles this Slack request; answered without effect',
+        );
+        await answerNow();
+      }
+    } catch (err) {
+      const fields = describeRequest(event.body, newRequestId(), event.retryNum);
+      logger.warn({ ...fields, err }, 'ignored a Slack request Bolt could not read (malformed payload)');
+      await answerNow();
     }
   };
 }

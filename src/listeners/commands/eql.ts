@@ -7,6 +7,7 @@ import { leadStatus, myLeads, whoIs } from '../../services/read-leads.ts';
 import { digestMessage } from '../../slack/blocks/digest.ts';
 import { helpText, mineList, refusal, statusReply } from '../../slack/blocks/internal-messages.ts';
 import { submissionModal } from '../../slack/blocks/modals.ts';
+import { userText } from '../../slack/mrkdwn.ts';
 import type { ListenerDeps } from '../deps.ts';
 import { encodeMeta } from '../payloads.ts';
 import { GENERIC_ERROR, userMessage } from '../replies.ts';
@@ -103,7 +104,8 @@ export function eqlCommand(deps: ListenerDeps) {
           await ephemeral(
             parsed.unknown
               ? {
-                  text: `I didn't understand “${parsed.unknown.slice(0, 80)}”. ${help.text}`,
+                  // What they typed is shown back escaped: it may hold <!channel> or <@U…>.
+                  text: `I didn't understand “${userText(parsed.unknown, 80)}”. ${help.text}`,
                   blocks: help.blocks,
                 }
               : help,

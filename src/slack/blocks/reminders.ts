@@ -111,9 +111,11 @@ function progressButtons(lead: LeadView): Button[] {
   );
 }
 
-function entryBlocks(e: ReminderEntry, ctx: ReminderContext): KnownBlock[] {
+/** `n`: the entry's place in the message. One lead can have two entries (a nudge and an expiry warning), and
+ * block ids must be unique within a message or Slack refuses all of it. */
+function entryBlocks(e: ReminderEntry, ctx: ReminderContext, n: number): KnownBlock[] {
   const text = line(e, ctx);
-  const blockId = `${ACTION_BLOCKS.lead}_${e.lead.id}`;
+  const blockId = `${ACTION_BLOCKS.lead}_${e.lead.id}_${n}`;
   switch (e.kind) {
     case 'claim_escalation':
       return [
@@ -144,7 +146,7 @@ export function reminderBatchMessage(entries: readonly ReminderEntry[], ctx: Rem
   const items: KnownBlock[][] = [];
   for (const g of groups) {
     g.items.forEach((e, i) => {
-      const blocks = entryBlocks(e, ctx);
+      const blocks = entryBlocks(e, ctx, items.length);
       items.push(i === 0 ? [section(GROUP_TITLE[g.kind](g.items.length, ctx)), ...blocks] : blocks);
     });
   }
