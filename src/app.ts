@@ -28,6 +28,11 @@ export const BOT_SCOPES = [
   'channels:read',
   'groups:read',
   'pins:write',
+  // Read back the app's own recent posts: after a timeout or a crash the sender looks for its delivery key in
+  // the message metadata before posting again, so a message is never sent twice.
+  'channels:history',
+  'groups:history',
+  'im:history',
 ] as const;
 
 export interface FootholdOptions {
@@ -68,6 +73,9 @@ export function createFoothold(options: FootholdOptions): Foothold {
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
     timeout: 10_000,
+    // The sender logs each failure itself, once, with context; the SDK's own warnings would go to the
+    // console outside the JSON log.
+    logger: boltLogger(logger.child({ component: 'web-api' }, { level: 'error' })),
   };
   const defaultClient = env.SLACK_BOT_TOKEN ? new WebClient(env.SLACK_BOT_TOKEN, senderClientOptions) : null;
   const teamClients = new Map<string, WebClient>();
