@@ -11,20 +11,29 @@ export type { Logger };
 export const logContext = new AsyncLocalStorage<Record<string, unknown>>();
 
 /** Slack tokens (bot, user, app-level, refresh, config) and bearer credentials, wherever they appear. */
-const SECRET_PATTERNS: readonly RegExp[] = [
-  /\bxox[abposre]-[A-Za-z0-9-]+/g,
-  /\bxapp-[A-Za-z0-9-]+/g,
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,
-];
+const TOKEN_PATTERNS: readonly RegExp[] = [/\bxox[abposre]-[A-Za-z0-9-]+/g, /\bxapp-[A-Za-z0-9-]+/g];
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+/**
+ * The value of any secret-named field, as JSON (also JSON inside a message string, with escaped quotes) or as a
+ * form field: the Web API client's debug lines show request bodies such as `oauth.v2.access`'s client_secret.
+ */
+const SECRET_FIELDS =
+  'client_secret|signing_secret|state_secret|clientSecret|signingSecret|stateSecret|secret|password|refresh_token|access_token|token';
+const SECRET_JSON = new RegExp(
+  `((?:\\\\)*"(?:${SECRET_FIELDS})(?:\\\\)*"\\s*:\\s*(?:\\\\)*")((?:[^"\\\\]|\\\\(?!"))+)`,
+  'g',
+);
+const SECRET_FORM = new RegExp(`\\b((?:${SECRET_FIELDS})=)([^&\\s"\\\\]+)`, 'g');
 
-/** Replaces every token-looking substring with `[redacted]`. */
-export function scrubSecrets(text: string): string {
+/** Replaces token-shaped strings, bearer credentials and the values of secret-named fields with `[redacted]`. */
+export function scrubSecrets(text: string, secrets: readonly string[] = []): string {
   let out = text;
-  for (const p of SECRET_PATTERNS)
-    out = out.replace(p, (m) =>
-      /^(bearer|basic)\s/i.test(m) ? `${m.split(/\s/)[0]} [redacted]` : '[redacted]',
-    );
-  return out;
+  for (const s of secrets) if (s.length >= 6) out = out.split(s).join('[redacted]');
+  for (const p of TOKEN_PATTERNS) out = out.replace(p, '[redacted]');
+  return out
+    .replace(BEARER, (_m, scheme: string) => `${scheme} [redacted]`)
+    .replace(SECRET_JSON, (_m, key: string) => `${key}[redacted]`)
+    .replace(SECRET_FORM, (_m, key: string) => `${key}[redacted]`);
 }
 
 /**
@@ -43,12 +52,20 @@ function serializeError(err: unknown): unknown {
 }
 
 /**
- * Structured JSON logs. Tokens and secrets are redacted wherever they appear: known fields by path, and any
- * token-shaped string anywhere in a line (messages, nested errors, Slack's answers) before it is written.
+ * Structured JSON logs. Tokens and secrets are redacted wherever they appear: known fields by path, and in
+ * every line before it is written, token-shaped strings, bearer credentials, secret-named fields (also inside
+ * messages that quote a request body) and the exact values of `secrets` (the deployment's own).
  */
-export function createLogger(level: string, destination?: NodeJS.WritableStream | DestinationStream): Logger {
+export function createLogger(
+  level: string,
+  destination?: NodeJS.WritableStream | DestinationStream,
+  options: { secrets?: ReadonlyArray<string | undefined> } = {},
+): Logger {
   const target = destination ?? process.stdout;
-  const scrubbing: DestinationStream = { write: (line: string) => void target.write(scrubSecrets(line)) };
+  const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const scrubbing: DestinationStream = {
+    write: (line: string) => void target.write(scrubSecrets(line, secrets)),
+  };
   return pino(
     {
       level,

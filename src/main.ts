@@ -20,7 +20,16 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(env.LOG_LEVEL);
+  // The deployment's own secrets are scrubbed from every log line by value, whatever logs them.
+  const logger = createLogger(env.LOG_LEVEL, undefined, {
+    secrets: [
+      env.SLACK_BOT_TOKEN,
+      env.SLACK_SIGNING_SECRET,
+      env.SLACK_APP_TOKEN,
+      env.SLACK_CLIENT_SECRET,
+      env.SLACK_STATE_SECRET,
+    ],
+  });
   const db = openDb(env.DATABASE_PATH);
   const foothold = createFoothold({ env, config, db, logger });
   try {

@@ -2,8 +2,11 @@
 // `Command` and append it here.
 
 import { configCheck } from './commands/config-check.ts';
+import { dbBackup } from './commands/db-backup.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
+import { dbRestore } from './commands/db-restore.ts';
 import { exportLeads } from './commands/export-leads.ts';
+import { forgetContactCommand } from './commands/forget-contact.ts';
 import { help } from './commands/help.ts';
 import { importAccounts } from './commands/import-accounts.ts';
 import { importBaselines } from './commands/import-baselines.ts';
@@ -15,11 +18,14 @@ import type { Command } from './types.ts';
 export const commands: readonly Command[] = [
   configCheck,
   dbMigrate,
+  dbBackup,
+  dbRestore,
   importAccounts,
   importOverlaps,
   importBaselines,
   exportLeads,
   report,
   jobsRun,
+  forgetContactCommand,
   help,
 ];
