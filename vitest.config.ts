@@ -8,5 +8,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Collects the reliability suite's figures into one table after the run (test/reliability/results.md).
+    globalSetup: ['test/reliability/support/global-setup.ts'],
   },
 });

@@ -1,0 +1,576 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  blockAction,
+  eventEnvelope,
+  messageShortcut,
+  slashCommand,
+  stateValue,
+  viewSubmission,
+} from '../../src/dev/slack-client.ts';
+import { encodeMeta } from '../../src/listeners/payloads.ts';
+import { claimLead } from '../../src/services/claim-lead.ts';
+import { recordOutcome } from '../../src/services/record-outcome.ts';
+import { submitLead } from '../../src/services/submit-lead.ts';
+import { ACTIONS, CALLBACKS, encodeLeadRef } from '../../src/slack/ids.ts';
+import type { Harness } from '../helpers/harness.ts';
+import { type Person, recentDate, submissionValues } from '../helpers/slack-actors.ts';
+import { report } from './support/figures.ts';
+import { CAST } from './support/program.ts';
+import { startProgram, waitUntil } from './support/slack-world.ts';
+
+// Scenario 7: every door (slash command, shortcut, button, modal submission, App Home) × every kind of actor,
+// over HTTP, against PRODUCT.md's "Who may do what". A modal submission is also forged by people who could
+// never have opened the modal. Allowed: the change happens (or the modal opens, or the lead is shown).
+// Refused: nothing changes and the person is told why, privately.
+
+const ACTORS = {
+  'partner, lead’s org': CAST.pat,
+  'partner, other org': CAST.con,
+  'unregistered org': CAST.stranger,
+  rep: { userId: 'U0RACE01', teamId: 'T0VENDOR', channelId: 'C0ROUTING' },
+  'non-owner rep': CAST.rep2,
+  'owner rep': CAST.rep1,
+  leader: CAST.leader,
+  admin: CAST.admin,
+} satisfies Record<string, Person>;
+type Kind = keyof typeof ACTORS;
+const KINDS = Object.keys(ACTORS) as Kind[];
+
+/** change: the action happened · open: its modal opened · show/hide: the lead is (not) in what they see ·
+ * redirect: allowed, and told how to do it instead · refuse: nothing happened, told why · na: not applicable. */
+type Outcome = 'change' | 'open' | 'show' | 'hide' | 'redirect' | 'refuse' | 'na';
+
+/** Builds a row: `yes` for the listed kinds, `refuse` for everyone else. */
+function row(yes: Outcome, who: Kind[], others: Partial<Record<Kind, Outcome>> = {}): Record<Kind, Outcome> {
+  return Object.fromEntries(KINDS.map((k) => [k, others[k] ?? (who.includes(k) ? yes : 'refuse')])) as Record<
+    Kind,
+    Outcome
+  >;
+}
+const EVERYONE_REGISTERED: Kind[] = KINDS.filter((k) => k !== 'unregistered org');
+const INTERNAL: Kind[] = ['rep', 'non-owner rep', 'owner rep', 'leader', 'admin'];
+const OWNER_AND_UP: Kind[] = ['owner rep', 'leader', 'admin'];
+const LEADERS: Kind[] = ['leader', 'admin'];
+
+type State = 'none' | 'qualified' | 'qualified-gb' | 'claimed' | 'intro' | 'awaiting';
+interface Lead {
+  id: number;
+  domain: string;
+  accountName: string;
+  version: number;
+}
+interface Door {
+  name: string;
+  /** PRODUCT.md's row. */
+  action: string;
+  state: State;
+  expected: Record<Kind, Outcome>;
+  run(who: Person, lead: Lead): Promise<{ ack: unknown }>;
+}
+
+let h: Harness;
+let seq = 0;
+let requests = 0;
+beforeAll(async () => {
+  h = await startProgram();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const services = () => h.foothold.deps.services;
+const svcActor = (p: Person) => ({ userId: p.userId, teamId: p.teamId, channelId: p.channelId ?? null });
+
+function leadOf(id: number, domain: string): Lead {
+  const r = h.db.$client.prepare('select version, account_name as name from leads where id = ?').get(id) as {
+    version: number;
+    name: string;
+  };
+  return { id, domain, accountName: r.name, version: r.version };
+}
+
+/** A fresh lead in the state a door needs, made through the use cases (the door itself is tested over HTTP). */
+function setup(state: State): Lead {
+  const domain = `authz${++seq}-acct.com`;
+  if (state === 'none') return { id: 0, domain, accountName: `Authz ${seq}`, version: 0 };
+  const warmth = {
+    strength: 4,
+    contactName: 'Jane Doe',
+    contactTitle: 'CTO',
+    contactEmail: null,
+    lastInteractionOn: recentDate(),
+    willingToIntroduce: true,
+  };
+  const base = {
+    accountName: `Authz ${seq} Ltd`,
+    website: domain,
+    relationship: 'prospect' as const,
+    need: null,
+    notes: null,
+    firmographics: { industry: 'software', employees: 1200, country: state === 'qualified-gb' ? 'GB' : 'US' },
+  };
+  if (state === 'awaiting') {
+    const res = submitLead(services(), {
+      ...base,
+      actor: svcActor(CAST.rep1),
+      warmth: null,
+      partnerSlug: 'northwind',
+    });
+    if (res.kind !== 'created') throw new Error(res.kind);
+    return leadOf(res.leadId, domain);
+  }
+  const res = submitLead(services(), { ...base, actor: svcActor(CAST.pat), warmth });
+  if (res.kind !== 'created' || res.status !== 'qualified') throw new Error(`setup: ${res.kind}`);
+  if (state === 'qualified' || state === 'qualified-gb') return leadOf(res.leadId, domain);
+  claimLead(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId });
+  if (state === 'intro')
+    recordOutcome(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId, outcome: 'intro_requested' });
+  return leadOf(res.leadId, domain);
+}
+
+function leadState(id: number): string {
+  return JSON.stringify([
+    h.db.$client
+      .prepare('select status, owner_user_id, version, intro_status, extension_days from leads where id = ?')
+      .get(id),
+    h.db.$client.prepare('select count(*) as n from lead_events where lead_id = ?').get(id),
+  ]);
+}
+function programState(): string {
+  return JSON.stringify(
+    h.db.$client
+      .prepare(
+        'select (select count(*) from leads) as leads, (select count(*) from outbox where lead_id is null) as notices, (select count(*) from channel_cards) as cards',
+      )
+      .get(),
+  );
+}
+
+function click(who: Person, actionId: string, value: string) {
+  requests++;
+  return h.slack
+    .action(
+      blockAction({
+        user: { id: who.userId, team_id: who.teamId },
+        teamId: 'T0VENDOR',
+        actionId,
+        value,
+        channelId: who.channelId ?? 'C0GENERAL',
+        triggerId: h.standIn.issueTriggerId({ userId: who.userId }),
+      }),
+    )
+    .then((r) => ({ ack: r.json }));
+}
+function cmd(who: Person, text: string) {
+  requests++;
+  return h.slack
+    .command(
+      slashCommand({
+        command: '/eql',
+        userId: who.userId,
+        teamId: who.teamId,
+        channelId: who.channelId ?? 'C0GENERAL',
+        text,
+        triggerId: h.standIn.issueTriggerId({ userId: who.userId }),
+      }),
+    )
+    .then((r) => ({ ack: r.json }));
+}
+/** A modal submission as Slack would send it, whether or not this person could have opened the modal. */
+function submitView(
+  who: Person,
+  callbackId: string,
+  lead: Lead,
+  values: Record<string, Record<string, unknown>>,
+) {
+  requests++;
+  return h.slack
+    .viewSubmission(
+      viewSubmission({
+        user: { id: who.userId, team_id: who.teamId },
+        teamId: 'T0VENDOR',
+        callbackId,
+        privateMetadata: encodeMeta(
+          lead.id
+            ? { channelId: who.channelId ?? null, leadId: lead.id, version: lead.version }
+            : { channelId: who.channelId ?? null },
+        ),
+        values: values as never,
+      }),
+    )
+    .then((r) => ({ ack: r.json }));
+}
+const ref = (lead: Lead) => encodeLeadRef({ leadId: lead.id, version: lead.version });
+const config = () => services().config;
+
+const DOORS: Door[] = [
+  // ── flag an account ────────────────────────────────────────────────────────────────────────────
+  {
+    name: '/eql',
+    action: 'flag',
+    state: 'none',
+    expected: row('open', EVERYONE_REGISTERED),
+    run: (w) => cmd(w, ''),
+  },
+  {
+    name: '/eql acme.com',
+    action: 'flag',
+    state: 'none',
+    expected: row('open', EVERYONE_REGISTERED),
+    run: (w, l) => cmd(w, l.domain),
+  },
+  {
+    name: 'Flag as EQL (shortcut)',
+    action: 'flag',
+    state: 'none',
+    expected: row('open', EVERYONE_REGISTERED),
+    run: (w) => {
+      requests++;
+      return h.slack
+        .shortcut(
+          messageShortcut({
+            user: { id: w.userId, team_id: w.teamId },
+            teamId: 'T0VENDOR',
+            callbackId: CALLBACKS.flagAsEql,
+            channel: w.channelId ?? 'C0GENERAL',
+            message: { ts: '1700000000.000100', text: 'Acme wants a partner portal' },
+            triggerId: h.standIn.issueTriggerId({ userId: w.userId }),
+          }),
+        )
+        .then((r) => ({ ack: r.json }));
+    },
+  },
+  {
+    name: 'Flag an account (card)',
+    action: 'flag',
+    state: 'none',
+    expected: row('open', EVERYONE_REGISTERED),
+    run: (w) => click(w, ACTIONS.flagAccount, 'flag'),
+  },
+  {
+    name: 'Flag an account (App Home)',
+    action: 'flag',
+    state: 'none',
+    expected: row('open', EVERYONE_REGISTERED),
+    run: (w) => click(w, ACTIONS.homeFlag, 'flag'),
+  },
+  {
+    name: 'submit_lead (modal)',
+    action: 'flag',
+    state: 'none',
+    expected: row('change', EVERYONE_REGISTERED),
+    run: (w, l) =>
+      // The modal a partner gets asks for warmth; a rep's names the partner org instead.
+      submitView(
+        w,
+        CALLBACKS.submitLead,
+        l,
+        submissionValues(
+          w.teamId === 'T0VENDOR' ? { website: l.domain, partner: 'northwind' } : { website: l.domain },
+        ),
+      ),
+  },
+  // ── see a lead ─────────────────────────────────────────────────────────────────────────────────
+  {
+    name: '/eql status <domain>',
+    action: 'see',
+    state: 'claimed',
+    expected: row('show', [...INTERNAL, 'partner, lead’s org'], { 'partner, other org': 'hide' }),
+    run: (w, l) => cmd(w, `status ${l.domain}`),
+  },
+  {
+    name: '/eql mine',
+    action: 'see',
+    state: 'claimed',
+    expected: row('hide', EVERYONE_REGISTERED, { 'partner, lead’s org': 'show', 'owner rep': 'show' }),
+    run: (w) => cmd(w, 'mine'),
+  },
+  {
+    name: 'App Home',
+    action: 'see',
+    state: 'claimed',
+    expected: row('hide', KINDS, {
+      'partner, lead’s org': 'show',
+      'owner rep': 'show',
+      leader: 'show',
+      admin: 'show',
+    }),
+    run: async (w) => {
+      requests++;
+      const before = h.standIn.calls('views.publish').length;
+      await h.slack.event(
+        eventEnvelope(
+          { type: 'app_home_opened', user: w.userId, tab: 'home', channel: 'D0HOME' },
+          { teamId: 'T0VENDOR' },
+        ),
+      );
+      await waitUntil('App Home', () => h.standIn.calls('views.publish').length > before, 3000, 5);
+      return { ack: h.standIn.calls('views.publish').at(-1)?.args.view };
+    },
+  },
+  // ── reports and setup ──────────────────────────────────────────────────────────────────────────
+  {
+    name: '/eql digest',
+    action: 'digest, reports',
+    state: 'none',
+    expected: row('show', LEADERS),
+    run: (w) => cmd(w, 'digest'),
+  },
+  {
+    name: '/eql setup',
+    action: '/eql setup',
+    state: 'none',
+    expected: row('change', ['admin']),
+    run: (w) => cmd(w, 'setup'),
+  },
+  // ── claim ──────────────────────────────────────────────────────────────────────────────────────
+  {
+    name: 'Claim',
+    action: 'claim',
+    state: 'qualified',
+    expected: row('change', ['rep', 'non-owner rep', 'leader', 'admin'], { 'owner rep': 'na' }),
+    run: (w, l) => click(w, ACTIONS.claim, ref(l)),
+  },
+  {
+    name: 'Claim (route with a rep pool)',
+    action: 'claim',
+    state: 'qualified-gb',
+    // U0REP2 is the GB route's pool; the other rep is not in it.
+    expected: row('change', ['non-owner rep', 'leader', 'admin'], { 'owner rep': 'na' }),
+    run: (w, l) => click(w, ACTIONS.claim, ref(l)),
+  },
+  // ── the motion ─────────────────────────────────────────────────────────────────────────────────
+  ...(
+    [
+      ['Request intro', ACTIONS.requestIntro],
+      ['Meeting held', ACTIONS.meetingHeld],
+      ['Opportunity', ACTIONS.opportunity],
+      ['Won', ACTIONS.won],
+    ] as const
+  ).map(
+    ([name, id]): Door => ({
+      name,
+      action: 'request intro, meeting, opportunity, won, lost, disqualify',
+      state: 'claimed',
+      expected: row('change', OWNER_AND_UP),
+      run: (w, l) => click(w, id, ref(l)),
+    }),
+  ),
+  {
+    name: 'Lost (button)',
+    action: 'request intro, meeting, opportunity, won, lost, disqualify',
+    state: 'claimed',
+    expected: row('open', OWNER_AND_UP),
+    run: (w, l) => click(w, ACTIONS.lost, ref(l)),
+  },
+  {
+    name: 'lost_reason (modal)',
+    action: 'request intro, meeting, opportunity, won, lost, disqualify',
+    state: 'claimed',
+    expected: row('change', OWNER_AND_UP),
+    run: (w, l) =>
+      submitView(w, CALLBACKS.lostReason, l, {
+        reason_code: { reason_code: stateValue.select(config().reasons.lost[0]!.code) },
+        reason_text: { reason_text: stateValue.text('Budget went elsewhere') },
+      }),
+  },
+  {
+    name: 'Disqualify (button)',
+    action: 'request intro, meeting, opportunity, won, lost, disqualify',
+    state: 'claimed',
+    expected: row('open', OWNER_AND_UP),
+    run: (w, l) => click(w, ACTIONS.disqualify, ref(l)),
+  },
+  {
+    name: 'disqualify_reason (modal)',
+    action: 'request intro, meeting, opportunity, won, lost, disqualify',
+    state: 'claimed',
+    expected: row('change', OWNER_AND_UP),
+    run: (w, l) =>
+      submitView(w, CALLBACKS.disqualifyReason, l, {
+        reason_code: { reason_code: stateValue.select(config().reasons.disqualify[0]!.code) },
+        reason_text: { reason_text: stateValue.text(null) },
+      }),
+  },
+  // ── reassign ───────────────────────────────────────────────────────────────────────────────────
+  {
+    name: 'Reassign (button)',
+    action: 'reassign, override attribution',
+    state: 'claimed',
+    expected: row('open', LEADERS),
+    run: (w, l) => click(w, ACTIONS.reassign, ref(l)),
+  },
+  {
+    name: 'reassign (modal)',
+    action: 'reassign, override attribution',
+    state: 'claimed',
+    expected: row('change', LEADERS),
+    run: (w, l) =>
+      submitView(w, CALLBACKS.reassign, l, {
+        new_owner: { new_owner: stateValue.user(CAST.rep2.userId) },
+        reassign_reason: { reassign_reason: stateValue.text('Territory change') },
+      }),
+  },
+  // ── the partner's side ─────────────────────────────────────────────────────────────────────────
+  {
+    name: 'Intro made',
+    action: 'attest warmth, answer an intro request',
+    state: 'intro',
+    expected: row('change', ['partner, lead’s org']),
+    run: (w, l) => click(w, ACTIONS.introMade, ref(l)),
+  },
+  {
+    name: 'Can’t introduce',
+    action: 'attest warmth, answer an intro request',
+    state: 'intro',
+    expected: row('change', ['partner, lead’s org']),
+    run: (w, l) => click(w, ACTIONS.introDeclined, ref(l)),
+  },
+  {
+    name: 'Attest (button)',
+    action: 'attest warmth, answer an intro request',
+    state: 'awaiting',
+    expected: row('open', ['partner, lead’s org']),
+    run: (w, l) => click(w, ACTIONS.attestOpen, ref(l)),
+  },
+  {
+    name: 'attest (modal)',
+    action: 'attest warmth, answer an intro request',
+    state: 'awaiting',
+    expected: row('change', ['partner, lead’s org']),
+    run: (w, l) => submitView(w, CALLBACKS.attest, l, submissionValues({})),
+  },
+  // ── extensions ─────────────────────────────────────────────────────────────────────────────────
+  {
+    name: 'Request extension',
+    action: 'request an extension',
+    state: 'claimed',
+    // Those who can grant it are told to grant it themselves.
+    expected: row('change', ['partner, lead’s org'], {
+      'owner rep': 'redirect',
+      leader: 'redirect',
+      admin: 'redirect',
+    }),
+    run: (w, l) => click(w, ACTIONS.requestExtension, ref(l)),
+  },
+  {
+    name: 'Grant extension',
+    action: 'grant an extension',
+    state: 'claimed',
+    expected: row('change', OWNER_AND_UP),
+    run: (w, l) => click(w, ACTIONS.grantExtension, ref(l)),
+  },
+];
+
+/** What happened, as far as the person and the database can tell. */
+async function observe(door: Door, who: Person, lead: Lead): Promise<Outcome> {
+  const stateBefore = lead.id ? leadState(lead.id) : programState();
+  const opensBefore = h.standIn.calls('views.open').filter((c) => c.response?.ok).length;
+  const tellings = () =>
+    h.standIn
+      .calls()
+      .filter(
+        (c) =>
+          (c.method === 'chat.postEphemeral' && c.args.user === who.userId) ||
+          (c.method === 'chat.postMessage' && c.args.channel === who.userId && !c.args.metadata),
+      );
+  const told = () => tellings().length;
+  const toldBefore = told();
+  const { ack } = await door.run(who, lead);
+  lastAck = ack;
+  const text = JSON.stringify(ack ?? '');
+  const changed = (lead.id ? leadState(lead.id) : programState()) !== stateBefore;
+  if (changed) return 'change';
+  const opened = async () => {
+    await waitUntil(
+      'a modal',
+      () => h.standIn.calls('views.open').filter((c) => c.response?.ok).length > opensBefore,
+      500,
+      5,
+    ).catch(() => undefined);
+    return h.standIn.calls('views.open').filter((c) => c.response?.ok).length > opensBefore;
+  };
+  if (door.expected[kindOf(who)] === 'open' && (await opened())) return 'open';
+  // Shown means the lead itself (its account name) is in what they see, not just the domain they typed.
+  if (door.action === 'see')
+    return text.includes(lead.accountName) ? 'show' : text.includes('registered') ? 'refuse' : 'hide';
+  if (door.name === '/eql digest' && /%/.test(text) && !/only program leaders/i.test(text)) return 'show';
+  // Refused (or redirected): the person must be told why, privately.
+  const inAck = /"response_action":"errors"|Not saved|"response_type":"ephemeral"/.test(text);
+  if (!inAck)
+    await waitUntil('a private explanation', () => told() > toldBefore, 1500, 5).catch(() => undefined);
+  if (!inAck && told() === toldBefore) return 'na';
+  lastSaid = `${text} ${String(tellings().at(-1)?.args.text ?? '')}`;
+  if (/grant the extension yourself/i.test(lastSaid)) return 'redirect';
+  return 'refuse';
+}
+let lastAck: unknown;
+let lastSaid = '';
+const kindOf = (p: Person) => KINDS.find((k) => ACTORS[k] === p) as Kind;
+
+describe('scenario 7: authorization matrix', () => {
+  it('matches PRODUCT.md for every door and every kind of actor', async () => {
+    const started = Date.now();
+    const results: Array<{ door: string; kind: Kind; expected: Outcome; actual: Outcome }> = [];
+    for (const door of DOORS) {
+      for (const kind of KINDS) {
+        const expected = door.expected[kind];
+        if (expected === 'na') {
+          results.push({ door: door.name, kind, expected, actual: 'na' });
+          continue;
+        }
+        const lead = setup(door.state);
+        const actual = await observe(door, ACTORS[kind], lead);
+        if (process.env.DBG && actual !== expected)
+          console.log(
+            door.name,
+            kind,
+            actual,
+            lastSaid,
+            JSON.stringify(lastAck).slice(0, 800),
+            JSON.stringify(
+              h.standIn
+                .calls()
+                .slice(-2)
+                .map((c) => [c.method, c.args.text, c.args.user]),
+            ).slice(0, 800),
+          );
+        results.push({ door: door.name, kind, expected, actual });
+      }
+    }
+    const mismatches = results.filter((r) => r.expected !== r.actual);
+    const mark: Record<Outcome, string> = {
+      change: 'yes',
+      open: 'opens',
+      show: 'shown',
+      hide: 'not shown',
+      redirect: 'told how',
+      refuse: 'refused',
+      na: '—',
+    };
+    const table = [
+      `| door | ${KINDS.join(' | ')} |`,
+      `|---|${KINDS.map(() => '---').join('|')}|`,
+      ...DOORS.map(
+        (d) =>
+          `| ${d.name} | ${KINDS.map((k) => {
+            const r = results.find((x) => x.door === d.name && x.kind === k);
+            return r && r.actual !== r.expected
+              ? `**${mark[r.actual]} (expected ${mark[r.expected]})**`
+              : mark[d.expected[k]];
+          }).join(' | ')} |`,
+      ),
+    ].join('\n');
+    report({
+      n: 7,
+      name: 'Authorization matrix (every command, button and modal × 8 kinds of actor)',
+      requests,
+      faults: results.filter((r) => r.expected === 'refuse').length,
+      inputs: results.filter((r) => r.expected !== 'na').length,
+      checked: `${DOORS.length} doors × ${KINDS.length} actors: ${results.filter((r) => r.expected !== 'na').length} cells tested over HTTP, ${mismatches.length} differ from PRODUCT.md; refusals change nothing and are explained privately; forged modal submissions refused`,
+      appendix: `### Authorization matrix (scenario 7)\n\n${table}`,
+      ms: Date.now() - started,
+    });
+    expect(mismatches).toEqual([]);
+  });
+});
