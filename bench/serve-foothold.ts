@@ -1,0 +1,38 @@
+// Foothold as `npm start` runs it (src/main.ts: settings from the environment, the program config file, the
+// database migrated, createFoothold, start), in a child process of the benchmark. One difference: the
+// scheduled jobs are stopped once the bot is up, so that a cron tick (the SLA job every 15 minutes, expiry
+// hourly) landing in the middle of a load run does not become noise in B1/B2; B3 measures the digest on its
+// own. Tells the parent its port over IPC once `/healthz` would answer 200.
+
+import { createFoothold } from '../src/app.ts';
+import { parseEnv } from '../src/config/env.ts';
+import { loadProgramConfig } from '../src/config/program-config.ts';
+import { closeDb, openDb } from '../src/db/connection.ts';
+import { createLogger } from '../src/logger.ts';
+import { answerMemoryQueries, reportReady } from './lib.ts';
+
+async function main(): Promise<void> {
+  const env = parseEnv(process.env);
+  const config = loadProgramConfig(env.FOOTHOLD_CONFIG);
+  const logger = createLogger(env.LOG_LEVEL);
+  const db = openDb(env.DATABASE_PATH);
+  const foothold = createFoothold({ env, config, db, logger });
+  const { port } = await foothold.start();
+  await foothold.scheduler.stop();
+  answerMemoryQueries();
+  reportReady({ port });
+  process.on('SIGTERM', () => {
+    void foothold
+      .stop()
+      .catch(() => {})
+      .finally(() => {
+        closeDb(db);
+        process.exit(0);
+      });
+  });
+}
+
+main().catch((err: unknown) => {
+  process.send?.({ type: 'error', message: (err as Error).stack ?? String(err) });
+  process.exit(1);
+});
