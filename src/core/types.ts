@@ -105,6 +105,8 @@ export interface LeadView {
   gates: GateResult[];
   warmth: (WarmthAttestation & { attestedByUserId: string; attestedAt: number }) | null;
   corroborators: PartnerRef[];
+  /** A corroborating partner a leader moved primary credit to (logged, with a reason); null: `partner` holds it. */
+  creditedPartner: PartnerRef | null;
   attribution: Attribution;
   routeChannel: string | null;
   routePool: string[] | null;

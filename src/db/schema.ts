@@ -97,7 +97,7 @@ export const leads = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     domain: text('domain').notNull(),
     accountName: text('account_name').notNull(),
-    /** The partner org credited with the lead (first to register; changes only by a logged override). */
+    /** The partner org that registered the lead first; it keeps the lead in its view (see creditedPartnerSlug). */
     partnerSlug: text('partner_slug')
       .notNull()
       .references(() => partnerOrgs.slug),
@@ -117,6 +117,11 @@ export const leads = sqliteTable(
     partnerCountry: text('partner_country'),
     icpScore: real('icp_score'),
     attribution: text('attribution').$type<Attribution>().notNull(),
+    /**
+     * Set only by a leader's logged override: the corroborating partner now holding primary credit. Null means
+     * the submitting partner (`partnerSlug`) holds it. The lead stays in the submitter's view either way.
+     */
+    creditedPartnerSlug: text('credited_partner_slug').references(() => partnerOrgs.slug),
     routeChannel: text('route_channel'),
     routeRuleIndex: integer('route_rule_index'),
     /** JSON array of Slack user ids who may claim (a route's pool); null means any rep. */

@@ -16,6 +16,8 @@ export const ACTIONS = {
   disqualify: 'disqualify',
   /** Leaders: opens the reassign modal. */
   reassign: 'reassign',
+  /** Leaders: opens the modal that moves primary credit to another partner that flagged the account. */
+  changeCredit: 'change_credit',
   /** Partner DM: the intro was made. */
   introMade: 'intro_made',
   /** Partner DM: the partner can't introduce. */
@@ -38,6 +40,7 @@ export const CALLBACKS = {
   disqualifyReason: 'disqualify_reason',
   lostReason: 'lost_reason',
   reassign: 'reassign',
+  changeCredit: 'change_credit',
   /** The message shortcut "Flag as EQL" (its callback_id in the app manifest). */
   flagAsEql: 'flag_as_eql',
 } as const;
@@ -65,6 +68,7 @@ export const BLOCKS = {
   reasonText: 'reason_text',
   newOwner: 'new_owner',
   reassignReason: 'reassign_reason',
+  creditPartner: 'credit_partner',
 } as const;
 export type ModalBlockId = (typeof BLOCKS)[keyof typeof BLOCKS];
 
@@ -105,6 +109,7 @@ export const FIELD_BLOCK: Record<string, string> = {
   'reason.reasonText': BLOCKS.reasonText,
   newOwnerUserId: BLOCKS.newOwner,
   reason: BLOCKS.reassignReason,
+  creditedPartnerSlug: BLOCKS.creditPartner,
 };
 
 /**

@@ -214,6 +214,7 @@ const LEAD_BUTTONS = [
   ACTIONS.lost,
   ACTIONS.disqualify,
   ACTIONS.reassign,
+  ACTIONS.changeCredit,
   ACTIONS.introMade,
   ACTIONS.introDeclined,
   ACTIONS.attestOpen,
@@ -243,11 +244,20 @@ const CALLBACK_IDS = [
   CALLBACKS.disqualifyReason,
   CALLBACKS.lostReason,
   CALLBACKS.reassign,
+  CALLBACKS.changeCredit,
 ];
 
 const values = fc.dictionary(
   fc.oneof(
-    fc.constantFrom('account_name', 'website', 'strength', 'reason_code', 'new_owner', 'partner'),
+    fc.constantFrom(
+      'account_name',
+      'website',
+      'strength',
+      'reason_code',
+      'new_owner',
+      'partner',
+      'credit_partner',
+    ),
     nasty,
   ),
   fc.dictionary(

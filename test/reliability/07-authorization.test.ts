@@ -52,7 +52,7 @@ const INTERNAL: Kind[] = ['rep', 'non-owner rep', 'owner rep', 'leader', 'admin'
 const OWNER_AND_UP: Kind[] = ['owner rep', 'leader', 'admin'];
 const LEADERS: Kind[] = ['leader', 'admin'];
 
-type State = 'none' | 'qualified' | 'qualified-gb' | 'claimed' | 'intro' | 'awaiting';
+type State = 'none' | 'qualified' | 'qualified-gb' | 'claimed' | 'intro' | 'awaiting' | 'corroborated';
 interface Lead {
   id: number;
   domain: string;
@@ -125,6 +125,11 @@ function setup(state: State): Lead {
   claimLead(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId });
   if (state === 'intro')
     recordOutcome(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId, outcome: 'intro_requested' });
+  if (state === 'corroborated') {
+    // A third org flags the same account, so there is credit to move (and neither actor org holds it).
+    const other = submitLead(services(), { ...base, actor: svcActor(CAST.fab), warmth });
+    if (other.kind !== 'corroborated') throw new Error(`setup: ${other.kind}`);
+  }
   return leadOf(res.leadId, domain);
 }
 
@@ -409,6 +414,24 @@ const DOORS: Door[] = [
       submitView(w, CALLBACKS.reassign, l, {
         new_owner: { new_owner: stateValue.user(CAST.rep2.userId) },
         reassign_reason: { reassign_reason: stateValue.text('Territory change') },
+      }),
+  },
+  {
+    name: 'Change credit (button)',
+    action: 'reassign, override attribution',
+    state: 'corroborated',
+    expected: row('open', LEADERS),
+    run: (w, l) => click(w, ACTIONS.changeCredit, ref(l)),
+  },
+  {
+    name: 'change_credit (modal)',
+    action: 'reassign, override attribution',
+    state: 'corroborated',
+    expected: row('change', LEADERS),
+    run: (w, l) =>
+      submitView(w, CALLBACKS.changeCredit, l, {
+        credit_partner: { credit_partner: stateValue.select('fabrikam') },
+        reassign_reason: { reassign_reason: stateValue.text('Fabrikam ran the workshop') },
       }),
   },
   // ── the partner's side ─────────────────────────────────────────────────────────────────────────

@@ -267,6 +267,31 @@ describe('scenario 8: partner isolation', () => {
         await h.drain();
       }
 
+      // ── a leader moves the credit on each shared account to a corroborating org ─────────────────
+      const shared = h.db.$client
+        .prepare(
+          "select l.id, min(c.partner_slug) as slug from leads l join corroborations c on c.lead_id = l.id where l.domain like 'iso-shared%' group by l.id",
+        )
+        .all() as Array<{ id: number; slug: string }>;
+      expect(shared.length).toBeGreaterThan(0);
+      for (const { id, slug } of shared) {
+        const post = routingPost(h, id)!;
+        await viaModal(
+          CAST.leader,
+          ACTIONS.changeCredit,
+          buttons(post).get(ACTIONS.changeCredit)!.value,
+          post.channel,
+          {
+            credit_partner: { credit_partner: stateValue.select(slug) },
+            reassign_reason: { reassign_reason: stateValue.text('Internal: their workshop opened the deal') },
+          },
+        );
+        await h.drain();
+      }
+      expect(
+        h.db.$client.prepare('select count(*) as n from leads where credited_partner_slug is not null').get(),
+      ).toEqual({ n: shared.length });
+
       // ── time passes: reminders, escalations, expiry warnings and expiries go out ─────────────────
       const timeZones = createTimeZoneLookup({ db: h.db, usersInfo: null });
       for (const days of [2, 20, 85, 95]) {

@@ -98,6 +98,7 @@ export function lead(over: Partial<LeadView> = {}): LeadView {
       attestedAt: NOW - 2 * DAY,
     },
     corroborators: [],
+    creditedPartner: null,
     attribution: 'sourced',
     routeChannel: ROUTING_CHANNEL,
     routePool: ['U0REP1', 'U0REP2'],
@@ -131,6 +132,7 @@ export function hostileLead(over: Partial<LeadView> = {}): LeadView {
       { slug: 'contoso', name: SECRET_PARTNER },
       ...Array.from({ length: 12 }, (_, i) => ({ slug: `p${i}`, name: `${SECRET_PARTNER} ${i} ${h(80)}` })),
     ],
+    creditedPartner: { slug: 'contoso', name: SECRET_PARTNER },
     sourceMessageUrl: 'https://evil.example/x?a=1&b=<2>|click',
     gates: base.gates.map((g) => ({ ...g, reason: h(2000) })),
     warmth: {

@@ -305,6 +305,16 @@ export function corroborationsForDomain(
     .all();
 }
 
+/** The corroborating partner's own (merged) lead on `leadId`, if that partner corroborated it. */
+export function corroboratingLeadId(h: Handle, leadId: number, partnerSlug: string): number | null {
+  const row = h
+    .select({ id: corroborations.sourceLeadId })
+    .from(corroborations)
+    .where(and(eq(corroborations.leadId, leadId), eq(corroborations.partnerSlug, partnerSlug)))
+    .get();
+  return row?.id ?? null;
+}
+
 export function insertCorroboration(
   h: Handle,
   row: {
@@ -470,6 +480,12 @@ export function toLeadView(
         }
       : null,
     corroborators,
+    creditedPartner: lead.creditedPartnerSlug
+      ? {
+          slug: lead.creditedPartnerSlug,
+          name: getPartner(h, lead.creditedPartnerSlug)?.name ?? lead.creditedPartnerSlug,
+        }
+      : null,
     attribution: lead.attribution,
     routeChannel: lead.routeChannel,
     routePool: lead.routePool ?? null,

@@ -8,7 +8,14 @@ import {
   outcomeButton,
   requestExtensionButton,
 } from './lead-buttons.ts';
-import { attestButton, disqualifyButton, flagButton, lostButton, reassignButton } from './modal-buttons.ts';
+import {
+  attestButton,
+  changeCreditButton,
+  disqualifyButton,
+  flagButton,
+  lostButton,
+  reassignButton,
+} from './modal-buttons.ts';
 
 export function registerActions(app: App, deps: ListenerDeps): void {
   app.action(ACTIONS.claim, claimButton(deps));
@@ -19,6 +26,7 @@ export function registerActions(app: App, deps: ListenerDeps): void {
   app.action(ACTIONS.lost, lostButton(deps));
   app.action(ACTIONS.disqualify, disqualifyButton(deps));
   app.action(ACTIONS.reassign, reassignButton(deps));
+  app.action(ACTIONS.changeCredit, changeCreditButton(deps));
   app.action(ACTIONS.introMade, introAnswerButton(deps, true));
   app.action(ACTIONS.introDeclined, introAnswerButton(deps, false));
   app.action(ACTIONS.attestOpen, attestButton(deps));

@@ -4,7 +4,13 @@ import { authorize, type Permission } from '../../core/permissions.ts';
 import { listPartners } from '../../db/stores/lead-store.ts';
 import { accessOf, loadLeadFor } from '../../services/context.ts';
 import { whoIs } from '../../services/read-leads.ts';
-import { attestationModal, reasonModal, reassignModal, submissionModal } from '../../slack/blocks/modals.ts';
+import {
+  attestationModal,
+  changeCreditModal,
+  reasonModal,
+  reassignModal,
+  submissionModal,
+} from '../../slack/blocks/modals.ts';
 import { decodeLeadRef } from '../../slack/ids.ts';
 import { unregisteredText } from '../commands/unregistered.ts';
 import type { ListenerDeps } from '../deps.ts';
@@ -84,6 +90,9 @@ export const disqualifyButton = (deps: ListenerDeps) =>
 
 export const reassignButton = (deps: ListenerDeps) =>
   leadModal(deps, 'reassign', (lead, meta) => reassignModal(lead, meta));
+
+export const changeCreditButton = (deps: ListenerDeps) =>
+  leadModal(deps, 'override_attribution', (lead, meta) => changeCreditModal(lead, meta));
 
 export const attestButton = (deps: ListenerDeps) =>
   leadModal(deps, 'attest', (lead, meta) => attestationModal(lead, meta));

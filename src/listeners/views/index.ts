@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { CALLBACKS } from '../../slack/ids.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { attestView, reasonView, reassignView, submitLeadView } from './submissions.ts';
+import { attestView, changeCreditView, reasonView, reassignView, submitLeadView } from './submissions.ts';
 
 export function registerViews(app: App, deps: ListenerDeps): void {
   app.view(CALLBACKS.submitLead, submitLeadView(deps));
@@ -9,4 +9,5 @@ export function registerViews(app: App, deps: ListenerDeps): void {
   app.view(CALLBACKS.disqualifyReason, reasonView(deps, 'disqualify'));
   app.view(CALLBACKS.lostReason, reasonView(deps, 'lost'));
   app.view(CALLBACKS.reassign, reassignView(deps));
+  app.view(CALLBACKS.changeCredit, changeCreditView(deps));
 }

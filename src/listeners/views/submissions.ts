@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import type { View } from '@slack/types';
 import { DomainError } from '../../core/errors.ts';
 import { attestWarmth } from '../../services/attest-warmth.ts';
+import { changeCredit } from '../../services/change-credit.ts';
 import { partnerContact } from '../../services/context.ts';
 import { disqualifyLead } from '../../services/disqualify-lead.ts';
 import { whoIs } from '../../services/read-leads.ts';
@@ -10,6 +11,7 @@ import { recordOutcome } from '../../services/record-outcome.ts';
 import { submitLead } from '../../services/submit-lead.ts';
 import {
   parseAttestationValues,
+  parseChangeCreditValues,
   parseReasonValues,
   parseReassignValues,
   parseSubmissionValues,
@@ -173,5 +175,16 @@ export const reassignView = (deps: ListenerDeps) =>
   submission(deps, BLOCKS.newOwner, ({ actor, meta, values }) => {
     if (!meta.leadId) throw new DomainError('invalid_input', GENERIC_ERROR);
     const res = reassignLead(deps.services, { ...parseReassignValues(values), actor, leadId: meta.leadId });
+    return { notify: [res.view.ownerUserId, partnerContact(res.view)] };
+  });
+
+export const changeCreditView = (deps: ListenerDeps) =>
+  submission(deps, BLOCKS.creditPartner, ({ actor, meta, values }) => {
+    if (!meta.leadId) throw new DomainError('invalid_input', GENERIC_ERROR);
+    const res = changeCredit(deps.services, {
+      ...parseChangeCreditValues(values),
+      actor,
+      leadId: meta.leadId,
+    });
     return { notify: [res.view.ownerUserId, partnerContact(res.view)] };
   });

@@ -7,12 +7,13 @@ import type {
   UsersSelect,
 } from '@slack/types';
 import type { ReasonCode } from '../../config/program-config.ts';
+import { creditCandidates, creditHolder } from '../../core/credit.ts';
 import { type LeadView, RELATIONSHIPS, type Relationship } from '../../core/types.ts';
 import { LIMITS } from '../../services/inputs.ts';
 import { BLOCKS, CALLBACKS } from '../ids.ts';
 import { accountTitle, RELATIONSHIP_LABEL, STRENGTH_LABEL } from '../labels.ts';
 import { context, divider, input, modal, option, plainInput, staticSelect } from '../limits.ts';
-import { mention, slackMessageLink } from '../mrkdwn.ts';
+import { mention, slackMessageLink, userText } from '../mrkdwn.ts';
 
 // The modals and the parsers of their `view.state.values`. Parsers only reshape: validation belongs to
 // the services' zod schemas, whose field paths map back onto these block ids (ids.ts FIELD_BLOCK).
@@ -518,6 +519,53 @@ export interface ReassignValues {
 export function parseReassignValues(values: StateValues): ReassignValues {
   return {
     newOwnerUserId: userOf(values, BLOCKS.newOwner) ?? '',
+    reason: textOf(values, BLOCKS.reassignReason) ?? '',
+  };
+}
+
+// ─── change credit ───────────────────────────────────────────────────────────────────────────────────
+
+export function changeCreditModal(lead: LeadView, privateMetadata: string): ModalView {
+  const holder = creditHolder(lead);
+  return modal({
+    title: 'Change credit',
+    submit: 'Change credit',
+    close: 'Cancel',
+    callbackId: CALLBACKS.changeCredit,
+    privateMetadata,
+    blocks: [
+      context([
+        `${accountTitle(lead)} · credited to *${userText(holder.name, 80)}*${lead.creditedPartner ? '' : ' (first to register)'}. Credit decides whose conversion this lead counts towards. The change and your reason are logged; partners are told the outcome, never the reason or each other’s names.`,
+      ]),
+      input({
+        blockId: BLOCKS.creditPartner,
+        label: 'Credit this partner',
+        element: staticSelect({
+          actionId: BLOCKS.creditPartner,
+          options: creditCandidates(lead).map((p) => option(p.name, p.slug)),
+          placeholder: 'Pick a partner that flagged this account',
+        }),
+      }),
+      textInput({
+        blockId: BLOCKS.reassignReason,
+        label: 'Reason',
+        max: 1000,
+        multiline: true,
+        placeholder: 'Why does this partner deserve the credit? (logged with the change)',
+      }),
+    ],
+  });
+}
+
+export interface ChangeCreditValues {
+  creditedPartnerSlug: string;
+  reason: string;
+}
+
+/** The change-credit modal's values as `ChangeCreditInput` minus `actor` and `leadId`. */
+export function parseChangeCreditValues(values: StateValues): ChangeCreditValues {
+  return {
+    creditedPartnerSlug: selectedOf(values, BLOCKS.creditPartner) ?? '',
     reason: textOf(values, BLOCKS.reassignReason) ?? '',
   };
 }

@@ -26,6 +26,8 @@ export const PARTNER_MESSAGE_KINDS = [
   'merged',
   'duplicate',
   'conflict',
+  'credit_gained',
+  'credit_moved',
 ] as const;
 export type PartnerMessageKind = (typeof PARTNER_MESSAGE_KINDS)[number];
 
@@ -278,6 +280,23 @@ export function partnerMessage(
       break;
     case 'conflict':
       return conflictMessage(lead, ctx.conflictReason ?? null);
+    // Credit changes name neither the other partner nor the leader's reason: both are internal.
+    case 'credit_gained':
+      text = `You’re now credited with ${name}.`;
+      blocks.push(
+        section(
+          `🏅 After a review, our partner team has credited your organisation with ${account}. Its progress now counts towards our partnership with you. Thank you for the work behind it!\nYour partner manager can tell you more.`,
+        ),
+      );
+      break;
+    case 'credit_moved':
+      text = `An update on the credit for ${name}.`;
+      blocks.push(
+        section(
+          `After a review, our partner team has credited ${account} to another partner that also works with this account. Your submission stays on record and I’ll keep you posted as it moves.\nQuestions? Your partner manager can explain.`,
+        ),
+      );
+      break;
   }
   blocks.push(footer(lead, ctx));
   return message(text, blocks);

@@ -1,4 +1,5 @@
 import type { Button, KnownBlock } from '@slack/types';
+import { creditCandidates } from '../../core/credit.ts';
 import { formatBusinessHours } from '../../core/sla.ts';
 import type { GateResult, LeadStatus, LeadView } from '../../core/types.ts';
 import { ACTION_BLOCKS, ACTIONS, type ActionId, encodeLeadRef } from '../ids.ts';
@@ -96,6 +97,8 @@ function leadButton(action: ActionId, lead: LeadView): Button {
       return button({ text: 'Disqualify', actionId: action, value, style: 'danger' });
     case ACTIONS.reassign:
       return button({ text: lead.status === 'qualified' ? 'Assign' : 'Reassign', actionId: action, value });
+    case ACTIONS.changeCredit:
+      return button({ text: 'Change credit', actionId: action, value });
     case ACTIONS.grantExtension:
       return button({ text: 'Grant extension', actionId: action, value, style: 'primary' });
     default:
@@ -104,7 +107,12 @@ function leadButton(action: ActionId, lead: LeadView): Button {
 }
 
 export function routingButtons(lead: LeadView): Button[] {
-  return ROUTING_BUTTONS[lead.status].map((a) => leadButton(a, lead));
+  const buttons = ROUTING_BUTTONS[lead.status].map((a) => leadButton(a, lead));
+  // Only an account more than one partner flagged has credit to move; closed leads too (credit is often
+  // settled after the deal).
+  if (creditCandidates(lead).length > 0 && lead.status !== 'merged')
+    buttons.push(leadButton(ACTIONS.changeCredit, lead));
+  return buttons;
 }
 
 interface Criterion {
@@ -150,10 +158,14 @@ function icpScoreText(lead: LeadView): string {
 }
 
 function partnerText(lead: LeadView): string {
-  const own = `${userText(lead.partner.name, 80)}${lead.attribution === 'influenced' ? ' · influenced' : ''}`;
-  if (lead.corroborators.length === 0) return own;
-  const names = lead.corroborators.slice(0, 5).map((p) => userText(p.name, 80));
-  const more = lead.corroborators.length - names.length;
+  const first = `${userText(lead.partner.name, 80)}${lead.attribution === 'influenced' ? ' · influenced' : ''}`;
+  const own = lead.creditedPartner
+    ? `${userText(lead.creditedPartner.name, 80)} · credit changed by a leader\n_first registered by ${first}_`
+    : first;
+  const others = lead.corroborators.filter((p) => p.slug !== lead.creditedPartner?.slug);
+  if (others.length === 0) return own;
+  const names = others.slice(0, 5).map((p) => userText(p.name, 80));
+  const more = others.length - names.length;
   return `${own}\n_corroborated by ${listPhrase(more > 0 ? [...names, `${more} more`] : names)}_`;
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE `leads` ADD `credited_partner_slug` text REFERENCES partner_orgs(slug);

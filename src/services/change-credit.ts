@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { creditCandidates, creditHolder } from '../core/credit.ts';
+import { DomainError } from '../core/errors.ts';
+import type { LeadView } from '../core/types.ts';
+import {
+  appendEvent,
+  corroboratingLeadId,
+  enqueue,
+  inTransaction,
+  type Tx,
+  updateLeadIf,
+} from '../db/stores/lead-store.ts';
+import {
+  accessOf,
+  loadLeadFor,
+  partnerContact,
+  requirePermission,
+  resolveActor,
+  type ServiceDeps,
+} from './context.ts';
+import { actorSchema } from './inputs.ts';
+import { partnerDm } from './notify.ts';
+import { refreshRoutingPost, staleError, type TransitionResult } from './transition.ts';
+import { parseInput } from './validation.ts';
+
+const changeCreditInputSchema = z.object({
+  actor: actorSchema,
+  leadId: z.number().int().positive(),
+  creditedPartnerSlug: z.string().min(1, 'Pick a partner').max(64),
+  reason: z
+    .string()
+    .transform((s) => s.trim())
+    .pipe(
+      z
+        .string()
+        .min(3, 'Write why the credit is changing')
+        .max(1000, 'Keep the reason under 1000 characters'),
+    ),
+});
+export type ChangeCreditInput = z.input<typeof changeCreditInputSchema>;
+
+/**
+ * A leader overrides first-to-register attribution: primary credit moves to another partner that flagged
+ * the account (or back to the first). Credit decides whose conversion the lead counts towards; the lead
+ * itself stays in the submitting partner's view. Logged with the reason; both partners are told the outcome.
+ */
+export function changeCredit(deps: ServiceDeps, raw: ChangeCreditInput): TransitionResult {
+  const input = parseInput(changeCreditInputSchema, raw);
+  return inTransaction(deps.db, (tx) => {
+    const actor = resolveActor(tx, deps, input.actor);
+    const view = loadLeadFor(tx, deps, input.leadId);
+    requirePermission('override_attribution', actor, accessOf(view));
+    if (view.status === 'merged') {
+      throw new DomainError(
+        'illegal_transition',
+        'Credit is set on the lead this submission was merged into.',
+      );
+    }
+    const from = creditHolder(view);
+    if (from.slug === input.creditedPartnerSlug) {
+      throw new DomainError('invalid_input', `${from.name} already holds the credit.`, {
+        fields: { creditedPartnerSlug: 'That partner already holds the credit' },
+      });
+    }
+    const to = creditCandidates(view).find((p) => p.slug === input.creditedPartnerSlug);
+    if (!to) {
+      throw new DomainError('invalid_input', 'Credit can go only to a partner that flagged this account.', {
+        fields: { creditedPartnerSlug: 'Pick a partner that flagged this account' },
+      });
+    }
+    const now = deps.now();
+    const credited = to.slug === view.partner.slug ? null : to.slug;
+    if (
+      !updateLeadIf(
+        tx,
+        view.id,
+        { fromStatuses: [view.status] },
+        { creditedPartnerSlug: credited, updatedAt: now },
+      )
+    ) {
+      throw staleError(tx, view);
+    }
+    const eventId = appendEvent(tx, {
+      leadId: view.id,
+      type: 'credit_changed',
+      actorUserId: input.actor.userId,
+      reason: input.reason,
+      data: { from: from.slug, to: to.slug },
+      at: now,
+    });
+    const after = refreshRoutingPost(tx, deps, view.id, eventId);
+    const ctx = { timeZone: deps.config.timezone, now };
+    const gained = partnerSide(tx, deps, after, to.slug);
+    const moved = partnerSide(tx, deps, after, from.slug);
+    enqueue(
+      tx,
+      [
+        ...(gained ? partnerDm(gained.contact, 'credit_gained', gained.view, ctx, eventId) : []),
+        ...(moved ? partnerDm(moved.contact, 'credit_moved', moved.view, ctx, eventId) : []),
+      ],
+      now,
+    );
+    return { view: after, eventId };
+  });
+}
+
+/**
+ * A partner's own side of the account: the lead itself for the partner that registered it, or the
+ * partner's merged submission for a corroborator. Messages are rendered from it, so they carry only what
+ * that partner already sees.
+ */
+function partnerSide(
+  tx: Tx,
+  deps: ServiceDeps,
+  lead: LeadView,
+  slug: string,
+): { view: LeadView; contact: string | null } | null {
+  if (slug === lead.partner.slug) return { view: lead, contact: partnerContact(lead) };
+  const own = corroboratingLeadId(tx, lead.id, slug);
+  if (own === null) return null;
+  const view = loadLeadFor(tx, deps, own);
+  return { view, contact: partnerContact(view) };
+}
