@@ -164,6 +164,7 @@ describe('writeLeadsCsv', () => {
       owner_user_id: 'U0REP1',
       attribution: 'sourced',
       corroborating_partners: 'fabrikam;contoso',
+      credited_partner_slug: 'northwind',
       claimed_at: '2025-01-15T10:30:00.000Z',
       opportunity_at: '2025-01-15T11:30:00.000Z',
       closed_at: '2025-01-15T12:30:00.000Z',
@@ -184,6 +185,7 @@ describe('writeLeadsCsv', () => {
       status: 'awaiting_attestation',
       overlap_verified: 'false',
       attribution: 'influenced',
+      credited_partner_slug: 'northwind',
     });
   });
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/core/errors.ts';
 import type { Db } from '../../src/db/connection.ts';
+import { loadLeadFacts } from '../../src/db/stores/job-store.ts';
 import { changeCredit } from '../../src/services/change-credit.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
 import type { ServiceDeps } from '../../src/services/context.ts';
@@ -96,6 +97,23 @@ describe('changing a lead’s credit', () => {
       expect(dm?.payload).not.toMatch(/Northwind|Contoso/);
       expect(dm?.payload).not.toContain('discovery workshop');
     }
+  });
+
+  it('counts the lead towards the credited partner in every metric', () => {
+    const creditedTo = (slug: string) =>
+      loadLeadFacts(t.db, { partnerSlug: slug })
+        .filter((f) => f.status !== 'merged')
+        .map((f) => f.id);
+    expect(creditedTo('northwind')).toEqual([primaryId]);
+    changeCredit(deps, {
+      actor: LEADER,
+      leadId: primaryId,
+      creditedPartnerSlug: 'contoso',
+      reason: 'workshop',
+    });
+    expect(creditedTo('northwind')).toEqual([]);
+    expect(creditedTo('contoso')).toEqual([primaryId]);
+    expect(loadLeadFacts(t.db).find((f) => f.id === primaryId)?.partnerSlug).toBe('contoso');
   });
 
   it('can move credit back to the first partner, which clears the override', () => {

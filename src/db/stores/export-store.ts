@@ -35,6 +35,7 @@ export const LEAD_EXPORT_COLUMNS = [
   'owner_user_id',
   'attribution',
   'corroborating_partners',
+  'credited_partner_slug',
   'claimed_at',
   'opportunity_at',
   'closed_at',
@@ -92,6 +93,7 @@ function readPage(db: Db, afterId: number): LeadExportRow[] {
           SELECT ${corroborations.partnerSlug} AS partner_slug FROM ${corroborations}
           WHERE ${corroborations.leadId} = ${leads.id}
           ORDER BY ${corroborations.createdAt}, ${corroborations.partnerSlug}))`,
+      creditedPartnerSlug: sql<string>`coalesce(${leads.creditedPartnerSlug}, ${leads.partnerSlug})`,
       claimedAt: leads.claimedAt,
       opportunityAt: leads.opportunityAt,
       closedAt: leads.closedAt,
@@ -131,6 +133,7 @@ function readPage(db: Db, afterId: number): LeadExportRow[] {
     owner_user_id: r.ownerUserId,
     attribution: r.attribution,
     corroborating_partners: r.corroborators,
+    credited_partner_slug: r.creditedPartnerSlug,
     claimed_at: iso(r.claimedAt),
     opportunity_at: iso(r.opportunityAt),
     closed_at: iso(r.closedAt),

@@ -135,18 +135,21 @@ export interface LeadFactsQuery {
   statuses?: readonly LeadStatus[];
 }
 
+/** Conversion counts towards the partner holding the credit: the first to register unless a leader moved it. */
+const creditedSlug = sql<string>`coalesce(${leads.creditedPartnerSlug}, ${leads.partnerSlug})`;
+
 /** Lead facts with their non-passing gate outcomes, oldest first. Two queries, whatever the number of leads. */
 export function loadLeadFacts(h: Handle, q: LeadFactsQuery = {}): LeadFacts[] {
   const conditions = [];
   if (q.since !== undefined) conditions.push(sql`${leads.createdAt} >= ${q.since}`);
   if (q.until !== undefined) conditions.push(sql`${leads.createdAt} < ${q.until}`);
-  if (q.partnerSlug) conditions.push(eq(leads.partnerSlug, q.partnerSlug));
+  if (q.partnerSlug) conditions.push(sql`${creditedSlug} = ${q.partnerSlug}`);
   if (q.statuses) conditions.push(inArray(leads.status, [...q.statuses]));
   const where = conditions.length > 0 ? and(...conditions) : undefined;
   const rows = h
     .select({
       id: leads.id,
-      partnerSlug: leads.partnerSlug,
+      partnerSlug: creditedSlug,
       status: leads.status,
       attribution: leads.attribution,
       createdAt: leads.createdAt,
