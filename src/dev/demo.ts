@@ -623,6 +623,16 @@ async function playStory(s: Stage): Promise<void> {
     employees: '900',
   });
 
+  s.narrate('Lee Leader moves the credit for Globex to Northwind, which ran the discovery workshop');
+  const credit = s.routingButton('globex.com', ACTIONS.changeCredit);
+  const beforeCredit = s.modalCount(LEE.userId);
+  await s.click(LEE, ACTIONS.changeCredit, credit.value, { channelId: credit.channel, messageTs: credit.ts });
+  await s.submit(LEE, await s.modalFor(LEE, beforeCredit), {
+    credit_partner: { credit_partner: stateValue.select('northwind') },
+    reassign_reason: { reassign_reason: stateValue.text('Northwind ran the discovery workshop with Globex') },
+  });
+  await s.flush();
+
   s.narrate('Lee Leader runs /eql digest');
   s.showAck(await s.command(LEE, 'digest'), LEE, LEE.channelId);
   await s.flush();

@@ -132,6 +132,19 @@ describe('npm run demo', () => {
     expect(dm.body).toMatch(/corroborating partner/);
   });
 
+  it('shows a leader moving the credit, and tells both partners without naming the other', () => {
+    const credit = all.filter((s) => s.step.includes('moves the credit'));
+    expect(credit.find((s) => s.title.includes('modal'))?.body).toContain('Credit this partner');
+    const post = credit.find((s) => s.title === '#eql-routing: post updated')!;
+    expect(post.body).toContain('Northwind Consulting · credit changed by a leader');
+    expect(post.body).toContain('first registered by Contoso Systems');
+    const pat = credit.find((s) => s.title.startsWith('DM to Pat Northwind'))!;
+    expect(pat.body).toContain('credited your organisation');
+    const chris = credit.find((s) => s.title.startsWith('DM to Chris Contoso'))!;
+    expect(chris.body).toContain('to another partner');
+    expect(`${pat.body}${chris.body}`).not.toContain('discovery workshop');
+  });
+
   it('never mentions Contoso in any of Pat’s DMs, and never Northwind in Contoso’s', () => {
     const patDms = all.filter((s) => s.title.startsWith('DM to Pat Northwind'));
     expect(patDms.length).toBeGreaterThanOrEqual(8);
