@@ -3,6 +3,7 @@ import { assertTransition, isProgress, STATUS_LABELS } from '../core/lifecycle.t
 import type { LeadStatus, LeadView } from '../core/types.ts';
 import {
   appendEvent,
+  corroboratingLeadId,
   enqueue,
   getLead,
   type NewLead,
@@ -75,11 +76,55 @@ export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionReques
   const messages: OutboxMessage[] = [
     ...routingPostMessage(after, ctx, { exists: after.routeChannel != null, eventId }),
   ];
-  if (req.partnerMessage)
+  if (req.partnerMessage) {
     messages.push(...partnerDm(partnerContact(after), req.partnerMessage, after, ctx, eventId));
+    messages.push(...creditedPartnerDm(tx, deps, after, req.partnerMessage, ctx, eventId));
+  }
   if (req.extraMessages) messages.push(...req.extraMessages(after, eventId));
   enqueue(tx, messages, now);
   return { view: after, eventId };
+}
+
+/**
+ * The outcomes a partner holding moved credit hears about. Intro requests and extensions stay with the
+ * submitting partner, whose people know the contact and whose lead the buttons act on.
+ */
+const CREDITED_PARTNER_KINDS = new Set<PartnerMessageKind>(['opportunity', 'won', 'lost', 'disqualified']);
+
+/**
+ * When a leader moved a lead's credit to a corroborating partner, that partner hears how it ends too. The
+ * message is rendered from the partner's own side (its own submission's people, attestation, date and ref)
+ * with the lead's current state, so nothing of the submitting partner's reaches it.
+ */
+function creditedPartnerDm(
+  tx: Tx,
+  deps: ServiceDeps,
+  lead: LeadView,
+  kind: PartnerMessageKind,
+  ctx: NotifyContext,
+  eventId: number,
+): OutboxMessage[] {
+  const credited = lead.creditedPartner;
+  if (!credited || credited.slug === lead.partner.slug || !CREDITED_PARTNER_KINDS.has(kind)) return [];
+  const ownId = corroboratingLeadId(tx, lead.id, credited.slug);
+  if (ownId === null) return [];
+  const own = loadLeadFor(tx, deps, ownId);
+  const side: LeadView = {
+    ...lead,
+    id: own.id,
+    version: own.version,
+    partner: own.partner,
+    creditedPartner: null,
+    surfacedBy: own.surfacedBy,
+    submittedByUserId: own.submittedByUserId,
+    warmth: own.warmth,
+    need: own.need,
+    notes: own.notes,
+    corroborators: [],
+    attribution: own.attribution,
+    createdAt: own.createdAt,
+  };
+  return partnerDm(partnerContact(own), kind, side, ctx, eventId);
 }
 
 /** Explains why a guarded update found the lead changed: someone else acted first. */

@@ -5,6 +5,7 @@ import { loadLeadFacts } from '../../src/db/stores/job-store.ts';
 import { changeCredit } from '../../src/services/change-credit.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
 import type { ServiceDeps } from '../../src/services/context.ts';
+import { recordOutcome } from '../../src/services/record-outcome.ts';
 import { submitLead } from '../../src/services/submit-lead.ts';
 import { ADMIN, CONTOSO, goodSubmission, LEADER, NORTHWIND, REP1 } from '../helpers/actors.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock, testConfig } from '../helpers/db.ts';
@@ -114,6 +115,41 @@ describe('changing a lead’s credit', () => {
     expect(creditedTo('northwind')).toEqual([]);
     expect(creditedTo('contoso')).toEqual([primaryId]);
     expect(loadLeadFacts(t.db).find((f) => f.id === primaryId)?.partnerSlug).toBe('contoso');
+  });
+
+  it('tells the credited partner how the deal ends, from its own side; the submitter is thanked, not credited', () => {
+    changeCredit(deps, {
+      actor: LEADER,
+      leadId: primaryId,
+      creditedPartnerSlug: 'contoso',
+      reason: 'workshop',
+    });
+    const before = outbox(t.db).length;
+    recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'intro_requested' });
+    // The intro request goes to the submitting partner only: its people know the contact.
+    expect(
+      outbox(t.db)
+        .slice(before)
+        .filter((r) => r.recipient === CONTOSO.userId),
+    ).toEqual([]);
+    recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'opportunity' });
+    const won = recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'won' });
+    const toContoso = outbox(t.db)
+      .slice(before)
+      .filter((r) => r.recipient === CONTOSO.userId);
+    expect(toContoso.map((r) => r.delivery_key)).toEqual([
+      expect.stringMatching(new RegExp(`^lead:${contosoLeadId}:partner:opportunity:`)),
+      `lead:${contosoLeadId}:partner:won:${won.eventId}`,
+    ]);
+    const contosoWon = toContoso.at(-1)?.payload ?? '';
+    expect(contosoWon).toContain('credited to *Contoso');
+    expect(contosoWon).toContain(`ref #${contosoLeadId}`);
+    expect(contosoWon).not.toMatch(/Northwind|Jane Doe/);
+    const northwindWon = outbox(t.db).find(
+      (r) => r.delivery_key === `lead:${primaryId}:partner:won:${won.eventId}`,
+    );
+    expect(northwindWon?.payload).toContain('helped bring this one in');
+    expect(northwindWon?.payload).not.toContain('credited to');
   });
 
   it('can move credit back to the first partner, which clears the override', () => {

@@ -222,7 +222,9 @@ export function partnerMessage(
       text = `${name} is won. Thank you!`;
       blocks.push(
         section(
-          `🏆 *We won ${name}!* Thank you: your signal started this one, and it’s credited to *${userText(lead.partner.name, 80)}* as partner-${lead.attribution}.`,
+          lead.creditedPartner && lead.creditedPartner.slug !== lead.partner.slug
+            ? `🏆 *We won ${name}!* Thank you: your signal helped bring this one in.`
+            : `🏆 *We won ${name}!* Thank you: your signal started this one, and it’s credited to *${userText(lead.partner.name, 80)}* as partner-${lead.attribution}.`,
         ),
       );
       break;
