@@ -21,3 +21,30 @@ export function creditCandidates(
   }
   return out;
 }
+
+/**
+ * What a corroborating partner is told about a lead: the lead's current state, seen from the partner's own
+ * submission (its ref, date, people and attestation), so nothing of the submitting partner's reaches it.
+ * Another holder of the credit is named only as "another partner".
+ */
+export function corroboratorSide(own: LeadView, lead: LeadView): LeadView {
+  const holder = creditHolder(lead);
+  return {
+    ...lead,
+    id: own.id,
+    version: own.version,
+    partner: own.partner,
+    creditedPartner:
+      holder.slug === own.partner.slug ? own.partner : { slug: holder.slug, name: 'another partner' },
+    surfacedBy: own.surfacedBy,
+    submittedByUserId: own.submittedByUserId,
+    warmth: own.warmth,
+    need: own.need,
+    notes: own.notes,
+    sourceMessageUrl: own.sourceMessageUrl,
+    corroborators: [],
+    attribution: own.attribution,
+    mergedIntoLeadId: own.mergedIntoLeadId,
+    createdAt: own.createdAt,
+  };
+}

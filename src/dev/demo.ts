@@ -629,7 +629,7 @@ async function playStory(s: Stage): Promise<void> {
   await s.click(LEE, ACTIONS.changeCredit, credit.value, { channelId: credit.channel, messageTs: credit.ts });
   await s.submit(LEE, await s.modalFor(LEE, beforeCredit), {
     credit_partner: { credit_partner: stateValue.select('northwind') },
-    reassign_reason: { reassign_reason: stateValue.text('Northwind ran the discovery workshop with Globex') },
+    credit_reason: { credit_reason: stateValue.text('Northwind ran the discovery workshop with Globex') },
   });
   await s.flush();
 

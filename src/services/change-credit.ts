@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { creditCandidates, creditHolder } from '../core/credit.ts';
+import { corroboratorSide, creditCandidates, creditHolder } from '../core/credit.ts';
 import { DomainError } from '../core/errors.ts';
 import type { LeadView } from '../core/types.ts';
 import {
@@ -27,7 +27,9 @@ const changeCreditInputSchema = z.object({
   actor: actorSchema,
   leadId: z.number().int().positive(),
   creditedPartnerSlug: z.string().min(1, 'Pick a partner').max(64),
-  reason: z
+  /** The lead's version when the modal opened: a change someone made meanwhile wins. */
+  version: z.number().int().positive().optional(),
+  creditReason: z
     .string()
     .transform((s) => s.trim())
     .pipe(
@@ -74,7 +76,7 @@ export function changeCredit(deps: ServiceDeps, raw: ChangeCreditInput): Transit
       !updateLeadIf(
         tx,
         view.id,
-        { fromStatuses: [view.status] },
+        { fromStatuses: [view.status], ...(input.version !== undefined ? { version: input.version } : {}) },
         { creditedPartnerSlug: credited, updatedAt: now },
       )
     ) {
@@ -84,7 +86,7 @@ export function changeCredit(deps: ServiceDeps, raw: ChangeCreditInput): Transit
       leadId: view.id,
       type: 'credit_changed',
       actorUserId: input.actor.userId,
-      reason: input.reason,
+      reason: input.creditReason,
       data: { from: from.slug, to: to.slug },
       at: now,
     });
@@ -104,11 +106,7 @@ export function changeCredit(deps: ServiceDeps, raw: ChangeCreditInput): Transit
   });
 }
 
-/**
- * A partner's own side of the account: the lead itself for the partner that registered it, or the
- * partner's merged submission for a corroborator. Messages are rendered from it, so they carry only what
- * that partner already sees.
- */
+/** A partner's own side of the account: the lead itself for its submitter, else what a corroborator sees. */
 function partnerSide(
   tx: Tx,
   deps: ServiceDeps,
@@ -116,8 +114,8 @@ function partnerSide(
   slug: string,
 ): { view: LeadView; contact: string | null } | null {
   if (slug === lead.partner.slug) return { view: lead, contact: partnerContact(lead) };
-  const own = corroboratingLeadId(tx, lead.id, slug);
-  if (own === null) return null;
-  const view = loadLeadFor(tx, deps, own);
-  return { view, contact: partnerContact(view) };
+  const ownId = corroboratingLeadId(tx, lead.id, slug);
+  if (ownId === null) return null;
+  const own = loadLeadFor(tx, deps, ownId);
+  return { view: corroboratorSide(own, lead), contact: partnerContact(own) };
 }

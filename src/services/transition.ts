@@ -1,3 +1,4 @@
+import { corroboratorSide } from '../core/credit.ts';
 import { DomainError } from '../core/errors.ts';
 import { assertTransition, isProgress, STATUS_LABELS } from '../core/lifecycle.ts';
 import type { LeadStatus, LeadView } from '../core/types.ts';
@@ -91,11 +92,7 @@ export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionReques
  */
 const CREDITED_PARTNER_KINDS = new Set<PartnerMessageKind>(['opportunity', 'won', 'lost', 'disqualified']);
 
-/**
- * When a leader moved a lead's credit to a corroborating partner, that partner hears how it ends too. The
- * message is rendered from the partner's own side (its own submission's people, attestation, date and ref)
- * with the lead's current state, so nothing of the submitting partner's reaches it.
- */
+/** When a leader moved a lead's credit to a corroborating partner, that partner hears how it ends too. */
 function creditedPartnerDm(
   tx: Tx,
   deps: ServiceDeps,
@@ -109,22 +106,7 @@ function creditedPartnerDm(
   const ownId = corroboratingLeadId(tx, lead.id, credited.slug);
   if (ownId === null) return [];
   const own = loadLeadFor(tx, deps, ownId);
-  const side: LeadView = {
-    ...lead,
-    id: own.id,
-    version: own.version,
-    partner: own.partner,
-    creditedPartner: null,
-    surfacedBy: own.surfacedBy,
-    submittedByUserId: own.submittedByUserId,
-    warmth: own.warmth,
-    need: own.need,
-    notes: own.notes,
-    corroborators: [],
-    attribution: own.attribution,
-    createdAt: own.createdAt,
-  };
-  return partnerDm(partnerContact(own), kind, side, ctx, eventId);
+  return partnerDm(partnerContact(own), kind, corroboratorSide(own, lead), ctx, eventId);
 }
 
 /** Explains why a guarded update found the lead changed: someone else acted first. */

@@ -69,6 +69,7 @@ export const BLOCKS = {
   newOwner: 'new_owner',
   reassignReason: 'reassign_reason',
   creditPartner: 'credit_partner',
+  creditReason: 'credit_reason',
 } as const;
 export type ModalBlockId = (typeof BLOCKS)[keyof typeof BLOCKS];
 
@@ -110,6 +111,7 @@ export const FIELD_BLOCK: Record<string, string> = {
   newOwnerUserId: BLOCKS.newOwner,
   reason: BLOCKS.reassignReason,
   creditedPartnerSlug: BLOCKS.creditPartner,
+  creditReason: BLOCKS.creditReason,
 };
 
 /**

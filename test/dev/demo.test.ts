@@ -141,7 +141,7 @@ describe('npm run demo', () => {
     const pat = credit.find((s) => s.title.startsWith('DM to Pat Northwind'))!;
     expect(pat.body).toContain('credited your organisation');
     const chris = credit.find((s) => s.title.startsWith('DM to Chris Contoso'))!;
-    expect(chris.body).toContain('to another partner');
+    expect(chris.body).toContain('no longer counts towards our partnership');
     expect(`${pat.body}${chris.body}`).not.toContain('discovery workshop');
   });
 

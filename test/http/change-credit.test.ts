@@ -76,16 +76,16 @@ describe('changing credit from the routing post', () => {
     // No reason: the field error comes back on the reason input, nothing changes.
     const empty = await submitModal(h, LEAD, modal, {
       credit_partner: { credit_partner: stateValue.select('contoso') },
-      reassign_reason: { reassign_reason: stateValue.text(null) },
+      credit_reason: { credit_reason: stateValue.text(null) },
     });
     expect(empty.json).toMatchObject({
       response_action: 'errors',
-      errors: { reassign_reason: expect.any(String) },
+      errors: { credit_reason: expect.any(String) },
     });
 
     const ok = await submitModal(h, LEAD, modal, {
       credit_partner: { credit_partner: stateValue.select('contoso') },
-      reassign_reason: { reassign_reason: stateValue.text('Contoso ran the workshop that opened the deal') },
+      credit_reason: { credit_reason: stateValue.text('Contoso ran the workshop that opened the deal') },
     });
     expect(ok.status).toBe(200);
     await h.drain();
@@ -101,7 +101,7 @@ describe('changing credit from the routing post', () => {
     const conDm = allText(dmsTo(CON.userId).at(-1));
     const patDm = allText(dmsTo(PAT.userId).at(-1));
     expect(conDm).toContain('credited your organisation');
-    expect(patDm).toContain('to another partner');
+    expect(patDm).toContain('no longer counts towards our partnership');
     expect(conDm).not.toMatch(/Northwind|workshop/);
     expect(patDm).not.toMatch(/Contoso|workshop/);
   });

@@ -431,7 +431,7 @@ const DOORS: Door[] = [
     run: (w, l) =>
       submitView(w, CALLBACKS.changeCredit, l, {
         credit_partner: { credit_partner: stateValue.select('fabrikam') },
-        reassign_reason: { reassign_reason: stateValue.text('Fabrikam ran the workshop') },
+        credit_reason: { credit_reason: stateValue.text('Fabrikam ran the workshop') },
       }),
   },
   // ── the partner's side ─────────────────────────────────────────────────────────────────────────

@@ -283,7 +283,7 @@ describe('scenario 8: partner isolation', () => {
           post.channel,
           {
             credit_partner: { credit_partner: stateValue.select(slug) },
-            reassign_reason: { reassign_reason: stateValue.text('Internal: their workshop opened the deal') },
+            credit_reason: { credit_reason: stateValue.text('Internal: their workshop opened the deal') },
           },
         );
         await h.drain();

@@ -55,7 +55,14 @@ beforeEach(() => {
   if (first.kind !== 'created') throw new Error(first.kind);
   primaryId = first.leadId;
   clock.advance(60_000);
-  const second = submitLead(deps, goodSubmission({ actor: CONTOSO }));
+  const second = submitLead(
+    deps,
+    goodSubmission({
+      actor: CONTOSO,
+      need: 'Contoso: consolidate vendors',
+      warmth: { ...goodSubmission().warmth!, contactName: 'Carl Customer', contactEmail: 'carl@acme.com' },
+    }),
+  );
   if (second.kind !== 'corroborated') throw new Error(second.kind);
   contosoLeadId = second.leadId;
   claimLead(deps, { actor: REP1, leadId: primaryId });
@@ -70,7 +77,7 @@ describe('changing a lead’s credit', () => {
       actor: LEADER,
       leadId: primaryId,
       creditedPartnerSlug: 'contoso',
-      reason: 'Contoso ran the discovery workshop',
+      creditReason: 'Contoso ran the discovery workshop',
     });
     expect(res.view.creditedPartner).toEqual({ slug: 'contoso', name: expect.any(String) });
     expect(res.view.partner.slug).toBe('northwind');
@@ -92,7 +99,7 @@ describe('changing a lead’s credit', () => {
     expect(gained?.delivery_key).toBe(`lead:${contosoLeadId}:partner:credit_gained:${res.eventId}`);
     expect(gained?.payload).toContain('credited your organisation');
     expect(moved?.delivery_key).toContain(':partner:credit_moved:');
-    expect(moved?.payload).toContain('to another partner');
+    expect(moved?.payload).toContain('no longer counts towards our partnership');
     // Neither partner learns the other's name or the leader's internal reason.
     for (const dm of [gained, moved]) {
       expect(dm?.payload).not.toMatch(/Northwind|Contoso/);
@@ -110,7 +117,7 @@ describe('changing a lead’s credit', () => {
       actor: LEADER,
       leadId: primaryId,
       creditedPartnerSlug: 'contoso',
-      reason: 'workshop',
+      creditReason: 'workshop',
     });
     expect(creditedTo('northwind')).toEqual([]);
     expect(creditedTo('contoso')).toEqual([primaryId]);
@@ -122,7 +129,7 @@ describe('changing a lead’s credit', () => {
       actor: LEADER,
       leadId: primaryId,
       creditedPartnerSlug: 'contoso',
-      reason: 'workshop',
+      creditReason: 'workshop',
     });
     const before = outbox(t.db).length;
     recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'intro_requested' });
@@ -142,9 +149,11 @@ describe('changing a lead’s credit', () => {
       `lead:${contosoLeadId}:partner:won:${won.eventId}`,
     ]);
     const contosoWon = toContoso.at(-1)?.payload ?? '';
-    expect(contosoWon).toContain('credited to *Contoso');
+    expect(contosoWon).toContain('credited to your organisation');
     expect(contosoWon).toContain(`ref #${contosoLeadId}`);
-    expect(contosoWon).not.toMatch(/Northwind|Jane Doe/);
+    // Nothing of Northwind's side: not its name, its contact or its need.
+    for (const r of toContoso)
+      expect(r.payload).not.toMatch(/Northwind|Jane Doe|jane@acme|homegrown partner portal/);
     const northwindWon = outbox(t.db).find(
       (r) => r.delivery_key === `lead:${primaryId}:partner:won:${won.eventId}`,
     );
@@ -152,18 +161,93 @@ describe('changing a lead’s credit', () => {
     expect(northwindWon?.payload).not.toContain('credited to');
   });
 
+  it('refuses a change made from a stale modal: someone else changed the lead meanwhile', () => {
+    const opened = t.db.$client.prepare('select version from leads where id = ?').get(primaryId) as {
+      version: number;
+    };
+    changeCredit(deps, {
+      actor: ADMIN,
+      leadId: primaryId,
+      creditedPartnerSlug: 'contoso',
+      creditReason: 'first',
+    });
+    const err = domainError(() =>
+      changeCredit(deps, {
+        actor: LEADER,
+        leadId: primaryId,
+        creditedPartnerSlug: 'contoso',
+        creditReason: 'second',
+        version: opened.version,
+      }),
+    );
+    // The second leader's modal predates the first change, so nothing of theirs is applied.
+    expect(['stale', 'invalid_input']).toContain(err.code);
+    const back = domainError(() =>
+      changeCredit(deps, {
+        actor: LEADER,
+        leadId: primaryId,
+        creditedPartnerSlug: 'northwind',
+        creditReason: 'second',
+        version: opened.version,
+      }),
+    );
+    expect(back.code).toBe('stale');
+    expect(creditOf(t.db, primaryId)).toBe('contoso');
+  });
+
+  it('words the news for a closed deal, and never promises updates a merged submission will not get', () => {
+    recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'opportunity' });
+    recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'won' });
+    const first = changeCredit(deps, {
+      actor: LEADER,
+      leadId: primaryId,
+      creditedPartnerSlug: 'contoso',
+      creditReason: 'workshop',
+    });
+    const dm = (recipient: string, eventId: number) =>
+      outbox(t.db).find((r) => r.recipient === recipient && r.delivery_key.endsWith(`:${eventId}`))
+        ?.payload ?? '';
+    expect(dm(CONTOSO.userId, first.eventId)).toContain('which we won');
+    expect(dm(NORTHWIND.userId, first.eventId)).toContain(
+      'no longer counts towards our partnership with you',
+    );
+    expect(dm(NORTHWIND.userId, first.eventId)).not.toContain('keep you posted');
+    const back = changeCredit(deps, {
+      actor: LEADER,
+      leadId: primaryId,
+      creditedPartnerSlug: 'northwind',
+      creditReason: 'intro was theirs',
+    });
+    expect(dm(NORTHWIND.userId, back.eventId)).toContain('which we won');
+    expect(dm(CONTOSO.userId, back.eventId)).toContain('no longer counts');
+    expect(dm(CONTOSO.userId, back.eventId)).not.toContain('keep you posted');
+  });
+
+  it('promises updates only to the submitting partner of an open lead', () => {
+    const res = changeCredit(deps, {
+      actor: LEADER,
+      leadId: primaryId,
+      creditedPartnerSlug: 'contoso',
+      creditReason: 'workshop',
+    });
+    const moved = outbox(t.db).find(
+      (r) => r.delivery_key === `lead:${primaryId}:partner:credit_moved:${res.eventId}`,
+    );
+    expect(moved?.payload).toContain('keep you posted');
+  });
+
   it('can move credit back to the first partner, which clears the override', () => {
     changeCredit(deps, {
       actor: LEADER,
       leadId: primaryId,
       creditedPartnerSlug: 'contoso',
-      reason: 'workshop',
+      creditReason: 'workshop',
     });
     const back = changeCredit(deps, {
       actor: ADMIN,
       leadId: primaryId,
       creditedPartnerSlug: 'northwind',
-      reason: 'Northwind made the intro after all',
+      creditReason: 'Northwind made the intro after all',
     });
     expect(back.view.creditedPartner).toBeNull();
     expect(creditOf(t.db, primaryId)).toBeNull();
@@ -176,7 +260,12 @@ describe('changing a lead’s credit', () => {
   ])('refuses %s and changes nothing', (_who, actor, code) => {
     const before = outbox(t.db).length;
     const err = domainError(() =>
-      changeCredit(deps, { actor, leadId: primaryId, creditedPartnerSlug: 'contoso', reason: 'mine really' }),
+      changeCredit(deps, {
+        actor,
+        leadId: primaryId,
+        creditedPartnerSlug: 'contoso',
+        creditReason: 'mine really',
+      }),
     );
     expect(err.code).toBe(code);
     expect(creditOf(t.db, primaryId)).toBeNull();
@@ -189,7 +278,12 @@ describe('changing a lead’s credit', () => {
     ['no partner at all', '', 'creditedPartnerSlug', 'Pick a partner'],
   ])('refuses %s with a field error', (_case, slug, field, message) => {
     const err = domainError(() =>
-      changeCredit(deps, { actor: LEADER, leadId: primaryId, creditedPartnerSlug: slug, reason: 'because' }),
+      changeCredit(deps, {
+        actor: LEADER,
+        leadId: primaryId,
+        creditedPartnerSlug: slug,
+        creditReason: 'because',
+      }),
     );
     expect(err.code).toBe('invalid_input');
     expect(err.fields[field]).toContain(message);
@@ -198,9 +292,14 @@ describe('changing a lead’s credit', () => {
 
   it('needs a written reason', () => {
     const err = domainError(() =>
-      changeCredit(deps, { actor: LEADER, leadId: primaryId, creditedPartnerSlug: 'contoso', reason: '  ' }),
+      changeCredit(deps, {
+        actor: LEADER,
+        leadId: primaryId,
+        creditedPartnerSlug: 'contoso',
+        creditReason: '  ',
+      }),
     );
-    expect(err.fields.reason).toContain('Write why');
+    expect(err.fields.creditReason).toContain('Write why');
   });
 
   it('is set on the primary lead, not on a merged submission', () => {
@@ -209,7 +308,7 @@ describe('changing a lead’s credit', () => {
         actor: LEADER,
         leadId: contosoLeadId,
         creditedPartnerSlug: 'northwind',
-        reason: 'wrong row',
+        creditReason: 'wrong row',
       }),
     );
     expect(err.code).toBe('illegal_transition');

@@ -185,6 +185,7 @@ export const changeCreditView = (deps: ListenerDeps) =>
       ...parseChangeCreditValues(values),
       actor,
       leadId: meta.leadId,
+      ...(meta.version ? { version: meta.version } : {}),
     });
     return { notify: [res.view.ownerUserId, partnerContact(res.view)] };
   });

@@ -547,7 +547,7 @@ export function changeCreditModal(lead: LeadView, privateMetadata: string): Moda
         }),
       }),
       textInput({
-        blockId: BLOCKS.reassignReason,
+        blockId: BLOCKS.creditReason,
         label: 'Reason',
         max: 1000,
         multiline: true,
@@ -559,13 +559,13 @@ export function changeCreditModal(lead: LeadView, privateMetadata: string): Moda
 
 export interface ChangeCreditValues {
   creditedPartnerSlug: string;
-  reason: string;
+  creditReason: string;
 }
 
 /** The change-credit modal's values as `ChangeCreditInput` minus `actor` and `leadId`. */
 export function parseChangeCreditValues(values: StateValues): ChangeCreditValues {
   return {
     creditedPartnerSlug: selectedOf(values, BLOCKS.creditPartner) ?? '',
-    reason: textOf(values, BLOCKS.reassignReason) ?? '',
+    creditReason: textOf(values, BLOCKS.creditReason) ?? '',
   };
 }

@@ -1,4 +1,5 @@
 import type { Button, KnownBlock } from '@slack/types';
+import { isOpen } from '../../core/lifecycle.ts';
 import type { GateResult, LeadView } from '../../core/types.ts';
 import { ACTION_BLOCKS, ACTIONS, encodeLeadRef } from '../ids.ts';
 import { accountTitle, GATE_EMOJI, GATE_LABEL, ownerRef, PARTNER_STATUS } from '../labels.ts';
@@ -222,9 +223,11 @@ export function partnerMessage(
       text = `${name} is won. Thank you!`;
       blocks.push(
         section(
-          lead.creditedPartner && lead.creditedPartner.slug !== lead.partner.slug
-            ? `🏆 *We won ${name}!* Thank you: your signal helped bring this one in.`
-            : `🏆 *We won ${name}!* Thank you: your signal started this one, and it’s credited to *${userText(lead.partner.name, 80)}* as partner-${lead.attribution}.`,
+          !lead.creditedPartner
+            ? `🏆 *We won ${name}!* Thank you: your signal started this one, and it’s credited to *${userText(lead.partner.name, 80)}* as partner-${lead.attribution}.`
+            : lead.creditedPartner.slug === lead.partner.slug
+              ? `🏆 *We won ${name}!* After a review it’s credited to your organisation. Thank you for the work behind it!`
+              : `🏆 *We won ${name}!* Thank you: your signal helped bring this one in.`,
         ),
       );
       break;
@@ -283,22 +286,33 @@ export function partnerMessage(
     case 'conflict':
       return conflictMessage(lead, ctx.conflictReason ?? null);
     // Credit changes name neither the other partner nor the leader's reason: both are internal.
-    case 'credit_gained':
+    // They do not even say whether another organisation is involved: each partner sees only its own side.
+    case 'credit_gained': {
       text = `You’re now credited with ${name}.`;
+      const standing =
+        lead.status === 'won'
+          ? `${account}, which we won. Thank you for the work behind it!`
+          : isOpen(lead.status)
+            ? `${account}. Its progress now counts towards our partnership with you. Thank you for the work behind it!`
+            : `${account}. It counts towards our partnership with you.`;
       blocks.push(
         section(
-          `🏅 After a review, our partner team has credited your organisation with ${account}. Its progress now counts towards our partnership with you. Thank you for the work behind it!\nYour partner manager can tell you more.`,
+          `🏅 After a review, our partner team has credited your organisation with ${standing}\nYour partner manager can tell you more.`,
         ),
       );
       break;
-    case 'credit_moved':
+    }
+    case 'credit_moved': {
       text = `An update on the credit for ${name}.`;
+      // Only the partner whose own lead this is keeps hearing about it (a merged submission does not).
+      const follows = lead.mergedIntoLeadId === null && isOpen(lead.status);
       blocks.push(
         section(
-          `After a review, our partner team has credited ${account} to another partner that also works with this account. Your submission stays on record and I’ll keep you posted as it moves.\nQuestions? Your partner manager can explain.`,
+          `After a review, our partner team has changed the credit for ${account}: it no longer counts towards our partnership with you. Your submission stays on record.${follows ? ' I’ll keep you posted as it moves.' : ''}\nQuestions? Your partner manager can explain.`,
         ),
       );
       break;
+    }
   }
   blocks.push(footer(lead, ctx));
   return message(text, blocks);

@@ -1,5 +1,5 @@
 import type { Button, KnownBlock } from '@slack/types';
-import { creditCandidates } from '../../core/credit.ts';
+import { creditCandidates, creditHolder } from '../../core/credit.ts';
 import { formatBusinessHours } from '../../core/sla.ts';
 import type { GateResult, LeadStatus, LeadView } from '../../core/types.ts';
 import { ACTION_BLOCKS, ACTIONS, type ActionId, encodeLeadRef } from '../ids.ts';
@@ -275,6 +275,6 @@ export function routingPost(lead: LeadView, ctx: RoutingContext): SlackMessage {
   if (buttons.length > 0) blocks.push(actions(ACTION_BLOCKS.lead, buttons));
 
   const who = lead.ownerUserId ? ` · owner ${mention(lead.ownerUserId)}` : '';
-  const text = `${STATUS_EMOJI[lead.status]} ${userText(oneLine(lead.accountName), 120)} (${userText(lead.domain, 253)}) · ${status} · from ${userText(lead.partner.name, 80)}${who}`;
+  const text = `${STATUS_EMOJI[lead.status]} ${userText(oneLine(lead.accountName), 120)} (${userText(lead.domain, 253)}) · ${status} · from ${userText(creditHolder(lead).name, 80)}${who}`;
   return message(text, blocks);
 }
