@@ -24,7 +24,8 @@ export function creditCandidates(
 
 /**
  * What a corroborating partner is told about a lead: the lead's current state, seen from the partner's own
- * submission (its ref, date, people and attestation), so nothing of the submitting partner's reaches it.
+ * submission (its ref, date, account name, people and attestation), so nothing of the submitting partner's
+ * reaches it.
  * Another holder of the credit is named only as "another partner".
  */
 export function corroboratorSide(own: LeadView, lead: LeadView): LeadView {
@@ -33,6 +34,8 @@ export function corroboratorSide(own: LeadView, lead: LeadView): LeadView {
     ...lead,
     id: own.id,
     version: own.version,
+    // The account as this partner named it: the submitter's wording is the submitter's.
+    accountName: own.accountName,
     partner: own.partner,
     creditedPartner:
       holder.slug === own.partner.slug ? own.partner : { slug: holder.slug, name: 'another partner' },

@@ -59,6 +59,7 @@ beforeEach(() => {
     deps,
     goodSubmission({
       actor: CONTOSO,
+      accountName: 'Acme Incorporated',
       need: 'Contoso: consolidate vendors',
       warmth: { ...goodSubmission().warmth!, contactName: 'Carl Customer', contactEmail: 'carl@acme.com' },
     }),
@@ -151,9 +152,9 @@ describe('changing a lead’s credit', () => {
     const contosoWon = toContoso.at(-1)?.payload ?? '';
     expect(contosoWon).toContain('credited to your organisation');
     expect(contosoWon).toContain(`ref #${contosoLeadId}`);
-    // Nothing of Northwind's side: not its name, its contact or its need.
+    // Nothing of Northwind's side: not its name, its wording of the account, its contact or its need.
     for (const r of toContoso)
-      expect(r.payload).not.toMatch(/Northwind|Jane Doe|jane@acme|homegrown partner portal/);
+      expect(r.payload).not.toMatch(/Northwind|Acme Corp|Jane Doe|jane@acme|homegrown partner portal/);
     const northwindWon = outbox(t.db).find(
       (r) => r.delivery_key === `lead:${primaryId}:partner:won:${won.eventId}`,
     );
