@@ -193,3 +193,135 @@ describe('zone helpers', () => {
     expect(isValidTimeZone('Mars/Olympus_Mons')).toBe(false);
   });
 });
+
+// The zone offset is cached per UTC hour (see offsetAt). These cases put a transition where a cache could go
+// wrong: at half past the hour, at an odd second, by 30 or 45 minutes, by a whole day, and long ago. Expected
+// offsets come from the tz database (minutes east of UTC before and after the transition instant).
+describe('zone offsets around transitions', () => {
+  const cases: Array<[tz: string, transition: string, before: number, after: number]> = [
+    ['America/New_York', '2026-03-08T07:00:00Z', -300, -240],
+    ['America/New_York', '2026-11-01T06:00:00Z', -240, -300],
+    ['Australia/Lord_Howe', '2026-04-04T15:00:00Z', 660, 630], // 02:00 → 01:30, a 30-minute fall-back
+    ['Australia/Lord_Howe', '2026-10-03T15:30:00Z', 630, 660], // 02:00 → 02:30, at half past a UTC hour
+    ['Pacific/Chatham', '2026-04-04T14:00:00Z', 825, 765], // +13:45 → +12:45
+    ['Antarctica/Troll', '2026-03-29T01:00:00Z', 0, 120], // a two-hour summer time
+    ['Asia/Kathmandu', '1985-12-31T18:30:00Z', 330, 345], // +05:30 → +05:45
+    ['Africa/Monrovia', '1972-01-07T00:44:30Z', -44.5, 0], // -00:44:30 → UTC, at an odd second
+    ['America/Caracas', '2016-05-01T07:00:00Z', -270, -240],
+    ['Pacific/Apia', '2011-12-30T10:00:00Z', -600, 840], // Samoa skipped 30 December 2011
+  ];
+  const MIN = 60_000;
+  /** The wall clock the tz database gives, read back as UTC fields. */
+  const expectedWall = (ms: number, offsetMin: number) => {
+    const w = new Date(Math.floor(ms / 1000) * 1000 + offsetMin * MIN);
+    return {
+      date: w.toISOString().slice(0, 10),
+      hour: w.getUTCHours(),
+      minute: w.getUTCMinutes(),
+      second: w.getUTCSeconds(),
+    };
+  };
+  // From an hour before the transition to an hour after it; the order varies so that the hours either side
+  // are cached before, between and after the transition's own hour is asked about.
+  const offsetsSec = [-3600, -1801, -1, 0, 1, 1799, 3599, 3600, 7199];
+  const orders = [offsetsSec, [...offsetsSec].reverse(), [3599, -3600, 0, 7199, -1, 1, 1799, -1801, 3600]];
+
+  it.each(cases)('%s at %s: %s → %s minutes', (tz, transition, before, after) => {
+    const t = at(transition);
+    for (const order of orders) {
+      for (const s of order) {
+        const ms = t + s * 1000;
+        expect(localTime(ms, tz), `${tz} at ${iso(ms)}`).toMatchObject(
+          expectedWall(ms, s < 0 ? before : after),
+        );
+        // Sub-second instants belong to their second.
+        expect(localTime(ms + 999, tz)).toMatchObject(expectedWall(ms, s < 0 ? before : after));
+      }
+    }
+  });
+
+  it('maps wall times in gaps and repeats to the right instants at odd transitions', () => {
+    // Lord Howe springs forward 02:00 → 02:30: 02:15 does not exist and means 02:30 (+11:00).
+    expect(iso(instantAtLocal(day('2026-10-04'), 2, 'Australia/Lord_Howe', 15))).toBe(
+      '2026-10-03T15:30:00.000Z',
+    );
+    expect(iso(instantAtLocal(day('2026-10-04'), 2, 'Australia/Lord_Howe', 30))).toBe(
+      '2026-10-03T15:30:00.000Z',
+    );
+    // ... and falls back 02:00 → 01:30: 01:45 happens twice; the first is still at +11:00.
+    expect(iso(instantAtLocal(day('2026-04-05'), 1, 'Australia/Lord_Howe', 45))).toBe(
+      '2026-04-04T14:45:00.000Z',
+    );
+    expect(iso(instantAtLocal(day('2026-04-05'), 2, 'Australia/Lord_Howe'))).toBe('2026-04-04T15:30:00.000Z');
+    // Monrovia's clocks jumped from 00:00:00 to 00:44:30: 00:20 means the transition, at an odd second.
+    expect(iso(instantAtLocal(day('1972-01-07'), 0, 'Africa/Monrovia', 20))).toBe('1972-01-07T00:44:30.000Z');
+    expect(iso(instantAtLocal(day('1972-01-06'), 23, 'Africa/Monrovia', 59))).toBe(
+      '1972-01-07T00:43:30.000Z',
+    );
+    // Samoa: 30 December 2011 never happened in Apia.
+    expect(iso(instantAtLocal(day('2011-12-30'), 12, 'Pacific/Apia'))).toBe('2011-12-30T10:00:00.000Z');
+    expect(iso(instantAtLocal(day('2011-12-31'), 12, 'Pacific/Apia'))).toBe('2011-12-30T22:00:00.000Z');
+  });
+
+  it('adds calendar days and business hours across a 30-minute shift', () => {
+    // Fri 2 Oct 10:00 +10:30 → Fri 9 Oct 10:00 +11:00.
+    expect(iso(addCalendarDays(at('2026-10-01T23:30:00Z'), 7, 'Australia/Lord_Howe'))).toBe(
+      '2026-10-08T23:00:00.000Z',
+    );
+    // Fri 2 Oct 16:00 + 2 business hours → Fri 1 h, Mon 5 Oct 10:00 (+11:00) after the weekend's shift.
+    expect(iso(addBusinessHours(at('2026-10-02T05:30:00Z'), 2, 'Australia/Lord_Howe', NINE_TO_FIVE))).toBe(
+      '2026-10-04T23:00:00.000Z',
+    );
+  });
+
+  it('agrees with Intl at any instant in zones with odd offsets, whatever was cached before', () => {
+    const zones = cases.map(([tz]) => tz).concat(['Europe/Dublin', 'Africa/Casablanca', 'Asia/Pyongyang']);
+    const formatters = new Map(
+      zones.map((tz) => [
+        tz,
+        new Intl.DateTimeFormat('en-US', {
+          timeZone: tz,
+          hourCycle: 'h23',
+          year: 'numeric',
+          month: '2-digit',
+          day: '2-digit',
+          hour: 'numeric',
+          minute: 'numeric',
+          second: 'numeric',
+        }),
+      ]),
+    );
+    const oracle = (ms: number, tz: string) => {
+      const p = Object.fromEntries(
+        formatters
+          .get(tz)!
+          .formatToParts(new Date(ms))
+          .map((x) => [x.type, x.value]),
+      );
+      return {
+        date: `${p.year}-${p.month}-${p.day}`,
+        hour: Number(p.hour) % 24,
+        minute: Number(p.minute),
+        second: Number(p.second),
+      };
+    };
+    const near = cases.map(([, transition]) => at(transition));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.oneof(
+          // Anywhere from 1900 to 2100 ...
+          fc.integer({ min: at('1900-01-01T00:00:00Z'), max: at('2100-01-01T00:00:00Z') }),
+          // ... and within two hours of one of the transitions above.
+          fc
+            .tuple(fc.constantFrom(...near), fc.integer({ min: -7_200_000, max: 7_200_000 }))
+            .map(([t, d]) => t + d),
+        ),
+        (tz, ms) => {
+          expect(localTime(ms, tz)).toMatchObject(oracle(ms, tz));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
