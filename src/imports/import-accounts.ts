@@ -6,7 +6,7 @@ import type { Db } from '../db/connection.ts';
 import { type AccountImportRow, createAccountStage } from '../db/stores/import-store.ts';
 import { countryCode } from './countries.ts';
 import type { ColumnSpec, CsvSource } from './csv-rows.ts';
-import { type ImportOptions, type ImportResult, runImport } from './run-import.ts';
+import { type ImportOptions, type ImportResult, type RowParse, runImport } from './run-import.ts';
 import {
   cell,
   describeRowIssues,
@@ -93,6 +93,47 @@ const accountRow = z.object({
   hasOpenOpportunity: cell(parseBooleanCell),
 });
 
+export type AccountValues = Partial<Record<AccountField, string>>;
+
+/**
+ * The row `parseAccountValues` gives for a valid row, checked by hand with the same cell parsers; undefined
+ * when any cell is invalid, and then `parseAccountValues` says why, in the words of its messages. zod's
+ * general machinery was a fifth of a million-row import's time, spent on rows that are nearly always valid.
+ */
+export function validAccountRow(v: AccountValues): { ok: true; row: AccountImportRow } | undefined {
+  const { name, industry } = v;
+  if (name === undefined || name.length > 255) return undefined;
+  if (industry !== undefined && industry.length > 120) return undefined;
+  const domain = parseDomainCell(v.domain);
+  const employees = parseCountCell(v.employees);
+  const country = parseCountryCell(v.country);
+  const revenue = parseAmountCell(v.revenue);
+  const isCustomer = parseBooleanCell(v.isCustomer);
+  const hasOpenOpportunity = parseBooleanCell(v.hasOpenOpportunity);
+  if (!domain.ok || !employees.ok || !country.ok || !revenue.ok || !isCustomer.ok || !hasOpenOpportunity.ok)
+    return undefined;
+  const row: AccountImportRow = {
+    name,
+    domain: domain.value,
+    industry: industry ?? null,
+    employees: employees.value,
+    country: country.value,
+    revenue: revenue.value,
+    ownerUserId: slackOwnerId(v.ownerUserId),
+    isCustomer: isCustomer.value,
+    hasOpenOpportunity: hasOpenOpportunity.value,
+  };
+  return { ok: true, row };
+}
+
+/** One row through `accountRow`: the reference for `validAccountRow`, and the messages for invalid rows. */
+export function parseAccountValues(values: AccountValues): RowParse<AccountImportRow> {
+  const parsed = accountRow.safeParse(values);
+  if (!parsed.success) return { ok: false, reason: describeRowIssues(parsed.error.issues, LABELS) };
+  const { ownerUserId: owner, ...rest } = parsed.data;
+  return { ok: true, row: { ...rest, ownerUserId: slackOwnerId(owner) } };
+}
+
 export interface AccountsImportResult extends ImportResult {
   /** Accepted rows with an owner that is not a Slack user id (stored without an owner). */
   unmappedOwners: number;
@@ -109,15 +150,11 @@ export async function importAccounts(
   options: ImportOptions = {},
 ): Promise<AccountsImportResult> {
   let unmappedOwners = 0;
-  const parseRow = (values: Partial<Record<AccountField, string>>) => {
-    const parsed = accountRow.safeParse(values);
-    if (!parsed.success)
-      return { ok: false as const, reason: describeRowIssues(parsed.error.issues, LABELS) };
-    const { ownerUserId: owner, ...rest } = parsed.data;
-    const ownerUserId = slackOwnerId(owner);
-    if (owner !== undefined && ownerUserId === null) unmappedOwners += 1;
-    const row: AccountImportRow = { ...rest, ownerUserId };
-    return { ok: true as const, row };
+  const parseRow = (values: AccountValues): RowParse<AccountImportRow> => {
+    const row = validAccountRow(values) ?? parseAccountValues(values);
+    if (!row.ok) return row;
+    if (values.ownerUserId !== undefined && row.row.ownerUserId === null) unmappedOwners += 1;
+    return row;
   };
   const result = await runImport(source, ACCOUNT_COLUMNS, parseRow, createAccountStage(db), options);
   if (unmappedOwners > 0) {

@@ -71,7 +71,8 @@ interface StageDef<Row> {
   /** Staging columns after `line` and `key`, named as in the target table. */
   columns: ReadonlyArray<{ name: string; type: 'TEXT' | 'INTEGER' | 'REAL' }>;
   key(row: Row): string;
-  values(row: Row): Cell[];
+  /** Writes the row's staging columns (after `line` and `key`) into `out` from index `at`. */
+  write(row: Row, out: Cell[], at: number): void;
   /** Counts rows of the stage `s` that have no row yet in the target table. */
   countNew(stage: SQL): SQL;
   upsert(tx: Tx, stage: SQL, now: number, present: ReadonlySet<string>): { changes: number };
@@ -89,34 +90,51 @@ function createStage<Row>(db: Db, def: StageDef<Row>): ImportStage<Row> {
   const cols = def.columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
   client.exec(`DROP TABLE IF EXISTS temp."${name}"`);
   client.exec(`CREATE TEMP TABLE "${name}" (line INTEGER PRIMARY KEY, key TEXT NOT NULL, ${cols})`);
-  const placeholders = `(${['?', '?', ...def.columns.map(() => '?')].join(', ')})`;
+  const width = 2 + def.columns.length;
+  const placeholders = `(${Array.from({ length: width }, () => '?').join(', ')})`;
   const insertOne = client.prepare(`INSERT INTO temp."${name}" VALUES ${placeholders}`);
   // Multi-row VALUES: far fewer statement executions than one INSERT per row.
   const insertChunk = client.prepare(
     `INSERT INTO temp."${name}" VALUES ${Array.from({ length: ROWS_PER_STATEMENT }, () => placeholders).join(', ')}`,
   );
-  const insertMany = client.transaction((batch: Cell[][]) => {
-    let i = 0;
-    for (; i + ROWS_PER_STATEMENT <= batch.length; i += ROWS_PER_STATEMENT) {
-      insertChunk.run(batch.slice(i, i + ROWS_PER_STATEMENT).flat());
+  // Rows are written straight into the parameter arrays of the chunk statements, preallocated once: no array
+  // per row and no slicing or flattening per chunk (together a third of an import's time in the profile).
+  const CHUNKS = BATCH_SIZE / ROWS_PER_STATEMENT;
+  const chunks: Cell[][] = Array.from({ length: CHUNKS }, () =>
+    new Array<Cell>(ROWS_PER_STATEMENT * width).fill(null),
+  );
+  const one = new Array<Cell>(width).fill(null);
+  let buffered = 0;
+  const insertBuffered = client.transaction((rows: number) => {
+    const full = Math.floor(rows / ROWS_PER_STATEMENT);
+    for (let c = 0; c < full; c += 1) insertChunk.run(chunks[c]!);
+    // The rows of a last, partial chunk (only at the end of the file) one by one.
+    for (let r = full * ROWS_PER_STATEMENT; r < rows; r += 1) {
+      const chunk = chunks[full]!;
+      const from = (r - full * ROWS_PER_STATEMENT) * width;
+      for (let i = 0; i < width; i += 1) one[i] = chunk[from + i]!;
+      insertOne.run(one);
     }
-    for (; i < batch.length; i += 1) insertOne.run(batch[i]);
   });
-  let buffer: Cell[][] = [];
   let finished = false;
   let disposed = false;
 
   const flush = () => {
-    if (buffer.length === 0) return;
-    insertMany(buffer);
-    buffer = [];
+    if (buffered === 0) return;
+    insertBuffered(buffered);
+    buffered = 0;
   };
 
   return {
     add(line, row) {
       if (finished) throw new Error('import stage already finished');
-      buffer.push([line, def.key(row), ...def.values(row)]);
-      if (buffer.length >= BATCH_SIZE) flush();
+      const chunk = chunks[Math.floor(buffered / ROWS_PER_STATEMENT)]!;
+      const at = (buffered % ROWS_PER_STATEMENT) * width;
+      chunk[at] = line;
+      chunk[at + 1] = def.key(row);
+      def.write(row, chunk, at + 2);
+      buffered += 1;
+      if (buffered === BATCH_SIZE) flush();
     },
     finish() {
       flush();
@@ -155,7 +173,7 @@ function createStage<Row>(db: Db, def: StageDef<Row>): ImportStage<Row> {
     dispose() {
       if (disposed) return;
       disposed = true;
-      buffer = [];
+      buffered = 0;
       if (client.open) client.exec(`DROP TABLE IF EXISTS temp."${name}"`);
     },
   };
@@ -201,17 +219,17 @@ export function createAccountStage(db: Db): ImportStage<AccountImportRow> {
       { name: 'has_open_opportunity', type: 'INTEGER' },
     ],
     key: (r) => r.domain,
-    values: (r) => [
-      r.domain,
-      r.name,
-      r.industry,
-      r.employees,
-      r.country,
-      r.revenue,
-      r.ownerUserId,
-      bool(r.isCustomer),
-      bool(r.hasOpenOpportunity),
-    ],
+    write: (r, out, at) => {
+      out[at] = r.domain;
+      out[at + 1] = r.name;
+      out[at + 2] = r.industry;
+      out[at + 3] = r.employees;
+      out[at + 4] = r.country;
+      out[at + 5] = r.revenue;
+      out[at + 6] = r.ownerUserId;
+      out[at + 7] = bool(r.isCustomer);
+      out[at + 8] = bool(r.hasOpenOpportunity);
+    },
     countNew: (stage) =>
       sql`SELECT count(*) AS n FROM ${stage} s WHERE NOT EXISTS (SELECT 1 FROM ${crmAccounts} t WHERE t.domain = s.domain)`,
     upsert: (tx, stage, now, present) => {
@@ -241,7 +259,10 @@ export function createOverlapStage(db: Db, partnerSlug: string): ImportStage<Ove
       { name: 'relationship', type: 'TEXT' },
     ],
     key: (r) => r.domain,
-    values: (r) => [r.domain, r.relationship],
+    write: (r, out, at) => {
+      out[at] = r.domain;
+      out[at + 1] = r.relationship;
+    },
     countNew: (stage) =>
       sql`SELECT count(*) AS n FROM ${stage} s WHERE NOT EXISTS (
             SELECT 1 FROM ${partnerOverlaps} t WHERE t.partner_slug = ${partnerSlug} AND t.domain = s.domain)`,
@@ -280,7 +301,15 @@ export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
       { name: 'win_rate', type: 'REAL' },
     ],
     key: (r) => `${r.leadType} ${r.period}`,
-    values: (r) => [r.leadType, r.period, r.leads, r.opportunities, r.won, r.opportunityRate, r.winRate],
+    write: (r, out, at) => {
+      out[at] = r.leadType;
+      out[at + 1] = r.period;
+      out[at + 2] = r.leads;
+      out[at + 3] = r.opportunities;
+      out[at + 4] = r.won;
+      out[at + 5] = r.opportunityRate;
+      out[at + 6] = r.winRate;
+    },
     countNew: (stage) =>
       sql`SELECT count(*) AS n FROM ${stage} s WHERE NOT EXISTS (
             SELECT 1 FROM ${baselines} t WHERE t.lead_type = s.lead_type AND t.period = s.period)`,
