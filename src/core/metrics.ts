@@ -37,7 +37,10 @@ export function median(values: ReadonlyArray<number>): number | null {
 
 export interface MetricLead {
   id: number;
+  /** The partner that submitted the lead: its intake. */
   partnerSlug: string;
+  /** The partner holding the credit when a leader moved it (else the submitter): its conversion. */
+  creditSlug?: string | undefined;
   status: LeadStatus;
   attribution: Attribution;
   createdAt: number;
@@ -342,6 +345,15 @@ interface PartnerAcc {
   counts: FunnelCounts;
 }
 
+function partnerAcc(partners: Map<string, PartnerAcc>, slug: string): PartnerAcc {
+  let p = partners.get(slug);
+  if (!p) {
+    p = { surfaced: 0, counts: emptyCounts() };
+    partners.set(slug, p);
+  }
+  return p;
+}
+
 function toLeaderboard(partners: Map<string, PartnerAcc>, minSample: number): LeaderboardEntry[] {
   const ranked: LeaderboardEntry[] = [];
   const rest: LeaderboardEntry[] = [];
@@ -447,13 +459,13 @@ export function programMetrics<L extends MetricLead>(
       addReach(a.counts, reach, status);
     }
 
-    let p = partners.get(lead.partnerSlug);
-    if (!p) {
-      p = { surfaced: 0, counts: emptyCounts() };
-      partners.set(lead.partnerSlug, p);
-    }
-    p.surfaced++;
-    addReach(p.counts, reach, status);
+    const submitter = partnerAcc(partners, lead.partnerSlug);
+    submitter.surfaced++;
+    const holder =
+      lead.creditSlug && lead.creditSlug !== lead.partnerSlug
+        ? partnerAcc(partners, lead.creditSlug)
+        : submitter;
+    addReach(holder.counts, reach, status);
 
     const isMatureLead = isMature(lead, nowMs, minAgeDays);
     if (isMatureLead) addReach(mature, reach, status);

@@ -83,11 +83,12 @@ export function buildScorecards(
   const program = computeMetrics(config, facts, now);
   const ranked = program.leaderboard.filter((e) => !e.belowSample).length;
   const bySlug = new Map<string, LeadFacts[]>();
+  // A card is about the leads credited to the partner (a lead a leader credited elsewhere moves with it).
   for (const f of facts) {
-    let list = bySlug.get(f.partnerSlug);
+    let list = bySlug.get(f.creditSlug);
     if (!list) {
       list = [];
-      bySlug.set(f.partnerSlug, list);
+      bySlug.set(f.creditSlug, list);
     }
     list.push(f);
   }

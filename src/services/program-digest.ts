@@ -116,7 +116,7 @@ export function buildProgramDigest(deps: ServiceDeps, now: number = deps.now()):
     id: l.id,
     accountName: l.accountName,
     domain: l.domain,
-    partnerName: names.get(l.partnerSlug) ?? l.partnerSlug,
+    partnerName: names.get(l.creditSlug) ?? l.creditSlug,
     status: l.status,
     ownerUserId: l.ownerUserId,
     routingPostChannel: l.routingPostChannel,

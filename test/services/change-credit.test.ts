@@ -5,6 +5,7 @@ import { loadLeadFacts } from '../../src/db/stores/job-store.ts';
 import { changeCredit } from '../../src/services/change-credit.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
 import type { ServiceDeps } from '../../src/services/context.ts';
+import { computeMetrics } from '../../src/services/program-metrics.ts';
 import { recordOutcome } from '../../src/services/record-outcome.ts';
 import { submitLead } from '../../src/services/submit-lead.ts';
 import { ADMIN, CONTOSO, goodSubmission, LEADER, NORTHWIND, REP1 } from '../helpers/actors.ts';
@@ -110,7 +111,7 @@ describe('changing a lead’s credit', () => {
 
   it('counts the lead towards the credited partner in every metric', () => {
     const creditedTo = (slug: string) =>
-      loadLeadFacts(t.db, { partnerSlug: slug })
+      loadLeadFacts(t.db, { creditedTo: slug })
         .filter((f) => f.status !== 'merged')
         .map((f) => f.id);
     expect(creditedTo('northwind')).toEqual([primaryId]);
@@ -122,7 +123,8 @@ describe('changing a lead’s credit', () => {
     });
     expect(creditedTo('northwind')).toEqual([]);
     expect(creditedTo('contoso')).toEqual([primaryId]);
-    expect(loadLeadFacts(t.db).find((f) => f.id === primaryId)?.partnerSlug).toBe('contoso');
+    const facts = loadLeadFacts(t.db).find((f) => f.id === primaryId);
+    expect(facts).toMatchObject({ partnerSlug: 'northwind', creditSlug: 'contoso' });
   });
 
   it('tells the credited partner how the deal ends, from its own side; the submitter is thanked, not credited', () => {
@@ -235,6 +237,21 @@ describe('changing a lead’s credit', () => {
       (r) => r.delivery_key === `lead:${primaryId}:partner:credit_moved:${res.eventId}`,
     );
     expect(moved?.payload).toContain('keep you posted');
+  });
+
+  it('on the leaderboard, intake stays with each submitter and conversion goes to the credit holder', () => {
+    changeCredit(deps, {
+      actor: LEADER,
+      leadId: primaryId,
+      creditedPartnerSlug: 'contoso',
+      creditReason: 'workshop',
+    });
+    recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'opportunity' });
+    const board = computeMetrics(deps.config, loadLeadFacts(t.db), clock.now()).leaderboard;
+    const row = (slug: string) => board.find((e) => e.partnerSlug === slug);
+    // Each partner surfaced the account once; only the holder has the EQL and its opportunity.
+    expect(row('northwind')).toMatchObject({ surfaced: 1, eql: 0, opportunity: 0 });
+    expect(row('contoso')).toMatchObject({ surfaced: 1, eql: 1, opportunity: 1 });
   });
 
   it('can move credit back to the first partner, which clears the override', () => {
