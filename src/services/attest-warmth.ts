@@ -139,13 +139,17 @@ export function attestInTransaction(
     at: now,
   });
   const ctx: NotifyContext = { timeZone: deps.config.timezone, now };
+  // The lead's view after every change to it (queuing messages below does not change it).
+  let after: LeadView;
   if (to === 'qualified' && view.status !== 'qualified') {
-    outbox.push(...routeQualifiedLead(tx, deps, view.id, q, eventId, ctx, now, view.routeChannel != null));
+    const routed = routeQualifiedLead(tx, deps, view.id, q, eventId, ctx, now, view.routeChannel != null);
+    outbox.push(...routed.messages);
+    after = routed.view;
   } else {
-    const after = loadLeadFor(tx, deps, view.id);
+    after = loadLeadFor(tx, deps, view.id);
     outbox.push(...routingPostMessage(after, ctx, { exists: after.routeChannel != null, eventId }));
     if (to === 'candidate') outbox.push(...partnerDm(input.actor.userId, 'candidate', after, ctx, eventId));
   }
   enqueue(tx, outbox, now);
-  return { view: loadLeadFor(tx, deps, view.id), eventId };
+  return { view: after, eventId };
 }

@@ -30,7 +30,11 @@ export interface ServiceDeps {
  * someone only when its partner has no team ids registered (a single-org channel whose org we know only by the
  * channel): when the partner's team ids are known, a person from any other team in that channel is a stranger.
  */
-export function resolveActor(tx: Tx, deps: Pick<ServiceDeps, 'homeTeamIds'>, actor: Actor): ActorContext {
+export function resolveActor(
+  tx: Tx | Db,
+  deps: Pick<ServiceDeps, 'homeTeamIds'>,
+  actor: Actor,
+): ActorContext {
   if (actor.teamId) {
     const slug = partnerBySlackId(tx, 'team', actor.teamId);
     if (slug) return { kind: 'partner', userId: actor.userId, partnerSlug: slug };

@@ -13,7 +13,10 @@ import { computeMetrics } from './program-metrics.ts';
 // Read-side use cases: what each person may see. Partners only ever get their own organisation's leads.
 
 export function whoIs(deps: ServiceDeps, actor: Actor): ActorContext {
-  return deps.db.transaction((tx) => resolveActor(tx, deps, actor), { behavior: 'deferred' });
+  // No transaction: this runs on every slash command and submission, and a transaction's begin, commit and
+  // drizzle's per-transaction objects cost more than the lookups (issue 6, B1). They read rows that change
+  // only with the config (and a person's first visit), and the writes that act on the answer check again.
+  return resolveActor(deps.db, deps, actor);
 }
 
 function views(deps: ServiceDeps, rows: ReturnType<typeof findLeads>): LeadView[] {

@@ -1,5 +1,6 @@
 import type { Qualification } from '../core/qualify.ts';
 import { pickFromPool, poolKey } from '../core/routing.ts';
+import type { LeadView } from '../core/types.ts';
 import {
   appendEvent,
   type OutboxMessage,
@@ -35,7 +36,8 @@ export function qualificationPatch(q: Qualification, now: number) {
 
 /**
  * A lead just became an EQL: suggest the next rep of the route's pool, or hand it straight to the CRM owner
- * when the route says so; then queue the routing post and the partner's news.
+ * when the route says so; then the routing post and the partner's news to queue. Also returns the lead's view
+ * after these changes, so the caller need not read it again.
  */
 export function routeQualifiedLead(
   tx: Tx,
@@ -46,7 +48,7 @@ export function routeQualifiedLead(
   ctx: NotifyContext,
   now: number,
   postExists: boolean,
-): OutboxMessage[] {
+): { messages: OutboxMessage[]; view: LeadView } {
   const out: OutboxMessage[] = [];
   let lastEvent = eventId;
   // A CRM owner without a program role could not press a single button on the lead: route it normally instead.
@@ -85,5 +87,5 @@ export function routeQualifiedLead(
   out.push(...suggestionDm(view, lastEvent));
   if (view.status === 'claimed')
     out.push(...ownerAssignedDm(view, lastEvent, 'You own this account in the CRM.'));
-  return out;
+  return { messages: out, view };
 }

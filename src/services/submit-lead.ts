@@ -265,10 +265,14 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
       at: now,
     });
 
+    // The lead's view after every change to it (queuing messages below does not change it).
+    let view: LeadView;
     if (q.status === 'qualified') {
-      outbox.push(...routeQualifiedLead(tx, deps, leadId, q, eventId, ctx, now, false));
+      const routed = routeQualifiedLead(tx, deps, leadId, q, eventId, ctx, now, false);
+      outbox.push(...routed.messages);
+      view = routed.view;
     } else {
-      const view = mustView(tx, deps, leadId);
+      view = mustView(tx, deps, leadId);
       if (q.status === 'candidate') {
         outbox.push(
           ...partnerDm(actor.kind === 'partner' ? actor.userId : null, 'candidate', view, ctx, eventId),
@@ -289,7 +293,6 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
       }
     }
     enqueue(tx, outbox, now);
-    const view = mustView(tx, deps, leadId);
     return { kind: 'created', leadId, status: view.status, view };
   });
 }

@@ -11,6 +11,7 @@ import {
   nextDueAt,
   type OutboxRow,
   routingPostOf,
+  type SentRow,
   UNCONFIRMED,
 } from '../db/stores/outbox-store.ts';
 import { LEAD_POST_TS } from '../services/notify.ts';
@@ -23,6 +24,11 @@ import { LEAD_POST_TS } from '../services/notify.ts';
 // message metadata, and is marked "unconfirmed" in the database just before the call. When no answer comes
 // back (a timeout, a dropped connection, a 5xx, or the process dying mid-call), the next attempt first looks
 // for the key in the channel (or thread) and only posts again if Slack does not have it.
+//
+// Each pass writes its markers in one transaction before its calls and Slack's answers in one transaction
+// after them: every commit waits for the disk (synchronous=FULL), and one per message per step was a large
+// part of the sender's cost (issue 6, B2). A crash between a call and the second commit leaves the post unconfirmed,
+// which is exactly the case the look-up handles.
 
 export interface SenderLogger {
   info(obj: object, msg?: string): void;
@@ -170,7 +176,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
           const found = await findDelivered(client, payload, row);
           if (found) return found;
         }
-        markUnconfirmed(db, row, now());
+        // Marked unconfirmed already, with the rest of this pass (see `pass`).
       }
       called = true;
       const res = (await client.apiCall(row.method, payload)) as unknown as Record<string, unknown>;
@@ -295,14 +301,9 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     };
   }
 
-  async function deliver(row: OutboxRow): Promise<void> {
-    const outcome = await attempt(row);
+  /** Records an attempt that did not end in `sent` (retries and failures are rare: a write each). */
+  function recordUnsent(row: OutboxRow, outcome: Exclude<Outcome, { kind: 'sent' }>): void {
     const t = now();
-    if (outcome.kind === 'sent') {
-      markSent(db, row, outcome.result, t);
-      stats.sent++;
-      return;
-    }
     if (outcome.kind === 'failed' || (outcome.countsAsAttempt && row.attempts + 1 >= maxAttempts)) {
       const error = outcome.error;
       markFailed(db, row, error, t);
@@ -342,7 +343,11 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     }
   }
 
-  /** One pass: start every due head whose method is not paused, up to the concurrency limit. */
+  /**
+   * One pass: start every due head whose method is not paused, up to the concurrency limit. The posts among
+   * them are marked unconfirmed together before any call goes out, and the answers recorded together once
+   * every call of the pass has one; the recipients stay in flight until then.
+   */
   async function pass(): Promise<number> {
     const t = now();
     const slots = concurrency - inFlight.size;
@@ -350,18 +355,34 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     const heads = dueHeads(db, t, slots * 4, [...inFlight])
       .filter((r) => (pausedUntil.get(r.method) ?? 0) <= t)
       .slice(0, slots);
-    await Promise.all(
-      heads.map(async (row) => {
-        inFlight.add(row.recipient);
-        try {
-          await deliver(row);
-        } catch (err) {
-          logger.error({ err, outboxId: row.id }, 'outbox delivery crashed');
-        } finally {
-          inFlight.delete(row.recipient);
-        }
-      }),
-    );
+    if (heads.length === 0) return 0;
+    for (const row of heads) inFlight.add(row.recipient);
+    try {
+      markUnconfirmed(
+        db,
+        heads.filter((r) => NOT_IDEMPOTENT.has(r.method)),
+        now(),
+      );
+      const sent: SentRow[] = [];
+      await Promise.all(
+        heads.map(async (row) => {
+          try {
+            const outcome = await attempt(row);
+            if (outcome.kind === 'sent') sent.push({ row, result: outcome.result });
+            else recordUnsent(row, outcome);
+          } catch (err) {
+            logger.error({ err, outboxId: row.id }, 'outbox delivery crashed');
+          }
+        }),
+      );
+      markSent(db, sent, now());
+      stats.sent += sent.length;
+    } catch (err) {
+      // A database error: the rows stay pending (posts unconfirmed, so looked up before any retry).
+      logger.error({ err, outboxIds: heads.map((r) => r.id) }, 'outbox delivery crashed');
+    } finally {
+      for (const row of heads) inFlight.delete(row.recipient);
+    }
     return heads.length;
   }
 

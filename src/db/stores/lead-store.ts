@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, type Column, desc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
 import type {
   GateResult,
   LeadStatus,
@@ -25,10 +25,15 @@ import {
   warmthAttestations,
 } from '../schema.ts';
 import { applyPartners } from './import-store.ts';
+import { jsonOrNull, prepared } from './prepared.ts';
 
 // The lead store: every read and write the use cases make, in one place, against a transaction handle.
 // Use cases run inside `inTransaction`, whose callback is synchronous on purpose: better-sqlite3 commits
 // when the callback returns, and an async callback would commit before its awaits ran.
+// The queries a submission or a click runs are prepared once per connection (see prepared.ts); the ones
+// whose shape varies per call (a lead's insert and guarded update, searches) are built each time.
+
+const p = sql.placeholder;
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Handle = Db | Tx;
@@ -101,11 +106,19 @@ export function syncProgram(db: Db, program: ProgramSync, now: number): void {
   });
 }
 
+const partnerBySlug = prepared((h) =>
+  h
+    .select()
+    .from(partnerOrgs)
+    .where(eq(partnerOrgs.slug, p('slug')))
+    .prepare(),
+);
+
 export function getPartner(
   h: Handle,
   slug: string,
 ): (PartnerRef & { managerUserId: string; active: boolean }) | null {
-  const row = h.select().from(partnerOrgs).where(eq(partnerOrgs.slug, slug)).get();
+  const row = partnerBySlug(h).get({ slug });
   return row
     ? { slug: row.slug, name: row.name, managerUserId: row.managerUserId, active: row.active }
     : null;
@@ -121,42 +134,56 @@ export function listPartners(h: Handle): Array<PartnerRef & { managerUserId: str
 }
 
 /** The partner org behind a Slack team id or a registered shared channel id (active orgs only). */
-export function partnerBySlackId(h: Handle, kind: 'team' | 'channel', slackId: string): string | null {
-  const row = h
+const partnerOfSlackId = prepared((h) =>
+  h
     .select({ slug: partnerSlackIds.partnerSlug })
     .from(partnerSlackIds)
     .innerJoin(partnerOrgs, eq(partnerOrgs.slug, partnerSlackIds.partnerSlug))
     .where(
-      and(eq(partnerSlackIds.kind, kind), eq(partnerSlackIds.slackId, slackId), eq(partnerOrgs.active, true)),
+      and(
+        eq(partnerSlackIds.kind, p('kind')),
+        eq(partnerSlackIds.slackId, p('slackId')),
+        eq(partnerOrgs.active, true),
+      ),
     )
-    .get();
-  return row?.slug ?? null;
+    .prepare(),
+);
+
+export function partnerBySlackId(h: Handle, kind: 'team' | 'channel', slackId: string): string | null {
+  return partnerOfSlackId(h).get({ kind, slackId })?.slug ?? null;
 }
 
-export function partnerTeamIds(h: Handle, slug: string): string[] {
-  return h
+const slackIdsOfPartner = prepared((h) =>
+  h
     .select({ id: partnerSlackIds.slackId })
     .from(partnerSlackIds)
-    .where(and(eq(partnerSlackIds.kind, 'team'), eq(partnerSlackIds.partnerSlug, slug)))
-    .all()
+    .where(and(eq(partnerSlackIds.kind, p('kind')), eq(partnerSlackIds.partnerSlug, p('slug'))))
+    .prepare(),
+);
+
+export function partnerTeamIds(h: Handle, slug: string): string[] {
+  return slackIdsOfPartner(h)
+    .all({ kind: 'team', slug })
     .map((r) => r.id);
 }
 
 export function partnerChannels(h: Handle, slug: string): string[] {
-  return h
-    .select({ id: partnerSlackIds.slackId })
-    .from(partnerSlackIds)
-    .where(and(eq(partnerSlackIds.kind, 'channel'), eq(partnerSlackIds.partnerSlug, slug)))
-    .all()
+  return slackIdsOfPartner(h)
+    .all({ kind: 'channel', slug })
     .map((r) => r.id);
 }
 
-export function rolesOf(h: Handle, userId: string): Role[] {
-  return h
+const rolesOfUser = prepared((h) =>
+  h
     .select({ role: personRoles.role })
     .from(personRoles)
-    .where(eq(personRoles.userId, userId))
-    .all()
+    .where(eq(personRoles.userId, p('userId')))
+    .prepare(),
+);
+
+export function rolesOf(h: Handle, userId: string): Role[] {
+  return rolesOfUser(h)
+    .all({ userId })
     .map((r) => r.role);
 }
 
@@ -171,9 +198,34 @@ export function usersWithRole(h: Handle, role: Role): string[] {
 
 export type PersonRow = typeof people.$inferSelect;
 
+const personById = prepared((h) =>
+  h
+    .select()
+    .from(people)
+    .where(eq(people.userId, p('userId')))
+    .prepare(),
+);
+
 export function getPerson(h: Handle, userId: string): PersonRow | null {
-  return h.select().from(people).where(eq(people.userId, userId)).get() ?? null;
+  return personById(h).get({ userId }) ?? null;
 }
+
+const upsertPerson = prepared((h) =>
+  h
+    .insert(people)
+    .values({
+      userId: p('userId'),
+      teamId: p('teamId'),
+      partnerSlug: p('partnerSlug'),
+      firstSeenAt: p('firstSeenAt'),
+    })
+    .onConflictDoUpdate({
+      target: people.userId,
+      set: { teamId: sql`excluded.team_id`, partnerSlug: sql`excluded.partner_slug` },
+    })
+    .returning({ primerSentAt: people.primerSentAt })
+    .prepare(),
+);
 
 /** Records that we met someone; returns true the first time (callers send the primer then). */
 export function touchPerson(
@@ -181,15 +233,12 @@ export function touchPerson(
   person: { userId: string; teamId: string | null; partnerSlug: string | null },
   now: number,
 ): boolean {
-  const inserted = h
-    .insert(people)
-    .values({ ...person, firstSeenAt: now })
-    .onConflictDoUpdate({
-      target: people.userId,
-      set: { teamId: person.teamId, partnerSlug: person.partnerSlug },
-    })
-    .returning({ primerSentAt: people.primerSentAt })
-    .get();
+  const inserted = upsertPerson(h).get({
+    userId: person.userId,
+    teamId: person.teamId,
+    partnerSlug: person.partnerSlug,
+    firstSeenAt: now,
+  });
   return inserted?.primerSentAt == null;
 }
 
@@ -210,35 +259,106 @@ export function partnerPeople(h: Handle, slug: string): string[] {
 
 // ---------------------------------------------------------------- CRM and account mapping
 
+const crmAccountByDomain = prepared((h) =>
+  h
+    .select()
+    .from(crmAccounts)
+    .where(eq(crmAccounts.domain, p('domain')))
+    .prepare(),
+);
+
 export function getCrmAccount(h: Handle, domain: string): CrmAccountRow | null {
-  return h.select().from(crmAccounts).where(eq(crmAccounts.domain, domain)).get() ?? null;
+  return crmAccountByDomain(h).get({ domain }) ?? null;
 }
+
+const overlapOf = prepared((h) =>
+  h
+    .select({ relationship: partnerOverlaps.relationship })
+    .from(partnerOverlaps)
+    .where(and(eq(partnerOverlaps.partnerSlug, p('partnerSlug')), eq(partnerOverlaps.domain, p('domain'))))
+    .prepare(),
+);
 
 export function getOverlap(
   h: Handle,
   partnerSlug: string,
   domain: string,
 ): { relationship: Relationship } | null {
-  return (
-    h
-      .select({ relationship: partnerOverlaps.relationship })
-      .from(partnerOverlaps)
-      .where(and(eq(partnerOverlaps.partnerSlug, partnerSlug), eq(partnerOverlaps.domain, domain)))
-      .get() ?? null
-  );
+  return overlapOf(h).get({ partnerSlug, domain }) ?? null;
 }
 
 // ---------------------------------------------------------------- leads
 
+/** Every column of `leads` but its id, by property name: the prepared insert sets them all. */
+const LEAD_COLUMNS = Object.entries(getTableColumns(leads)).filter(([key]) => key !== 'id') as Array<
+  [keyof NewLead, Column]
+>;
+
+/**
+ * A lead column's value as drizzle would store it (its encoder for booleans and JSON, null as NULL). The
+ * prepared lead statements take their values through `sql` placeholders, which skip the encoders.
+ */
+function leadParam(column: Column, value: unknown): unknown {
+  return value == null ? null : column.mapToDriverValue(value);
+}
+
+const insertLeadRow = prepared((h) =>
+  h
+    .insert(leads)
+    .values(Object.fromEntries(LEAD_COLUMNS.map(([key]) => [key, sql`${p(key)}`])) as unknown as NewLead)
+    .returning({ id: leads.id })
+    .prepare(),
+);
+
 export function insertLead(h: Handle, values: NewLead): number {
-  const row = h.insert(leads).values(values).returning({ id: leads.id }).get();
+  const params: Record<string, unknown> = {};
+  for (const [key, column] of LEAD_COLUMNS) {
+    let value: unknown = values[key];
+    if (value === undefined) {
+      // What drizzle's insert would use for a column left out: its default (static in this schema), or NULL.
+      const fallback = column.defaultFn ? column.defaultFn() : column.default;
+      if (is(fallback, SQL)) throw new Error(`leads.${key}: SQL defaults are not supported by insertLead`);
+      value = fallback;
+    }
+    params[key] = leadParam(column, value);
+  }
+  const row = insertLeadRow(h).get(params);
   if (!row) throw new Error('insert into leads returned no id');
   return row.id;
 }
 
+const leadById = prepared((h) =>
+  h
+    .select()
+    .from(leads)
+    .where(eq(leads.id, p('id')))
+    .prepare(),
+);
+
 export function getLead(h: Handle, id: number): LeadRow | null {
-  return h.select().from(leads).where(eq(leads.id, id)).get() ?? null;
+  return leadById(h).get({ id }) ?? null;
 }
+
+type GuardedUpdate = ReturnType<ReturnType<typeof buildGuardedUpdate>['prepare']>;
+
+function buildGuardedUpdate(h: Handle, keys: ReadonlyArray<keyof NewLead>, withVersion: boolean) {
+  const set: Record<string, SQL> = { version: sql`${leads.version} + 1` };
+  for (const key of keys) set[key] = sql`${p(key)}`;
+  return h
+    .update(leads)
+    .set(set as Partial<NewLead>)
+    .where(
+      and(
+        eq(leads.id, p('$id')),
+        // The allowed statuses as a JSON array: one statement for any number of them.
+        sql`${leads.status} in (select value from json_each(${p('$statuses')}))`,
+        withVersion ? eq(leads.version, p('$version')) : undefined,
+      ),
+    );
+}
+
+/** One prepared update per shape (the columns a caller changes, with or without a version check). */
+const guardedUpdates = prepared(() => new Map<string, GuardedUpdate>());
 
 /**
  * Updates a lead only if it is still in one of `fromStatuses` (and at `version`, when given), bumping its
@@ -250,22 +370,39 @@ export function updateLeadIf(
   guard: { fromStatuses: readonly LeadStatus[]; version?: number },
   patch: Partial<NewLead>,
 ): boolean {
-  const conditions = [eq(leads.id, id), inArray(leads.status, [...guard.fromStatuses])];
-  if (guard.version !== undefined) conditions.push(eq(leads.version, guard.version));
-  const res = h
-    .update(leads)
-    .set({ ...patch, version: sql`${leads.version} + 1` })
-    .where(and(...conditions))
-    .run();
-  return res.changes === 1;
+  // As drizzle's `set`, a key whose value is undefined is left unchanged; the version is always bumped.
+  const keys = (Object.keys(patch) as Array<keyof NewLead>)
+    .filter((k) => patch[k] !== undefined && k !== 'version')
+    .sort();
+  const withVersion = guard.version !== undefined;
+  const shape = `${keys.join(',')}|${withVersion}`;
+  const cache = guardedUpdates(h);
+  let update = cache.get(shape);
+  if (!update) {
+    update = buildGuardedUpdate(h, keys, withVersion).prepare();
+    cache.set(shape, update);
+  }
+  const columns = getTableColumns(leads);
+  const params: Record<string, unknown> = {
+    $id: id,
+    $statuses: JSON.stringify(guard.fromStatuses),
+    $version: guard.version ?? null,
+  };
+  for (const key of keys) params[key] = leadParam(columns[key], patch[key]);
+  return update.run(params).changes === 1;
 }
+
+const touchLeadById = prepared((h) =>
+  h
+    .update(leads)
+    .set({ updatedAt: sql`${p('now')}`, version: sql`${leads.version} + 1` })
+    .where(eq(leads.id, p('id')))
+    .prepare(),
+);
 
 /** Marks a lead as changed (e.g. it gained a corroborating partner) without changing its state. */
 export function touchLead(h: Handle, id: number, now: number): void {
-  h.update(leads)
-    .set({ updatedAt: now, version: sql`${leads.version} + 1` })
-    .where(eq(leads.id, id))
-    .run();
+  touchLeadById(h).run({ id, now });
 }
 
 export function setRoutingPost(h: Handle, leadId: number, channel: string, ts: string): void {
@@ -279,8 +416,8 @@ export interface OpenLeadRef {
   createdAt: number;
 }
 
-export function leadsForDomain(h: Handle, domain: string): OpenLeadRef[] {
-  return h
+const leadRefsByDomain = prepared((h) =>
+  h
     .select({
       id: leads.id,
       partnerSlug: leads.partnerSlug,
@@ -288,21 +425,29 @@ export function leadsForDomain(h: Handle, domain: string): OpenLeadRef[] {
       createdAt: leads.createdAt,
     })
     .from(leads)
-    .where(eq(leads.domain, domain))
+    .where(eq(leads.domain, p('domain')))
     .orderBy(asc(leads.createdAt), asc(leads.id))
-    .all();
+    .prepare(),
+);
+
+export function leadsForDomain(h: Handle, domain: string): OpenLeadRef[] {
+  return leadRefsByDomain(h).all({ domain });
 }
+
+const corroborationsByDomain = prepared((h) =>
+  h
+    .select({ leadId: corroborations.leadId, partnerSlug: corroborations.partnerSlug })
+    .from(corroborations)
+    .innerJoin(leads, eq(leads.id, corroborations.leadId))
+    .where(eq(leads.domain, p('domain')))
+    .prepare(),
+);
 
 export function corroborationsForDomain(
   h: Handle,
   domain: string,
 ): Array<{ leadId: number; partnerSlug: string }> {
-  return h
-    .select({ leadId: corroborations.leadId, partnerSlug: corroborations.partnerSlug })
-    .from(corroborations)
-    .innerJoin(leads, eq(leads.id, corroborations.leadId))
-    .where(eq(leads.domain, domain))
-    .all();
+  return corroborationsByDomain(h).all({ domain });
 }
 
 /** The corroborating partner's own (merged) lead on `leadId`, if that partner corroborated it. */
@@ -328,24 +473,53 @@ export function insertCorroboration(
   h.insert(corroborations).values(row).onConflictDoNothing().run();
 }
 
+const upsertGateResult = prepared((h) =>
+  h
+    .insert(gateResults)
+    .values({
+      leadId: p('leadId'),
+      gate: p('gate'),
+      outcome: p('outcome'),
+      reason: p('reason'),
+      details: p('details'),
+      evaluatedAt: p('at'),
+    })
+    .onConflictDoUpdate({
+      target: [gateResults.leadId, gateResults.gate],
+      set: {
+        outcome: sql`excluded.outcome`,
+        reason: sql`excluded.reason`,
+        details: sql`excluded.details`,
+        evaluatedAt: sql`excluded.evaluated_at`,
+      },
+    })
+    .prepare(),
+);
+
 export function saveGateResults(h: Handle, leadId: number, gates: readonly GateResult[], at: number): void {
+  const upsert = upsertGateResult(h);
   for (const g of gates) {
-    h.insert(gateResults)
-      .values({
-        leadId,
-        gate: g.gate,
-        outcome: g.outcome,
-        reason: g.reason,
-        details: g.details,
-        evaluatedAt: at,
-      })
-      .onConflictDoUpdate({
-        target: [gateResults.leadId, gateResults.gate],
-        set: { outcome: g.outcome, reason: g.reason, details: g.details, evaluatedAt: at },
-      })
-      .run();
+    upsert.run({ leadId, gate: g.gate, outcome: g.outcome, reason: g.reason, details: g.details, at });
   }
 }
+
+const insertAttestationRow = prepared((h) =>
+  h
+    .insert(warmthAttestations)
+    .values({
+      leadId: p('leadId'),
+      partnerSlug: p('partnerSlug'),
+      attestedByUserId: p('attestedByUserId'),
+      strength: p('strength'),
+      contactName: p('contactName'),
+      contactTitle: p('contactTitle'),
+      contactEmail: p('contactEmail'),
+      lastInteractionOn: p('lastInteractionOn'),
+      willingToIntroduce: p('willingToIntroduce'),
+      createdAt: p('createdAt'),
+    })
+    .prepare(),
+);
 
 export function insertAttestation(
   h: Handle,
@@ -357,35 +531,63 @@ export function insertAttestation(
     createdAt: number;
   },
 ): void {
-  h.insert(warmthAttestations).values(row).run();
+  insertAttestationRow(h).run({
+    leadId: row.leadId,
+    partnerSlug: row.partnerSlug,
+    attestedByUserId: row.attestedByUserId,
+    strength: row.strength,
+    contactName: row.contactName,
+    contactTitle: row.contactTitle,
+    contactEmail: row.contactEmail,
+    lastInteractionOn: row.lastInteractionOn,
+    willingToIntroduce: row.willingToIntroduce,
+    createdAt: row.createdAt,
+  });
 }
+
+const latestAttestationOf = prepared((h) =>
+  h
+    .select()
+    .from(warmthAttestations)
+    .where(eq(warmthAttestations.leadId, p('leadId')))
+    .orderBy(desc(warmthAttestations.createdAt), desc(warmthAttestations.id))
+    .limit(1)
+    .prepare(),
+);
 
 export function latestAttestation(h: Handle, leadId: number): typeof warmthAttestations.$inferSelect | null {
-  return (
-    h
-      .select()
-      .from(warmthAttestations)
-      .where(eq(warmthAttestations.leadId, leadId))
-      .orderBy(desc(warmthAttestations.createdAt), desc(warmthAttestations.id))
-      .get() ?? null
-  );
+  return latestAttestationOf(h).get({ leadId }) ?? null;
 }
 
-export function appendEvent(h: Handle, e: LeadEventInput): number {
-  const row = h
+const insertEvent = prepared((h) =>
+  h
     .insert(leadEvents)
     .values({
-      leadId: e.leadId,
-      type: e.type,
-      fromStatus: e.fromStatus ?? null,
-      toStatus: e.toStatus ?? null,
-      actorUserId: e.actorUserId ?? null,
-      reason: e.reason ?? null,
-      data: e.data ?? null,
-      at: e.at,
+      leadId: p('leadId'),
+      type: p('type'),
+      fromStatus: p('fromStatus'),
+      toStatus: p('toStatus'),
+      actorUserId: p('actorUserId'),
+      reason: p('reason'),
+      // Encoded by the caller: the column's encoder would store a null as the JSON text 'null'.
+      data: sql`${p('data')}`,
+      at: p('at'),
     })
     .returning({ id: leadEvents.id })
-    .get();
+    .prepare(),
+);
+
+export function appendEvent(h: Handle, e: LeadEventInput): number {
+  const row = insertEvent(h).get({
+    leadId: e.leadId,
+    type: e.type,
+    fromStatus: e.fromStatus ?? null,
+    toStatus: e.toStatus ?? null,
+    actorUserId: e.actorUserId ?? null,
+    reason: e.reason ?? null,
+    data: jsonOrNull(e.data),
+    at: e.at,
+  });
   if (!row) throw new Error('insert into lead_events returned no id');
   return row.id;
 }
@@ -394,34 +596,54 @@ export function eventsForLead(h: Handle, leadId: number): Array<typeof leadEvent
   return h.select().from(leadEvents).where(eq(leadEvents.leadId, leadId)).orderBy(asc(leadEvents.id)).all();
 }
 
+const insertOutboxRow = prepared((h) =>
+  h
+    .insert(outbox)
+    .values({
+      deliveryKey: p('deliveryKey'),
+      recipient: p('recipient'),
+      teamId: p('teamId'),
+      method: p('method'),
+      payload: p('payload'),
+      leadId: p('leadId'),
+      onSent: p('onSent'),
+      notBefore: p('notBefore'),
+      createdAt: p('createdAt'),
+    })
+    .onConflictDoNothing({ target: outbox.deliveryKey })
+    .prepare(),
+);
+
 /** Queues Slack messages; a delivery key already queued is skipped, so a re-run never sends twice. */
 export function enqueue(h: Handle, messages: readonly OutboxMessage[], now: number): void {
+  const insert = insertOutboxRow(h);
   for (const m of messages) {
-    h.insert(outbox)
-      .values({
-        deliveryKey: m.deliveryKey,
-        recipient: m.recipient,
-        teamId: m.teamId ?? null,
-        method: m.method,
-        payload: m.payload,
-        leadId: m.leadId ?? null,
-        onSent: m.onSent ?? null,
-        notBefore: m.notBefore ?? now,
-        createdAt: now,
-      })
-      .onConflictDoNothing({ target: outbox.deliveryKey })
-      .run();
+    insert.run({
+      deliveryKey: m.deliveryKey,
+      recipient: m.recipient,
+      teamId: m.teamId ?? null,
+      method: m.method,
+      payload: m.payload,
+      leadId: m.leadId ?? null,
+      onSent: m.onSent ?? null,
+      notBefore: m.notBefore ?? now,
+      createdAt: now,
+    });
   }
 }
 
-/** Advances a round-robin pool and returns the position to use now. */
-export function takePoolPosition(h: Handle, key: string): number {
-  const row = h
+const advancePool = prepared((h) =>
+  h
     .insert(poolCursors)
-    .values({ poolKey: key, position: 1 })
+    .values({ poolKey: p('key'), position: 1 })
     .onConflictDoUpdate({ target: poolCursors.poolKey, set: { position: sql`${poolCursors.position} + 1` } })
     .returning({ position: poolCursors.position })
-    .get();
+    .prepare(),
+);
+
+/** Advances a round-robin pool and returns the position to use now. */
+export function takePoolPosition(h: Handle, key: string): number {
+  const row = advancePool(h).get({ key });
   return (row?.position ?? 1) - 1;
 }
 
@@ -437,22 +659,34 @@ export function getLeadView(
   return toLeadView(h, lead, reasonLabel);
 }
 
+const gatesOfLead = prepared((h) =>
+  h
+    .select()
+    .from(gateResults)
+    .where(eq(gateResults.leadId, p('leadId')))
+    .prepare(),
+);
+
+const corroboratorsOfLead = prepared((h) =>
+  h
+    .select({ slug: partnerOrgs.slug, name: partnerOrgs.name })
+    .from(corroborations)
+    .innerJoin(partnerOrgs, eq(partnerOrgs.slug, corroborations.partnerSlug))
+    .where(eq(corroborations.leadId, p('leadId')))
+    .orderBy(asc(corroborations.createdAt))
+    .prepare(),
+);
+
 export function toLeadView(
   h: Handle,
   lead: LeadRow,
   reasonLabel?: (code: string) => string | null,
 ): LeadView {
   const partner = getPartner(h, lead.partnerSlug);
-  const gates = h.select().from(gateResults).where(eq(gateResults.leadId, lead.id)).all();
+  const gates = gatesOfLead(h).all({ leadId: lead.id });
   gates.sort((a, b) => GATE_ORDER.indexOf(a.gate) - GATE_ORDER.indexOf(b.gate));
   const att = latestAttestation(h, lead.id);
-  const corroborators = h
-    .select({ slug: partnerOrgs.slug, name: partnerOrgs.name })
-    .from(corroborations)
-    .innerJoin(partnerOrgs, eq(partnerOrgs.slug, corroborations.partnerSlug))
-    .where(eq(corroborations.leadId, lead.id))
-    .orderBy(asc(corroborations.createdAt))
-    .all();
+  const corroborators = corroboratorsOfLead(h).all({ leadId: lead.id });
   return {
     id: lead.id,
     domain: lead.domain,

@@ -2,8 +2,31 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../connection.ts';
 import { channelCards, leads, outbox } from '../schema.ts';
 import { inTransaction, type Tx } from './lead-store.ts';
+import { prepared } from './prepared.ts';
+
+// The sender's queries run for every message it delivers, so they are prepared once (see prepared.ts).
 
 export type OutboxRow = typeof outbox.$inferSelect;
+
+const p = sql.placeholder;
+
+const dueHeadRows = prepared((h) =>
+  h
+    .select()
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.status, 'pending'),
+        sql`${outbox.notBefore} <= ${p('now')}`,
+        sql`not exists (select 1 from outbox p where p.recipient = ${outbox.recipient} and p.status = 'pending' and p.id < ${outbox.id})`,
+        // The recipients to leave out, as a JSON array: one statement for any number of them.
+        sql`${outbox.recipient} not in (select value from json_each(${p('exclude')}))`,
+      ),
+    )
+    .orderBy(outbox.id)
+    .limit(p('limit'))
+    .prepare(),
+);
 
 /**
  * The next messages that may go out now: the oldest pending row of each recipient, and only when it is due.
@@ -16,21 +39,7 @@ export function dueHeads(
   limit: number,
   excludeRecipients: readonly string[] = [],
 ): OutboxRow[] {
-  const rows = db
-    .select()
-    .from(outbox)
-    .where(
-      and(
-        eq(outbox.status, 'pending'),
-        sql`${outbox.notBefore} <= ${now}`,
-        sql`not exists (select 1 from outbox p where p.recipient = ${outbox.recipient} and p.status = 'pending' and p.id < ${outbox.id})`,
-        excludeRecipients.length ? sql`${outbox.recipient} not in ${excludeRecipients}` : undefined,
-      ),
-    )
-    .orderBy(outbox.id)
-    .limit(limit)
-    .all();
-  return rows;
+  return dueHeadRows(db).all({ now, limit, exclude: JSON.stringify(excludeRecipients) });
 }
 
 export function pendingCount(db: Db): number {
@@ -38,62 +47,92 @@ export function pendingCount(db: Db): number {
   return row?.n ?? 0;
 }
 
-/** The earliest time any pending row becomes due, so an idle sender can sleep until then. */
-export function nextDueAt(db: Db): number | null {
-  const row = db
+const earliestPending = prepared((h) =>
+  h
     .select({ t: sql<number | null>`min(${outbox.notBefore})` })
     .from(outbox)
     .where(eq(outbox.status, 'pending'))
-    .get();
-  return row?.t ?? null;
+    .prepare(),
+);
+
+/** The earliest time any pending row becomes due, so an idle sender can sleep until then. */
+export function nextDueAt(db: Db): number | null {
+  return earliestPending(db).get()?.t ?? null;
+}
+
+const setSent = prepared((h) =>
+  h
+    .update(outbox)
+    .set({
+      status: 'sent',
+      sentAt: sql`${p('now')}`,
+      result: sql`${p('result')}`,
+      attempts: sql`${p('attempts')}`,
+      lastError: null,
+    })
+    .where(eq(outbox.id, p('id')))
+    .prepare(),
+);
+
+const setRoutingPost = prepared((h) =>
+  h
+    .update(leads)
+    .set({ routingPostChannel: sql`${p('channel')}`, routingPostTs: sql`${p('ts')}` })
+    .where(eq(leads.id, p('leadId')))
+    .prepare(),
+);
+
+export interface SentRow {
+  row: OutboxRow;
+  /** What Slack answered (ts, channel…). */
+  result: Record<string, unknown>;
 }
 
 /**
- * Marks a row sent once Slack answered ok, and applies what the answer means for the lead (the routing
- * post's ts, needed by every later update of that post), in one transaction.
+ * Marks rows sent once Slack answered ok, and applies what each answer means (the routing post's ts, needed
+ * by every later update of that post), all in one transaction: one commit for a whole pass of the sender.
  */
-export function markSent(db: Db, row: OutboxRow, result: Record<string, unknown>, now: number): void {
+export function markSent(db: Db, sent: readonly SentRow[], now: number): void {
+  if (sent.length === 0) return;
   inTransaction(db, (tx) => {
-    tx.update(outbox)
-      .set({ status: 'sent', sentAt: now, result, attempts: row.attempts + 1, lastError: null })
-      .where(eq(outbox.id, row.id))
-      .run();
-    if (row.onSent === 'routing_post' && row.leadId != null && typeof result.ts === 'string') {
-      const channel = typeof result.channel === 'string' ? result.channel : row.recipient;
-      tx.update(leads)
-        .set({ routingPostChannel: channel, routingPostTs: result.ts })
-        .where(eq(leads.id, row.leadId))
-        .run();
-    }
-    if (row.onSent?.startsWith('flag_card:') && typeof result.ts === 'string') {
-      // A new card is remembered (so setup refreshes it in place) and pinned, as a message of its own.
-      const partnerSlug = row.onSent.slice('flag_card:'.length);
-      const card = { channelId: row.recipient, partnerSlug, ts: result.ts, pinned: false, updatedAt: now };
-      tx.insert(channelCards)
-        .values(card)
-        .onConflictDoUpdate({ target: channelCards.channelId, set: card })
-        .run();
-      tx.insert(outbox)
-        .values({
-          deliveryKey: `pin:${row.recipient}:${result.ts}`,
-          recipient: row.recipient,
-          teamId: row.teamId,
-          method: 'pins.add',
-          payload: { channel: row.recipient, timestamp: result.ts },
-          onSent: 'card_pinned',
-          notBefore: now,
-          createdAt: now,
-        })
-        .onConflictDoNothing()
-        .run();
-    }
-    if (row.onSent === 'card_pinned') {
-      tx.update(channelCards)
-        .set({ pinned: true, updatedAt: now })
-        .where(eq(channelCards.channelId, row.recipient))
-        .run();
-    }
+    for (const { row, result } of sent) applySent(tx, row, result, now);
   });
+}
+
+function applySent(tx: Tx, row: OutboxRow, result: Record<string, unknown>, now: number): void {
+  setSent(tx).run({ id: row.id, now, result: JSON.stringify(result), attempts: row.attempts + 1 });
+  if (row.onSent === 'routing_post' && row.leadId != null && typeof result.ts === 'string') {
+    const channel = typeof result.channel === 'string' ? result.channel : row.recipient;
+    setRoutingPost(tx).run({ leadId: row.leadId, channel, ts: result.ts });
+  }
+  if (row.onSent?.startsWith('flag_card:') && typeof result.ts === 'string') {
+    // A new card is remembered (so setup refreshes it in place) and pinned, as a message of its own.
+    const partnerSlug = row.onSent.slice('flag_card:'.length);
+    const card = { channelId: row.recipient, partnerSlug, ts: result.ts, pinned: false, updatedAt: now };
+    tx.insert(channelCards)
+      .values(card)
+      .onConflictDoUpdate({ target: channelCards.channelId, set: card })
+      .run();
+    tx.insert(outbox)
+      .values({
+        deliveryKey: `pin:${row.recipient}:${result.ts}`,
+        recipient: row.recipient,
+        teamId: row.teamId,
+        method: 'pins.add',
+        payload: { channel: row.recipient, timestamp: result.ts },
+        onSent: 'card_pinned',
+        notBefore: now,
+        createdAt: now,
+      })
+      .onConflictDoNothing()
+      .run();
+  }
+  if (row.onSent === 'card_pinned') {
+    tx.update(channelCards)
+      .set({ pinned: true, updatedAt: now })
+      .where(eq(channelCards.channelId, row.recipient))
+      .run();
+  }
 }
 
 export function markRetry(db: Db, row: OutboxRow, notBefore: number, error: string): void {
@@ -109,12 +148,24 @@ export function markRetry(db: Db, row: OutboxRow, notBefore: number, error: stri
  */
 export const UNCONFIRMED = 'unconfirmed: ';
 
-/** Written just before a non-idempotent call, so a crash mid-call leaves the row marked as unconfirmed. */
-export function markUnconfirmed(db: Db, row: OutboxRow, now: number): void {
-  db.update(outbox)
-    .set({ lastError: `${UNCONFIRMED}sent at ${new Date(now).toISOString()}, no answer yet` })
-    .where(eq(outbox.id, row.id))
-    .run();
+const setLastError = prepared((h) =>
+  h
+    .update(outbox)
+    .set({ lastError: sql`${p('error')}` })
+    .where(eq(outbox.id, p('id')))
+    .prepare(),
+);
+
+/**
+ * Written just before non-idempotent calls, so a crash mid-call leaves their rows marked as unconfirmed. One
+ * transaction (one commit) for all the calls a pass of the sender is about to make.
+ */
+export function markUnconfirmed(db: Db, rows: readonly OutboxRow[], now: number): void {
+  if (rows.length === 0) return;
+  const error = `${UNCONFIRMED}sent at ${new Date(now).toISOString()}, no answer yet`;
+  inTransaction(db, (tx) => {
+    for (const row of rows) setLastError(tx).run({ id: row.id, error });
+  });
 }
 
 /**
