@@ -116,6 +116,8 @@ export function boltLogger(logger: Logger): BoltLogger {
   const text = (m: unknown) =>
     typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m);
   const emit = (lvl: Level, msgs: unknown[]) => {
+    // Bolt and the Web API client log at debug on every request: skip formatting lines nobody will see.
+    if (!child.isLevelEnabled(lvl)) return;
     const [first, ...rest] = msgs;
     if (first instanceof Error)
       child[lvl]({ err: first }, rest.length ? rest.map(text).join(' ') : first.message);

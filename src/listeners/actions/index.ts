@@ -1,6 +1,7 @@
-import type { App } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { ACTIONS } from '../../slack/ids.ts';
 import type { ListenerDeps } from '../deps.ts';
+import { dispatchById } from '../dispatch.ts';
 import {
   claimButton,
   grantExtensionButton,
@@ -17,21 +18,32 @@ import {
   reassignButton,
 } from './modal-buttons.ts';
 
+type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/** Every button, by action id, behind one Bolt listener (see dispatch.ts). */
 export function registerActions(app: App, deps: ListenerDeps): void {
-  app.action(ACTIONS.claim, claimButton(deps));
-  app.action(ACTIONS.requestIntro, outcomeButton(deps, 'intro_requested'));
-  app.action(ACTIONS.meetingHeld, outcomeButton(deps, 'meeting_held'));
-  app.action(ACTIONS.opportunity, outcomeButton(deps, 'opportunity'));
-  app.action(ACTIONS.won, outcomeButton(deps, 'won'));
-  app.action(ACTIONS.lost, lostButton(deps));
-  app.action(ACTIONS.disqualify, disqualifyButton(deps));
-  app.action(ACTIONS.reassign, reassignButton(deps));
-  app.action(ACTIONS.changeCredit, changeCreditButton(deps));
-  app.action(ACTIONS.introMade, introAnswerButton(deps, true));
-  app.action(ACTIONS.introDeclined, introAnswerButton(deps, false));
-  app.action(ACTIONS.attestOpen, attestButton(deps));
-  app.action(ACTIONS.flagAccount, flagButton(deps));
-  app.action(ACTIONS.homeFlag, flagButton(deps));
-  app.action(ACTIONS.requestExtension, requestExtensionButton(deps));
-  app.action(ACTIONS.grantExtension, grantExtensionButton(deps));
+  app.action(
+    { type: 'block_actions' },
+    dispatchById<Args>(
+      ({ action }) => action.action_id,
+      [
+        [ACTIONS.claim, claimButton(deps)],
+        [ACTIONS.requestIntro, outcomeButton(deps, 'intro_requested')],
+        [ACTIONS.meetingHeld, outcomeButton(deps, 'meeting_held')],
+        [ACTIONS.opportunity, outcomeButton(deps, 'opportunity')],
+        [ACTIONS.won, outcomeButton(deps, 'won')],
+        [ACTIONS.lost, lostButton(deps)],
+        [ACTIONS.disqualify, disqualifyButton(deps)],
+        [ACTIONS.reassign, reassignButton(deps)],
+        [ACTIONS.changeCredit, changeCreditButton(deps)],
+        [ACTIONS.introMade, introAnswerButton(deps, true)],
+        [ACTIONS.introDeclined, introAnswerButton(deps, false)],
+        [ACTIONS.attestOpen, attestButton(deps)],
+        [ACTIONS.flagAccount, flagButton(deps)],
+        [ACTIONS.homeFlag, flagButton(deps)],
+        [ACTIONS.requestExtension, requestExtensionButton(deps)],
+        [ACTIONS.grantExtension, grantExtensionButton(deps)],
+      ],
+    ),
+  );
 }

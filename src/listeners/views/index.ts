@@ -1,13 +1,25 @@
-import type { App } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { CALLBACKS } from '../../slack/ids.ts';
 import type { ListenerDeps } from '../deps.ts';
+import { dispatchById } from '../dispatch.ts';
 import { attestView, changeCreditView, reasonView, reassignView, submitLeadView } from './submissions.ts';
 
+type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/** Every modal's submission, by callback id, behind one Bolt listener (see dispatch.ts). */
 export function registerViews(app: App, deps: ListenerDeps): void {
-  app.view(CALLBACKS.submitLead, submitLeadView(deps));
-  app.view(CALLBACKS.attest, attestView(deps));
-  app.view(CALLBACKS.disqualifyReason, reasonView(deps, 'disqualify'));
-  app.view(CALLBACKS.lostReason, reasonView(deps, 'lost'));
-  app.view(CALLBACKS.reassign, reassignView(deps));
-  app.view(CALLBACKS.changeCredit, changeCreditView(deps));
+  app.view(
+    { type: 'view_submission' },
+    dispatchById<Args>(
+      ({ body }) => body.view.callback_id,
+      [
+        [CALLBACKS.submitLead, submitLeadView(deps)],
+        [CALLBACKS.attest, attestView(deps)],
+        [CALLBACKS.disqualifyReason, reasonView(deps, 'disqualify')],
+        [CALLBACKS.lostReason, reasonView(deps, 'lost')],
+        [CALLBACKS.reassign, reassignView(deps)],
+        [CALLBACKS.changeCredit, changeCreditView(deps)],
+      ],
+    ),
+  );
 }

@@ -153,8 +153,51 @@ export interface SubmissionModalOptions {
   privateMetadata: string;
 }
 
+/**
+ * The blocks of the form most `/eql` calls open (a partner's, nothing prefilled), built once: building them
+ * cleans and clamps every label, a noticeable share of the command's CPU (issue 6, B1). Frozen, since every
+ * modal shares them.
+ */
+let plainPartnerForm: readonly KnownBlock[] | null = null;
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 export function submissionModal(opts: SubmissionModalOptions): ModalView {
   const prefill = opts.prefill ?? {};
+  const unprefilled =
+    opts.variant === 'partner' &&
+    !opts.sourceMessageUrl &&
+    !prefill.website &&
+    !prefill.accountName &&
+    !prefill.notes;
+  if (unprefilled) {
+    plainPartnerForm ??= deepFreeze(submissionBlocks(opts, prefill));
+    return submissionView(opts.privateMetadata, plainPartnerForm as KnownBlock[]);
+  }
+  return submissionView(opts.privateMetadata, submissionBlocks(opts, prefill));
+}
+
+function submissionView(privateMetadata: string, blocks: KnownBlock[]): ModalView {
+  return modal({
+    title: 'Flag an account',
+    submit: 'Submit',
+    close: 'Cancel',
+    callbackId: CALLBACKS.submitLead,
+    privateMetadata,
+    blocks,
+  });
+}
+
+function submissionBlocks(
+  opts: SubmissionModalOptions,
+  prefill: NonNullable<SubmissionModalOptions['prefill']>,
+): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   const intro =
     opts.variant === 'partner'
@@ -237,15 +280,7 @@ export function submissionModal(opts: SubmissionModalOptions): ModalView {
     divider(),
     ...companyDetailInputs(),
   );
-
-  return modal({
-    title: 'Flag an account',
-    submit: 'Submit',
-    close: 'Cancel',
-    callbackId: CALLBACKS.submitLead,
-    privateMetadata: opts.privateMetadata,
-    blocks,
-  });
+  return blocks;
 }
 
 /** Optional firmographics: the fit gate uses CRM data first and these only where the CRM has nothing. */
