@@ -93,6 +93,76 @@ export function cannon(
   /** Offered load (requests/s over all connections); unset: as fast as the app answers. */
   overallRate?: number,
 ): Promise<RunResult> {
+  return cannonTimes(port, connections, durationSec, build, onBody, overallRate).then(({ result, times }) =>
+    summarise(result.requests.total / result.duration, times, result),
+  );
+}
+
+function summarise(
+  rps: number,
+  times: number[],
+  counts: Pick<autocannon.Result, 'non2xx' | 'errors' | 'timeouts'> & { requests: { total: number } },
+): RunResult {
+  const sorted = Float64Array.from(times).sort();
+  return {
+    rps,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    requests: counts.requests.total,
+    non2xx: counts.non2xx,
+    errors: counts.errors,
+    timeouts: counts.timeouts,
+  };
+}
+
+/**
+ * A steady offered load of `rate` requests/s spread evenly over time from `connections` connections.
+ * autocannon's own `overallRate` fires every connection's request at the start of each second, which is a
+ * burst of `connections` requests a second, not a steady rate: here each connection is its own 1-connection
+ * run at `rate / connections` req/s, started `1000 / rate` ms after the previous one.
+ */
+export async function steadyCannon(
+  port: number,
+  connections: number,
+  durationSec: number,
+  build: () => { body: string; headers: Record<string, string> },
+  rate: number,
+): Promise<RunResult> {
+  // autocannon paces a connection at 1 request/s at least, so a rate below the connection count uses fewer.
+  const used = Math.max(1, Math.min(connections, Math.floor(rate)));
+  const gapMs = 1000 / rate;
+  const runs = await Promise.all(
+    Array.from(
+      { length: used },
+      (_, i) =>
+        new Promise<Awaited<ReturnType<typeof cannonTimes>>>((resolve, reject) => {
+          setTimeout(() => {
+            cannonTimes(port, 1, durationSec, build, undefined, rate / used).then(resolve, reject);
+          }, i * gapMs);
+        }),
+    ),
+  );
+  const total = runs.reduce((n, r) => n + r.result.requests.total, 0);
+  return summarise(
+    total / durationSec,
+    runs.flatMap((r) => r.times),
+    {
+      requests: { total },
+      non2xx: runs.reduce((n, r) => n + r.result.non2xx, 0),
+      errors: runs.reduce((n, r) => n + r.result.errors, 0),
+      timeouts: runs.reduce((n, r) => n + r.result.timeouts, 0),
+    },
+  );
+}
+
+function cannonTimes(
+  port: number,
+  connections: number,
+  durationSec: number,
+  build: () => { body: string; headers: Record<string, string> },
+  onBody?: (status: number, body: string) => void,
+  overallRate?: number,
+): Promise<{ result: autocannon.Result; times: number[] }> {
   return new Promise((resolve, reject) => {
     const times: number[] = [];
     const instance = autocannon(
@@ -113,16 +183,7 @@ export function cannon(
       },
       (err: unknown, result: autocannon.Result) => {
         if (err) return reject(err);
-        const sorted = Float64Array.from(times).sort();
-        resolve({
-          rps: result.requests.total / result.duration,
-          p50: percentile(sorted, 0.5),
-          p99: percentile(sorted, 0.99),
-          requests: result.requests.total,
-          non2xx: result.non2xx,
-          errors: result.errors,
-          timeouts: result.timeouts,
-        });
+        resolve({ result, times });
       },
     );
     // autocannon emits (client, statusCode, bytes, responseTime in ms, float).
@@ -410,12 +471,11 @@ export async function runHttpBench(o: HttpBenchOptions): Promise<HttpBenchResult
             if (o.offeredRate) {
               // The same submissions at a steady offered rate below saturation: the ack latency a burst of
               // people sees when the app is not queueing (a saturating closed loop measures mostly queueing).
-              const steady = await cannon(
+              const steady = await steadyCannon(
                 port,
                 c,
                 o.durationSec,
                 submissionBuilder(o.program, `s${rep}${app[0]}${c}`),
-                undefined,
                 o.offeredRate,
               );
               add(`b2s:${c}:${app}:p50`, steady.p50);
