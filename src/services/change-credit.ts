@@ -18,7 +18,7 @@ import {
   resolveActor,
   type ServiceDeps,
 } from './context.ts';
-import { actorSchema } from './inputs.ts';
+import { actorSchema, writtenReason } from './inputs.ts';
 import { partnerDm } from './notify.ts';
 import { refreshRoutingPost, staleError, type TransitionResult } from './transition.ts';
 import { parseInput } from './validation.ts';
@@ -29,15 +29,7 @@ const changeCreditInputSchema = z.object({
   creditedPartnerSlug: z.string().min(1, 'Pick a partner').max(64),
   /** The lead's version when the modal opened: a change someone made meanwhile wins. */
   version: z.number().int().positive().optional(),
-  creditReason: z
-    .string()
-    .transform((s) => s.trim())
-    .pipe(
-      z
-        .string()
-        .min(3, 'Write why the credit is changing')
-        .max(1000, 'Keep the reason under 1000 characters'),
-    ),
+  creditReason: writtenReason('Write why the credit is changing'),
 });
 export type ChangeCreditInput = z.input<typeof changeCreditInputSchema>;
 

@@ -77,6 +77,14 @@ export const firmographicsInputSchema = z.object({
   country: optionalText(LIMITS.country, 'Country'),
 });
 
+/** A leader's written, logged reason for overriding what the program decided (reassignment, credit). */
+export function writtenReason(missing: string) {
+  return z
+    .string()
+    .transform((s) => s.trim())
+    .pipe(z.string().min(3, missing).max(1000, 'Keep the reason under 1000 characters'));
+}
+
 export const actorSchema = z.object({
   userId: z.string().regex(/^[UW][A-Z0-9]+$/),
   teamId: z.string().nullable(),

@@ -10,7 +10,7 @@ import {
   resolveActor,
   type ServiceDeps,
 } from './context.ts';
-import { actorSchema } from './inputs.ts';
+import { actorSchema, writtenReason } from './inputs.ts';
 import { ownerAssignedDm, partnerDm } from './notify.ts';
 import { applyTransition, refreshRoutingPost, staleError, type TransitionResult } from './transition.ts';
 import { parseInput } from './validation.ts';
@@ -19,15 +19,7 @@ const reassignInputSchema = z.object({
   actor: actorSchema,
   leadId: z.number().int().positive(),
   newOwnerUserId: z.string().regex(/^[UW][A-Z0-9]+$/, 'Pick a person'),
-  reason: z
-    .string()
-    .transform((s) => s.trim())
-    .pipe(
-      z
-        .string()
-        .min(3, 'Write why the lead is being reassigned')
-        .max(1000, 'Keep the reason under 1000 characters'),
-    ),
+  reason: writtenReason('Write why the lead is being reassigned'),
 });
 export type ReassignInput = z.input<typeof reassignInputSchema>;
 

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DomainError } from '../../src/core/errors.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { loadLeadFacts } from '../../src/db/stores/job-store.ts';
 import { changeCredit } from '../../src/services/change-credit.ts';
@@ -10,6 +9,7 @@ import { recordOutcome } from '../../src/services/record-outcome.ts';
 import { submitLead } from '../../src/services/submit-lead.ts';
 import { ADMIN, CONTOSO, goodSubmission, LEADER, NORTHWIND, REP1 } from '../helpers/actors.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock, testConfig } from '../helpers/db.ts';
+import { catchDomainError } from '../helpers/errors.ts';
 
 // Override attribution (PRODUCT.md §2, §6): first to register wins, and a leader can move the credit to
 // another partner that flagged the account, with a written reason that is logged.
@@ -31,16 +31,6 @@ const creditOf = (db: Db, id: number) =>
       c: string | null;
     }
   ).c;
-
-function domainError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
 
 let t: TestDb;
 let deps: ServiceDeps;
@@ -174,7 +164,7 @@ describe('changing a lead’s credit', () => {
       creditedPartnerSlug: 'contoso',
       creditReason: 'first',
     });
-    const err = domainError(() =>
+    const err = catchDomainError(() =>
       changeCredit(deps, {
         actor: LEADER,
         leadId: primaryId,
@@ -185,7 +175,7 @@ describe('changing a lead’s credit', () => {
     );
     // The second leader's modal predates the first change, so nothing of theirs is applied.
     expect(['stale', 'invalid_input']).toContain(err.code);
-    const back = domainError(() =>
+    const back = catchDomainError(() =>
       changeCredit(deps, {
         actor: LEADER,
         leadId: primaryId,
@@ -277,7 +267,7 @@ describe('changing a lead’s credit', () => {
     ['the corroborating partner', CONTOSO, 'forbidden'],
   ])('refuses %s and changes nothing', (_who, actor, code) => {
     const before = outbox(t.db).length;
-    const err = domainError(() =>
+    const err = catchDomainError(() =>
       changeCredit(deps, {
         actor,
         leadId: primaryId,
@@ -295,7 +285,7 @@ describe('changing a lead’s credit', () => {
     ['the partner already holding the credit', 'northwind', 'creditedPartnerSlug', 'already holds'],
     ['no partner at all', '', 'creditedPartnerSlug', 'Pick a partner'],
   ])('refuses %s with a field error', (_case, slug, field, message) => {
-    const err = domainError(() =>
+    const err = catchDomainError(() =>
       changeCredit(deps, {
         actor: LEADER,
         leadId: primaryId,
@@ -309,7 +299,7 @@ describe('changing a lead’s credit', () => {
   });
 
   it('needs a written reason', () => {
-    const err = domainError(() =>
+    const err = catchDomainError(() =>
       changeCredit(deps, {
         actor: LEADER,
         leadId: primaryId,
@@ -321,7 +311,7 @@ describe('changing a lead’s credit', () => {
   });
 
   it('is set on the primary lead, not on a merged submission', () => {
-    const err = domainError(() =>
+    const err = catchDomainError(() =>
       changeCredit(deps, {
         actor: LEADER,
         leadId: contosoLeadId,

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DomainError } from '../../src/core/errors.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { answerIntro } from '../../src/services/answer-intro.ts';
 import { attestWarmth } from '../../src/services/attest-warmth.ts';
@@ -22,6 +21,7 @@ import {
   STRANGER,
 } from '../helpers/actors.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock, testConfig } from '../helpers/db.ts';
+import { catchDomainError } from '../helpers/errors.ts';
 
 interface OutboxRow {
   id: number;
@@ -50,15 +50,6 @@ function events(db: Db, leadId: number) {
     actor_user_id: string;
     reason: string;
   }>;
-}
-function catchDomainError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
 }
 
 let t: TestDb;
