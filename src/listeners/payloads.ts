@@ -36,6 +36,7 @@ export const viewSubmissionBody = z.object({
     callback_id: z.string(),
     private_metadata: z.string().default(''),
     state: z.object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }),
+    blocks: z.array(z.object({ block_id: z.string().optional() }).passthrough()).optional(),
   }),
 });
 export type ViewSubmissionBody = z.infer<typeof viewSubmissionBody>;

@@ -1,16 +1,24 @@
 import type { WebClient } from '@slack/web-api';
 import { DomainError } from '../core/errors.ts';
-import { FIELD_BLOCK } from '../slack/ids.ts';
+import { FIELD_BLOCK, viewErrors } from '../slack/ids.ts';
 
-/** Turns a use case's field errors into `response_action: errors` keyed by the modal's block ids. */
-export function modalErrors(err: DomainError, fallbackBlock: string): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const [field, message] of Object.entries(err.fields)) {
-    const block = FIELD_BLOCK[field] ?? fallbackBlock;
-    errors[block] ??= message;
-  }
-  if (Object.keys(errors).length === 0) errors[fallbackBlock] = err.message;
-  return errors;
+/**
+ * Turns a use case's field errors into `response_action: errors` keyed by block ids of the submitted view.
+ * Slack refuses the whole answer when one names a block the view does not have, so an error whose input is
+ * not there goes on `fallbackBlock`; null when that is missing too (show the message another way).
+ */
+export function modalErrors(
+  err: DomainError,
+  fallbackBlock: string,
+  blocksInView: ReadonlySet<string>,
+): Record<string, string> | null {
+  const errors = viewErrors(err.fields, blocksInView) ?? {};
+  const shown = Object.keys(errors).length;
+  // What found no input of its own (or the error's sentence when nothing did) goes on the fallback input.
+  const unplaced = Object.entries(err.fields).find(([field]) => !blocksInView.has(FIELD_BLOCK[field] ?? ''));
+  const rest = unplaced?.[1] ?? (shown === 0 ? err.message : null);
+  if (rest !== null && blocksInView.has(fallbackBlock)) errors[fallbackBlock] ??= rest.slice(0, 150);
+  return Object.keys(errors).length > 0 ? errors : null;
 }
 
 /**

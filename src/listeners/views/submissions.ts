@@ -103,11 +103,17 @@ function submission(
       deps.afterCommit([actor.userId, ...res.notify]);
     } catch (err) {
       if (err instanceof DomainError) {
-        if (Object.keys(err.fields).length > 0) {
-          await ack({ response_action: 'errors', errors: modalErrors(err, firstBlock) });
-        } else {
-          await ack({ response_action: 'update', view: resultModal('Not saved', err.message) });
-        }
+        // The view's own blocks when Slack sends them, and the inputs its state lists.
+        const inputs = new Set([
+          ...Object.keys(b.view.state.values),
+          ...(b.view.blocks ?? []).flatMap((x) => (x.block_id ? [x.block_id] : [])),
+        ]);
+        const errors = Object.keys(err.fields).length > 0 ? modalErrors(err, firstBlock, inputs) : null;
+        await ack(
+          errors
+            ? { response_action: 'errors', errors }
+            : { response_action: 'update', view: resultModal('Not saved', err.message) },
+        );
         return;
       }
       logger.error(err);
