@@ -1,26 +1,11 @@
 import { z } from 'zod';
-import { corroboratorSide, creditCandidates, creditHolder } from '../core/credit.ts';
+import { creditCandidates, creditHolder } from '../core/credit.ts';
 import { DomainError } from '../core/errors.ts';
-import type { LeadView } from '../core/types.ts';
-import {
-  appendEvent,
-  corroboratingLeadId,
-  enqueue,
-  inTransaction,
-  type Tx,
-  updateLeadIf,
-} from '../db/stores/lead-store.ts';
-import {
-  accessOf,
-  loadLeadFor,
-  partnerContact,
-  requirePermission,
-  resolveActor,
-  type ServiceDeps,
-} from './context.ts';
+import { appendEvent, enqueue, inTransaction, updateLeadIf } from '../db/stores/lead-store.ts';
+import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { actorSchema, writtenReason } from './inputs.ts';
 import { partnerDm } from './notify.ts';
-import { refreshRoutingPost, staleError, type TransitionResult } from './transition.ts';
+import { partnerSide, refreshRoutingPost, staleError, type TransitionResult } from './transition.ts';
 import { parseInput } from './validation.ts';
 
 const changeCreditInputSchema = z.object({
@@ -96,18 +81,4 @@ export function changeCredit(deps: ServiceDeps, raw: ChangeCreditInput): Transit
     );
     return { view: after, eventId };
   });
-}
-
-/** A partner's own side of the account: the lead itself for its submitter, else what a corroborator sees. */
-function partnerSide(
-  tx: Tx,
-  deps: ServiceDeps,
-  lead: LeadView,
-  slug: string,
-): { view: LeadView; contact: string | null } | null {
-  if (slug === lead.partner.slug) return { view: lead, contact: partnerContact(lead) };
-  const ownId = corroboratingLeadId(tx, lead.id, slug);
-  if (ownId === null) return null;
-  const own = loadLeadFor(tx, deps, ownId);
-  return { view: corroboratorSide(own, lead), contact: partnerContact(own) };
 }

@@ -103,10 +103,25 @@ function creditedPartnerDm(
 ): OutboxMessage[] {
   const credited = lead.creditedPartner;
   if (!credited || credited.slug === lead.partner.slug || !CREDITED_PARTNER_KINDS.has(kind)) return [];
-  const ownId = corroboratingLeadId(tx, lead.id, credited.slug);
-  if (ownId === null) return [];
+  const side = partnerSide(tx, deps, lead, credited.slug);
+  return side ? partnerDm(side.contact, kind, side.view, ctx, eventId) : [];
+}
+
+/**
+ * A partner's own side of an account, to render its messages from: the lead itself for the partner that
+ * submitted it, else what a corroborating partner sees (null when that partner did not flag it).
+ */
+export function partnerSide(
+  tx: Tx,
+  deps: ServiceDeps,
+  lead: LeadView,
+  slug: string,
+): { view: LeadView; contact: string | null } | null {
+  if (slug === lead.partner.slug) return { view: lead, contact: partnerContact(lead) };
+  const ownId = corroboratingLeadId(tx, lead.id, slug);
+  if (ownId === null) return null;
   const own = loadLeadFor(tx, deps, ownId);
-  return partnerDm(partnerContact(own), kind, corroboratorSide(own, lead), ctx, eventId);
+  return { view: corroboratorSide(own, lead), contact: partnerContact(own) };
 }
 
 /** Explains why a guarded update found the lead changed: someone else acted first. */
