@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stateValue } from '../../src/dev/slack-client.ts';
 import { ACTIONS } from '../../src/slack/ids.ts';
+import { CONTOSO, LEADER, NORTHWIND, REP1 } from '../helpers/actors.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
 import {
   allText,
@@ -17,10 +18,9 @@ import {
 
 // A leader overrides first-to-register attribution from the routing post, over HTTP through the stand-in.
 
-const PAT: Person = { userId: 'U0NWPAT', teamId: 'T0NORTH', channelId: 'C0SHAREDN' };
-const CON: Person = { userId: 'U0CONPAT', teamId: 'T0CONTOSO', channelId: 'C0SHAREDC' };
-const REP1: Person = { userId: 'U0REP1', teamId: 'T0VENDOR', channelId: 'C0ROUTING' };
-const LEAD: Person = { userId: 'U0LEAD', teamId: 'T0VENDOR', channelId: 'C0ROUTING' };
+const PAT: Person = NORTHWIND;
+const CON: Person = CONTOSO;
+const LEAD: Person = LEADER;
 
 let h: Harness;
 beforeEach(async () => {

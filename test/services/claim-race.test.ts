@@ -72,13 +72,14 @@ it('gives exactly one owner when reps claim at the same instant from separate pr
   expect(claims.n).toBe(1);
 }, 90_000);
 
-it('opens every connection with full fsync on commit, WAL and foreign keys on', () => {
+it('opens every connection with full fsync on commit, WAL, foreign keys on and a 64 MiB page cache', () => {
   const local = openTestDb();
   try {
     const c = local.db.$client;
     expect(c.pragma('synchronous', { simple: true })).toBe(2);
     expect(c.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(c.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(c.pragma('cache_size', { simple: true })).toBe(-65536);
     const other = local.reopen().$client;
     expect(other.pragma('synchronous', { simple: true })).toBe(2);
   } finally {
