@@ -13,8 +13,9 @@ import {
 } from '../../slack/blocks/modals.ts';
 import { decodeLeadRef } from '../../slack/ids.ts';
 import { unregisteredText } from '../commands/unregistered.ts';
+import type { Actor } from '../../services/inputs.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { actorOf, blockActionBody, encodeMeta } from '../payloads.ts';
+import { interactionActor, blockActionBody, encodeMeta } from '../payloads.ts';
 import { GENERIC_ERROR, tellPrivately, userMessage } from '../replies.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -25,7 +26,7 @@ type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
  */
 function modalButton(
   build: (ctx: {
-    actor: ReturnType<typeof actorOf>;
+    actor: Actor;
     channelId: string | null;
     value: string;
   }) => View | { refuse: string },
@@ -39,7 +40,7 @@ function modalButton(
     }
     const b = parsed.data;
     const channelId = b.channel?.id ?? b.container?.channel_id ?? null;
-    const actor = actorOf(b.user, b.team, channelId);
+    const actor = interactionActor(b, channelId);
     let result: View | { refuse: string };
     try {
       result = build({ actor, channelId, value: b.actions[0]?.value ?? '' });
