@@ -42,18 +42,30 @@ const clean = (s: string | null | undefined): string | null => (s && s.trim() !=
  * the vendor's side, never the external person's.
  */
 export function orgOfPerson(f: OrgFields): PersonOrg {
-  const userTeam = clean(f.userTeamId);
+  let userTeam = clean(f.userTeamId);
+  let own = clean(f.userEnterpriseId);
+  // On Enterprise Grid, Slack reports the organisation id (`E…`) in `user.team_id` instead of a workspace id.
+  if (userTeam && isOrgId(userTeam)) {
+    own = own ?? userTeam;
+    userTeam = null;
+  }
   const surfaceTeam = clean(f.surfaceTeamId);
-  const teamId = userTeam ?? surfaceTeam;
-  const own = clean(f.userEnterpriseId);
+  const surfaceEnterprise = clean(f.surfaceEnterpriseId);
+  // Their workspace: their own; else the one they acted in, unless they are known to belong elsewhere.
+  const teamId = userTeam ?? (own && surfaceEnterprise !== own ? null : surfaceTeam);
   if (own) return { teamId, enterpriseId: own };
   const sameWorkspace = teamId != null && teamId === surfaceTeam;
-  if (sameWorkspace && clean(f.surfaceEnterpriseId)) return { teamId, enterpriseId: clean(f.surfaceEnterpriseId) };
+  if (sameWorkspace && surfaceEnterprise) return { teamId, enterpriseId: surfaceEnterprise };
   if (f.invokedFromOwnOrg) {
-    const ent = clean(f.surfaceEnterpriseId) ?? clean(f.installEnterpriseId);
+    const ent = surfaceEnterprise ?? clean(f.installEnterpriseId);
     if (ent) return { teamId, enterpriseId: ent };
   }
   return { teamId, enterpriseId: null };
+}
+
+/** Grid organisation ids start with `E`; workspace ids with `T`. */
+export function isOrgId(id: string): boolean {
+  return id.startsWith('E');
 }
 
 /** What the program knows, as lookups (the store answers them; tests pass plain maps). */
@@ -94,13 +106,7 @@ export interface IdentityDecision {
   rule: IdentityRule;
 }
 
-export type IdentityRule =
-  | 'home'
-  | 'partner-org'
-  | 'role'
-  | 'channel'
-  | 'known-partner'
-  | 'stranger';
+export type IdentityRule = 'home' | 'partner-org' | 'role' | 'channel' | 'known-partner' | 'stranger';
 
 /**
  * The rules, in order:
@@ -121,7 +127,8 @@ export function decideActor(input: IdentityInput, dir: IdentityDirectory): Ident
   const isHome =
     (teamId != null && dir.homeTeamIds.includes(teamId)) ||
     (enterpriseId != null && dir.homeEnterpriseIds.includes(enterpriseId));
-  if (isHome) return { actor: { kind: 'internal', userId, roles: [...dir.rolesOf(userId)] }, org, rule: 'home' };
+  if (isHome)
+    return { actor: { kind: 'internal', userId, roles: [...dir.rolesOf(userId)] }, org, rule: 'home' };
 
   const byOrg = (teamId && dir.partnerOfOrgId(teamId)) || (enterpriseId && dir.partnerOfOrgId(enterpriseId));
   if (byOrg) return { actor: { kind: 'partner', userId, partnerSlug: byOrg }, org, rule: 'partner-org' };

@@ -12,7 +12,10 @@ export const userRef = z.object({
 });
 
 /** The workspace an interaction happened in; null for an org-wide (Grid) install. */
-const teamRef = z.object({ id: z.string(), enterprise_id: z.string().nullable().optional() }).nullable().optional();
+const teamRef = z
+  .object({ id: z.string(), enterprise_id: z.string().nullable().optional() })
+  .nullable()
+  .optional();
 /** The installation's Grid organisation (null outside Grid). */
 const enterpriseRef = z.object({ id: z.string() }).nullable().optional();
 const orgOfInstall = {
@@ -160,7 +163,12 @@ export function commandActor(c: CommandOrg): Actor {
     surfaceEnterpriseId: c.enterprise_id,
     invokedFromOwnOrg: true,
   });
-  return { userId: c.user_id, teamId: org.teamId, enterpriseId: org.enterpriseId, channelId: c.channel_id ?? null };
+  return {
+    userId: c.user_id,
+    teamId: org.teamId,
+    enterpriseId: org.enterpriseId,
+    channelId: c.channel_id ?? null,
+  };
 }
 
 /** An Events API envelope's installation: `authorizations[0]` first (as Bolt reads it), then the envelope. */

@@ -96,15 +96,24 @@ function toRow(r: {
 
 /** Deletes an installation (uninstalled, or its bot token revoked); returns what was deleted, if anything. */
 export function removeInstallation(h: Handle, ref: InstallationRef): InstallationRow | null {
-  const key = ref.isEnterpriseInstall && ref.enterpriseId ? ref.enterpriseId : (ref.teamId ?? ref.enterpriseId);
+  const key =
+    ref.isEnterpriseInstall && ref.enterpriseId ? ref.enterpriseId : (ref.teamId ?? ref.enterpriseId);
   if (!key) return null;
-  const row = h.delete(slackInstallations).where(eq(slackInstallations.installKey, key)).returning(rowColumns).get();
+  const row = h
+    .delete(slackInstallations)
+    .where(eq(slackInstallations.installKey, key))
+    .returning(rowColumns)
+    .get();
   return row ? toRow(row) : null;
 }
 
 /** The installation whose bot user is this one (a `tokens_revoked` event names bot user ids only). */
 export function installationOfBotUser(h: Handle, botUserId: string): InstallationRow | null {
-  const row = h.select(rowColumns).from(slackInstallations).where(eq(slackInstallations.botUserId, botUserId)).get();
+  const row = h
+    .select(rowColumns)
+    .from(slackInstallations)
+    .where(eq(slackInstallations.botUserId, botUserId))
+    .get();
   return row ? toRow(row) : null;
 }
 
@@ -123,7 +132,10 @@ export function clientTokenFor(
   h: Handle,
   org: { teamId?: string | null | undefined; enterpriseId?: string | null | undefined },
 ): string | null {
-  return (org.teamId ? tokenOfKey(h, org.teamId) : null) ?? (org.enterpriseId ? tokenOfKey(h, org.enterpriseId) : null);
+  return (
+    (org.teamId ? tokenOfKey(h, org.teamId) : null) ??
+    (org.enterpriseId ? tokenOfKey(h, org.enterpriseId) : null)
+  );
 }
 
 /**

@@ -4,14 +4,14 @@ import { answerIntro } from '../../services/answer-intro.ts';
 import { claimLead } from '../../services/claim-lead.ts';
 import { partnerContact } from '../../services/context.ts';
 import { grantExtension } from '../../services/grant-extension.ts';
+import type { Actor } from '../../services/inputs.ts';
 import { type Outcome, recordOutcome } from '../../services/record-outcome.ts';
 import { requestExtension } from '../../services/request-extension.ts';
 import type { TransitionResult } from '../../services/transition.ts';
 import { claimTakenEphemeral } from '../../slack/blocks/internal-messages.ts';
 import { decodeLeadRef } from '../../slack/ids.ts';
-import type { Actor } from '../../services/inputs.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { interactionActor, blockActionBody } from '../payloads.ts';
+import { blockActionBody, interactionActor } from '../payloads.ts';
 import { GENERIC_ERROR, tellPrivately, userMessage } from '../replies.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;

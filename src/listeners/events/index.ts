@@ -6,7 +6,12 @@ import type { ListenerDeps } from '../deps.ts';
 import { eventInstallation } from '../payloads.ts';
 
 /** Every bot event in manifest.json (a test keeps the two in step). */
-export const EVENTS = ['app_home_opened', 'member_joined_channel', 'app_uninstalled', 'tokens_revoked'] as const;
+export const EVENTS = [
+  'app_home_opened',
+  'member_joined_channel',
+  'app_uninstalled',
+  'tokens_revoked',
+] as const;
 
 export function registerEvents(app: App, deps: ListenerDeps): void {
   // App Home is published through the installation of the person's own workspace (or organisation) when it
@@ -64,7 +69,11 @@ export function registerEvents(app: App, deps: ListenerDeps): void {
       botUserIds,
     });
     const details = { change, teamId: via.teamId, enterpriseId: via.enterpriseId, removed: res.removed };
-    if (res.home) logger.error(details, 'the vendor workspace removed Foothold: nothing can be sent until it is reinstalled');
+    if (res.home)
+      logger.error(
+        details,
+        'the vendor workspace removed Foothold: nothing can be sent until it is reinstalled',
+      );
     else logger.warn(details, 'an installation was removed');
     deps.afterCommit();
   }

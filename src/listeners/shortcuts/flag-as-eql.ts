@@ -5,7 +5,7 @@ import { whoIs } from '../../services/read-leads.ts';
 import { submissionModal } from '../../slack/blocks/modals.ts';
 import { unregisteredText } from '../commands/unregistered.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { interactionActor, encodeMeta, messageShortcutBody } from '../payloads.ts';
+import { encodeMeta, interactionActor, messageShortcutBody } from '../payloads.ts';
 import { tellPrivately } from '../replies.ts';
 
 type Args = SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs;

@@ -5,6 +5,7 @@ import { attestWarmth } from '../../services/attest-warmth.ts';
 import { changeCredit } from '../../services/change-credit.ts';
 import { partnerContact } from '../../services/context.ts';
 import { disqualifyLead } from '../../services/disqualify-lead.ts';
+import type { Actor } from '../../services/inputs.ts';
 import { whoIs } from '../../services/read-leads.ts';
 import { reassignLead } from '../../services/reassign-lead.ts';
 import { recordOutcome } from '../../services/record-outcome.ts';
@@ -19,9 +20,8 @@ import {
 import { resultModal, submissionResultModal } from '../../slack/blocks/results.ts';
 import { BLOCKS } from '../../slack/ids.ts';
 import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
-import type { Actor } from '../../services/inputs.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { interactionActor, decodeMeta, type ModalMeta, viewSubmissionBody } from '../payloads.ts';
+import { decodeMeta, interactionActor, type ModalMeta, viewSubmissionBody } from '../payloads.ts';
 import { GENERIC_ERROR, modalErrors, userMessage } from '../replies.ts';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;

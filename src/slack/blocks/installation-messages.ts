@@ -28,8 +28,5 @@ export function installationRemovedDm(input: {
     ? 'Foothold cannot post routing posts or DMs until it is reinstalled and `SLACK_BOT_TOKEN` updated.'
     : 'Its people now hear from Foothold only through the channels your workspace shares with them; ask them to reinstall for `/eql` and DMs in their own workspace.';
   const text = `${HEADLINE[input.change]} in ${whose}: ${where}. ${next}`;
-  return message(text, [
-    section(`*${HEADLINE[input.change]}* in ${whose}: ${where}.`),
-    context([next]),
-  ]);
+  return message(text, [section(`*${HEADLINE[input.change]}* in ${whose}: ${where}.`), context([next])]);
 }
