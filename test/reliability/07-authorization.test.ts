@@ -605,5 +605,5 @@ describe.each(ENVELOPES)('scenario 7: authorization matrix, %s envelope', (envel
     }
     results.push(...mine);
     expect(mine.filter((r) => r.expected !== r.actual)).toEqual([]);
-  });
+  }, 180_000);
 });
