@@ -79,18 +79,17 @@ export function createFoothold(options: FootholdOptions): Foothold {
   };
   const defaultClient = env.SLACK_BOT_TOKEN ? new WebClient(env.SLACK_BOT_TOKEN, senderClientOptions) : null;
   const teamClients = new Map<string, WebClient>();
-  const clientFor = (teamId: string | null): WebClient => {
-    if (teamId) {
-      const token = botTokenForTeam(db, teamId);
-      if (token) {
-        let c = teamClients.get(token);
-        if (!c) {
-          c = new WebClient(token, senderClientOptions);
-          teamClients.set(token, c);
-        }
-        return c;
-      }
+  const clientOfToken = (token: string): WebClient => {
+    let c = teamClients.get(token);
+    if (!c) {
+      c = new WebClient(token, senderClientOptions);
+      teamClients.set(token, c);
     }
+    return c;
+  };
+  const clientFor = (teamId: string | null): WebClient => {
+    const token = teamId ? botTokenForTeam(db, teamId) : null;
+    if (token) return clientOfToken(token);
     if (!defaultClient) throw new Error(`no bot token for team ${teamId ?? '(default)'}`);
     return defaultClient;
   };
@@ -100,14 +99,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
   const installationClient = (doors: ReadonlyArray<Door | null | undefined>): WebClient => {
     for (const door of doors) {
       const token = door ? clientTokenFor(db, door) : null;
-      if (token) {
-        let c = teamClients.get(token);
-        if (!c) {
-          c = new WebClient(token, senderClientOptions);
-          teamClients.set(token, c);
-        }
-        return c;
-      }
+      if (token) return clientOfToken(token);
     }
     if (!defaultClient) throw new Error('no bot token for the vendor workspace');
     return defaultClient;

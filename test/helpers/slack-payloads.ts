@@ -12,6 +12,7 @@ import {
   viewSubmission,
 } from '../../src/dev/slack-client.ts';
 import type { StandInOptions } from '../../src/dev/slack-stand-in.ts';
+import type { Harness } from './harness.ts';
 import type { Person } from './slack-actors.ts';
 
 // The payload library: every request Foothold handles, as Slack sends it in four envelopes. Built from
@@ -203,6 +204,18 @@ export function envelopeWorld(envelope: Envelope): EnvelopeWorld {
     wrapInteraction,
     wrapCommand,
   };
+}
+
+/** `/eql <text>` typed by this person, as Slack sends it in this envelope (with a trigger the stand-in knows). */
+export function eqlCommand(world: EnvelopeWorld, h: Harness, who: Person, text: string) {
+  return h.slack.command(
+    world.command(who, {
+      command: '/eql',
+      channelId: who.channelId ?? 'C0GENERAL',
+      text,
+      triggerId: h.standIn.issueTriggerId({ userId: who.userId }),
+    }),
+  );
 }
 
 export const WORLDS: Record<Envelope, EnvelopeWorld> = {

@@ -55,6 +55,29 @@ const FAB: Person = { userId: 'U0FABPAT', teamId: 'T0FABRIK', channelId: 'C0SHAR
 /** A vendor employee from a sibling workspace of the vendor's Grid organisation, in Fabrikam's channel. */
 const SIBLING: Person = { userId: 'W0SIBLING', teamId: 'T0VSALES', channelId: 'C0SHAREDF' };
 
+/** An installation as Bolt's OAuth flow stores it (oauth.v2.access: `team` null for an org-wide install). */
+async function install(
+  h: Harness,
+  where: {
+    team?: { id: string; name: string };
+    enterprise?: { id: string; name: string };
+    isEnterpriseInstall?: boolean;
+  },
+  botUserId: string,
+  token: string,
+) {
+  await createInstallationStore(h.db).storeInstallation({
+    team: where.team,
+    enterprise: where.enterprise,
+    bot: { id: `B${botUserId.slice(1)}`, userId: botUserId, token, scopes: ['chat:write'] },
+    user: { id: 'W0INSTALLER', token: undefined, scopes: undefined },
+    tokenType: 'bot',
+    isEnterpriseInstall: where.isEnterpriseInstall ?? false,
+    appId: 'A0000APP',
+    authVersion: 'v2',
+  } as never);
+}
+
 const count = (h: Harness, sql: string) => (h.db.$client.prepare(sql).get() as { n: number }).n;
 
 async function openedModal(h: Harness, who: Person, before: number) {
@@ -163,16 +186,12 @@ describe('a vendor employee from a sibling Grid workspace', () => {
       'the workspace alone, learnt from its installation',
       (p) => ({ ...p, user: { ...(p.user as object), team_id: 'T0VSALES' } }),
       async (h) => {
-        await createInstallationStore(h.db).storeInstallation({
-          team: { id: 'T0VSALES', name: 'Vendor Sales' },
-          enterprise: { id: VENDOR_ORG, name: 'Vendor' },
-          bot: { id: 'B0VS', userId: 'U0VSBOT', token: 'xoxb-vsales', scopes: [] },
-          user: { id: 'W0ADMIN', token: undefined, scopes: undefined },
-          tokenType: 'bot',
-          isEnterpriseInstall: false,
-          appId: 'A0000APP',
-          authVersion: 'v2',
-        } as never);
+        await install(
+          h,
+          { team: { id: 'T0VSALES', name: 'Vendor Sales' }, enterprise: { id: VENDOR_ORG, name: 'Vendor' } },
+          'U0VSBOT',
+          'xoxb-vsales',
+        );
       },
     ],
   ];
@@ -270,27 +289,13 @@ describe('installed partners: App Home through their installation; uninstalls an
       env: OAUTH,
     });
     cleanups.push(() => h.stop());
-    const store = createInstallationStore(h.db);
-    await store.storeInstallation({
-      team: { id: 'T0NORTH', name: 'Northwind' },
-      enterprise: undefined,
-      bot: { id: 'B0NWBOT', userId: 'U0NWBOT', token: 'xoxb-northwind', scopes: ['chat:write'] },
-      user: { id: 'U0NWPAT', token: undefined, scopes: undefined },
-      tokenType: 'bot',
-      isEnterpriseInstall: false,
-      appId: 'A0000APP',
-      authVersion: 'v2',
-    } as never);
-    await store.storeInstallation({
-      team: undefined,
-      enterprise: { id: 'E0CONTOSO', name: 'Contoso Org' },
-      bot: { id: 'B0COBOT', userId: 'W0COBOT', token: 'xoxb-contoso-org', scopes: ['chat:write'] },
-      user: { id: 'W0CONADMIN', token: undefined, scopes: undefined },
-      tokenType: 'bot',
-      isEnterpriseInstall: true,
-      appId: 'A0000APP',
-      authVersion: 'v2',
-    } as never);
+    await install(h, { team: { id: 'T0NORTH', name: 'Northwind' } }, 'U0NWBOT', 'xoxb-northwind');
+    await install(
+      h,
+      { enterprise: { id: 'E0CONTOSO', name: 'Contoso Org' }, isEnterpriseInstall: true },
+      'W0COBOT',
+      'xoxb-contoso-org',
+    );
     return h;
   }
 

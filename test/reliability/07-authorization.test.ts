@@ -12,6 +12,7 @@ import {
   ENVELOPES,
   type Envelope,
   type EnvelopeWorld,
+  eqlCommand,
   events,
   WORLDS,
 } from '../helpers/slack-payloads.ts';
@@ -166,16 +167,7 @@ function click(who: Person, actionId: string, value: string) {
 }
 function cmd(who: Person, text: string) {
   requests++;
-  return h.slack
-    .command(
-      world.command(who, {
-        command: '/eql',
-        channelId: who.channelId ?? 'C0GENERAL',
-        text,
-        triggerId: h.standIn.issueTriggerId({ userId: who.userId }),
-      }),
-    )
-    .then((r) => ({ ack: r.json }));
+  return eqlCommand(world, h, who, text).then((r) => ({ ack: r.json }));
 }
 /** A modal submission as Slack would send it, whether or not this person could have opened the modal. */
 function submitView(

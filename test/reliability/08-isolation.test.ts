@@ -13,7 +13,14 @@ import {
   routingPost,
   submissionValues,
 } from '../helpers/slack-actors.ts';
-import { ENVELOPE_LABEL, ENVELOPES, type EnvelopeWorld, events, WORLDS } from '../helpers/slack-payloads.ts';
+import {
+  ENVELOPE_LABEL,
+  ENVELOPES,
+  type EnvelopeWorld,
+  eqlCommand,
+  events,
+  WORLDS,
+} from '../helpers/slack-payloads.ts';
 import { FULL, report, size } from './support/figures.ts';
 import { CAST, ORGS, type Org, partnerPerson, programConfig, programStandIn } from './support/program.ts';
 import { startProgram, submissionPayload, waitUntil } from './support/slack-world.ts';
@@ -38,16 +45,7 @@ let firstStarted = 0;
 
 /** `/eql <text>` as Slack sends it in this envelope. */
 function command(_h: Harness, who: Person, text: string) {
-  return h.slack
-    .command(
-      world.command(who, {
-        command: '/eql',
-        channelId: who.channelId ?? 'C0000GENERAL',
-        text,
-        triggerId: h.standIn.issueTriggerId({ userId: who.userId }),
-      }),
-    )
-    .then((res) => ({ res }));
+  return eqlCommand(world, h, who, text).then((res) => ({ res }));
 }
 
 const people = new Map<string, Org>(); // partner user id → org
