@@ -205,10 +205,13 @@ export function createFoothold(options: FootholdOptions): Foothold {
       if (auth.enterprise_id) services.homeEnterpriseIds = [auth.enterprise_id];
       for (const problem of homeConflicts(config, services)) logger.warn({ problem }, problem);
       deps.botUserId = auth.user_id ?? null;
-      if (oauth && auth.team_id && installationStore && !botTokenForTeam(db, auth.team_id)) {
+      // An org-wide vendor token (Grid) is keyed by the organisation, as Bolt keys org-wide installs.
+      const orgWide = auth.is_enterprise_install === true && Boolean(auth.enterprise_id);
+      const homeKey = orgWide ? { enterpriseId: auth.enterprise_id } : { teamId: auth.team_id };
+      if (oauth && (orgWide || auth.team_id) && installationStore && !clientTokenFor(db, homeKey)) {
         // The vendor's own workspace keeps working from SLACK_BOT_TOKEN alongside partner installs.
         await installationStore.storeInstallation({
-          team: { id: auth.team_id, name: auth.team ?? undefined },
+          team: orgWide || !auth.team_id ? undefined : { id: auth.team_id, name: auth.team ?? undefined },
           enterprise: auth.enterprise_id ? { id: auth.enterprise_id, name: undefined } : undefined,
           user: { id: auth.user_id ?? '', token: undefined, scopes: undefined },
           bot: {
@@ -218,7 +221,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
             scopes: [...BOT_SCOPES],
           },
           tokenType: 'bot',
-          isEnterpriseInstall: false,
+          isEnterpriseInstall: orgWide,
           appId: undefined,
           authVersion: 'v2',
         });

@@ -138,14 +138,6 @@ export function interactionActor(
   return { userId: b.user.id, teamId: org.teamId, enterpriseId: org.enterpriseId, channelId };
 }
 
-export function interactionInstallation(b: InteractionOrg): ViaInstallation {
-  return {
-    teamId: b.team?.id ?? (b.is_enterprise_install ? null : (b.user.team_id ?? null)),
-    enterpriseId: b.enterprise?.id ?? b.team?.enterprise_id ?? null,
-    isEnterpriseInstall: b.is_enterprise_install ?? false,
-  };
-}
-
 /** A slash command's fields (Bolt passes them as strings; `is_enterprise_install` is "true"/"false"). */
 export interface CommandOrg {
   user_id: string;

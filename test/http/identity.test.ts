@@ -65,11 +65,12 @@ async function install(
   },
   botUserId: string,
   token: string,
+  rotation?: { refreshToken: string; expiresAt: number },
 ) {
   await createInstallationStore(h.db).storeInstallation({
     team: where.team,
     enterprise: where.enterprise,
-    bot: { id: `B${botUserId.slice(1)}`, userId: botUserId, token, scopes: ['chat:write'] },
+    bot: { id: `B${botUserId.slice(1)}`, userId: botUserId, token, scopes: ['chat:write'], ...rotation },
     user: { id: 'W0INSTALLER', token: undefined, scopes: undefined },
     tokenType: 'bot',
     isEnterpriseInstall: where.isEnterpriseInstall ?? false,
@@ -368,6 +369,34 @@ describe('installed partners: App Home through their installation; uninstalls an
       .filter((c) => c.args.user_id === PAT.userId)
       .at(-1);
     expect(JSON.stringify(home?.args.view)).toContain('home-acme.com');
+  });
+
+  it('rotates an expiring token through the installation store, and App Home uses the new one', async () => {
+    const h = await installed();
+    // Token rotation on: Northwind's bot token expires in 10 minutes, inside Bolt's 2-hour refresh window
+    // (@slack/oauth InstallProvider.authorize; https://docs.slack.dev/tools/bolt-js/concepts/token-rotation).
+    await install(h, { team: { id: 'T0NORTH', name: 'Northwind' } }, 'U0NWBOT', 'xoxe.xoxb-northwind-old', {
+      refreshToken: 'xoxe-1-northwind-refresh',
+      expiresAt: Math.floor(Date.now() / 1000) + 600,
+    });
+    const token = await homeToken(h, PAT.userId, viaTeam('T0NORTH', events.appHomeOpened(PAT.userId)));
+    const refresh = h.standIn.calls('oauth.v2.access').at(-1);
+    expect(refresh?.args.grant_type).toBe('refresh_token');
+    expect(refresh?.args.refresh_token).toBe('xoxe-1-northwind-refresh');
+    const stored = JSON.parse(
+      (
+        h.db.$client
+          .prepare("select installation from slack_installations where install_key = 'T0NORTH'")
+          .get() as {
+          installation: string;
+        }
+      ).installation,
+    ) as { bot: { token: string; refreshToken: string; expiresAt: number } };
+    expect(stored.bot.token).toMatch(/^xoxe\.xoxb-refreshed-/);
+    expect(stored.bot.refreshToken).not.toBe('xoxe-1-northwind-refresh');
+    expect(stored.bot.expiresAt).toBeGreaterThan(Math.floor(Date.now() / 1000) + 3600);
+    // The Home went out with the rotated token, never the stale one.
+    expect(token).toBe(stored.bot.token);
   });
 
   it('app_uninstalled deletes the installation, is audited and tells the admins; the vendor token takes over', async () => {

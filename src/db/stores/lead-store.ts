@@ -223,8 +223,8 @@ const upsertPerson = prepared((h) =>
     .onConflictDoUpdate({
       target: people.userId,
       set: {
-        teamId: sql`excluded.team_id`,
-        // A request that did not say which organisation keeps the one recorded earlier.
+        // A request that did not say which workspace or organisation keeps what was recorded earlier.
+        teamId: sql`coalesce(excluded.team_id, ${people.teamId})`,
         enterpriseId: sql`coalesce(excluded.enterprise_id, ${people.enterpriseId})`,
         partnerSlug: sql`excluded.partner_slug`,
       },
