@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { homeConflicts } from '../../src/app.ts';
 import { createInstallationStore } from '../../src/db/stores/installation-store.ts';
 import type { SlackPayload } from '../../src/dev/slack-client.ts';
 import type { StandInOptions } from '../../src/dev/slack-stand-in.ts';
@@ -442,5 +443,19 @@ describe('installed partners: App Home through their installation; uninstalls an
     await h.drain();
     expect(count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")).toBe(1);
     expect(count(h, "select count(*) as n from lead_events where type = 'tokens_revoked'")).toBe(1);
+  });
+});
+
+describe('a partner registration that names home', () => {
+  it('is reported at start-up, and home wins', () => {
+    const config = testConfig((raw) => {
+      const partners = raw.partners as Array<{ slug: string; teamIds: string[] }>;
+      const northwind = partners.find((p) => p.slug === 'northwind');
+      if (northwind) northwind.teamIds = ['T0NORTH', VENDOR_ORG];
+    });
+    expect(homeConflicts(config, { homeTeamIds: ['T0VENDOR'], homeEnterpriseIds: [VENDOR_ORG] })).toEqual([
+      "partners[northwind].teamIds lists E0VENDOR, the vendor's own workspace or organisation: its people stay internal, never Northwind Consulting",
+    ]);
+    expect(homeConflicts(config, { homeTeamIds: ['T0VENDOR'], homeEnterpriseIds: [] })).toEqual([]);
   });
 });
