@@ -1,7 +1,7 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '../connection.ts';
-import { people, slackInstallations } from '../schema.ts';
+import { people, slackInstallations, slackWorkspaces } from '../schema.ts';
 
 type Handle = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -139,10 +139,16 @@ export function clientTokenFor(
 }
 
 /**
- * The Grid organisation a workspace belongs to, when Foothold has learnt it: from an installation of that
- * workspace, or from someone recorded in it with their organisation.
+ * The Grid organisation a workspace belongs to, when Foothold has learnt it: from Slack's requests (see
+ * `rememberWorkspace`), an installation of that workspace, or someone recorded in it with their organisation.
  */
 export function enterpriseOfTeam(h: Handle, teamId: string): string | null {
+  const seen = h
+    .select({ e: slackWorkspaces.enterpriseId })
+    .from(slackWorkspaces)
+    .where(eq(slackWorkspaces.teamId, teamId))
+    .get();
+  if (seen) return seen.e;
   const installed = h
     .select({ e: slackInstallations.enterpriseId })
     .from(slackInstallations)
@@ -160,4 +166,12 @@ export function enterpriseOfTeam(h: Handle, teamId: string): string | null {
 /** The bot token installed for a team, if that team installed the app through OAuth. */
 export function botTokenForTeam(db: Db, teamId: string): string | null {
   return tokenOfKey(db, teamId);
+}
+
+/** Records that a workspace belongs to a Grid organisation (a workspace moves into Grid, never between orgs). */
+export function rememberWorkspace(h: Handle, teamId: string, enterpriseId: string, now: number): void {
+  h.insert(slackWorkspaces)
+    .values({ teamId, enterpriseId, learnedAt: now })
+    .onConflictDoUpdate({ target: slackWorkspaces.teamId, set: { enterpriseId, learnedAt: now } })
+    .run();
 }
