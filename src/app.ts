@@ -133,6 +133,10 @@ export function createFoothold(options: FootholdOptions): Foothold {
   const installationStore = oauth ? createInstallationStore(db, now) : undefined;
   const app = new App({
     logger: boltLogger(logger),
+    // Bolt would otherwise call auth.test in its constructor, and a failure there (Slack unreachable, a bad
+    // token) surfaces as an unhandled rejection with a stack trace. start() checks the token first and says
+    // what is wrong in one line, then initialises Bolt.
+    deferInitialization: true,
     ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
     ...(socketMode
       ? { socketMode: true, appToken: env.SLACK_APP_TOKEN }
@@ -182,13 +186,9 @@ export function createFoothold(options: FootholdOptions): Foothold {
         throw new StartupError(
           'SLACK_BOT_TOKEN is required for the vendor workspace (the routing channel lives there).',
         );
-      const auth = await defaultClient.auth
-        .test()
-        .catch((err: { data?: { error?: string }; message: string }) => {
-          throw new StartupError(
-            `Slack rejected SLACK_BOT_TOKEN (${err.data?.error ?? err.message}). Check the token under OAuth & Permissions.`,
-          );
-        });
+      const auth = await defaultClient.auth.test().catch((err: unknown) => {
+        throw new StartupError(authTestProblem(err, slackApiUrl));
+      });
       if (auth.team_id) services.homeTeamIds = [auth.team_id];
       deps.botUserId = auth.user_id ?? null;
       if (oauth && auth.team_id && installationStore && !botTokenForTeam(db, auth.team_id)) {
@@ -210,7 +210,10 @@ export function createFoothold(options: FootholdOptions): Foothold {
         });
       }
       await assertRoutingChannelsInternal(defaultClient, config);
-      const started = (await (socketMode ? app.start() : app.start(env.PORT))) as unknown;
+      await app.init();
+      const started = (await (socketMode ? app.start() : app.start(env.PORT)).catch((err: unknown) => {
+        throw listenProblem(err, env.PORT) ?? err;
+      })) as unknown;
       const server = started as Server | undefined;
       const address = !socketMode && server && typeof server.address === 'function' ? server.address() : null;
       sender.start();
@@ -227,6 +230,42 @@ export function createFoothold(options: FootholdOptions): Foothold {
       homeRefresher.stop();
     },
   };
+}
+
+/**
+ * Why `auth.test` failed, in one line: Slack refused the token, Slack answered with an HTTP error, or Slack
+ * could not be reached at all (offline, DNS, proxy, a wrong SLACK_API_URL). Only the first is the token's fault.
+ */
+export function authTestProblem(err: unknown, slackApiUrl: string | undefined): string {
+  const e = err as {
+    code?: string;
+    data?: { error?: string };
+    statusCode?: number;
+    original?: unknown;
+    message?: string;
+  };
+  const where = slackApiUrl ? `SLACK_API_URL (${slackApiUrl})` : 'https://slack.com/api/';
+  if (e.code === 'slack_webapi_platform_error') {
+    return `Slack rejected SLACK_BOT_TOKEN (${e.data?.error ?? 'unknown error'}). Check the token under OAuth & Permissions.`;
+  }
+  if (e.code === 'slack_webapi_http_error') {
+    return `Slack answered HTTP ${e.statusCode ?? '?'} at ${where} when checking SLACK_BOT_TOKEN; try again in a minute${slackApiUrl ? ', and check that SLACK_API_URL points at the Slack Web API' : ''}.`;
+  }
+  const original = e.original as { code?: string; cause?: { code?: string }; message?: string } | undefined;
+  const cause = original?.code ?? original?.cause?.code ?? original?.message ?? e.message ?? String(err);
+  return `Slack could not be reached at ${where} (${cause}). Check the network, proxy and DNS${slackApiUrl ? ', and SLACK_API_URL' : ''}; the token was not checked.`;
+}
+
+/** A port that is taken or forbidden is one line naming PORT, not a stack trace. */
+export function listenProblem(err: unknown, port: number): StartupError | null {
+  const code = (err as { code?: string }).code;
+  if (code === 'EADDRINUSE')
+    return new StartupError(
+      `Port ${port} is already in use by another program; stop it, or set PORT to a free port.`,
+    );
+  if (code === 'EACCES')
+    return new StartupError(`Port ${port} needs privileges this user lacks; set PORT to 1024 or above.`);
+  return null;
 }
 
 /**

@@ -1,0 +1,97 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFoothold, StartupError } from '../../src/app.ts';
+import type { Env } from '../../src/config/env.ts';
+import { startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
+import { createLogger } from '../../src/logger.ts';
+import { openTestDb, testConfig } from '../helpers/db.ts';
+import { programStandInOptions, SIGNING_SECRET } from '../helpers/harness.ts';
+
+// Start-up problems are one line that names the real cause: Slack unreachable is not a rejected token, and a
+// port in use is not a stack trace (issue 14).
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    });
+  });
+}
+
+async function startWith(env: Partial<Env>): Promise<unknown> {
+  const t = openTestDb();
+  cleanups.push(() => t.cleanup());
+  const foothold = createFoothold({
+    env: {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      PORT: 0,
+      DATABASE_PATH: t.path,
+      FOOTHOLD_CONFIG: '-',
+      LOG_LEVEL: 'silent',
+      ...env,
+    } as Env,
+    config: testConfig(),
+    db: t.db,
+    logger: createLogger('silent'),
+  });
+  const err = await foothold.start().catch((e: unknown) => e);
+  if (!(err instanceof Error)) cleanups.push(() => foothold.stop());
+  return err;
+}
+
+describe('start-up says why Slack could not be used', () => {
+  it('offline: Slack could not be reached, at SLACK_API_URL, and the token was not checked', async () => {
+    const closed = createServer();
+    const port = await listen(closed);
+    await new Promise((r) => closed.close(r));
+    const apiUrl = `http://127.0.0.1:${port}/api/`;
+    const err = await startWith({ SLACK_API_URL: apiUrl });
+    expect(err).toBeInstanceOf(StartupError);
+    const message = (err as Error).message;
+    expect(message).toBe(
+      `Slack could not be reached at SLACK_API_URL (${apiUrl}) (ECONNREFUSED). Check the network, proxy and DNS, and SLACK_API_URL; the token was not checked.`,
+    );
+    expect(message).not.toMatch(/rejected/);
+  });
+
+  it('a token Slack refuses is named as the token', async () => {
+    const standIn = await startSlackStandIn(programStandInOptions());
+    cleanups.push(() => standIn.close());
+    const err = await startWith({ SLACK_API_URL: standIn.apiUrl, SLACK_BOT_TOKEN: 'xoxb-not-a-real-token' });
+    expect(err).toBeInstanceOf(StartupError);
+    expect((err as Error).message).toBe(
+      'Slack rejected SLACK_BOT_TOKEN (invalid_auth). Check the token under OAuth & Permissions.',
+    );
+  });
+
+  it('an HTTP error from Slack is reported as such, not as a bad token', async () => {
+    const standIn = await startSlackStandIn(programStandInOptions());
+    cleanups.push(() => standIn.close());
+    standIn.fail('auth.test', { kind: 'http_error', status: 503 }, { times: 1 });
+    const err = await startWith({ SLACK_API_URL: standIn.apiUrl });
+    expect(err).toBeInstanceOf(StartupError);
+    expect((err as Error).message).toMatch(
+      /^Slack answered HTTP 503 at SLACK_API_URL \(http:\/\/127\.0\.0\.1:\d+/,
+    );
+  });
+
+  it('a port in use is one line naming PORT', async () => {
+    const standIn = await startSlackStandIn(programStandInOptions());
+    cleanups.push(() => standIn.close());
+    const taken = createServer();
+    const port = await listen(taken);
+    cleanups.push(() => new Promise<void>((r) => taken.close(() => r())));
+    const err = await startWith({ SLACK_API_URL: standIn.apiUrl, PORT: port });
+    expect(err).toBeInstanceOf(StartupError);
+    expect((err as Error).message).toBe(
+      `Port ${port} is already in use by another program; stop it, or set PORT to a free port.`,
+    );
+  });
+});
