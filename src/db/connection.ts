@@ -40,3 +40,16 @@ export function openDb(path: string, options: OpenDbOptions = {}): Db {
 export function closeDb(db: Db): void {
   if (db.$client.open) db.$client.close();
 }
+
+/**
+ * Runs `fn` inside a transaction that is always rolled back: a preview (`jobs run --dry-run`) executes the
+ * real code, transactions and all (they nest as savepoints), and leaves the database exactly as it was.
+ */
+export async function withRollback<T>(db: Db, fn: () => Promise<T> | T): Promise<T> {
+  db.$client.exec('BEGIN IMMEDIATE');
+  try {
+    return await fn();
+  } finally {
+    db.$client.exec('ROLLBACK');
+  }
+}

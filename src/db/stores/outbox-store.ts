@@ -227,3 +227,14 @@ export function failedRows(db: Db, limit = 50): OutboxRow[] {
 export function channelCard(db: Db | Tx, channelId: string): typeof channelCards.$inferSelect | null {
   return db.select().from(channelCards).where(eq(channelCards.channelId, channelId)).get() ?? null;
 }
+
+/** The queued rows with these delivery keys, in queue order (what a previewed job would send). */
+export function rowsByDeliveryKey(db: Db | Tx, keys: readonly string[]): OutboxRow[] {
+  if (keys.length === 0) return [];
+  return db
+    .select()
+    .from(outbox)
+    .where(sql`${outbox.deliveryKey} in (select value from json_each(${JSON.stringify(keys)}))`)
+    .orderBy(outbox.id)
+    .all();
+}
