@@ -8,6 +8,7 @@ import { dbRestore } from './commands/db-restore.ts';
 import { exportLeads } from './commands/export-leads.ts';
 import { forgetContactCommand } from './commands/forget-contact.ts';
 import { help } from './commands/help.ts';
+import { history } from './commands/history.ts';
 import { importAccounts } from './commands/import-accounts.ts';
 import { importBaselines } from './commands/import-baselines.ts';
 import { importOverlaps } from './commands/import-overlaps.ts';
@@ -26,6 +27,7 @@ export const commands: readonly Command[] = [
   exportLeads,
   report,
   jobsRun,
+  history,
   forgetContactCommand,
   help,
 ];
