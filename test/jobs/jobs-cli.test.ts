@@ -156,6 +156,14 @@ describe('report', () => {
     expect(json.metrics.funnel.eql).toBe(3);
     expect(json.metrics.funnel.overall.won).toBeCloseTo(1 / 3);
 
+    const digest = await cli('report', '--digest');
+    expect(digest.code).toBe(0);
+    expect(digest.out).toMatch(/^📊 FOOTHOLD DIGEST\n/);
+    expect(digest.out).toMatch(/\*Funnel\* · EQL → claimed → opportunity → won/);
+    expect(digest.out).toMatch(/\*3\* EQLs/);
+    expect(digest.out).toMatch(/\*1\* won/);
+    expect(digest.out).toMatch(/Partner leaderboard/);
+
     const none = await cli('report', '--since', '2026-12-01');
     expect(none.out).toMatch(/intake\s+surfaced\s+0/);
     expect((await cli('report', '--format', 'xml')).code).toBe(2);
