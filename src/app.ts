@@ -6,6 +6,7 @@ import type { ProgramConfig } from './config/program-config.ts';
 import type { Db } from './db/connection.ts';
 import { botTokenForTeam, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
+import { outboxHealth } from './db/stores/outbox-store.ts';
 import { JOBS } from './jobs/index.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { createTimeZoneLookup } from './jobs/time-zones.ts';
@@ -49,7 +50,10 @@ export interface Foothold {
   deps: ListenerDeps;
   /** The scheduled jobs (src/jobs), running from start() to stop(). */
   scheduler: Scheduler;
-  /** Verifies the routing channels, starts listening and sending. Resolves once `/healthz` answers 200. */
+  /**
+   * Verifies the routing channels, starts listening and sending. Resolves once `/healthz` answers 200, with
+   * the HTTP port (in Socket Mode, the port of the health-check server).
+   */
   start(): Promise<{ port: number | null }>;
   stop(): Promise<void>;
 }
@@ -125,8 +129,11 @@ export function createFoothold(options: FootholdOptions): Foothold {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
+      // The outbox's backlog and failures ride along, so a monitor sees deliveries falling behind even while
+      // the process itself is healthy.
+      const body = { ok: ready, outbox: outboxHealth(db, now()) };
       res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: ready }));
+      res.end(JSON.stringify(body));
     },
   };
 
@@ -138,9 +145,16 @@ export function createFoothold(options: FootholdOptions): Foothold {
     // what is wrong in one line, then initialises Bolt.
     deferInitialization: true,
     ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
+    // `/healthz` in both modes: in Socket Mode, Bolt serves custom routes on its own HTTP server at
+    // installerOptions.port (we give it PORT).
+    customRoutes: [healthz],
     ...(socketMode
       ? { socketMode: true, appToken: env.SLACK_APP_TOKEN }
-      : { signingSecret: env.SLACK_SIGNING_SECRET ?? '', customRoutes: [healthz] }),
+      : { signingSecret: env.SLACK_SIGNING_SECRET ?? '' }),
+    installerOptions: {
+      ...(socketMode ? { port: env.PORT } : {}),
+      ...(oauth ? { directInstall: true, ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}) } : {}),
+    },
     ...(oauth
       ? {
           clientId: env.SLACK_CLIENT_ID,
@@ -148,10 +162,6 @@ export function createFoothold(options: FootholdOptions): Foothold {
           stateSecret: env.SLACK_STATE_SECRET,
           scopes: [...BOT_SCOPES],
           installationStore,
-          installerOptions: {
-            directInstall: true,
-            ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
-          },
         }
       : { token: env.SLACK_BOT_TOKEN }),
   });
@@ -216,11 +226,14 @@ export function createFoothold(options: FootholdOptions): Foothold {
       })) as unknown;
       const server = started as Server | undefined;
       const address = !socketMode && server && typeof server.address === 'function' ? server.address() : null;
+      const healthPort = socketMode ? await socketModeHealthPort(app) : null;
+      if (healthPort)
+        logger.info({ port: healthPort }, `health check on http://localhost:${healthPort}/healthz`);
       sender.start();
       scheduler.start();
       ready = true;
       logger.info({ mode: socketMode ? 'socket' : 'http', oauth, team: auth.team_id }, 'Foothold is ready');
-      return { port: address && typeof address === 'object' ? address.port : null };
+      return { port: address && typeof address === 'object' ? address.port : healthPort };
     },
     async stop() {
       ready = false;
@@ -254,6 +267,16 @@ export function authTestProblem(err: unknown, slackApiUrl: string | undefined): 
   const original = e.original as { code?: string; cause?: { code?: string }; message?: string } | undefined;
   const cause = original?.code ?? original?.cause?.code ?? original?.message ?? e.message ?? String(err);
   return `Slack could not be reached at ${where} (${cause}). Check the network, proxy and DNS${slackApiUrl ? ', and SLACK_API_URL' : ''}; the token was not checked.`;
+}
+
+/** The port Socket Mode's health-check server listens on, once it is listening (null if it has none). */
+async function socketModeHealthPort(app: App): Promise<number | null> {
+  const receiver = (app as unknown as { receiver?: { httpServer?: Server } }).receiver;
+  const server = receiver?.httpServer;
+  if (!server) return null;
+  if (!server.listening) await new Promise((resolve) => server.once('listening', resolve));
+  const address = server.address();
+  return address && typeof address === 'object' ? address.port : null;
 }
 
 /** A port that is taken or forbidden is one line naming PORT, not a stack trace. */

@@ -128,7 +128,9 @@ describe('a lead’s history', () => {
     const events = lines.slice(4).filter(Boolean);
     expect(events).toHaveLength(5);
     expect(events[0]).toMatch(
-      new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d \\S+ {2}#${id} +U0NWPAT +Surfaced → Qualified \\(EQL\\)$`),
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d \\S+ {2}#${id} +U0NWPAT +Surfaced → Qualified \\(EQL\\)$`,
+      ),
     );
     expect(events.at(-1)).toMatch(
       /U0LEAD +credit moved from northwind to contoso {2}\(Contoso <!channel> ran the workshop\)$/,

@@ -238,3 +238,36 @@ export function rowsByDeliveryKey(db: Db | Tx, keys: readonly string[]): OutboxR
     .orderBy(outbox.id)
     .all();
 }
+
+export interface OutboxHealth {
+  /** Messages not yet delivered (including those waiting for quiet hours or a batch). */
+  pending: number;
+  /** Of those, how many are due now: the backlog the sender has not caught up with. */
+  due: number;
+  /** How long the oldest due message has waited, in seconds (0 when nothing is due). */
+  oldestDueSeconds: number;
+  /** Messages that failed for good and need a person (`foothold outbox list`). */
+  failed: number;
+}
+
+/** The outbox's state for `/healthz`: one indexed read. */
+export function outboxHealth(db: Db, now: number): OutboxHealth {
+  const row = db
+    .select({
+      pending: sql<number>`coalesce(sum(case when ${outbox.status} = 'pending' then 1 else 0 end), 0)`,
+      due: sql<number>`coalesce(sum(case when ${outbox.status} = 'pending' and ${outbox.notBefore} <= ${now} then 1 else 0 end), 0)`,
+      oldestDue: sql<
+        number | null
+      >`min(case when ${outbox.status} = 'pending' and ${outbox.notBefore} <= ${now} then ${outbox.notBefore} end)`,
+      failed: sql<number>`coalesce(sum(case when ${outbox.status} = 'failed' then 1 else 0 end), 0)`,
+    })
+    .from(outbox)
+    .where(sql`${outbox.status} in ('pending', 'failed')`)
+    .get();
+  return {
+    pending: row?.pending ?? 0,
+    due: row?.due ?? 0,
+    oldestDueSeconds: row?.oldestDue != null ? Math.max(0, Math.floor((now - row.oldestDue) / 1000)) : 0,
+    failed: row?.failed ?? 0,
+  };
+}
