@@ -13,6 +13,7 @@ import { importAccounts } from './commands/import-accounts.ts';
 import { importBaselines } from './commands/import-baselines.ts';
 import { importOverlaps } from './commands/import-overlaps.ts';
 import { jobsRun } from './commands/jobs-run.ts';
+import { outboxDiscard, outboxList, outboxRetry } from './commands/outbox.ts';
 import { report } from './commands/report.ts';
 import type { Command } from './types.ts';
 
@@ -27,6 +28,9 @@ export const commands: readonly Command[] = [
   exportLeads,
   report,
   jobsRun,
+  outboxList,
+  outboxRetry,
+  outboxDiscard,
   history,
   forgetContactCommand,
   help,

@@ -55,6 +55,8 @@ const DESCRIBE: Record<string, (e: HistoryEvent) => string> = {
     e.data?.restoredTo ? `extension granted; back to ${label(e.data.restoredTo)}` : 'extension granted',
   expiry_warning: () => 'expiry warning sent',
   contact_forgotten: () => "a partner contact's personal data was removed on request",
+  outbox_retried: (e) => `a failed message to ${text(e.data?.recipient)} was sent again by an operator`,
+  outbox_discarded: (e) => `a message to ${text(e.data?.recipient)} was discarded by an operator`,
 };
 
 export function describeEvent(e: HistoryEvent): HistoryLine {

@@ -271,3 +271,48 @@ export function outboxHealth(db: Db, now: number): OutboxHealth {
     failed: row?.failed ?? 0,
   };
 }
+
+/** Statuses an operator can list: what is waiting, what failed for good, and what a person discarded. */
+export const OPERATOR_STATUSES = ['failed', 'pending', 'discarded'] as const;
+export type OperatorStatus = (typeof OPERATOR_STATUSES)[number];
+
+/** Rows in `statuses`, newest first (`foothold outbox list`). */
+export function listOutbox(db: Db | Tx, statuses: readonly OperatorStatus[], limit: number): OutboxRow[] {
+  return db
+    .select()
+    .from(outbox)
+    .where(sql`${outbox.status} in (select value from json_each(${JSON.stringify(statuses)}))`)
+    .orderBy(sql`${outbox.id} desc`)
+    .limit(limit)
+    .all();
+}
+
+export function outboxRowsById(db: Db | Tx, ids: readonly number[]): OutboxRow[] {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(outbox)
+    .where(sql`${outbox.id} in (select value from json_each(${JSON.stringify(ids)}))`)
+    .orderBy(outbox.id)
+    .all();
+}
+
+/** A failed row goes back in line (its id keeps its place in its recipient's order), due now. */
+export function requeueFailed(tx: Tx, id: number, now: number): boolean {
+  const res = tx
+    .update(outbox)
+    .set({ status: 'pending', notBefore: now, attempts: 0 })
+    .where(and(eq(outbox.id, id), eq(outbox.status, 'failed')))
+    .run();
+  return res.changes > 0;
+}
+
+/** A pending or failed row is set aside for good; the rows behind it for the same recipient go on. */
+export function discardRow(tx: Tx, id: number, why: string): boolean {
+  const res = tx
+    .update(outbox)
+    .set({ status: 'discarded', lastError: why })
+    .where(and(eq(outbox.id, id), sql`${outbox.status} in ('pending', 'failed')`))
+    .run();
+  return res.changes > 0;
+}
