@@ -15,6 +15,7 @@ import { importOverlaps } from './commands/import-overlaps.ts';
 import { jobsRun } from './commands/jobs-run.ts';
 import { outboxDiscard, outboxList, outboxRetry } from './commands/outbox.ts';
 import { report } from './commands/report.ts';
+import { seed } from './commands/seed.ts';
 import type { Command } from './types.ts';
 
 export const commands: readonly Command[] = [
@@ -33,5 +34,6 @@ export const commands: readonly Command[] = [
   outboxDiscard,
   history,
   forgetContactCommand,
+  seed,
   help,
 ];

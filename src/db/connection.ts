@@ -53,3 +53,13 @@ export async function withRollback<T>(db: Db, fn: () => Promise<T> | T): Promise
     db.$client.exec('ROLLBACK');
   }
 }
+
+/** Bulk writes that can be redone from scratch (a sample program) skip the per-commit fsync. */
+export function relaxDurability(db: Db): void {
+  db.$client.pragma('synchronous = OFF');
+}
+
+/** Back to the full fsync on commit that every acknowledged action needs (see openDb). */
+export function restoreDurability(db: Db): void {
+  db.$client.pragma('synchronous = FULL');
+}

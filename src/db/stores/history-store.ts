@@ -84,3 +84,8 @@ export function historyForLead(h: Handle, leadId: number): AccountHistory | null
     ),
   };
 }
+
+/** How many leads the database holds (a sample program goes only into an empty one). */
+export function leadCount(h: Handle): number {
+  return h.select({ n: sql<number>`count(*)` }).from(leads).get()?.n ?? 0;
+}

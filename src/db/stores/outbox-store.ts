@@ -316,3 +316,12 @@ export function discardRow(tx: Tx, id: number, why: string): boolean {
     .run();
   return res.changes > 0;
 }
+
+/** Sets every unsent message aside (sample data's history: never to be sent). Returns how many. */
+export function discardUnsent(db: Db, why: string): number {
+  return db
+    .update(outbox)
+    .set({ status: 'discarded', lastError: why })
+    .where(sql`${outbox.status} in ('pending', 'failed')`)
+    .run().changes;
+}
