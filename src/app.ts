@@ -42,6 +42,8 @@ export interface FootholdOptions {
   db: Db;
   logger: Logger;
   now?: () => number;
+  /** HTTP mode: the interface to listen on (default: all). The playground keeps the bot on 127.0.0.1. */
+  listenHost?: string;
 }
 
 export interface Foothold {
@@ -238,7 +240,8 @@ export function createFoothold(options: FootholdOptions): Foothold {
       }
       await assertRoutingChannelsInternal(defaultClient, config);
       await app.init();
-      const started = (await (socketMode ? app.start() : app.start(env.PORT)).catch((err: unknown) => {
+      const listen = options.listenHost ? { port: env.PORT, host: options.listenHost } : env.PORT;
+      const started = (await (socketMode ? app.start() : app.start(listen)).catch((err: unknown) => {
         throw listenProblem(err, env.PORT) ?? err;
       })) as unknown;
       const server = started as Server | undefined;

@@ -1,9 +1,10 @@
-import { createFoothold, StartupError } from './app.ts';
+import { createFoothold, listenProblem, StartupError } from './app.ts';
 import { asksForVersion, loadDotEnv, versionLine } from './config/dotenv.ts';
-import { EnvError, parseEnv } from './config/env.ts';
+import { EnvError, parseEnv, playgroundMode } from './config/env.ts';
 import { ConfigError, loadProgramConfig } from './config/program-config.ts';
 import { closeDb, openDb } from './db/connection.ts';
 import { createLogger } from './logger.ts';
+import { runPlayground } from './playground/start.ts';
 
 // `npm start`: settings from the environment, the program from FOOTHOLD_CONFIG, the database migrated, then
 // Slack. Any problem stops start-up with a message that says what to fix.
@@ -14,6 +15,10 @@ async function main(): Promise<void> {
     return;
   }
   loadDotEnv();
+  if (playgroundMode(process.env)) {
+    await playground();
+    return;
+  }
   let env: ReturnType<typeof parseEnv>;
   let config: ReturnType<typeof loadProgramConfig>;
   try {
@@ -67,6 +72,31 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** No Slack settings at all: the playground (src/playground) instead of an env error. */
+async function playground(): Promise<void> {
+  try {
+    const pg = await runPlayground(process.env, (line) => process.stdout.write(`${line}\n`));
+    const stop = () => {
+      const force = setTimeout(() => process.exit(1), 10_000).unref();
+      void pg.close().finally(() => {
+        clearTimeout(force);
+        process.exit(0);
+      });
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  } catch (err) {
+    const port = Number(process.env.PORT) || 3000;
+    const known =
+      err instanceof EnvError || err instanceof ConfigError || err instanceof StartupError
+        ? err
+        : listenProblem(err, port);
+    if (!known) throw err;
+    process.stderr.write(`${known.message}\n`);
+    process.exit(1);
+  }
 }
 
 main().catch((err: unknown) => {

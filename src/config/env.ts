@@ -131,3 +131,19 @@ export function parseStorageEnv(
         : String(source.FOOTHOLD_CONFIG),
   };
 }
+
+/** Every variable that points Foothold at a Slack app; with none of them set, `npm start` runs the playground. */
+export const SLACK_SETTINGS = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'SLACK_CLIENT_ID',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_STATE_SECRET',
+  'SLACK_API_URL',
+] as const;
+
+/** No Slack settings at all (blank counts as unset): `npm start` opens the playground instead of failing. */
+export function playgroundMode(source: Record<string, string | undefined>): boolean {
+  return SLACK_SETTINGS.every((key) => blankToUndefined(source[key]) === undefined);
+}

@@ -150,7 +150,7 @@ function csv(rows: string[][]): Readable {
 }
 
 /** A partner person who can submit for `partner`: by its Slack team, or by its single-org shared channel. */
-function partnerActor(partner: PartnerConfig, n: number): Actor {
+export function partnerActor(partner: PartnerConfig, n: number): Actor {
   const team = partner.teamIds.find((t) => t.startsWith('T'));
   const channel = partner.channels[0] ?? null;
   const slug = partner.slug
