@@ -55,9 +55,9 @@ function safeUrl(url: string): string | null {
 /** Inline styles of one run of text: `*bold*`, `_italic_`, `~strike~` (already HTML-escaped input). */
 function inlineStyles(escaped: string): string {
   return escaped
-    .replace(/(^|[\s(>])\*([^*\n]+)\*(?=$|[\s).,:;!?<])/gm, '$1<b>$2</b>')
-    .replace(/(^|[\s(>])_([^_\n]+)_(?=$|[\s).,:;!?<])/gm, '$1<i>$2</i>')
-    .replace(/(^|[\s(>])~([^~\n]+)~(?=$|[\s).,:;!?<])/gm, '$1<s>$2</s>');
+    .replace(/(^|[\s(>\u0000])\*([^*\n]+)\*(?=$|[\s).,:;!?<\u0000])/gm, '$1<b>$2</b>')
+    .replace(/(^|[\s(>\u0000])_([^_\n]+)_(?=$|[\s).,:;!?<\u0000])/gm, '$1<i>$2</i>')
+    .replace(/(^|[\s(>\u0000])~([^~\n]+)~(?=$|[\s).,:;!?<\u0000])/gm, '$1<s>$2</s>');
 }
 
 /**
@@ -66,23 +66,25 @@ function inlineStyles(escaped: string): string {
  * Everything else is text.
  */
 export function mrkdwnToHtml(text: string, names: HtmlNames = {}): string {
-  // Tokens first (so their contents never meet the styling rules), escaped text in between.
-  const parts: string[] = [];
-  const token = /```([\s\S]*?)```|`([^`\n]+)`|<([^<>\n]*)>/g;
-  let last = 0;
-  for (let m = token.exec(text); m !== null; m = token.exec(text)) {
-    parts.push(inlineStyles(escapeHtml(unescapeSlack(text.slice(last, m.index)))));
-    last = m.index + m[0].length;
-    if (m[1] !== undefined) parts.push(`<pre>${escapeHtml(unescapeSlack(m[1]))}</pre>`);
-    else if (m[2] !== undefined) parts.push(`<code>${escapeHtml(unescapeSlack(m[2]))}</code>`);
-    else parts.push(angle(m[3] ?? '', names));
-  }
-  parts.push(inlineStyles(escapeHtml(unescapeSlack(text.slice(last)))));
-  return parts
-    .join('')
+  // Tokens become placeholders first (so their contents never meet the styling rules, while a style may span
+  // a mention), then the text is escaped and styled, then the tokens' HTML goes back in.
+  const tokens: string[] = [];
+  const hold = (html: string) => `\u0000${tokens.push(html) - 1}\u0000`;
+  const held = text
+    .replace(/\u0000/g, '')
+    .replace(
+      /```([\s\S]*?)```|`([^`\n]+)`|<([^<>\n]*)>/g,
+      (_m, block?: string, code?: string, inner?: string) => {
+        if (block !== undefined) return hold(`<pre>${escapeHtml(unescapeSlack(block))}</pre>`);
+        if (code !== undefined) return hold(`<code>${escapeHtml(unescapeSlack(code))}</code>`);
+        return hold(angle(inner ?? '', names));
+      },
+    );
+  return inlineStyles(escapeHtml(unescapeSlack(held)))
     .split('\n')
     .map((line) => (line.startsWith('&gt; ') ? `<q>${line.slice(5)}</q>` : line))
-    .join('<br>');
+    .join('<br>')
+    .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => tokens[Number(i)] ?? '');
 }
 
 function angle(inner: string, names: HtmlNames): string {
@@ -106,7 +108,8 @@ function angle(inner: string, names: HtmlNames): string {
   }
   const url = safeUrl(unescapeSlack(target));
   const shown = label ?? unescapeSlack(target).replace(/^mailto:/, '');
-  if (!url) return escapeHtml(shown);
+  // Not a link Slack would make (raw `<b>` that reached mrkdwn unescaped): show it as the text it is.
+  if (!url) return escapeHtml(label ?? `<${unescapeSlack(inner)}>`);
   return `<a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">${escapeHtml(shown)}</a>`;
 }
 

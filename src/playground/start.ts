@@ -98,6 +98,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
 export async function runPlayground(
   source: Record<string, string | undefined>,
   out: (line: string) => void,
+  /** Tests: a port of 0 (any free port), which PORT refuses. */
+  overrides: { port?: number } = {},
 ): Promise<Playground> {
   const env = parseEnv({
     ...source,
@@ -116,7 +118,7 @@ export async function runPlayground(
   const playground = await startPlayground({
     config,
     databasePath: env.DATABASE_PATH,
-    port: env.PORT,
+    port: overrides.port ?? env.PORT,
     logger,
   });
   out(

@@ -107,6 +107,9 @@ test('a partner flags an account, a rep claims it, the partner is told who owns 
   await field('industry').fill('software');
   await field('employees').fill('1200');
   await field('country').fill('US');
+  await modal.locator('.modal-body').evaluate((el) => {
+    el.scrollTop = 0;
+  });
   await shot('flag');
   await modal.locator('[data-modal-submit]').click();
   // The bot answers with its result screen in the same modal (a refused field would show its error inline
