@@ -102,7 +102,9 @@ test('a partner flags an account, a rep claims it, the partner is told who owns 
   const lastWeek = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
   await field('last_interaction_on').fill(lastWeek);
   await modal.locator('[data-block-id="willing_to_introduce"] input[value="yes"]').check();
-  await field('contact_name').fill('Jane <script>alert(1)</script> Doe');
+  await field('contact_name').fill('Jane Doe');
+  // User text that would run if it ever became markup.
+  await field('need', 'textarea').fill('A partner portal <img src=x onerror="window.__pwned=1"> this quarter');
   await field('contact_title').fill('VP Engineering');
   await field('industry').fill('software');
   await field('employees').fill('1200');
@@ -133,8 +135,10 @@ test('a partner flags an account, a rep claims it, the partner is told who owns 
   const post = page.locator('.msg', { hasText: 'Acme Corp' }).first();
   await post.locator('button[data-action-id="claim"]').click();
   await expect.poll(() => post.innerText(), SOON).toMatch(/Riley Rep/);
-  // The contact's name is shown as text, never run as a script.
-  expect(await page.locator('#messages script').count()).toBe(0);
+  // What the partner typed is shown as text, never run.
+  expect(await post.innerText()).toContain('A partner portal <img src=x onerror="window.__pwned=1"> this quarter');
+  expect(await page.locator('#messages img[src="x"]').count()).toBe(0);
+  expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
   await shot('claim');
 
   // Back as Pat: the DM says who owns the account.
