@@ -104,7 +104,9 @@ test('a partner flags an account, a rep claims it, the partner is told who owns 
   await modal.locator('[data-block-id="willing_to_introduce"] input[value="yes"]').check();
   await field('contact_name').fill('Jane Doe');
   // User text that would run if it ever became markup.
-  await field('need', 'textarea').fill('A partner portal <img src=x onerror="window.__pwned=1"> this quarter');
+  await field('need', 'textarea').fill(
+    'A partner portal <img src=x onerror="window.__pwned=1"> this quarter',
+  );
   await field('contact_title').fill('VP Engineering');
   await field('industry').fill('software');
   await field('employees').fill('1200');
@@ -136,7 +138,9 @@ test('a partner flags an account, a rep claims it, the partner is told who owns 
   await post.locator('button[data-action-id="claim"]').click();
   await expect.poll(() => post.innerText(), SOON).toMatch(/Riley Rep/);
   // What the partner typed is shown as text, never run.
-  expect(await post.innerText()).toContain('A partner portal <img src=x onerror="window.__pwned=1"> this quarter');
+  expect(await post.innerText()).toContain(
+    'A partner portal <img src=x onerror="window.__pwned=1"> this quarter',
+  );
   expect(await page.locator('#messages img[src="x"]').count()).toBe(0);
   expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
   await shot('claim');
@@ -150,3 +154,59 @@ test('a partner flags an account, a rep claims it, the partner is told who owns 
   expect(dm).toContain('Riley Rep');
   await shot('dm');
 }, 90_000);
+
+test('on an empty database the Run menu loads the sample program; jobs run from it; App Home and field errors show', async () => {
+  const second = await startPlayground({
+    config: loadProgramConfig(EXAMPLE_CONFIG_PATH),
+    databasePath: join(dir, 'second.db'),
+    port: 0,
+    logger: createLogger('silent'),
+  });
+  try {
+    const base = second.url.replace('localhost', '127.0.0.1');
+    await page.goto(`${base}?as=U0LEAD&where=C0LEADERS`);
+    await expect.poll(() => page.locator('#title').innerText(), SOON).toBe('# partner-leaders');
+    await page.click('#runbutton');
+    await page.click('[data-testid="run-load-the-sample-program"]');
+    await expect
+      .poll(() => page.locator('#notice').innerText(), { ...SOON, timeout: 30_000 })
+      .toMatch(/^Sample program loaded: \d+ leads \(\d+ EQLs/);
+    // Loaded once: the menu no longer offers it.
+    await page.click('#runbutton');
+    expect(await page.locator('[data-testid="run-load-the-sample-program"]').count()).toBe(0);
+    await page.click('[data-testid="run-run-digest"]');
+    await expect
+      .poll(() => page.locator('#notice').innerText(), SOON)
+      .toMatch(/^digest for \S+: \d+ message/);
+    await expect.poll(() => page.locator('#messages').innerText(), SOON).toMatch(/EQL/);
+
+    // Lee's App Home is published when it opens.
+    await page.locator('#rail a', { hasText: 'App Home' }).click();
+    await expect.poll(() => page.locator('#title').innerText(), SOON).toBe('App Home');
+    await expect.poll(() => page.locator('#messages .surface').count(), SOON).toBe(1);
+    expect((await page.locator('#messages .surface').innerText()).length).toBeGreaterThan(50);
+
+    // A field the bot refuses shows its error under the field, and the modal stays open with what was typed.
+    await become('Pat Northwind');
+    await page.fill('#say', '/eql');
+    await page.press('#say', 'Enter');
+    const modal = page.locator('dialog[open] form.modal');
+    await modal.waitFor();
+    await modal.locator('[data-block-id="account_name"] input').fill('Nowhere');
+    await modal.locator('[data-block-id="website"] input').fill('nowhere.example');
+    await modal.locator('[data-block-id="relationship"] select').selectOption('prospect');
+    await modal.locator('[data-block-id="strength"] select').selectOption('4');
+    await modal.locator('[data-block-id="last_interaction_on"] input').fill('2026-01-01');
+    await modal.locator('[data-block-id="willing_to_introduce"] input[value="yes"]').check();
+    await modal.locator('[data-modal-submit]').click();
+    // Willing to introduce, but no contact named: the bot refuses that field.
+    const error = modal.locator('[data-error-for="contact_name"]');
+    await expect.poll(() => error.innerText(), SOON).toBe('Name the contact you would introduce us to');
+    expect(await modal.locator('[data-error-for="website"]').innerText()).toBe('');
+    expect(await modal.locator('[data-block-id="account_name"] input').inputValue()).toBe('Nowhere');
+    await modal.locator('[data-modal-close]').click();
+    await expect.poll(() => page.locator('dialog[open]').count(), SOON).toBe(0);
+  } finally {
+    await second.close();
+  }
+}, 120_000);
