@@ -142,7 +142,7 @@ test('a partner flags an account, a rep claims it, the partner is told who owns 
     'A partner portal <img src=x onerror="window.__pwned=1"> this quarter',
   );
   expect(await page.locator('#messages img[src="x"]').count()).toBe(0);
-  expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
   await shot('claim');
 
   // Back as Pat: the DM says who owns the account.
