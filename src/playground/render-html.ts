@@ -55,9 +55,9 @@ function safeUrl(url: string): string | null {
 /** Inline styles of one run of text: `*bold*`, `_italic_`, `~strike~` (already HTML-escaped input). */
 function inlineStyles(escaped: string): string {
   return escaped
-    .replace(/(^|[\s(>\u0000])\*([^*\n]+)\*(?=$|[\s).,:;!?<\u0000])/gm, '$1<b>$2</b>')
-    .replace(/(^|[\s(>\u0000])_([^_\n]+)_(?=$|[\s).,:;!?<\u0000])/gm, '$1<i>$2</i>')
-    .replace(/(^|[\s(>\u0000])~([^~\n]+)~(?=$|[\s).,:;!?<\u0000])/gm, '$1<s>$2</s>');
+    .replace(/(^|[\s(>\uE000])\*([^*\n]+)\*(?=$|[\s).,:;!?<\uE000])/gm, '$1<b>$2</b>')
+    .replace(/(^|[\s(>\uE000])_([^_\n]+)_(?=$|[\s).,:;!?<\uE000])/gm, '$1<i>$2</i>')
+    .replace(/(^|[\s(>\uE000])~([^~\n]+)~(?=$|[\s).,:;!?<\uE000])/gm, '$1<s>$2</s>');
 }
 
 /**
@@ -69,9 +69,9 @@ export function mrkdwnToHtml(text: string, names: HtmlNames = {}): string {
   // Tokens become placeholders first (so their contents never meet the styling rules, while a style may span
   // a mention), then the text is escaped and styled, then the tokens' HTML goes back in.
   const tokens: string[] = [];
-  const hold = (html: string) => `\u0000${tokens.push(html) - 1}\u0000`;
+  const hold = (html: string) => `\uE000${tokens.push(html) - 1}\uE000`;
   const held = text
-    .replace(/\u0000/g, '')
+    .replace(/\uE000/g, '')
     .replace(
       /```([\s\S]*?)```|`([^`\n]+)`|<([^<>\n]*)>/g,
       (_m, block?: string, code?: string, inner?: string) => {
@@ -84,7 +84,7 @@ export function mrkdwnToHtml(text: string, names: HtmlNames = {}): string {
     .split('\n')
     .map((line) => (line.startsWith('&gt; ') ? `<q>${line.slice(5)}</q>` : line))
     .join('<br>')
-    .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => tokens[Number(i)] ?? '');
+    .replace(/\uE000(\d+)\uE000/g, (_m, i: string) => tokens[Number(i)] ?? '');
 }
 
 function angle(inner: string, names: HtmlNames): string {
