@@ -32,7 +32,7 @@ export interface CallLike {
   response?: ({ ok: boolean; error?: string } & Record<string, unknown>) | null;
 }
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -53,15 +53,15 @@ function paint(style: TextStyle, code: keyof typeof ANSI, s: string): string {
   return style.color && s ? `${ANSI[code]}${s}${ANSI.reset}` : s;
 }
 
-function isObj(v: unknown): v is Obj {
+export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function str(v: unknown): string | undefined {
+export function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function arr(v: unknown): unknown[] {
+export function arr(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
@@ -150,7 +150,8 @@ function renderTextObject(v: unknown, names: Names, style: TextStyle): string {
 // Elements
 // ---------------------------------------------------------------------------------------------
 
-function optionsOf(el: Obj): Obj[] {
+/** An element's options, flattened out of option groups. */
+export function optionsOf(el: Obj): Obj[] {
   const direct = arr(el.options).filter(isObj);
   if (direct.length > 0) return direct;
   return arr(el.option_groups)

@@ -4,6 +4,7 @@
  * Interactive elements carry `data-*` attributes the page's script reads (action id, block id, value), so a
  * click becomes the `block_actions` payload Slack would send.
  */
+import { arr, isObj, type Obj, optionsOf, str } from '../dev/render-text.ts';
 
 /** Who and where the Slack ids are, so mentions read as names. */
 export interface HtmlNames {
@@ -15,20 +16,6 @@ export interface RenderContext {
   names?: HtmlNames;
   /** People offered by `users_select` (id and name). */
   people?: ReadonlyArray<{ id: string; name: string }>;
-}
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-function arr(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
 }
 
 const ENTITIES: Record<string, string> = {
@@ -131,14 +118,6 @@ function attrs(a: Record<string, string | undefined | null | false>): string {
     .filter((e): e is [string, string] => typeof e[1] === 'string')
     .map(([k, v]) => ` ${k}="${escapeHtml(v)}"`)
     .join('');
-}
-
-function optionsOf(el: Obj): Obj[] {
-  const direct = arr(el.options).filter(isObj);
-  if (direct.length > 0) return direct;
-  return arr(el.option_groups)
-    .filter(isObj)
-    .flatMap((g) => arr(g.options).filter(isObj));
 }
 
 function confirmText(el: Obj): string | undefined {

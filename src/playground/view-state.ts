@@ -4,26 +4,14 @@
  * the page cannot invent fields: a value for a block the view lacks is ignored, an empty field is sent as
  * Slack sends it (`value: null`, `selected_option: null`, …).
  */
+import { isObj, type Obj, optionsOf } from '../dev/render-text.ts';
 import { stateValue } from '../dev/slack-client.ts';
 
 /** Block id → the values the form holds for that block's element (one for most, several for checkboxes). */
 export type FormValues = Readonly<Record<string, readonly string[]>>;
 
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function options(el: Obj): Obj[] {
-  const direct = Array.isArray(el.options) ? el.options.filter(isObj) : [];
-  if (direct.length > 0) return direct;
-  const groups = Array.isArray(el.option_groups) ? el.option_groups.filter(isObj) : [];
-  return groups.flatMap((g) => (Array.isArray(g.options) ? g.options.filter(isObj) : []));
-}
-
 function labelOf(el: Obj, value: string): string {
-  const o = options(el).find((x) => String(x.value) === value);
+  const o = optionsOf(el).find((x) => String(x.value) === value);
   const t = o?.text;
   return isObj(t) && typeof t.text === 'string' ? t.text : value;
 }
@@ -31,7 +19,7 @@ function labelOf(el: Obj, value: string): string {
 /** One input element's state entry, or null for an element type the playground does not know. */
 export function elementState(el: Obj, given: readonly string[]): Record<string, unknown> | null {
   const first = given[0] !== undefined && given[0] !== '' ? given[0] : null;
-  const known = (v: string) => options(el).some((o) => String(o.value) === v);
+  const known = (v: string) => optionsOf(el).some((o) => String(o.value) === v);
   switch (el.type) {
     case 'plain_text_input':
       return stateValue.text(first);
