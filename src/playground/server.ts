@@ -82,8 +82,18 @@ function readJson(req: IncomingMessage): Promise<unknown> {
   });
 }
 
+/** Only this machine's own names: a page elsewhere that rebinds its DNS name to 127.0.0.1 is refused. */
+function localHost(host: string | undefined): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '').toLowerCase();
+  return name === 'localhost' || name === '127.0.0.1' || name === '[::1]';
+}
+
 async function route(ws: Workspace, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://playground');
+  if (!localHost(req.headers.host)) {
+    send(res, 403, { ok: false, error: 'the playground answers on localhost only' });
+    return;
+  }
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (req.method === 'GET' && path === '/') {
     res.writeHead(302, { location: '/playground' });
@@ -111,6 +121,11 @@ async function route(ws: Workspace, req: IncomingMessage, res: ServerResponse): 
   const ep = Object.hasOwn(ENDPOINTS, name) ? ENDPOINTS[name as keyof typeof ENDPOINTS] : undefined;
   if (req.method !== 'POST' || !ep) {
     send(res, 404, { ok: false, error: 'not found' });
+    return;
+  }
+  // JSON only: another site's page cannot send it here without a CORS preflight, which is never granted.
+  if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    send(res, 415, { ok: false, error: 'expected application/json' });
     return;
   }
   const parsed = ep.schema.safeParse(await readJson(req));

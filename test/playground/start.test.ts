@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -152,6 +153,25 @@ describe('runPlayground', () => {
       );
       expect(bad.status).toBe(400);
       expect(await bad.json()).toEqual({ ok: false, error: 'Pat Northwind is not in that channel' });
+      // Actions take JSON only (no CORS-free form posts from other sites), and only under a local host name.
+      const form = await fetch(`http://127.0.0.1:${pg.port}/playground/api/run`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: '{"job":"digest"}',
+      });
+      expect(form.status).toBe(415);
+      const rebound = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: pg.port, path: '/playground', headers: { host: 'evil.example:3000' } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(rebound).toBe(403);
     } finally {
       await pg.close();
     }
