@@ -40,6 +40,8 @@ body { margin:0; font:15px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Ne
 .meta b { color:#1d1c1d; font-size:15px; }
 .app { font-size:10px; background:#ddd; padding:0 3px; border-radius:2px; }
 .only-you { font-style:italic; }
+.shortcut { margin-left:8px; border:1px solid #ddd; background:#fff; border-radius:4px; font-size:12px; color:var(--muted); cursor:pointer; visibility:hidden; }
+.msg:hover .shortcut { visibility:visible; }
 .empty { color:var(--muted); }
 #composer { border-top:1px solid var(--line); padding:10px 18px; display:flex; gap:8px; }
 #composer input { flex:1; padding:9px 10px; border:1px solid #bbb; border-radius:6px; font:inherit; }
@@ -229,6 +231,12 @@ const SCRIPT = `
   document.addEventListener('click', function (ev) {
     var t = ev.target;
     if (!(t instanceof Element)) return;
+    var sc = t.closest('button[data-shortcut]');
+    if (sc) {
+      var m = sc.closest('.msg');
+      api('shortcut', { as: me, channel: m.dataset.channel, ts: m.dataset.ts }).then(function () { notice(''); setTimeout(refresh, 150); }).catch(fail);
+      return;
+    }
     var b = t.closest('button.bk-button[data-action-id]');
     if (b) { ev.preventDefault(); sendAction(b); return; }
     if (t.closest('[data-modal-close]')) {
@@ -320,7 +328,7 @@ export const PLAYGROUND_PAGE = `<!doctype html>
   </div>
   <div id="notice" role="status"></div>
   <div id="messages" aria-live="polite"></div>
-  <form id="composer" autocomplete="off"><input id="say" placeholder="Type /eql acme.com, /eql mine, /eql help…" aria-label="Message"><button class="bk-button bk-primary">Send</button></form>
+  <form id="composer" autocomplete="off"><input id="say" placeholder="Type /eql acme.com, /eql mine, /eql help… or a message" aria-label="Message"><button class="bk-button bk-primary">Send</button></form>
 </main>
 <dialog id="modal"></dialog>
 <script>${SCRIPT}</script>

@@ -37,6 +37,10 @@ const ENDPOINTS = {
     ws.command(b.as, b.where, b.text),
   ),
   action: endpoint(actionBody, (ws, { as, ...input }) => ws.action(as, input)),
+  shortcut: endpoint(
+    z.object({ as: userId, channel: z.string().regex(/^[CGD][A-Z0-9]+$/), ts: z.string().max(30) }),
+    (ws, b) => ws.shortcut(b.as, b.channel, b.ts),
+  ),
   submit: endpoint(z.object({ as: userId, viewId: z.string().max(30), form }), (ws, b) =>
     ws.submit(b.as, b.viewId, b.form),
   ),

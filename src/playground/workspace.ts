@@ -11,6 +11,7 @@ import { seedSampleProgram } from '../dev/sample-program.ts';
 import {
   blockAction,
   eventEnvelope,
+  messageShortcut,
   type SlackRequester,
   type SlackRequestResult,
   slashCommand,
@@ -18,6 +19,7 @@ import {
 } from '../dev/slack-client.ts';
 import type { SlackStandIn } from '../dev/slack-stand-in.ts';
 import { JOBS } from '../jobs/index.ts';
+import { CALLBACKS } from '../slack/ids.ts';
 import { escapeHtml, type HtmlNames, messageHtml, modalHtml, type RenderContext } from './render-html.ts';
 import { type FormValues, viewStateValues } from './view-state.ts';
 import { channelsFor, KIND_LABEL, type Person, VENDOR_TEAM, type World } from './world.ts';
@@ -49,6 +51,13 @@ interface Entry {
   text?: unknown;
   blocks?: unknown;
   ephemeral: boolean;
+  /** A person's own message (typed in the composer), by user id; else Foothold's. */
+  author?: string;
+}
+
+/** Slack escapes `& < >` in what people type; the renderer shows them back as typed. */
+function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export class PlaygroundError extends Error {
@@ -59,6 +68,8 @@ export function createWorkspace(deps: WorkspaceDeps) {
   const { world, standIn, foothold, slack, db, config } = deps;
   const people = new Map(world.people.map((p) => [p.userId, p]));
   const local: LocalReply[] = [];
+  /** What people typed that was not a slash command: their own messages, in the stand-in's history. */
+  const said: Array<{ userId: string; channel: string; ts: string }> = [];
   /** A modal the bot replaced with `response_action: update`: shown instead of the stand-in's copy. */
   const replaced = new Map<string, { hash: string; view: Record<string, unknown>; seq: number }>();
   let localSeq = 0;
@@ -124,6 +135,11 @@ export function createWorkspace(deps: WorkspaceDeps) {
         });
       }
     }
+    for (const m of said) {
+      if (m.channel !== channel) continue;
+      const stored = standIn.message(channel, m.ts);
+      if (stored) out.push({ channel, ts: m.ts, text: stored.text, ephemeral: false, author: m.userId });
+    }
     for (const l of local) {
       if (l.userId === viewer && l.channel === channel)
         out.push({ channel, ts: l.ts, text: l.text, blocks: l.blocks, ephemeral: true });
@@ -141,7 +157,14 @@ export function createWorkspace(deps: WorkspaceDeps) {
       !e.ephemeral && standIn.pins(e.channel).includes(e.ts) ? ' <span class="pin">📌 pinned</span>' : '';
     const note = e.ephemeral ? ' <span class="only-you">Only visible to you</span>' : '';
     const thread = e.threadTs && e.threadTs !== e.ts ? ' <span class="thread">↳ reply in thread</span>' : '';
-    return `<div class="msg${e.ephemeral ? ' ephemeral' : ''}${thread ? ' reply' : ''}" data-channel="${escapeHtml(e.channel)}" data-ts="${escapeHtml(e.ts)}"${e.ephemeral ? ' data-ephemeral="1"' : ''}><div class="meta"><b>Foothold</b> <span class="app">APP</span> <span class="time">${escapeHtml(time)}</span>${thread}${pinned}${note}</div><div class="body">${messageHtml(e, ctx)}</div></div>`;
+    const who = e.author
+      ? `<b>${escapeHtml(names.users?.[e.author] ?? e.author)}</b>`
+      : '<b>Foothold</b> <span class="app">APP</span>';
+    // Slack's message shortcut, on people's messages: "Flag as EQL" opens the form with the message linked.
+    const shortcut = e.author
+      ? ' <button type="button" class="shortcut" data-shortcut="flag_as_eql" title="Message shortcut">⋯ Flag as EQL</button>'
+      : '';
+    return `<div class="msg${e.ephemeral ? ' ephemeral' : ''}${thread ? ' reply' : ''}" data-channel="${escapeHtml(e.channel)}" data-ts="${escapeHtml(e.ts)}"${e.ephemeral ? ' data-ephemeral="1"' : ''}><div class="meta">${who} <span class="time">${escapeHtml(time)}</span>${thread}${pinned}${note}${shortcut}</div><div class="body">${messageHtml(e, ctx)}</div></div>`;
   }
 
   /** The open modal on top of a person's stack, as the page shows it. */
@@ -232,7 +255,14 @@ export function createWorkspace(deps: WorkspaceDeps) {
     const me = person(asUser);
     const channel = channelOf(me, where);
     const m = typed.trim().match(/^\/(\S+)\s*([\s\S]*)$/);
-    if (m?.[1] !== 'eql') {
+    if (!m) {
+      // Plain text is the person's own message in the channel (Flag as EQL works on it).
+      const ts = standIn.addMessage({ channel, text: escapeMrkdwn(typed.trim()), user: me.userId });
+      said.push({ userId: me.userId, channel, ts });
+      localSeq++;
+      return { ok: true };
+    }
+    if (m[1] !== 'eql') {
       local.push({
         userId: asUser,
         channel,
@@ -336,6 +366,25 @@ export function createWorkspace(deps: WorkspaceDeps) {
     return { ok: true };
   }
 
+  /** "Flag as EQL" (the message shortcut) on a person's message. */
+  async function shortcut(asUser: string, channel: string, ts: string) {
+    const me = person(asUser);
+    const stored = standIn.message(channel, ts);
+    if (!stored) throw new PlaygroundError('that message is gone');
+    const res = await slack.shortcut(
+      messageShortcut({
+        user: { id: me.userId, team_id: me.teamId },
+        teamId: me.teamId,
+        callbackId: CALLBACKS.flagAsEql,
+        channel: { id: channel, name: names.channels?.[channel] ?? channel },
+        message: { ts, text: stored.text ?? '', user: stored.user ?? '' },
+        triggerId: standIn.issueTriggerId({ userId: me.userId }),
+      }),
+    );
+    checkOk(res, 'Flag as EQL');
+    return { ok: true };
+  }
+
   async function submit(asUser: string, viewId: string, form: FormValues) {
     const me = person(asUser);
     const rec = standIn.view(viewId);
@@ -434,7 +483,19 @@ export function createWorkspace(deps: WorkspaceDeps) {
     }
   }
 
-  return { people: cast, state, command, action, submit, close, openHome, runJob, seed, joinSharedChannels };
+  return {
+    people: cast,
+    state,
+    command,
+    action,
+    shortcut,
+    submit,
+    close,
+    openHome,
+    runJob,
+    seed,
+    joinSharedChannels,
+  };
 }
 
 export type Workspace = ReturnType<typeof createWorkspace>;

@@ -206,6 +206,21 @@ test('on an empty database the Run menu loads the sample program; jobs run from 
     expect(await modal.locator('[data-block-id="account_name"] input').inputValue()).toBe('Nowhere');
     await modal.locator('[data-modal-close]').click();
     await expect.poll(() => page.locator('dialog[open]').count(), SOON).toBe(0);
+
+    // Plain text is Pat's own message; the "Flag as EQL" message shortcut opens the form with it as notes.
+    await page.fill('#say', 'Globex wants a partner portal (ask <Kim>)');
+    await page.press('#say', 'Enter');
+    const mine = page.locator('.msg', { hasText: 'Globex wants a partner portal (ask <Kim>)' });
+    await mine.waitFor();
+    expect(await mine.locator('.meta').innerText()).toContain('Pat Northwind');
+    await mine.hover();
+    await mine.locator('button[data-shortcut]').click();
+    await modal.waitFor();
+    await expect
+      .poll(() => modal.locator('[data-block-id="notes"] textarea').inputValue(), SOON)
+      .toMatch(/^Globex wants a partner portal/);
+    await modal.locator('[data-modal-close]').click();
+    await expect.poll(() => page.locator('dialog[open]').count(), SOON).toBe(0);
   } finally {
     await second.close();
   }
