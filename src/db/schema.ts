@@ -245,8 +245,23 @@ export const outbox = sqliteTable(
     deliveryKey: text('delivery_key').notNull(),
     /** Messages to one recipient go out in id order. */
     recipient: text('recipient').notNull(),
-    /** The Slack team whose token sends it (multi-workspace installs); null = the default token. */
+    /**
+     * The recipient's own Slack team (a person's workspace) when known; null for channels and unknown people.
+     * The sender delivers through that workspace's installation when it has one (src/slack/outbox-sender.ts).
+     */
     teamId: text('team_id'),
+    /** The recipient's Enterprise Grid organisation, when known (an org-wide install serves every workspace). */
+    enterpriseId: text('enterprise_id'),
+    /**
+     * Ordering lane: rows of one lane go out in id order, lanes are independent. One lane per lead's post
+     * (the post, its updates and its thread), per DM conversation, per other channel (see `laneOf`).
+     */
+    lane: text('lane'),
+    /** Which sender holds the row right now, and until when (the lease; see outbox-store.ts). */
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
+    /** Why a pending row is held (no way to reach the recipient yet); null when it is not held. */
+    heldReason: text('held_reason'),
     method: text('method').notNull(),
     payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     leadId: integer('lead_id').references(() => leads.id),
@@ -264,8 +279,24 @@ export const outbox = sqliteTable(
     uniqueIndex('outbox_delivery_key').on(t.deliveryKey),
     index('outbox_pending').on(t.status, t.notBefore),
     index('outbox_recipient').on(t.recipient, t.status, t.id),
+    index('outbox_lane').on(t.lane, t.status, t.id),
   ],
 );
+
+/**
+ * Delivery state of the program's internal channels (routing and digest channels). A channel that becomes
+ * shared with another organisation (or is archived, deleted, or changes id) is `held`: nothing is posted there
+ * until it is internal again. Survives restarts; Slack events and start-up checks keep it current.
+ */
+export const channelStates = sqliteTable('channel_states', {
+  channelId: text('channel_id').primaryKey(),
+  state: text('state').$type<ChannelState>().notNull(),
+  /** What Slack said (connected teams, the new id after a `channel_id_changed`), for admins. */
+  detail: text('detail'),
+  changedAt: integer('changed_at').notNull(),
+});
+
+export type ChannelState = 'internal' | 'shared' | 'pending_share' | 'archived' | 'deleted' | 'moved';
 
 /** Imported conversion of other lead types per period, the yardstick EQLs are measured against. */
 export const baselines = sqliteTable(
