@@ -12,14 +12,20 @@ import { createTimeZoneLookup } from './jobs/time-zones.ts';
 import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
 import { boltLogger, type Logger } from './logger.ts';
+import { internalChannels, recordChannelState } from './services/channel-watch.ts';
 import type { ServiceDeps } from './services/context.ts';
+import { type ChannelVerdict, type ConversationFacts, channelVerdict } from './slack/channel-state.ts';
+import { createDeliveryRoutes } from './slack/delivery-routes.ts';
 import { createHomeRefresher } from './slack/home-publisher.ts';
 import { createOutboxSender, type OutboxSender } from './slack/outbox-sender.ts';
 
 // Assembles the running bot: Bolt (HTTP or Socket Mode, single token or OAuth installs), the listeners,
 // the outbox sender and the start-up checks. Everything it needs is passed in, so tests run the real thing.
 
-/** Bot scopes the manifest requests; also the OAuth install flow's scopes. Keep the two in step. */
+/**
+ * Bot scopes the manifest requests; also the OAuth install flow's scopes (what a partner's workspace grants).
+ * Keep the two in step; README "What the manifest asks for" gives each one's reason.
+ */
 export const BOT_SCOPES = [
   'commands',
   'chat:write',
@@ -28,12 +34,16 @@ export const BOT_SCOPES = [
   'channels:read',
   'groups:read',
   'pins:write',
-  // Read back the app's own recent posts: after a timeout or a crash the sender looks for its delivery key in
-  // the message metadata before posting again, so a message is never sent twice.
-  'channels:history',
-  'groups:history',
-  'im:history',
 ] as const;
+
+/**
+ * Optional, for the vendor's own workspace only (`manifest.with-history.json`): after a post went unconfirmed
+ * (a timeout, a crash mid-call) the sender reads back the bot's recent posts in the program's internal
+ * channels and in its own DMs (whose Messages tab is read-only) to find its delivery key, so the message is not
+ * posted twice. It never reads a channel shared with a partner. Without them, such a post is sent again: a
+ * duplicate at worst, never a loss. Partner installs never ask for them.
+ */
+export const HISTORY_SCOPES = ['channels:history', 'groups:history', 'im:history'] as const;
 
 export interface FootholdOptions {
   env: Env;
@@ -95,8 +105,24 @@ export function createFoothold(options: FootholdOptions): Foothold {
     return defaultClient;
   };
 
-  const sender = createOutboxSender({ db, clientFor, logger: logger.child({ component: 'outbox' }), now });
   const services: ServiceDeps = { db, config, now, homeTeamIds: [] };
+  const routes = createDeliveryRoutes({
+    db,
+    vendorClient: defaultClient,
+    clientOptions: senderClientOptions,
+    isHome: (teamId, enterpriseId) =>
+      (teamId != null && (services.homeTeamIds ?? []).includes(teamId)) ||
+      (enterpriseId != null && (services.homeTeamIds ?? []).includes(enterpriseId)),
+  });
+  const lookUpChannels = new Set(internalChannels(config));
+  const sender = createOutboxSender({
+    db,
+    routeFor: routes.routeFor,
+    // Only where every message is internal or the bot's own: never a channel shared with a partner.
+    mayLookUp: ({ channel, dm, route }) => route.vendor && (dm || lookUpChannels.has(channel)),
+    logger: logger.child({ component: 'outbox' }),
+    now,
+  });
   const homeRefresher = createHomeRefresher({
     services,
     clientFor,
@@ -209,7 +235,17 @@ export function createFoothold(options: FootholdOptions): Foothold {
           authVersion: 'v2',
         });
       }
-      await assertRoutingChannelsInternal(defaultClient, config);
+      const verdicts = await assertRoutingChannelsInternal(defaultClient, config);
+      // What Slack says now is the truth: a channel fixed while Foothold was stopped resumes, an archived one
+      // is held (and admins told), each only if it changed.
+      for (const v of verdicts) {
+        const res = recordChannelState(services, { ...v, source: 'startup' });
+        if (res.changed)
+          logger.warn(
+            { channel: v.channelId, from: res.before, to: v.state },
+            'routing channel state changed',
+          );
+      }
       const started = (await (socketMode ? app.start() : app.start(env.PORT))) as unknown;
       const server = started as Server | undefined;
       const address = !socketMode && server && typeof server.address === 'function' ? server.address() : null;
@@ -230,21 +266,28 @@ export function createFoothold(options: FootholdOptions): Foothold {
 }
 
 /**
- * Partners must never see the internal routing posts, so every routing channel has to be internal. A channel
- * we cannot inspect is refused too: "probably internal" is not good enough.
+ * Partners must never see the internal routing posts, so every routing channel (and the digest channel) has to
+ * be internal: not shared with another organisation, and no invitation to share it pending (once accepted,
+ * the other organisation reads its history). A channel we cannot inspect is refused too: "probably internal"
+ * is not good enough. Returns what Slack said about each channel (an archived one is held, not refused).
  */
-export async function assertRoutingChannelsInternal(client: WebClient, config: ProgramConfig): Promise<void> {
-  const channels = [...new Set([config.routingChannel, ...config.routing.map((r) => r.channel)])];
+export async function assertRoutingChannelsInternal(
+  client: WebClient,
+  config: ProgramConfig,
+): Promise<Array<{ channelId: string } & ChannelVerdict>> {
   const problems: string[] = [];
-  for (const channel of channels) {
+  const verdicts: Array<{ channelId: string } & ChannelVerdict> = [];
+  for (const channel of internalChannels(config)) {
     try {
       const info = await client.conversations.info({ channel });
-      const c = info.channel as { is_ext_shared?: boolean; is_shared?: boolean; name?: string } | undefined;
-      if (c?.is_ext_shared) {
+      const c = (info.channel ?? {}) as ConversationFacts;
+      const verdict = channelVerdict(c);
+      if (verdict.state === 'shared' || verdict.state === 'pending_share') {
         problems.push(
-          `${channel} (#${c.name ?? '?'}) is shared with another organisation; routing posts must stay internal`,
+          `${channel} (#${c.name ?? '?'}) is ${verdict.detail}; routing posts must stay internal`,
         );
       }
+      verdicts.push({ channelId: channel, ...verdict });
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
       problems.push(
@@ -257,4 +300,5 @@ export async function assertRoutingChannelsInternal(client: WebClient, config: P
       `Foothold will not start with these routing channels:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
   }
+  return verdicts;
 }

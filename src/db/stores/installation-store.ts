@@ -59,3 +59,20 @@ export function botTokenForTeam(db: Db, teamId: string): string | null {
   const bot = (row?.installation as { bot?: { token?: string } } | undefined)?.bot;
   return bot?.token ?? null;
 }
+
+/**
+ * The installation that serves a person: their workspace's own install, else their Grid organisation's
+ * org-wide install. Read from the database on every call, so an uninstalled or revoked installation (its row
+ * deleted) is never used.
+ */
+export function installationFor(
+  db: Db,
+  who: { teamId: string | null; enterpriseId: string | null },
+): { installKey: string; token: string } | null {
+  for (const key of [who.teamId, who.enterpriseId]) {
+    if (!key) continue;
+    const token = botTokenForTeam(db, key);
+    if (token) return { installKey: key, token };
+  }
+  return null;
+}

@@ -242,48 +242,41 @@ export function recordMarks(db: Db, owner: string, marks: readonly Mark[], now: 
 }
 
 function applyMark(tx: Tx, owner: string, m: Mark, now: number): void {
+  if (m.kind === 'sent') applySent(tx, m.row, m.result, now);
+  else setUnsent(tx).run({ id: m.row.id, owner, ...unsentFields(m, now) });
+}
+
+/** The row's new columns after an attempt that did not end in `sent`. */
+function unsentFields(m: Exclude<Mark, { kind: 'sent' }>, now: number) {
   const { row } = m;
+  const base = {
+    status: 'pending',
+    attempts: row.attempts,
+    held: null as string | null,
+    sentAt: null as number | null,
+  };
   switch (m.kind) {
-    case 'sent':
-      applySent(tx, row, m.result, now);
-      return;
     case 'retry':
-      setUnsent(tx).run({
-        id: row.id,
-        owner,
-        status: 'pending',
+      return {
+        ...base,
         attempts: row.attempts + (m.countsAsAttempt ? 1 : 0),
         notBefore: m.notBefore,
         error: m.error.slice(0, 1000),
-        held: null,
-        sentAt: null,
-      });
-      return;
-    case 'held':
-      setUnsent(tx).run({
-        id: row.id,
-        owner,
-        status: 'pending',
-        attempts: row.attempts,
-        notBefore: m.notBefore,
-        // An earlier unconfirmed attempt stays unconfirmed: it is looked up before any post.
-        error: isUnconfirmed(row) ? row.lastError : m.reason.slice(0, 1000),
-        held: m.reason.slice(0, 1000),
-        sentAt: null,
-      });
-      return;
+      };
+    case 'held': {
+      const held = m.reason.slice(0, 1000);
+      // An earlier unconfirmed attempt stays unconfirmed: it is looked up before any post.
+      return { ...base, notBefore: m.notBefore, held, error: isUnconfirmed(row) ? row.lastError : held };
+    }
     case 'failed':
-      setUnsent(tx).run({
-        id: row.id,
-        owner,
+      return {
+        ...base,
         status: 'failed',
         attempts: row.attempts + 1,
         notBefore: row.notBefore,
         error: m.error.slice(0, 1000),
-        held: null,
         sentAt: now,
-      });
-      return;
+      };
   }
 }
 
@@ -417,6 +410,17 @@ export function heldChannels(db: Db | Tx): ChannelStateRow[] {
     .all();
 }
 
+/** Messages waiting to go to one channel. */
+export function pendingTo(db: Db | Tx, channelId: string): number {
+  return (
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(outbox)
+      .where(and(eq(outbox.status, 'pending'), eq(outbox.recipient, channelId)))
+      .get()?.n ?? 0
+  );
+}
+
 export interface DeliveryProblems {
   /** Held channels with how many messages wait for each. */
   channels: Array<ChannelStateRow & { waiting: number }>;
@@ -430,15 +434,7 @@ export interface DeliveryProblems {
 
 /** What admins see on their App Home: deliveries that are waiting on someone, or failed. */
 export function deliveryProblems(db: Db | Tx, now: number): DeliveryProblems {
-  const channels = heldChannels(db).map((c) => ({
-    ...c,
-    waiting:
-      db
-        .select({ n: sql<number>`count(*)` })
-        .from(outbox)
-        .where(and(eq(outbox.status, 'pending'), eq(outbox.recipient, c.channelId)))
-        .get()?.n ?? 0,
-  }));
+  const channels = heldChannels(db).map((c) => ({ ...c, waiting: pendingTo(db, c.channelId) }));
   const held = db
     .select({ n: sql<number>`count(*)`, example: sql<string | null>`max(${outbox.heldReason})` })
     .from(outbox)

@@ -1,11 +1,13 @@
 import type { App } from '@slack/bolt';
 import { postFlagCards } from '../../services/post-flag-cards.ts';
 import type { ListenerDeps } from '../deps.ts';
+import { CHANNEL_EVENTS, registerChannelEvents } from './channels.ts';
 
 /** Every bot event in manifest.json (a test keeps the two in step). */
-export const EVENTS = ['app_home_opened', 'member_joined_channel'] as const;
+export const EVENTS = ['app_home_opened', 'member_joined_channel', ...CHANNEL_EVENTS] as const;
 
 export function registerEvents(app: App, deps: ListenerDeps): void {
+  registerChannelEvents(app, deps);
   app.event('app_home_opened', async ({ event, logger }) => {
     if (event.tab !== 'home') return;
     try {
