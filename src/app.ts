@@ -284,7 +284,7 @@ export async function assertRoutingChannelsInternal(
       const verdict = channelVerdict(c);
       if (verdict.state === 'shared' || verdict.state === 'pending_share') {
         problems.push(
-          `${channel} (#${c.name ?? '?'}) is ${verdict.detail}; routing posts must stay internal`,
+          `${channel} (#${c.name ?? '?'}): ${verdict.detail}; routing posts must stay internal`,
         );
       }
       verdicts.push({ channelId: channel, ...verdict });
