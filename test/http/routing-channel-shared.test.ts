@@ -1,12 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFoothold, StartupError } from '../../src/app.ts';
-import type { Env } from '../../src/config/env.ts';
 import { eventEnvelope } from '../../src/dev/slack-client.ts';
-import { startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
-import { createLogger } from '../../src/logger.ts';
 import { ACTIONS } from '../../src/slack/ids.ts';
-import { openTestDb, testConfig } from '../helpers/db.ts';
-import { type Harness, programStandInOptions, SIGNING_SECRET, startHarness } from '../helpers/harness.ts';
+import { type Harness, startHarness } from '../helpers/harness.ts';
 import { allText, buttons, click, flagAccount, type Person, routingPost } from '../helpers/slack-actors.ts';
 
 // Issue 9, item 4: a routing channel shared with another organisation mid-run. Slack's `channel_shared` /
@@ -186,35 +181,5 @@ describe('a routing channel shared mid-run', () => {
     await h.drain();
     expect(h.db.$client.prepare('select count(*) as n from channel_states').get()).toEqual({ n: 0 });
     expect(h.standIn.calls('conversations.info').filter((c) => c.args.channel === 'C0SHAREDN')).toEqual([]);
-  });
-});
-
-describe('start-up', () => {
-  it('refuses a routing channel with a pending invitation to share it', async () => {
-    const opts = programStandInOptions();
-    opts.channels = opts.channels?.map((c) =>
-      c.id === 'C0EMEA' ? { ...c, pendingConnectedTeamIds: ['T0OUTSIDE'] } : c,
-    );
-    const standIn = await startSlackStandIn(opts);
-    const t = openTestDb();
-    cleanups.push(
-      () => standIn.close(),
-      () => t.cleanup(),
-    );
-    const env = {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: standIn.apiUrl,
-      PORT: 0,
-      DATABASE_PATH: t.path,
-      FOOTHOLD_CONFIG: '-',
-      LOG_LEVEL: 'silent',
-    } as Env;
-    const foothold = createFoothold({ env, config: testConfig(), db: t.db, logger: createLogger('silent') });
-    const err = await foothold.start().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StartupError);
-    expect(String((err as Error).message)).toMatch(
-      /C0EMEA \(#eql-emea\): an invitation to share it with another organisation is pending \(T0OUTSIDE\)/,
-    );
   });
 });
