@@ -283,9 +283,7 @@ export async function assertRoutingChannelsInternal(
       const c = (info.channel ?? {}) as ConversationFacts;
       const verdict = channelVerdict(c);
       if (verdict.state === 'shared' || verdict.state === 'pending_share') {
-        problems.push(
-          `${channel} (#${c.name ?? '?'}): ${verdict.detail}; routing posts must stay internal`,
-        );
+        problems.push(`${channel} (#${c.name ?? '?'}): ${verdict.detail}; routing posts must stay internal`);
       }
       verdicts.push({ channelId: channel, ...verdict });
     } catch (err) {

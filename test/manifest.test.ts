@@ -9,7 +9,9 @@ import { SHORTCUTS } from '../src/listeners/shortcuts/index.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../manifest.json', import.meta.url), 'utf8'));
 // The variant with the optional history scopes (README, "Least privilege").
-const withHistory = JSON.parse(readFileSync(new URL('../manifest.with-history.json', import.meta.url), 'utf8'));
+const withHistory = JSON.parse(
+  readFileSync(new URL('../manifest.with-history.json', import.meta.url), 'utf8'),
+);
 // Slack's own manifest schema, committed so that CI on a fresh clone validates against it; the workspace's
 // reference copy beside the repository, when present, must be the same file.
 const SCHEMA_PATH = fileURLToPath(new URL('./fixtures/slack-manifest.schema.2.0.0.json', import.meta.url));
@@ -60,7 +62,9 @@ describe('manifest.json', () => {
     const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8'));
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     expect(validate(withHistory), JSON.stringify(validate.errors)).toBe(true);
-    expect([...withHistory.oauth_config.scopes.bot].sort()).toEqual([...BOT_SCOPES, ...HISTORY_SCOPES].sort());
+    expect([...withHistory.oauth_config.scopes.bot].sort()).toEqual(
+      [...BOT_SCOPES, ...HISTORY_SCOPES].sort(),
+    );
     const strip = (m: { oauth_config: { scopes: { bot: string[] } } }) => ({
       ...m,
       oauth_config: { ...m.oauth_config, scopes: { bot: [] } },

@@ -154,13 +154,21 @@ const earliestPending = prepared((h) =>
   h
     .select({ t: sql<number | null>`min(max(${outbox.notBefore}, coalesce(${outbox.leaseUntil}, 0)))` })
     .from(outbox)
-    .where(and(eq(outbox.status, 'pending'), sql`${outbox.recipient} not in ${HELD_CHANNELS}`))
+    .where(
+      and(
+        eq(outbox.status, 'pending'),
+        sql`${outbox.heldReason} is null`,
+        sql`not exists (select 1 from outbox p where p.lane = ${outbox.lane} and p.status = 'pending' and p.id < ${outbox.id})`,
+        sql`${outbox.recipient} not in ${HELD_CHANNELS}`,
+      ),
+    )
     .prepare(),
 );
 
 /**
- * The earliest time any pending row may become due (its backoff over, its lease expired), so an idle sender
- * can sleep until then. Rows to held channels are left out: they wait for the channel, not for a time.
+ * The earliest time a lane's head may become due (its backoff over, its lease expired), so an idle sender can
+ * sleep until then. Held rows are left out (their lanes wait for a person to become reachable or a channel to
+ * be internal again, not for a time; the sender's poll finds them when they are due for another look).
  */
 export function nextDueAt(db: Db): number | null {
   return earliestPending(db).get()?.t ?? null;
