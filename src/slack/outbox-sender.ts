@@ -3,15 +3,14 @@ import { hostname } from 'node:os';
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Db } from '../db/connection.ts';
 import {
-  claimDue,
   isUnconfirmed,
   type Mark,
   nextDueAt,
   type OutboxRow,
-  recordMarks,
   releaseDeadLeases,
   renewLeases,
   routingPostOf,
+  settleAndClaim,
   UNCONFIRMED,
 } from '../db/stores/outbox-store.ts';
 import { LEAD_POST_TS } from '../services/notify.ts';
@@ -130,6 +129,8 @@ const SEEN_CAPACITY = 50_000;
 export const HOLD_RECHECK_MS = 10 * 60_000;
 /** A row whose installation refused its token is tried again after this long (it may be reinstalled or gone). */
 const AUTH_RECHECK_MS = 60_000;
+/** How long an answer may wait to share a commit with others while calls are still out. */
+const MARK_WINDOW_MS = 50;
 
 export interface OutboxSender {
   /** Sends everything due now and returns once nothing due is left (tests, CLI, shutdown). */
@@ -179,53 +180,78 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   /** Retry-After pauses per Web API method (Slack's limits are per method, per workspace). */
   const pausedUntil = new Map<string, number>();
   const inFlight = new Map<number, Promise<void>>();
+  /** Answers not yet written (written with the next claim, in one transaction). */
   let marks: Mark[] = [];
-  let flushQueued = false;
   let running = false;
-  let loop: Promise<void> | null = null;
-  let wake: (() => void) | null = null;
-  let timer: NodeJS.Timeout | null = null;
+  /** The next turn, and when it is due (a sooner request replaces a later one). */
+  let turn: { timer: NodeJS.Timeout; at: number } | null = null;
   let renewTimer: NodeJS.Timeout | null = null;
   const stats = { sent: 0, failed: 0, retried: 0, held: 0 };
 
-  function wakeUp(): void {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    const w = wake;
-    wake = null;
-    w?.();
+  /** Runs a turn (write answers, claim, start calls) in `ms`, unless one is due sooner. */
+  function schedule(ms: number): void {
+    const at = now() + ms;
+    if (turn && turn.at <= at) return;
+    if (turn) clearTimeout(turn.timer);
+    turn = { timer: setTimeout(runTurn, Math.max(0, ms)), at };
   }
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      wake = resolve;
-      timer = setTimeout(resolve, Math.max(1, ms));
-    });
+  function cancelTurn(): void {
+    if (turn) clearTimeout(turn.timer);
+    turn = null;
   }
 
-  // ── recording answers ──────────────────────────────────────────────────────────────────────────────
+  function runTurn(): void {
+    turn = null;
+    step(running);
+    // With free slots, look again when the next row is due (answers and kicks come sooner).
+    if (running && inFlight.size < concurrency) schedule(idleMs());
+  }
 
-  function flushMarks(): void {
-    flushQueued = false;
+  /**
+   * One turn: the answers that came in and the next claim in one transaction (one commit), then the calls
+   * start. `claim` false only writes the answers (stopping). Returns how many calls it started.
+   */
+  function step(claim: boolean): number {
     const batch = marks;
     marks = [];
-    if (batch.length === 0) return;
+    const t = now();
+    const paused = [...pausedUntil].filter(([, until]) => until > t).map(([m]) => m);
+    const limit = claim ? concurrency - inFlight.size : 0;
+    let rows: OutboxRow[];
     try {
-      recordMarks(db, owner, batch, now());
+      rows = settleAndClaim(db, batch, { owner, now: t, leaseMs, limit, pausedMethods: paused });
     } catch (err) {
       // A database error: the rows stay pending and leased; when the lease expires they are claimed again
       // (posts are unconfirmed, so looked up before any retry).
-      logger.error({ err, outboxIds: batch.map((m) => m.row.id) }, 'could not record Slack deliveries');
+      logger.error(
+        { err, outboxIds: batch.map((m) => m.row.id) },
+        'could not record or claim Slack deliveries',
+      );
+      return 0;
     }
-    wakeUp();
+    for (const row of rows) {
+      const p = run(row).finally(() => inFlight.delete(row.id));
+      inFlight.set(row.id, p);
+    }
+    if (inFlight.size > 0 && !renewTimer) {
+      renewTimer = setInterval(renewAll, Math.max(50, Math.floor(leaseMs / 3)));
+      renewTimer.unref();
+    } else if (inFlight.size === 0 && renewTimer) {
+      clearInterval(renewTimer);
+      renewTimer = null;
+    }
+    return rows.length;
   }
 
+  /**
+   * An answer came: it is written with the next turn, at most MARK_WINDOW_MS later while other calls are
+   * still out (answers arriving together share a commit), at once when it was the last one. A slow call
+   * never holds anyone else's answer for longer than that window.
+   */
   function settle(mark: Mark): void {
     marks.push(mark);
-    if (!flushQueued) {
-      flushQueued = true;
-      setImmediate(flushMarks);
-    }
+    schedule(inFlight.size > 1 ? MARK_WINDOW_MS : 0);
   }
 
   function renewAll(): void {
@@ -497,37 +523,6 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
 
   // ── the loop ───────────────────────────────────────────────────────────────────────────────────────
 
-  /** Claims what may go out now, up to the free slots, and starts each call. Returns how many it started. */
-  function fill(): number {
-    const slots = concurrency - inFlight.size;
-    if (slots <= 0) return 0;
-    const t = now();
-    const paused = [...pausedUntil].filter(([, until]) => until > t).map(([m]) => m);
-    let rows: OutboxRow[];
-    try {
-      rows = claimDue(db, { owner, now: t, leaseMs, limit: slots, pausedMethods: paused });
-    } catch (err) {
-      logger.error({ err }, 'could not claim outbox rows');
-      return 0;
-    }
-    for (const row of rows) {
-      const p = run(row).finally(() => {
-        inFlight.delete(row.id);
-        wakeUp();
-      });
-      inFlight.set(row.id, p);
-    }
-    if (inFlight.size > 0 && !renewTimer) {
-      renewTimer = setInterval(renewAll, Math.max(50, Math.floor(leaseMs / 3)));
-      renewTimer.unref();
-    }
-    if (inFlight.size === 0 && renewTimer) {
-      clearInterval(renewTimer);
-      renewTimer = null;
-    }
-    return rows.length;
-  }
-
   /** How long an idle sender may sleep: until the next row is due or a pause ends, at most `pollMs`. */
   function idleMs(): number {
     const t = now();
@@ -537,14 +532,6 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     if (due !== null && due > t) wait = Math.min(wait, due - t);
     if (pauses.length) wait = Math.min(wait, Math.min(...pauses) - t);
     return Math.max(5, wait);
-  }
-
-  async function runLoop(): Promise<void> {
-    while (running) {
-      fill();
-      if (!running) break;
-      await sleep(inFlight.size > 0 ? pollMs : idleMs());
-    }
   }
 
   function releaseDead(): void {
@@ -570,14 +557,13 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       const start = now();
       const before = { ...stats };
       for (;;) {
-        fill();
+        step(true);
         if (inFlight.size > 0) {
           await Promise.race(inFlight.values());
           continue;
         }
-        // Let the last answers' marks land before deciding there is nothing left.
-        if (flushQueued) flushMarks();
-        if (fill() > 0) continue;
+        // The last answers are written now; anything they unblocked is claimed in the same turn.
+        if (step(true) > 0) continue;
         const due = nextDueAt(db);
         if (!untilEmpty || due === null || now() - start > timeoutMs) break;
         await new Promise((r) => setTimeout(r, Math.max(5, Math.min(250, due - now()))));
@@ -590,20 +576,20 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       };
     },
     kick() {
-      wakeUp();
+      if (running) schedule(0);
     },
     start() {
       if (running) return;
       running = true;
       releaseDead();
-      loop = runLoop().catch((err) => logger.error({ err }, 'outbox loop stopped'));
+      schedule(0);
     },
     async stop() {
       running = false;
-      wakeUp();
-      await loop;
+      cancelTurn();
       await Promise.allSettled([...inFlight.values()]);
-      flushMarks();
+      cancelTurn();
+      step(false);
       if (renewTimer) clearInterval(renewTimer);
       renewTimer = null;
     },

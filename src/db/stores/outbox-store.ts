@@ -89,22 +89,42 @@ const takeLease = prepared((h) =>
  * are marked unconfirmed in the same transaction, so a crash mid-call leaves them to be looked up. Returns the
  * rows as they were before the claim (`lastError` tells whether an earlier attempt went unconfirmed).
  */
-export function claimDue(
-  db: Db,
-  opts: { owner: string; now: number; leaseMs: number; limit: number; pausedMethods?: readonly string[] },
-): OutboxRow[] {
+export interface ClaimOptions {
+  owner: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+  pausedMethods?: readonly string[];
+}
+
+export function claimDue(db: Db, opts: ClaimOptions): OutboxRow[] {
   if (opts.limit <= 0) return [];
+  return inTransaction(db, (tx) => claimIn(tx, opts));
+}
+
+function claimIn(tx: Tx, opts: ClaimOptions): OutboxRow[] {
+  if (opts.limit <= 0) return [];
+  const rows = dueHeadRows(tx).all({
+    now: opts.now,
+    limit: opts.limit,
+    paused: JSON.stringify(opts.pausedMethods ?? []),
+  });
+  const unconfirmed = `${UNCONFIRMED}sent at ${new Date(opts.now).toISOString()}, no answer yet`;
+  const lease = takeLease(tx);
+  for (const row of rows)
+    lease.run({ id: row.id, owner: opts.owner, until: opts.now + opts.leaseMs, unconfirmed });
+  return rows;
+}
+
+/**
+ * The sender's one write per turn: records the answers that came in (see `recordMarks`) and claims the rows
+ * that may go out next (see `claimDue`), in one transaction, so a message costs a fraction of a commit.
+ */
+export function settleAndClaim(db: Db, marks: readonly Mark[], claim: ClaimOptions): OutboxRow[] {
+  if (marks.length === 0 && claim.limit <= 0) return [];
   return inTransaction(db, (tx) => {
-    const rows = dueHeadRows(tx).all({
-      now: opts.now,
-      limit: opts.limit,
-      paused: JSON.stringify(opts.pausedMethods ?? []),
-    });
-    const unconfirmed = `${UNCONFIRMED}sent at ${new Date(opts.now).toISOString()}, no answer yet`;
-    const lease = takeLease(tx);
-    for (const row of rows)
-      lease.run({ id: row.id, owner: opts.owner, until: opts.now + opts.leaseMs, unconfirmed });
-    return rows;
+    for (const m of marks) applyMark(tx, claim.owner, m, claim.now);
+    return claimIn(tx, claim);
   });
 }
 
