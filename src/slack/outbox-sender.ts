@@ -222,12 +222,15 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     try {
       rows = settleAndClaim(db, batch, { owner, now: t, leaseMs, limit, pausedMethods: paused });
     } catch (err) {
-      // A database error: the rows stay pending and leased; when the lease expires they are claimed again
-      // (posts are unconfirmed, so looked up before any retry).
+      // A database error (disk full, busy past the timeout): the answers are kept and written on a later
+      // turn; their rows stay pending and leased meanwhile (and if this process dies, the lease expires and
+      // the posts, unconfirmed, are looked up before any retry).
+      marks = batch.concat(marks);
       logger.error(
         { err, outboxIds: batch.map((m) => m.row.id) },
-        'could not record or claim Slack deliveries',
+        'could not record or claim Slack deliveries; trying again',
       );
+      schedule(pollMs);
       return 0;
     }
     for (const row of rows) {
