@@ -38,17 +38,23 @@ export const partnerSlackIds = sqliteTable(
 );
 
 /** Everyone Foothold has met: internal people (roles from config) and partner people (first-use primer). */
-export const people = sqliteTable('people', {
-  userId: text('user_id').primaryKey(),
-  teamId: text('team_id'),
-  partnerSlug: text('partner_slug').references(() => partnerOrgs.slug),
-  displayName: text('display_name'),
-  timeZone: text('time_zone'),
-  /** When `timeZone` was last read from users.info (cached; quiet hours need it). */
-  timeZoneCheckedAt: integer('time_zone_checked_at'),
-  primerSentAt: integer('primer_sent_at'),
-  firstSeenAt: integer('first_seen_at').notNull(),
-});
+export const people = sqliteTable(
+  'people',
+  {
+    userId: text('user_id').primaryKey(),
+    /** The person's own workspace and Grid organisation: which installation reaches them. */
+    teamId: text('team_id'),
+    enterpriseId: text('enterprise_id'),
+    partnerSlug: text('partner_slug').references(() => partnerOrgs.slug),
+    displayName: text('display_name'),
+    timeZone: text('time_zone'),
+    /** When `timeZone` was last read from users.info (cached; quiet hours need it). */
+    timeZoneCheckedAt: integer('time_zone_checked_at'),
+    primerSentAt: integer('primer_sent_at'),
+    firstSeenAt: integer('first_seen_at').notNull(),
+  },
+  (t) => [index('people_team').on(t.teamId, t.enterpriseId)],
+);
 
 export const personRoles = sqliteTable(
   'person_roles',

@@ -1,6 +1,6 @@
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import type { Db } from '../db/connection.ts';
-import { installationFor } from '../db/stores/installation-store.ts';
+import { clientTokenFor, enterpriseOfTeam } from '../db/stores/installation-store.ts';
 import { getPerson } from '../db/stores/lead-store.ts';
 import type { OutboxRow } from '../db/stores/outbox-store.ts';
 import type { RouteDecision } from './outbox-sender.ts';
@@ -19,26 +19,14 @@ export interface DeliveryRoutes {
   routeFor(row: OutboxRow): RouteDecision;
 }
 
-/** Clients are cheap but not free; past this many distinct tokens the cache starts over. */
-const CLIENT_CACHE = 500;
-
 export function createDeliveryRoutes(opts: {
   db: Db;
   vendorClient: WebClient | null;
-  clientOptions: WebClientOptions;
+  /** The shared client cache (App Home uses the same clients). */
+  clientOfToken: (token: string) => WebClient;
   /** Whether a team or Grid organisation is the vendor's own (home). */
   isHome: (teamId: string | null, enterpriseId: string | null) => boolean;
 }): DeliveryRoutes {
-  const clients = new Map<string, WebClient>();
-  const clientFor = (token: string): WebClient => {
-    let c = clients.get(token);
-    if (!c) {
-      if (clients.size >= CLIENT_CACHE) clients.clear();
-      c = new WebClient(token, opts.clientOptions);
-      clients.set(token, c);
-    }
-    return c;
-  };
   const vendor = (externalTeam: string | null = null): RouteDecision =>
     opts.vendorClient
       ? { client: opts.vendorClient, via: 'vendor', vendor: true, externalTeam }
@@ -47,13 +35,16 @@ export function createDeliveryRoutes(opts: {
   return {
     routeFor(row) {
       if (!/^[UW]/.test(row.recipient)) return vendor();
-      const person = row.teamId ? null : getPerson(opts.db, row.recipient);
+      const person = row.teamId && row.enterpriseId ? null : getPerson(opts.db, row.recipient);
       const teamId = row.teamId ?? person?.teamId ?? null;
-      const enterpriseId = row.enterpriseId ?? null;
+      const enterpriseId =
+        row.enterpriseId ?? person?.enterpriseId ?? (teamId ? enterpriseOfTeam(opts.db, teamId) : null);
       if ((!teamId && !enterpriseId) || opts.isHome(teamId, enterpriseId)) return vendor();
-      const install = installationFor(opts.db, { teamId, enterpriseId });
-      if (install && install.token !== opts.vendorClient?.token) {
-        return { client: clientFor(install.token), via: install.installKey, vendor: false };
+      // Their workspace's own install, else their organisation's org-wide one (keys as the store keys them).
+      for (const key of [teamId, enterpriseId]) {
+        const token = key ? clientTokenFor(opts.db, { teamId: key }) : null;
+        if (token && token !== opts.vendorClient?.token)
+          return { client: opts.clientOfToken(token), via: key as string, vendor: false };
       }
       return vendor(teamId ?? enterpriseId);
     },

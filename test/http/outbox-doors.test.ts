@@ -55,7 +55,7 @@ function appSender(extra: Partial<OutboxSenderOptions> = {}) {
   const routes = createDeliveryRoutes({
     db: t.db,
     vendorClient,
-    clientOptions: clientOptions(),
+    clientOfToken: (token) => new WebClient(token, clientOptions()),
     isHome: (team) => team === 'T0VENDOR',
   });
   const internal = new Set(['C0ROUTING']);
