@@ -342,8 +342,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     return { kind: 'retry', row, notBefore: now() + afterMs, error, countsAsAttempt };
   }
 
-  function hold(row: OutboxRow, reason: string, afterMs: number): Unsent {
-    return { kind: 'held', row, notBefore: now() + afterMs, reason };
+  function hold(row: OutboxRow, reason: string, afterMs: number, slackError?: string): Unsent {
+    return { kind: 'held', row, notBefore: now() + afterMs, reason, ...(slackError ? { slackError } : {}) };
   }
 
   /**
@@ -453,11 +453,12 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       // Slack refusing a pin because it is already there means the job is done.
       if (slackError === 'already_pinned') return { kind: 'sent', row, result: {} };
       if (AUTH_ERRORS.has(slackError)) {
-        logger.warn(
-          { outboxId: row.id, via: route.via, error: slackError },
-          'Slack refused the token of this installation; holding the message and looking up its route again',
+        return hold(
+          row,
+          `the token of ${route.via} was refused (${slackError})`,
+          AUTH_RECHECK_MS,
+          slackError,
         );
-        return hold(row, `the token of ${route.via} was refused (${slackError})`, AUTH_RECHECK_MS);
       }
       if (TRANSIENT_ERRORS.has(slackError)) return tryAgain(row, backoff, mark(slackError));
       return { kind: 'failed', row, error: slackError };
@@ -494,6 +495,19 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
           attempts: row.attempts + 1,
         },
         'Slack message could not be delivered; it will not be retried',
+      );
+    } else if (mark.kind === 'held' && mark.slackError) {
+      stats.held++;
+      // A refused token is an operator's problem (a revoked install, a wrong SLACK_BOT_TOKEN): an error line.
+      logger.error(
+        {
+          outboxId: row.id,
+          deliveryKey: row.deliveryKey,
+          method: row.method,
+          recipient: row.recipient,
+          error: mark.slackError,
+        },
+        'Slack refused the token for this message; it is held and its route looked up again in a minute',
       );
     } else if (mark.kind === 'held') {
       stats.held++;

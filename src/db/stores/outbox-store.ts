@@ -254,7 +254,7 @@ export type Mark =
   /** Try again at `notBefore`; `countsAsAttempt` false when nothing was sent (waiting for something). */
   | { kind: 'retry'; row: OutboxRow; notBefore: number; error: string; countsAsAttempt: boolean }
   /** No way to reach the recipient now (no installation, no shared channel…): held, checked again later. */
-  | { kind: 'held'; row: OutboxRow; notBefore: number; reason: string }
+  | { kind: 'held'; row: OutboxRow; notBefore: number; reason: string; slackError?: string }
   | { kind: 'failed'; row: OutboxRow; error: string };
 
 /**
