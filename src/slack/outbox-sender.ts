@@ -19,13 +19,14 @@ import { LEAD_POST_TS } from '../services/notify.ts';
 // pending and survives restarts. Rows of one lane (a lead's post and its thread, a DM conversation, another
 // channel: see outbox-store.ts) go out in order; different lanes go out in parallel up to `concurrency`.
 //
-// Claiming: rows are leased in the same transaction that reads them (`claimDue`), so two senders (two
+// Claiming: rows are leased in the same transaction that reads them (`settleAndClaim`), so two senders (two
 // processes on one SQLite file, or later several workers on PostgreSQL) never take the same row, and a dead
 // sender's rows are taken over when its lease expires (outbox-store.ts describes the protocol).
 //
-// Marking: each call's answer is recorded as soon as it comes, coalesced with the answers that arrived in the
-// same turn of the event loop into one transaction: one commit per burst of answers rather than per message
-// (every commit waits for the disk), and a slow call holds back nobody else's marks.
+// Turns: each call's answer is written with the next claim, in one transaction, at most MARK_WINDOW_MS after
+// it arrives while other calls are out (at once when it was the last): one commit serves every answer of the
+// window and the next claim (every commit waits for the disk), and a slow call, up to the client timeout,
+// holds back nobody else's marks.
 //
 // Which door: a person hears from Foothold through their own workspace's installation when it has one (the
 // route is looked up for every attempt, so a revoked or uninstalled installation is never used); otherwise
@@ -39,7 +40,7 @@ import { LEAD_POST_TS } from '../services/notify.ts';
 // first looks for the key in the conversation, where the sender may read it (`mayLookUp`: the program's
 // internal channels and the bot's own DMs, never a channel shared with a partner), and only posts again if
 // Slack does not have it. Where it may not look (or the optional history scopes are not granted), it posts
-// again: a duplicate at worst, never a loss (README, "Least privilege").
+// again: a duplicate at worst, never a loss (README, "Optional history scopes").
 
 export interface SenderLogger {
   info(obj: object, msg?: string): void;

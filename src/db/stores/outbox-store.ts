@@ -21,7 +21,7 @@ import { prepared } from './prepared.ts';
 // same statement. While a call is in flight its owner renews the lease (`renewLeases`, every lease/3), so only
 // a dead or frozen process loses its rows: they become claimable when `lease_until` passes (30 s by default),
 // and the post it may have made is found by the unconfirmed look-up (or, where the sender may not look, is
-// posted again: see README "least privilege"). A restarted process on the same host releases the leases of
+// posted again: see README "Optional history scopes"). A restarted process on the same host releases the leases of
 // its dead predecessors at once (`releaseDeadLeases`), so a crash costs no wait.
 //
 // PostgreSQL will run the same protocol with row locks instead of the database write lock:
