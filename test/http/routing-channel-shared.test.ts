@@ -3,6 +3,7 @@ import { eventEnvelope } from '../../src/dev/slack-client.ts';
 import { ACTIONS } from '../../src/slack/ids.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
 import { allText, buttons, click, flagAccount, type Person, routingPost } from '../helpers/slack-actors.ts';
+import { ENVELOPES, events, WORLDS } from '../helpers/slack-payloads.ts';
 
 // Issue 9, item 4: a routing channel shared with another organisation mid-run. Slack's `channel_shared` /
 // `channel_unshared` events (https://api.slack.com/events/channel_shared) and `conversations.info`'s
@@ -168,6 +169,22 @@ describe('a routing channel shared mid-run', () => {
     await h.drain();
     expect(adminDms(h, /stopped posting to <#C0EMEA>: it is archived/)).toHaveLength(1);
     expect(adminDms(h, /<#C0EMEA> is internal again/)).toHaveLength(1);
+  });
+
+  // The payload library's four envelopes (plain, Slack Connect, Grid workspace, Grid org-wide with team null).
+  it.each(ENVELOPES)('holds the channel on a channel_shared event in the %s envelope', async (envelope) => {
+    const h = await harness();
+    h.standIn.addChannel({
+      id: 'C0ROUTING',
+      name: 'eql-routing',
+      isExtShared: true,
+      connectedTeamIds: ['T0NORTH'],
+    });
+    const res = await h.slack.event(WORLDS[envelope].event(events.channelShared('C0ROUTING', 'T0NORTH')));
+    expect(res.status).toBe(200);
+    await until('the channel to be held', () => channelState(h, 'C0ROUTING') === 'shared');
+    await h.drain();
+    expect(adminDms(h, /stopped posting to <#C0ROUTING>.*\(T0NORTH\)/)).toHaveLength(1);
   });
 
   it('ignores channel events about channels that are not the program’s', async () => {
