@@ -122,35 +122,50 @@ export type IdentityRule = 'home' | 'partner-org' | 'role' | 'channel' | 'known-
  */
 export function decideActor(input: IdentityInput, dir: IdentityDirectory): IdentityDecision {
   const { userId, teamId, channelId } = input;
-  const enterpriseId = input.enterpriseId ?? (teamId ? dir.enterpriseOfTeam(teamId) : null);
-  const org = { teamId, enterpriseId };
-  const isHome =
-    (teamId != null && dir.homeTeamIds.includes(teamId)) ||
-    (enterpriseId != null && dir.homeEnterpriseIds.includes(enterpriseId));
-  if (isHome)
-    return { actor: { kind: 'internal', userId, roles: [...dir.rolesOf(userId)] }, org, rule: 'home' };
+  // The organisation is looked up only when a rule needs it (most requests are settled by the workspace).
+  let enterpriseId = input.enterpriseId;
+  let looked = enterpriseId != null || teamId == null;
+  const enterprise = (): string | null => {
+    if (!looked) {
+      looked = true;
+      enterpriseId = teamId ? dir.enterpriseOfTeam(teamId) : null;
+    }
+    return enterpriseId;
+  };
+  const org = (): PersonOrg => ({ teamId, enterpriseId });
 
-  const byOrg = (teamId && dir.partnerOfOrgId(teamId)) || (enterpriseId && dir.partnerOfOrgId(enterpriseId));
-  if (byOrg) return { actor: { kind: 'partner', userId, partnerSlug: byOrg }, org, rule: 'partner-org' };
+  const homeTeam = teamId != null && dir.homeTeamIds.includes(teamId);
+  const homeOrg = () => {
+    const e = dir.homeEnterpriseIds.length > 0 ? enterprise() : enterpriseId;
+    return e != null && dir.homeEnterpriseIds.includes(e);
+  };
+  if (homeTeam || homeOrg())
+    return { actor: { kind: 'internal', userId, roles: [...dir.rolesOf(userId)] }, org: org(), rule: 'home' };
+
+  const byTeam = teamId ? dir.partnerOfOrgId(teamId) : null;
+  const byOrg = byTeam ?? (enterprise() ? dir.partnerOfOrgId(enterprise() as string) : null);
+  if (byOrg)
+    return { actor: { kind: 'partner', userId, partnerSlug: byOrg }, org: org(), rule: 'partner-org' };
 
   const roles = dir.rolesOf(userId);
-  if (roles.length > 0) return { actor: { kind: 'internal', userId, roles: [...roles] }, org, rule: 'role' };
+  if (roles.length > 0)
+    return { actor: { kind: 'internal', userId, roles: [...roles] }, org: org(), rule: 'role' };
 
   if (channelId) {
     const vouched = dir.partnerOfChannel(channelId);
     if (vouched && !vouched.hasOrgIds)
-      return { actor: { kind: 'partner', userId, partnerSlug: vouched.slug }, org, rule: 'channel' };
+      return { actor: { kind: 'partner', userId, partnerSlug: vouched.slug }, org: org(), rule: 'channel' };
   }
 
   const known = dir.known(userId);
-  if (known?.partnerSlug && known.partnerActive && sameOrg(org, known) && stillRegistered(known)) {
+  if (known?.partnerSlug && known.partnerActive && sameOrg(org(), known) && stillRegistered(known)) {
     return {
       actor: { kind: 'partner', userId, partnerSlug: known.partnerSlug },
       org: { teamId: teamId ?? known.teamId, enterpriseId: enterpriseId ?? known.enterpriseId },
       rule: 'known-partner',
     };
   }
-  return { actor: { kind: 'unregistered', userId }, org, rule: 'stranger' };
+  return { actor: { kind: 'unregistered', userId }, org: org(), rule: 'stranger' };
 }
 
 /** Nothing in this request contradicts the recorded workspace and organisation. */

@@ -338,6 +338,17 @@ export const slackInstallations = sqliteTable('slack_installations', {
   installedAt: integer('installed_at').notNull(),
 });
 
+/**
+ * Which Grid organisation a workspace belongs to, learnt from the requests Slack sends (a command's `team_id`
+ * with its `enterprise_id`, an interaction's `team`, an event's `authorizations`): identity uses it when a
+ * request names only a person's workspace.
+ */
+export const slackWorkspaces = sqliteTable('slack_workspaces', {
+  teamId: text('team_id').primaryKey(),
+  enterpriseId: text('enterprise_id').notNull(),
+  learnedAt: integer('learned_at').notNull(),
+});
+
 /** The pinned "Flag an account" card in each registered shared channel, so setup refreshes instead of reposting. */
 export const channelCards = sqliteTable('channel_cards', {
   channelId: text('channel_id').primaryKey(),

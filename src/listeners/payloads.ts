@@ -191,3 +191,47 @@ export function eventInstallation(body: unknown): ViaInstallation {
     isEnterpriseInstall,
   };
 }
+
+const teamId = z.string().regex(/^T[A-Z0-9]+$/);
+const orgId = z.string().regex(/^E[A-Z0-9]+$/);
+/** Where one request states a workspace together with its Grid organisation. */
+const workspaceEvidence = z.object({
+  // slash command
+  command: z.string().optional(),
+  team_id: z.unknown().optional(),
+  enterprise_id: z.unknown().optional(),
+  // interactivity
+  team: z.object({ id: z.unknown(), enterprise_id: z.unknown().optional() }).nullable().optional(),
+  user: z
+    .object({ team_id: z.unknown().optional(), enterprise_id: z.unknown().optional() })
+    .nullable()
+    .optional(),
+  // events
+  authorizations: z
+    .array(z.object({ team_id: z.unknown().optional(), enterprise_id: z.unknown().optional() }))
+    .optional(),
+});
+
+/**
+ * The (workspace, organisation) pairs a request states: a command's `team_id` with its `enterprise_id`, an
+ * interaction's `team.id` with `team.enterprise_id` (and `user.team_id` with `user.enterprise_id`), an event's
+ * `authorizations[]`. Never an installation-level `enterprise` paired with someone else's workspace.
+ */
+export function workspaceOrgsOf(body: unknown): Array<{ teamId: string; enterpriseId: string }> {
+  const parsed = workspaceEvidence.safeParse(body);
+  if (!parsed.success) return [];
+  const b = parsed.data;
+  const candidates: Array<[unknown, unknown]> = [];
+  if (b.command) candidates.push([b.team_id, b.enterprise_id]);
+  if (b.team) candidates.push([b.team.id, b.team.enterprise_id]);
+  if (b.user) candidates.push([b.user.team_id, b.user.enterprise_id]);
+  for (const a of b.authorizations ?? []) candidates.push([a.team_id, a.enterprise_id]);
+  const out: Array<{ teamId: string; enterpriseId: string }> = [];
+  for (const [t, e] of candidates) {
+    const team = teamId.safeParse(t);
+    const org = orgId.safeParse(e);
+    if (team.success && org.success && !out.some((p) => p.teamId === team.data))
+      out.push({ teamId: team.data, enterpriseId: org.data });
+  }
+  return out;
+}

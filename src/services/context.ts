@@ -33,6 +33,7 @@ export function identityDirectory(
   tx: Tx | Db,
   deps: Pick<ServiceDeps, 'homeTeamIds' | 'homeEnterpriseIds'>,
 ): IdentityDirectory {
+  const learnt = new Map<string, string | null>();
   return {
     homeTeamIds: deps.homeTeamIds ?? [],
     homeEnterpriseIds: deps.homeEnterpriseIds ?? [],
@@ -41,7 +42,10 @@ export function identityDirectory(
       const slug = partnerBySlackId(tx, 'channel', channelId);
       return slug ? { slug, hasOrgIds: partnerTeamIds(tx, slug).length > 0 } : null;
     },
-    enterpriseOfTeam: (teamId) => enterpriseOfTeam(tx, teamId),
+    enterpriseOfTeam: (teamId) => {
+      if (!learnt.has(teamId)) learnt.set(teamId, enterpriseOfTeam(tx, teamId));
+      return learnt.get(teamId) ?? null;
+    },
     rolesOf: (userId) => rolesOf(tx, userId),
     known: (userId) => {
       const p = getPerson(tx, userId);
@@ -57,21 +61,28 @@ export function identityDirectory(
   };
 }
 
+function identityInput(actor: Actor) {
+  return {
+    userId: actor.userId,
+    teamId: actor.teamId,
+    enterpriseId: actor.enterpriseId ?? null,
+    channelId: actor.channelId ?? null,
+  };
+}
+
 /** Who is acting, with their workspace and organisation as the rules settled them (see src/core/identity.ts). */
 export function resolveIdentity(
   tx: Tx | Db,
   deps: Pick<ServiceDeps, 'homeTeamIds' | 'homeEnterpriseIds'>,
   actor: Actor,
 ): IdentityDecision {
-  return decideActor(
-    {
-      userId: actor.userId,
-      teamId: actor.teamId,
-      enterpriseId: actor.enterpriseId ?? null,
-      channelId: actor.channelId ?? null,
-    },
-    identityDirectory(tx, deps),
-  );
+  const dir = identityDirectory(tx, deps);
+  const decision = decideActor(identityInput(actor), dir);
+  // What gets recorded for the person: their organisation too, when Foothold has learnt it for their workspace.
+  const { teamId, enterpriseId } = decision.org;
+  return enterpriseId == null && teamId != null
+    ? { ...decision, org: { teamId, enterpriseId: dir.enterpriseOfTeam(teamId) } }
+    : decision;
 }
 
 /** Who is acting: a partner (and which), an internal person (and their roles) or a stranger. */
@@ -80,7 +91,7 @@ export function resolveActor(
   deps: Pick<ServiceDeps, 'homeTeamIds' | 'homeEnterpriseIds'>,
   actor: Actor,
 ): ActorContext {
-  return resolveIdentity(tx, deps, actor).actor;
+  return decideActor(identityInput(actor), identityDirectory(tx, deps)).actor;
 }
 
 export function requirePermission(permission: Permission, actor: ActorContext, lead?: LeadAccess): void {

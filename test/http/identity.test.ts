@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { homeConflicts } from '../../src/app.ts';
 import { createInstallationStore } from '../../src/db/stores/installation-store.ts';
 import type { SlackPayload } from '../../src/dev/slack-client.ts';
 import type { StandInOptions } from '../../src/dev/slack-stand-in.ts';
@@ -195,6 +196,25 @@ describe('a vendor employee from a sibling Grid workspace', () => {
         );
       },
     ],
+    [
+      'the workspace alone, learnt from an earlier command of theirs',
+      (p) => ({ ...p, user: { ...(p.user as object), team_id: 'T0VSALES' } }),
+      async (h) => {
+        // /eql from the sibling workspace states its organisation (team_id T0VSALES, enterprise_id E0VENDOR).
+        const res = await h.slack.command({
+          ...world.command(SIBLING, { command: '/eql', text: 'help' }),
+          enterprise_id: VENDOR_ORG,
+        });
+        expect(res.status).toBe(200);
+        expect(
+          h.db.$client
+            .prepare("select enterprise_id as e from slack_workspaces where team_id = 'T0VSALES'")
+            .get(),
+        ).toEqual({
+          e: VENDOR_ORG,
+        });
+      },
+    ],
   ];
   it.each(variants)(
     'is never a partner in a channel that vouches for one (%s)',
@@ -254,6 +274,30 @@ describe('a vendor employee from a sibling Grid workspace', () => {
       ).toEqual({ p: 'fabrikam' });
     },
   );
+});
+
+describe('the vendor’s organisation learnt from requests', () => {
+  it('makes the whole organisation home once a request through the vendor’s workspace names it', async () => {
+    // auth.test says nothing of Grid (the workspace joined an organisation after start-up)...
+    const h = await startHarness({ config: program(WORLDS.grid), standIn: slackWorld(WORLDS.connect) });
+    cleanups.push(() => h.stop());
+    expect(h.foothold.deps.services.homeEnterpriseIds).toEqual([]);
+    // ...then a rep clicks in the vendor's workspace, whose payload names its organisation.
+    await h.slack.action(
+      WORLDS.grid.action({ userId: 'U0REP1', teamId: 'T0VENDOR' }, { actionId: 'noop', value: 'x' }),
+    );
+    expect(h.foothold.deps.services.homeEnterpriseIds).toEqual([VENDOR_ORG]);
+    // A sibling-workspace employee naming that organisation is home from now on, in a vouching channel too.
+    await h.slack.viewSubmission({
+      ...WORLDS.grid.viewSubmission(SIBLING, {
+        callbackId: CALLBACKS.submitLead,
+        privateMetadata: JSON.stringify({ channelId: 'C0SHAREDF' }),
+        values: submissionValues({ website: 'sibling-acme.com', lastInteractionOn: recentDate() }) as never,
+      }),
+      user: { id: SIBLING.userId, team_id: 'T0VSALES', enterprise_id: VENDOR_ORG },
+    });
+    expect(count(h, 'select count(*) as n from leads')).toBe(0);
+  });
 });
 
 describe('installed partners: App Home through their installation; uninstalls and revoked tokens', () => {
@@ -442,5 +486,19 @@ describe('installed partners: App Home through their installation; uninstalls an
     await h.drain();
     expect(count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")).toBe(1);
     expect(count(h, "select count(*) as n from lead_events where type = 'tokens_revoked'")).toBe(1);
+  });
+});
+
+describe('a partner registration that names home', () => {
+  it('is reported at start-up, and home wins', () => {
+    const config = testConfig((raw) => {
+      const partners = raw.partners as Array<{ slug: string; teamIds: string[] }>;
+      const northwind = partners.find((p) => p.slug === 'northwind');
+      if (northwind) northwind.teamIds = ['T0NORTH', VENDOR_ORG];
+    });
+    expect(homeConflicts(config, { homeTeamIds: ['T0VENDOR'], homeEnterpriseIds: [VENDOR_ORG] })).toEqual([
+      "partners[northwind].teamIds lists E0VENDOR, the vendor's own workspace or organisation: its people stay internal, never Northwind Consulting",
+    ]);
+    expect(homeConflicts(config, { homeTeamIds: ['T0VENDOR'], homeEnterpriseIds: [] })).toEqual([]);
   });
 });

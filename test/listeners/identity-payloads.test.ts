@@ -7,6 +7,7 @@ import {
   interactionActor,
   messageShortcutBody,
   viewSubmissionBody,
+  workspaceOrgsOf,
 } from '../../src/listeners/payloads.ts';
 import type { Person } from '../helpers/slack-actors.ts';
 import { ENVELOPES, events, orgOfTeam, VENDOR_ORG, VENDOR_TEAM, WORLDS } from '../helpers/slack-payloads.ts';
@@ -105,6 +106,34 @@ describe.each(ENVELOPES)('envelope %s', (envelope) => {
         isEnterpriseInstall: envelope === 'grid-org',
       });
     }
+  });
+});
+
+describe('what each envelope teaches about workspaces and organisations', () => {
+  const learnt = (envelope: (typeof ENVELOPES)[number]) => {
+    const w = WORLDS[envelope];
+    return {
+      command: workspaceOrgsOf(w.command(PAT, { command: '/eql' })),
+      click: workspaceOrgsOf(w.action(PAT, { actionId: 'x', channelId: 'C0SHAREDN' })),
+      event: workspaceOrgsOf(w.event(events.appHomeOpened(REP.userId), REP)),
+    };
+  };
+  it.each([
+    ['workspace', [], [], []],
+    ['connect', [], [], []],
+    // Grid: a command states the invoker's workspace and organisation; a click the workspace it happened in.
+    ['grid', [['T0NORTH', 'E0NORTH']], [[VENDOR_TEAM, VENDOR_ORG]], [[VENDOR_TEAM, VENDOR_ORG]]],
+    // Org-wide: team is null and authorizations name no workspace; a Grid user's own user.team_id is an E… id.
+    ['grid-org', [['T0NORTH', 'E0NORTH']], [], []],
+  ] as const)('%s', (envelope, command, click, event) => {
+    const pairs = (l: ReadonlyArray<readonly [string, string]>) =>
+      l.map(([teamId, enterpriseId]) => ({ teamId, enterpriseId }));
+    expect(learnt(envelope)).toEqual({ command: pairs(command), click: pairs(click), event: pairs(event) });
+  });
+
+  it('never pairs an external person’s workspace with the installation’s organisation', () => {
+    const b = { ...WORLDS.grid.action(PAT, { actionId: 'x' }), user: { id: PAT.userId, team_id: 'T0NORTH' } };
+    expect(workspaceOrgsOf(b)).toEqual([{ teamId: VENDOR_TEAM, enterpriseId: VENDOR_ORG }]);
   });
 });
 

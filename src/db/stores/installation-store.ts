@@ -1,7 +1,8 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../connection.ts';
-import { people, slackInstallations } from '../schema.ts';
+import { people, slackInstallations, slackWorkspaces } from '../schema.ts';
+import { prepared } from './prepared.ts';
 
 type Handle = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -139,25 +140,57 @@ export function clientTokenFor(
 }
 
 /**
- * The Grid organisation a workspace belongs to, when Foothold has learnt it: from an installation of that
- * workspace, or from someone recorded in it with their organisation.
+ * The Grid organisation a workspace belongs to, when Foothold has learnt it: from Slack's requests (see
+ * `rememberWorkspace`), an installation of that workspace, or someone recorded in it with their organisation.
  */
 export function enterpriseOfTeam(h: Handle, teamId: string): string | null {
-  const installed = h
+  return (
+    learntOrgOfTeam(h).get({ teamId })?.e ??
+    installedOrgOfTeam(h).get({ teamId })?.e ??
+    metOrgOfTeam(h).get({ teamId })?.e ??
+    null
+  );
+}
+
+// Identity asks on most requests, so the three look-ups are prepared (see prepared.ts).
+const learntOrgOfTeam = prepared((h) =>
+  h
+    .select({ e: slackWorkspaces.enterpriseId })
+    .from(slackWorkspaces)
+    .where(eq(slackWorkspaces.teamId, sql.placeholder('teamId')))
+    .prepare(),
+);
+const installedOrgOfTeam = prepared((h) =>
+  h
     .select({ e: slackInstallations.enterpriseId })
     .from(slackInstallations)
-    .where(and(eq(slackInstallations.teamId, teamId), isNotNull(slackInstallations.enterpriseId)))
-    .get();
-  if (installed?.e) return installed.e;
-  const met = h
+    .where(
+      and(
+        eq(slackInstallations.teamId, sql.placeholder('teamId')),
+        isNotNull(slackInstallations.enterpriseId),
+      ),
+    )
+    .limit(1)
+    .prepare(),
+);
+const metOrgOfTeam = prepared((h) =>
+  h
     .select({ e: people.enterpriseId })
     .from(people)
-    .where(and(eq(people.teamId, teamId), isNotNull(people.enterpriseId)))
-    .get();
-  return met?.e ?? null;
-}
+    .where(and(eq(people.teamId, sql.placeholder('teamId')), isNotNull(people.enterpriseId)))
+    .limit(1)
+    .prepare(),
+);
 
 /** The bot token installed for a team, if that team installed the app through OAuth. */
 export function botTokenForTeam(db: Db, teamId: string): string | null {
   return tokenOfKey(db, teamId);
+}
+
+/** Records that a workspace belongs to a Grid organisation (a workspace moves into Grid, never between orgs). */
+export function rememberWorkspace(h: Handle, teamId: string, enterpriseId: string, now: number): void {
+  h.insert(slackWorkspaces)
+    .values({ teamId, enterpriseId, learnedAt: now })
+    .onConflictDoUpdate({ target: slackWorkspaces.teamId, set: { enterpriseId, learnedAt: now } })
+    .run();
 }
