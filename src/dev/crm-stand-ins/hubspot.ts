@@ -392,7 +392,7 @@ export async function startHubSpotStandIn(options: HubSpotStandInOptions = {}): 
         headers: { 'X-HubSpot-Auth-Failure': '401 Unauthorized' },
       };
     }
-    const p = req.path;
+    const p = req.path.length > 1 ? req.path.replace(/\/$/, '') : req.path;
     const at = now();
     let m = /^\/crm\/v3\/objects\/(\w+)\/search$/.exec(p);
     if (m && req.method === 'POST') {
