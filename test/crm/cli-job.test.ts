@@ -26,8 +26,16 @@ const T0 = Date.parse('2026-11-01T00:00:00Z');
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'foothold-'));
-  copyFileSync(new URL('../../foothold.config.example.json', import.meta.url), join(dir, 'foothold.config.json'));
-  hs = await startHubSpotStandIn({ owners: [{ id: '1', email: 'rep1@vendor.example' }, { id: '2', email: 'ghost@vendor.example' }] });
+  copyFileSync(
+    new URL('../../foothold.config.example.json', import.meta.url),
+    join(dir, 'foothold.config.json'),
+  );
+  hs = await startHubSpotStandIn({
+    owners: [
+      { id: '1', email: 'rep1@vendor.example' },
+      { id: '2', email: 'ghost@vendor.example' },
+    ],
+  });
   slack = await startSlackStandIn({ users: [{ id: 'U0REP1', email: 'rep1@vendor.example' }] });
   hs.put('companies', { name: 'Acme', domain: 'acme.com', hubspot_owner_id: '1' }, { updatedAt: T0 });
   hs.put('companies', { name: 'Globex', domain: 'globex.com', hubspot_owner_id: '2' }, { updatedAt: T0 + 1 });
@@ -57,12 +65,18 @@ describe('foothold crm sync', () => {
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
     expect(run.out).toContain('HubSpot sync (incremental)');
-    expect(run.out).toContain('accounts: 2 read in 1 page; wrote 2 new, 0 updated, 0 unchanged, 0 deleted or merged');
-    expect(run.out).toContain('owners: 2 emails, 1 matched to Slack users, 1 without a Slack user (2 looked up)');
+    expect(run.out).toContain(
+      'accounts: 2 read in 1 page; wrote 2 new, 0 updated, 0 unchanged, 0 deleted or merged',
+    );
+    expect(run.out).toContain(
+      'owners: 2 emails, 1 matched to Slack users, 1 without a Slack user (2 looked up)',
+    );
     expect(run.out).toContain('no Slack user for: ghost@vendor.example');
     const db = openDb(join(dir, 'data/foothold.db'));
     try {
-      expect(db.$client.prepare('SELECT domain, owner_user_id FROM crm_accounts ORDER BY domain').all()).toEqual([
+      expect(
+        db.$client.prepare('SELECT domain, owner_user_id FROM crm_accounts ORDER BY domain').all(),
+      ).toEqual([
         { domain: 'acme.com', owner_user_id: 'U0REP1' },
         { domain: 'globex.com', owner_user_id: null },
       ]);
