@@ -83,6 +83,7 @@ async function runSync(
     [mode, url, `${dir}/crm-sync-${mode}.db`, configPath],
     {
       timeoutMs: 20 * 60_000,
+      execArgv: ['--expose-gc'],
     },
   );
   await child.stop();
@@ -161,7 +162,7 @@ export async function runCrmSyncBench(
       }),
       figure({
         id: 'B7',
-        what: `CRM sync peak JS heap, ${label(o.accounts)} vs ${label(fifth)} accounts`,
+        what: `CRM sync peak live JS heap, ${label(o.accounts)} vs ${label(fifth)} accounts`,
         unit: 'MiB',
         value: summarize(foothold.map((r) => r.heapMiB)),
         baseline: summarize([small.heapMiB]),
