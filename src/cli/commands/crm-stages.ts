@@ -1,7 +1,5 @@
-import { EnvError } from '../../config/env.ts';
-import { loadProgramConfig } from '../../config/program-config.ts';
-import { crmJobDeps } from '../../crm/job-deps.ts';
 import { CRM_PROVIDER_LABELS } from '../../crm/types.ts';
+import { crmForCli } from '../crm-setup.ts';
 import { type Command, EXIT } from '../types.ts';
 
 export const crmStages: Command = {
@@ -15,25 +13,9 @@ export const crmStages: Command = {
     'Exit 1 when a map entry names no stage of the CRM.',
   ].join('\n'),
   async run(_args, ctx) {
-    const config = loadProgramConfig(ctx.settings.configPath);
-    const crm = config.crm;
-    if (!crm) {
-      ctx.err(`${ctx.settings.configPath} has no crm section; see README "CRM sync" for an example.`);
-      return EXIT.failed;
-    }
-    let setup: ReturnType<typeof crmJobDeps>;
-    try {
-      setup = crmJobDeps(ctx.env, config, null);
-    } catch (err) {
-      if (!(err instanceof EnvError)) throw err;
-      for (const p of err.problems) ctx.err(`  - ${p}`);
-      return EXIT.failed;
-    }
-    if (!setup.deps) {
-      ctx.err(`Cannot reach ${CRM_PROVIDER_LABELS[crm.provider]}; fix these environment variables:`);
-      for (const p of 'problems' in setup ? setup.problems : []) ctx.err(`  - ${p}`);
-      return EXIT.failed;
-    }
+    const setup = crmForCli(ctx, null);
+    if (!setup) return EXIT.failed;
+    const { crm } = setup;
     const stages = await setup.deps.provider().listStages();
     const label = CRM_PROVIDER_LABELS[crm.provider];
     ctx.out(`${label} has ${stages.length} opportunity stage${stages.length === 1 ? '' : 's'}:`);
