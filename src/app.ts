@@ -3,6 +3,7 @@ import { App, type CustomRoute } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Env } from './config/env.ts';
 import type { ProgramConfig } from './config/program-config.ts';
+import { crmJobDeps } from './crm/job-deps.ts';
 import type { Db } from './db/connection.ts';
 import { clientTokenFor, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
@@ -35,6 +36,8 @@ export const BOT_SCOPES = [
   'channels:read',
   'groups:read',
   'pins:write',
+  // CRM owners are emails: users.lookupByEmail maps them to Slack users for routing (section 11).
+  'users:read.email',
 ] as const;
 
 /**
@@ -139,9 +142,18 @@ export function createFoothold(options: FootholdOptions): Foothold {
     logger: logger.child({ component: 'home' }),
   });
 
+  // CRM sync (section 11): only with a `crm` section and its credentials; otherwise the job reports why it skips.
+  const crm = crmJobDeps(env, config, defaultClient);
+  if (config.crm && !crm.deps) {
+    logger.warn(
+      { problems: 'problems' in crm ? crm.problems : [] },
+      'crm section set but CRM credentials missing; crm-sync will skip',
+    );
+  }
   const scheduler = createScheduler({
     jobs: JOBS,
     deps: {
+      ...(crm.deps ? { crm: crm.deps } : {}),
       services,
       timeZones: createTimeZoneLookup({
         db,
