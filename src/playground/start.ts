@@ -27,6 +27,8 @@ export interface PlaygroundOptions {
   /** The page's port (0: any free port). The bot and the stand-in take free loopback ports of their own. */
   port: number;
   logger: Logger;
+  /** Other settings the bot reads (e.g. a CRM's credentials); the Slack ones are the playground's own. */
+  environment?: Record<string, string | undefined>;
 }
 
 export interface Playground {
@@ -55,14 +57,18 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     // A secret for this session only: the page's backend signs every request it sends the bot with it.
     const signingSecret = randomBytes(24).toString('hex');
     const env: Env = {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: signingSecret,
-      SLACK_API_URL: standIn.apiUrl,
+      ...parseEnv({
+        ...options.environment,
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_SIGNING_SECRET: signingSecret,
+        SLACK_APP_TOKEN: undefined,
+        SLACK_CLIENT_ID: undefined,
+        SLACK_CLIENT_SECRET: undefined,
+        SLACK_STATE_SECRET: undefined,
+        SLACK_API_URL: standIn.apiUrl,
+        DATABASE_PATH: options.databasePath,
+      }),
       PORT: 0,
-      DATABASE_PATH: options.databasePath,
-      FOOTHOLD_CONFIG: '',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'info',
     };
     const foothold = createFoothold({ env, config, db, logger, listenHost: LOOPBACK });
     const { port: botPort } = await foothold.start();
@@ -120,6 +126,7 @@ export async function runPlayground(
     databasePath: env.DATABASE_PATH,
     port: overrides.port ?? env.PORT,
     logger,
+    environment: source,
   });
   out(
     `Foothold playground (no Slack settings found): open ${playground.url} — set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to run the real bot.`,
