@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { playgroundMode } from '../../src/config/env.ts';
+import { JOBS } from '../../src/jobs/index.ts';
 import { runPlayground } from '../../src/playground/start.ts';
 import { viewStateValues } from '../../src/playground/view-state.ts';
 import { channelsFor, worldFromConfig } from '../../src/playground/world.ts';
@@ -147,7 +148,7 @@ describe('runPlayground', () => {
       const state = (await res.json()) as { title: string; empty: boolean; jobs: Array<{ name: string }> };
       expect(state.title).toBe('# eql-routing');
       expect(state.empty).toBe(true);
-      expect(state.jobs.map((j) => j.name)).toEqual(['sla', 'expiry', 'digest', 'scorecards']);
+      expect(state.jobs.map((j) => j.name)).toEqual(JOBS.map((j) => j.name));
       const bad = await fetch(
         `http://127.0.0.1:${pg.port}/playground/api/state?as=U0SNORTHWIN1&where=C0ROUTING`,
       );
