@@ -185,7 +185,7 @@ export function createWorkspace(deps: WorkspaceDeps) {
   function state(asUser: string, where: Where) {
     const me = person(asUser);
     const channels = channelsFor(world, me);
-    const version = standIn.calls().length * 1000 + localSeq;
+    const version = `${standIn.calls().length}.${localSeq}`;
     let title: string;
     let html: string;
     if (where === 'home') {
