@@ -10,6 +10,7 @@ import { createFoothold, type Foothold } from '../app.ts';
 import { type Env, parseEnv } from '../config/env.ts';
 import { loadProgramConfig, type ProgramConfig } from '../config/program-config.ts';
 import { closeDb, type Db, openDb } from '../db/connection.ts';
+import { leadCount } from '../db/stores/history-store.ts';
 import { EXAMPLE_CONFIG_PATH } from '../dev/demo.ts';
 import { createSlackRequester } from '../dev/slack-client.ts';
 import { type SlackStandIn, startSlackStandIn } from '../dev/slack-stand-in.ts';
@@ -132,5 +133,10 @@ export async function runPlayground(
     `Foothold playground (no Slack settings found): open ${playground.url} — set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to run the real bot.`,
   );
   out(`Program: ${configPath} · database: ${env.DATABASE_PATH} · Ctrl-C to stop.`);
+  const leads = leadCount(playground.db);
+  if (leads > 0)
+    out(
+      `The database holds ${leads} lead(s) from earlier sessions; Slack's side starts empty each time, so their old posts are not shown (/eql status <domain> and App Home still see them).`,
+    );
   return playground;
 }

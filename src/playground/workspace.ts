@@ -76,7 +76,7 @@ export function createWorkspace(deps: WorkspaceDeps) {
   let tsCounter = 0;
 
   const names: HtmlNames = {
-    users: Object.fromEntries(world.people.map((p) => [p.userId, p.name])),
+    users: Object.fromEntries((world.standIn.users ?? []).map((u) => [u.id, u.realName ?? u.id])),
     channels: Object.fromEntries(world.channels.map((c) => [c.id, c.name])),
   };
   const ctx: RenderContext = {

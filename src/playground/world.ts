@@ -8,6 +8,8 @@ import { partnerActor } from '../dev/sample-program.ts';
 import type { StandInChannel, StandInOptions, StandInUser } from '../dev/slack-stand-in.ts';
 
 export const VENDOR_TEAM = 'T0VENDOR';
+/** The sample program's third person per partner (src/dev/sample-program.ts flags as persons 1 to 3). */
+const SAMPLE_ONLY_PERSON = 3;
 
 export type PersonKind = 'partner' | 'rep' | 'leader' | 'admin' | 'manager';
 
@@ -155,6 +157,19 @@ export function worldFromConfig(config: ProgramConfig): World {
     realName: p.name,
     tz: config.timezone,
   }));
+  // The sample program (`seed --sample`) also flags as a third person per partner: Slack knows them too, so
+  // the jobs can DM them, though the picker offers two.
+  for (const p of config.partners) {
+    const extra = partnerActor(p, SAMPLE_ONLY_PERSON);
+    if (users.some((u) => u.id === extra.userId)) continue;
+    const short = p.name.split(/\s+/)[0] ?? p.slug;
+    users.push({
+      id: extra.userId,
+      teamId: extra.teamId ?? 'T0SAMPLEEXT',
+      realName: `Sam ${short}`,
+      tz: config.timezone,
+    });
+  }
   return {
     people,
     channels,
