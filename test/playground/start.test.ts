@@ -173,8 +173,16 @@ describe('runPlayground', () => {
         req.end();
       });
       expect(rebound).toBe(403);
+      await pg.workspace.seed();
     } finally {
       await pg.close();
     }
+    // Started again on the same database: the leads are there, their Slack posts are not, and it says so.
+    const again: string[] = [];
+    const pg2 = await runPlayground({ LOG_LEVEL: 'silent' }, (l) => again.push(l), { port: 0 });
+    await pg2.close();
+    expect(again[3]).toMatch(
+      /^The database holds \d+ lead\(s\) from earlier sessions; Slack's side starts empty each time, so their old posts are not shown/,
+    );
   });
 });
