@@ -300,8 +300,7 @@ const SCRIPT = `
       var ids = p.people.map(function (x) { return x.id; });
       if (ids.indexOf(me) < 0) me = ids[0];
       defaults = p.defaultWhere;
-      if (!where) where = defaults[me] || 'dm';
-      refresh();
+      go(where || defaults[me] || 'dm');
       setInterval(function () { if (!document.hidden) refresh(); }, 800);
     }).catch(fail);
   }

@@ -100,7 +100,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
 
 /**
  * `npm start` without Slack settings: PORT, DATABASE_PATH (default ./data/playground.db, never the real
- * bot's), FOOTHOLD_CONFIG (falling back to the example config, with a note), LOG_LEVEL (default warn).
+ * bot's), FOOTHOLD_CONFIG (falling back to the example config, with a note), LOG_LEVEL (default warn) and
+ * LOG_FORMAT (default pretty: a person reads this terminal).
  */
 export async function runPlayground(
   source: Record<string, string | undefined>,
@@ -114,6 +115,7 @@ export async function runPlayground(
     SLACK_SIGNING_SECRET: 'playground-only',
     DATABASE_PATH: source.DATABASE_PATH?.trim() ? source.DATABASE_PATH : PLAYGROUND_DATABASE,
     LOG_LEVEL: source.LOG_LEVEL?.trim() ? source.LOG_LEVEL : 'warn',
+    LOG_FORMAT: source.LOG_FORMAT?.trim() ? source.LOG_FORMAT : 'pretty',
   });
   let configPath = env.FOOTHOLD_CONFIG;
   if (!existsSync(configPath) && !source.FOOTHOLD_CONFIG?.trim()) {
