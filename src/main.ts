@@ -4,7 +4,6 @@ import { EnvError, parseEnv, playgroundMode } from './config/env.ts';
 import { ConfigError, loadProgramConfig } from './config/program-config.ts';
 import { closeDb, openDb } from './db/connection.ts';
 import { createLogger } from './logger.ts';
-import { runPlayground } from './playground/start.ts';
 
 // `npm start`: settings from the environment, the program from FOOTHOLD_CONFIG, the database migrated, then
 // Slack. Any problem stops start-up with a message that says what to fix.
@@ -77,6 +76,8 @@ async function main(): Promise<void> {
 /** No Slack settings at all: the playground (src/playground) instead of an env error. */
 async function playground(): Promise<void> {
   try {
+    // Loaded only here: the real bot never loads the stand-in or the page.
+    const { runPlayground } = await import('./playground/start.ts');
     const pg = await runPlayground(process.env, (line) => process.stdout.write(`${line}\n`));
     const stop = () => {
       const force = setTimeout(() => process.exit(1), 10_000).unref();
