@@ -1,0 +1,229 @@
+import { desc, type SQL, sql } from 'drizzle-orm';
+import {
+  EMPLOYEE_BANDS,
+  ICP_BANDS,
+  RECENCY_BANDS,
+  type SegmentCell,
+  type SignalCell,
+  type SignalLevels,
+  UNKNOWN,
+} from '../../core/calibration.ts';
+import type { LeadStatus } from '../../core/types.ts';
+import type { Db } from '../connection.ts';
+import { eqlModels } from '../schema.ts';
+import type { Tx } from './lead-store.ts';
+
+// What the learning loop reads (PRODUCT.md section 12): judged EQLs grouped by their signal levels and by
+// partner × segment, in SQL (one GROUP BY each, whatever the number of leads), the partners' need texts,
+// and the EQL score's fits. The band edges come from src/core/calibration.ts, so the SQL and the core band
+// a value the same way.
+
+type Handle = Db | Tx;
+
+const DAY = 86_400_000;
+
+export interface PopulationQuery {
+  now: number;
+  /** Open EQLs created at least this many days before `now` are judged too. */
+  matureDays: number;
+  includeDisqualified: boolean;
+  includeExpired: boolean;
+  /** Only EQLs created at or after this instant. */
+  since?: number;
+}
+
+const OPEN_EQL: readonly LeadStatus[] = [
+  'qualified',
+  'claimed',
+  'intro_requested',
+  'meeting_held',
+  'opportunity',
+];
+const EQL_STATUSES: readonly LeadStatus[] = [...OPEN_EQL, 'won', 'lost'];
+
+const list = (values: readonly string[]) =>
+  sql.raw(values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', '));
+
+/**
+ * The population: EQLs (reached qualified by timestamp or status, as src/core/metrics.ts `reachOf` reads them)
+ * whose outcome is known (won or lost; disqualified and expired as configured), plus open EQLs old enough to
+ * judge. Merged duplicates are never in it.
+ */
+function populationWhere(q: PopulationQuery): SQL {
+  const closed: LeadStatus[] = ['won', 'lost'];
+  if (q.includeDisqualified) closed.push('disqualified');
+  if (q.includeExpired) closed.push('expired');
+  const isEql = sql`(l.qualified_at IS NOT NULL OR l.claimed_at IS NOT NULL OR l.opportunity_at IS NOT NULL OR l.status IN (${list(EQL_STATUSES)}))`;
+  const judged = sql`(l.status IN (${list(closed)}) OR (l.status IN (${list(OPEN_EQL)}) AND l.created_at <= ${q.now - q.matureDays * DAY}))`;
+  const since = q.since !== undefined ? sql` AND l.created_at >= ${q.since}` : sql``;
+  return sql`l.status != 'merged' AND ${isEql} AND ${judged}${since}`;
+}
+
+function bandCase(
+  expr: SQL,
+  bands: ReadonlyArray<readonly [string, number, number]>,
+  inclusive: boolean,
+): SQL {
+  const arms = bands.map(([label, lo, hi]) =>
+    Number.isFinite(hi)
+      ? sql` WHEN (${expr}) >= ${sql.raw(String(lo))} AND (${expr}) ${sql.raw(inclusive ? '<=' : '<')} ${sql.raw(String(hi))} THEN '${sql.raw(label)}'`
+      : sql` WHEN (${expr}) >= ${sql.raw(String(lo))} THEN '${sql.raw(label)}'`,
+  );
+  return sql`(CASE WHEN (${expr}) IS NULL THEN '${sql.raw(UNKNOWN)}'${sql.join(arms, sql``)} ELSE '${sql.raw(UNKNOWN)}' END)`;
+}
+
+/** The joins every population query shares: the latest attestation, the CRM account, corroborations. */
+const FROM = sql`
+  FROM leads l
+  LEFT JOIN (SELECT lead_id, max(id) AS id FROM warmth_attestations GROUP BY lead_id) lw ON lw.lead_id = l.id
+  LEFT JOIN warmth_attestations w ON w.id = lw.id
+  LEFT JOIN crm_accounts a ON a.domain = l.domain`;
+
+const REACHED_OPP = sql`(CASE WHEN l.status IN ('opportunity', 'won') OR l.opportunity_at IS NOT NULL THEN 1 ELSE 0 END)`;
+const REACHED_WON = sql`(CASE WHEN l.status = 'won' THEN 1 ELSE 0 END)`;
+
+const STRENGTH = sql`(CASE WHEN w.strength BETWEEN 1 AND 5 THEN CAST(w.strength AS TEXT) ELSE '${sql.raw(UNKNOWN)}' END)`;
+const RELATIONSHIP = sql`coalesce(l.relationship, '${sql.raw(UNKNOWN)}')`;
+const WILLING = sql`(CASE WHEN w.id IS NULL THEN '${sql.raw(UNKNOWN)}' WHEN w.willing_to_introduce THEN 'yes' ELSE 'no' END)`;
+const RECENCY = bandCase(
+  sql`CAST(julianday(date(l.created_at / 1000, 'unixepoch')) - julianday(w.last_interaction_on) AS INTEGER)`,
+  RECENCY_BANDS,
+  true,
+);
+const ICP = bandCase(sql`CAST(l.icp_score AS INTEGER)`, ICP_BANDS, false);
+const OVERLAP = sql`(CASE WHEN l.overlap_verified THEN 'verified' ELSE 'attested' END)`;
+const CORROBORATION = sql`(SELECT CASE count(*) WHEN 0 THEN '0' WHEN 1 THEN '1' ELSE '2+' END FROM corroborations c WHERE c.lead_id = l.id)`;
+
+const INDUSTRY = sql`coalesce(lower(trim(coalesce(a.industry, l.partner_industry))), '${sql.raw(UNKNOWN)}')`;
+const COUNTRY = sql`coalesce(upper(trim(coalesce(a.country, l.partner_country))), '${sql.raw(UNKNOWN)}')`;
+const EMPLOYEES = bandCase(sql`coalesce(a.employees, l.partner_employees)`, EMPLOYEE_BANDS, true);
+const CREDIT = sql`coalesce(l.credited_partner_slug, l.partner_slug)`;
+
+interface SignalRow {
+  strength: string;
+  relationship: string;
+  willing: string;
+  recency: string;
+  icp: string;
+  overlap: string;
+  corroboration: string;
+  train: number;
+  n: number;
+  opportunity: number;
+  won: number;
+}
+
+/**
+ * Judged EQLs grouped by signal levels. With `splitAt`, each cell is also split by `created_at < splitAt`
+ * (the older leads are the training part of the score's time-ordered evaluation).
+ */
+export function signalCells(h: Handle, q: PopulationQuery & { splitAt?: number | null }): SignalCell[] {
+  const train = q.splitAt != null ? sql`(CASE WHEN l.created_at < ${q.splitAt} THEN 1 ELSE 0 END)` : sql`1`;
+  const rows = h.all<SignalRow>(sql`
+    SELECT strength, relationship, willing, recency, icp, overlap, corroboration, train,
+           count(*) AS n, sum(opp) AS opportunity, sum(won) AS won
+    FROM (
+      SELECT ${STRENGTH} AS strength, ${RELATIONSHIP} AS relationship, ${WILLING} AS willing,
+             ${RECENCY} AS recency, ${ICP} AS icp, ${OVERLAP} AS overlap, ${CORROBORATION} AS corroboration,
+             ${train} AS train, ${REACHED_OPP} AS opp, ${REACHED_WON} AS won
+      ${FROM}
+      WHERE ${populationWhere(q)}
+    )
+    GROUP BY strength, relationship, willing, recency, icp, overlap, corroboration, train`);
+  return rows.map((r) => {
+    const levels: SignalLevels = {
+      strength: r.strength,
+      relationship: r.relationship,
+      willing: r.willing,
+      recency: r.recency,
+      icp: r.icp,
+      overlap: r.overlap,
+      corroboration: r.corroboration,
+    };
+    const cell: SignalCell = { levels, n: r.n, opportunity: r.opportunity, won: r.won };
+    if (q.splitAt != null) cell.train = r.train === 1;
+    return cell;
+  });
+}
+
+/** Judged EQLs grouped by the partner holding the credit × industry × country × employee band. */
+export function segmentCells(h: Handle, q: PopulationQuery): SegmentCell[] {
+  return h.all<SegmentCell>(sql`
+    SELECT partner AS "partnerSlug", industry, country, employees,
+           count(*) AS n, sum(opp) AS opportunity, sum(won) AS won
+    FROM (
+      SELECT ${CREDIT} AS partner, ${INDUSTRY} AS industry, ${COUNTRY} AS country, ${EMPLOYEES} AS employees,
+             ${REACHED_OPP} AS opp, ${REACHED_WON} AS won
+      ${FROM}
+      WHERE ${populationWhere(q)}
+    )
+    GROUP BY partner, industry, country, employees`);
+}
+
+/**
+ * The creation time splitting the judged EQLs into the older `1 − holdoutShare` and the newest
+ * `holdoutShare` (the first lead of the newest part), or null when there are fewer than two.
+ */
+export function splitPoint(h: Handle, q: PopulationQuery, holdoutShare: number): number | null {
+  const total =
+    h.get<{ n: number }>(sql`SELECT count(*) AS n FROM leads l WHERE ${populationWhere(q)}`)?.n ?? 0;
+  if (total < 2) return null;
+  const offset = Math.min(total - 1, Math.max(1, Math.floor(total * (1 - holdoutShare))));
+  return (
+    h.get<{ t: number }>(
+      sql`SELECT l.created_at AS t FROM leads l WHERE ${populationWhere(q)} ORDER BY l.created_at, l.id LIMIT 1 OFFSET ${offset}`,
+    )?.t ?? null
+  );
+}
+
+// ---------------------------------------------------------------- need texts (product input)
+
+export interface NeedRow {
+  id: number;
+  need: string;
+  industry: string;
+  createdAt: number;
+  contactName: string | null;
+}
+
+/** Every lead's need text submitted in [since, until), with its industry and the attested contact's name. */
+export function needRows(h: Handle, q: { since: number; until: number }): NeedRow[] {
+  return h.all<NeedRow>(sql`
+    SELECT l.id AS id, l.need AS need, ${INDUSTRY} AS industry, l.created_at AS "createdAt",
+           w.contact_name AS "contactName"
+    ${FROM}
+    WHERE l.need IS NOT NULL AND trim(l.need) != '' AND l.status != 'merged'
+      AND l.created_at >= ${q.since} AND l.created_at < ${q.until}
+    ORDER BY l.created_at, l.id`);
+}
+
+/** Firmographics of an account for the "which partner to ask" hint: CRM first, then a lead's partner values. */
+export function accountSegment(
+  h: Handle,
+  domain: string,
+): { industry: string | null; country: string | null; employees: number | null } | null {
+  return (
+    h.get<{ industry: string | null; country: string | null; employees: number | null }>(sql`
+      SELECT coalesce(a.industry, l.partner_industry) AS industry, coalesce(a.country, l.partner_country) AS country,
+             coalesce(a.employees, l.partner_employees) AS employees
+      FROM (SELECT ${domain} AS domain) d
+      LEFT JOIN crm_accounts a ON a.domain = d.domain
+      LEFT JOIN leads l ON l.domain = d.domain
+      ORDER BY l.id DESC LIMIT 1`) ?? null
+  );
+}
+
+// ---------------------------------------------------------------- the score's fits
+
+export type EqlModelRow = typeof eqlModels.$inferSelect;
+export type NewEqlModel = typeof eqlModels.$inferInsert;
+
+export function saveModel(h: Handle, row: NewEqlModel): number {
+  return Number(h.insert(eqlModels).values(row).run().lastInsertRowid);
+}
+
+export function latestModel(h: Handle): EqlModelRow | null {
+  return (
+    h.select().from(eqlModels).orderBy(desc(eqlModels.fittedAt), desc(eqlModels.id)).limit(1).get() ?? null
+  );
+}

@@ -1,0 +1,169 @@
+import type { ProgramConfig } from '../config/program-config.ts';
+import { type CalibrationReport, calibrationReport } from '../core/calibration.ts';
+import { ecosystemMap, type MapSegment, type PartnerHint, partnersToAsk } from '../core/ecosystem-map.ts';
+import { type FittedScore, fitScore, type ScoreSettings } from '../core/eql-score.ts';
+import { needThemes, type Theme } from '../core/needs-themes.ts';
+import { calendarDate } from '../core/time.ts';
+import {
+  accountSegment,
+  needRows,
+  type PopulationQuery,
+  saveModel,
+  segmentCells,
+  signalCells,
+  splitPoint,
+} from '../db/stores/insight-store.ts';
+import { partnerNames } from '../db/stores/job-store.ts';
+import type { ServiceDeps } from './context.ts';
+
+// The learning loop's use cases (PRODUCT.md section 12): the calibration report, the EQL score's nightly fit,
+// the ecosystem map and product input. The arithmetic is in src/core (calibration.ts, eql-score.ts,
+// ecosystem-map.ts, needs-themes.ts); the grouping in SQL in src/db/stores/insight-store.ts.
+//
+// Revenue: conversion here is to opportunity and to won. When the CRM sync records an amount per lead, add
+// it to the store's GROUP BY (sum per currency, never across currencies) and to `Counts`; nothing else
+// changes shape.
+
+export function populationQuery(config: ProgramConfig, now: number): PopulationQuery {
+  return {
+    now,
+    matureDays: config.insight.matureDays,
+    includeDisqualified: config.insight.includeDisqualified,
+    includeExpired: config.insight.includeExpired,
+  };
+}
+
+/** Says in one sentence which EQLs a report counts. */
+export function populationText(config: ProgramConfig): string {
+  const closed = ['won', 'lost'];
+  if (config.insight.includeDisqualified) closed.push('disqualified');
+  if (config.insight.includeExpired) closed.push('expired');
+  return `EQLs ${closed.join(', ')}, plus open EQLs at least ${config.insight.matureDays} days old`;
+}
+
+export interface CalibrationResult {
+  generatedAt: number;
+  population: string;
+  report: CalibrationReport;
+  partnerNames: Record<string, string>;
+}
+
+export function buildCalibration(deps: ServiceDeps, now: number = deps.now()): CalibrationResult {
+  const { db, config } = deps;
+  const q = populationQuery(config, now);
+  const report = calibrationReport(signalCells(db, q), segmentCells(db, q), {
+    minSample: config.insight.minSample,
+    weakRatio: config.insight.weakRatio,
+    current: {
+      minStrength: config.warmth.minStrength,
+      maxAgeDays: config.warmth.maxAgeDays,
+      minScore: config.icp.minScore,
+    },
+  });
+  return {
+    generatedAt: now,
+    population: populationText(config),
+    report,
+    partnerNames: Object.fromEntries(partnerNames(db)),
+  };
+}
+
+export function scoreSettings(config: ProgramConfig): ScoreSettings {
+  const { minOutcomes, l2, priorWeight, holdoutShare } = config.score;
+  return { minOutcomes, l2, priorWeight, holdoutShare };
+}
+
+/** Fits the score on the judged EQLs (time-ordered split), without saving it. */
+export function computeScoreFit(deps: ServiceDeps, now: number = deps.now()): FittedScore {
+  const { db, config } = deps;
+  const q = populationQuery(config, now);
+  const settings = scoreSettings(config);
+  const splitAt = splitPoint(db, q, settings.holdoutShare);
+  return fitScore(signalCells(db, { ...q, splitAt }), settings);
+}
+
+/** The nightly fit: computes and stores it (the newest row is what surfaces use). */
+export function fitAndSaveScore(
+  deps: ServiceDeps,
+  now: number = deps.now(),
+): { id: number; fit: FittedScore } {
+  const fit = computeScoreFit(deps, now);
+  const id = saveModel(deps.db, {
+    fittedAt: now,
+    use: fit.use,
+    reason: fit.reason,
+    n: fit.n,
+    positives: fit.positives,
+    nTrain: fit.nTrain,
+    nTest: fit.nTest,
+    model: fit.model ? { ...fit.model } : null,
+    prior: { ...fit.prior },
+    heldOut: fit.heldOut ? { ...fit.heldOut } : null,
+    settings: { ...scoreSettings(deps.config) },
+  });
+  return { id, fit };
+}
+
+export interface EcosystemMapResult {
+  generatedAt: number;
+  population: string;
+  minSample: number;
+  segments: MapSegment[];
+  partnerNames: Record<string, string>;
+}
+
+export function buildEcosystemMap(deps: ServiceDeps, now: number = deps.now()): EcosystemMapResult {
+  const { db, config } = deps;
+  return {
+    generatedAt: now,
+    population: populationText(config),
+    minSample: config.insight.minSample,
+    segments: ecosystemMap(segmentCells(db, populationQuery(config, now)), config.insight.minSample),
+    partnerNames: Object.fromEntries(partnerNames(db)),
+  };
+}
+
+/** The partners to ask about an account (by its CRM or partner-supplied firmographics). Internal only. */
+export function partnerHintsFor(
+  deps: ServiceDeps,
+  domain: string,
+  opts: { exclude?: readonly string[]; map?: MapSegment[] } = {},
+): PartnerHint[] {
+  const account = accountSegment(deps.db, domain);
+  if (!account) return [];
+  const map = opts.map ?? buildEcosystemMap(deps).segments;
+  return partnersToAsk(map, account, { exclude: opts.exclude ?? [] });
+}
+
+export interface NeedsResult {
+  since: number;
+  until: number;
+  needs: number;
+  themes: Theme[];
+  method: 'configured' | 'extracted';
+}
+
+/** Product input over leads submitted in [since, until): themes by industry and month, never naming partners. */
+export function buildNeeds(deps: ServiceDeps, range: { since: number; until: number }): NeedsResult {
+  const { db, config } = deps;
+  const names = [...partnerNames(db).values()];
+  const slugs = config.partners.map((p) => p.slug);
+  const rows = needRows(db, range);
+  const needs = rows.map((r) => ({
+    id: r.id,
+    text: r.need,
+    segment: r.industry,
+    period: calendarDate(r.createdAt, config.timezone).slice(0, 7),
+    redact: [...names, ...slugs, ...(r.contactName ? [r.contactName] : [])],
+  }));
+  return {
+    ...range,
+    needs: needs.length,
+    method: config.needs.themes.length > 0 ? 'configured' : 'extracted',
+    themes: needThemes(needs, {
+      themes: config.needs.themes,
+      minCount: config.needs.minCount,
+      maxThemes: config.needs.maxThemes,
+    }),
+  };
+}
