@@ -13,6 +13,7 @@ import { importBaselines } from './commands/import-baselines.ts';
 import { importOverlaps } from './commands/import-overlaps.ts';
 import { jobsRun } from './commands/jobs-run.ts';
 import { report } from './commands/report.ts';
+import { insightReports } from './commands/report-insight.ts';
 import type { Command } from './types.ts';
 
 export const commands: readonly Command[] = [
@@ -25,6 +26,7 @@ export const commands: readonly Command[] = [
   importBaselines,
   exportLeads,
   report,
+  ...insightReports,
   jobsRun,
   forgetContactCommand,
   help,
