@@ -33,6 +33,9 @@ export const BOT_SCOPES = [
   'channels:history',
   'groups:history',
   'im:history',
+  // Upload chart PNGs (funnel, cohort trend, conversion by warmth) to the digest and the monthly insight
+  // messages: files.getUploadURLExternal + files.completeUploadExternal. Off with `charts.enabled: false`.
+  'files:write',
 ] as const;
 
 export interface FootholdOptions {

@@ -15,6 +15,7 @@ import {
   UNCONFIRMED,
 } from '../db/stores/outbox-store.ts';
 import { LEAD_POST_TS } from '../services/notify.ts';
+import { FILE_UPLOAD_METHOD, uploadFile } from './file-upload.ts';
 
 // Delivers the outbox to Slack. A row is marked sent only after Slack answers ok; until then it stays
 // pending and survives restarts. Rows to one recipient go out in order (only the head of each recipient is
@@ -179,6 +180,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         // Marked unconfirmed already, with the rest of this pass (see `pass`).
       }
       called = true;
+      // A chart upload is three calls (src/slack/file-upload.ts), not one Web API method.
+      if (row.method === FILE_UPLOAD_METHOD) return { kind: 'sent', result: await uploadFile(client, payload) };
       const res = (await client.apiCall(row.method, payload)) as unknown as Record<string, unknown>;
       return { kind: 'sent', result: pickResult(res) };
     } catch (err) {
