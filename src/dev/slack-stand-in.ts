@@ -326,7 +326,15 @@ interface MessageState extends StoredMessage {
 
 type Handler = (args: Record<string, unknown>, who: Identity | undefined) => SlackApiResponse;
 
-const JSON_ARGS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks', 'files']);
+const JSON_ARGS = new Set([
+  'blocks',
+  'attachments',
+  'view',
+  'metadata',
+  'unfurls',
+  'user_auth_blocks',
+  'files',
+]);
 const NO_AUTH_METHODS = new Set(['oauth.v2.access', 'oauth.v2.exchange', 'api.test']);
 
 function err(error: string, extra: Record<string, unknown> = {}): SlackApiResponse {
@@ -1041,13 +1049,24 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
       const alt = str(args.alt_txt) ?? str(args.alt_text);
       if (alt !== undefined && charCount(alt) > 1000) return err('alt_txt_too_large');
       const id = nextId('F');
-      uploads.set(id, { id, filename, length, ...(alt !== undefined ? { altText: alt } : {}), bytes: null, completed: false });
+      uploads.set(id, {
+        id,
+        filename,
+        length,
+        ...(alt !== undefined ? { altText: alt } : {}),
+        bytes: null,
+        completed: false,
+      });
       return { ok: true, upload_url: `${baseUrl}/upload/${id}`, file_id: id };
     },
 
     'files.completeUploadExternal': (args) => {
       const files = args.files;
-      if (!Array.isArray(files) || files.length === 0 || !files.every((f) => isRecord(f) && typeof f.id === 'string'))
+      if (
+        !Array.isArray(files) ||
+        files.length === 0 ||
+        !files.every((f) => isRecord(f) && typeof f.id === 'string')
+      )
         return invalidArguments(['files must be a non-empty array of {"id": …, "title": …}']);
       const found: StandInFile[] = [];
       for (const f of files as Array<{ id: string; title?: unknown }>) {
@@ -1061,7 +1080,9 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
         if (!ch.ok) return err(ch.error);
         channel = ch.id;
       }
-      const titles = new Map((files as Array<{ id: string; title?: unknown }>).map((f) => [f.id, str(f.title)]));
+      const titles = new Map(
+        (files as Array<{ id: string; title?: unknown }>).map((f) => [f.id, str(f.title)]),
+      );
       for (const up of found) {
         up.completed = true;
         const title = titles.get(up.id);
@@ -1072,7 +1093,10 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
         const thread = str(args.thread_ts);
         if (thread !== undefined) up.threadTs = thread;
       }
-      return { ok: true, files: found.map((f) => ({ id: f.id, title: f.title ?? f.filename, name: f.filename })) };
+      return {
+        ok: true,
+        files: found.map((f) => ({ id: f.id, title: f.title ?? f.filename, name: f.filename })),
+      };
     },
 
     'oauth.v2.access': (args) => {

@@ -47,6 +47,8 @@ export interface JobSummary {
   transitions: Array<{ leadId: number; from: string; to: string }>;
   /** Ledger keys taken by this run. */
   keys: string[];
+  /** What a run that sends nothing did (e.g. the model fit's figures), one line each. */
+  notes?: string[];
 }
 
 export interface Job {

@@ -1,8 +1,10 @@
 import type { CalibrationReport } from '../core/calibration.ts';
 import type { Cohort, Funnel } from '../core/metrics.ts';
 import { loadLeadFacts } from '../db/stores/job-store.ts';
+import type { OutboxMessage } from '../db/stores/lead-store.ts';
 import { type RenderedChart, renderPng } from '../slack/charts/render.ts';
 import { funnelSvg, rateBarsSvg, trendSvg } from '../slack/charts/svg.ts';
+import { FILE_UPLOAD_METHOD, type FileUploadPayload } from '../slack/file-upload.ts';
 import type { ServiceDeps } from './context.ts';
 import { buildCalibration } from './insight.ts';
 import { COHORT_MIN_AGE_DAYS, computeMetrics } from './program-metrics.ts';
@@ -87,4 +89,28 @@ export function renderInsightCharts(deps: ServiceDeps, now: number = deps.now())
     cohortChart(metrics.cohorts),
     warmthChart(buildCalibration(deps, now).report),
   ];
+}
+
+/** An outbox row uploading `chart` to `recipient` (a channel, or a user's DM), after the messages before it. */
+export function chartUpload(
+  recipient: string,
+  key: string,
+  chart: RenderedChart,
+  notBefore?: number,
+): OutboxMessage {
+  const payload: FileUploadPayload = {
+    channel: recipient,
+    filename: chart.filename,
+    title: chart.title,
+    alt_txt: chart.altText,
+    content_base64: chart.png.toString('base64'),
+  };
+  return {
+    deliveryKey: key,
+    recipient,
+    method: FILE_UPLOAD_METHOD,
+    payload: { ...payload },
+    leadId: null,
+    ...(notBefore !== undefined ? { notBefore } : {}),
+  };
 }

@@ -6,6 +6,7 @@ import { needThemes, type Theme } from '../core/needs-themes.ts';
 import { calendarDate } from '../core/time.ts';
 import {
   accountSegment,
+  type NewEqlModel,
   needRows,
   type PopulationQuery,
   saveModel,
@@ -82,13 +83,9 @@ export function computeScoreFit(deps: ServiceDeps, now: number = deps.now()): Fi
   return fitScore(signalCells(db, { ...q, splitAt }), settings);
 }
 
-/** The nightly fit: computes and stores it (the newest row is what surfaces use). */
-export function fitAndSaveScore(
-  deps: ServiceDeps,
-  now: number = deps.now(),
-): { id: number; fit: FittedScore } {
-  const fit = computeScoreFit(deps, now);
-  const id = saveModel(deps.db, {
+/** The `eql_models` row recording a fit. */
+export function modelRow(fit: FittedScore, config: ProgramConfig, now: number): NewEqlModel {
+  return {
     fittedAt: now,
     use: fit.use,
     reason: fit.reason,
@@ -99,9 +96,17 @@ export function fitAndSaveScore(
     model: fit.model ? { ...fit.model } : null,
     prior: { ...fit.prior },
     heldOut: fit.heldOut ? { ...fit.heldOut } : null,
-    settings: { ...scoreSettings(deps.config) },
-  });
-  return { id, fit };
+    settings: { ...scoreSettings(config) },
+  };
+}
+
+/** Fits and stores the score (the newest row is what surfaces use). */
+export function fitAndSaveScore(
+  deps: ServiceDeps,
+  now: number = deps.now(),
+): { id: number; fit: FittedScore } {
+  const fit = computeScoreFit(deps, now);
+  return { id: saveModel(deps.db, modelRow(fit, deps.config, now)), fit };
 }
 
 export interface EcosystemMapResult {

@@ -181,7 +181,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       }
       called = true;
       // A chart upload is three calls (src/slack/file-upload.ts), not one Web API method.
-      if (row.method === FILE_UPLOAD_METHOD) return { kind: 'sent', result: await uploadFile(client, payload) };
+      if (row.method === FILE_UPLOAD_METHOD)
+        return { kind: 'sent', result: await uploadFile(client, payload) };
       const res = (await client.apiCall(row.method, payload)) as unknown as Record<string, unknown>;
       return { kind: 'sent', result: pickResult(res) };
     } catch (err) {

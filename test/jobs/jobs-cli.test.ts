@@ -84,7 +84,8 @@ describe('jobs run', () => {
 
   it('runs the digest for the current week, then says it was already sent', async () => {
     const first = await cli('jobs', 'run', 'digest');
-    expect(first.out).toMatch(/^digest 2026-W48 at 2026-11-23 09:00 EST: 2 messages queued/);
+    expect(first.out).toMatch(/^digest 2026-W48 at 2026-11-23 09:00 EST: 6 messages queued/);
+    expect(first.out).toContain('C0LEADERS  chart  now  funnel.png');
     expect(first.out).toContain('C0LEADERS  digest  now');
     expect(first.out).toContain('U0LEAD  digest  now');
     const second = await cli('jobs', 'run', 'digest');
@@ -94,7 +95,9 @@ describe('jobs run', () => {
   it('refuses unknown jobs and bad times with the usage', async () => {
     const bad = await cli('jobs', 'run', 'nope');
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('unknown job "nope"; jobs: sla, expiry, digest, scorecards');
+    expect(bad.err).toContain(
+      'unknown job "nope"; jobs: sla, expiry, digest, scorecards, model-fit, insights',
+    );
     const when = await cli('jobs', 'run', 'sla', '--now', 'tuesday');
     expect(when.code).toBe(2);
     expect(when.err).toContain('--now "tuesday" is not an ISO time');
