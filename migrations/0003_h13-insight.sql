@@ -10,7 +10,8 @@ CREATE TABLE `eql_models` (
 	`model` text,
 	`prior` text NOT NULL,
 	`held_out` text,
-	`settings` text NOT NULL
+	`settings` text NOT NULL,
+	`segments` text
 );
 --> statement-breakpoint
 CREATE INDEX `eql_models_fitted` ON `eql_models` (`fitted_at`);

@@ -353,6 +353,8 @@ export const eqlModels = sqliteTable(
     /** Held-out AUC, Brier score and calibration table of the model and of the prior. */
     heldOut: text('held_out', { mode: 'json' }).$type<Record<string, unknown>>(),
     settings: text('settings', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Partner × segment cells at the fit (the ecosystem map), so a lead's "partners to ask" hint costs no scan. */
+    segments: text('segments', { mode: 'json' }).$type<unknown[]>(),
   },
   (t) => [index('eql_models_fitted').on(t.fittedAt)],
 );

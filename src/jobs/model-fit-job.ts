@@ -1,7 +1,7 @@
 import { calendarDate } from '../core/time.ts';
 import { saveModel } from '../db/stores/insight-store.ts';
 import { takenPeriods, takePeriod } from '../db/stores/job-store.ts';
-import { computeScoreFit, modelRow } from '../services/insight.ts';
+import { computeScoreFit, computeSegments, modelRow } from '../services/insight.ts';
 import { jobTransaction, servicesAt } from './transaction.ts';
 import { emptySummary, type Job } from './types.ts';
 
@@ -27,13 +27,14 @@ export const modelFitJob: Job = {
       return summary;
     }
     const fit = computeScoreFit(services, now);
+    const segments = computeSegments(services, now);
     jobTransaction(db, dryRun, (tx) => {
       if (!takePeriod(tx, MODEL_FIT_JOB, period, now, { use: fit.use, n: fit.n })) {
         summary.skipped = `the score was already fitted on ${period}`;
         return;
       }
       summary.keys.push(period);
-      saveModel(tx, modelRow(fit, config, now));
+      saveModel(tx, modelRow(fit, config, now, segments));
     });
     if (summary.skipped) return summary;
     const held = fit.heldOut;

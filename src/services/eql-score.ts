@@ -2,10 +2,16 @@ import { z } from 'zod';
 import { type LeadSignalInput, signalLevels } from '../core/calibration.ts';
 import { type LeadScore, type StoredScore, scoreLead } from '../core/eql-score.ts';
 import { calendarDate, daysBetween, isIsoDate } from '../core/time.ts';
-import type { LeadView } from '../core/types.ts';
+import type { LeadStatus, LeadView } from '../core/types.ts';
 import type { Db } from '../db/connection.ts';
 import { type EqlModelRow, latestModel } from '../db/stores/insight-store.ts';
+import { partnerNames } from '../db/stores/job-store.ts';
 import type { Tx } from '../db/stores/lead-store.ts';
+import { hintLine } from '../slack/blocks/insight.ts';
+import type { RoutingContext } from '../slack/blocks/routing-post.ts';
+import type { ServiceDeps } from './context.ts';
+import { partnerHintsFor } from './insight.ts';
+import type { NotifyContext } from './notify.ts';
 
 // Model access for the EQL score: the newest fit from `eql_models`, validated, and the score of one lead.
 // This is the one module that surfaces (routing post, App Home, reps' queues) call: `currentScore(db)` once,
@@ -57,3 +63,38 @@ export function leadSignals(view: LeadView): LeadSignalInput {
 export function scoreLeadView(score: StoredScore | null, view: LeadView): LeadScore | null {
   return scoreLead(score, signalLevels(leadSignals(view)));
 }
+
+/**
+ * The message context of a use case or job: time zone, clock, and the scorer for routing posts. The newest
+ * fit is read once, on the first lead scored.
+ */
+export function notifyContext(
+  deps: Pick<ServiceDeps, 'db' | 'config'>,
+  now: number,
+  extra: Pick<RoutingContext, 'claimWait'> = {},
+): NotifyContext & Pick<RoutingContext, 'claimWait'> {
+  let score: StoredScore | null | undefined;
+  return {
+    timeZone: deps.config.timezone,
+    now,
+    ...extra,
+    scorer: (view) => {
+      if (score === undefined) score = currentScore(deps.db);
+      return OPEN_FOR_SCORE.has(view.status) ? scoreLeadView(score, view) : null;
+    },
+    hinter: (view) => {
+      if (view.surfacedBy !== 'rep' || view.status !== 'awaiting_attestation') return null;
+      const hints = partnerHintsFor(deps, view.domain, { exclude: [view.partner.slug] });
+      return hints.length > 0 ? hintLine(hints, Object.fromEntries(partnerNames(deps.db))) : null;
+    },
+  };
+}
+
+/** Statuses whose routing post shows the score: EQLs being worked. Closed leads need no priority. */
+const OPEN_FOR_SCORE = new Set<LeadStatus>([
+  'qualified',
+  'claimed',
+  'intro_requested',
+  'meeting_held',
+  'opportunity',
+]);

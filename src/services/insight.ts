@@ -1,11 +1,13 @@
+import { z } from 'zod';
 import type { ProgramConfig } from '../config/program-config.ts';
-import { type CalibrationReport, calibrationReport } from '../core/calibration.ts';
+import { type CalibrationReport, calibrationReport, type SegmentCell } from '../core/calibration.ts';
 import { ecosystemMap, type MapSegment, type PartnerHint, partnersToAsk } from '../core/ecosystem-map.ts';
 import { type FittedScore, fitScore, type ScoreSettings } from '../core/eql-score.ts';
 import { needThemes, type Theme } from '../core/needs-themes.ts';
 import { calendarDate } from '../core/time.ts';
 import {
   accountSegment,
+  latestModel,
   type NewEqlModel,
   needRows,
   type PopulationQuery,
@@ -83,9 +85,20 @@ export function computeScoreFit(deps: ServiceDeps, now: number = deps.now()): Fi
   return fitScore(signalCells(db, { ...q, splitAt }), settings);
 }
 
+/** The partner × segment cells the nightly fit keeps for "partners to ask" hints. */
+export function computeSegments(deps: ServiceDeps, now: number = deps.now()): SegmentCell[] {
+  return segmentCells(deps.db, populationQuery(deps.config, now));
+}
+
 /** The `eql_models` row recording a fit. */
-export function modelRow(fit: FittedScore, config: ProgramConfig, now: number): NewEqlModel {
+export function modelRow(
+  fit: FittedScore,
+  config: ProgramConfig,
+  now: number,
+  segments: readonly SegmentCell[] = [],
+): NewEqlModel {
   return {
+    segments: segments.map((c) => ({ ...c })),
     fittedAt: now,
     use: fit.use,
     reason: fit.reason,
@@ -106,7 +119,7 @@ export function fitAndSaveScore(
   now: number = deps.now(),
 ): { id: number; fit: FittedScore } {
   const fit = computeScoreFit(deps, now);
-  return { id: saveModel(deps.db, modelRow(fit, deps.config, now)), fit };
+  return { id: saveModel(deps.db, modelRow(fit, deps.config, now, computeSegments(deps, now))), fit };
 }
 
 export interface EcosystemMapResult {
@@ -128,15 +141,37 @@ export function buildEcosystemMap(deps: ServiceDeps, now: number = deps.now()): 
   };
 }
 
-/** The partners to ask about an account (by its CRM or partner-supplied firmographics). Internal only. */
+const segmentCellSchema = z.array(
+  z.object({
+    partnerSlug: z.string(),
+    industry: z.string(),
+    country: z.string(),
+    employees: z.string(),
+    n: z.number(),
+    opportunity: z.number(),
+    won: z.number(),
+  }),
+);
+
+/** The ecosystem map as of the newest nightly fit (no scan of the leads), or null before the first fit. */
+export function storedEcosystemMap(deps: Pick<ServiceDeps, 'db' | 'config'>): MapSegment[] | null {
+  const parsed = segmentCellSchema.safeParse(latestModel(deps.db)?.segments);
+  return parsed.success ? ecosystemMap(parsed.data, deps.config.insight.minSample) : null;
+}
+
+/**
+ * The partners to ask about an account (its CRM or partner-supplied firmographics), from the newest nightly
+ * fit's map. Internal surfaces only: it names partners.
+ */
 export function partnerHintsFor(
-  deps: ServiceDeps,
+  deps: Pick<ServiceDeps, 'db' | 'config'>,
   domain: string,
-  opts: { exclude?: readonly string[]; map?: MapSegment[] } = {},
+  opts: { exclude?: readonly string[]; map?: MapSegment[] | null } = {},
 ): PartnerHint[] {
+  const map = opts.map === undefined ? storedEcosystemMap(deps) : opts.map;
+  if (!map) return [];
   const account = accountSegment(deps.db, domain);
   if (!account) return [];
-  const map = opts.map ?? buildEcosystemMap(deps).segments;
   return partnersToAsk(map, account, { exclude: opts.exclude ?? [] });
 }
 

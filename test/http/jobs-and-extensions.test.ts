@@ -66,6 +66,8 @@ describe('the scheduler', () => {
       { job: 'expiry', cron: '5 * * * *' },
       { job: 'digest', cron: '0 9 * * 1' },
       { job: 'scorecards', cron: '0 9 1 * *' },
+      { job: 'model-fit', cron: '30 2 * * *' },
+      { job: 'insights', cron: '0 9 1 * *' },
     ]);
   });
 });
