@@ -15,6 +15,7 @@ import {
   suggestChanges,
   wilson,
 } from '../../src/core/calibration.ts';
+import { signalCell } from '../insight/fixtures.ts';
 
 // Wilson intervals computed by hand: centre = (p + z²/2n)/(1 + z²/n), half = z·√(p(1−p)/n + z²/4n²)/(1 + z²/n).
 describe('wilson', () => {
@@ -93,21 +94,8 @@ describe('bands', () => {
   });
 });
 
-const BASE: SignalLevels = {
-  strength: '4',
-  relationship: 'prospect',
-  willing: 'yes',
-  recency: '0-14',
-  icp: '80-89',
-  overlap: 'verified',
-  corroboration: '0',
-};
-const cell = (patch: Partial<SignalLevels>, n: number, opportunity: number, won = 0): SignalCell => ({
-  levels: { ...BASE, ...patch },
-  n,
-  opportunity,
-  won,
-});
+const cell = (patch: Partial<SignalLevels>, n: number, opportunity: number, won = 0): SignalCell =>
+  signalCell(patch, n, opportunity, { won });
 const OPTS: CalibrationOptions = {
   minSample: 30,
   weakRatio: 0.5,

@@ -5,6 +5,7 @@ import { toFunnel } from '../../src/core/metrics.ts';
 import { cohortChart, funnelChart, warmthChart } from '../../src/services/insight-charts.ts';
 import type { RenderedChart } from '../../src/slack/charts/render.ts';
 import { axisMax, funnelSvg, xml } from '../../src/slack/charts/svg.ts';
+import { signalCell } from './fixtures.ts';
 
 // Each chart is a real PNG: its header says 800×400, and its pixels are not one flat colour (the IDAT
 // stream, inflated, holds many distinct values: bars, text and lines were drawn).
@@ -97,19 +98,11 @@ describe('charts', () => {
   });
 
   it('renders conversion by warmth with intervals', () => {
-    const levels = {
-      relationship: 'prospect',
-      willing: 'yes',
-      recency: '0-14',
-      icp: '80-89',
-      overlap: 'verified',
-      corroboration: '0',
-    };
     const report = calibrationReport(
       [
-        { levels: { ...levels, strength: '3' }, n: 200, opportunity: 10, won: 2 },
-        { levels: { ...levels, strength: '4' }, n: 200, opportunity: 40, won: 10 },
-        { levels: { ...levels, strength: '5' }, n: 12, opportunity: 5, won: 2 },
+        signalCell({ strength: '3' }, 200, 10, { won: 2 }),
+        signalCell({ strength: '4' }, 200, 40, { won: 10 }),
+        signalCell({ strength: '5' }, 12, 5, { won: 2 }),
       ],
       [],
       { minSample: 30, weakRatio: 0.5, current: { minStrength: 3, maxAgeDays: 90, minScore: 60 } },

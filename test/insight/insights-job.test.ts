@@ -40,7 +40,7 @@ beforeEach(async () => {
     spanDays: 400,
     partners: ['northwind', 'contoso'],
     needs: NEEDS,
-    pOpportunity: (l) => ({ 3: 0.05, 4: 0.2, 5: 0.4 })[l.strength]!,
+    pOpportunity: (l) => (({ 3: 0.05, 4: 0.2, 5: 0.4 }) as Record<number, number>)[l.strength]!,
   });
   // the month just ended (November) needs some leads: the seed spreads them over 400 days
   standIn = await startSlackStandIn({

@@ -4,6 +4,8 @@ import { getLeadView } from '../../src/db/stores/lead-store.ts';
 import { seedLearningProgram } from '../../src/dev/seed-learning.ts';
 import { currentScore, scoreLeadView } from '../../src/services/eql-score.ts';
 import { buildCalibration, computeScoreFit, fitAndSaveScore } from '../../src/services/insight.ts';
+import { submitLead } from '../../src/services/submit-lead.ts';
+import { goodSubmission } from '../helpers/actors.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock, testConfig } from '../helpers/db.ts';
 
 // Seeded programs with a known generating process: the report must recover what the process put there, the
@@ -151,5 +153,33 @@ describe('the EQL score', () => {
     expect(s.reasons.length).toBeLessThanOrEqual(3);
     expect(s.reasons.map((r) => r.phrase)).toContain('warmth 5/5');
     expect(s.reasons.find((r) => r.phrase === 'warmth 5/5')!.points).toBeGreaterThan(0);
+  });
+});
+
+describe('the score on Slack surfaces', () => {
+  it('the routing post of a new EQL says how likely it is to reach opportunity, partners never see it', () => {
+    const deps = program(4000, (l) => STRENGTH_RATE[l.strength]! * (l.willing ? 1.5 : 0.25));
+    fitAndSaveScore(deps, NOW);
+    const res = submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 5 } }));
+    if (res.kind !== 'created') throw new Error(res.kind);
+    expect(res.status).toBe('qualified');
+    const rows = deps.db.$client
+      .prepare('select recipient, payload from outbox where lead_id = ? order by id')
+
+      .all(res.leadId) as Array<{ recipient: string; payload: string }>;
+    const post = rows.find((r) => r.recipient === 'C0ROUTING')!;
+    expect(post.payload).toMatch(/\*likely to reach opportunity: \d+%\* · warmth 5\/5 \(\+\d+ pts\)/);
+    for (const r of rows.filter((x) => x.recipient !== 'C0ROUTING'))
+      expect(r.payload).not.toContain('likely to reach');
+  });
+
+  it('before any fit, routing posts carry no score line', () => {
+    const deps = program(10, () => 0.2);
+    const res = submitLead(deps, goodSubmission());
+    if (res.kind !== 'created') throw new Error(res.kind);
+    const post = deps.db.$client
+      .prepare("select payload from outbox where lead_id = ? and recipient = 'C0ROUTING'")
+      .get(res.leadId) as { payload: string };
+    expect(post.payload).not.toContain('likely to reach');
   });
 });

@@ -46,6 +46,20 @@ function isoDate(value: string | boolean | undefined, name: string, fallback: nu
 
 const formatOption = { format: { type: 'string', short: 'f' } } as const;
 
+/** Prints `json` (with --format json) or the text lines; EXIT.failed when there was no database. */
+function emit<T>(
+  ctx: CommandContext,
+  f: 'text' | 'json',
+  result: T | null,
+  json: (r: T) => unknown,
+  text: (r: T) => string[],
+): number {
+  if (result === null) return EXIT.failed;
+  if (f === 'json') ctx.out(JSON.stringify(json(result), null, 2));
+  else for (const line of text(result)) ctx.out(line);
+  return EXIT.ok;
+}
+
 export const reportCalibration: Command = {
   name: 'report calibration',
   usage: '[--format text|json]',
@@ -61,10 +75,7 @@ export const reportCalibration: Command = {
   async run(args, ctx) {
     const f = format(args.values);
     const result = await withProgram(ctx, (deps) => buildCalibration(deps, ctx.now()));
-    if (!result) return EXIT.failed;
-    if (f === 'json') ctx.out(JSON.stringify(result, null, 2));
-    else for (const line of calibrationText(result)) ctx.out(line);
-    return EXIT.ok;
+    return emit(ctx, f, result, (r) => r, calibrationText);
   },
 };
 
@@ -83,10 +94,13 @@ export const reportModel: Command = {
       row: latestModel(db),
       tz: config.timezone,
     }));
-    if (!result) return EXIT.failed;
-    if (f === 'json') ctx.out(JSON.stringify(result.row, null, 2));
-    else for (const line of modelText(result.row, result.tz)) ctx.out(line);
-    return EXIT.ok;
+    return emit(
+      ctx,
+      f,
+      result,
+      (r) => r.row,
+      (r) => modelText(r.row, r.tz),
+    );
   },
 };
 
@@ -155,10 +169,13 @@ export const reportNeeds: Command = {
       needs: buildNeeds(deps, { since, until }),
       tz: config.timezone,
     }));
-    if (!result) return EXIT.failed;
-    if (f === 'json') ctx.out(JSON.stringify(result.needs, null, 2));
-    else for (const line of needsText(result.needs, result.tz)) ctx.out(line);
-    return EXIT.ok;
+    return emit(
+      ctx,
+      f,
+      result,
+      (r) => r.needs,
+      (r) => needsText(r.needs, r.tz),
+    );
   },
 };
 
