@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkMessageBlocks } from '../../src/dev/block-kit-limits.ts';
 import { SEED_NEEDS, seedLearningProgram } from '../../src/dev/seed-learning.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
+import { digestJob } from '../../src/jobs/digest-job.ts';
 import { insightsJob } from '../../src/jobs/insights-job.ts';
 import { modelFitJob } from '../../src/jobs/model-fit-job.ts';
 import { createOutboxSender } from '../../src/slack/outbox-sender.ts';
@@ -141,6 +142,21 @@ describe('the monthly insights job', () => {
       'calibration',
       'ecosystem-map',
     ]);
+  });
+});
+
+describe('the digest', () => {
+  it('carries "what converts" within Block Kit limits, and its charts follow the message', async () => {
+    const s = await digestJob.run(w.jobDeps, NOW);
+    const toLead = s.queued.filter((q) => q.to === 'U0LEAD');
+    expect(toLead.map((q) => q.kind)).toEqual(['digest', 'chart', 'chart']);
+    expect(toLead.slice(1).map((q) => q.summary)).toEqual(['funnel.png', 'cohort-trend.png']);
+    const [row] = outbox(w.db, "delivery_key = 'digest:2026-W49:U0LEAD'");
+    expect(checkMessageBlocks(row!.payload.blocks)).toEqual([]);
+    const text = JSON.stringify(row!.payload.blocks);
+    expect(text).toContain('*What converts*');
+    expect(text).toMatch(/warmth 3\/5 +[\d,]+ +\d+\.\d% \[/);
+    expect(text).toContain('consider warmth.minStrength: 4.');
   });
 });
 
