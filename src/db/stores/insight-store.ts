@@ -72,32 +72,40 @@ function bandCase(
   return sql`(CASE WHEN (${expr}) IS NULL THEN '${sql.raw(UNKNOWN)}'${sql.join(arms, sql``)} ELSE '${sql.raw(UNKNOWN)}' END)`;
 }
 
-/** The joins every population query shares: the latest attestation, the CRM account, corroborations. */
-const FROM = sql`
-  FROM leads l
-  LEFT JOIN (SELECT lead_id, max(id) AS id FROM warmth_attestations GROUP BY lead_id) lw ON lw.lead_id = l.id
-  LEFT JOIN warmth_attestations w ON w.id = lw.id
-  LEFT JOIN crm_accounts a ON a.domain = l.domain`;
+/**
+ * The judged population with each lead's raw signals and segment, computed once per lead: the latest
+ * attestation, the CRM account, the number of corroborating partners. The queries below band and group it.
+ */
+function population(q: PopulationQuery, extra: SQL = sql``): SQL {
+  return sql`
+    SELECT w.strength AS strength, l.relationship AS relationship, w.id AS attested,
+           w.willing_to_introduce AS willing,
+           CAST(julianday(date(l.created_at / 1000, 'unixepoch')) - julianday(w.last_interaction_on) AS INTEGER) AS days,
+           CAST(l.icp_score AS INTEGER) AS icp, l.overlap_verified AS verified, coalesce(cc.n, 0) AS corroborators,
+           coalesce(l.credited_partner_slug, l.partner_slug) AS partner,
+           coalesce(a.industry, l.partner_industry) AS industry, coalesce(a.country, l.partner_country) AS country,
+           coalesce(a.employees, l.partner_employees) AS employees,
+           CASE WHEN l.status IN ('opportunity', 'won') OR l.opportunity_at IS NOT NULL THEN 1 ELSE 0 END AS opp,
+           CASE WHEN l.status = 'won' THEN 1 ELSE 0 END AS won${extra}
+    FROM leads l
+    LEFT JOIN (SELECT lead_id, max(id) AS id FROM warmth_attestations GROUP BY lead_id) lw ON lw.lead_id = l.id
+    LEFT JOIN warmth_attestations w ON w.id = lw.id
+    LEFT JOIN crm_accounts a ON a.domain = l.domain
+    LEFT JOIN (SELECT lead_id, count(*) AS n FROM corroborations GROUP BY lead_id) cc ON cc.lead_id = l.id
+    WHERE ${populationWhere(q)}`;
+}
 
-const REACHED_OPP = sql`(CASE WHEN l.status IN ('opportunity', 'won') OR l.opportunity_at IS NOT NULL THEN 1 ELSE 0 END)`;
-const REACHED_WON = sql`(CASE WHEN l.status = 'won' THEN 1 ELSE 0 END)`;
-
-const STRENGTH = sql`(CASE WHEN w.strength BETWEEN 1 AND 5 THEN CAST(w.strength AS TEXT) ELSE '${sql.raw(UNKNOWN)}' END)`;
-const RELATIONSHIP = sql`coalesce(l.relationship, '${sql.raw(UNKNOWN)}')`;
-const WILLING = sql`(CASE WHEN w.id IS NULL THEN '${sql.raw(UNKNOWN)}' WHEN w.willing_to_introduce THEN 'yes' ELSE 'no' END)`;
-const RECENCY = bandCase(
-  sql`CAST(julianday(date(l.created_at / 1000, 'unixepoch')) - julianday(w.last_interaction_on) AS INTEGER)`,
-  RECENCY_BANDS,
-  true,
-);
-const ICP = bandCase(sql`CAST(l.icp_score AS INTEGER)`, ICP_BANDS, false);
-const OVERLAP = sql`(CASE WHEN l.overlap_verified THEN 'verified' ELSE 'attested' END)`;
-const CORROBORATION = sql`(SELECT CASE count(*) WHEN 0 THEN '0' WHEN 1 THEN '1' ELSE '2+' END FROM corroborations c WHERE c.lead_id = l.id)`;
-
-const INDUSTRY = sql`coalesce(lower(trim(coalesce(a.industry, l.partner_industry))), '${sql.raw(UNKNOWN)}')`;
-const COUNTRY = sql`coalesce(upper(trim(coalesce(a.country, l.partner_country))), '${sql.raw(UNKNOWN)}')`;
-const EMPLOYEES = bandCase(sql`coalesce(a.employees, l.partner_employees)`, EMPLOYEE_BANDS, true);
-const CREDIT = sql`coalesce(l.credited_partner_slug, l.partner_slug)`;
+const U = sql.raw(`'${UNKNOWN}'`);
+const STRENGTH = sql`(CASE WHEN strength BETWEEN 1 AND 5 THEN CAST(strength AS TEXT) ELSE ${U} END)`;
+const RELATIONSHIP = sql`coalesce(relationship, ${U})`;
+const WILLING = sql`(CASE WHEN attested IS NULL THEN ${U} WHEN willing THEN 'yes' ELSE 'no' END)`;
+const RECENCY = bandCase(sql.raw('days'), RECENCY_BANDS, true);
+const ICP = bandCase(sql.raw('icp'), ICP_BANDS, false);
+const OVERLAP = sql`(CASE WHEN verified THEN 'verified' ELSE 'attested' END)`;
+const CORROBORATION = sql`(CASE corroborators WHEN 0 THEN '0' WHEN 1 THEN '1' ELSE '2+' END)`;
+const INDUSTRY = sql`coalesce(lower(trim(industry)), ${U})`;
+const COUNTRY = sql`coalesce(upper(trim(country)), ${U})`;
+const EMPLOYEES = bandCase(sql.raw('employees'), EMPLOYEE_BANDS, true);
 
 interface SignalRow {
   strength: string;
@@ -120,16 +128,11 @@ interface SignalRow {
 export function signalCells(h: Handle, q: PopulationQuery & { splitAt?: number | null }): SignalCell[] {
   const train = q.splitAt != null ? sql`(CASE WHEN l.created_at < ${q.splitAt} THEN 1 ELSE 0 END)` : sql`1`;
   const rows = h.all<SignalRow>(sql`
-    SELECT strength, relationship, willing, recency, icp, overlap, corroboration, train,
+    SELECT ${STRENGTH} AS strength, ${RELATIONSHIP} AS relationship, ${WILLING} AS willing, ${RECENCY} AS recency,
+           ${ICP} AS icp, ${OVERLAP} AS overlap, ${CORROBORATION} AS corroboration, train,
            count(*) AS n, sum(opp) AS opportunity, sum(won) AS won
-    FROM (
-      SELECT ${STRENGTH} AS strength, ${RELATIONSHIP} AS relationship, ${WILLING} AS willing,
-             ${RECENCY} AS recency, ${ICP} AS icp, ${OVERLAP} AS overlap, ${CORROBORATION} AS corroboration,
-             ${train} AS train, ${REACHED_OPP} AS opp, ${REACHED_WON} AS won
-      ${FROM}
-      WHERE ${populationWhere(q)}
-    )
-    GROUP BY strength, relationship, willing, recency, icp, overlap, corroboration, train`);
+    FROM (${population(q, sql`, ${train} AS train`)})
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`);
   return rows.map((r) => {
     const levels: SignalLevels = {
       strength: r.strength,
@@ -149,15 +152,10 @@ export function signalCells(h: Handle, q: PopulationQuery & { splitAt?: number |
 /** Judged EQLs grouped by the partner holding the credit × industry × country × employee band. */
 export function segmentCells(h: Handle, q: PopulationQuery): SegmentCell[] {
   return h.all<SegmentCell>(sql`
-    SELECT partner AS "partnerSlug", industry, country, employees,
+    SELECT partner AS "partnerSlug", ${INDUSTRY} AS industry, ${COUNTRY} AS country, ${EMPLOYEES} AS employees,
            count(*) AS n, sum(opp) AS opportunity, sum(won) AS won
-    FROM (
-      SELECT ${CREDIT} AS partner, ${INDUSTRY} AS industry, ${COUNTRY} AS country, ${EMPLOYEES} AS employees,
-             ${REACHED_OPP} AS opp, ${REACHED_WON} AS won
-      ${FROM}
-      WHERE ${populationWhere(q)}
-    )
-    GROUP BY partner, industry, country, employees`);
+    FROM (${population(q)})
+    GROUP BY 1, 2, 3, 4`);
 }
 
 /**
@@ -189,9 +187,13 @@ export interface NeedRow {
 /** Every lead's need text submitted in [since, until), with its industry and the attested contact's name. */
 export function needRows(h: Handle, q: { since: number; until: number }): NeedRow[] {
   return h.all<NeedRow>(sql`
-    SELECT l.id AS id, l.need AS need, ${INDUSTRY} AS industry, l.created_at AS "createdAt",
-           w.contact_name AS "contactName"
-    ${FROM}
+    SELECT l.id AS id, l.need AS need,
+           coalesce(lower(trim(coalesce(a.industry, l.partner_industry))), ${U}) AS industry,
+           l.created_at AS "createdAt", w.contact_name AS "contactName"
+    FROM leads l
+    LEFT JOIN (SELECT lead_id, max(id) AS id FROM warmth_attestations GROUP BY lead_id) lw ON lw.lead_id = l.id
+    LEFT JOIN warmth_attestations w ON w.id = lw.id
+    LEFT JOIN crm_accounts a ON a.domain = l.domain
     WHERE l.need IS NOT NULL AND trim(l.need) != '' AND l.status != 'merged'
       AND l.created_at >= ${q.since} AND l.created_at < ${q.until}
     ORDER BY l.created_at, l.id`);
