@@ -4,7 +4,7 @@ import { type LeadScore, type StoredScore, scoreLead } from '../core/eql-score.t
 import { calendarDate, daysBetween, isIsoDate } from '../core/time.ts';
 import type { LeadStatus, LeadView } from '../core/types.ts';
 import type { Db } from '../db/connection.ts';
-import { type EqlModelRow, latestModel } from '../db/stores/insight-store.ts';
+import { type EqlModelRow, latestScoreRow } from '../db/stores/insight-store.ts';
 import { partnerNames } from '../db/stores/job-store.ts';
 import type { Tx } from '../db/stores/lead-store.ts';
 import { hintLine } from '../slack/blocks/insight.ts';
@@ -25,7 +25,7 @@ const priorSchema = z.object({
 const modelSchema = z.object({ intercept: z.number(), coefficients: z.record(z.string(), z.number()) });
 
 /** A stored fit as the scorer needs it, or null when none is usable (none yet, or a row that does not parse). */
-export function toStoredScore(row: EqlModelRow | null): StoredScore | null {
+export function toStoredScore(row: Pick<EqlModelRow, 'use' | 'prior' | 'model'> | null): StoredScore | null {
   if (!row) return null;
   const prior = priorSchema.safeParse(row.prior);
   if (!prior.success) return null;
@@ -38,7 +38,7 @@ export function toStoredScore(row: EqlModelRow | null): StoredScore | null {
 }
 
 export function currentScore(h: Db | Tx): StoredScore | null {
-  return toStoredScore(latestModel(h));
+  return toStoredScore(latestScoreRow(h));
 }
 
 /** The signals of a lead as the routing post shows them (days counted on the UTC calendar, as the store does). */

@@ -229,3 +229,15 @@ export function latestModel(h: Handle): EqlModelRow | null {
     h.select().from(eqlModels).orderBy(desc(eqlModels.fittedAt), desc(eqlModels.id)).limit(1).get() ?? null
   );
 }
+
+/** The newest fit's score columns only (no held-out tables, no segment cells): what every routing post reads. */
+export function latestScoreRow(h: Handle): Pick<EqlModelRow, 'id' | 'use' | 'prior' | 'model'> | null {
+  return (
+    h
+      .select({ id: eqlModels.id, use: eqlModels.use, prior: eqlModels.prior, model: eqlModels.model })
+      .from(eqlModels)
+      .orderBy(desc(eqlModels.fittedAt), desc(eqlModels.id))
+      .limit(1)
+      .get() ?? null
+  );
+}
