@@ -130,3 +130,36 @@ export function partnersToAsk(
     )
     .slice(0, opts.limit ?? 3);
 }
+
+/**
+ * The same cells folded to one dimension at a time (the others `unknown`): all the map reads, far fewer rows
+ * (partners × (industries + countries + bands) instead of their product), for keeping with a nightly fit.
+ */
+export function marginalCells(cells: readonly SegmentCell[]): SegmentCell[] {
+  const by = new Map<string, SegmentCell>();
+  for (const cell of cells) {
+    for (const dimension of SEGMENT_DIMENSIONS) {
+      const value = cell[dimension];
+      if (value === UNKNOWN) continue;
+      const key = `${cell.partnerSlug}\u0000${dimension}\u0000${value}`;
+      let m = by.get(key);
+      if (!m) {
+        m = {
+          partnerSlug: cell.partnerSlug,
+          industry: UNKNOWN,
+          country: UNKNOWN,
+          employees: UNKNOWN,
+          n: 0,
+          opportunity: 0,
+          won: 0,
+        };
+        m[dimension] = value;
+        by.set(key, m);
+      }
+      m.n += cell.n;
+      m.opportunity += cell.opportunity;
+      m.won += cell.won;
+    }
+  }
+  return [...by.values()];
+}

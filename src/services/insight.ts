@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { ProgramConfig } from '../config/program-config.ts';
 import { type CalibrationReport, calibrationReport, type SegmentCell } from '../core/calibration.ts';
-import { ecosystemMap, type MapSegment, type PartnerHint, partnersToAsk } from '../core/ecosystem-map.ts';
+import {
+  ecosystemMap,
+  type MapSegment,
+  marginalCells,
+  type PartnerHint,
+  partnersToAsk,
+} from '../core/ecosystem-map.ts';
 import { type FittedScore, fitScore, type ScoreSettings } from '../core/eql-score.ts';
 import { needThemes, type Theme } from '../core/needs-themes.ts';
 import { calendarDate } from '../core/time.ts';
@@ -85,9 +91,9 @@ export function computeScoreFit(deps: ServiceDeps, now: number = deps.now()): Fi
   return fitScore(signalCells(db, { ...q, splitAt }), settings);
 }
 
-/** The partner × segment cells the nightly fit keeps for "partners to ask" hints. */
+/** The partner × segment cells the nightly fit keeps for "partners to ask" hints (one dimension at a time). */
 export function computeSegments(deps: ServiceDeps, now: number = deps.now()): SegmentCell[] {
-  return segmentCells(deps.db, populationQuery(deps.config, now));
+  return marginalCells(segmentCells(deps.db, populationQuery(deps.config, now)));
 }
 
 /** The `eql_models` row recording a fit. */

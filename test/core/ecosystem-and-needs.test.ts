@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SegmentCell } from '../../src/core/calibration.ts';
-import { ecosystemMap, partnersToAsk } from '../../src/core/ecosystem-map.ts';
+import { ecosystemMap, marginalCells, partnersToAsk } from '../../src/core/ecosystem-map.ts';
 import { cleanQuote, type NeedText, needThemes } from '../../src/core/needs-themes.ts';
 
 const seg = (
@@ -43,6 +43,11 @@ describe('ecosystem map', () => {
       'employees:200-999',
     ]);
   });
+  it('folds cells to one dimension at a time without changing the map', () => {
+    expect(ecosystemMap(marginalCells(cells), 30)).toEqual(ecosystemMap(cells, 30));
+    expect(marginalCells(cells)).toHaveLength(4 + 4 + 3); // partner × industry, × country, × employee band
+  });
+
   it('answers "which partner for a fintech account in Germany?"', () => {
     const map = ecosystemMap(cells, 30);
     const hints = partnersToAsk(map, { industry: 'Fintech', country: 'de' });
