@@ -159,19 +159,24 @@ export function segmentCells(h: Handle, q: PopulationQuery): SegmentCell[] {
 }
 
 /**
- * The creation time splitting the judged EQLs into the older `1 − holdoutShare` and the newest
- * `holdoutShare` (the first lead of the newest part), or null when there are fewer than two.
+ * The creation time splitting the judged EQLs into the older `1 − holdoutShare` and the newest `holdoutShare`:
+ * the start of the first UTC day by which the older share is reached (a split on a day boundary, from one
+ * GROUP BY by day, so it stays linear in the number of leads). Null when there are fewer than two judged EQLs
+ * or they were all created on one day.
  */
 export function splitPoint(h: Handle, q: PopulationQuery, holdoutShare: number): number | null {
-  const total =
-    h.get<{ n: number }>(sql`SELECT count(*) AS n FROM leads l WHERE ${populationWhere(q)}`)?.n ?? 0;
-  if (total < 2) return null;
-  const offset = Math.min(total - 1, Math.max(1, Math.floor(total * (1 - holdoutShare))));
-  return (
-    h.get<{ t: number }>(
-      sql`SELECT l.created_at AS t FROM leads l WHERE ${populationWhere(q)} ORDER BY l.created_at, l.id LIMIT 1 OFFSET ${offset}`,
-    )?.t ?? null
+  const days = h.all<{ day: number; n: number }>(
+    sql`SELECT l.created_at / ${DAY} AS day, count(*) AS n FROM leads l WHERE ${populationWhere(q)} GROUP BY 1 ORDER BY 1`,
   );
+  const total = days.reduce((s, d) => s + d.n, 0);
+  if (total < 2 || days.length < 2) return null;
+  const target = total * (1 - holdoutShare);
+  let seen = 0;
+  for (let i = 0; i < days.length; i++) {
+    seen += days[i]!.n;
+    if (seen >= target) return days[Math.min(i + 1, days.length - 1)]!.day * DAY;
+  }
+  return days.at(-1)!.day * DAY;
 }
 
 // ---------------------------------------------------------------- need texts (product input)
