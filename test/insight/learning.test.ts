@@ -4,8 +4,9 @@ import { getLeadView } from '../../src/db/stores/lead-store.ts';
 import { seedLearningProgram } from '../../src/dev/seed-learning.ts';
 import { currentScore, scoreLeadView } from '../../src/services/eql-score.ts';
 import { buildCalibration, computeScoreFit, fitAndSaveScore } from '../../src/services/insight.ts';
+import { leadStatus } from '../../src/services/read-leads.ts';
 import { submitLead } from '../../src/services/submit-lead.ts';
-import { goodSubmission } from '../helpers/actors.ts';
+import { goodSubmission, NORTHWIND, REP1 } from '../helpers/actors.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock, testConfig } from '../helpers/db.ts';
 
 // Seeded programs with a known generating process: the report must recover what the process put there, the
@@ -181,5 +182,27 @@ describe('the score on Slack surfaces', () => {
       .prepare("select payload from outbox where lead_id = ? and recipient = 'C0ROUTING'")
       .get(res.leadId) as { payload: string };
     expect(post.payload).not.toContain('likely to reach');
+  });
+});
+
+describe('partners to ask', () => {
+  it('/eql status on an account no partner has: internal people see who converts in its segment, partners do not', () => {
+    const deps = program(3000, (l) =>
+      l.partnerSlug === 'northwind' && l.industry === 'fintech' ? 0.5 : 0.1,
+    );
+    fitAndSaveScore(deps, NOW);
+    deps.db.$client
+      .prepare(
+        "INSERT INTO crm_accounts (domain, name, industry, employees, country, imported_at) VALUES ('newco.com', 'NewCo', 'fintech', 800, 'DE', 0)",
+      )
+      .run();
+    const internal = leadStatus(deps, REP1, 'newco.com');
+    expect(internal.leads).toEqual([]);
+    expect(internal.hint).toMatch(
+      /^🧭 Partners that convert in this segment: Northwind Consulting: \d+\.\d% \[[\d.–]+\] of \d+ in fintech/,
+    );
+    expect(internal.hint!.indexOf('Northwind')).toBeLessThan(internal.hint!.indexOf('Contoso'));
+    const partner = leadStatus(deps, NORTHWIND, 'newco.com');
+    expect(partner.hint).toBeUndefined();
   });
 });
