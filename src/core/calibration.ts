@@ -1,3 +1,4 @@
+import { type Interval, wilsonInterval } from './stats.ts';
 import type { Relationship } from './types.ts';
 
 // The learning loop's arithmetic (PRODUCT.md section 12): which signals convert. Pure: the store groups
@@ -9,28 +10,9 @@ import type { Relationship } from './types.ts';
 // ---------------------------------------------------------------------------------------------------------
 // Wilson score interval
 
-/** z for a two-sided 95% interval. */
-export const Z95 = 1.959963984540054;
-
-export interface Interval {
-  low: number;
-  high: number;
-}
-
-/**
- * The Wilson score interval for `k` successes in `n` trials (Wilson 1927): centre (p + z²/2n) / (1 + z²/n),
- * half-width z·sqrt(p(1−p)/n + z²/4n²) / (1 + z²/n). Unlike p ± z·sqrt(p(1−p)/n) it stays inside [0, 1] and
- * is honest at 0 and n successes. Null for n = 0.
- */
-export function wilson(k: number, n: number, z = Z95): Interval | null {
-  if (n <= 0) return null;
-  const p = k / n;
-  const z2 = z * z;
-  const denom = 1 + z2 / n;
-  const centre = (p + z2 / (2 * n)) / denom;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
-}
+/** The 95% Wilson score interval of src/core/stats.ts (null for n = 0), under the name this file uses. */
+export const wilson = wilsonInterval;
+export type { Interval };
 
 // ---------------------------------------------------------------------------------------------------------
 // Signals and their levels (one vocabulary, used by the store's SQL, the report, the score and the charts)
