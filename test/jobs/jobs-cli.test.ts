@@ -90,15 +90,20 @@ describe('jobs run', () => {
     const dry = await cli('jobs', 'run', 'digest', '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.out).toMatch(
-      /^digest 2026-W48 at 2026-11-23 09:00 EST \(dry run: nothing was written\): 2 messages would be queued/,
+      /^digest 2026-W48 at 2026-11-23 09:00 EST \(dry run: nothing was written\): 6 messages would be queued/,
     );
     // Each message in full: who, how, when, then the digest as Slack shows it, funnel included.
     const sections = dry.out.split('\n── ').slice(1);
     expect(sections.map((s) => s.split(' ──')[0])).toEqual([
       '#C0LEADERS · digest · posts · now',
+      '#C0LEADERS · chart · uploads funnel.png · now',
+      '#C0LEADERS · chart · uploads cohort-trend.png · now',
       'DM to U0LEAD · digest · posts · now',
+      'DM to U0LEAD · chart · uploads funnel.png · now',
+      'DM to U0LEAD · chart · uploads cohort-trend.png · now',
     ]);
-    for (const section of sections) {
+    expect(sections[1]).toContain('Funnel, trailing 90 days: EQLs 3, Claimed 2 (67%)');
+    for (const section of sections.filter((s) => s.includes('· digest ·'))) {
       expect(section).toContain('FOOTHOLD DIGEST');
       expect(section).toMatch(/Funnel/);
       expect(section).toMatch(/3\* EQLs/);
