@@ -9,24 +9,19 @@
 // duplicates recorded as corroborations, so every signal has values.
 
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
 import { closeDb, openDb } from '../src/db/connection.ts';
 import { loadLeadFacts } from '../src/db/stores/job-store.ts';
 import { buildCalibration, computeScoreFit } from '../src/services/insight.ts';
 import { cohortChart, funnelChart, warmthChart } from '../src/services/insight-charts.ts';
 import { computeMetrics } from '../src/services/program-metrics.ts';
-import { type BenchProgram, cachedLeadsDb, DAY } from './generate.ts';
+import type { DigestBenchOptions } from './digest.ts';
+import { cachedLeadsDb, DAY } from './generate.ts';
 import { type Figure, figure, log, summarize } from './lib.ts';
 
-export interface LearningBenchOptions {
-  sizes: number[];
-  reps: number;
-  dataDir: string;
-  seed: number;
-  now: number;
-  program: BenchProgram;
-  fresh: boolean;
-}
+/** The same options as B3's digest benchmark (sizes, repetitions, the seeded data). */
+export type LearningBenchOptions = DigestBenchOptions;
 
 function learningDb(o: LearningBenchOptions, size: number): string {
   const { path, stats } = cachedLeadsDb(o.dataDir, {
@@ -37,7 +32,8 @@ function learningDb(o: LearningBenchOptions, size: number): string {
     fresh: o.fresh,
   });
   if (stats) log(`  generated ${size.toLocaleString('en-US')} leads in ${(stats.ms / 1000).toFixed(1)} s`);
-  const out = `${o.dataDir}/learning-${size}.db`;
+  // Named after the leads database it extends, so a new generator or migration gives a new copy.
+  const out = `${o.dataDir}/learning-${basename(path)}`;
   if (existsSync(out) && !o.fresh && !stats) return out;
   for (const s of ['', '-wal', '-shm']) rmSync(out + s, { force: true });
   copyFileSync(path, out);
