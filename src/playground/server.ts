@@ -108,6 +108,22 @@ async function route(ws: Workspace, req: IncomingMessage, res: ServerResponse): 
     send(res, 200, PLAYGROUND_PAGE, 'text/html; charset=utf-8');
     return;
   }
+  const fileId = req.method === 'GET' ? path.match(/^\/playground\/files\/(F[A-Z0-9]+)$/)?.[1] : undefined;
+  if (fileId) {
+    const f = ws.file(fileId);
+    if (!f) {
+      send(res, 404, { ok: false, error: 'no such file' });
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': f.type,
+      'content-length': f.bytes.length,
+      'x-content-type-options': 'nosniff',
+      ...(f.type === 'image/png' ? {} : { 'content-disposition': 'attachment' }),
+    });
+    res.end(f.bytes);
+    return;
+  }
   if (req.method === 'GET' && path === '/playground/api/people') {
     send(res, 200, ws.people());
     return;

@@ -53,6 +53,12 @@ interface Entry {
   ephemeral: boolean;
   /** A person's own message (typed in the composer), by user id; else Foothold's. */
   author?: string;
+  /** A file Foothold shared here (a chart): shown inline from the page's server. */
+  file?: { id: string; title: string; alt: string };
+}
+
+function fileHtml(f: { id: string; title: string; alt: string }): string {
+  return `<figure class="bk-image"><div class="bk-image-title">${escapeHtml(f.title)}</div><img class="bk-img" src="/playground/files/${encodeURIComponent(f.id)}" alt="${escapeHtml(f.alt)}"></figure>`;
 }
 
 /** Slack escapes `& < >` in what people type; the renderer shows them back as typed. */
@@ -135,6 +141,22 @@ export function createWorkspace(deps: WorkspaceDeps) {
         });
       }
     }
+    for (const call of standIn.calls('files.completeUploadExternal')) {
+      if (!call.response?.ok) continue;
+      const ts = (call.at / 1000).toFixed(6);
+      const listed = (call.response.files as Array<{ id?: string }> | undefined) ?? [];
+      for (const f of standIn.files()) {
+        if (f.channel !== channel || !f.completed || !listed.some((x) => x.id === f.id)) continue;
+        out.push({
+          channel,
+          ts,
+          ...(f.threadTs ? { threadTs: f.threadTs } : {}),
+          ...(f.initialComment ? { text: f.initialComment } : {}),
+          ephemeral: false,
+          file: { id: f.id, title: f.title ?? f.filename, alt: f.altText ?? f.title ?? f.filename },
+        });
+      }
+    }
     for (const m of said) {
       if (m.channel !== channel) continue;
       const stored = standIn.message(channel, m.ts);
@@ -164,7 +186,7 @@ export function createWorkspace(deps: WorkspaceDeps) {
     const shortcut = e.author
       ? ' <button type="button" class="shortcut" data-shortcut="flag_as_eql" title="Message shortcut">⋯ Flag as EQL</button>'
       : '';
-    return `<div class="msg${e.ephemeral ? ' ephemeral' : ''}${thread ? ' reply' : ''}" data-channel="${escapeHtml(e.channel)}" data-ts="${escapeHtml(e.ts)}"${e.ephemeral ? ' data-ephemeral="1"' : ''}><div class="meta">${who} <span class="time">${escapeHtml(time)}</span>${thread}${pinned}${note}${shortcut}</div><div class="body">${messageHtml(e, ctx)}</div></div>`;
+    return `<div class="msg${e.ephemeral ? ' ephemeral' : ''}${thread ? ' reply' : ''}" data-channel="${escapeHtml(e.channel)}" data-ts="${escapeHtml(e.ts)}"${e.ephemeral ? ' data-ephemeral="1"' : ''}><div class="meta">${who} <span class="time">${escapeHtml(time)}</span>${thread}${pinned}${note}${shortcut}</div><div class="body">${messageHtml(e, ctx)}${e.file ? fileHtml(e.file) : ''}</div></div>`;
   }
 
   /** The open modal on top of a person's stack, as the page shows it. */
@@ -483,7 +505,16 @@ export function createWorkspace(deps: WorkspaceDeps) {
     }
   }
 
+  /** A completed upload's bytes, for the page to show (PNG charts; anything else as a download). */
+  function file(id: string): { bytes: Buffer; type: string; name: string } | null {
+    const f = standIn.files().find((x) => x.id === id);
+    if (!f?.completed || !f.bytes) return null;
+    const type = /\.png$/i.test(f.filename) ? 'image/png' : 'application/octet-stream';
+    return { bytes: f.bytes, type, name: f.filename };
+  }
+
   return {
+    file,
     people: cast,
     state,
     command,

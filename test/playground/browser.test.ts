@@ -179,6 +179,12 @@ test('on an empty database the Run menu loads the sample program; jobs run from 
       .poll(() => page.locator('#notice').innerText(), SOON)
       .toMatch(/^digest for \S+: \d+ message/);
     await expect.poll(() => page.locator('#messages').innerText(), SOON).toMatch(/EQL/);
+    // The digest's chart is a file Foothold uploaded to the channel: shown inline, served from the stand-in.
+    const chart = page.locator('#messages img.bk-img').first();
+    await chart.waitFor();
+    await expect
+      .poll(() => chart.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), SOON)
+      .toBeGreaterThan(100);
 
     // Lee's App Home is published when it opens.
     await page.locator('#rail a', { hasText: 'App Home' }).click();
