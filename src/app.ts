@@ -4,6 +4,7 @@ import { WebClient } from '@slack/web-api';
 import type { Env } from './config/env.ts';
 import type { ProgramConfig } from './config/program-config.ts';
 import type { Db } from './db/connection.ts';
+import { probeDatabaseWritable, type WriteProbeOptions } from './db/health.ts';
 import { botTokenForTeam, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
 import { JOBS } from './jobs/index.ts';
@@ -41,6 +42,10 @@ export interface FootholdOptions {
   db: Db;
   logger: Logger;
   now?: () => number;
+  /** The database file, for `/healthz`'s write probe (free disk space; omitted: only the write is tried). */
+  databasePath?: string;
+  /** Test seam for the write probe (free disk space). */
+  writeProbe?: WriteProbeOptions;
 }
 
 export interface Foothold {
@@ -125,8 +130,12 @@ export function createFoothold(options: FootholdOptions): Foothold {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: ready }));
+      // Ready, and the database can be written right now (a full disk or a read-only file fails it).
+      const probe = ready
+        ? probeDatabaseWritable(db, options.databasePath ?? db.$client.name, options.writeProbe)
+        : { ok: false, reason: 'starting up or shutting down' };
+      res.writeHead(probe.ok ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(probe.ok ? { ok: true } : { ok: false, reason: probe.reason }));
     },
   };
 
