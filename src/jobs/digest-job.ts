@@ -25,7 +25,9 @@ export const digestJob: Job = {
     const services = servicesAt(deps.services, now);
     const { db, config } = services;
     const tz = config.timezone;
-    const period = isoWeek(now, tz).key;
+    // A late run (after a restart or a DST gap) is still the digest of the week it was scheduled in.
+    const periodAt = options.scheduledFor ?? now;
+    const period = isoWeek(periodAt, tz).key;
     summary.period = period;
     if (takenPeriods(db, DIGEST_JOB, [period]).has(period)) {
       summary.skipped = `the digest for ${period} was already sent`;
@@ -37,7 +39,7 @@ export const digestJob: Job = {
       summary.skipped = 'no digest channel and no leaders to DM';
       return summary;
     }
-    const rendered = digestMessage(buildProgramDigest(services, now));
+    const rendered = digestMessage(buildProgramDigest(services, periodAt));
     const zones = await deps.timeZones.resolve(leaders, now, { cacheOnly: dryRun });
     jobTransaction(db, dryRun, (tx) => {
       if (!takePeriod(tx, DIGEST_JOB, period, now, { leaders, channel })) {
