@@ -2,9 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
 import { closeDb, openDb } from '../../src/db/connection.ts';
 import {
   acquireProcessLock,
@@ -12,6 +10,7 @@ import {
   DatabaseLockedError,
   lockPathFor,
 } from '../../src/db/process-lock.ts';
+import { runCliCaptured } from '../helpers/cli.ts';
 import { REPO_ROOT, runMainOnce } from '../helpers/main-process.ts';
 
 // One bot per SQLite file: the lock is an OS-level lock held for the process's life, so a second bot is
@@ -104,25 +103,8 @@ describe('process lock', () => {
 });
 
 describe('CLI beside a running bot', () => {
-  class Buffered extends Writable {
-    text = '';
-    override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void) {
-      this.text += chunk.toString('utf8');
-      cb();
-    }
-  }
-  async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    const stdout = new Buffered();
-    const stderr = new Buffered();
-    const code = await runCli(argv, {
-      stdout,
-      stderr,
-      env: { DATABASE_PATH: dbPath, FOOTHOLD_CONFIG: CONFIG },
-      cwd: dir,
-      now: () => 1_765_000_000_000,
-    });
-    return { code, out: stdout.text, err: stderr.text };
-  }
+  const cli = (argv: string[]) =>
+    runCliCaptured(argv, { DATABASE_PATH: dbPath, FOOTHOLD_CONFIG: CONFIG }, dir);
   const CONFIG = join(REPO, 'foothold.config.example.json');
 
   it('db restore refuses while a bot holds the database; other commands run; after it stops, restore cleans -wal/-shm', async () => {
