@@ -1,11 +1,12 @@
-import { createTask, type ScheduledTask, validate } from 'node-cron';
+import { validate } from 'node-cron';
 import type { ProgramConfig } from '../config/program-config.ts';
 import { hasAnyPeriod, takenPeriods, takePeriod } from '../db/stores/job-store.ts';
 import { type CronPeriod, type CronSchedule, cronSchedule } from './cron-periods.ts';
 import type { Job, JobDeps, JobSummary } from './types.ts';
 
-// Runs the jobs on their cron schedules in the program's time zone. node-cron is only the tick (every second);
-// which period is due is computed from each job's cron expression on the program's wall clock
+// Runs the jobs on their cron schedules in the program's time zone. A one-second timer is the tick (node-cron's
+// own timers skip a wall time a DST gap removes, and warn on the console whenever the event loop was busy); which
+// period is due is computed from each job's cron expression on the program's wall clock
 // (src/jobs/cron-periods.ts), and each period the scheduler handles is recorded in the `job_runs` ledger as
 // `schedule:<job>` / `<wall time>`. So a period whose time passed while the bot was down, or that fell in a DST
 // gap node-cron skips, still runs once, at the next tick, marked late in the ledger and the logs; a wall time
@@ -37,6 +38,8 @@ export interface Scheduler {
   check(): Promise<void>;
 }
 
+/** How often the scheduler looks for due periods. */
+export const TICK_MS = 1000;
 /** A period run more than this after its time is marked late. */
 export const LATE_AFTER_MS = 5_000;
 /** A failed period is tried again after this long, at most MAX_ATTEMPTS times in all. */
@@ -58,7 +61,7 @@ export function createScheduler(options: {
   const { jobs, deps, config, logger } = options;
   const db = deps.services.db;
   const timezone = config.timezone;
-  let tick: ScheduledTask | null = null;
+  let tick: NodeJS.Timeout | null = null;
   let scheduled: Array<{ job: Job; schedule: CronSchedule }> = [];
   /** The last period key known handled, per job (saves a ledger read per tick). */
   const handled = new Map<string, string>();
@@ -138,34 +141,34 @@ export function createScheduler(options: {
     }
   }
 
-  /** Starts the due period of `job`, if any; returns its run. */
-  function due(job: Job, schedule: CronSchedule, now: number): Promise<void> | null {
-    if (runningJobs.has(job.name)) return null;
+  /** Starts the due period of `job`, if any. */
+  function due(job: Job, schedule: CronSchedule, now: number): void {
+    if (runningJobs.has(job.name)) return;
     const period = schedule.latest(now);
-    if (!period || handled.get(job.name) === period.key) return null;
+    if (!period || handled.get(job.name) === period.key) return;
     const failure = failures.get(`${job.name} ${period.key}`);
-    if (failure && failure.retryAt > now) return null;
+    if (failure && failure.retryAt > now) return;
     if (takenPeriods(db, scheduleLedger(job.name), [period.key]).has(period.key)) {
       handled.set(job.name, period.key);
-      return null;
+      return;
     }
-    const p = runPeriod(job, period).finally(() => runningJobs.delete(job.name));
-    runningJobs.set(job.name, p);
-    return p;
+    runningJobs.set(
+      job.name,
+      runPeriod(job, period).finally(() => runningJobs.delete(job.name)),
+    );
   }
 
   function check(): Promise<void> {
     const now = options.now();
-    const started: Promise<void>[] = [];
     for (const { job, schedule } of scheduled) {
       try {
-        const p = due(job, schedule, now);
-        if (p) started.push(p);
+        due(job, schedule, now);
       } catch (err) {
         logger.error({ err, job: job.name }, `job ${job.name}: could not check its schedule`);
       }
     }
-    return Promise.all(started).then(() => undefined);
+    // Resolves once every run in progress (started now or by an earlier tick) has finished.
+    return Promise.all([...runningJobs.values()]).then(() => undefined);
   }
 
   return {
@@ -201,8 +204,8 @@ export function createScheduler(options: {
         if (latest && !hasAnyPeriod(db, scheduleLedger(job.name)))
           record(job, latest, { outcome: 'first start: not run' }, now);
       }
-      tick = createTask('* * * * * *', () => check(), { noOverlap: true, name: 'foothold-scheduler' });
-      tick.start();
+      tick = setInterval(() => void check(), TICK_MS);
+      tick.unref();
       logger.info(
         { jobs: scheduled.map(({ job }) => `${job.name} (${job.schedule(config)})`), timezone },
         'jobs scheduled',
@@ -210,9 +213,8 @@ export function createScheduler(options: {
       void check();
     },
     async stop() {
-      const stopping = tick;
+      if (tick) clearInterval(tick);
       tick = null;
-      if (stopping) await stopping.destroy();
       await Promise.allSettled([...runningJobs.values()]);
     },
   };
