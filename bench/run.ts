@@ -43,9 +43,9 @@ const sizes = quick
       offeredRate: 20,
       importRows: 8_000,
       importReps: 1,
-      loadImportRows: 20_000,
+      loadImportRows: 5_000,
       loadRate: 20,
-      loadBaselineSec: 2,
+      loadBaselineSec: 1,
       dms: 100,
       dmReps: 1,
     }
