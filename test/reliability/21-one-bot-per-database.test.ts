@@ -59,7 +59,7 @@ describe('scenario 21: one bot per database file', () => {
       refusals++;
       expect(second.status).toBe(1);
       const lines = second.stderr.trim().split('\n');
-      expect(lines).toHaveLength(1);
+      expect(lines, second.stderr).toHaveLength(1);
       expect(lines[0]).toContain(
         `DATABASE_PATH=${path} is in use by a running Foothold bot (pid ${bot.child.pid} on host ${hostname()}, started `,
       );
