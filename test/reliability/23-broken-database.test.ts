@@ -77,7 +77,7 @@ describe('scenario 23: a broken database is refused', () => {
       requests++;
       const full = await health();
       expect(full.status).toBe(503);
-      expect(JSON.parse(full.body)).toEqual({
+      expect(JSON.parse(full.body)).toMatchObject({
         ok: false,
         reason: `DATABASE_PATH=${tdb.path} is full (database or disk is full)`,
       });
