@@ -1,4 +1,4 @@
-// B7: submission ack p99 while a CSV import of CRM accounts writes into the running bot's own database, beside
+// B8: submission ack p99 while a CSV import of CRM accounts writes into the running bot's own database, beside
 // the same p99 with no import, measured in the same run on the same bot.
 //
 // The bot (`serve-foothold.ts`, as `npm start` runs it) serves modal submissions at a steady offered rate
@@ -100,20 +100,20 @@ export async function runImportLoadBench(
       slices.push({ from, to: Date.now(), times: r.times, non2xx: r.non2xx, errors: r.errors + r.timeouts });
     }
     await finished;
-    if (failure || !result) throw new Error(`B7 import failed: ${failure ?? 'no result'}`);
+    if (failure || !result) throw new Error(`B8 import failed: ${failure ?? 'no result'}`);
     const endedAt = Date.now();
     const during = slices.flatMap((s) => s.times);
     const writing = slices.filter((s) => applyAt !== null && s.to >= applyAt).flatMap((s) => s.times);
     const base = p99(baseline.times);
     log(
-      `  B7: ${label(o.rows)}-row import in ${((endedAt - started) / 1000).toFixed(1)} s (writing from ${applyAt ? `${((applyAt - started) / 1000).toFixed(1)} s` : '?'}); ` +
+      `  B8: ${label(o.rows)}-row import in ${((endedAt - started) / 1000).toFixed(1)} s (writing from ${applyAt ? `${((applyAt - started) / 1000).toFixed(1)} s` : '?'}); ` +
         `ack p99 ${p99(during).toFixed(1)} ms during it (${p99(writing).toFixed(1)} ms while writing, max ${Math.max(...during).toFixed(0)} ms) vs ${base.toFixed(1)} ms without`,
     );
     const baselineSummary = summarize([base]);
     return {
       figures: [
         figure({
-          id: 'B7',
+          id: 'B8',
           what: `submission ack p99 during a ${label(o.rows)}-row import, ${o.rate} req/s`,
           unit: 'ms',
           value: summarize([p99(during)]),
@@ -123,7 +123,7 @@ export async function runImportLoadBench(
           check: (v) => v.median < 100,
         }),
         figure({
-          id: 'B7',
+          id: 'B8',
           what: `the same while the import writes (batches), ${o.rate} req/s`,
           unit: 'ms',
           value: summarize([p99(writing)]),

@@ -1,10 +1,11 @@
-// `npm run bench`: every benchmark of issue 6 (and B7 of issue 10) beside its baseline, measured in the same run, then the table
+// `npm run bench`: every benchmark of issue 6 (and B8 of issue 10) beside its baseline, measured in the same run, then the table
 // and bench/results.json. `--quick` runs tiny sizes (seconds, for the smoke test); `--only B1,B3` picks
 // benchmarks (B1, B2 and B6 always run together); `--out file` writes the JSON elsewhere; `--fresh`
 // regenerates the cached seeded databases under bench/data/; `--duration s` and `--http-reps n` change the
 // HTTP runs.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { runCrmSyncBench } from './crm-sync.ts';
 import { runDigestBench } from './digest.ts';
 import { benchProgram, cachedLeadsDb } from './generate.ts';
 import { runHttpBench } from './http.ts';
@@ -20,7 +21,7 @@ const flag = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const only = new Set((flag('--only') ?? 'B1,B2,B3,B4,B5,B6,B7').toUpperCase().split(','));
+const only = new Set((flag('--only') ?? 'B1,B2,B3,B4,B5,B6,B7,B8').toUpperCase().split(','));
 const out = flag('--out') ?? new URL('./results.json', import.meta.url).pathname;
 const dataDir = new URL(quick ? './data/quick' : './data', import.meta.url).pathname;
 
@@ -48,6 +49,8 @@ const sizes = quick
       loadBaselineSec: 1,
       dms: 100,
       dmReps: 1,
+      crmAccounts: 5_000,
+      crmReps: 1,
     }
   : {
       partners: 300,
@@ -68,12 +71,14 @@ const sizes = quick
       loadBaselineSec: 10,
       dms: 2_000,
       dmReps: 1,
+      crmAccounts: 100_000,
+      crmReps: 2,
     };
 
 // Overrides for exploring: seconds per HTTP run, HTTP repetitions.
 if (flag('--duration')) sizes.durationSec = Number(flag('--duration'));
 if (flag('--http-reps')) sizes.httpReps = Number(flag('--http-reps'));
-// Rows of B7's import (e.g. 250000 when a 1M run does not fit the time at hand).
+// Rows of B8's import (e.g. 250000 when a 1M run does not fit the time at hand).
 if (flag('--load-import-rows')) sizes.loadImportRows = Number(flag('--load-import-rows'));
 
 async function main(): Promise<void> {
@@ -151,7 +156,13 @@ async function main(): Promise<void> {
     });
 
   if (only.has('B7'))
-    await phase('B7 submissions during an import', async () => {
+    await phase('B7 CRM sync', async () => {
+      const r = await runCrmSyncBench({ accounts: sizes.crmAccounts, reps: sizes.crmReps, dataDir, program });
+      figures.push(...r.figures);
+      info.B7 = r.info;
+    });
+  if (only.has('B8'))
+    await phase('B8 submissions during an import', async () => {
       const { path } = cachedLeadsDb(dataDir, {
         seed: SEED,
         leads: sizes.httpLeads,
@@ -171,10 +182,10 @@ async function main(): Promise<void> {
         baselineSec: sizes.loadBaselineSec,
       });
       figures.push(...r.figures);
-      info.B7 = r.info;
+      info.B8 = r.info;
     });
 
-  const order = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7'];
+  const order = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8'];
   figures.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const seconds = (Date.now() - started) / 1000;
   const text = table(figures);

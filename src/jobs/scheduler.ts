@@ -105,6 +105,7 @@ export function createScheduler(options: {
           skipped: summary.skipped,
           queued: summary.queued.length,
           transitions: summary.transitions.length,
+          ...(summary.report ? { report: summary.report } : {}),
           ms: options.now() - startedAt,
         },
         late
