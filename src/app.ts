@@ -39,6 +39,9 @@ export const BOT_SCOPES = [
   'pins:write',
   // CRM owners are emails: users.lookupByEmail maps them to Slack users for routing (section 11).
   'users:read.email',
+  // Upload chart PNGs (funnel, cohort trend, conversion by warmth) to the digest and the monthly insight
+  // messages: files.getUploadURLExternal + files.completeUploadExternal. Off with `charts.enabled: false`.
+  'files:write',
 ] as const;
 
 /**
