@@ -10,6 +10,7 @@ import { createFoothold, type Foothold } from '../app.ts';
 import { type Env, parseEnv } from '../config/env.ts';
 import { loadProgramConfig, type ProgramConfig } from '../config/program-config.ts';
 import { closeDb, type Db, openDb } from '../db/connection.ts';
+import { acquireProcessLock } from '../db/process-lock.ts';
 import { leadCount } from '../db/stores/history-store.ts';
 import { EXAMPLE_CONFIG_PATH } from '../dev/demo.ts';
 import { createSlackRequester } from '../dev/slack-client.ts';
@@ -53,6 +54,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   };
   try {
     mkdirSync(dirname(resolve(options.databasePath)), { recursive: true });
+    // One bot per database file, the playground's included (`db restore` and a second bot are refused).
+    const lock = acquireProcessLock(options.databasePath, 'bot');
+    cleanups.push(() => lock.release());
     const db = openDb(options.databasePath);
     cleanups.push(() => closeDb(db));
     // A secret for this session only: the page's backend signs every request it sends the bot with it.

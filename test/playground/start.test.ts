@@ -180,6 +180,10 @@ describe('runPlayground', () => {
     // Started again on the same database: the leads are there, their Slack posts are not, and it says so.
     const again: string[] = [];
     const pg2 = await runPlayground({ LOG_LEVEL: 'silent' }, (l) => again.push(l), { port: 0 });
+    // One bot per database file: a second playground on it is refused, naming the holder.
+    await expect(runPlayground({ LOG_LEVEL: 'silent' }, () => {}, { port: 0 })).rejects.toThrow(
+      /^Foothold will not start: DATABASE_PATH=\S+\/data\/playground\.db is in use by a running Foothold bot /,
+    );
     await pg2.close();
     expect(again[3]).toMatch(
       /^The database holds \d+ lead\(s\) from earlier sessions; Slack's side starts empty each time, so their old posts are not shown/,
