@@ -11,6 +11,7 @@ import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { createTimeZoneLookup } from './jobs/time-zones.ts';
 import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
+import { hardenHttpServer, httpServerOptions } from './listeners/receiver-guard.ts';
 import { boltLogger, type Logger } from './logger.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createHomeRefresher } from './slack/home-publisher.ts';
@@ -210,8 +211,11 @@ export function createFoothold(options: FootholdOptions): Foothold {
         });
       }
       await assertRoutingChannelsInternal(defaultClient, config);
-      const started = (await (socketMode ? app.start() : app.start(env.PORT))) as unknown;
+      const started = (await (socketMode
+        ? app.start()
+        : app.start(env.PORT, httpServerOptions()))) as unknown;
       const server = started as Server | undefined;
+      if (!socketMode && server) hardenHttpServer(server);
       const address = !socketMode && server && typeof server.address === 'function' ? server.address() : null;
       sender.start();
       scheduler.start();
