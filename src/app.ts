@@ -4,6 +4,12 @@ import { WebClient } from '@slack/web-api';
 import type { Env } from './config/env.ts';
 import type { ProgramConfig } from './config/program-config.ts';
 import type { Db } from './db/connection.ts';
+import { keyringFromText } from './db/secret-box.ts';
+import {
+  forgetCopiedBotToken,
+  installationKeyCensus,
+  sealPlaintextInstallations,
+} from './db/stores/installation-keys.ts';
 import { botTokenForTeam, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
 import { JOBS } from './jobs/index.ts';
@@ -13,6 +19,7 @@ import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
 import { hardenHttpServer, httpServerOptions } from './listeners/receiver-guard.ts';
 import { boltLogger, type Logger } from './logger.ts';
+import { type HomeIdentity, withHomeInstallation } from './oauth/home-installation.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createHomeRefresher } from './slack/home-publisher.ts';
 import { createOutboxSender, type OutboxSender } from './slack/outbox-sender.ts';
@@ -65,6 +72,9 @@ export function createFoothold(options: FootholdOptions): Foothold {
   const slackApiUrl = env.SLACK_API_URL;
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
   const oauth = Boolean(env.SLACK_CLIENT_ID);
+  // Seals installation tokens at rest (src/db/secret-box.ts); null when FOOTHOLD_ENCRYPTION_KEY is not set.
+  const keyring = keyringFromText(env.FOOTHOLD_ENCRYPTION_KEY, env.FOOTHOLD_ENCRYPTION_KEY_PREVIOUS);
+  let home: HomeIdentity | null = null;
   let ready = false;
 
   // The sender's own clients: it handles retries and Retry-After itself, so the SDK must not retry too
@@ -82,7 +92,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
   const teamClients = new Map<string, WebClient>();
   const clientFor = (teamId: string | null): WebClient => {
     if (teamId) {
-      const token = botTokenForTeam(db, teamId);
+      const token = botTokenForTeam(db, teamId, keyring);
       if (token) {
         let c = teamClients.get(token);
         if (!c) {
@@ -131,7 +141,9 @@ export function createFoothold(options: FootholdOptions): Foothold {
     },
   };
 
-  const installationStore = oauth ? createInstallationStore(db, now) : undefined;
+  const installationStore = oauth
+    ? withHomeInstallation(createInstallationStore(db, now, keyring), () => home)
+    : undefined;
   const app = new App({
     logger: boltLogger(logger),
     ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
@@ -152,6 +164,35 @@ export function createFoothold(options: FootholdOptions): Foothold {
         }
       : { token: env.SLACK_BOT_TOKEN }),
   });
+
+  /**
+   * Refuses to start when installation tokens cannot be read or kept sealed (one line naming the setting), and
+   * seals tokens an older version stored in plain text (idempotent).
+   */
+  function checkSecretsAtRest(): void {
+    if (oauth && !keyring) {
+      throw new StartupError(
+        'FOOTHOLD_ENCRYPTION_KEY is required with the OAuth install flow (it encrypts the installed workspaces’ tokens); generate one with `openssl rand -base64 32`.',
+      );
+    }
+    const census = installationKeyCensus(db, keyring);
+    if (census.unknown.length > 0) {
+      const keys = [...new Set(census.unknown.map((u) => u.keyId))].join(', ');
+      const teams = [...new Set(census.unknown.map((u) => u.installKey))].join(', ');
+      throw new StartupError(
+        keyring
+          ? `slack_installations: tokens of ${teams} are encrypted with key ${keys}, which is neither FOOTHOLD_ENCRYPTION_KEY (${keyring.current.id}) nor FOOTHOLD_ENCRYPTION_KEY_PREVIOUS; set FOOTHOLD_ENCRYPTION_KEY_PREVIOUS to the key they were encrypted with.`
+          : `slack_installations: tokens of ${teams} are encrypted (key ${keys}) but FOOTHOLD_ENCRYPTION_KEY is not set; set it to the key they were encrypted with.`,
+      );
+    }
+    if (keyring && census.plain > 0) {
+      const sealed = sealPlaintextInstallations(db, keyring);
+      logger.info(
+        { installations: sealed },
+        'encrypted installation tokens stored in plain text by an older version',
+      );
+    }
+  }
 
   const deps: ListenerDeps = {
     services,
@@ -178,6 +219,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
     deps,
     scheduler,
     async start() {
+      checkSecretsAtRest();
       syncProgram(db, config, now());
       if (!defaultClient)
         throw new StartupError(
@@ -192,23 +234,20 @@ export function createFoothold(options: FootholdOptions): Foothold {
         });
       if (auth.team_id) services.homeTeamIds = [auth.team_id];
       deps.botUserId = auth.user_id ?? null;
-      if (oauth && auth.team_id && installationStore && !botTokenForTeam(db, auth.team_id)) {
-        // The vendor's own workspace keeps working from SLACK_BOT_TOKEN alongside partner installs.
-        await installationStore.storeInstallation({
-          team: { id: auth.team_id, name: auth.team ?? undefined },
-          enterprise: undefined,
-          user: { id: auth.user_id ?? '', token: undefined, scopes: undefined },
-          bot: {
-            id: auth.bot_id ?? '',
-            userId: auth.user_id ?? '',
-            token: env.SLACK_BOT_TOKEN ?? '',
-            scopes: [...BOT_SCOPES],
-          },
-          tokenType: 'bot',
-          isEnterpriseInstall: false,
-          appId: undefined,
-          authVersion: 'v2',
-        });
+      if (auth.team_id && env.SLACK_BOT_TOKEN) {
+        // The vendor's own workspace keeps working from SLACK_BOT_TOKEN alongside partner installs, served
+        // from the environment (src/oauth/home-installation.ts); older versions stored a copy in the table.
+        if (forgetCopiedBotToken(db, keyring, auth.team_id, env.SLACK_BOT_TOKEN)) {
+          logger.info({ team: auth.team_id }, 'removed the copy of SLACK_BOT_TOKEN an older version stored');
+        }
+        home = {
+          teamId: auth.team_id,
+          teamName: auth.team,
+          botId: auth.bot_id ?? '',
+          botUserId: auth.user_id ?? '',
+          token: env.SLACK_BOT_TOKEN,
+          scopes: BOT_SCOPES,
+        };
       }
       await assertRoutingChannelsInternal(defaultClient, config);
       const started = (await (socketMode

@@ -28,6 +28,8 @@ async function main(): Promise<void> {
       env.SLACK_APP_TOKEN,
       env.SLACK_CLIENT_SECRET,
       env.SLACK_STATE_SECRET,
+      env.FOOTHOLD_ENCRYPTION_KEY,
+      env.FOOTHOLD_ENCRYPTION_KEY_PREVIOUS,
     ],
   });
   const db = openDb(env.DATABASE_PATH);

@@ -13,6 +13,7 @@ import { importBaselines } from './commands/import-baselines.ts';
 import { importOverlaps } from './commands/import-overlaps.ts';
 import { jobsRun } from './commands/jobs-run.ts';
 import { report } from './commands/report.ts';
+import { secretsRotate } from './commands/secrets-rotate.ts';
 import type { Command } from './types.ts';
 
 export const commands: readonly Command[] = [
@@ -27,5 +28,6 @@ export const commands: readonly Command[] = [
   report,
   jobsRun,
   forgetContactCommand,
+  secretsRotate,
   help,
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeKey } from './encryption-key.ts';
 import { formatPath } from './program-config.ts';
 
 // Deployment settings and secrets (PRODUCT.md section 9), parsed once at start-up. Each problem names the
@@ -12,10 +13,17 @@ const WHERE = {
   SLACK_CLIENT_ID: 'Slack app settings → Basic Information → App Credentials → Client ID',
   SLACK_CLIENT_SECRET: 'Slack app settings → Basic Information → App Credentials → Client Secret',
   SLACK_STATE_SECRET: 'any long random string you choose (it signs the OAuth state parameter)',
+  FOOTHOLD_ENCRYPTION_KEY: 'generate one with `openssl rand -base64 32` and keep it with your other secrets',
 } as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = (schema: z.ZodString) => z.preprocess(blankToUndefined, schema.optional());
+/** A 32-byte AES-256 key, as base64 or hex. The error never echoes the value. */
+const encryptionKey = optionalString(
+  z.string().refine((v) => decodeKey(v) !== null, {
+    message: `expected 32 random bytes as base64 (44 characters) or hex (64 digits); ${WHERE.FOOTHOLD_ENCRYPTION_KEY}`,
+  }),
+);
 
 export const envSchema = z
   .object({
@@ -52,6 +60,10 @@ export const envSchema = z
       blankToUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
+    /** Seals installation tokens in the database (AES-256-GCM); required with the OAuth install flow. */
+    FOOTHOLD_ENCRYPTION_KEY: encryptionKey,
+    /** During a key rotation: the key older rows are still sealed with (see `secrets rotate`). */
+    FOOTHOLD_ENCRYPTION_KEY_PREVIOUS: encryptionKey,
   })
   .superRefine((env, ctx) => {
     const oauth = env.SLACK_CLIENT_ID || env.SLACK_CLIENT_SECRET || env.SLACK_STATE_SECRET;
@@ -72,6 +84,21 @@ export const envSchema = z
           });
         }
       }
+    }
+    if (oauth && !env.FOOTHOLD_ENCRYPTION_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FOOTHOLD_ENCRYPTION_KEY'],
+        message: `missing (the OAuth install flow stores each workspace's bot token, encrypted with it); ${WHERE.FOOTHOLD_ENCRYPTION_KEY}`,
+      });
+    }
+    if (env.FOOTHOLD_ENCRYPTION_KEY_PREVIOUS && !env.FOOTHOLD_ENCRYPTION_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FOOTHOLD_ENCRYPTION_KEY'],
+        message:
+          'missing while FOOTHOLD_ENCRYPTION_KEY_PREVIOUS is set (a rotation needs the new key as FOOTHOLD_ENCRYPTION_KEY)',
+      });
     }
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
       ctx.addIssue({
@@ -117,4 +144,17 @@ export function parseStorageEnv(
         ? './foothold.config.json'
         : String(source.FOOTHOLD_CONFIG),
   };
+}
+
+/** The encryption settings alone, for CLI commands that handle sealed secrets (`secrets rotate`). */
+export function parseEncryptionEnv(
+  source: Record<string, string | undefined>,
+): Pick<Env, 'FOOTHOLD_ENCRYPTION_KEY' | 'FOOTHOLD_ENCRYPTION_KEY_PREVIOUS'> {
+  const parsed = z
+    .object({ FOOTHOLD_ENCRYPTION_KEY: encryptionKey, FOOTHOLD_ENCRYPTION_KEY_PREVIOUS: encryptionKey })
+    .safeParse(source);
+  if (!parsed.success) {
+    throw new EnvError(parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  }
+  return parsed.data;
 }

@@ -9,6 +9,8 @@ import { openTestDb, type TestDb, testConfig } from './db.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f742231b10e';
 export const VENDOR_TEAM = 'T0VENDOR';
+/** FOOTHOLD_ENCRYPTION_KEY for tests (32 bytes, base64); OAuth harnesses get it unless they set their own. */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export interface Harness {
   standIn: SlackStandIn;
@@ -68,6 +70,7 @@ export async function startHarness(
     DATABASE_PATH: tdb.path,
     FOOTHOLD_CONFIG: '(test)',
     LOG_LEVEL: 'silent',
+    ...(opts.env?.SLACK_CLIENT_ID ? { FOOTHOLD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY } : {}),
     ...opts.env,
   } as Env;
   const logger = createLogger(process.env.FOOTHOLD_TEST_LOG ?? 'silent');

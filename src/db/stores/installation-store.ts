@@ -1,9 +1,12 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../connection.ts';
+import { openInstallation, sealInstallation } from '../installation-secrets.ts';
 import { slackInstallations } from '../schema.ts';
+import type { Keyring } from '../secret-box.ts';
 
 // Bolt's installation store on SQLite: one row per workspace (or org-wide) install, keyed like Bolt keys them.
+// Tokens are sealed with the keyring (AES-256-GCM, src/db/secret-box.ts) before they reach the table.
 
 function keyOf(q: {
   isEnterpriseInstall?: boolean | undefined;
@@ -15,7 +18,11 @@ function keyOf(q: {
   throw new Error('installation has neither a team id nor an enterprise id');
 }
 
-export function createInstallationStore(db: Db, now: () => number = Date.now): InstallationStore {
+export function createInstallationStore(
+  db: Db,
+  now: () => number,
+  keyring: Keyring | null,
+): InstallationStore {
   return {
     async storeInstallation(installation: Installation) {
       const installKey = keyOf({
@@ -28,7 +35,11 @@ export function createInstallationStore(db: Db, now: () => number = Date.now): I
         teamId: installation.team?.id ?? null,
         enterpriseId: installation.enterprise?.id ?? null,
         botUserId: installation.bot?.userId ?? null,
-        installation: installation as unknown as Record<string, unknown>,
+        installation: sealInstallation(
+          installation as unknown as Record<string, unknown>,
+          keyring,
+          installKey,
+        ),
         installedAt: now(),
       };
       db.insert(slackInstallations)
@@ -43,7 +54,10 @@ export function createInstallationStore(db: Db, now: () => number = Date.now): I
         .where(eq(slackInstallations.installKey, keyOf(query)))
         .get();
       if (!row) throw new Error(`no installation for ${keyOf(query)}`);
-      return row.installation as unknown as Installation<'v1' | 'v2', boolean>;
+      return openInstallation(row.installation, keyring, row.installKey) as unknown as Installation<
+        'v1' | 'v2',
+        boolean
+      >;
     },
     async deleteInstallation(query: InstallationQuery<boolean>) {
       db.delete(slackInstallations)
@@ -54,8 +68,10 @@ export function createInstallationStore(db: Db, now: () => number = Date.now): I
 }
 
 /** The bot token installed for a team, if that team installed the app through OAuth. */
-export function botTokenForTeam(db: Db, teamId: string): string | null {
+export function botTokenForTeam(db: Db, teamId: string, keyring: Keyring | null): string | null {
   const row = db.select().from(slackInstallations).where(eq(slackInstallations.installKey, teamId)).get();
-  const bot = (row?.installation as { bot?: { token?: string } } | undefined)?.bot;
+  if (!row) return null;
+  const bot = (openInstallation(row.installation, keyring, row.installKey) as { bot?: { token?: string } })
+    .bot;
   return bot?.token ?? null;
 }
