@@ -12,6 +12,7 @@ import {
 } from './db/stores/installation-keys.ts';
 import { botTokenForTeam, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
+import { createOAuthStateStore } from './db/stores/oauth-state-store.ts';
 import { JOBS } from './jobs/index.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { createTimeZoneLookup } from './jobs/time-zones.ts';
@@ -20,6 +21,7 @@ import { registerListeners } from './listeners/index.ts';
 import { hardenHttpServer, httpServerOptions } from './listeners/receiver-guard.ts';
 import { boltLogger, type Logger } from './logger.ts';
 import { type HomeIdentity, withHomeInstallation } from './oauth/home-installation.ts';
+import { installFailureHandler } from './oauth/install-pages.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { createHomeRefresher } from './slack/home-publisher.ts';
 import { createOutboxSender, type OutboxSender } from './slack/outbox-sender.ts';
@@ -159,6 +161,10 @@ export function createFoothold(options: FootholdOptions): Foothold {
           installationStore,
           installerOptions: {
             directInstall: true,
+            // Single-use states in the database, and a page that explains any failure (issue 10, finding 7).
+            stateVerification: true,
+            stateStore: createOAuthStateStore(db, env.SLACK_STATE_SECRET ?? '', now),
+            callbackOptions: { failure: installFailureHandler(logger.child({ component: 'oauth' })) },
             ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
           },
         }

@@ -327,3 +327,20 @@ export const jobRuns = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.job, t.periodKey] }), index('job_runs_ran_at').on(t.ranAt)],
 );
+
+/**
+ * OAuth install states (issue 10, finding 7): one row per `/slack/install` visit, consumed by the first
+ * redirect that presents it, so a completed (or failed) install's state cannot be used again. Only a hash of
+ * the state is kept; rows are purged a day after they expire.
+ */
+export const oauthStates = sqliteTable(
+  'oauth_states',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    installOptions: text('install_options', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('oauth_states_expires_at').on(t.expiresAt)],
+);
