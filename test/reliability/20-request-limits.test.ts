@@ -157,5 +157,5 @@ describe('scenario 20: request limits before verification', () => {
       checked: `${N} each of unsigned 3.8 MB (401), forged 3.8 MB (413 before reading), forged chunked 3.8 MB (413 at the 1 MiB cap), forged 1 MiB (401): every client read its answer, no reset; RSS ${mib(rssBefore)} → ${mib(rssUnsigned)} after the unsigned ones (probe before the fix: 181 → 536 MiB) → ${mib(rssAfter)} after all; a stalled body answered 408 after ${(body.closedAfterMs / 1000).toFixed(1)} s, unfinished headers closed after ${(headers.closedAfterMs / 1000).toFixed(1)} s; ${stalled.length} stalled requests in flight → the next got 503; genuine requests and /healthz still served`,
       ms: Date.now() - started,
     });
-  });
+  }, 180_000);
 });

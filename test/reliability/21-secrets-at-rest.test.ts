@@ -246,5 +246,5 @@ describe('scenario 21: secrets at rest', () => {
       checked: `${INSTALLS} OAuth installs + an older version's plain-text row: every token sealed (AES-256-GCM), none of their bytes in the database or its WAL; the copy of SLACK_BOT_TOKEN removed at the first start with a key; partner workspaces served from sealed tokens, the vendor's from the environment; \`secrets rotate\` re-encrypted ${1 + INSTALLS} rows, after which the old key alone is refused; OAuth without a key refused in one line`,
       ms: Date.now() - started,
     });
-  });
+  }, 180_000);
 });
