@@ -77,9 +77,8 @@ export function parsesToNull(body: string, contentType: string | undefined): boo
 const SIGNATURE = /^v0=[0-9a-f]{64}$/;
 const TIMESTAMP = /^[0-9]{1,12}$/;
 
-export type Screening =
-  | { ok: true /** The most this request's body may be. */; cap: number }
-  | { ok: false; status: 401 | 413; reason: string };
+/** What the headers decide: go on reading at most `cap` bytes, or refuse. `reason` is a fixed text (logged). */
+export type Screening = { ok: true; cap: number } | { ok: false; status: 401 | 413; reason: string };
 
 /**
  * What the headers alone say about a request to the Slack endpoint, before a byte of its body is read: its
@@ -108,7 +107,7 @@ export function screenSlackRequest(
     return { ok: false, status: 401, reason: 'timestamp more than 5 minutes from now' };
   }
   if (declared !== null && declared > limits.bodyBytes) {
-    return { ok: false, status: 413, reason: `body of ${declared} bytes exceeds ${limits.bodyBytes}` };
+    return { ok: false, status: 413, reason: 'declared body over the cap' };
   }
   return { ok: true, cap: limits.bodyBytes };
 }
