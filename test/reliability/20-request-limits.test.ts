@@ -22,13 +22,15 @@ const BODY = 3_800_000;
 const N = size(25, 100);
 const CONCURRENCY = 20;
 /**
- * Generous bounds, so that garbage the collector has not reclaimed yet cannot make the test flaky: the probe
- * measured +355 MiB for 100 unsigned bodies (each buffered whole before its signature was looked at); what is
- * left now is dropped chunks awaiting collection (at most 20 bodies in flight) and, for forged
- * bodies under the cap, 20 × 1 MiB being checked at once.
+ * Generous bounds, so that garbage the collector has not reclaimed yet cannot make the test flaky. Before the
+ * fix the probe measured +355 MiB for 100 unsigned bodies (each buffered whole before its signature was looked
+ * at). Now nothing is kept, but each dropped 64 KiB chunk is garbage until V8's next collection, which it
+ * delays until tens of MiB of such memory are waiting: measured +7 to +77 MiB whatever the number of bodies
+ * (+10 to +20 MiB for 100 of them). Forged bodies under the cap are buffered, 20 at a time, until Bolt finds
+ * their signature wrong.
  */
-const UNSIGNED_GROWTH_BOUND_MIB = 100;
-const TOTAL_GROWTH_BOUND_MIB = 150;
+const UNSIGNED_GROWTH_BOUND_MIB = 128;
+const TOTAL_GROWTH_BOUND_MIB = 160;
 
 let standIn: SlackStandIn;
 let dir: string;
@@ -129,12 +131,19 @@ describe('scenario 20: request limits before verification', () => {
         '{',
       ),
     );
-    await new Promise((r) => setTimeout(r, 1_000));
-    const excess = await postBody(bot.port, 100, forged());
+    // Once they are all in, the next request is turned away at once (tried again briefly while they arrive).
+    let excess = await postBody(bot.port, 100, forged());
+    for (let i = 0; excess.status !== 503 && i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      excess = await postBody(bot.port, 100, forged());
+      requests++;
+    }
     requests += stalled.length + 1;
     expect(excess.status).toBe(503);
+    // The stalled ones are cut off (a few may have been the ones turned away, if they came in last).
     const stalledStatuses = await Promise.all(stalled);
-    expect(stalledStatuses.every((s) => s.status === 408)).toBe(true);
+    expect(stalledStatuses.filter((s) => s.status !== 408 && s.status !== 503)).toEqual([]);
+    expect(stalledStatuses.filter((s) => s.status === 408).length).toBeGreaterThan(stalled.length / 2);
 
     // ── still serving: a genuine command, /healthz ───────────────────────────────────────────────────
     expect(await genuineCommandWorks()).toBe(true);
