@@ -77,3 +77,19 @@ describe('the OAuth state store', () => {
     expect(t.db.select().from(oauthStates).all()).toHaveLength(2);
   });
 });
+
+describe('a flood of install visits', () => {
+  it('keeps at most the cap of states, dropping the oldest first', async () => {
+    const s = createOAuthStateStore(t.db, SECRET, () => clock, 5);
+    const states: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      clock += 1000;
+      states.push(await s.generateStateParam(OPTIONS, new Date()));
+    }
+    expect(t.db.select().from(oauthStates).all()).toHaveLength(5);
+    expect(await problemOf(s.verifyStateParam(new Date(), states[0] ?? ''))).toBe(
+      'slack_oauth_invalid_state:unknown',
+    );
+    expect(await s.verifyStateParam(new Date(), states[7] ?? '')).toEqual(OPTIONS);
+  });
+});

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { InstallURLOptions, StateStore } from '@slack/bolt';
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { Db } from '../connection.ts';
 import { oauthStates } from '../schema.ts';
 
@@ -13,6 +13,12 @@ import { oauthStates } from '../schema.ts';
 export const STATE_LIFETIME_MS = 10 * 60_000;
 /** Used and expired states are kept this long after expiry, so a late retry is told "used", not "unknown". */
 const KEEP_AFTER_EXPIRY_MS = 24 * 60 * 60_000;
+/**
+ * At most this many states are kept: every visit to `/slack/install` adds one, so a flood of visits would
+ * otherwise grow the table without bound. Past it the oldest go first (a flood can then only spoil install
+ * links opened during it).
+ */
+export const MAX_STATES = 10_000;
 
 export type StateProblem = 'forged' | 'unknown' | 'used' | 'expired';
 
@@ -27,7 +33,12 @@ export class OAuthStateError extends Error {
 
 const hashOf = (state: string) => createHash('sha256').update(state).digest('hex');
 
-export function createOAuthStateStore(db: Db, stateSecret: string, now: () => number = Date.now): StateStore {
+export function createOAuthStateStore(
+  db: Db,
+  stateSecret: string,
+  now: () => number = Date.now,
+  maxStates = MAX_STATES,
+): StateStore {
   const sign = (nonce: string) => createHmac('sha256', stateSecret).update(nonce).digest('base64url');
   return {
     async generateStateParam(installOptions: InstallURLOptions) {
@@ -47,6 +58,15 @@ export function createOAuthStateStore(db: Db, stateSecret: string, now: () => nu
               expiresAt: at + STATE_LIFETIME_MS,
             })
             .run();
+          const kept = tx.select({ n: count() }).from(oauthStates).get()?.n ?? 0;
+          if (kept > maxStates) {
+            const oldest = tx
+              .select({ h: oauthStates.stateHash })
+              .from(oauthStates)
+              .orderBy(asc(oauthStates.expiresAt))
+              .limit(kept - maxStates);
+            tx.delete(oauthStates).where(inArray(oauthStates.stateHash, oldest)).run();
+          }
         },
         { behavior: 'immediate' },
       );
