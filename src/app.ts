@@ -10,9 +10,10 @@ import {
   installationKeyCensus,
   sealPlaintextInstallations,
 } from './db/stores/installation-keys.ts';
-import { botTokenForTeam, createInstallationStore } from './db/stores/installation-store.ts';
+import { botTokenForTeam, clientTokenFor, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
 import { createOAuthStateStore } from './db/stores/oauth-state-store.ts';
+import { outboxHealth } from './db/stores/outbox-store.ts';
 import { JOBS } from './jobs/index.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { createTimeZoneLookup } from './jobs/time-zones.ts';
@@ -23,7 +24,7 @@ import { boltLogger, type Logger } from './logger.ts';
 import { type HomeIdentity, withHomeInstallation } from './oauth/home-installation.ts';
 import { installFailureHandler } from './oauth/install-pages.ts';
 import type { ServiceDeps } from './services/context.ts';
-import { createHomeRefresher } from './slack/home-publisher.ts';
+import { createHomeRefresher, type Door } from './slack/home-publisher.ts';
 import { createOutboxSender, type OutboxSender } from './slack/outbox-sender.ts';
 
 // Assembles the running bot: Bolt (HTTP or Socket Mode, single token or OAuth installs), the listeners,
@@ -59,7 +60,10 @@ export interface Foothold {
   deps: ListenerDeps;
   /** The scheduled jobs (src/jobs), running from start() to stop(). */
   scheduler: Scheduler;
-  /** Verifies the routing channels, starts listening and sending. Resolves once `/healthz` answers 200. */
+  /**
+   * Verifies the routing channels, starts listening and sending. Resolves once `/healthz` answers 200, with
+   * the HTTP port (in Socket Mode, the port of the health-check server).
+   */
   start(): Promise<{ port: number | null }>;
   stop(): Promise<void>;
 }
@@ -92,27 +96,37 @@ export function createFoothold(options: FootholdOptions): Foothold {
   };
   const defaultClient = env.SLACK_BOT_TOKEN ? new WebClient(env.SLACK_BOT_TOKEN, senderClientOptions) : null;
   const teamClients = new Map<string, WebClient>();
-  const clientFor = (teamId: string | null): WebClient => {
-    if (teamId) {
-      const token = botTokenForTeam(db, teamId, keyring);
-      if (token) {
-        let c = teamClients.get(token);
-        if (!c) {
-          c = new WebClient(token, senderClientOptions);
-          teamClients.set(token, c);
-        }
-        return c;
-      }
+  const clientOfToken = (token: string): WebClient => {
+    let c = teamClients.get(token);
+    if (!c) {
+      c = new WebClient(token, senderClientOptions);
+      teamClients.set(token, c);
     }
+    return c;
+  };
+  const clientFor = (teamId: string | null): WebClient => {
+    const token = teamId ? botTokenForTeam(db, teamId, keyring) : null;
+    if (token) return clientOfToken(token);
     if (!defaultClient) throw new Error(`no bot token for team ${teamId ?? '(default)'}`);
     return defaultClient;
   };
 
+  // The client of a person's own installation (their workspace's, else their organisation's org-wide one);
+  // the vendor's client when none installed Foothold. App Home uses it; see clientTokenFor.
+  const installationClient = (doors: ReadonlyArray<Door | null | undefined>): WebClient => {
+    for (const door of doors) {
+      const token = door ? clientTokenFor(db, door, keyring) : null;
+      if (token) return clientOfToken(token);
+    }
+    if (!defaultClient) throw new Error('no bot token for the vendor workspace');
+    return defaultClient;
+  };
+
   const sender = createOutboxSender({ db, clientFor, logger: logger.child({ component: 'outbox' }), now });
-  const services: ServiceDeps = { db, config, now, homeTeamIds: [] };
+  const services: ServiceDeps = { db, config, now, homeTeamIds: [], homeEnterpriseIds: [] };
   const homeRefresher = createHomeRefresher({
     services,
-    clientFor,
+    clientFor: installationClient,
     logger: logger.child({ component: 'home' }),
   });
 
@@ -138,8 +152,11 @@ export function createFoothold(options: FootholdOptions): Foothold {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
+      // The outbox's backlog and failures ride along, so a monitor sees deliveries falling behind even while
+      // the process itself is healthy.
+      const body = { ok: ready, outbox: outboxHealth(db, now()) };
       res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: ready }));
+      res.end(JSON.stringify(body));
     },
   };
 
@@ -148,10 +165,30 @@ export function createFoothold(options: FootholdOptions): Foothold {
     : undefined;
   const app = new App({
     logger: boltLogger(logger),
+    // Bolt would otherwise call auth.test in its constructor, and a failure there (Slack unreachable, a bad
+    // token) surfaces as an unhandled rejection with a stack trace. start() checks the token first and says
+    // what is wrong in one line, then initialises Bolt.
+    deferInitialization: true,
     ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
+    // `/healthz` in both modes: in Socket Mode, Bolt serves custom routes on its own HTTP server at
+    // installerOptions.port (we give it PORT).
+    customRoutes: [healthz],
     ...(socketMode
       ? { socketMode: true, appToken: env.SLACK_APP_TOKEN }
-      : { signingSecret: env.SLACK_SIGNING_SECRET ?? '', customRoutes: [healthz] }),
+      : { signingSecret: env.SLACK_SIGNING_SECRET ?? '' }),
+    installerOptions: {
+      ...(socketMode ? { port: env.PORT } : {}),
+      ...(oauth
+        ? {
+            directInstall: true,
+            // Single-use states in the database, and a page that explains any failure (issue 10, finding 7).
+            stateVerification: true,
+            stateStore: createOAuthStateStore(db, env.SLACK_STATE_SECRET ?? '', now),
+            callbackOptions: { failure: installFailureHandler(logger.child({ component: 'oauth' })) },
+            ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
+          }
+        : {}),
+    },
     ...(oauth
       ? {
           clientId: env.SLACK_CLIENT_ID,
@@ -159,14 +196,6 @@ export function createFoothold(options: FootholdOptions): Foothold {
           stateSecret: env.SLACK_STATE_SECRET,
           scopes: [...BOT_SCOPES],
           installationStore,
-          installerOptions: {
-            directInstall: true,
-            // Single-use states in the database, and a page that explains any failure (issue 10, finding 7).
-            stateVerification: true,
-            stateStore: createOAuthStateStore(db, env.SLACK_STATE_SECRET ?? '', now),
-            callbackOptions: { failure: installFailureHandler(logger.child({ component: 'oauth' })) },
-            ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
-          },
         }
       : { token: env.SLACK_BOT_TOKEN }),
   });
@@ -209,6 +238,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
     },
     homeRefresher,
     botUserId: null,
+    ...(installationStore ? { installationStore } : {}),
   };
   registerListeners(app, deps);
 
@@ -231,23 +261,27 @@ export function createFoothold(options: FootholdOptions): Foothold {
         throw new StartupError(
           'SLACK_BOT_TOKEN is required for the vendor workspace (the routing channel lives there).',
         );
-      const auth = await defaultClient.auth
-        .test()
-        .catch((err: { data?: { error?: string }; message: string }) => {
-          throw new StartupError(
-            `Slack rejected SLACK_BOT_TOKEN (${err.data?.error ?? err.message}). Check the token under OAuth & Permissions.`,
-          );
-        });
+      const auth = await defaultClient.auth.test().catch((err: unknown) => {
+        throw new StartupError(authTestProblem(err, slackApiUrl));
+      });
       if (auth.team_id) services.homeTeamIds = [auth.team_id];
+      // On Enterprise Grid the vendor's whole organisation is home, whichever of its workspaces people sit in.
+      if (auth.enterprise_id) services.homeEnterpriseIds = [auth.enterprise_id];
+      for (const problem of homeConflicts(config, services)) logger.warn({ problem }, problem);
       deps.botUserId = auth.user_id ?? null;
-      if (auth.team_id && env.SLACK_BOT_TOKEN) {
+      // An org-wide vendor token (Grid) is keyed by the organisation, as Bolt keys org-wide installs.
+      const orgWide = auth.is_enterprise_install === true && Boolean(auth.enterprise_id);
+      const homeKey = orgWide ? auth.enterprise_id : auth.team_id;
+      if (homeKey && env.SLACK_BOT_TOKEN) {
         // The vendor's own workspace keeps working from SLACK_BOT_TOKEN alongside partner installs, served
         // from the environment (src/oauth/home-installation.ts); older versions stored a copy in the table.
-        if (forgetCopiedBotToken(db, keyring, auth.team_id, env.SLACK_BOT_TOKEN)) {
-          logger.info({ team: auth.team_id }, 'removed the copy of SLACK_BOT_TOKEN an older version stored');
+        if (forgetCopiedBotToken(db, keyring, homeKey, env.SLACK_BOT_TOKEN)) {
+          logger.info({ key: homeKey }, 'removed the copy of SLACK_BOT_TOKEN an older version stored');
         }
         home = {
-          teamId: auth.team_id,
+          teamId: auth.team_id ?? null,
+          enterpriseId: auth.enterprise_id ?? null,
+          orgWide,
           teamName: auth.team,
           botId: auth.bot_id ?? '',
           botUserId: auth.user_id ?? '',
@@ -256,17 +290,23 @@ export function createFoothold(options: FootholdOptions): Foothold {
         };
       }
       await assertRoutingChannelsInternal(defaultClient, config);
-      const started = (await (socketMode
-        ? app.start()
-        : app.start(env.PORT, httpServerOptions()))) as unknown;
+      await app.init();
+      const started = (await (socketMode ? app.start() : app.start(env.PORT, httpServerOptions())).catch(
+        (err: unknown) => {
+          throw listenProblem(err, env.PORT) ?? err;
+        },
+      )) as unknown;
       const server = started as Server | undefined;
       if (!socketMode && server) hardenHttpServer(server);
       const address = !socketMode && server && typeof server.address === 'function' ? server.address() : null;
+      const healthPort = socketMode ? await socketModeHealthPort(app) : null;
+      if (healthPort)
+        logger.info({ port: healthPort }, `health check on http://localhost:${healthPort}/healthz`);
       sender.start();
       scheduler.start();
       ready = true;
       logger.info({ mode: socketMode ? 'socket' : 'http', oauth, team: auth.team_id }, 'Foothold is ready');
-      return { port: address && typeof address === 'object' ? address.port : null };
+      return { port: address && typeof address === 'object' ? address.port : healthPort };
     },
     async stop() {
       ready = false;
@@ -276,6 +316,68 @@ export function createFoothold(options: FootholdOptions): Foothold {
       homeRefresher.stop();
     },
   };
+}
+
+/** Partner registrations that name the vendor's own workspace or organisation: home wins, so they do nothing. */
+export function homeConflicts(
+  config: ProgramConfig,
+  home: Pick<ServiceDeps, 'homeTeamIds' | 'homeEnterpriseIds'>,
+): string[] {
+  const homeIds = new Set([...(home.homeTeamIds ?? []), ...(home.homeEnterpriseIds ?? [])]);
+  return config.partners.flatMap((p) =>
+    p.teamIds
+      .filter((id) => homeIds.has(id))
+      .map(
+        (id) =>
+          `partners[${p.slug}].teamIds lists ${id}, the vendor's own workspace or organisation: its people stay internal, never ${p.name}`,
+      ),
+  );
+}
+
+/**
+ * Why `auth.test` failed, in one line: Slack refused the token, Slack answered with an HTTP error, or Slack
+ * could not be reached at all (offline, DNS, proxy, a wrong SLACK_API_URL). Only the first is the token's fault.
+ */
+export function authTestProblem(err: unknown, slackApiUrl: string | undefined): string {
+  const e = err as {
+    code?: string;
+    data?: { error?: string };
+    statusCode?: number;
+    original?: unknown;
+    message?: string;
+  };
+  const where = slackApiUrl ? `SLACK_API_URL (${slackApiUrl})` : 'https://slack.com/api/';
+  if (e.code === 'slack_webapi_platform_error') {
+    return `Slack rejected SLACK_BOT_TOKEN (${e.data?.error ?? 'unknown error'}). Check the token under OAuth & Permissions.`;
+  }
+  if (e.code === 'slack_webapi_http_error') {
+    return `Slack answered HTTP ${e.statusCode ?? '?'} at ${where} when checking SLACK_BOT_TOKEN; try again in a minute${slackApiUrl ? ', and check that SLACK_API_URL points at the Slack Web API' : ''}.`;
+  }
+  const original = e.original as { code?: string; cause?: { code?: string }; message?: string } | undefined;
+  const cause = original?.code ?? original?.cause?.code ?? original?.message ?? e.message ?? String(err);
+  return `Slack could not be reached at ${where} (${cause}). Check the network, proxy and DNS${slackApiUrl ? ', and SLACK_API_URL' : ''}; the token was not checked.`;
+}
+
+/** The port Socket Mode's health-check server listens on, once it is listening (null if it has none). */
+async function socketModeHealthPort(app: App): Promise<number | null> {
+  const receiver = (app as unknown as { receiver?: { httpServer?: Server } }).receiver;
+  const server = receiver?.httpServer;
+  if (!server) return null;
+  if (!server.listening) await new Promise((resolve) => server.once('listening', resolve));
+  const address = server.address();
+  return address && typeof address === 'object' ? address.port : null;
+}
+
+/** A port that is taken or forbidden is one line naming PORT, not a stack trace. */
+export function listenProblem(err: unknown, port: number): StartupError | null {
+  const code = (err as { code?: string }).code;
+  if (code === 'EADDRINUSE')
+    return new StartupError(
+      `Port ${port} is already in use by another program; stop it, or set PORT to a free port.`,
+    );
+  if (code === 'EACCES')
+    return new StartupError(`Port ${port} needs privileges this user lacks; set PORT to 1024 or above.`);
+  return null;
 }
 
 /**

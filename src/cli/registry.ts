@@ -8,12 +8,15 @@ import { dbRestore } from './commands/db-restore.ts';
 import { exportLeads } from './commands/export-leads.ts';
 import { forgetContactCommand } from './commands/forget-contact.ts';
 import { help } from './commands/help.ts';
+import { history } from './commands/history.ts';
 import { importAccounts } from './commands/import-accounts.ts';
 import { importBaselines } from './commands/import-baselines.ts';
 import { importOverlaps } from './commands/import-overlaps.ts';
 import { jobsRun } from './commands/jobs-run.ts';
+import { outboxDiscard, outboxList, outboxRetry } from './commands/outbox.ts';
 import { report } from './commands/report.ts';
 import { secretsRotate } from './commands/secrets-rotate.ts';
+import { seed } from './commands/seed.ts';
 import type { Command } from './types.ts';
 
 export const commands: readonly Command[] = [
@@ -27,7 +30,12 @@ export const commands: readonly Command[] = [
   exportLeads,
   report,
   jobsRun,
+  outboxList,
+  outboxRetry,
+  outboxDiscard,
+  history,
   forgetContactCommand,
+  seed,
   secretsRotate,
   help,
 ];

@@ -6,7 +6,10 @@ import type { Installation, InstallationQuery, InstallationStore } from '@slack/
 // the database, where it would sit beside the partner workspaces' tokens and travel in every backup.
 
 export interface HomeIdentity {
-  teamId: string;
+  teamId: string | null;
+  enterpriseId: string | null;
+  /** The vendor's token is an org-wide (Grid) install: Bolt asks for it by organisation. */
+  orgWide: boolean;
   teamName?: string | undefined;
   botId: string;
   botUserId: string;
@@ -14,17 +17,27 @@ export interface HomeIdentity {
   scopes: readonly string[];
 }
 
-export function homeInstallation(home: HomeIdentity): Installation<'v2', false> {
+export function homeInstallation(home: HomeIdentity): Installation<'v2', boolean> {
+  const team =
+    home.orgWide || !home.teamId
+      ? undefined
+      : { id: home.teamId, ...(home.teamName ? { name: home.teamName } : {}) };
   return {
-    team: { id: home.teamId, ...(home.teamName ? { name: home.teamName } : {}) },
-    enterprise: undefined,
+    team,
+    enterprise: home.enterpriseId ? { id: home.enterpriseId, name: undefined } : undefined,
     user: { id: home.botUserId, token: undefined, scopes: undefined },
     bot: { id: home.botId, userId: home.botUserId, token: home.token, scopes: [...home.scopes] },
     tokenType: 'bot',
-    isEnterpriseInstall: false,
+    isEnterpriseInstall: home.orgWide,
     appId: undefined,
     authVersion: 'v2',
-  };
+  } as Installation<'v2', boolean>;
+}
+
+/** Whether Bolt is asking for the installation the vendor's token stands for. */
+export function isHomeQuery(home: HomeIdentity, q: InstallationQuery<boolean>): boolean {
+  if (home.orgWide) return Boolean(q.isEnterpriseInstall) && q.enterpriseId === home.enterpriseId;
+  return !q.isEnterpriseInstall && home.teamId !== null && q.teamId === home.teamId;
 }
 
 /** The store, answering lookups for the home workspace (once known) from the environment instead. */
@@ -32,15 +45,11 @@ export function withHomeInstallation(
   store: InstallationStore,
   home: () => HomeIdentity | null,
 ): InstallationStore {
-  const isHome = (q: InstallationQuery<boolean>) => {
-    const h = home();
-    return h !== null && !q.isEnterpriseInstall && q.teamId === h.teamId;
-  };
   return {
     storeInstallation: (installation, logger) => store.storeInstallation(installation, logger),
     async fetchInstallation(query, logger) {
       const h = home();
-      if (h && isHome(query)) return homeInstallation(h);
+      if (h && isHomeQuery(h, query)) return homeInstallation(h);
       return store.fetchInstallation(query, logger);
     },
     ...(store.deleteInstallation

@@ -2,6 +2,7 @@ import { createFoothold, type Foothold } from '../../src/app.ts';
 import type { Env } from '../../src/config/env.ts';
 import type { ProgramConfig } from '../../src/config/program-config.ts';
 import type { Db } from '../../src/db/connection.ts';
+import { keyringFromText } from '../../src/db/secret-box.ts';
 import { createSlackRequester, type SlackRequester } from '../../src/dev/slack-client.ts';
 import { type SlackStandIn, type StandInOptions, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -11,6 +12,8 @@ export const SIGNING_SECRET = 'test-signing-secret-8f742231b10e';
 export const VENDOR_TEAM = 'T0VENDOR';
 /** FOOTHOLD_ENCRYPTION_KEY for tests (32 bytes, base64); OAuth harnesses get it unless they set their own. */
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+/** The keyring an OAuth harness seals installation tokens with (for stores and reads made beside the app). */
+export const TEST_KEYRING = keyringFromText(TEST_ENCRYPTION_KEY);
 
 export interface Harness {
   standIn: SlackStandIn;

@@ -14,6 +14,7 @@ import {
   changeCreditButton,
   disqualifyButton,
   flagButton,
+  historyButton,
   lostButton,
   reassignButton,
 } from './modal-buttons.ts';
@@ -43,6 +44,7 @@ export function registerActions(app: App, deps: ListenerDeps): void {
         [ACTIONS.homeFlag, flagButton(deps)],
         [ACTIONS.requestExtension, requestExtensionButton(deps)],
         [ACTIONS.grantExtension, grantExtensionButton(deps)],
+        [ACTIONS.history, historyButton(deps)],
       ],
     ),
   );

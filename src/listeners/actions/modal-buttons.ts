@@ -3,7 +3,10 @@ import type { View } from '@slack/types';
 import { authorize, type Permission } from '../../core/permissions.ts';
 import { listPartners } from '../../db/stores/lead-store.ts';
 import { accessOf, loadLeadFor } from '../../services/context.ts';
+import type { Actor } from '../../services/inputs.ts';
+import { leadHistory } from '../../services/lead-history.ts';
 import { whoIs } from '../../services/read-leads.ts';
+import { historyModal } from '../../slack/blocks/history.ts';
 import {
   attestationModal,
   changeCreditModal,
@@ -14,7 +17,7 @@ import {
 import { decodeLeadRef } from '../../slack/ids.ts';
 import { unregisteredText } from '../commands/unregistered.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { actorOf, blockActionBody, encodeMeta } from '../payloads.ts';
+import { blockActionBody, encodeMeta, interactionActor } from '../payloads.ts';
 import { GENERIC_ERROR, tellPrivately, userMessage } from '../replies.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -24,11 +27,7 @@ type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
  * at once, alongside the ack: the trigger id dies 3 seconds after the click.
  */
 function modalButton(
-  build: (ctx: {
-    actor: ReturnType<typeof actorOf>;
-    channelId: string | null;
-    value: string;
-  }) => View | { refuse: string },
+  build: (ctx: { actor: Actor; channelId: string | null; value: string }) => View | { refuse: string },
 ) {
   return async ({ body, ack, client, logger }: Args): Promise<void> => {
     const parsed = blockActionBody.safeParse(body);
@@ -39,7 +38,7 @@ function modalButton(
     }
     const b = parsed.data;
     const channelId = b.channel?.id ?? b.container?.channel_id ?? null;
-    const actor = actorOf(b.user, b.team, channelId);
+    const actor = interactionActor(b, channelId);
     let result: View | { refuse: string };
     try {
       result = build({ actor, channelId, value: b.actions[0]?.value ?? '' });
@@ -116,4 +115,12 @@ export const flagButton = (deps: ListenerDeps) =>
           : listPartners(deps.services.db).map((p) => ({ slug: p.slug, name: p.name })),
       privateMetadata: encodeMeta({ channelId }),
     });
+  });
+
+/** Routing post: the lead's audit history, read-only, for the vendor team. */
+export const historyButton = (deps: ListenerDeps) =>
+  modalButton(({ actor, value }) => {
+    const ref = decodeLeadRef(value);
+    if (!ref) return { refuse: GENERIC_ERROR };
+    return historyModal(leadHistory(deps.services, { leadId: ref.leadId }, actor));
   });
