@@ -2,6 +2,8 @@
 // `Command` and append it here.
 
 import { configCheck } from './commands/config-check.ts';
+import { crmStages } from './commands/crm-stages.ts';
+import { crmSync } from './commands/crm-sync.ts';
 import { dbBackup } from './commands/db-backup.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
 import { dbRestore } from './commands/db-restore.ts';
@@ -34,6 +36,8 @@ export const commands: readonly Command[] = [
   outboxRetry,
   outboxDiscard,
   history,
+  crmSync,
+  crmStages,
   forgetContactCommand,
   seed,
   secretsRotate,

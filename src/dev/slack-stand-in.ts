@@ -61,6 +61,12 @@ export interface StandInChannel {
   connectedTeamIds?: string[];
   /** Team that owns the channel (default: home team). */
   contextTeamId?: string;
+  /**
+   * An invitation to share the channel with another organisation is out (Slack's `is_pending_ext_shared` and
+   * `pending_connected_team_ids` in the conversation object: https://api.slack.com/types/conversations).
+   */
+  isPendingExtShared?: boolean;
+  pendingConnectedTeamIds?: string[];
 }
 
 export interface StandInUser {
@@ -252,6 +258,7 @@ export interface SlackStandIn {
   rateLimit(method: string, options: RateLimitOptions): void;
   clearRateLimits(): void;
   addToken(token: string | StandInToken): void;
+  /** Adds a channel, or replaces its settings (a channel shared or archived mid-run). */
   addChannel(channel: StandInChannel): void;
   addUser(user: StandInUser): void;
   /** Seeds a message (e.g. a person's message a shortcut acts on); returns its ts. */
@@ -849,7 +856,9 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
           is_shared: c.isExtShared ?? false,
           is_ext_shared: c.isExtShared ?? false,
           is_org_shared: false,
-          is_pending_ext_shared: false,
+          is_pending_ext_shared: c.isPendingExtShared ?? (c.pendingConnectedTeamIds?.length ?? 0) > 0,
+          pending_shared: [],
+          pending_connected_team_ids: c.pendingConnectedTeamIds ?? [],
           is_member: c.isMember ?? true,
           context_team_id: c.contextTeamId ?? team.id,
           shared_team_ids: [c.contextTeamId ?? team.id, ...(c.connectedTeamIds ?? [])],
@@ -898,6 +907,17 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
       if (found.reactions.has(name)) return err('already_reacted');
       found.reactions.add(name);
       return { ok: true };
+    },
+
+    // users.lookupByEmail (https://docs.slack.dev/reference/methods/users.lookupByEmail, scope
+    // users:read.email): the same `user` object as users.info; `users_not_found` when no user has the email.
+    // Deactivated users are returned with `deleted: true`, as Slack does.
+    'users.lookupByEmail': (args, who) => {
+      const email = str(args.email)?.trim().toLowerCase();
+      if (!email) return err('invalid_arguments');
+      const found = [...users.values()].find((u) => u.email?.toLowerCase() === email);
+      if (!found) return err('users_not_found');
+      return handlers['users.info']!({ ...args, user: found.id }, who);
     },
 
     'users.info': (args) => {

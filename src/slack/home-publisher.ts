@@ -1,7 +1,9 @@
 import type { WebClient } from '@slack/web-api';
+import { deliveryProblems } from '../db/stores/outbox-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ServiceDeps } from '../services/context.ts';
 import { homeData } from '../services/read-leads.ts';
+import { deliveryProblemLines } from './blocks/channel-alerts.ts';
 import { leaderHome, partnerHome, repHome } from './blocks/home.ts';
 
 // App Home is a view of current state, not a message: it is rebuilt from the database whenever someone
@@ -71,6 +73,9 @@ export function createHomeRefresher(opts: {
             winRate: funnel.overall.won,
           },
           recent: data.recent,
+          ...(services.config.roles.admins.includes(userId)
+            ? { deliveryProblems: deliveryProblemLines(deliveryProblems(services.db, ctx.now)) }
+            : {}),
         },
         ctx,
       );

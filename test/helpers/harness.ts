@@ -10,7 +10,7 @@ import { openTestDb, type TestDb, testConfig } from './db.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f742231b10e';
 export const VENDOR_TEAM = 'T0VENDOR';
-/** FOOTHOLD_ENCRYPTION_KEY for tests (32 bytes, base64); OAuth harnesses get it unless they set their own. */
+/** FOOTHOLD_ENCRYPTION_KEY for tests (32 bytes, base64); every harness gets it unless it sets its own. */
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 /** The keyring an OAuth harness seals installation tokens with (for stores and reads made beside the app). */
 export const TEST_KEYRING = keyringFromText(TEST_ENCRYPTION_KEY);
@@ -73,7 +73,7 @@ export async function startHarness(
     DATABASE_PATH: tdb.path,
     FOOTHOLD_CONFIG: '(test)',
     LOG_LEVEL: 'silent',
-    ...(opts.env?.SLACK_CLIENT_ID ? { FOOTHOLD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY } : {}),
+    FOOTHOLD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...opts.env,
   } as Env;
   const logger = createLogger(process.env.FOOTHOLD_TEST_LOG ?? 'silent');

@@ -172,9 +172,17 @@ export interface LeaderMetrics {
   winRate: number | null;
 }
 
-export function leaderHome(data: { metrics: LeaderMetrics; recent: LeadView[] }, ctx: HomeContext): HomeView {
+export function leaderHome(
+  data: { metrics: LeaderMetrics; recent: LeadView[]; deliveryProblems?: string[] },
+  ctx: HomeContext,
+): HomeView {
   const m = data.metrics;
   const blocks = top('EQL program', 'How partner signal converts: every count stands beside its rate.');
+  // Admins: deliveries waiting on someone (a routing channel no longer internal, a person Foothold cannot reach).
+  if (data.deliveryProblems?.length) {
+    blocks.push(section('*Delivery problems*'), ...data.deliveryProblems.slice(0, 10).map((l) => section(l)));
+    blocks.push(divider());
+  }
   blocks.push(
     fields(
       `*Surfaced*\n${m.surfaced.toLocaleString('en-US')} · 100% (the base)`,
