@@ -5,6 +5,7 @@ import type { Env } from './config/env.ts';
 import type { ProgramConfig } from './config/program-config.ts';
 import { crmJobDeps } from './crm/job-deps.ts';
 import type { Db } from './db/connection.ts';
+import { probeDatabaseWritable, type WriteProbeOptions } from './db/health.ts';
 import { keyringFromText } from './db/secret-box.ts';
 import {
   forgetCopiedBotToken,
@@ -48,6 +49,9 @@ export const BOT_SCOPES = [
   'pins:write',
   // CRM owners are emails: users.lookupByEmail maps them to Slack users for routing (section 11).
   'users:read.email',
+  // Upload chart PNGs (funnel, cohort trend, conversion by warmth) to the digest and the monthly insight
+  // messages: files.getUploadURLExternal + files.completeUploadExternal. Off with `charts.enabled: false`.
+  'files:write',
 ] as const;
 
 /**
@@ -65,6 +69,10 @@ export interface FootholdOptions {
   db: Db;
   logger: Logger;
   now?: () => number;
+  /** The database file, for `/healthz`'s write probe (free disk space; omitted: only the write is tried). */
+  databasePath?: string;
+  /** Test seam for the write probe (free disk space). */
+  writeProbe?: WriteProbeOptions;
 }
 
 export interface Foothold {
@@ -187,10 +195,18 @@ export function createFoothold(options: FootholdOptions): Foothold {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
-      // The outbox's backlog and failures ride along, so a monitor sees deliveries falling behind even while
-      // the process itself is healthy.
-      const body = { ok: ready, outbox: outboxHealth(db, now()) };
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+      // Ready, and the database can be written right now (a full disk or a read-only file fails it). The
+      // outbox's backlog and failures ride along, so a monitor sees deliveries falling behind even while the
+      // process itself is healthy.
+      const probe = ready
+        ? probeDatabaseWritable(db, options.databasePath ?? db.$client.name, options.writeProbe)
+        : { ok: false, reason: 'starting up or shutting down' };
+      const body = {
+        ok: probe.ok,
+        ...(probe.ok ? {} : { reason: probe.reason }),
+        outbox: outboxHealth(db, now()),
+      };
+      res.writeHead(probe.ok ? 200 : 503, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     },
   };

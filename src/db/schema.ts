@@ -460,6 +460,60 @@ export const jobRuns = sqliteTable(
 );
 
 /**
+ * The EQL score's fits (PRODUCT.md section 12), one row per nightly `model-fit` run; the newest row is what
+ * routing posts and App Homes use. `use` says whether the regression (it beat the prior on held-out data) or
+ * the prior (warmth strength's smoothed rates) is shown.
+ */
+export const eqlModels = sqliteTable(
+  'eql_models',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    fittedAt: integer('fitted_at').notNull(),
+    use: text('use').$type<'model' | 'prior'>().notNull(),
+    /** Why the model is not used, or null. */
+    reason: text('reason'),
+    /** Judged EQLs it was fitted on, how many reached opportunity, and the time-ordered split. */
+    n: integer('n').notNull(),
+    positives: integer('positives').notNull(),
+    nTrain: integer('n_train').notNull(),
+    nTest: integer('n_test').notNull(),
+    /** `{ intercept, coefficients: { "strength=5": 1.2, … }, iterations }`, null when not fitted. */
+    model: text('model', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** `{ overall, strength: { "5": { rate, n, opportunity } … }, n }`. */
+    prior: text('prior', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Held-out AUC, Brier score and calibration table of the model and of the prior. */
+    heldOut: text('held_out', { mode: 'json' }).$type<Record<string, unknown>>(),
+    settings: text('settings', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Partner × segment cells at the fit (the ecosystem map), so a lead's "partners to ask" hint costs no scan. */
+    segments: text('segments', { mode: 'json' }).$type<unknown[]>(),
+  },
+  (t) => [index('eql_models_fitted').on(t.fittedAt)],
+);
+
+/**
+ * CSV imports being written (PRODUCT.md section 10): an import validates and stages the whole file first, then
+ * writes it in short batches so the running bot is never locked out for long. While that goes on the row says
+ * `applying`, with its progress; `done` at the end. A row left `applying` by a process that died is marked
+ * `interrupted` by the next import, which tells the operator to run it again (re-importing is safe).
+ */
+export const importRuns = sqliteTable(
+  'import_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** `accounts`, `overlaps:<partner slug>` or `baselines`. */
+    kind: text('kind').notNull(),
+    status: text('status', { enum: ['applying', 'done', 'interrupted'] }).notNull(),
+    rowsTotal: integer('rows_total').notNull(),
+    rowsApplied: integer('rows_applied').notNull(),
+    pid: integer('pid').notNull(),
+    host: text('host').notNull(),
+    startedAt: integer('started_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('import_runs_status').on(t.status)],
+);
+
+/**
  * OAuth install states (issue 10, finding 7): one row per `/slack/install` visit, consumed by the first
  * redirect that presents it, so a completed (or failed) install's state cannot be used again. Only a hash of
  * the state is kept; rows are purged a day after they expire.

@@ -14,6 +14,7 @@ import {
 } from '../db/stores/lead-store.ts';
 import type { PartnerMessageKind } from '../slack/blocks/partner-messages.ts';
 import { loadLeadFor, partnerContact, type ServiceDeps } from './context.ts';
+import { notifyContext } from './eql-score.ts';
 import { type NotifyContext, partnerDm, routingPostMessage } from './notify.ts';
 
 export interface TransitionRequest {
@@ -73,7 +74,7 @@ export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionReques
     at: now,
   });
   const after = loadLeadFor(tx, deps, view.id);
-  const ctx: NotifyContext = { timeZone: deps.config.timezone, now };
+  const ctx: NotifyContext = notifyContext(deps, now);
   const messages: OutboxMessage[] = [
     ...routingPostMessage(after, ctx, { exists: after.routeChannel != null, eventId }),
   ];

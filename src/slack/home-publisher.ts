@@ -55,7 +55,10 @@ export function createHomeRefresher(opts: {
     const ctx = { timeZone: services.config.timezone, now: services.now() };
     if (data.kind === 'partner') return partnerHome(data.mine, ctx);
     if (data.kind === 'rep')
-      return repHome({ claimed: data.mine, overdue: data.overdue, available: data.available }, ctx);
+      return repHome(
+        { claimed: data.mine, overdue: data.overdue, available: data.available, scores: data.scores },
+        ctx,
+      );
     if (data.kind === 'leader' && data.metrics) {
       const { intake, funnel } = data.metrics;
       return leaderHome(

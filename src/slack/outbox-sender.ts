@@ -14,6 +14,7 @@ import {
   UNCONFIRMED,
 } from '../db/stores/outbox-store.ts';
 import { LEAD_POST_TS } from '../services/notify.ts';
+import { FILE_UPLOAD_METHOD, uploadFile } from './file-upload.ts';
 
 // Delivers the outbox to Slack. A row is marked sent only after Slack answers ok; until then it stays
 // pending and survives restarts. Rows of one lane (a lead's post and its thread, a DM conversation, another
@@ -329,6 +330,9 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         // Marked unconfirmed already, with its lease (see claimDue).
       }
       called = true;
+      // A chart upload is three calls (src/slack/file-upload.ts), not one Web API method.
+      if (row.method === FILE_UPLOAD_METHOD)
+        return { kind: 'sent', row, result: await uploadFile(route.client, payload) };
       const res = (await route.client.apiCall(row.method, payload)) as unknown as Record<string, unknown>;
       return { kind: 'sent', row, result: pickResult(res) };
     } catch (err) {

@@ -1,4 +1,5 @@
 import type { HomeView, KnownBlock } from '@slack/types';
+import type { LeadScore } from '../../core/eql-score.ts';
 import type { LeadView } from '../../core/types.ts';
 import { ACTIONS, encodeLeadRef } from '../ids.ts';
 import { accountTitle, STATUS_EMOJI, STATUS_LABEL } from '../labels.ts';
@@ -23,6 +24,7 @@ import {
   plural,
   userText,
 } from '../mrkdwn.ts';
+import { scoreLine } from './insight.ts';
 import { partnerLeadCard } from './lead-card.ts';
 
 // App Home: each person's own view. Partners see their organisation's submissions (never other
@@ -89,7 +91,7 @@ export function partnerHome(leads: LeadView[], ctx: HomeContext): HomeView {
 
 // ─── rep ────────────────────────────────────────────────────────────────────────────────────────────
 
-function repLeadBlocks(lead: LeadView, overdue: boolean, ctx: HomeContext): KnownBlock[] {
+function repLeadBlocks(lead: LeadView, overdue: boolean, ctx: HomeContext, score?: LeadScore): KnownBlock[] {
   const late = overdue
     ? `\n⏰ *Overdue*: no progress for ${plural(daysSince(lead.lastProgressAt, ctx.now), 'day')}`
     : '';
@@ -101,20 +103,28 @@ function repLeadBlocks(lead: LeadView, overdue: boolean, ctx: HomeContext): Know
       `Last progress ${formatAge(lead.lastProgressAt, ctx.now)} ago`,
       lead.routeChannel ? `Post in ${channelLink(lead.routeChannel)}` : `Lead #${lead.id}`,
     ]),
+    ...(score ? [context([scoreLine(score)])] : []),
   ];
 }
 
-function availableBlocks(lead: LeadView, ctx: HomeContext): KnownBlock[] {
+function availableBlocks(lead: LeadView, ctx: HomeContext, score?: LeadScore): KnownBlock[] {
   return [
     section(
       `${accountTitle(lead)}\nfrom ${userText(lead.partner.name, 80)}${lead.icpScore !== null ? ` · ICP ${lead.icpScore}/100` : ''} · waiting ${formatAge(lead.createdAt, ctx.now)}`,
       { accessory: button({ text: 'Claim', actionId: ACTIONS.claim, value: refOf(lead), style: 'primary' }) },
     ),
+    ...(score ? [context([scoreLine(score)])] : []),
   ];
 }
 
 export function repHome(
-  data: { claimed: LeadView[]; overdue: number[]; available: LeadView[] },
+  data: {
+    claimed: LeadView[];
+    overdue: number[];
+    available: LeadView[];
+    /** EQL scores by lead id: shown under each lead (lists arrive sorted by them). */
+    scores?: ReadonlyMap<number, LeadScore> | undefined;
+  },
   ctx: HomeContext,
 ): HomeView {
   const overdue = new Set(data.overdue);
@@ -129,7 +139,7 @@ export function repHome(
     divider(),
     section(`*Your leads (${data.claimed.length})*`),
   );
-  // Overdue first: that is what needs attention.
+  // Overdue first: that is what needs attention; within each group, the order they came in (by score).
   const claimed = [...data.claimed].sort((a, b) => Number(overdue.has(b.id)) - Number(overdue.has(a.id)));
   const availableReserve = data.available.length > 0 ? Math.min(31, 3 + data.available.length) : 0;
   const claimedBudget = BLOCK_KIT.viewBlocks - blocks.length - availableReserve;
@@ -137,7 +147,7 @@ export function repHome(
   else {
     blocks.push(
       ...listBlocks(
-        claimed.map((l) => repLeadBlocks(l, overdue.has(l.id), ctx)),
+        claimed.map((l) => repLeadBlocks(l, overdue.has(l.id), ctx, data.scores?.get(l.id))),
         claimedBudget,
         (n) => `and ${plural(n, 'more lead')}. Use \`/eql mine\` for the full list.`,
       ),
@@ -147,7 +157,7 @@ export function repHome(
     blocks.push(divider(), section(`*Ready to claim (${data.available.length})*`));
     blocks.push(
       ...listBlocks(
-        data.available.map((l) => availableBlocks(l, ctx)),
+        data.available.map((l) => availableBlocks(l, ctx, data.scores?.get(l.id))),
         BLOCK_KIT.viewBlocks - blocks.length,
         (n) => `and ${plural(n, 'more')} in the routing channel.`,
       ),

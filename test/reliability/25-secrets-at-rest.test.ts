@@ -14,7 +14,7 @@ import { BOT_TOKEN, type BotProcess, botEnv, freePort, REPO_ROOT, startBot } fro
 import { report, size } from './support/figures.ts';
 import { ORGS, partnerPerson, programStandIn, writeProgramConfig } from './support/program.ts';
 
-// Scenario 21 (issue 10, finding 4): installation tokens at rest. The probe found every installed bot token in
+// Scenario 25 (issue 10, finding 4): installation tokens at rest. The probe found every installed bot token in
 // plain text in `slack_installations`, and in OAuth mode a copy of SLACK_BOT_TOKEN beside them. Against the bot
 // as its own process: OAuth mode without a key refuses to start (one line naming FOOTHOLD_ENCRYPTION_KEY); the
 // first start with a key seals an older version's plain-text rows and drops the copied env token; workspaces
@@ -158,7 +158,7 @@ async function rotate(
   return { code, out, err };
 }
 
-describe('scenario 21: secrets at rest', () => {
+describe('scenario 25: secrets at rest', () => {
   it('seals tokens, drops the copied env token, rotates keys, and refuses what it cannot read', async () => {
     const started = Date.now();
     const path = join(dir, 'secrets.db');
@@ -238,7 +238,7 @@ describe('scenario 21: secrets at rest', () => {
     expect(oldKey.stderr).toMatch(/neither FOOTHOLD_ENCRYPTION_KEY .* nor FOOTHOLD_ENCRYPTION_KEY_PREVIOUS/);
 
     report({
-      n: 21,
+      n: 25,
       name: 'Secrets at rest: sealed tokens, no copied env token, key rotation',
       requests: 2 * INSTALLS + 5,
       faults: 2,

@@ -3,7 +3,7 @@ import { type Harness, programStandInOptions, startHarness } from '../helpers/ha
 import { type PageResult, redirectBack, startInstall } from '../helpers/oauth.ts';
 import { report, size } from './support/figures.ts';
 
-// Scenario 22 (issue 10, finding 7): the OAuth install flow under forgery and mistakes. The probe got a 500
+// Scenario 26 (issue 10, finding 7): the OAuth install flow under forgery and mistakes. The probe got a 500
 // for a bad code and for `error=access_denied`, and completed a second install by replaying a finished
 // install's redirect. Rounds of a genuine install followed by its replay, a forged state, a cancelled
 // install, a refused code, an expired link and a visit from another browser: every failure gets its page and
@@ -43,7 +43,7 @@ afterAll(async () => {
 
 const exchanges = () => h.standIn.calls().filter((c) => c.method === 'oauth.v2.access').length;
 
-describe('scenario 22: OAuth forgery and failures', () => {
+describe('scenario 26: OAuth forgery and failures', () => {
   it('answers every forged, replayed, cancelled, refused and expired install with a 4xx page; states work once', async () => {
     const started = Date.now();
     const answers: Record<string, number> = {};
@@ -121,7 +121,7 @@ describe('scenario 22: OAuth forgery and failures', () => {
     expect(Object.keys(answers).every((s) => Number(s) >= 400 && Number(s) < 500)).toBe(true);
 
     report({
-      n: 22,
+      n: 26,
       name: 'OAuth failures and forgery: replayed, forged, cancelled, refused, expired, other browser',
       requests,
       faults,
