@@ -150,9 +150,7 @@ const baseline = z.strictObject({
 const revenueConfig = z
   .strictObject({
     currency: currencyCode,
-    rates: z
-      .record(currencyCode, z.number().positive('expected a positive exchange rate'))
-      .default({}),
+    rates: z.record(currencyCode, z.number().positive('expected a positive exchange rate')).default({}),
   })
   .superRefine((r, ctx) => {
     if (r.rates[r.currency] !== undefined)

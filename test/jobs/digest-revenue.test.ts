@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkMessageBlocks } from '../../src/dev/block-kit-limits.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
-import { buildProgramDigest } from '../../src/services/program-digest.ts';
 import { buildScorecards } from '../../src/services/partner-scorecard.ts';
+import { buildProgramDigest } from '../../src/services/program-digest.ts';
 import { recordOutcome } from '../../src/services/record-outcome.ts';
 import { digestMessage } from '../../src/slack/blocks/digest.ts';
 import { scorecardMessage } from '../../src/slack/blocks/scorecard.ts';
