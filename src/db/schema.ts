@@ -8,6 +8,7 @@ import type {
   Role,
   SurfacedBy,
 } from '../core/types.ts';
+import type { CrmObject, CrmProviderKind } from '../crm/types.ts';
 
 // Times are stored as integer milliseconds since the epoch (UTC); calendar dates as ISO `YYYY-MM-DD` text.
 // Booleans are integers (drizzle's `mode: 'boolean'`).
@@ -73,9 +74,90 @@ export const crmAccounts = sqliteTable(
     isCustomer: integer('is_customer', { mode: 'boolean' }).notNull().default(false),
     hasOpenOpportunity: integer('has_open_opportunity', { mode: 'boolean' }).notNull().default(false),
     importedAt: integer('imported_at').notNull(),
+    /** Set when the row is synced from a CRM (section 11); CSV-only rows leave these null. */
+    crmProvider: text('crm_provider').$type<CrmProviderKind>(),
+    /** Salesforce Account Id / HubSpot company id. */
+    crmId: text('crm_id'),
+    /** The CRM owner's email; `ownerUserId` is filled from `crm_owner_map` when it maps to a Slack user. */
+    ownerEmail: text('owner_email'),
+    /** CRM last-modified time (Salesforce SystemModstamp, HubSpot hs_lastmodifieddate), ms. */
+    crmUpdatedAt: integer('crm_updated_at'),
+    /** Deleted (or merged away) in the CRM: the gates ignore the row from then on. */
+    crmDeletedAt: integer('crm_deleted_at'),
+    /** The surviving CRM id when this account was merged into another. */
+    crmMergedInto: text('crm_merged_into'),
+    syncedAt: integer('synced_at'),
   },
-  (t) => [index('crm_accounts_owner').on(t.ownerUserId)],
+  (t) => [
+    index('crm_accounts_owner').on(t.ownerUserId),
+    uniqueIndex('crm_accounts_crm_id').on(t.crmProvider, t.crmId),
+    index('crm_accounts_owner_email').on(t.ownerEmail),
+  ],
 );
+
+/** Opportunities (Salesforce) / deals (HubSpot), synced from the CRM by last-modified cursor. */
+export const crmOpportunities = sqliteTable(
+  'crm_opportunities',
+  {
+    crmProvider: text('crm_provider').$type<CrmProviderKind>().notNull(),
+    crmId: text('crm_id').notNull(),
+    accountCrmId: text('account_crm_id'),
+    /** The account's registrable domain when the account is known (joins `crm_accounts` and `leads`). */
+    accountDomain: text('account_domain'),
+    name: text('name').notNull(),
+    /** The CRM's own stage id (Salesforce StageName API value, HubSpot dealstage id). */
+    stageId: text('stage_id').notNull(),
+    isClosed: integer('is_closed', { mode: 'boolean' }).notNull().default(false),
+    isWon: integer('is_won', { mode: 'boolean' }).notNull().default(false),
+    amount: real('amount'),
+    /** ISO 4217; null when the CRM has no per-record currency. */
+    currency: text('currency'),
+    /** `YYYY-MM-DD`. */
+    closeDate: text('close_date'),
+    ownerEmail: text('owner_email'),
+    ownerUserId: text('owner_user_id'),
+    lossReason: text('loss_reason'),
+    crmCreatedAt: integer('crm_created_at'),
+    crmUpdatedAt: integer('crm_updated_at').notNull(),
+    crmDeletedAt: integer('crm_deleted_at'),
+    crmMergedInto: text('crm_merged_into'),
+    syncedAt: integer('synced_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.crmProvider, t.crmId] }),
+    index('crm_opportunities_account').on(t.crmProvider, t.accountCrmId),
+    index('crm_opportunities_domain').on(t.accountDomain, t.crmCreatedAt),
+  ],
+);
+
+/** Where each CRM pull stands: advanced in the same transaction as the page it follows. */
+export const crmSyncCursors = sqliteTable(
+  'crm_sync_cursors',
+  {
+    crmProvider: text('crm_provider').$type<CrmProviderKind>().notNull(),
+    object: text('object').$type<CrmObject>().notNull(),
+    /** Newest CRM last-modified time applied, ms. */
+    lastModified: integer('last_modified'),
+    /** The provider's opaque resume state (ids already applied at `lastModified`). */
+    resumeToken: text('resume_token'),
+    /** Up to when deleted records have been read (Salesforce getDeleted / HubSpot archived), ms. */
+    deletedThrough: integer('deleted_through'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.crmProvider, t.object] })],
+);
+
+/** CRM owner email → Slack user (users.lookupByEmail), cached; a miss is remembered and retried after a TTL. */
+export const crmOwnerMap = sqliteTable('crm_owner_map', {
+  /** Lower-cased. */
+  email: text('email').primaryKey(),
+  slackUserId: text('slack_user_id'),
+  lookedUpAt: integer('looked_up_at').notNull(),
+  /** True when Slack had no user for the email (`users_not_found`). */
+  miss: integer('miss', { mode: 'boolean' }).notNull().default(false),
+  /** The Slack error when the lookup failed for another reason. */
+  error: text('error'),
+});
 
 /** Account-mapping overlaps per partner (CSV import): what makes an overlap "verified". */
 export const partnerOverlaps = sqliteTable(
