@@ -21,7 +21,9 @@ ALTER TABLE `baselines` ADD `currency` text;--> statement-breakpoint
 ALTER TABLE `baselines` ADD `days_to_opportunity` real;--> statement-breakpoint
 ALTER TABLE `baselines` ADD `days_to_close` real;--> statement-breakpoint
 ALTER TABLE `leads` ADD `crm_opportunity_id` text;--> statement-breakpoint
+ALTER TABLE `leads` ADD `crm_opportunity_name` text;--> statement-breakpoint
 ALTER TABLE `leads` ADD `crm_linked_at` integer;--> statement-breakpoint
+ALTER TABLE `leads` ADD `crm_link_choices` text;--> statement-breakpoint
 ALTER TABLE `leads` ADD `crm_stage` text;--> statement-breakpoint
 ALTER TABLE `leads` ADD `opportunity_amount` real;--> statement-breakpoint
 ALTER TABLE `leads` ADD `opportunity_currency` text;--> statement-breakpoint

@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { CrmLinkChoice } from '../core/crm-outcomes.ts';
 import type {
   Attribution,
   GateName,
@@ -231,7 +232,13 @@ export const leads = sqliteTable(
     // The CRM opportunity (Salesforce Opportunity, HubSpot deal) linked to the lead after its claim, and the
     // revenue facts copied from it on every sync (PRODUCT.md section 11).
     crmOpportunityId: text('crm_opportunity_id'),
+    crmOpportunityName: text('crm_opportunity_name'),
     crmLinkedAt: integer('crm_linked_at'),
+    /**
+     * The account's opportunities the owner picks from when more than one was opened after the claim (the
+     * routing post's Link opportunity select); null once linked or when there is nothing to choose.
+     */
+    crmLinkChoices: text('crm_link_choices', { mode: 'json' }).$type<CrmLinkChoice[]>(),
     /** The CRM stage id last applied to the lifecycle, so a sync applies each stage change once. */
     crmStage: text('crm_stage'),
     opportunityAmount: real('opportunity_amount'),
