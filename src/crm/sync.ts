@@ -32,6 +32,12 @@ import { CRM_PROVIDER_LABELS } from './types.ts';
 const DAY_MS = 86_400_000;
 /** The first incremental deleted-records window (Salesforce getDeleted reaches back 15 days). */
 const FIRST_DELETED_WINDOW_MS = 14 * DAY_MS;
+/**
+ * Each deleted-records read starts this long before the last one ended: Salesforce's getDeleted works in whole
+ * seconds (jsforce drops the milliseconds) and deletions near "now" may not be listed yet. Marking a record
+ * deleted twice changes nothing.
+ */
+const DELETED_OVERLAP_MS = 5 * 60_000;
 /** Lists in the summary stop at this many entries (the counts stay exact). */
 const LIST_MAX = 20;
 
@@ -262,7 +268,8 @@ async function pullDeleted(
 ): Promise<number> {
   const { db, provider } = deps;
   const until = options.now();
-  const since = getSyncCursor(db, provider.kind, object).deletedThrough ?? until - FIRST_DELETED_WINDOW_MS;
+  const through = getSyncCursor(db, provider.kind, object).deletedThrough;
+  const since = through === null ? until - FIRST_DELETED_WINDOW_MS : through - DELETED_OVERLAP_MS;
   let removed = 0;
   for await (const batch of provider.pullDeleted(object, since, until)) {
     removed += applyDeleted(

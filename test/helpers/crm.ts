@@ -1,7 +1,7 @@
-import type { CrmConfig, ProgramConfig } from '../../src/config/program-config.ts';
 import { parseCrmEnv } from '../../src/config/env.ts';
-import { createCrmProvider } from '../../src/crm/provider.ts';
+import type { CrmConfig, ProgramConfig } from '../../src/config/program-config.ts';
 import { createOwnerResolver, type LookupByEmail } from '../../src/crm/owners.ts';
+import { createCrmProvider } from '../../src/crm/provider.ts';
 import { type CrmSyncOptions, runCrmSync } from '../../src/crm/sync.ts';
 import type { CrmProvider } from '../../src/crm/types.ts';
 import type { Db } from '../../src/db/connection.ts';
@@ -30,8 +30,16 @@ export function salesforceConfig(patch: (crm: Record<string, unknown>) => void =
         'Closed Lost': 'lost',
       },
       writeBack: {
-        account: { eqlStatus: 'Foothold_EQL_Status__c', partner: 'Foothold_Partner__c', writeKey: 'Foothold_Write_Key__c' },
-        opportunity: { eqlStatus: 'Foothold_EQL_Status__c', partner: 'Foothold_Partner__c', writeKey: 'Foothold_Write_Key__c' },
+        account: {
+          eqlStatus: 'Foothold_EQL_Status__c',
+          partner: 'Foothold_Partner__c',
+          writeKey: 'Foothold_Write_Key__c',
+        },
+        opportunity: {
+          eqlStatus: 'Foothold_EQL_Status__c',
+          partner: 'Foothold_Partner__c',
+          writeKey: 'Foothold_Write_Key__c',
+        },
         noteKeyField: 'Foothold_Write_Key__c',
       },
     };
@@ -40,7 +48,11 @@ export function salesforceConfig(patch: (crm: Record<string, unknown>) => void =
   });
 }
 
-export function hubspotProvider(url: string, crm: CrmConfig, tuning: { searchCap?: number; timeoutMs?: number } = {}): CrmProvider {
+export function hubspotProvider(
+  url: string,
+  crm: CrmConfig,
+  tuning: { searchCap?: number; timeoutMs?: number } = {},
+): CrmProvider {
   return createCrmProvider(
     parseCrmEnv({ HUBSPOT_ACCESS_TOKEN: 'pat-na1-standin-token', HUBSPOT_API_URL: `${url}/` }),
     crm,
@@ -48,7 +60,11 @@ export function hubspotProvider(url: string, crm: CrmConfig, tuning: { searchCap
   );
 }
 
-export function salesforceProvider(url: string, crm: CrmConfig, tuning: { timeoutMs?: number } = {}): CrmProvider {
+export function salesforceProvider(
+  url: string,
+  crm: CrmConfig,
+  tuning: { timeoutMs?: number } = {},
+): CrmProvider {
   return createCrmProvider(
     parseCrmEnv({
       SALESFORCE_LOGIN_URL: url,

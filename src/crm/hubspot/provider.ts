@@ -301,15 +301,17 @@ export class HubSpotProvider implements CrmProvider {
     const cap = this.opts.searchCap ?? 10_000;
     let since = opts.full ? null : cursor.lastModified;
     let seenAtSince = opts.full ? new Set<string>() : readResume(cursor.resumeToken);
+    /** The query's GTE value: fixed for one walk of ≤ 10,000 results, moved on restart only. */
+    let from = since;
     let after = 0;
     let progressed = true;
     for (;;) {
       opts.signal?.throwIfAborted();
       const body = {
         filterGroups:
-          since === null
+          from === null
             ? []
-            : [{ filters: [{ propertyName: LAST_MODIFIED, operator: 'GTE', value: String(since) }] }],
+            : [{ filters: [{ propertyName: LAST_MODIFIED, operator: 'GTE', value: String(from) }] }],
         sorts: [{ propertyName: LAST_MODIFIED, direction: 'ASCENDING' }] as unknown as string[],
         properties,
         limit,
@@ -349,6 +351,7 @@ export class HubSpotProvider implements CrmProvider {
         }
         progressed = false;
         after = 0;
+        from = since;
       }
     }
   }

@@ -247,8 +247,10 @@ export function createAccountStage(db: Db): ImportStage<AccountImportRow> {
       return tx
         .insert(crmAccounts)
         .select(
+          // drizzle inserts every column in table order: the CRM-sync columns (section 11) start empty. On a
+          // conflict only the `set` columns change, so a synced row keeps its CRM link.
           sql`SELECT domain, name, industry, employees, country, revenue, owner_user_id, is_customer,
-                has_open_opportunity, ${now} FROM ${stage} WHERE true`,
+                has_open_opportunity, ${now}, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM ${stage} WHERE true`,
         )
         .onConflictDoUpdate({ target: crmAccounts.domain, set, setWhere: anyDiffers(columns) })
         .run();

@@ -1,4 +1,4 @@
-import { and, asc, type Column, desc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
+import { and, asc, type Column, desc, eq, getTableColumns, inArray, is, isNull, SQL, sql } from 'drizzle-orm';
 import type {
   GateResult,
   LeadStatus,
@@ -263,7 +263,8 @@ const crmAccountByDomain = prepared((h) =>
   h
     .select()
     .from(crmAccounts)
-    .where(eq(crmAccounts.domain, p('domain')))
+    // An account deleted or merged away in the CRM (section 11) is no longer an account the gates know.
+    .where(and(eq(crmAccounts.domain, p('domain')), isNull(crmAccounts.crmDeletedAt)))
     .prepare(),
 );
 
