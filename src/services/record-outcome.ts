@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
 import { inTransaction } from '../db/stores/lead-store.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
-import { actorSchema, reasonInputSchema } from './inputs.ts';
 import { crmClickConflict } from './crm-outcomes.ts';
+import { actorSchema, reasonInputSchema } from './inputs.ts';
 import { applyTransition, type TransitionResult } from './transition.ts';
 import { parseInput } from './validation.ts';
 
