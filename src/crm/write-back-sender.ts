@@ -4,6 +4,7 @@ import {
   type CrmOutboxRow,
   dueCrmWrites,
   failCrmWrite,
+  lastSentId,
   markCrmWriteSent,
   nextCrmWriteAt,
   retryCrmWrite,
@@ -20,7 +21,7 @@ import { CRM_PROVIDER_LABELS, type CrmProvider, type CrmWrite, type CrmWriteResu
 // id order per CRM record; a retryable failure waits (Retry-After when the CRM sent one, else exponential
 // backoff) and survives restarts because the row stays pending; a crash between the CRM's answer and the
 // commit resends a write whose key makes it land once (see CrmWrite). A permanent failure (missing field,
-// permission, unknown record) stops that row and DMs the admins ONCE per kind of problem, with the fix.
+// permission, unknown record) stops that row and DMs the admins ONCE per problem, with the fix.
 
 export const WRITE_BACK_JOB = 'crm-write-back-problem';
 
@@ -78,7 +79,11 @@ export function toCrmWrite(tx: Db | Tx, row: CrmOutboxRow): CrmWrite {
   };
 }
 
-/** One DM per admin per kind of problem (object and fix), ever: the run ledger remembers it was reported. */
+/**
+ * One DM per admin per problem: a permanent failure on one kind of CRM record (accounts or opportunities) is
+ * reported once, and the next one on that kind only after a write to it went through again (the problem was
+ * fixed, so a new failure is news). The run ledger remembers what was reported.
+ */
 function reportOnce(
   tx: Tx,
   provider: CrmProvider,
@@ -88,8 +93,9 @@ function reportOnce(
   fix: string,
   now: number,
 ): boolean {
+  const since = lastSentId(tx, write.object);
   const kind = createHash('sha256')
-    .update(`${provider.kind}\n${write.object}\n${fix}`)
+    .update(`${provider.kind}\n${write.object}\n${since}`)
     .digest('hex')
     .slice(0, 24);
   if (!takePeriod(tx, WRITE_BACK_JOB, kind, now, { error, fix, rowId: row.id })) return false;
@@ -149,7 +155,7 @@ export function createWriteBackSender(options: WriteBackSenderOptions): WriteBac
         const fix =
           result.status === 'permanent'
             ? result.fix
-            : `${CRM_PROVIDER_LABELS[provider.kind]} kept failing (${maxAttempts} tries). Check that it is reachable and that Foothold's credentials still work; then run \`foothold crm write-back retry\`.`;
+            : `${CRM_PROVIDER_LABELS[provider.kind]} kept failing (${maxAttempts} tries). Check that it is reachable and that Foothold's credentials still work.`;
         failCrmWrite(tx, row.id, result.error);
         reported = reportOnce(tx, provider, row, write, result.error, fix, at);
       }

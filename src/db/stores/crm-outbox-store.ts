@@ -78,6 +78,16 @@ export function failCrmWrite(h: Handle, id: number, error: string): void {
     .run();
 }
 
+/** The newest write to this kind of record that went through (0 when none has). */
+export function lastSentId(h: Handle, object: 'account' | 'opportunity'): number {
+  const row = h
+    .select({ id: sql<number | null>`max(${crmOutbox.id})` })
+    .from(crmOutbox)
+    .where(and(eq(crmOutbox.status, 'sent'), sql`${crmOutbox.recordKey} LIKE ${`${object}:%`}`))
+    .get();
+  return row?.id ?? 0;
+}
+
 /** Every row, oldest first (tests and the CLI). */
 export function crmOutboxRows(h: Handle): CrmOutboxRow[] {
   return h.select().from(crmOutbox).orderBy(asc(crmOutbox.id)).all();

@@ -84,7 +84,7 @@ export function writeBackFailureDm(p: {
     ),
     section(`*How to fix it*\n${userText(p.fix, 1200)}`),
     context([
-      'Foothold stopped retrying this write and will not tell you again about this problem. Writes after the fix go through; `foothold crm write-back retry` resends the failed ones.',
+      'Foothold stopped retrying this write and will not tell you again until a write of this kind goes through. After the fix, the next change to each lead writes its current values again.',
     ]),
   ]);
 }
