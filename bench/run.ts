@@ -5,6 +5,7 @@
 // HTTP runs.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { runCrmSyncBench } from './crm-sync.ts';
 import { runDigestBench } from './digest.ts';
 import { benchProgram, cachedLeadsDb } from './generate.ts';
 import { runHttpBench } from './http.ts';
@@ -19,7 +20,7 @@ const flag = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const only = new Set((flag('--only') ?? 'B1,B2,B3,B4,B5,B6').toUpperCase().split(','));
+const only = new Set((flag('--only') ?? 'B1,B2,B3,B4,B5,B6,B7').toUpperCase().split(','));
 const out = flag('--out') ?? new URL('./results.json', import.meta.url).pathname;
 const dataDir = new URL(quick ? './data/quick' : './data', import.meta.url).pathname;
 
@@ -44,6 +45,8 @@ const sizes = quick
       importReps: 1,
       dms: 100,
       dmReps: 1,
+      crmAccounts: 5_000,
+      crmReps: 1,
     }
   : {
       partners: 300,
@@ -61,6 +64,8 @@ const sizes = quick
       importReps: 2,
       dms: 2_000,
       dmReps: 1,
+      crmAccounts: 100_000,
+      crmReps: 2,
     };
 
 // Overrides for exploring: seconds per HTTP run, HTTP repetitions.
@@ -141,7 +146,14 @@ async function main(): Promise<void> {
       info.B5 = r.info;
     });
 
-  const order = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6'];
+  if (only.has('B7'))
+    await phase('B7 CRM sync', async () => {
+      const r = await runCrmSyncBench({ accounts: sizes.crmAccounts, reps: sizes.crmReps, dataDir, program });
+      figures.push(...r.figures);
+      info.B7 = r.info;
+    });
+
+  const order = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7'];
   figures.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const seconds = (Date.now() - started) / 1000;
   const text = table(figures);

@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import { App, type CustomRoute } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import { type Env, missingCrmEnv } from './config/env.ts';
+import type { Env } from './config/env.ts';
 import type { ProgramConfig } from './config/program-config.ts';
-import { createCrmProvider } from './crm/provider.ts';
+import { crmJobDeps } from './crm/job-deps.ts';
 import type { CrmProvider } from './crm/types.ts';
 import { createWriteBackSender, type WriteBackSender } from './crm/write-back-sender.ts';
 import type { Db } from './db/connection.ts';
@@ -36,6 +36,8 @@ export const BOT_SCOPES = [
   'channels:history',
   'groups:history',
   'im:history',
+  // CRM owners are emails: users.lookupByEmail maps them to Slack users for routing (section 11).
+  'users:read.email',
 ] as const;
 
 export interface FootholdOptions {
@@ -107,16 +109,26 @@ export function createFoothold(options: FootholdOptions): Foothold {
 
   const sender = createOutboxSender({ db, clientFor, logger: logger.child({ component: 'outbox' }), now });
   const services: ServiceDeps = { db, config, now, homeTeamIds: [] };
-  const crmWriteBack = createCrmWriteBack(options, () => sender.kick());
   const homeRefresher = createHomeRefresher({
     services,
     clientFor,
     logger: logger.child({ component: 'home' }),
   });
 
+  // CRM sync (section 11): only with a `crm` section and its credentials; otherwise the job reports why it skips.
+  const crm = crmJobDeps(env, config, defaultClient);
+  if (config.crm && !crm.deps) {
+    logger.warn(
+      { problems: 'problems' in crm ? crm.problems : [] },
+      'crm section set but CRM credentials missing; crm-sync will skip',
+    );
+  }
+  // Write-backs go through the same provider as the sync (one HubSpot client per process, FACTS §H1).
+  const crmWriteBack = createCrmWriteBack(options, crm.deps?.provider ?? null, () => sender.kick());
   const scheduler = createScheduler({
     jobs: JOBS,
     deps: {
+      ...(crm.deps ? { crm: crm.deps } : {}),
       services,
       timeZones: createTimeZoneLookup({
         db,
@@ -251,18 +263,21 @@ export function createFoothold(options: FootholdOptions): Foothold {
  * The CRM write-back sender, beside the Slack outbox sender. Without the CRM's credentials in the environment
  * the write-backs stay queued (and a warning says which variable is missing) until the bot restarts with them.
  */
-function createCrmWriteBack(options: FootholdOptions, kickSlack: () => void): WriteBackSender | null {
-  const { config, env, db, logger } = options;
+function createCrmWriteBack(
+  options: FootholdOptions,
+  syncProvider: (() => CrmProvider) | null,
+  kickSlack: () => void,
+): WriteBackSender | null {
+  const { config, db, logger } = options;
   const crm = config.crm;
   if (!crm?.writeBack.enabled) return null;
   let provider = options.crmProvider ?? null;
   if (options.crmProvider === undefined) {
-    const missing = missingCrmEnv(env, crm.provider);
-    if (missing.length > 0) {
-      logger.warn({ missing }, 'CRM write-backs stay queued: the CRM credentials are not set');
+    if (!syncProvider) {
+      logger.warn('CRM write-backs stay queued: the CRM credentials are not set');
       return null;
     }
-    provider = createCrmProvider(env, crm);
+    provider = syncProvider();
   }
   if (!provider) return null;
   return createWriteBackSender({

@@ -2,6 +2,7 @@
 // `Command` and append it here.
 
 import { configCheck } from './commands/config-check.ts';
+import { crmSync } from './commands/crm-sync.ts';
 import { dbBackup } from './commands/db-backup.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
 import { dbRestore } from './commands/db-restore.ts';
@@ -26,6 +27,7 @@ export const commands: readonly Command[] = [
   exportLeads,
   report,
   jobsRun,
+  crmSync,
   forgetContactCommand,
   help,
 ];

@@ -27,6 +27,7 @@ export function formatLocal(ms: number, tz: string): string {
 export function formatJobSummary(s: JobSummary, tz: string): string[] {
   const head = `${s.job}${s.period ? ` ${s.period}` : ''} at ${formatLocal(s.now, tz)}${s.dryRun ? ' (dry run: nothing was written)' : ''}`;
   if (s.skipped) return [`${head}: nothing to do: ${s.skipped}.`];
+  if (s.report && s.report.length > 0) return [`${head}:`, ...s.report.map((l) => `  ${l}`)];
   if (s.queued.length === 0 && s.transitions.length === 0)
     return [`${head}: nothing due (or already done for this period).`];
   const lines = [

@@ -1,3 +1,4 @@
+import { crmSyncJob } from './crm-sync-job.ts';
 import { digestJob } from './digest-job.ts';
 import { expiryJob } from './expiry-job.ts';
 import { scorecardsJob } from './scorecards-job.ts';
@@ -5,7 +6,7 @@ import { slaJob } from './sla-job.ts';
 import type { Job } from './types.ts';
 
 /** Every scheduled job, in the order `jobs run --help` lists them. */
-export const JOBS: readonly Job[] = [slaJob, expiryJob, digestJob, scorecardsJob];
+export const JOBS: readonly Job[] = [slaJob, expiryJob, digestJob, scorecardsJob, crmSyncJob];
 
 export function findJob(name: string): Job | undefined {
   return JOBS.find((j) => j.name === name);

@@ -46,6 +46,7 @@ export function createScheduler(options: {
           skipped: summary.skipped,
           queued: summary.queued.length,
           transitions: summary.transitions.length,
+          ...(summary.report ? { report: summary.report } : {}),
           ms: Date.now() - startedAt,
         },
         `job ${job.name} ran`,

@@ -1,4 +1,6 @@
 import type { ProgramConfig } from '../config/program-config.ts';
+import type { LookupByEmail } from '../crm/owners.ts';
+import type { CrmProvider } from '../crm/types.ts';
 import type { ServiceDeps } from '../services/context.ts';
 import type { TimeZoneLookup } from './time-zones.ts';
 
@@ -12,6 +14,15 @@ export interface JobDeps {
   services: ServiceDeps;
   /** Recipients' time zones for quiet hours (users.info, cached in `people`). */
   timeZones: TimeZoneLookup;
+  /** The CRM (section 11), when the config has a `crm` section and its credentials are set. */
+  crm?: CrmJobDeps;
+}
+
+export interface CrmJobDeps {
+  /** The configured provider (built once, on first use). */
+  provider(): CrmProvider;
+  /** Slack's users.lookupByEmail; null without a bot token (only cached owners are used). */
+  lookupByEmail: LookupByEmail | null;
 }
 
 export interface RunOptions {
@@ -47,6 +58,8 @@ export interface JobSummary {
   transitions: Array<{ leadId: number; from: string; to: string }>;
   /** Ledger keys taken by this run. */
   keys: string[];
+  /** More lines about the run (e.g. what a CRM sync read and wrote), printed after the headline. */
+  report?: string[];
 }
 
 export interface Job {

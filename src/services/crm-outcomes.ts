@@ -449,3 +449,12 @@ export function crmClickConflict(
     { data: { stageId, crm: target } },
   );
 }
+
+/** The outcomes pass in a few lines, for the job log and `crm sync`. */
+export function formatCrmOutcomes(s: CrmOutcomeSummary): string[] {
+  const lines = [
+    `  outcomes: ${s.linked} linked, ${s.asked} owner${s.asked === 1 ? '' : 's'} asked to pick, ${s.transitions} stage change${s.transitions === 1 ? '' : 's'} applied, ${s.corrections} click${s.corrections === 1 ? '' : 's'} overruled by the CRM, ${s.refreshed} deal${s.refreshed === 1 ? '' : 's'} refreshed, ${s.unlinked} unlinked`,
+  ];
+  for (const k of s.skipped.slice(0, 20)) lines.push(`  lead #${k.leadId}: stage not applied (${k.why})`);
+  return lines;
+}

@@ -1,5 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import { loadProgramConfig } from '../../config/program-config.ts';
+import { crmJobDeps } from '../../crm/job-deps.ts';
 import { syncProgram } from '../../db/stores/lead-store.ts';
 import { formatJobSummary } from '../../jobs/format.ts';
 import { findJob, JOBS } from '../../jobs/index.ts';
@@ -10,7 +11,7 @@ import { type Command, EXIT, UsageError } from '../types.ts';
 export const jobsRun: Command = {
   name: 'jobs run',
   usage: '<job> [--now <ISO time>] [--dry-run]',
-  summary: 'Run one scheduled job once (sla, expiry, digest, scorecards)',
+  summary: 'Run one scheduled job once (sla, expiry, digest, scorecards, crm-sync)',
   description: [
     'Runs a job exactly as the scheduler would, once, and prints what it queued and to whom. Messages go',
     'into the outbox; the running bot sends them (in order, after quiet hours). A job that already ran for',
@@ -48,7 +49,10 @@ export const jobsRun: Command = {
         db,
         usersInfo: client ? (user) => client.users.info({ user }).then((r) => ({ tz: r.user?.tz })) : null,
       });
-      return job.run({ services: { db, config, now: () => now }, timeZones }, now, { dryRun });
+      const crm = job.name === 'crm-sync' ? crmJobDeps(ctx.env, config, client).deps : null;
+      return job.run({ services: { db, config, now: () => now }, timeZones, ...(crm ? { crm } : {}) }, now, {
+        dryRun,
+      });
     });
     for (const line of formatJobSummary(summary, config.timezone)) ctx.out(line);
     return EXIT.ok;
