@@ -56,7 +56,7 @@ export async function startHarness(
     env?: Partial<Env>;
     now?: () => number;
     tdb?: TestDb;
-    /** The CRM the write-backs go to (a provider on a CRM stand-in); none by default. */
+    /** The CRM the write-backs go to; by default the one the environment's CRM variables reach, if any. */
     crmProvider?: CrmProvider | null;
   } = {},
 ): Promise<Harness> {
@@ -80,7 +80,7 @@ export async function startHarness(
     db: tdb.db,
     logger,
     ...(opts.now ? { now: opts.now } : {}),
-    crmProvider: opts.crmProvider ?? null,
+    ...(opts.crmProvider !== undefined ? { crmProvider: opts.crmProvider } : {}),
   });
   const { port } = await foothold.start();
   if (!port) throw new Error('the app did not report its port');

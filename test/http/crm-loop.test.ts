@@ -1,13 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProgramConfig } from '../../src/config/program-config.ts';
-import type { CrmProvider } from '../../src/crm/types.ts';
 import { crmOutboxRows } from '../../src/db/stores/crm-outbox-store.ts';
 import { type HubSpotStandIn, startHubSpotStandIn } from '../../src/dev/crm-stand-ins/hubspot.ts';
 import { blockAction } from '../../src/dev/slack-client.ts';
-import { syncCrmOutcomes } from '../../src/services/crm-outcomes.ts';
 import { ACTIONS, encodeLinkChoice } from '../../src/slack/ids.ts';
 import { routingPostUrl } from '../../src/slack/permalink.ts';
-import { hubspotConfig, hubspotProvider, sync } from '../helpers/crm.ts';
+import { hubspotConfig } from '../helpers/crm.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
 import {
   allText,
@@ -20,7 +18,8 @@ import {
 } from '../helpers/slack-actors.ts';
 
 // The whole loop over HTTP: signed Slack requests to the real Bolt app with the Slack stand-in, the HubSpot
-// stand-in driven through the real @hubspot/api-client, the real sync and outcomes, the write-back sender.
+// stand-in reached through HUBSPOT_API_URL by the real @hubspot/api-client, the bot's own crm-sync job (pull,
+// then outcomes) and its write-back sender.
 
 const PAT: Person = { userId: 'U0NWPAT', teamId: 'T0NORTH', channelId: 'C0SHAREDN' };
 const REP1: Person = { userId: 'U0REP1', teamId: 'T0VENDOR', channelId: 'C0ROUTING' };
@@ -38,7 +37,6 @@ const WRITE_PROPS = [
 let hs: HubSpotStandIn;
 let h: Harness;
 let config: ProgramConfig;
-let provider: CrmProvider;
 let companyId: string;
 
 beforeEach(async () => {
@@ -47,8 +45,7 @@ beforeEach(async () => {
     customProperties: { companies: WRITE_PROPS, deals: WRITE_PROPS, notes: ['foothold_write_key'] },
     uniqueProperties: { notes: ['foothold_write_key'] },
   });
-  provider = hubspotProvider(hs.url, config.crm!);
-  h = await startHarness({ config, crmProvider: provider });
+  h = await startHarness({ config, env: hubspotEnv(hs) });
   companyId = hs.put('companies', {
     name: 'Acme Corp',
     domain: 'acme.com',
@@ -63,11 +60,16 @@ afterEach(async () => {
   await hs.close();
 });
 
-/** What the crm-sync job does: pull, apply the outcomes, wake both senders; then wait for Slack. */
+/** The bot reaches the HubSpot stand-in through the environment, as in production. */
+const hubspotEnv = (standIn: HubSpotStandIn) => ({
+  HUBSPOT_ACCESS_TOKEN: 'pat-na1-standin-token',
+  HUBSPOT_API_URL: standIn.url,
+});
+
+/** The bot's own crm-sync job (pull, then outcomes; its afterRun wakes both senders); then wait for Slack. */
 async function crmSyncJob(): Promise<void> {
-  await sync(h.db, config, provider);
-  syncCrmOutcomes(h.foothold.deps.services);
-  h.foothold.deps.afterCommit([]);
+  const run = await h.foothold.scheduler.run('crm-sync');
+  expect(run.skipped ?? null).toBeNull();
   await h.drain();
 }
 
@@ -217,9 +219,8 @@ describe('the CRM loop over HTTP', () => {
   it('a write-back HubSpot refuses for good is reported once to the admins over Slack', async () => {
     await hs.close();
     hs = await startHubSpotStandIn(); // a portal without Foothold's properties
-    provider = hubspotProvider(hs.url, config.crm!);
     await h.stop();
-    h = await startHarness({ config, crmProvider: provider });
+    h = await startHarness({ config, env: hubspotEnv(hs) });
     companyId = hs.put('companies', {
       name: 'Acme Corp',
       domain: 'acme.com',
