@@ -1,5 +1,7 @@
 // Shared vocabulary of the domain core. Pure data: no Slack, no storage, no clock.
 
+import type { CrmLinkChoice } from './crm-outcomes.ts';
+
 export const RELATIONSHIPS = ['customer', 'prospect', 'open_opportunity'] as const;
 export type Relationship = (typeof RELATIONSHIPS)[number];
 
@@ -135,12 +137,5 @@ export interface LeadCrm {
   currency: string | null;
   closeDate: string | null;
   /** Opportunities the owner picks from when several were opened after the claim. */
-  choices: ReadonlyArray<{
-    id: string;
-    name: string;
-    stageId: string;
-    amount: number | null;
-    currency: string | null;
-    closeDate: string | null;
-  }>;
+  choices: ReadonlyArray<CrmLinkChoice>;
 }

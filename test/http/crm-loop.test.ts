@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProgramConfig } from '../../src/config/program-config.ts';
 import { crmOutboxRows } from '../../src/db/stores/crm-outbox-store.ts';
-import { type HubSpotStandIn, startHubSpotStandIn } from '../../src/dev/crm-stand-ins/hubspot.ts';
+import type { HubSpotStandIn } from '../../src/dev/crm-stand-ins/hubspot.ts';
 import { blockAction } from '../../src/dev/slack-client.ts';
 import { ACTIONS, encodeLinkChoice } from '../../src/slack/ids.ts';
 import { routingPostUrl } from '../../src/slack/permalink.ts';
 import { hubspotConfig } from '../helpers/crm.ts';
+import { putAcme, startFootholdPortal } from '../helpers/crm-outcomes.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
 import {
   allText,
@@ -25,14 +26,6 @@ const PAT: Person = { userId: 'U0NWPAT', teamId: 'T0NORTH', channelId: 'C0SHARED
 const REP1: Person = { userId: 'U0REP1', teamId: 'T0VENDOR', channelId: 'C0ROUTING' };
 const REP2: Person = { userId: 'U0REP2', teamId: 'T0VENDOR', channelId: 'C0ROUTING' };
 const LEAD: Person = { userId: 'U0LEAD', teamId: 'T0VENDOR', channelId: 'C0ROUTING' };
-const WRITE_PROPS = [
-  'foothold_eql_status',
-  'foothold_partner',
-  'foothold_attribution',
-  'foothold_lead_id',
-  'foothold_lead_url',
-  'foothold_write_key',
-];
 
 let hs: HubSpotStandIn;
 let h: Harness;
@@ -41,19 +34,9 @@ let companyId: string;
 
 beforeEach(async () => {
   config = hubspotConfig();
-  hs = await startHubSpotStandIn({
-    customProperties: { companies: WRITE_PROPS, deals: WRITE_PROPS, notes: ['foothold_write_key'] },
-    uniqueProperties: { notes: ['foothold_write_key'] },
-  });
+  hs = await startFootholdPortal();
   h = await startHarness({ config, env: hubspotEnv(hs) });
-  companyId = hs.put('companies', {
-    name: 'Acme Corp',
-    domain: 'acme.com',
-    industry: 'software',
-    numberofemployees: 1200,
-    country: 'United States',
-    lifecyclestage: 'lead',
-  });
+  companyId = putAcme(hs);
 });
 afterEach(async () => {
   await h.stop();
@@ -218,16 +201,10 @@ describe('the CRM loop over HTTP', () => {
 
   it('a write-back HubSpot refuses for good is reported once to the admins over Slack', async () => {
     await hs.close();
-    hs = await startHubSpotStandIn(); // a portal without Foothold's properties
+    hs = await startFootholdPortal([]); // a portal without Foothold's properties
     await h.stop();
     h = await startHarness({ config, env: hubspotEnv(hs) });
-    companyId = hs.put('companies', {
-      name: 'Acme Corp',
-      domain: 'acme.com',
-      industry: 'software',
-      numberofemployees: 1200,
-      country: 'United States',
-    });
+    companyId = putAcme(hs);
     await flaggedAndClaimed();
     await h.foothold.crmWriteBack!.drain();
     h.foothold.sender.kick();

@@ -4,26 +4,18 @@ import type { CrmProvider, CrmWrite, CrmWriteResult } from '../../src/crm/types.
 import { createWriteBackSender } from '../../src/crm/write-back-sender.ts';
 import { crmOutboxRows } from '../../src/db/stores/crm-outbox-store.ts';
 import { eventsForLead, getLead } from '../../src/db/stores/lead-store.ts';
-import { type HubSpotStandIn, startHubSpotStandIn } from '../../src/dev/crm-stand-ins/hubspot.ts';
+import type { HubSpotStandIn } from '../../src/dev/crm-stand-ins/hubspot.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
 import { linkOpportunity, syncCrmOutcomes } from '../../src/services/crm-outcomes.ts';
 import { recordOutcome } from '../../src/services/record-outcome.ts';
 import { ADMIN, LEADER, NORTHWIND, REP1, REP2 } from '../helpers/actors.ts';
 import { hubspotConfig, hubspotProvider, sync } from '../helpers/crm.ts';
+import { putAcme, startFootholdPortal, WRITE_PROPS } from '../helpers/crm-outcomes.ts';
 import { catchDomainError } from '../helpers/errors.ts';
 import { DAY, type JobWorld, jobWorld, MONDAY_10AM, outbox, seedEql, textOf } from '../jobs/helpers.ts';
 
 // Outcomes from the CRM and write-back, end to end below Slack: the HubSpot stand-in (through the real
 // @hubspot/api-client), the real sync, the outcomes service, the write-back sender, a real SQLite file.
-
-const WRITE_PROPS = [
-  'foothold_eql_status',
-  'foothold_partner',
-  'foothold_attribution',
-  'foothold_lead_id',
-  'foothold_lead_url',
-  'foothold_write_key',
-];
 
 let hs: HubSpotStandIn;
 let w: JobWorld;
@@ -32,19 +24,9 @@ let provider: CrmProvider;
 let companyId: string;
 
 async function standIn(props = WRITE_PROPS): Promise<void> {
-  hs = await startHubSpotStandIn({
-    customProperties: { companies: props, deals: props, notes: ['foothold_write_key'] },
-    uniqueProperties: { notes: ['foothold_write_key'] },
-  });
+  hs = await startFootholdPortal(props);
   provider = hubspotProvider(hs.url, config.crm!);
-  companyId = hs.put('companies', {
-    name: 'Acme Corp',
-    domain: 'acme.com',
-    industry: 'software',
-    numberofemployees: 1200,
-    country: 'United States',
-    lifecyclestage: 'lead',
-  });
+  companyId = putAcme(hs);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
