@@ -5,11 +5,18 @@ import { createWriteBackSender } from '../../src/crm/write-back-sender.ts';
 import { crmOutboxRows } from '../../src/db/stores/crm-outbox-store.ts';
 import { eventsForLead, getLead } from '../../src/db/stores/lead-store.ts';
 import type { HubSpotStandIn } from '../../src/dev/crm-stand-ins/hubspot.ts';
+import { sfDateTime, startSalesforceStandIn } from '../../src/dev/crm-stand-ins/salesforce.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
 import { linkOpportunity, syncCrmOutcomes } from '../../src/services/crm-outcomes.ts';
 import { recordOutcome } from '../../src/services/record-outcome.ts';
 import { ADMIN, LEADER, NORTHWIND, REP1, REP2 } from '../helpers/actors.ts';
-import { hubspotConfig, hubspotProvider, sync } from '../helpers/crm.ts';
+import {
+  hubspotConfig,
+  hubspotProvider,
+  salesforceConfig,
+  salesforceProvider,
+  sync,
+} from '../helpers/crm.ts';
 import { putAcme, startFootholdPortal, WRITE_PROPS } from '../helpers/crm-outcomes.ts';
 import { catchDomainError } from '../helpers/errors.ts';
 import { DAY, type JobWorld, jobWorld, MONDAY_10AM, outbox, seedEql, textOf } from '../jobs/helpers.ts';
@@ -283,5 +290,65 @@ describe('write-back', () => {
     await sender.drain();
     expect(outbox(w.db, "delivery_key like 'crm-write-back-problem:%'")).toHaveLength(dms.length);
     expect(crmOutboxRows(w.db).every((r) => r.status === 'failed')).toBe(true);
+  });
+
+  it('does the same on Salesforce: Account and Opportunity fields, one Task per write after a crash', async () => {
+    const fields = ['Foothold_EQL_Status__c', 'Foothold_Partner__c', 'Foothold_Write_Key__c'];
+    const sf = await startSalesforceStandIn({
+      customFields: { Account: fields, Opportunity: fields, Task: ['Foothold_Write_Key__c'] },
+      externalIdFields: { Task: ['Foothold_Write_Key__c'] },
+      now: () => w.clock.now(), // the org's clock is the test's (getDeleted reaches back 15 days)
+    });
+    try {
+      config = salesforceConfig();
+      w.cleanup();
+      w = jobWorld({ config, start: MONDAY_10AM });
+      provider = salesforceProvider(sf.url, config.crm!);
+      const account = sf.put('Account', {
+        Name: 'Acme Corp',
+        Website: 'https://acme.com',
+        Industry: 'software',
+        NumberOfEmployees: 1200,
+        BillingCountry: 'US',
+      });
+      const leadId = await claimedEql();
+      const opp = sf.put('Opportunity', {
+        Name: 'Acme platform',
+        AccountId: account,
+        StageName: 'Closed Won',
+        Amount: 75_000,
+        CloseDate: '2026-12-10',
+        CreatedDate: sfDateTime(w.clock.now() + DAY),
+      });
+      w.clock.advance(2 * DAY);
+      await syncNow();
+      expect(syncCrmOutcomes(w.services)).toMatchObject({ linked: 1, transitions: 1 });
+      expect(getLead(w.db, leadId)).toMatchObject({ status: 'won', opportunityAmount: 75_000 });
+
+      const logger = { info() {}, warn() {}, error() {} };
+      const crashing: CrmProvider = {
+        ...provider,
+        kind: provider.kind,
+        writeBack: async (write: CrmWrite): Promise<CrmWriteResult> => {
+          await provider.writeBack(write);
+          throw new Error('killed before the commit');
+        },
+      };
+      await createWriteBackSender({ db: w.db, provider: crashing, logger, now: w.clock.now }).drain();
+      w.clock.advance(DAY);
+      await createWriteBackSender({ db: w.db, provider, logger, now: w.clock.now }).drain();
+      const rows = crmOutboxRows(w.db);
+      expect(rows.every((r) => r.status === 'sent')).toBe(true);
+      expect(rows.some((r) => r.attempts === 2)).toBe(true); // replayed after the "crash"
+      expect(sf.get('Account', account)).toMatchObject({
+        Foothold_EQL_Status__c: 'Won',
+        Foothold_Partner__c: 'Northwind Consulting',
+      });
+      expect(sf.get('Opportunity', opp)).toMatchObject({ Foothold_EQL_Status__c: 'Won' });
+      // salesforceConfig notes every write (account and opportunity): one Task per write, none twice.
+      expect(sf.count('Task')).toBe(rows.filter((r) => r.recordKey.startsWith('account:')).length);
+    } finally {
+      await sf.close();
+    }
   });
 });
