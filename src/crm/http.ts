@@ -112,3 +112,9 @@ export function toWriteResult(err: Error): CrmWriteResult {
   if (err instanceof CrmPermanentError) return { status: 'permanent', error: err.message, fix: err.fix };
   return { status: 'permanent', error: err.message, fix: 'See the error; retrying will not change it.' };
 }
+
+/** A request started ahead of need: its failure surfaces when it is awaited, not as an unhandled rejection. */
+export function prefetch<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}

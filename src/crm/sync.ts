@@ -88,11 +88,47 @@ function emptyCounts(): ObjectCounts {
   return { read: 0, pages: 0, inserted: 0, updated: 0, unchanged: 0, removed: 0 };
 }
 
+function addPage(
+  to: ObjectCounts,
+  read: number,
+  c: { inserted: number; updated: number; unchanged: number; removed: number },
+): void {
+  to.read += read;
+  to.pages += 1;
+  to.inserted += c.inserted;
+  to.updated += c.updated;
+  to.unchanged += c.unchanged;
+  to.removed += c.removed;
+}
+
 export interface CrmSyncDeps {
   db: Db;
   crm: CrmConfig;
   provider: CrmProvider;
   owners: OwnerResolver;
+}
+
+/** Country names/codes → ISO code; CRMs repeat a few hundred values, so each is resolved once. */
+const countries = new Map<string, string | null>();
+function country(value: string): string | null {
+  let code = countries.get(value);
+  if (code === undefined) {
+    code = countryCode(value) ?? null;
+    if (countries.size < 10_000) countries.set(value, code);
+  }
+  return code;
+}
+
+/**
+ * Adds the removals a record implies (the ids merged into it; itself when deleted or merged away) and says
+ * whether the record itself is gone.
+ */
+function removalsOf(r: CrmAccountRecord | CrmOpportunityRecord, now: number, out: Removal[]): boolean {
+  const at = r.lastModified || now;
+  for (const id of r.mergedFrom) if (id !== r.crmId) out.push({ crmId: id, at, mergedInto: r.crmId });
+  if (!r.deleted && !r.mergedInto) return false;
+  out.push({ crmId: r.crmId, at, mergedInto: r.mergedInto });
+  return true;
 }
 
 /** Turns a page of CRM accounts into rows to write and removals. */
@@ -104,13 +140,7 @@ export function normaliseAccounts(
   const removals: Removal[] = [];
   const noDomain: CrmAccountRecord[] = [];
   for (const r of records) {
-    for (const id of r.mergedFrom) {
-      if (id !== r.crmId) removals.push({ crmId: id, at: r.lastModified || now, mergedInto: r.crmId });
-    }
-    if (r.deleted || r.mergedInto) {
-      removals.push({ crmId: r.crmId, at: r.lastModified || now, mergedInto: r.mergedInto });
-      continue;
-    }
+    if (removalsOf(r, now, removals)) continue;
     const domain = r.website ? normalizeDomain(r.website) : null;
     if (!domain?.ok) {
       noDomain.push(r);
@@ -122,7 +152,7 @@ export function normaliseAccounts(
       name: r.name.trim() === '' ? domain.domain : r.name.trim(),
       industry: r.industry,
       employees: r.employees === null ? null : Math.max(0, Math.round(r.employees)),
-      country: r.country ? (countryCode(r.country) ?? null) : null,
+      country: r.country ? country(r.country) : null,
       revenue: r.revenue,
       ownerEmail: r.ownerEmail,
       isCustomer: r.isCustomer,
@@ -141,13 +171,7 @@ export function normaliseOpportunities(
   const upserts: OpportunityWrite[] = [];
   const removals: Removal[] = [];
   for (const r of records) {
-    for (const id of r.mergedFrom) {
-      if (id !== r.crmId) removals.push({ crmId: id, at: r.lastModified || now, mergedInto: r.crmId });
-    }
-    if (r.deleted || r.mergedInto) {
-      removals.push({ crmId: r.crmId, at: r.lastModified || now, mergedInto: r.mergedInto });
-      continue;
-    }
+    if (removalsOf(r, now, removals)) continue;
     if (!Object.hasOwn(crm.stages, r.stageId)) unknownStages[r.stageId] = (unknownStages[r.stageId] ?? 0) + 1;
     upserts.push({
       crmId: r.crmId,
@@ -206,12 +230,7 @@ export async function runCrmSync(deps: CrmSyncDeps, options: CrmSyncOptions): Pr
       const n = normaliseAccounts(page.records, now);
       await owners.resolve(n.upserts.flatMap((a) => (a.ownerEmail ? [a.ownerEmail] : [])));
       const counts = applyAccountsPage(db, kind, n, page.cursor, now, dryRun);
-      acc.read += page.records.length;
-      acc.pages += 1;
-      acc.inserted += counts.inserted;
-      acc.updated += counts.updated;
-      acc.unchanged += counts.unchanged;
-      acc.removed += counts.removed;
+      addPage(acc, page.records.length, counts);
       acc.noDomain += n.noDomain.length;
       for (const r of n.noDomain) {
         if (acc.noDomainExamples.length < LIST_MAX)
@@ -233,12 +252,7 @@ export async function runCrmSync(deps: CrmSyncDeps, options: CrmSyncOptions): Pr
       const n = normaliseOpportunities(page.records, crm, now, opp.unknownStages);
       await owners.resolve(n.upserts.flatMap((o) => (o.ownerEmail ? [o.ownerEmail] : [])));
       const counts = applyOpportunitiesPage(db, kind, n, page.cursor, now, dryRun);
-      opp.read += page.records.length;
-      opp.pages += 1;
-      opp.inserted += counts.inserted;
-      opp.updated += counts.updated;
-      opp.unchanged += counts.unchanged;
-      opp.removed += counts.removed;
+      addPage(opp, page.records.length, counts);
       summary.cursors.opportunities = page.cursor.lastModified;
       options.onPage?.('opportunities', opp.pages, page.records.length);
     }

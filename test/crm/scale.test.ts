@@ -11,7 +11,7 @@ import {
 } from '../helpers/crm.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 
-// Bounded memory at CI size: the sync holds one page at a time. Asserted structurally (the CRM is never read
+// Bounded memory at CI size: the sync holds at most two pages. Asserted structurally (the CRM is never read
 // more than one page ahead of what is written); the heap figures at 20k vs 100k accounts are B7 in the bench.
 
 let t: TestDb;
@@ -23,7 +23,7 @@ afterEach(async () => {
 
 const T0 = Date.parse('2026-10-01T00:00:00Z');
 
-it('syncs 20,000 Salesforce accounts and 4,000 opportunities, one page in memory at a time', async () => {
+it('syncs 20,000 Salesforce accounts and 4,000 opportunities, at most two pages in memory', async () => {
   t = openTestDb();
   const sf = await startSalesforceStandIn();
   closers.push(() => sf.close());
@@ -54,7 +54,8 @@ it('syncs 20,000 Salesforce accounts and 4,000 opportunities, one page in memory
   const s = await sync(t.db, config, salesforceProvider(sf.url, config.crm!), {
     onPage: (object, page) => {
       if (object !== 'accounts') return;
-      // Batches served so far (first query + queryMore calls) minus pages written: never more than 0 ahead.
+      // Batches served so far (first query + queryMore calls) minus pages written: the next page is fetched
+      // while this one is written, never more.
       const served = sf.http
         .calls(/\/(queryAll|query\/01g)/)
         .filter((r) => !r.query.get('q')?.includes('COUNT()')).length;
@@ -64,13 +65,13 @@ it('syncs 20,000 Salesforce accounts and 4,000 opportunities, one page in memory
   expect(s.error).toBeNull();
   expect(s.accounts).toMatchObject({ read: 20_000, pages: 10, inserted: 20_000 });
   expect(s.opportunities).toMatchObject({ read: 4_000, inserted: 4_000 });
-  expect(new Set(aheadAtPage)).toEqual(new Set([0]));
+  expect(Math.max(...aheadAtPage)).toBeLessThanOrEqual(1);
   expect(rows(t.db, 'SELECT count(*) AS n, sum(has_open_opportunity) AS open FROM crm_accounts')).toEqual([
     { n: 20_000, open: 2_666 },
   ]);
 });
 
-it('syncs 12,000 HubSpot companies past the search cap without reading ahead', async () => {
+it('syncs 12,000 HubSpot companies past the search cap reading at most one page ahead', async () => {
   t = openTestDb();
   const hs = await startHubSpotStandIn();
   closers.push(() => hs.close());
@@ -87,7 +88,7 @@ it('syncs 12,000 HubSpot companies past the search cap without reading ahead', a
   expect(s.accounts).toMatchObject({ read: 12_000, inserted: 12_000, unchanged: 0 });
   // 60 pages of 200, plus one short page where the walk restarts below the cap and skips the tied rows.
   expect(aheadAtPage).toHaveLength(61);
-  expect(new Set(aheadAtPage)).toEqual(new Set([0]));
+  expect(Math.max(...aheadAtPage)).toBeLessThanOrEqual(1);
   expect(hs.http.requests.some((r) => r.status === 400)).toBe(false);
   expect(rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 12_000 }]);
 });

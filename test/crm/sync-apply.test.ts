@@ -89,6 +89,27 @@ describe('applying pages', () => {
     expect(getCrmAccount(t.db, 'acme.com')).toBeNull();
   });
 
+  it('links opportunities synced before their account once the account arrives', async () => {
+    const company = hs.put('companies', { name: 'Umbrella' }, { updatedAt: T0 });
+    const deal = hs.put(
+      'deals',
+      { dealname: 'Umbrella pilot', dealstage: 'qualifiedtobuy' },
+      { updatedAt: T0 },
+    );
+    hs.associate(deal, company);
+    const first = await sync(t.db, config, hubspotProvider(hs.url, crm));
+    expect(first.accounts.noDomain).toBe(1);
+    expect(rows(t.db, 'SELECT account_crm_id, account_domain FROM crm_opportunities')).toEqual([
+      { account_crm_id: company, account_domain: null },
+    ]);
+    hs.update('companies', company, { domain: 'umbrella-corp.com' }, T0 + 1);
+    await sync(t.db, config, hubspotProvider(hs.url, crm));
+    expect(rows(t.db, 'SELECT account_domain FROM crm_opportunities')).toEqual([
+      { account_domain: 'umbrella-corp.com' },
+    ]);
+    expect(getCrmAccount(t.db, 'umbrella-corp.com')?.hasOpenOpportunity).toBe(true);
+  });
+
   it('writes nothing in a dry run but reports what it would do', async () => {
     hs.put('companies', { name: 'Acme', domain: 'acme.com' }, { updatedAt: T0 });
     const s = await sync(t.db, config, hubspotProvider(hs.url, crm), { dryRun: true });

@@ -26,6 +26,7 @@ import {
   DEFAULT_RETRY,
   isNetworkError,
   parseRetryAfter,
+  prefetch,
   type RetryPolicy,
   retrying,
   sleep,
@@ -45,6 +46,7 @@ import type {
   PullOptions,
   SyncCursor,
 } from '../types.ts';
+import { epochMs, number, oneOf, text } from '../values.ts';
 
 export const HUBSPOT_DEFAULT_API_URL = 'https://api.hubapi.com';
 
@@ -92,27 +94,6 @@ function readResume(token: string | null): Set<string> {
   } catch {
     return new Set();
   }
-}
-
-function str(v: string | null | undefined): string | null {
-  if (v === null || v === undefined) return null;
-  const s = v.trim();
-  return s === '' ? null : s;
-}
-
-function num(v: string | null | undefined): number | null {
-  const s = str(v);
-  if (s === null) return null;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : null;
-}
-
-function time(v: string | null | undefined): number | null {
-  const s = str(v);
-  if (s === null) return null;
-  if (/^\d+$/.test(s)) return Number(s);
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? null : t;
 }
 
 export class HubSpotProvider implements CrmProvider {
@@ -204,21 +185,17 @@ export class HubSpotProvider implements CrmProvider {
   private async toAccount(o: HsObject): Promise<CrmAccountRecord> {
     const f = this.opts.fields.accounts;
     const p = o.properties;
-    const customerValue = f.customer ? str(p[f.customer.field]) : null;
-    const customerValues = f.customer?.values.map((v) => v.toLowerCase()) ?? [];
     return {
       crmId: String(o.id),
-      name: str(p[f.name]) ?? '',
-      website: str(p[f.website]),
-      industry: str(p[f.industry]),
-      employees: num(p[f.employees]),
-      country: str(p[f.country]),
-      revenue: num(p[f.revenue]),
-      ownerEmail: await this.ownerEmail(str(p.hubspot_owner_id)),
-      isCustomer: f.customer
-        ? customerValue !== null && customerValues.includes(customerValue.toLowerCase())
-        : null,
-      lastModified: time(p[LAST_MODIFIED]) ?? 0,
+      name: text(p[f.name]) ?? '',
+      website: text(p[f.website]),
+      industry: text(p[f.industry]),
+      employees: number(p[f.employees]),
+      country: text(p[f.country]),
+      revenue: number(p[f.revenue]),
+      ownerEmail: await this.ownerEmail(text(p.hubspot_owner_id)),
+      isCustomer: f.customer ? oneOf(p[f.customer.field], f.customer.values) : null,
+      lastModified: epochMs(p[LAST_MODIFIED]) ?? 0,
       deleted: o.archived === true,
       mergedInto: null,
       mergedFrom: mergedIds(p.hs_merged_object_ids),
@@ -228,23 +205,23 @@ export class HubSpotProvider implements CrmProvider {
   private async toDeal(o: HsObject, companyOf: Map<string, string>): Promise<CrmOpportunityRecord> {
     const f = this.opts.fields.opportunities;
     const p = o.properties;
-    const stageId = str(p.dealstage) ?? '';
+    const stageId = text(p.dealstage) ?? '';
     const stage = (await this.stageMap()).get(stageId);
-    const close = f.closeDate ? str(p[f.closeDate]) : null;
+    const close = f.closeDate ? text(p[f.closeDate]) : null;
     return {
       crmId: String(o.id),
       accountCrmId: companyOf.get(String(o.id)) ?? null,
-      name: str(p.dealname) ?? '',
+      name: text(p.dealname) ?? '',
       stageId,
       isClosed: stage ? stage.isClosed : null,
       isWon: stage ? stage.isWon : null,
-      amount: f.amount ? num(p[f.amount]) : null,
-      currency: f.currency ? str(p[f.currency]) : null,
-      closeDate: close ? new Date(time(close) ?? Date.parse(close)).toISOString().slice(0, 10) : null,
-      ownerEmail: await this.ownerEmail(str(p.hubspot_owner_id)),
-      createdAt: time(p.createdate),
-      lossReason: f.lossReason ? str(p[f.lossReason]) : null,
-      lastModified: time(p[LAST_MODIFIED]) ?? 0,
+      amount: f.amount ? number(p[f.amount]) : null,
+      currency: f.currency ? text(p[f.currency]) : null,
+      closeDate: close ? new Date(epochMs(close) ?? Date.parse(close)).toISOString().slice(0, 10) : null,
+      ownerEmail: await this.ownerEmail(text(p.hubspot_owner_id)),
+      createdAt: epochMs(p.createdate),
+      lossReason: f.lossReason ? text(p[f.lossReason]) : null,
+      lastModified: epochMs(p[LAST_MODIFIED]) ?? 0,
       deleted: o.archived === true,
       mergedInto: null,
       mergedFrom: mergedIds(p.hs_merged_object_ids),
@@ -305,54 +282,68 @@ export class HubSpotProvider implements CrmProvider {
     let from = since;
     let after = 0;
     let progressed = true;
-    for (;;) {
-      opts.signal?.throwIfAborted();
+    const fetchPage = async (gte: number | null, offset: number) => {
       const body = {
         filterGroups:
-          from === null
+          gte === null
             ? []
-            : [{ filters: [{ propertyName: LAST_MODIFIED, operator: 'GTE', value: String(from) }] }],
+            : [{ filters: [{ propertyName: LAST_MODIFIED, operator: 'GTE', value: String(gte) }] }],
         sorts: [{ propertyName: LAST_MODIFIED, direction: 'ASCENDING' }] as unknown as string[],
         properties,
         limit,
-        after: String(after),
+        after: String(offset),
       };
       await this.searchGap();
-      const res = await this.call(`search ${type}`, () => api.doSearch(body as never));
+      return this.call(`search ${type}`, () => api.doSearch(body as never));
+    };
+    let res = await fetchPage(from, after);
+    for (;;) {
+      opts.signal?.throwIfAborted();
       const rows = (res.results as unknown as HsObject[]).filter(
         (o) =>
-          !(since !== null && time(o.properties[LAST_MODIFIED]) === since && seenAtSince.has(String(o.id))),
+          !(
+            since !== null &&
+            epochMs(o.properties[LAST_MODIFIED]) === since &&
+            seenAtSince.has(String(o.id))
+          ),
       );
-      const records = await map(rows);
       let last = since;
-      for (const r of records) {
-        if (last === null || r.lastModified > last) {
-          last = r.lastModified;
+      for (const o of rows) {
+        const at = epochMs(o.properties[LAST_MODIFIED]) ?? 0;
+        if (last === null || at > last) {
+          last = at;
           seenAtSince = new Set();
         }
-        if (r.lastModified === last) seenAtSince.add(r.crmId);
+        if (at === last) seenAtSince.add(String(o.id));
       }
       if (last !== since) progressed = true;
       since = last;
-      yield {
-        records,
-        cursor: { lastModified: since, resumeToken: JSON.stringify({ ids: [...seenAtSince] }) },
-      };
-      const next = res.paging?.next?.after;
-      if (!next) return;
-      after = Number(next);
-      if (after + limit > cap) {
-        // Restart from the newest timestamp read. A whole window sharing one timestamp cannot be walked.
-        if (!progressed) {
-          throw new CrmPermanentError(
-            `HubSpot search for ${type}: more than ${cap} records share the last-modified time ${since}`,
-            'Run the sync again later; if it persists, contact support with this message.',
-          );
+      const cursorAfter = { lastModified: since, resumeToken: JSON.stringify({ ids: [...seenAtSince] }) };
+      // The next page is requested before this one is mapped and handed over (at most two in memory).
+      const nextAfter = res.paging?.next?.after;
+      let stuck = false;
+      let next: Promise<typeof res> | null = null;
+      if (nextAfter) {
+        after = Number(nextAfter);
+        if (after + limit > cap) {
+          // Restart from the newest timestamp read. A whole window sharing one timestamp cannot be walked.
+          stuck = !progressed;
+          progressed = false;
+          after = 0;
+          from = since;
         }
-        progressed = false;
-        after = 0;
-        from = since;
+        if (!stuck) next = prefetch(fetchPage(from, after));
       }
+      const records = await map(rows);
+      yield { records, cursor: cursorAfter };
+      if (stuck) {
+        throw new CrmPermanentError(
+          `HubSpot search for ${type}: more than ${cap} records share the last-modified time ${since}`,
+          'Run the sync again later; if it persists, contact support with this message.',
+        );
+      }
+      if (!next) return;
+      res = await next;
     }
   }
 
@@ -460,7 +451,7 @@ export class HubSpotProvider implements CrmProvider {
 }
 
 function mergedIds(v: string | null | undefined): string[] {
-  const s = str(v);
+  const s = text(v);
   return s
     ? s
         .split(/[;,]/)

@@ -22,6 +22,7 @@ import {
   CrmRetryableError,
   DEFAULT_RETRY,
   isNetworkError,
+  prefetch,
   type RetryPolicy,
   retrying,
   sleep,
@@ -41,6 +42,7 @@ import type {
   PullOptions,
   SyncCursor,
 } from '../types.ts';
+import { epochMs, flag, number, oneOf, text } from '../values.ts';
 
 export interface SalesforceOptions {
   loginUrl: string;
@@ -82,31 +84,6 @@ function get(row: Row, path: string): unknown {
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur ?? null;
-}
-
-function str(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  const s = String(v).trim();
-  return s === '' ? null : s;
-}
-
-function num(v: unknown): number | null {
-  const s = str(v);
-  if (s === null) return null;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : null;
-}
-
-function bool(v: unknown): boolean {
-  return v === true || v === 'true' || v === 'TRUE';
-}
-
-function time(v: unknown): number | null {
-  const s = str(v);
-  if (s === null) return null;
-  // Salesforce writes `2026-01-01T00:00:00.000+0000`; Date.parse wants `+00:00`.
-  const t = Date.parse(s.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
-  return Number.isNaN(t) ? null : t;
 }
 
 export class SalesforceProvider implements CrmProvider {
@@ -202,45 +179,41 @@ export class SalesforceProvider implements CrmProvider {
 
   private toAccount(row: Row): CrmAccountRecord {
     const f = this.opts.fields.accounts;
-    const customerValue = f.customer ? str(get(row, f.customer.field)) : null;
-    const customerValues = f.customer?.values.map((v) => v.toLowerCase()) ?? [];
     return {
       crmId: String(get(row, 'Id')),
-      name: str(get(row, f.name)) ?? '',
-      website: str(get(row, f.website)),
-      industry: str(get(row, f.industry)),
-      employees: num(get(row, f.employees)),
-      country: str(get(row, f.country)),
-      revenue: num(get(row, f.revenue)),
-      ownerEmail: str(get(row, 'Owner.Email'))?.toLowerCase() ?? null,
-      isCustomer: f.customer
-        ? customerValue !== null && customerValues.includes(customerValue.toLowerCase())
-        : null,
-      lastModified: time(get(row, 'SystemModstamp')) ?? 0,
-      deleted: bool(get(row, 'IsDeleted')),
-      mergedInto: str(get(row, 'MasterRecordId')),
+      name: text(get(row, f.name)) ?? '',
+      website: text(get(row, f.website)),
+      industry: text(get(row, f.industry)),
+      employees: number(get(row, f.employees)),
+      country: text(get(row, f.country)),
+      revenue: number(get(row, f.revenue)),
+      ownerEmail: text(get(row, 'Owner.Email'))?.toLowerCase() ?? null,
+      isCustomer: f.customer ? oneOf(get(row, f.customer.field), f.customer.values) : null,
+      lastModified: epochMs(get(row, 'SystemModstamp')) ?? 0,
+      deleted: flag(get(row, 'IsDeleted')),
+      mergedInto: text(get(row, 'MasterRecordId')),
       mergedFrom: [],
     };
   }
 
   private toOpportunity(row: Row): CrmOpportunityRecord {
     const f = this.opts.fields.opportunities;
-    const close = f.closeDate ? str(get(row, f.closeDate)) : null;
+    const close = f.closeDate ? text(get(row, f.closeDate)) : null;
     return {
       crmId: String(get(row, 'Id')),
-      accountCrmId: str(get(row, 'AccountId')),
-      name: str(get(row, 'Name')) ?? '',
-      stageId: str(get(row, 'StageName')) ?? '',
-      isClosed: bool(get(row, 'IsClosed')),
-      isWon: bool(get(row, 'IsWon')),
-      amount: f.amount ? num(get(row, f.amount)) : null,
-      currency: f.currency ? str(get(row, f.currency)) : null,
+      accountCrmId: text(get(row, 'AccountId')),
+      name: text(get(row, 'Name')) ?? '',
+      stageId: text(get(row, 'StageName')) ?? '',
+      isClosed: flag(get(row, 'IsClosed')),
+      isWon: flag(get(row, 'IsWon')),
+      amount: f.amount ? number(get(row, f.amount)) : null,
+      currency: f.currency ? text(get(row, f.currency)) : null,
       closeDate: close ? close.slice(0, 10) : null,
-      ownerEmail: str(get(row, 'Owner.Email'))?.toLowerCase() ?? null,
-      createdAt: time(get(row, 'CreatedDate')),
-      lossReason: f.lossReason ? str(get(row, f.lossReason)) : null,
-      lastModified: time(get(row, 'SystemModstamp')) ?? 0,
-      deleted: bool(get(row, 'IsDeleted')),
+      ownerEmail: text(get(row, 'Owner.Email'))?.toLowerCase() ?? null,
+      createdAt: epochMs(get(row, 'CreatedDate')),
+      lossReason: f.lossReason ? text(get(row, f.lossReason)) : null,
+      lastModified: epochMs(get(row, 'SystemModstamp')) ?? 0,
+      deleted: flag(get(row, 'IsDeleted')),
       mergedInto: null,
       mergedFrom: [],
     };
@@ -280,12 +253,17 @@ export class SalesforceProvider implements CrmProvider {
     let last = cursor.lastModified;
     for (;;) {
       opts.signal?.throwIfAborted();
+      // The next batch is requested before this one is handed over, so the network and Salesforce work
+      // while the caller writes: at most two pages are in memory.
+      const nextUrl = result.done ? undefined : result.nextRecordsUrl;
+      const next = nextUrl
+        ? prefetch(this.call(`queryMore ${sobject}`, () => this.more(nextUrl, headers)))
+        : null;
       const records = result.records.map(map);
       for (const r of records) if (last === null || r.lastModified > last) last = r.lastModified;
       yield { records, cursor: { lastModified: last, resumeToken: null } };
-      if (result.done || !result.nextRecordsUrl) return;
-      const next = result.nextRecordsUrl;
-      result = await this.call(`queryMore ${sobject}`, () => this.more(next, headers));
+      if (!next) return;
+      result = await next;
     }
   }
 
@@ -382,7 +360,7 @@ export class SalesforceProvider implements CrmProvider {
     );
     const batch: CrmDeletedRecord[] = [];
     for (const d of res.deletedRecords ?? []) {
-      batch.push({ crmId: d.id, deletedAt: time(d.deletedDate) ?? until });
+      batch.push({ crmId: d.id, deletedAt: epochMs(d.deletedDate) ?? until });
       if (batch.length === 2000) yield batch.splice(0);
     }
     if (batch.length > 0) yield batch;
@@ -398,8 +376,8 @@ export class SalesforceProvider implements CrmProvider {
     return res.records.map((r) => ({
       id: String(get(r, 'ApiName')),
       label: String(get(r, 'MasterLabel')),
-      isClosed: bool(get(r, 'IsClosed')),
-      isWon: bool(get(r, 'IsWon')),
+      isClosed: flag(get(r, 'IsClosed')),
+      isWon: flag(get(r, 'IsWon')),
       pipelineId: null,
     }));
   }

@@ -132,6 +132,9 @@ function prepare(c: Client) {
       `UPDATE crm_accounts SET crm_deleted_at = ?, crm_merged_into = ?
         WHERE crm_provider = ? AND crm_id = ? AND crm_deleted_at IS NULL`,
     ),
+    anyOpportunity: c.prepare<[string], { n: number }>(
+      'SELECT EXISTS (SELECT 1 FROM crm_opportunities WHERE crm_provider = ?) AS n',
+    ),
     relinkOpportunities: c.prepare<[string, string, string]>(
       'UPDATE crm_opportunities SET account_domain = ? WHERE crm_provider = ? AND account_crm_id = ?',
     ),
@@ -285,6 +288,17 @@ export function applyAccountsPage(
     for (const r of page.removals) {
       counts.removed += s.removeAccount.run(r.at, r.mergedInto, provider, r.crmId).changes;
     }
+    // Per page: owners repeat across accounts, and before the first opportunity sync there is nothing to relink.
+    const owners = new Map<string, string | null>();
+    const ownerOf = (email: string) => {
+      let id = owners.get(email);
+      if (id === undefined) {
+        id = s.ownerUser.get(email)?.slack_user_id ?? null;
+        owners.set(email, id);
+      }
+      return id;
+    };
+    const relink = s.anyOpportunity.get(provider)?.n === 1;
     for (const a of page.upserts) {
       const linked = s.accountByCrmId.get(provider, a.crmId);
       if (linked && linked.domain !== a.domain) {
@@ -305,7 +319,7 @@ export function applyAccountsPage(
         }
         counts.clashes.push({ domain: a.domain, crmId: row.crm_id, keptCrmId: a.crmId });
       }
-      const ownerUserId = a.ownerEmail ? (s.ownerUser.get(a.ownerEmail)?.slack_user_id ?? null) : null;
+      const ownerUserId = a.ownerEmail ? ownerOf(a.ownerEmail) : null;
       const isCustomer = a.isCustomer ?? (row ? row.is_customer === 1 : false);
       const values = {
         domain: a.domain,
@@ -324,7 +338,8 @@ export function applyAccountsPage(
       };
       if (!row) {
         s.insertAccount.run(values);
-        s.relinkOpportunities.run(a.domain, provider, a.crmId);
+        if (relink && s.relinkOpportunities.run(a.domain, provider, a.crmId).changes > 0)
+          s.openFlag.run(a.domain);
         counts.inserted += 1;
       } else if (
         row.name === a.name &&
@@ -343,7 +358,13 @@ export function applyAccountsPage(
         counts.unchanged += 1;
       } else {
         s.updateAccount.run(values);
-        if (row.crm_id !== a.crmId) s.relinkOpportunities.run(a.domain, provider, a.crmId);
+        if (
+          relink &&
+          row.crm_id !== a.crmId &&
+          s.relinkOpportunities.run(a.domain, provider, a.crmId).changes > 0
+        ) {
+          s.openFlag.run(a.domain);
+        }
         counts.updated += 1;
       }
     }
