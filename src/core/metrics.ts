@@ -471,16 +471,19 @@ function addRevenue(
   const won = lead.status === 'won';
   const open = isOpen(lead.status);
   if (lead.qualifiedAt !== null) {
-    const speeds = [acc.speed.all, acc.speed[lead.attribution]].filter((x) => x !== undefined);
+    // No per-lead allocation: the digest runs this over up to a million leads.
+    const split = acc.speed[lead.attribution] as SpeedAcc | undefined;
     const oppAt = lead.crmCreatedAt ?? lead.opportunityAt;
     if (reach >= 3 && oppAt != null) {
       const days = Math.max(0, oppAt - lead.qualifiedAt) / DAY_MS;
-      for (const sp of speeds) sp.toOpportunity.push(days);
+      acc.speed.all.toOpportunity.push(days);
+      split?.toOpportunity.push(days);
     }
     const closeAt = lead.crmClosedAt ?? lead.closedAt;
     if (won && closeAt != null) {
       const days = Math.max(0, closeAt - lead.qualifiedAt) / DAY_MS;
-      for (const sp of speeds) sp.toClose.push(days);
+      acc.speed.all.toClose.push(days);
+      split?.toClose.push(days);
     }
   }
   if (!won && !open) return;
@@ -511,16 +514,19 @@ function addRevenue(
   }
   if (money.convertedFrom) g.converted.add(money.convertedFrom);
   const split = lead.attribution === 'influenced' ? g.group.influenced : g.group.sourced;
-  for (const s of [g.group, split]) {
-    if (won) {
-      s.won += money.amount;
-      s.wonDeals++;
-    } else {
-      s.pipeline += money.amount;
-      s.pipelineDeals++;
-    }
-  }
+  addDeal(g.group, won, money.amount);
+  addDeal(split, won, money.amount);
   if (won && mature) g.matureWon += money.amount;
+}
+
+function addDeal(s: RevenueSplit, won: boolean, amount: number): void {
+  if (won) {
+    s.won += amount;
+    s.wonDeals++;
+  } else {
+    s.pipeline += amount;
+    s.pipelineDeals++;
+  }
 }
 
 function mean(values: readonly number[]): number | null {
