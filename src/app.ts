@@ -7,7 +7,7 @@ import { crmJobDeps } from './crm/job-deps.ts';
 import type { CrmProvider } from './crm/types.ts';
 import { createWriteBackSender, type WriteBackSender } from './crm/write-back-sender.ts';
 import type { Db } from './db/connection.ts';
-import { botTokenForTeam, createInstallationStore } from './db/stores/installation-store.ts';
+import { botTokenForTeam, clientTokenFor, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
 import { JOBS } from './jobs/index.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
@@ -16,7 +16,7 @@ import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
 import { boltLogger, type Logger } from './logger.ts';
 import type { ServiceDeps } from './services/context.ts';
-import { createHomeRefresher } from './slack/home-publisher.ts';
+import { createHomeRefresher, type Door } from './slack/home-publisher.ts';
 import { createOutboxSender, type OutboxSender } from './slack/outbox-sender.ts';
 
 // Assembles the running bot: Bolt (HTTP or Socket Mode, single token or OAuth installs), the listeners,
@@ -91,27 +91,37 @@ export function createFoothold(options: FootholdOptions): Foothold {
   };
   const defaultClient = env.SLACK_BOT_TOKEN ? new WebClient(env.SLACK_BOT_TOKEN, senderClientOptions) : null;
   const teamClients = new Map<string, WebClient>();
-  const clientFor = (teamId: string | null): WebClient => {
-    if (teamId) {
-      const token = botTokenForTeam(db, teamId);
-      if (token) {
-        let c = teamClients.get(token);
-        if (!c) {
-          c = new WebClient(token, senderClientOptions);
-          teamClients.set(token, c);
-        }
-        return c;
-      }
+  const clientOfToken = (token: string): WebClient => {
+    let c = teamClients.get(token);
+    if (!c) {
+      c = new WebClient(token, senderClientOptions);
+      teamClients.set(token, c);
     }
+    return c;
+  };
+  const clientFor = (teamId: string | null): WebClient => {
+    const token = teamId ? botTokenForTeam(db, teamId) : null;
+    if (token) return clientOfToken(token);
     if (!defaultClient) throw new Error(`no bot token for team ${teamId ?? '(default)'}`);
     return defaultClient;
   };
 
+  // The client of a person's own installation (their workspace's, else their organisation's org-wide one);
+  // the vendor's client when none installed Foothold. App Home uses it; see clientTokenFor.
+  const installationClient = (doors: ReadonlyArray<Door | null | undefined>): WebClient => {
+    for (const door of doors) {
+      const token = door ? clientTokenFor(db, door) : null;
+      if (token) return clientOfToken(token);
+    }
+    if (!defaultClient) throw new Error('no bot token for the vendor workspace');
+    return defaultClient;
+  };
+
   const sender = createOutboxSender({ db, clientFor, logger: logger.child({ component: 'outbox' }), now });
-  const services: ServiceDeps = { db, config, now, homeTeamIds: [] };
+  const services: ServiceDeps = { db, config, now, homeTeamIds: [], homeEnterpriseIds: [] };
   const homeRefresher = createHomeRefresher({
     services,
-    clientFor,
+    clientFor: installationClient,
     logger: logger.child({ component: 'home' }),
   });
 
@@ -188,6 +198,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
     },
     homeRefresher,
     botUserId: null,
+    ...(installationStore ? { installationStore } : {}),
   };
   registerListeners(app, deps);
 
@@ -218,12 +229,18 @@ export function createFoothold(options: FootholdOptions): Foothold {
           );
         });
       if (auth.team_id) services.homeTeamIds = [auth.team_id];
+      // On Enterprise Grid the vendor's whole organisation is home, whichever of its workspaces people sit in.
+      if (auth.enterprise_id) services.homeEnterpriseIds = [auth.enterprise_id];
+      for (const problem of homeConflicts(config, services)) logger.warn({ problem }, problem);
       deps.botUserId = auth.user_id ?? null;
-      if (oauth && auth.team_id && installationStore && !botTokenForTeam(db, auth.team_id)) {
+      // An org-wide vendor token (Grid) is keyed by the organisation, as Bolt keys org-wide installs.
+      const orgWide = auth.is_enterprise_install === true && Boolean(auth.enterprise_id);
+      const homeKey = orgWide ? { enterpriseId: auth.enterprise_id } : { teamId: auth.team_id };
+      if (oauth && (orgWide || auth.team_id) && installationStore && !clientTokenFor(db, homeKey)) {
         // The vendor's own workspace keeps working from SLACK_BOT_TOKEN alongside partner installs.
         await installationStore.storeInstallation({
-          team: { id: auth.team_id, name: auth.team ?? undefined },
-          enterprise: undefined,
+          team: orgWide || !auth.team_id ? undefined : { id: auth.team_id, name: auth.team ?? undefined },
+          enterprise: auth.enterprise_id ? { id: auth.enterprise_id, name: undefined } : undefined,
           user: { id: auth.user_id ?? '', token: undefined, scopes: undefined },
           bot: {
             id: auth.bot_id ?? '',
@@ -232,7 +249,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
             scopes: [...BOT_SCOPES],
           },
           tokenType: 'bot',
-          isEnterpriseInstall: false,
+          isEnterpriseInstall: orgWide,
           appId: undefined,
           authVersion: 'v2',
         });
@@ -257,6 +274,22 @@ export function createFoothold(options: FootholdOptions): Foothold {
       homeRefresher.stop();
     },
   };
+}
+
+/** Partner registrations that name the vendor's own workspace or organisation: home wins, so they do nothing. */
+export function homeConflicts(
+  config: ProgramConfig,
+  home: Pick<ServiceDeps, 'homeTeamIds' | 'homeEnterpriseIds'>,
+): string[] {
+  const homeIds = new Set([...(home.homeTeamIds ?? []), ...(home.homeEnterpriseIds ?? [])]);
+  return config.partners.flatMap((p) =>
+    p.teamIds
+      .filter((id) => homeIds.has(id))
+      .map(
+        (id) =>
+          `partners[${p.slug}].teamIds lists ${id}, the vendor's own workspace or organisation: its people stay internal, never ${p.name}`,
+      ),
+  );
 }
 
 /**

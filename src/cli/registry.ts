@@ -2,6 +2,7 @@
 // `Command` and append it here.
 
 import { configCheck } from './commands/config-check.ts';
+import { crmStages } from './commands/crm-stages.ts';
 import { crmSync } from './commands/crm-sync.ts';
 import { dbBackup } from './commands/db-backup.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
@@ -28,6 +29,7 @@ export const commands: readonly Command[] = [
   report,
   jobsRun,
   crmSync,
+  crmStages,
   forgetContactCommand,
   help,
 ];

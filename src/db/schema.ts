@@ -40,17 +40,23 @@ export const partnerSlackIds = sqliteTable(
 );
 
 /** Everyone Foothold has met: internal people (roles from config) and partner people (first-use primer). */
-export const people = sqliteTable('people', {
-  userId: text('user_id').primaryKey(),
-  teamId: text('team_id'),
-  partnerSlug: text('partner_slug').references(() => partnerOrgs.slug),
-  displayName: text('display_name'),
-  timeZone: text('time_zone'),
-  /** When `timeZone` was last read from users.info (cached; quiet hours need it). */
-  timeZoneCheckedAt: integer('time_zone_checked_at'),
-  primerSentAt: integer('primer_sent_at'),
-  firstSeenAt: integer('first_seen_at').notNull(),
-});
+export const people = sqliteTable(
+  'people',
+  {
+    userId: text('user_id').primaryKey(),
+    /** The person's own workspace and Grid organisation: which installation reaches them. */
+    teamId: text('team_id'),
+    enterpriseId: text('enterprise_id'),
+    partnerSlug: text('partner_slug').references(() => partnerOrgs.slug),
+    displayName: text('display_name'),
+    timeZone: text('time_zone'),
+    /** When `timeZone` was last read from users.info (cached; quiet hours need it). */
+    timeZoneCheckedAt: integer('time_zone_checked_at'),
+    primerSentAt: integer('primer_sent_at'),
+    firstSeenAt: integer('first_seen_at').notNull(),
+  },
+  (t) => [index('people_team').on(t.teamId, t.enterpriseId)],
+);
 
 export const personRoles = sqliteTable(
   'person_roles',
@@ -408,6 +414,17 @@ export const slackInstallations = sqliteTable('slack_installations', {
   botUserId: text('bot_user_id'),
   installation: text('installation', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
   installedAt: integer('installed_at').notNull(),
+});
+
+/**
+ * Which Grid organisation a workspace belongs to, learnt from the requests Slack sends (a command's `team_id`
+ * with its `enterprise_id`, an interaction's `team`, an event's `authorizations`): identity uses it when a
+ * request names only a person's workspace.
+ */
+export const slackWorkspaces = sqliteTable('slack_workspaces', {
+  teamId: text('team_id').primaryKey(),
+  enterpriseId: text('enterprise_id').notNull(),
+  learnedAt: integer('learned_at').notNull(),
 });
 
 /** The pinned "Flag an account" card in each registered shared channel, so setup refreshes instead of reposting. */

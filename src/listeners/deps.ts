@@ -1,3 +1,4 @@
+import type { InstallationStore } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
 import type { ServiceDeps } from '../services/context.ts';
 import type { HomeRefresher } from '../slack/home-publisher.ts';
@@ -11,4 +12,6 @@ export interface ListenerDeps {
   homeRefresher: HomeRefresher;
   /** The bot's own user id (from auth.test at start-up). */
   botUserId: string | null;
+  /** Bolt's installation store (OAuth installs only). */
+  installationStore?: InstallationStore;
 }

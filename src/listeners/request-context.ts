@@ -12,6 +12,8 @@ export interface RequestFields {
   kind: string;
   userId?: string;
   teamId?: string;
+  /** The Grid organisation the request names (the person's, or the installation's). */
+  enterpriseId?: string;
   actionId?: string;
   callbackId?: string;
   command?: string;
@@ -42,6 +44,10 @@ export function describeRequest(body: unknown, requestId: string, retryNum?: num
   };
   set('userId', user.id ?? b.user_id ?? obj(b.event).user);
   set('teamId', user.team_id ?? obj(b.team).id ?? b.team_id);
+  set(
+    'enterpriseId',
+    user.enterprise_id ?? obj(b.team).enterprise_id ?? obj(b.enterprise).id ?? b.enterprise_id,
+  );
   set('command', b.command);
   set('callbackId', obj(b.view).callback_id ?? b.callback_id);
   const actions = Array.isArray(b.actions) ? b.actions : [];

@@ -23,7 +23,7 @@ import {
   accessOf,
   loadLeadFor,
   requirePermission,
-  resolveActor,
+  resolveIdentity,
   type ServiceDeps,
   today,
 } from './context.ts';
@@ -53,7 +53,7 @@ export function attestInTransaction(
 ): { view: LeadView; eventId: number } {
   const now = deps.now();
   const warmth = toAttestation(input.warmth);
-  const actor = resolveActor(tx, deps, input.actor);
+  const { actor, org } = resolveIdentity(tx, deps, input.actor);
   const view = loadLeadFor(tx, deps, input.leadId);
   requirePermission('attest', actor, accessOf(view));
   if (!ATTESTABLE.includes(view.status)) {
@@ -65,7 +65,12 @@ export function attestInTransaction(
   const outbox: OutboxMessage[] = [];
   const firstTime = touchPerson(
     tx,
-    { userId: input.actor.userId, teamId: input.actor.teamId, partnerSlug: view.partner.slug },
+    {
+      userId: input.actor.userId,
+      teamId: org.teamId,
+      enterpriseId: org.enterpriseId,
+      partnerSlug: view.partner.slug,
+    },
     now,
   );
   if (firstTime) {

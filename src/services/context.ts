@@ -1,9 +1,11 @@
 import type { ProgramConfig } from '../config/program-config.ts';
 import { DomainError } from '../core/errors.ts';
+import { decideActor, type IdentityDecision, type IdentityDirectory } from '../core/identity.ts';
 import { type ActorContext, authorize, type LeadAccess, type Permission } from '../core/permissions.ts';
 import { calendarDate } from '../core/time.ts';
 import type { LeadView } from '../core/types.ts';
 import type { Db } from '../db/connection.ts';
+import { enterpriseOfTeam } from '../db/stores/installation-store.ts';
 import {
   getLeadView,
   getPartner,
@@ -20,48 +22,76 @@ export interface ServiceDeps {
   db: Db;
   config: ProgramConfig;
   now: () => number;
-  /** The vendor's own Slack team ids: people from these teams are never treated as partners by channel. */
+  /** The vendor's own Slack team ids (auth.test): people from these teams are never partners. */
   homeTeamIds?: readonly string[];
+  /** The vendor's own Grid organisation (auth.test's `enterprise_id`): nobody from it is ever a partner. */
+  homeEnterpriseIds?: readonly string[];
 }
 
-/**
- * Who is acting. A person's org comes from their own Slack team id first (one Slack Connect channel can hold
- * several orgs); internal people are known by their configured roles. A registered shared channel vouches for
- * someone only when its partner has no team ids registered (a single-org channel whose org we know only by the
- * channel): when the partner's team ids are known, a person from any other team in that channel is a stranger.
- */
+/** The program's directory for the identity rules (src/core/identity.ts), answered by the stores. */
+export function identityDirectory(
+  tx: Tx | Db,
+  deps: Pick<ServiceDeps, 'homeTeamIds' | 'homeEnterpriseIds'>,
+): IdentityDirectory {
+  const learnt = new Map<string, string | null>();
+  return {
+    homeTeamIds: deps.homeTeamIds ?? [],
+    homeEnterpriseIds: deps.homeEnterpriseIds ?? [],
+    partnerOfOrgId: (id) => partnerBySlackId(tx, 'team', id),
+    partnerOfChannel: (channelId) => {
+      const slug = partnerBySlackId(tx, 'channel', channelId);
+      return slug ? { slug, hasOrgIds: partnerTeamIds(tx, slug).length > 0 } : null;
+    },
+    enterpriseOfTeam: (teamId) => {
+      if (!learnt.has(teamId)) learnt.set(teamId, enterpriseOfTeam(tx, teamId));
+      return learnt.get(teamId) ?? null;
+    },
+    rolesOf: (userId) => rolesOf(tx, userId),
+    known: (userId) => {
+      const p = getPerson(tx, userId);
+      if (!p?.partnerSlug) return null;
+      return {
+        partnerSlug: p.partnerSlug,
+        teamId: p.teamId,
+        enterpriseId: p.enterpriseId,
+        partnerActive: getPartner(tx, p.partnerSlug)?.active ?? false,
+        partnerOrgIds: partnerTeamIds(tx, p.partnerSlug),
+      };
+    },
+  };
+}
+
+function identityInput(actor: Actor) {
+  return {
+    userId: actor.userId,
+    teamId: actor.teamId,
+    enterpriseId: actor.enterpriseId ?? null,
+    channelId: actor.channelId ?? null,
+  };
+}
+
+/** Who is acting, with their workspace and organisation as the rules settled them (see src/core/identity.ts). */
+export function resolveIdentity(
+  tx: Tx | Db,
+  deps: Pick<ServiceDeps, 'homeTeamIds' | 'homeEnterpriseIds'>,
+  actor: Actor,
+): IdentityDecision {
+  const dir = identityDirectory(tx, deps);
+  const decision = decideActor(identityInput(actor), dir);
+  // What gets recorded for the person: their organisation too, when Foothold has learnt it for their workspace.
+  const { teamId, enterpriseId } = decision.org;
+  return enterpriseId == null && teamId != null
+    ? { ...decision, org: { teamId, enterpriseId: dir.enterpriseOfTeam(teamId) } }
+    : decision;
+}
+
+/** Who is acting: a partner (and which), an internal person (and their roles) or a stranger. */
 export function resolveActor(
   tx: Tx | Db,
-  deps: Pick<ServiceDeps, 'homeTeamIds'>,
+  deps: Pick<ServiceDeps, 'homeTeamIds' | 'homeEnterpriseIds'>,
   actor: Actor,
 ): ActorContext {
-  if (actor.teamId) {
-    const slug = partnerBySlackId(tx, 'team', actor.teamId);
-    if (slug) return { kind: 'partner', userId: actor.userId, partnerSlug: slug };
-  }
-  const roles = rolesOf(tx, actor.userId);
-  if (roles.length > 0) return { kind: 'internal', userId: actor.userId, roles };
-  const isHome = actor.teamId != null && (deps.homeTeamIds ?? []).includes(actor.teamId);
-  if (!isHome && actor.channelId) {
-    const slug = partnerBySlackId(tx, 'channel', actor.channelId);
-    if (slug && partnerTeamIds(tx, slug).length === 0)
-      return { kind: 'partner', userId: actor.userId, partnerSlug: slug };
-  }
-  if (isHome) return { kind: 'internal', userId: actor.userId, roles: [] };
-  // Someone we met before as a partner (through a verified team or channel) and whose org is still active and
-  // still vouches for them: surfaces such as App Home carry no channel to tell us again.
-  const known = getPerson(tx, actor.userId);
-  if (
-    known?.partnerSlug &&
-    (!actor.teamId || actor.teamId === known.teamId) &&
-    getPartner(tx, known.partnerSlug)?.active &&
-    (known.teamId == null ||
-      partnerTeamIds(tx, known.partnerSlug).length === 0 ||
-      partnerTeamIds(tx, known.partnerSlug).includes(known.teamId))
-  ) {
-    return { kind: 'partner', userId: actor.userId, partnerSlug: known.partnerSlug };
-  }
-  return { kind: 'unregistered', userId: actor.userId };
+  return decideActor(identityInput(actor), identityDirectory(tx, deps)).actor;
 }
 
 export function requirePermission(permission: Permission, actor: ActorContext, lead?: LeadAccess): void {

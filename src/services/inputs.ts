@@ -87,7 +87,9 @@ export function writtenReason(missing: string) {
 
 export const actorSchema = z.object({
   userId: z.string().regex(/^[UW][A-Z0-9]+$/),
+  /** The person's own workspace and Grid organisation (src/listeners/payloads.ts reads them from Slack). */
   teamId: z.string().nullable(),
+  enterpriseId: z.string().nullable().optional(),
   channelId: z.string().nullable().optional(),
 });
 export type Actor = z.infer<typeof actorSchema>;

@@ -28,7 +28,7 @@ import {
   touchPerson,
 } from '../db/stores/lead-store.ts';
 import { attestInTransaction } from './attest-warmth.ts';
-import { reasonLabeler, requirePermission, resolveActor, type ServiceDeps, today } from './context.ts';
+import { reasonLabeler, requirePermission, resolveIdentity, type ServiceDeps, today } from './context.ts';
 import { type SubmitLead, type SubmitLeadInput, submitLeadInputSchema } from './inputs.ts';
 import {
   attestationRequestMessages,
@@ -78,7 +78,7 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
   const ctx: NotifyContext = { timeZone: deps.config.timezone, now };
 
   return inTransaction(deps.db, (tx) => {
-    const actor = resolveActor(tx, deps, input.actor);
+    const { actor, org } = resolveIdentity(tx, deps, input.actor);
     requirePermission('flag', actor, undefined);
     const { partnerSlug, surfacedBy } = submitterSide(actor, input);
     const partner = getPartner(tx, partnerSlug);
@@ -92,7 +92,7 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
     if (actor.kind === 'partner') {
       const firstTime = touchPerson(
         tx,
-        { userId: actor.userId, teamId: input.actor.teamId, partnerSlug },
+        { userId: actor.userId, teamId: org.teamId, enterpriseId: org.enterpriseId, partnerSlug },
         now,
       );
       if (firstTime) {

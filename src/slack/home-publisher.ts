@@ -8,25 +8,48 @@ import { leaderHome, partnerHome, repHome } from './blocks/home.ts';
 // opens it, and re-published (debounced) for people who have opened it when their leads change. Losing a
 // refresh costs nothing, so it does not go through the outbox.
 
+/** A workspace and organisation whose installation may reach someone. */
+export interface Door {
+  teamId: string | null;
+  enterpriseId: string | null;
+}
+
+/** Where a person's App Home lives: their own workspace's installation first, then the one they opened it in. */
+export interface HomeDoors {
+  /** The person's recorded workspace and organisation (people table), if known. */
+  person?: Door | null;
+  /** The installation the `app_home_opened` event came through. */
+  via?: Door | null;
+}
+
 export interface HomeRefresher {
   refresh(userIds: ReadonlyArray<string | null | undefined>): void;
-  publishNow(userId: string, teamId?: string | null): Promise<void>;
+  publishNow(userId: string, doors?: HomeDoors): Promise<void>;
   stop(): void;
 }
 
 export function createHomeRefresher(opts: {
   services: ServiceDeps;
-  clientFor: (teamId: string | null) => WebClient;
+  /**
+   * The client of the first of these doors that installed Foothold; the vendor's own client when none did
+   * (people from home, and partners reached through a channel the vendor shares with them).
+   */
+  clientFor: (doors: ReadonlyArray<Door | null | undefined>) => WebClient;
   logger: Logger;
   debounceMs?: number;
 }): HomeRefresher {
-  const seen = new Map<string, string | null>();
+  const seen = new Map<string, HomeDoors>();
   const pending = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
 
-  function build(userId: string, teamId: string | null) {
+  function build(userId: string, person: Door | null) {
     const { services } = opts;
-    const data = homeData(services, { userId, teamId, channelId: null });
+    const data = homeData(services, {
+      userId,
+      teamId: person?.teamId ?? null,
+      enterpriseId: person?.enterpriseId ?? null,
+      channelId: null,
+    });
     const ctx = { timeZone: services.config.timezone, now: services.now() };
     if (data.kind === 'partner') return partnerHome(data.mine, ctx);
     if (data.kind === 'rep')
@@ -57,9 +80,9 @@ export function createHomeRefresher(opts: {
   }
 
   async function publish(userId: string): Promise<void> {
-    const teamId = seen.get(userId) ?? null;
-    const view = build(userId, teamId);
-    await opts.clientFor(null).views.publish({ user_id: userId, view });
+    const doors = seen.get(userId) ?? {};
+    const view = build(userId, doors.person ?? null);
+    await opts.clientFor([doors.person, doors.via]).views.publish({ user_id: userId, view });
   }
 
   async function flush(): Promise<void> {
@@ -80,8 +103,8 @@ export function createHomeRefresher(opts: {
       for (const u of userIds) if (u && seen.has(u)) pending.add(u);
       if (pending.size && !timer) timer = setTimeout(() => void flush(), opts.debounceMs ?? 500);
     },
-    async publishNow(userId, teamId = null) {
-      seen.set(userId, teamId);
+    async publishNow(userId, doors = {}) {
+      seen.set(userId, doors);
       await publish(userId);
     },
     stop() {

@@ -120,6 +120,26 @@ describe('foothold crm sync', () => {
   });
 });
 
+describe('foothold crm stages', () => {
+  it("lists the CRM's stages beside the map, and fails on a map entry the CRM does not have", async () => {
+    const ok = await cli('crm stages');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('HubSpot has 7 opportunity stages:');
+    expect(ok.out).toContain('  closedwon  "Closed Won" [pipeline default]  closed, won  → won');
+    expect(ok.out).toContain('  closedlost  "Closed Lost" [pipeline default]  closed, lost  → lost');
+    expect(ok.out).toContain('  qualifiedtobuy  "Qualified To Buy" [pipeline default]  open  → opportunity');
+
+    const raw = JSON.parse(readFileSync(join(dir, 'foothold.config.json'), 'utf8'));
+    delete raw.crm.stages.contractsent;
+    raw.crm.stages.closed_won_typo = 'won';
+    writeFileSync(join(dir, 'foothold.config.json'), JSON.stringify(raw));
+    const bad = await cli('crm stages');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('Not in crm.stages (synced, never acted on): contractsent');
+    expect(bad.err).toContain('crm.stages names stage ids HubSpot does not have: closed_won_typo');
+  });
+});
+
 describe('jobs run crm-sync', () => {
   it('runs the job like the scheduler and prints its report', async () => {
     const run = await cli('jobs run crm-sync');

@@ -146,6 +146,23 @@ describe('Salesforce pull', () => {
     expect(sf.http.requests.filter((r) => r.status === 401)).toHaveLength(1);
   });
 
+  it('signs in again when the session expires in the middle of a walk, without losing a page', async () => {
+    accounts(600);
+    const provider = salesforceProvider(sf.url, crm);
+    const s = await sync(t.db, config, provider, {
+      pageSize: 200,
+      onPage: (object, page) => {
+        if (object === 'accounts' && page === 1) sf.expireTokens();
+      },
+    });
+    expect(s.error).toBeNull();
+    expect(s.accounts).toMatchObject({ read: 600, inserted: 600, pages: 3 });
+    expect(sf.tokensIssued()).toBe(2);
+    const retried = sf.http.requests.filter((r) => r.status === 401);
+    expect(retried).toHaveLength(1);
+    expect(retried[0]?.path).toMatch(/\/query\/01g/);
+  });
+
   it('uses a Bulk API 2.0 query job above the threshold and reads it page by page', async () => {
     accounts(250);
     const cfg = salesforceConfig((c) => {
@@ -226,17 +243,21 @@ describe('Salesforce faults', () => {
     expect(rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 600 }]);
   });
 
-  it('rides out 503s and a dropped connection on reads (jsforce retries GETs)', async () => {
+  it('rides out 503s, a dropped connection and a request that never answers', async () => {
     accounts(3);
+    sf.fault({ method: 'GET', path: '/queryAll', after: 1, fault: { kind: 'hang' } });
     sf.fault({
       method: 'GET',
       path: '/queryAll',
       fault: { kind: 'status', status: 503, body: [{ message: 'busy', errorCode: 'SERVER_UNAVAILABLE' }] },
     });
     sf.fault({ method: 'GET', path: '/sobjects/Account/deleted', fault: { kind: 'reset' } });
-    const s = await sync(t.db, config, salesforceProvider(sf.url, crm));
+    const s = await sync(t.db, config, salesforceProvider(sf.url, crm, { timeoutMs: 400 }));
     expect(s.error).toBeNull();
     expect(s.accounts.inserted).toBe(3);
+    const queries = sf.http.calls('/queryAll', 'GET').map((r) => r.status);
+    expect(queries).toContain(503);
+    expect(queries).toContain(0); // the one that never answered: abandoned at the deadline, then retried
   });
 
   it('stops on REQUEST_LIMIT_EXCEEDED as retryable, without hammering', async () => {

@@ -66,6 +66,7 @@ describe('the scheduler', () => {
       { job: 'expiry', cron: '5 * * * *' },
       { job: 'digest', cron: '0 9 * * 1' },
       { job: 'scorecards', cron: '0 9 1 * *' },
+      { job: 'crm-sync', cron: '*/15 * * * *' },
     ]);
   });
 });

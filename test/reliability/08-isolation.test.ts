@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blockAction, eventEnvelope, stateValue, viewSubmission } from '../../src/dev/slack-client.ts';
+import { stateValue } from '../../src/dev/slack-client.ts';
 import type { RecordedCall } from '../../src/dev/slack-stand-in.ts';
 import { JOBS } from '../../src/jobs/index.ts';
 import { createTimeZoneLookup } from '../../src/jobs/time-zones.ts';
@@ -7,35 +7,46 @@ import { ACTIONS, CALLBACKS } from '../../src/slack/ids.ts';
 import type { Harness } from '../helpers/harness.ts';
 import {
   buttons,
-  command,
   lastModal,
   modalCount,
   type Person,
   routingPost,
   submissionValues,
 } from '../helpers/slack-actors.ts';
+import {
+  ENVELOPE_LABEL,
+  ENVELOPES,
+  type EnvelopeWorld,
+  eqlCommand,
+  events,
+  WORLDS,
+} from '../helpers/slack-payloads.ts';
 import { FULL, report, size } from './support/figures.ts';
-import { CAST, ORGS, type Org, partnerPerson } from './support/program.ts';
+import { CAST, ORGS, type Org, partnerPerson, programConfig, programStandIn } from './support/program.ts';
 import { startProgram, submissionPayload, waitUntil } from './support/slack-world.ts';
 
 // Scenario 8: a whole program with three partner orgs (submissions, corroborations, a CRM conflict,
 // rep-surfaced leads and attestations, claims, intros, outcomes, reassignment, extensions, reminder and expiry
 // jobs, App Homes, commands), then a scan of every Slack call and every ack: nothing shown to one org's
-// people names another org, another org's lead or person, or the internal routing channels.
+// people names another org, another org's lead or person, or the internal routing channels. The program runs
+// once in each of the four envelopes Slack wraps requests in (test/helpers/slack-payloads.ts).
 
 const PEOPLE_PER_ORG = size(2, 6);
 const ACCOUNTS_PER_PERSON = size(2, 5);
 const DAY = 86_400_000;
 
 let h: Harness;
+let world: EnvelopeWorld;
 let requests = 0;
 const acks: Array<{ who: Person; json: unknown; typed?: string }> = [];
-beforeAll(async () => {
-  h = await startProgram();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+/** Figures of the envelopes run so far (the report after the last one covers all four). */
+const runs: Array<{ envelope: string; leads: number; surfaces: number; leaks: number }> = [];
+let firstStarted = 0;
+
+/** `/eql <text>` as Slack sends it in this envelope. */
+function command(_h: Harness, who: Person, text: string) {
+  return eqlCommand(world, h, who, text).then((res) => ({ res }));
+}
 
 const people = new Map<string, Org>(); // partner user id → org
 const orgOfPerson = (userId: string): Org | null => people.get(userId) ?? null;
@@ -58,9 +69,7 @@ function click(who: Person, actionId: string, value: string, channelId: string, 
   return send(
     who,
     h.slack.action(
-      blockAction({
-        user: { id: who.userId, team_id: who.teamId },
-        teamId: 'T0VENDOR',
+      world.action(who, {
         actionId,
         value,
         channelId,
@@ -83,9 +92,7 @@ async function viaModal(
   return send(
     who,
     h.slack.viewSubmission(
-      viewSubmission({
-        user: { id: who.userId, team_id: who.teamId },
-        teamId: 'T0VENDOR',
+      world.viewSubmission(who, {
         view: modal.payload,
         callbackId: modal.callbackId,
         privateMetadata: String(modal.payload.private_metadata ?? ''),
@@ -94,11 +101,23 @@ async function viaModal(
     ),
   );
 }
-describe('scenario 8: partner isolation', () => {
+describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope) => {
+  beforeAll(async () => {
+    world = WORLDS[envelope];
+    acks.length = 0;
+    h = await startProgram({
+      config: world.config(programConfig()),
+      standIn: world.standIn(programStandIn()),
+    });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
   it(
-    'never shows one org’s people another org, its leads or people, or the internal routing channels',
+    `never shows one org’s people another org, its leads or people, or the internal routing channels (${ENVELOPE_LABEL[envelope]})`,
     async () => {
       const started = Date.now();
+      if (!firstStarted) firstStarted = started;
       // The CRM knows one account is a customer already: flagging it is a conflict.
       h.db.$client
         .prepare(
@@ -121,15 +140,18 @@ describe('scenario 8: partner isolation', () => {
             await send(
               who,
               h.slack.viewSubmission(
-                submissionPayload(who, {
-                  accountName: `${org.name.split(' ')[0]} Account ${tag}`,
-                  website: `iso-${tag}.com`,
-                  country: n % 2 ? 'GB' : 'US',
-                  strength: n === 1 && i === 0 ? '2' : '4',
-                  need: `Need of ${tag}`,
-                  notes: `Notes of ${tag}`,
-                  contactName: `Contact ${tag}`,
-                }),
+                world.wrapInteraction(
+                  who,
+                  submissionPayload(who, {
+                    accountName: `${org.name.split(' ')[0]} Account ${tag}`,
+                    website: `iso-${tag}.com`,
+                    country: n % 2 ? 'GB' : 'US',
+                    strength: n === 1 && i === 0 ? '2' : '4',
+                    need: `Need of ${tag}`,
+                    notes: `Notes of ${tag}`,
+                    contactName: `Contact ${tag}`,
+                  }),
+                ),
               ),
             );
           }
@@ -138,16 +160,25 @@ describe('scenario 8: partner isolation', () => {
           await send(
             first,
             h.slack.viewSubmission(
-              submissionPayload(first, {
-                accountName: `${org.name.split(' ')[0]} name for Shared ${n}`,
-                website: `iso-shared${n}.com`,
-              }),
+              world.wrapInteraction(
+                first,
+                submissionPayload(first, {
+                  accountName: `${org.name.split(' ')[0]} name for Shared ${n}`,
+                  website: `iso-shared${n}.com`,
+                }),
+              ),
             ),
           );
           await send(
             first,
             h.slack.viewSubmission(
-              submissionPayload(first, { accountName: 'Existing Customer Inc', website: 'iso-customer.com' }),
+              world.wrapInteraction(
+                first,
+                submissionPayload(first, {
+                  accountName: 'Existing Customer Inc',
+                  website: 'iso-customer.com',
+                }),
+              ),
             ),
           );
         }
@@ -158,9 +189,7 @@ describe('scenario 8: partner isolation', () => {
         await send(
           CAST.rep1,
           h.slack.viewSubmission(
-            viewSubmission({
-              user: { id: CAST.rep1.userId, team_id: 'T0VENDOR' },
-              teamId: 'T0VENDOR',
+            world.viewSubmission(CAST.rep1, {
               callbackId: CALLBACKS.submitLead,
               privateMetadata: '{}',
               values: submissionValues({
@@ -342,15 +371,7 @@ describe('scenario 8: partner isolation', () => {
             command(h, who, `status ${d}`).then((r) => r.res),
             d,
           );
-        await send(
-          who,
-          h.slack.event(
-            eventEnvelope(
-              { type: 'app_home_opened', user: who.userId, tab: 'home', channel: 'D0HOME' },
-              { teamId: 'T0VENDOR' },
-            ),
-          ),
-        );
+        await send(who, h.slack.event(world.event(events.appHomeOpened(who.userId), who)));
       }
       await waitUntil('App Homes', () => h.standIn.calls('views.publish').length >= everyone.length, 5000);
       await h.drain();
@@ -420,14 +441,16 @@ describe('scenario 8: partner isolation', () => {
       const statuses = h.db.$client
         .prepare('select status, count(*) as n from leads group by status order by status')
         .all();
+      runs.push({ envelope, leads: leads.length, surfaces: partnerSurfaces, leaks: leaks.length });
+      const sum = (k: 'leads' | 'surfaces' | 'leaks') => runs.reduce((n, r) => n + r[k], 0);
       report({
         n: 8,
-        name: 'Partner isolation (three partner orgs, a whole scripted program)',
+        name: 'Partner isolation (three partner orgs, a whole scripted program, in 4 Slack envelopes)',
         requests,
         faults: 0,
-        inputs: leads.length,
-        checked: `${leads.length} leads (${(statuses as Array<{ status: string; n: number }>).map((s) => `${s.n} ${s.status}`).join(', ')}); ${partnerSurfaces} messages, views and acks shown to partner people scanned for other orgs' names, leads and people and the routing channels: ${leaks.length} found`,
-        ms: Date.now() - started,
+        inputs: sum('leads'),
+        checked: `${runs.length} envelope${runs.length === 1 ? '' : 's'} (${runs.map((r) => r.envelope).join(', ')}), ${sum('leads')} leads (last: ${(statuses as Array<{ status: string; n: number }>).map((s) => `${s.n} ${s.status}`).join(', ')}); ${sum('surfaces')} messages, views and acks shown to partner people scanned for other orgs' names, leads and people and the routing channels: ${sum('leaks')} found`,
+        ms: Date.now() - firstStarted,
       });
       // Everything the program queued reached Slack: a message Slack refuses is one nobody sees.
       const failed = h.db.$client

@@ -1,11 +1,9 @@
 import { WebClient } from '@slack/web-api';
-import { EnvError } from '../../config/env.ts';
 import { loadProgramConfig } from '../../config/program-config.ts';
-import { crmJobDeps } from '../../crm/job-deps.ts';
 import { createOwnerResolver } from '../../crm/owners.ts';
 import { formatCrmSyncSummary, runCrmSync } from '../../crm/sync.ts';
-import { CRM_PROVIDER_LABELS } from '../../crm/types.ts';
 import { formatCrmOutcomes, syncCrmOutcomes } from '../../services/crm-outcomes.ts';
+import { crmForCli } from '../crm-setup.ts';
 import { withDb } from '../db.ts';
 import { type Command, EXIT } from '../types.ts';
 
@@ -28,29 +26,12 @@ export const crmSync: Command = {
   ].join('\n'),
   options: { full: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
   async run(args, ctx) {
-    const config = loadProgramConfig(ctx.settings.configPath);
-    const crm = config.crm;
-    if (!crm) {
-      ctx.err(`${ctx.settings.configPath} has no crm section; see README "CRM sync" for an example.`);
-      return EXIT.failed;
-    }
     const token = ctx.env.SLACK_BOT_TOKEN?.trim();
     const apiUrl = ctx.env.SLACK_API_URL?.trim();
     const slack = token ? new WebClient(token, apiUrl ? { slackApiUrl: apiUrl } : {}) : null;
-    let setup: ReturnType<typeof crmJobDeps>;
-    try {
-      setup = crmJobDeps(ctx.env, config, slack);
-    } catch (err) {
-      if (!(err instanceof EnvError)) throw err;
-      for (const p of err.problems) ctx.err(`  - ${p}`);
-      return EXIT.failed;
-    }
-    if (!setup.deps) {
-      ctx.err(`Cannot reach ${CRM_PROVIDER_LABELS[crm.provider]}; fix these environment variables:`);
-      for (const p of 'problems' in setup ? setup.problems : []) ctx.err(`  - ${p}`);
-      return EXIT.failed;
-    }
-    const deps = setup.deps;
+    const setup = crmForCli(ctx, slack);
+    if (!setup) return EXIT.failed;
+    const { crm, deps } = setup;
     const dryRun = args.values['dry-run'] === true;
     const full = args.values.full === true;
     const summary = await withDb(ctx, (db) =>
@@ -80,6 +61,7 @@ export const crmSync: Command = {
     for (const line of formatCrmSyncSummary(summary)) ctx.out(line);
     if (!dryRun) {
       // Outcomes from the CRM; their Slack messages and write-backs wait in the outboxes for the running bot.
+      const config = loadProgramConfig(ctx.settings.configPath);
       const outcomes = await withDb(ctx, (db) => syncCrmOutcomes({ db, config, now: ctx.now }));
       for (const line of formatCrmOutcomes(outcomes)) ctx.out(line);
     }

@@ -157,7 +157,7 @@ export class HubSpotProvider implements CrmProvider {
       let after: string | undefined;
       do {
         const page = await this.call('list owners', () =>
-          this.client.crm.owners.ownersApi.getPage(undefined, after, 500, archived),
+          this.client.crm.owners.ownersApi.getPage(undefined, after, 100, archived),
         );
         for (const o of page.results) if (o.email) map.set(String(o.id), o.email.toLowerCase());
         after = page.paging?.next?.after;

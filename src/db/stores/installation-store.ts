@@ -1,7 +1,10 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../connection.ts';
-import { slackInstallations } from '../schema.ts';
+import { people, slackInstallations, slackWorkspaces } from '../schema.ts';
+import { prepared } from './prepared.ts';
+
+type Handle = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
 // Bolt's installation store on SQLite: one row per workspace (or org-wide) install, keyed like Bolt keys them.
 
@@ -46,16 +49,148 @@ export function createInstallationStore(db: Db, now: () => number = Date.now): I
       return row.installation as unknown as Installation<'v1' | 'v2', boolean>;
     },
     async deleteInstallation(query: InstallationQuery<boolean>) {
-      db.delete(slackInstallations)
-        .where(eq(slackInstallations.installKey, keyOf(query)))
-        .run();
+      removeInstallation(db, query);
     },
   };
 }
 
-/** The bot token installed for a team, if that team installed the app through OAuth. */
-export function botTokenForTeam(db: Db, teamId: string): string | null {
-  const row = db.select().from(slackInstallations).where(eq(slackInstallations.installKey, teamId)).get();
+/** Which installation a request or an event names, as Bolt keys it. */
+export interface InstallationRef {
+  teamId?: string | null | undefined;
+  enterpriseId?: string | null | undefined;
+  isEnterpriseInstall?: boolean | undefined;
+}
+
+export interface InstallationRow {
+  installKey: string;
+  teamId: string | null;
+  enterpriseId: string | null;
+  botUserId: string | null;
+  /** The workspace's (or organisation's) name as Slack gave it at install time. */
+  teamName: string | null;
+}
+
+const rowColumns = {
+  installKey: slackInstallations.installKey,
+  teamId: slackInstallations.teamId,
+  enterpriseId: slackInstallations.enterpriseId,
+  botUserId: slackInstallations.botUserId,
+  installation: slackInstallations.installation,
+};
+
+function toRow(r: {
+  installKey: string;
+  teamId: string | null;
+  enterpriseId: string | null;
+  botUserId: string | null;
+  installation: Record<string, unknown>;
+}): InstallationRow {
+  const i = r.installation as { team?: { name?: string } | null; enterprise?: { name?: string } | null };
+  return {
+    installKey: r.installKey,
+    teamId: r.teamId,
+    enterpriseId: r.enterpriseId,
+    botUserId: r.botUserId,
+    teamName: i.team?.name ?? i.enterprise?.name ?? null,
+  };
+}
+
+/** Deletes an installation (uninstalled, or its bot token revoked); returns what was deleted, if anything. */
+export function removeInstallation(h: Handle, ref: InstallationRef): InstallationRow | null {
+  const key =
+    ref.isEnterpriseInstall && ref.enterpriseId ? ref.enterpriseId : (ref.teamId ?? ref.enterpriseId);
+  if (!key) return null;
+  const row = h
+    .delete(slackInstallations)
+    .where(eq(slackInstallations.installKey, key))
+    .returning(rowColumns)
+    .get();
+  return row ? toRow(row) : null;
+}
+
+/** The installation whose bot user is this one (a `tokens_revoked` event names bot user ids only). */
+export function installationOfBotUser(h: Handle, botUserId: string): InstallationRow | null {
+  const row = h
+    .select(rowColumns)
+    .from(slackInstallations)
+    .where(eq(slackInstallations.botUserId, botUserId))
+    .get();
+  return row ? toRow(row) : null;
+}
+
+function tokenOfKey(h: Handle, key: string): string | null {
+  const row = h.select().from(slackInstallations).where(eq(slackInstallations.installKey, key)).get();
   const bot = (row?.installation as { bot?: { token?: string } } | undefined)?.bot;
   return bot?.token ?? null;
+}
+
+/**
+ * The bot token that reaches a person of this workspace and organisation: their workspace's own install, else
+ * their organisation's org-wide install; null when neither installed Foothold (the caller then uses the
+ * vendor's token, through a channel it shares with them). The same lookup serves App Home and the outbox.
+ */
+export function clientTokenFor(
+  h: Handle,
+  org: { teamId?: string | null | undefined; enterpriseId?: string | null | undefined },
+): string | null {
+  return (
+    (org.teamId ? tokenOfKey(h, org.teamId) : null) ??
+    (org.enterpriseId ? tokenOfKey(h, org.enterpriseId) : null)
+  );
+}
+
+/**
+ * The Grid organisation a workspace belongs to, when Foothold has learnt it: from Slack's requests (see
+ * `rememberWorkspace`), an installation of that workspace, or someone recorded in it with their organisation.
+ */
+export function enterpriseOfTeam(h: Handle, teamId: string): string | null {
+  return (
+    learntOrgOfTeam(h).get({ teamId })?.e ??
+    installedOrgOfTeam(h).get({ teamId })?.e ??
+    metOrgOfTeam(h).get({ teamId })?.e ??
+    null
+  );
+}
+
+// Identity asks on most requests, so the three look-ups are prepared (see prepared.ts).
+const learntOrgOfTeam = prepared((h) =>
+  h
+    .select({ e: slackWorkspaces.enterpriseId })
+    .from(slackWorkspaces)
+    .where(eq(slackWorkspaces.teamId, sql.placeholder('teamId')))
+    .prepare(),
+);
+const installedOrgOfTeam = prepared((h) =>
+  h
+    .select({ e: slackInstallations.enterpriseId })
+    .from(slackInstallations)
+    .where(
+      and(
+        eq(slackInstallations.teamId, sql.placeholder('teamId')),
+        isNotNull(slackInstallations.enterpriseId),
+      ),
+    )
+    .limit(1)
+    .prepare(),
+);
+const metOrgOfTeam = prepared((h) =>
+  h
+    .select({ e: people.enterpriseId })
+    .from(people)
+    .where(and(eq(people.teamId, sql.placeholder('teamId')), isNotNull(people.enterpriseId)))
+    .limit(1)
+    .prepare(),
+);
+
+/** The bot token installed for a team, if that team installed the app through OAuth. */
+export function botTokenForTeam(db: Db, teamId: string): string | null {
+  return tokenOfKey(db, teamId);
+}
+
+/** Records that a workspace belongs to a Grid organisation (a workspace moves into Grid, never between orgs). */
+export function rememberWorkspace(h: Handle, teamId: string, enterpriseId: string, now: number): void {
+  h.insert(slackWorkspaces)
+    .values({ teamId, enterpriseId, learnedAt: now })
+    .onConflictDoUpdate({ target: slackWorkspaces.teamId, set: { enterpriseId, learnedAt: now } })
+    .run();
 }

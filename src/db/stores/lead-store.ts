@@ -216,12 +216,18 @@ const upsertPerson = prepared((h) =>
     .values({
       userId: p('userId'),
       teamId: p('teamId'),
+      enterpriseId: p('enterpriseId'),
       partnerSlug: p('partnerSlug'),
       firstSeenAt: p('firstSeenAt'),
     })
     .onConflictDoUpdate({
       target: people.userId,
-      set: { teamId: sql`excluded.team_id`, partnerSlug: sql`excluded.partner_slug` },
+      set: {
+        // A request that did not say which workspace or organisation keeps what was recorded earlier.
+        teamId: sql`coalesce(excluded.team_id, ${people.teamId})`,
+        enterpriseId: sql`coalesce(excluded.enterprise_id, ${people.enterpriseId})`,
+        partnerSlug: sql`excluded.partner_slug`,
+      },
     })
     .returning({ primerSentAt: people.primerSentAt })
     .prepare(),
@@ -230,12 +236,13 @@ const upsertPerson = prepared((h) =>
 /** Records that we met someone; returns true the first time (callers send the primer then). */
 export function touchPerson(
   h: Handle,
-  person: { userId: string; teamId: string | null; partnerSlug: string | null },
+  person: { userId: string; teamId: string | null; enterpriseId?: string | null; partnerSlug: string | null },
   now: number,
 ): boolean {
   const inserted = upsertPerson(h).get({
     userId: person.userId,
     teamId: person.teamId,
+    enterpriseId: person.enterpriseId ?? null,
     partnerSlug: person.partnerSlug,
     firstSeenAt: now,
   });

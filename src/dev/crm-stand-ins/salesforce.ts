@@ -460,7 +460,8 @@ export async function startSalesforceStandIn(
       if (!(object in data)) return err(404, 'NOT_FOUND', 'The requested resource does not exist');
       const start = Date.parse(req.query.get('start') ?? '');
       const end = Date.parse(req.query.get('end') ?? '');
-      if (Number.isNaN(start) || Number.isNaN(end) || start > end) {
+      // "startDate must chronologically precede endDate by more than one minute" [SF-getdeleted].
+      if (Number.isNaN(start) || Number.isNaN(end) || end - start <= 60_000) {
         return err(
           400,
           'INVALID_REPLICATION_DATE',

@@ -4,13 +4,14 @@ import { answerIntro } from '../../services/answer-intro.ts';
 import { claimLead } from '../../services/claim-lead.ts';
 import { partnerContact } from '../../services/context.ts';
 import { grantExtension } from '../../services/grant-extension.ts';
+import type { Actor } from '../../services/inputs.ts';
 import { type Outcome, recordOutcome } from '../../services/record-outcome.ts';
 import { requestExtension } from '../../services/request-extension.ts';
 import type { TransitionResult } from '../../services/transition.ts';
 import { claimTakenEphemeral } from '../../slack/blocks/internal-messages.ts';
 import { decodeLeadRef } from '../../slack/ids.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { actorOf, blockActionBody } from '../payloads.ts';
+import { blockActionBody, interactionActor } from '../payloads.ts';
 import { GENERIC_ERROR, tellPrivately, userMessage } from '../replies.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -23,7 +24,7 @@ type LeadRef = { leadId: number; version: number };
 function leadButton(
   deps: ListenerDeps,
   run: (
-    actor: ReturnType<typeof actorOf>,
+    actor: Actor,
     ref: LeadRef,
     source: { channel: string; ts: string } | null,
   ) => { view: TransitionResult['view'] },
@@ -41,7 +42,7 @@ function leadButton(
     }
     const b = parsed.data;
     const channelId = b.channel?.id ?? b.container?.channel_id ?? null;
-    const actor = actorOf(b.user, b.team, channelId);
+    const actor = interactionActor(b, channelId);
     try {
       const ts = b.container?.message_ts;
       const res = run(actor, ref, channelId && ts ? { channel: channelId, ts } : null);

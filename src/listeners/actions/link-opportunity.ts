@@ -4,7 +4,7 @@ import { partnerContact } from '../../services/context.ts';
 import { linkOpportunity } from '../../services/crm-outcomes.ts';
 import { decodeLinkChoice } from '../../slack/ids.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { actorOf, blockActionBody } from '../payloads.ts';
+import { blockActionBody, interactionActor } from '../payloads.ts';
 import { GENERIC_ERROR, tellPrivately, userMessage } from '../replies.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -30,7 +30,7 @@ export const linkOpportunitySelect =
     }
     const b = parsed.data;
     const channelId = b.channel?.id ?? b.container?.channel_id ?? null;
-    const actor = actorOf(b.user, b.team, channelId);
+    const actor = interactionActor(b, channelId);
     try {
       const res = linkOpportunity(deps.services, {
         actor,

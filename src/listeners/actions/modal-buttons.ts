@@ -3,6 +3,7 @@ import type { View } from '@slack/types';
 import { authorize, type Permission } from '../../core/permissions.ts';
 import { listPartners } from '../../db/stores/lead-store.ts';
 import { accessOf, loadLeadFor } from '../../services/context.ts';
+import type { Actor } from '../../services/inputs.ts';
 import { whoIs } from '../../services/read-leads.ts';
 import {
   attestationModal,
@@ -14,7 +15,7 @@ import {
 import { decodeLeadRef } from '../../slack/ids.ts';
 import { unregisteredText } from '../commands/unregistered.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { actorOf, blockActionBody, encodeMeta } from '../payloads.ts';
+import { blockActionBody, encodeMeta, interactionActor } from '../payloads.ts';
 import { GENERIC_ERROR, tellPrivately, userMessage } from '../replies.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -24,11 +25,7 @@ type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
  * at once, alongside the ack: the trigger id dies 3 seconds after the click.
  */
 function modalButton(
-  build: (ctx: {
-    actor: ReturnType<typeof actorOf>;
-    channelId: string | null;
-    value: string;
-  }) => View | { refuse: string },
+  build: (ctx: { actor: Actor; channelId: string | null; value: string }) => View | { refuse: string },
 ) {
   return async ({ body, ack, client, logger }: Args): Promise<void> => {
     const parsed = blockActionBody.safeParse(body);
@@ -39,7 +36,7 @@ function modalButton(
     }
     const b = parsed.data;
     const channelId = b.channel?.id ?? b.container?.channel_id ?? null;
-    const actor = actorOf(b.user, b.team, channelId);
+    const actor = interactionActor(b, channelId);
     let result: View | { refuse: string };
     try {
       result = build({ actor, channelId, value: b.actions[0]?.value ?? '' });

@@ -9,7 +9,7 @@ import { helpText, mineList, refusal, statusReply } from '../../slack/blocks/int
 import { submissionModal } from '../../slack/blocks/modals.ts';
 import { userText } from '../../slack/mrkdwn.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { encodeMeta } from '../payloads.ts';
+import { commandActor, encodeMeta } from '../payloads.ts';
 import { GENERIC_ERROR, userMessage } from '../replies.ts';
 import { parseEqlCommand } from './parse-eql.ts';
 import { unregisteredText } from './unregistered.ts';
@@ -19,11 +19,7 @@ type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 /** `/eql` and its subcommands. Opening the modal comes first: its trigger id is only good for 3 seconds. */
 export function eqlCommand(deps: ListenerDeps) {
   return async ({ command, ack, client, logger }: Args): Promise<void> => {
-    const actor = {
-      userId: command.user_id,
-      teamId: command.team_id ?? null,
-      channelId: command.channel_id ?? null,
-    };
+    const actor = commandActor(command);
     const parsed = parseEqlCommand(command.text ?? '');
     const services = deps.services;
     const who = whoIs(services, actor);

@@ -5,7 +5,7 @@ import { whoIs } from '../../services/read-leads.ts';
 import { submissionModal } from '../../slack/blocks/modals.ts';
 import { unregisteredText } from '../commands/unregistered.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { actorOf, encodeMeta, messageShortcutBody } from '../payloads.ts';
+import { encodeMeta, interactionActor, messageShortcutBody } from '../payloads.ts';
 import { tellPrivately } from '../replies.ts';
 
 type Args = SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs;
@@ -20,7 +20,7 @@ export function flagAsEqlShortcut(deps: ListenerDeps) {
       return;
     }
     const b = parsed.data;
-    const actor = actorOf(b.user, b.team, b.channel.id);
+    const actor = interactionActor(b, b.channel.id, { invokedFromOwnOrg: true });
     const who = whoIs(deps.services, actor);
     const decision = authorize('flag', who);
     if (!decision.allowed) {

@@ -5,6 +5,7 @@ import { attestWarmth } from '../../services/attest-warmth.ts';
 import { changeCredit } from '../../services/change-credit.ts';
 import { partnerContact } from '../../services/context.ts';
 import { disqualifyLead } from '../../services/disqualify-lead.ts';
+import type { Actor } from '../../services/inputs.ts';
 import { whoIs } from '../../services/read-leads.ts';
 import { reassignLead } from '../../services/reassign-lead.ts';
 import { recordOutcome } from '../../services/record-outcome.ts';
@@ -20,7 +21,7 @@ import { resultModal, submissionResultModal } from '../../slack/blocks/results.t
 import { BLOCKS } from '../../slack/ids.ts';
 import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { actorOf, decodeMeta, type ModalMeta, viewSubmissionBody } from '../payloads.ts';
+import { decodeMeta, interactionActor, type ModalMeta, viewSubmissionBody } from '../payloads.ts';
 import { GENERIC_ERROR, modalErrors, userMessage } from '../replies.ts';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -66,7 +67,7 @@ const answeredByApp = new WeakMap<ListenerDeps, ReturnType<typeof answeredViews>
 function submission(
   deps: ListenerDeps,
   firstBlock: string,
-  handle: (ctx: { actor: ReturnType<typeof actorOf>; meta: ModalMeta; values: Values }) => Handled,
+  handle: (ctx: { actor: Actor; meta: ModalMeta; values: Values }) => Handled,
 ) {
   let answered = answeredByApp.get(deps);
   if (!answered) {
@@ -86,7 +87,7 @@ function submission(
       return;
     }
     const b = parsed.data;
-    const actor = actorOf(b.user, b.team, meta.channelId ?? null);
+    const actor = interactionActor(b, meta.channelId ?? null);
     const replayKey = `${b.user.id}:${b.view.id}`;
     const replayed = replays.get(replayKey);
     if (replayed) {
