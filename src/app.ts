@@ -9,6 +9,7 @@ import { createWriteBackSender, type WriteBackSender } from './crm/write-back-se
 import type { Db } from './db/connection.ts';
 import { botTokenForTeam, clientTokenFor, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
+import { outboxHealth } from './db/stores/outbox-store.ts';
 import { JOBS } from './jobs/index.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { createTimeZoneLookup } from './jobs/time-zones.ts';
@@ -61,7 +62,10 @@ export interface Foothold {
   deps: ListenerDeps;
   /** The scheduled jobs (src/jobs), running from start() to stop(). */
   scheduler: Scheduler;
-  /** Verifies the routing channels, starts listening and sending. Resolves once `/healthz` answers 200. */
+  /**
+   * Verifies the routing channels, starts listening and sending. Resolves once `/healthz` answers 200, with
+   * the HTTP port (in Socket Mode, the port of the health-check server).
+   */
   start(): Promise<{ port: number | null }>;
   stop(): Promise<void>;
 }
@@ -161,18 +165,32 @@ export function createFoothold(options: FootholdOptions): Foothold {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
+      // The outbox's backlog and failures ride along, so a monitor sees deliveries falling behind even while
+      // the process itself is healthy.
+      const body = { ok: ready, outbox: outboxHealth(db, now()) };
       res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: ready }));
+      res.end(JSON.stringify(body));
     },
   };
 
   const installationStore = oauth ? createInstallationStore(db, now) : undefined;
   const app = new App({
     logger: boltLogger(logger),
+    // Bolt would otherwise call auth.test in its constructor, and a failure there (Slack unreachable, a bad
+    // token) surfaces as an unhandled rejection with a stack trace. start() checks the token first and says
+    // what is wrong in one line, then initialises Bolt.
+    deferInitialization: true,
     ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
+    // `/healthz` in both modes: in Socket Mode, Bolt serves custom routes on its own HTTP server at
+    // installerOptions.port (we give it PORT).
+    customRoutes: [healthz],
     ...(socketMode
       ? { socketMode: true, appToken: env.SLACK_APP_TOKEN }
-      : { signingSecret: env.SLACK_SIGNING_SECRET ?? '', customRoutes: [healthz] }),
+      : { signingSecret: env.SLACK_SIGNING_SECRET ?? '' }),
+    installerOptions: {
+      ...(socketMode ? { port: env.PORT } : {}),
+      ...(oauth ? { directInstall: true, ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}) } : {}),
+    },
     ...(oauth
       ? {
           clientId: env.SLACK_CLIENT_ID,
@@ -180,10 +198,6 @@ export function createFoothold(options: FootholdOptions): Foothold {
           stateSecret: env.SLACK_STATE_SECRET,
           scopes: [...BOT_SCOPES],
           installationStore,
-          installerOptions: {
-            directInstall: true,
-            ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
-          },
         }
       : { token: env.SLACK_BOT_TOKEN }),
   });
@@ -221,13 +235,9 @@ export function createFoothold(options: FootholdOptions): Foothold {
         throw new StartupError(
           'SLACK_BOT_TOKEN is required for the vendor workspace (the routing channel lives there).',
         );
-      const auth = await defaultClient.auth
-        .test()
-        .catch((err: { data?: { error?: string }; message: string }) => {
-          throw new StartupError(
-            `Slack rejected SLACK_BOT_TOKEN (${err.data?.error ?? err.message}). Check the token under OAuth & Permissions.`,
-          );
-        });
+      const auth = await defaultClient.auth.test().catch((err: unknown) => {
+        throw new StartupError(authTestProblem(err, slackApiUrl));
+      });
       if (auth.team_id) services.homeTeamIds = [auth.team_id];
       // On Enterprise Grid the vendor's whole organisation is home, whichever of its workspaces people sit in.
       if (auth.enterprise_id) services.homeEnterpriseIds = [auth.enterprise_id];
@@ -255,15 +265,21 @@ export function createFoothold(options: FootholdOptions): Foothold {
         });
       }
       await assertRoutingChannelsInternal(defaultClient, config);
-      const started = (await (socketMode ? app.start() : app.start(env.PORT))) as unknown;
+      await app.init();
+      const started = (await (socketMode ? app.start() : app.start(env.PORT)).catch((err: unknown) => {
+        throw listenProblem(err, env.PORT) ?? err;
+      })) as unknown;
       const server = started as Server | undefined;
       const address = !socketMode && server && typeof server.address === 'function' ? server.address() : null;
+      const healthPort = socketMode ? await socketModeHealthPort(app) : null;
+      if (healthPort)
+        logger.info({ port: healthPort }, `health check on http://localhost:${healthPort}/healthz`);
       sender.start();
       crmWriteBack?.start();
       scheduler.start();
       ready = true;
       logger.info({ mode: socketMode ? 'socket' : 'http', oauth, team: auth.team_id }, 'Foothold is ready');
-      return { port: address && typeof address === 'object' ? address.port : null };
+      return { port: address && typeof address === 'object' ? address.port : healthPort };
     },
     async stop() {
       ready = false;
@@ -320,6 +336,52 @@ function createCrmWriteBack(
     ...(options.now ? { now: options.now } : {}),
     onSlackQueued: kickSlack,
   });
+}
+
+/**
+ * Why `auth.test` failed, in one line: Slack refused the token, Slack answered with an HTTP error, or Slack
+ * could not be reached at all (offline, DNS, proxy, a wrong SLACK_API_URL). Only the first is the token's fault.
+ */
+export function authTestProblem(err: unknown, slackApiUrl: string | undefined): string {
+  const e = err as {
+    code?: string;
+    data?: { error?: string };
+    statusCode?: number;
+    original?: unknown;
+    message?: string;
+  };
+  const where = slackApiUrl ? `SLACK_API_URL (${slackApiUrl})` : 'https://slack.com/api/';
+  if (e.code === 'slack_webapi_platform_error') {
+    return `Slack rejected SLACK_BOT_TOKEN (${e.data?.error ?? 'unknown error'}). Check the token under OAuth & Permissions.`;
+  }
+  if (e.code === 'slack_webapi_http_error') {
+    return `Slack answered HTTP ${e.statusCode ?? '?'} at ${where} when checking SLACK_BOT_TOKEN; try again in a minute${slackApiUrl ? ', and check that SLACK_API_URL points at the Slack Web API' : ''}.`;
+  }
+  const original = e.original as { code?: string; cause?: { code?: string }; message?: string } | undefined;
+  const cause = original?.code ?? original?.cause?.code ?? original?.message ?? e.message ?? String(err);
+  return `Slack could not be reached at ${where} (${cause}). Check the network, proxy and DNS${slackApiUrl ? ', and SLACK_API_URL' : ''}; the token was not checked.`;
+}
+
+/** The port Socket Mode's health-check server listens on, once it is listening (null if it has none). */
+async function socketModeHealthPort(app: App): Promise<number | null> {
+  const receiver = (app as unknown as { receiver?: { httpServer?: Server } }).receiver;
+  const server = receiver?.httpServer;
+  if (!server) return null;
+  if (!server.listening) await new Promise((resolve) => server.once('listening', resolve));
+  const address = server.address();
+  return address && typeof address === 'object' ? address.port : null;
+}
+
+/** A port that is taken or forbidden is one line naming PORT, not a stack trace. */
+export function listenProblem(err: unknown, port: number): StartupError | null {
+  const code = (err as { code?: string }).code;
+  if (code === 'EADDRINUSE')
+    return new StartupError(
+      `Port ${port} is already in use by another program; stop it, or set PORT to a free port.`,
+    );
+  if (code === 'EACCES')
+    return new StartupError(`Port ${port} needs privileges this user lacks; set PORT to 1024 or above.`);
+  return null;
 }
 
 /**

@@ -59,12 +59,16 @@ function serializeError(err: unknown): unknown {
 export function createLogger(
   level: string,
   destination?: NodeJS.WritableStream | DestinationStream,
-  options: { secrets?: ReadonlyArray<string | undefined> } = {},
+  options: { secrets?: ReadonlyArray<string | undefined>; format?: LogFormat } = {},
 ): Logger {
   const target = destination ?? process.stdout;
   const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const pretty = options.format === 'pretty';
   const scrubbing: DestinationStream = {
-    write: (line: string) => void target.write(scrubSecrets(line, secrets)),
+    write: (line: string) => {
+      const clean = scrubSecrets(line, secrets);
+      target.write(pretty ? prettyLine(clean) : clean);
+    },
   };
   return pino(
     {
@@ -94,6 +98,48 @@ export function createLogger(
     },
     scrubbing,
   );
+}
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO ',
+  40: 'WARN ',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+const ALWAYS_SHOWN = new Set(['level', 'time', 'msg', 'app', 'component', 'err', 'error', 'pid', 'hostname']);
+
+/**
+ * One JSON log line as a person reads it in a terminal (`LOG_FORMAT=pretty`, for development):
+ * `14:03:07.412 WARN  [outbox] delivery failed  channel=C0ROUTING attempt=2`, then an error's message and
+ * stack indented below. A line that is not JSON passes through unchanged.
+ */
+export function prettyLine(line: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  const time = typeof entry.time === 'number' ? new Date(entry.time).toISOString().slice(11, 23) : '';
+  const level = LEVEL_NAMES[Number(entry.level)] ?? String(entry.level ?? '');
+  const component = entry.component ? `[${String(entry.component)}] ` : '';
+  const fields = Object.entries(entry)
+    .filter(([key]) => !ALWAYS_SHOWN.has(key))
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  const out = [
+    `${time} ${level} ${component}${String(entry.msg ?? '')}${fields.length ? `  ${fields.join(' ')}` : ''}`,
+  ];
+  const err = (entry.err ?? entry.error) as { message?: string; stack?: string; code?: string } | undefined;
+  if (err && typeof err === 'object') {
+    const stack = err.stack ?? `${err.message ?? ''}${err.code ? ` (${err.code})` : ''}`;
+    out.push(...stack.split('\n').map((l) => `    ${l}`));
+  }
+  return `${out.join('\n')}\n`;
 }
 
 const TO_PINO: Record<BoltLogLevel, string> = {

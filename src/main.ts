@@ -1,4 +1,5 @@
 import { createFoothold, StartupError } from './app.ts';
+import { asksForVersion, loadDotEnv, versionLine } from './config/dotenv.ts';
 import { EnvError, parseEnv } from './config/env.ts';
 import { ConfigError, loadProgramConfig } from './config/program-config.ts';
 import { closeDb, openDb } from './db/connection.ts';
@@ -8,6 +9,11 @@ import { createLogger } from './logger.ts';
 // Slack. Any problem stops start-up with a message that says what to fix.
 
 async function main(): Promise<void> {
+  if (asksForVersion(process.argv.slice(2))) {
+    process.stdout.write(`${versionLine()}\n`);
+    return;
+  }
+  loadDotEnv();
   let env: ReturnType<typeof parseEnv>;
   let config: ReturnType<typeof loadProgramConfig>;
   try {
@@ -22,6 +28,7 @@ async function main(): Promise<void> {
   }
   // The deployment's own secrets are scrubbed from every log line by value, whatever logs them.
   const logger = createLogger(env.LOG_LEVEL, undefined, {
+    format: env.LOG_FORMAT,
     secrets: [
       env.SLACK_BOT_TOKEN,
       env.SLACK_SIGNING_SECRET,

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { asksForVersion, loadDotEnv, versionLine } from '../config/dotenv.ts';
 import { ConfigError } from '../config/program-config.ts';
 import { isDomainError } from '../core/errors.ts';
 import { commandHelp, commandLine, generalHelp, PROGRAM } from './help-text.ts';
@@ -49,6 +50,10 @@ export async function runCli(
   if (argv.length === 0) {
     ctx.err(generalHelp(registry));
     return EXIT.usage;
+  }
+  if (asksForVersion(argv)) {
+    ctx.out(versionLine());
+    return EXIT.ok;
   }
   if (argv[0] === '--help' || argv[0] === '-h') {
     ctx.out(generalHelp(registry));
@@ -119,6 +124,7 @@ if (entry !== undefined && import.meta.url === pathToFileURL(resolve(entry)).hre
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
+  loadDotEnv();
   runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
     (code) => {
       process.exitCode = code;

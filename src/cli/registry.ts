@@ -10,11 +10,14 @@ import { dbRestore } from './commands/db-restore.ts';
 import { exportLeads } from './commands/export-leads.ts';
 import { forgetContactCommand } from './commands/forget-contact.ts';
 import { help } from './commands/help.ts';
+import { history } from './commands/history.ts';
 import { importAccounts } from './commands/import-accounts.ts';
 import { importBaselines } from './commands/import-baselines.ts';
 import { importOverlaps } from './commands/import-overlaps.ts';
 import { jobsRun } from './commands/jobs-run.ts';
+import { outboxDiscard, outboxList, outboxRetry } from './commands/outbox.ts';
 import { report } from './commands/report.ts';
+import { seed } from './commands/seed.ts';
 import type { Command } from './types.ts';
 
 export const commands: readonly Command[] = [
@@ -30,6 +33,11 @@ export const commands: readonly Command[] = [
   jobsRun,
   crmSync,
   crmStages,
+  outboxList,
+  outboxRetry,
+  outboxDiscard,
+  history,
   forgetContactCommand,
+  seed,
   help,
 ];

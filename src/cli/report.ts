@@ -25,6 +25,8 @@ export interface ImportReport {
   keyName: string;
   skipInvalid: boolean;
   result: ImportResult;
+  /** Where `--rejects` wrote every rejected row, when it was given. */
+  rejectsWritten?: { file: string; rows: number } | null;
 }
 
 /** The lines to print, the stream to print them on, and the exit code. */
@@ -49,6 +51,13 @@ export function formatImportReport(report: ImportReport): {
   if (result.rejected.length > 0) {
     lines.push(result.fatal ? 'Problem:' : 'Rejected rows:');
     lines.push(...list(result.rejected, (r) => (r.row > 0 ? `row ${r.row}: ${r.reason}` : r.reason)));
+    if (report.rejectsWritten) {
+      lines.push(
+        `Every rejected row (${plural(report.rejectsWritten.rows, 'row')}) is in ${report.rejectsWritten.file}, with its line and reason.`,
+      );
+    } else if (result.rejected.length > LIST_LIMIT) {
+      lines.push('Add --rejects <file.csv> to get every rejected row in a file.');
+    }
   }
   if (result.duplicates.length > 0) {
     lines.push(

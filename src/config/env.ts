@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_FORMATS } from '../logger.ts';
 import { formatPath } from './program-config.ts';
 
 // Deployment settings and secrets (PRODUCT.md section 9), parsed once at start-up. Each problem names the
@@ -55,13 +56,17 @@ const crmEnvShape = {
 export const envSchema = z
   .object({
     SLACK_BOT_TOKEN: optionalString(
-      z.string().startsWith('xoxb-', `expected a bot token; find it at ${WHERE.SLACK_BOT_TOKEN}`),
+      z
+        .string()
+        .startsWith('xoxb-', `expected a bot token starting with xoxb-; find it at ${WHERE.SLACK_BOT_TOKEN}`),
     ),
     SLACK_SIGNING_SECRET: optionalString(
-      z.string().min(8, `too short; find it at ${WHERE.SLACK_SIGNING_SECRET}`),
+      z.string().min(8, `expected at least 8 characters; find it at ${WHERE.SLACK_SIGNING_SECRET}`),
     ),
     SLACK_APP_TOKEN: optionalString(
-      z.string().startsWith('xapp-', `expected an app-level token; ${WHERE.SLACK_APP_TOKEN}`),
+      z
+        .string()
+        .startsWith('xapp-', `expected an app-level token starting with xapp-; ${WHERE.SLACK_APP_TOKEN}`),
     ),
     SLACK_CLIENT_ID: optionalString(z.string()),
     SLACK_CLIENT_SECRET: optionalString(z.string()),
@@ -84,6 +89,14 @@ export const envSchema = z
     ),
     DATABASE_PATH: z.preprocess(blankToUndefined, z.string().default('./data/foothold.db')),
     FOOTHOLD_CONFIG: z.preprocess(blankToUndefined, z.string().default('./foothold.config.json')),
+    LOG_FORMAT: z.preprocess(
+      blankToUndefined,
+      z
+        .enum(LOG_FORMATS, {
+          message: 'expected json (the default, for log collectors) or pretty (for a terminal)',
+        })
+        .default('json'),
+    ),
     LOG_LEVEL: z.preprocess(
       blankToUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -468,6 +468,8 @@ export const programConfigSchema = z
         }
       });
     });
+    checkRouting(cfg, ctx);
+    checkVocabularies(cfg, ctx);
     const sumWeights = cfg.icp.criteria.reduce((s, c) => s + c.weight, 0);
     if (sumWeights <= 0)
       ctx.addIssue({
@@ -476,6 +478,95 @@ export const programConfigSchema = z
         message: 'expected the weights to add up to more than 0',
       });
   });
+
+type ParsedConfig = z.output<typeof programConfigSchema>;
+type Refinement = z.core.$RefinementCtx<ParsedConfig>;
+
+/**
+ * Routing mistakes that each field's own check cannot see: no fallback (a lead matching no rule would have
+ * nowhere to go), rules after the fallback (never reached), pools naming people who are not reps (they could
+ * never claim), and country codes that are not ISO codes (`UK` never matches: accounts say `GB`).
+ */
+function checkRouting(cfg: ParsedConfig, ctx: Refinement): void {
+  const reps = new Set(cfg.roles.reps);
+  const fallback = cfg.routing.findIndex((r) => Object.keys(r.when).length === 0);
+  if (fallback === -1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['routing'],
+      message: 'expected a final fallback rule ("when": {}) so that every lead has a channel',
+    });
+  } else if (fallback < cfg.routing.length - 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['routing', fallback + 1],
+      message: `never used: routing[${fallback}] matches every lead first (put the fallback rule last)`,
+    });
+  }
+  cfg.routing.forEach((r, i) => {
+    r.pool?.forEach((userId, j) => {
+      if (!reps.has(userId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', i, 'pool', j],
+          message: `${userId} is not in roles.reps, so they could never claim a lead; add them to roles.reps or remove them here`,
+        });
+      }
+    });
+    r.when.country?.forEach((code, j) => {
+      checkCountry(code, ['routing', i, 'when', 'country', j], ctx);
+    });
+  });
+  cfg.icp.criteria.forEach((c, i) => {
+    if (c.field !== 'country') return;
+    c.in.forEach((code, j) => {
+      checkCountry(code, ['icp', 'criteria', i, 'in', j], ctx);
+    });
+  });
+}
+
+function checkCountry(code: string, path: PropertyKey[], ctx: Refinement): void {
+  if (/^[A-Z]{2}$/.test(code) && code !== 'UK') return;
+  const hint = code.toUpperCase() === 'UK' ? 'GB' : /^[a-z]{2}$/.test(code) ? code.toUpperCase() : null;
+  ctx.addIssue({
+    code: 'custom',
+    path,
+    message: `expected an ISO 3166-1 alpha-2 country code such as US or GB${hint ? ` (did you mean ${hint}?)` : ''}`,
+  });
+}
+
+/** Lists whose members must be unique, and windows that must fit inside each other. */
+function checkVocabularies(cfg: ParsedConfig, ctx: Refinement): void {
+  for (const list of ['disqualify', 'lost'] as const) {
+    const seen = new Set<string>();
+    cfg.reasons[list].forEach((r, i) => {
+      if (seen.has(r.code))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['reasons', list, i, 'code'],
+          message: `duplicate code "${r.code}"`,
+        });
+      seen.add(r.code);
+    });
+  }
+  const leadTypes = new Set<string>();
+  cfg.baselines.forEach((b, i) => {
+    if (leadTypes.has(b.leadType))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baselines', i, 'leadType'],
+        message: `duplicate lead type "${b.leadType}"`,
+      });
+    leadTypes.add(b.leadType);
+  });
+  if (cfg.expiry.warnDays >= cfg.expiry.days) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['expiry', 'warnDays'],
+      message: `expected fewer days than expiry.days (${cfg.expiry.days}): the warning must come before the lead expires`,
+    });
+  }
+}
 
 export type ProgramConfig = z.infer<typeof programConfigSchema>;
 export { RELATIONSHIPS };
@@ -504,12 +595,29 @@ export function describeIssues(issues: ReadonlyArray<z.core.$ZodIssue>): string[
     if (issue.code === 'unrecognized_keys') {
       return `${formatPath(issue.path)}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     }
+    // A field that is missing says so, rather than the message written for a wrong value.
+    if (issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined) {
+      return `${formatPath(issue.path)}: required`;
+    }
     return `${formatPath(issue.path)}: ${issue.message}`;
   });
 }
 
+/** `Unexpected token } in JSON at position 120` → `line 7, column 3: Unexpected token }`. */
+export function describeJsonError(text: string, err: Error): string {
+  const at = /at position (\d+)/.exec(err.message);
+  const reason = err.message
+    .replace(/\s*in JSON at position \d+.*$/, '')
+    .replace(/\s*\(line \d+ column \d+\)$/, '');
+  if (!at?.[1]) return `not valid JSON: ${reason}`;
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  const column = Number(at[1]) - before.lastIndexOf('\n');
+  return `not valid JSON at line ${line}, column ${column}: ${reason}`;
+}
+
 export function parseProgramConfig(raw: unknown, source = 'configuration'): ProgramConfig {
-  const parsed = programConfigSchema.safeParse(raw);
+  const parsed = programConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error.issues));
   return parsed.data;
 }
@@ -530,7 +638,7 @@ export function loadProgramConfig(path: string): ProgramConfig {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(path, [`not valid JSON: ${(err as Error).message}`]);
+    throw new ConfigError(path, [describeJsonError(text, err as Error)]);
   }
   return parseProgramConfig(json, path);
 }

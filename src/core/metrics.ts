@@ -1,6 +1,7 @@
 import { dayNumberToIso, localDayNumber, weekdayOfDayNumber } from './business-hours.ts';
 import { isOpen } from './lifecycle.ts';
 import { expiryStage, type SlaConfig } from './sla.ts';
+import { type Interval, wilsonInterval } from './stats.ts';
 import { type Attribution, GATES, type GateName, type GateOutcome, type LeadStatus } from './types.ts';
 
 // Measurement (PRODUCT.md section 7): pure functions from lead records to counts with rates, the funnel,
@@ -14,8 +15,10 @@ import { type Attribution, GATES, type GateName, type GateOutcome, type LeadStat
 //   opportunity, claimed and EQL; opportunity implies claimed; claimed/intro/meeting/lost imply claimed.
 //   (A leader may jump stages, leaving timestamps empty.) Disqualified and expired leads keep the stages
 //   their timestamps show.
-// - Surfaced counts every lead given (merged duplicates included); qualified counts leads that reached EQL;
-//   candidates counts leads whose status is `candidate` now.
+// - Surfaced counts every lead given (merged duplicates included), and splits into parts that add up to it
+//   (`IntakeParts`): EQLs (leads that reached EQL), candidates (status `candidate`, never an EQL),
+//   corroborations (another partner's submission merged into an open lead), awaiting attestation, and closed
+//   before qualifying (disqualified or expired without reaching EQL).
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -131,8 +134,42 @@ export function funnel(leads: ReadonlyArray<MetricLead>): Funnel {
 // ---------------------------------------------------------------------------------------------------------
 // Intake: surfaced / qualified / candidates
 
+/** The parts of `surfaced`; they always add up to it. */
+export interface IntakeParts {
+  eql: number;
+  candidates: number;
+  corroborations: number;
+  awaitingAttestation: number;
+  closedBeforeQualifying: number;
+}
+export const INTAKE_PARTS = [
+  'eql',
+  'candidates',
+  'corroborations',
+  'awaitingAttestation',
+  'closedBeforeQualifying',
+] as const satisfies ReadonlyArray<keyof IntakeParts>;
+
+/** Which part of `surfaced` a lead is (its reach first: a lead that was an EQL is counted as one). */
+export function intakePart(lead: Pick<MetricLead, 'status'>, reach: Reach): keyof IntakeParts {
+  if (reach >= 1) return 'eql';
+  switch (lead.status) {
+    case 'candidate':
+      return 'candidates';
+    case 'merged':
+      return 'corroborations';
+    case 'surfaced':
+    case 'awaiting_attestation':
+      return 'awaitingAttestation';
+    default:
+      return 'closedBeforeQualifying';
+  }
+}
+
 export interface Intake {
   surfaced: number;
+  /** `surfaced` split into parts that add up to it. */
+  parts: IntakeParts;
   qualified: number;
   /** qualified / surfaced */
   qualifiedRate: Rate;
@@ -147,20 +184,23 @@ export interface Intake {
 
 interface IntakeAcc {
   surfaced: number;
-  qualified: number;
-  candidates: number;
+  parts: IntakeParts;
   failing: Record<GateName, number>;
 }
 
 function emptyIntake(): IntakeAcc {
-  return { surfaced: 0, qualified: 0, candidates: 0, failing: { overlap: 0, warmth: 0, fit: 0, motion: 0 } };
+  return {
+    surfaced: 0,
+    parts: { eql: 0, candidates: 0, corroborations: 0, awaitingAttestation: 0, closedBeforeQualifying: 0 },
+    failing: { overlap: 0, warmth: 0, fit: 0, motion: 0 },
+  };
 }
 
 function addIntake(acc: IntakeAcc, lead: MetricLead, reach: Reach): void {
   acc.surfaced++;
-  if (reach >= 1) acc.qualified++;
-  if (lead.status !== 'candidate') return;
-  acc.candidates++;
+  const part = intakePart(lead, reach);
+  acc.parts[part]++;
+  if (part !== 'candidates') return;
   const g = lead.gateOutcomes;
   if (!g) return;
   for (const gate of GATES) if (g[gate] === 'fail') acc.failing[gate]++;
@@ -171,14 +211,15 @@ function toIntake(acc: IntakeAcc): Intake {
   for (const gate of GATES) {
     const count = acc.failing[gate];
     if (count > 0 && (top === null || count > top.count))
-      top = { gate, count, rate: rate(count, acc.candidates) };
+      top = { gate, count, rate: rate(count, acc.parts.candidates) };
   }
   return {
     surfaced: acc.surfaced,
-    qualified: acc.qualified,
-    qualifiedRate: rate(acc.qualified, acc.surfaced),
-    candidates: acc.candidates,
-    candidateRate: rate(acc.candidates, acc.surfaced),
+    parts: { ...acc.parts },
+    qualified: acc.parts.eql,
+    qualifiedRate: rate(acc.parts.eql, acc.surfaced),
+    candidates: acc.parts.candidates,
+    candidateRate: rate(acc.parts.candidates, acc.surfaced),
     failingGates: { ...acc.failing },
     topFailingGate: top,
   };
@@ -612,15 +653,20 @@ export interface SlaBreaches {
 
 export interface LeaderboardEntry {
   partnerSlug: string;
-  /** 1-based; partners with the same EQL→opportunity rate share a rank. Null below the minimum sample. */
+  /**
+   * 1-based, by the lower bound of the EQL → opportunity rate's 95% Wilson interval (so 3 of 5 does not
+   * outrank 25 of 50); partners with the same lower bound share a rank. Null below the minimum sample.
+   */
   rank: number | null;
   belowSample: boolean;
   surfaced: number;
   eql: number;
   opportunity: number;
   won: number;
-  /** EQL → opportunity, the ranking rate. */
+  /** EQL → opportunity. */
   opportunityRate: Rate;
+  /** Its 95% Wilson interval; the ranking uses `low`. Null with no EQLs. */
+  opportunityInterval: Interval | null;
   /** EQL → won. */
   winRate: Rate;
 }
@@ -654,24 +700,28 @@ function toLeaderboard(partners: Map<string, PartnerAcc>, minSample: number): Le
       opportunity: c.opportunity,
       won: c.won,
       opportunityRate: rate(c.opportunity, c.eql),
+      opportunityInterval: wilsonInterval(c.opportunity, c.eql),
       winRate: rate(c.won, c.eql),
     };
     (belowSample ? rest : ranked).push(entry);
   }
   const bySlug = (a: LeaderboardEntry, b: LeaderboardEntry): number =>
     a.partnerSlug < b.partnerSlug ? -1 : a.partnerSlug > b.partnerSlug ? 1 : 0;
-  // Ranked: rate, then the larger sample, then slug (order only: equal rates share a rank).
-  ranked.sort((a, b) => b.opportunityRate! - a.opportunityRate! || b.eql - a.eql || bySlug(a, b));
+  // Ranked: the interval's lower bound, then the larger sample, then slug (order only: equal bounds share a
+  // rank). Ranked entries have at least one EQL, so they have an interval.
+  const low = (e: LeaderboardEntry) => e.opportunityInterval?.low ?? 0;
+  ranked.sort((a, b) => low(b) - low(a) || b.eql - a.eql || bySlug(a, b));
   ranked.forEach((e, i) => {
     const prev = ranked[i - 1];
-    e.rank = prev && prev.opportunityRate === e.opportunityRate ? prev.rank : i + 1;
+    e.rank = prev && low(prev) === low(e) ? prev.rank : i + 1;
   });
   rest.sort((a, b) => b.eql - a.eql || b.surfaced - a.surfaced || bySlug(a, b));
   return [...ranked, ...rest];
 }
 
 /**
- * Partners ranked by EQL → opportunity rate among those with at least `minSample` EQLs; the others follow,
+ * Partners ranked by EQL → opportunity (the lower bound of its 95% interval) among those with at least
+ * `minSample` EQLs; the others follow,
  * unranked, by EQL count. Every entry carries its counts beside its rates.
  */
 export function leaderboard(leads: ReadonlyArray<MetricLead>, minSample = 5): LeaderboardEntry[] {

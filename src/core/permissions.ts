@@ -13,6 +13,8 @@ export type Permission =
   | 'attest'
   | 'answer_intro'
   | 'view'
+  /** The audit history of a lead (internal: it holds reps' and leaders' written reasons). */
+  | 'history'
   | 'claim'
   | 'progress'
   | 'reassign'
@@ -37,6 +39,7 @@ const NEEDS_LEAD: ReadonlySet<Permission> = new Set([
   'attest',
   'answer_intro',
   'view',
+  'history',
   'claim',
   'progress',
   'reassign',
@@ -73,6 +76,8 @@ function authorizePartner(
       return ownOrg
         ? ALLOW
         : deny("That lead isn't one of your organisation's, so you can't see or change it.");
+    case 'history':
+      return deny("A lead's audit history is for the vendor team; /eql status shows where your leads stand.");
     default:
       return deny('Only the vendor team can do that; your partner manager can help.');
   }
@@ -97,6 +102,7 @@ function authorizeInternal(
   switch (permission) {
     case 'flag':
     case 'view':
+    case 'history':
       return ALLOW;
     case 'attest':
     case 'answer_intro':

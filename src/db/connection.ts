@@ -40,3 +40,26 @@ export function openDb(path: string, options: OpenDbOptions = {}): Db {
 export function closeDb(db: Db): void {
   if (db.$client.open) db.$client.close();
 }
+
+/**
+ * Runs `fn` inside a transaction that is always rolled back: a preview (`jobs run --dry-run`) executes the
+ * real code, transactions and all (they nest as savepoints), and leaves the database exactly as it was.
+ */
+export async function withRollback<T>(db: Db, fn: () => Promise<T> | T): Promise<T> {
+  db.$client.exec('BEGIN IMMEDIATE');
+  try {
+    return await fn();
+  } finally {
+    db.$client.exec('ROLLBACK');
+  }
+}
+
+/** Bulk writes that can be redone from scratch (a sample program) skip the per-commit fsync. */
+export function relaxDurability(db: Db): void {
+  db.$client.pragma('synchronous = OFF');
+}
+
+/** Back to the full fsync on commit that every acknowledged action needs (see openDb). */
+export function restoreDurability(db: Db): void {
+  db.$client.pragma('synchronous = FULL');
+}

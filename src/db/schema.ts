@@ -361,7 +361,8 @@ export const outbox = sqliteTable(
     leadId: integer('lead_id').references(() => leads.id),
     /** What the sender should do with Slack's answer, e.g. remember the routing post's ts on the lead. */
     onSent: text('on_sent'),
-    status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    /** `discarded`: set aside by an operator (`foothold outbox discard`), never sent. */
+    status: text('status').$type<'pending' | 'sent' | 'failed' | 'discarded'>().notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     notBefore: integer('not_before').notNull(),
     lastError: text('last_error'),

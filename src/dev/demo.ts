@@ -5,10 +5,11 @@
  *
  * Exits 0 after cleaning up; on any unexpected answer it says what went wrong and exits 1.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { createFoothold, type Foothold } from '../app.ts';
 import type { Env } from '../config/env.ts';
 import { loadProgramConfig, type ProgramConfig } from '../config/program-config.ts';
@@ -47,6 +48,8 @@ export interface DemoOptions {
   color?: boolean;
   /** Called once the stand-in is up, before the story: tests use it to inject Slack faults. */
   prepare?: (standIn: SlackStandIn) => void;
+  /** Keep the demo's database (in this folder, created if needed) instead of deleting it at the end. */
+  keep?: string;
 }
 
 /** Something in the story did not go as scripted: the demo stops and says what. */
@@ -655,7 +658,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   };
 
   const config = loadProgramConfig(EXAMPLE_CONFIG_PATH);
-  const dir = mkdtempSync(join(tmpdir(), 'foothold-demo-'));
+  const dir = options.keep ? resolve(options.keep) : mkdtempSync(join(tmpdir(), 'foothold-demo-'));
+  if (options.keep) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (existsSync(join(dir, 'foothold.db')))
+      throw new DemoError(`${join(dir, 'foothold.db')} already exists; pick an empty folder for --keep`);
+  }
   let standIn: SlackStandIn | null = null;
   let foothold: Foothold | null = null;
   let db: Db | null = null;
@@ -693,18 +701,25 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     await playStory(stage);
     print('');
     print(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    if (options.keep) {
+      const path = join(dir, 'foothold.db');
+      print(`The database is kept at ${path}. Look around with:`);
+      print(`  DATABASE_PATH=${path} FOOTHOLD_CONFIG=${EXAMPLE_CONFIG_PATH} npm run cli -- report --digest`);
+      print(`  DATABASE_PATH=${path} FOOTHOLD_CONFIG=${EXAMPLE_CONFIG_PATH} npm run cli -- history acme.com`);
+    }
   } finally {
     if (foothold) await foothold.stop().catch(() => undefined);
     if (standIn) await standIn.close().catch(() => undefined);
     if (db) closeDb(db);
-    rmSync(dir, { recursive: true, force: true });
+    if (!options.keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
 const invokedDirectly =
   process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
-  runDemo().then(
+  const { values } = parseArgs({ options: { keep: { type: 'string' } }, strict: true });
+  runDemo(values.keep ? { keep: values.keep } : {}).then(
     () => process.exit(0),
     (err: unknown) => {
       const message = err instanceof DemoError ? err.message : ((err as Error).stack ?? String(err));

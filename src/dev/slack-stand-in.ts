@@ -105,6 +105,8 @@ export interface StandInOptions {
   /** Channel ids that do not exist (`channel_not_found`); other C/D/G/U/W ids are accepted. */
   missingChannels?: string[];
   oauth?: StandInOAuthConfig;
+  /** Socket Mode: `apps.connections.open` answers this WebSocket URL (see socket-mode-stand-in.ts). */
+  socketModeUrl?: () => string;
   /** Clock in ms (default `Date.now`): trigger expiry, rate limiter, `forMs` faults, ts values. */
   now?: () => number;
   /** Trigger lifetime (default 3000 ms, as Slack). */
@@ -685,6 +687,10 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
 
   const handlers: Record<string, Handler> = {
     'api.test': (args) => ({ ok: true, args }),
+
+    // https://docs.slack.dev/reference/methods/apps.connections.open: an app-level token gets a WebSocket URL.
+    'apps.connections.open': () =>
+      options.socketModeUrl ? { ok: true, url: options.socketModeUrl() } : err('not_allowed_token_type'),
 
     'auth.test': (_args, who) => ({
       ok: true,

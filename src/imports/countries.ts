@@ -1,130 +1,70 @@
+import countries from 'i18n-iso-countries';
+import english from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
+
 // Country cells → ISO 3166-1 alpha-2 codes (what routing rules and ICP criteria use).
-// Accepted: any assigned alpha-2 code (`us`, `GB`), the English short names of all countries (from the
-// runtime's ICU data, e.g. `Germany`, `Côte d’Ivoire`), and the common CRM spellings below (`USA`, `UK`,
-// `Great Britain`, `Holland`, `The Netherlands`, `South Korea`…). Matching ignores case, accents and punctuation.
+// The maintained source is `i18n-iso-countries` (ISO 3166-1 codes, alpha-3 codes and the English names with
+// their official and common variants, e.g. `Korea, Republic of`, `Macao`, `Kosovo`). On top of it:
+// - the runtime's ICU English region names (`Intl.DisplayNames`), which add forms such as `Myanmar (Burma)`;
+// - ISO's inverted form `Name, Qualifier of` read either way (`Iran, Islamic Republic of`);
+// - the CRM spellings below that neither source has (`Holland`, `Deutschland`, `Viet Nam`, `XKX`…).
+// Matching ignores case, accents and punctuation. An ambiguous name (`Congo`) follows ISO's short name.
 
-/** Officially assigned ISO 3166-1 alpha-2 codes. */
-const ISO_CODES = (
-  'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ ' +
-  'CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR ' +
-  'GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO ' +
-  'JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR ' +
-  'MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO ' +
-  'RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV ' +
-  'TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW'
-).split(' ');
-const CODES = new Set(ISO_CODES);
+countries.registerLocale(english);
 
-/** Spellings that CRMs and people use, beyond the ICU English names. Keys are normalised (see `key`). */
-const ALIASES: Record<string, string> = {
-  usa: 'US',
-  us: 'US',
-  unitedstates: 'US',
-  unitedstatesofamerica: 'US',
+/** Spellings seen in CRM exports that the library and ICU lack. Keys are normalised (see `key`). */
+const CRM_ALIASES: Record<string, string> = {
   america: 'US',
-  uk: 'GB',
-  gb: 'GB',
+  unitedstatesofamerica: 'US',
   gbr: 'GB',
-  greatbritain: 'GB',
   britain: 'GB',
-  unitedkingdom: 'GB',
-  unitedkingdomofgreatbritainandnorthernireland: 'GB',
   england: 'GB',
   scotland: 'GB',
   wales: 'GB',
   northernireland: 'GB',
-  canada: 'CA',
-  can: 'CA',
-  germany: 'DE',
+  unitedkingdomofgreatbritainandnorthernireland: 'GB',
   deutschland: 'DE',
-  deu: 'DE',
-  france: 'FR',
-  fra: 'FR',
-  netherlands: 'NL',
-  thenetherlands: 'NL',
   holland: 'NL',
   nederland: 'NL',
-  nld: 'NL',
-  australia: 'AU',
-  aus: 'AU',
-  india: 'IN',
-  ind: 'IN',
-  japan: 'JP',
-  jpn: 'JP',
-  spain: 'ES',
   espana: 'ES',
-  esp: 'ES',
-  ireland: 'IE',
-  republicofireland: 'IE',
-  irl: 'IE',
-  italy: 'IT',
   italia: 'IT',
-  switzerland: 'CH',
   schweiz: 'CH',
-  austria: 'AT',
+  suisse: 'CH',
   osterreich: 'AT',
-  belgium: 'BE',
-  sweden: 'SE',
-  norway: 'NO',
-  denmark: 'DK',
-  finland: 'FI',
-  poland: 'PL',
-  portugal: 'PT',
-  brazil: 'BR',
   brasil: 'BR',
-  mexico: 'MX',
-  singapore: 'SG',
-  newzealand: 'NZ',
-  southafrica: 'ZA',
-  israel: 'IL',
-  china: 'CN',
   prc: 'CN',
   peoplesrepublicofchina: 'CN',
-  hongkong: 'HK',
-  taiwan: 'TW',
-  southkorea: 'KR',
   korea: 'KR',
-  republicofkorea: 'KR',
-  korearepublicof: 'KR',
-  northkorea: 'KP',
-  russia: 'RU',
-  russianfederation: 'RU',
+  democraticpeoplesrepublicofkorea: 'KP',
+  dprk: 'KP',
+  southkorea: 'KR',
   uae: 'AE',
-  unitedarabemirates: 'AE',
-  saudiarabia: 'SA',
-  czechrepublic: 'CZ',
-  czechia: 'CZ',
-  turkey: 'TR',
   turkiye: 'TR',
   vietnam: 'VN',
-  ivorycoast: 'CI',
-  cotedivoire: 'CI',
-  macedonia: 'MK',
-  northmacedonia: 'MK',
   burma: 'MM',
-  myanmar: 'MM',
-  eswatini: 'SZ',
   swaziland: 'SZ',
   vaticancity: 'VA',
   holysee: 'VA',
-  bolivia: 'BO',
-  venezuela: 'VE',
-  iran: 'IR',
+  macau: 'MO',
+  macaosar: 'MO',
+  hongkongsar: 'HK',
+  capeverde: 'CV',
+  caboverde: 'CV',
+  easttimor: 'TL',
+  drc: 'CD',
+  drcongo: 'CD',
+  congokinshasa: 'CD',
+  congobrazzaville: 'CG',
+  congo: 'CG',
+  russia: 'RU',
   syria: 'SY',
   laos: 'LA',
   moldova: 'MD',
-  tanzania: 'TZ',
-  palestine: 'PS',
-  capeverde: 'CV',
-  caboverde: 'CV',
-  timorleste: 'TL',
-  easttimor: 'TL',
-  drc: 'CD',
-  democraticrepublicofthecongo: 'CD',
-  drcongo: 'CD',
-  republicofthecongo: 'CG',
-  congobrazzaville: 'CG',
-  congokinshasa: 'CD',
+  bolivia: 'BO',
+  venezuela: 'VE',
+  micronesia: 'FM',
+  // Kosovo has no ISO-assigned code; CRMs and the EU use XK, and XKX or XKK as its three-letter form.
+  xkx: 'XK',
+  xkk: 'XK',
 };
 
 function key(value: string): string {
@@ -135,35 +75,66 @@ function key(value: string): string {
     .replace(/[^a-z0-9]/g, '');
 }
 
+/**
+ * ISO's inverted forms read the natural way: `Iran, Islamic Republic of` and `Iran (Islamic Republic of)` →
+ * `Islamic Republic of Iran`; `Congo, The Democratic Republic of the` → `Democratic Republic of the Congo`.
+ */
+function uninverted(name: string): string | undefined {
+  const inverted = /^([^,(]+)(?:,\s*|\s*\()([^)]+)\)?$/.exec(name.trim());
+  if (!inverted?.[1] || !inverted[2]) return undefined;
+  return `${inverted[2].trim()} ${inverted[1].trim()}`.replace(/^the\s+/i, '');
+}
+
 let byName: Map<string, string> | undefined;
 
 function names(): Map<string, string> {
   if (byName) return byName;
   const map = new Map<string, string>();
+  const add = (name: string, code: string) => {
+    const k = key(name);
+    if (k && !map.has(k)) map.set(k, code);
+    const flipped = uninverted(name);
+    if (flipped && !map.has(key(flipped))) map.set(key(flipped), code);
+  };
+  // CRM aliases first: they settle the ambiguous names (`Congo`) before the library's lists do.
+  for (const [alias, code] of Object.entries(CRM_ALIASES)) map.set(alias, code);
+  for (const [code, list] of Object.entries(countries.getNames('en', { select: 'all' }))) {
+    for (const name of list) add(name, code);
+  }
   try {
     const display = new Intl.DisplayNames(['en'], { type: 'region' });
-    for (const code of ISO_CODES) {
+    for (const code of Object.keys(countries.getAlpha2Codes())) {
       const name = display.of(code);
-      if (name && name !== code) {
-        map.set(key(name), code);
-        if (name.startsWith('The ')) map.set(key(name.slice(4)), code);
-      }
+      if (!name || name === code) continue;
+      add(name, code);
+      if (name.startsWith('The ')) add(name.slice(4), code);
+      // ICU writes `Myanmar (Burma)`, `Congo - Kinshasa`: the part before the qualifier names it too.
+      const plain = name.replace(/\s*[(-].*$/, '');
+      if (plain !== name) add(plain, code);
     }
   } catch {
-    // No ICU region names in this runtime: the alias table still covers the common countries.
+    // No ICU region names in this runtime: the library's names and the aliases still cover every country.
   }
-  for (const [alias, code] of Object.entries(ALIASES)) map.set(alias, code);
   byName = map;
   return map;
 }
 
-/** `United Kingdom` → `GB`, `us` → `US`; undefined when the cell names no known country. */
+/** `United Kingdom` → `GB`, `us` → `US`, `BRA` → `BR`; undefined when the cell names no known country. */
 export function countryCode(value: string): string | undefined {
   const trimmed = value.trim();
   if (/^[A-Za-z]{2}$/.test(trimmed)) {
     const upper = trimmed.toUpperCase();
     if (upper === 'UK') return 'GB';
-    return CODES.has(upper) ? upper : undefined;
+    return countries.isValid(upper) ? upper : undefined;
   }
-  return names().get(key(trimmed));
+  if (/^[A-Za-z]{3}$/.test(trimmed)) {
+    const fromAlpha3 = countries.alpha3ToAlpha2(trimmed.toUpperCase());
+    if (fromAlpha3) return fromAlpha3;
+  }
+  const named = names().get(key(trimmed));
+  if (named) return named;
+  const flipped = uninverted(trimmed);
+  if (!flipped) return undefined;
+  // `Bolivia, Plurinational State of`: the full form is not listed anywhere, the name before the qualifier is.
+  return names().get(key(flipped)) ?? names().get(key(trimmed.split(/[,(]/, 1)[0] ?? ''));
 }

@@ -67,6 +67,35 @@ export interface HeaderMapping<F extends string> {
   width: number;
 }
 
+const SEPARATORS: ReadonlyArray<{ char: string; name: string }> = [
+  { char: ';', name: 'semicolon' },
+  { char: '\t', name: 'tab' },
+  { char: '|', name: 'pipe' },
+];
+
+/**
+ * A header that came through as one cell full of another separator: the file is semicolon-, tab- or
+ * pipe-separated (Excel writes semicolons in locales where the comma is the decimal mark).
+ */
+export function separatorHint(header: readonly string[]): string | null {
+  if (header.length !== 1) return null;
+  const only = header[0] ?? '';
+  const found = SEPARATORS.find((s) => only.split(s.char).length > 2);
+  if (!found) return null;
+  return `The file looks ${found.name}-separated; save it as "CSV UTF-8 (comma delimited)" or replace the ${found.name}s with commas`;
+}
+
+/** Files that are not text at all: a workbook, a PDF, or any binary. Null when the start looks like text. */
+export function binaryHint(start: Buffer): string | null {
+  if (start[0] === 0x50 && start[1] === 0x4b && start[2] === 0x03 && start[3] === 0x04)
+    return 'the file is an Excel workbook (or another zip archive), not CSV; open it and save it as "CSV UTF-8 (comma delimited)"';
+  if (start[0] === 0xd0 && start[1] === 0xcf && start[2] === 0x11 && start[3] === 0xe0)
+    return 'the file is an old Excel workbook (.xls), not CSV; open it and save it as "CSV UTF-8 (comma delimited)"';
+  if (start.subarray(0, 5).toString('latin1') === '%PDF-') return 'the file is a PDF, not CSV';
+  if (start.subarray(0, 1024).includes(0)) return 'the file is binary, not CSV text';
+  return null;
+}
+
 /** Matches header cells to fields; throws CsvFormatError (at `line`) naming every missing required field. */
 export function mapHeader<F extends string>(
   header: readonly string[],
@@ -95,7 +124,8 @@ export function mapHeader<F extends string>(
     }
   }
   if (missing.length > 0) {
-    throw new CsvFormatError(line, `header row: ${missing.join('; ')}`);
+    const hint = separatorHint(header);
+    throw new CsvFormatError(line, `header row: ${missing.join('; ')}${hint ? `. ${hint}` : ''}`);
   }
   return { sources, width: header.length };
 }
@@ -114,6 +144,11 @@ class LineEndings extends Transform {
       this.first = false;
       if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) {
         callback(new CsvFormatError(1, 'the file is UTF-16 text; save it as "CSV UTF-8 (comma delimited)"'));
+        return;
+      }
+      const binary = binaryHint(buf);
+      if (binary) {
+        callback(new CsvFormatError(1, binary));
         return;
       }
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
@@ -176,17 +211,15 @@ function describeCsvError(err: unknown): string {
 export type CsvSource = string | Readable;
 
 /**
- * Reads a CSV file (a path or a byte stream) and calls `onRow` for each data row, synchronously as the parser
- * produces it (so the stream cannot run ahead of the consumer, memory stays flat, and line numbers are always
- * current). Rejects with CsvFormatError for problems with the file as a whole; a row whose number of cells
- * differs from the header's comes as `{ ok: false }`. An exception thrown by `onRow` stops reading and rejects.
- * `onHeader` receives the fields that have a column in the file, before the first row.
+ * Streams a CSV file (a path or a byte stream) as raw records: `onRecord` gets each record's cells and the
+ * 1-based line it starts on, synchronously as the parser produces it (so the stream cannot run ahead of the
+ * consumer and memory stays flat). Rejects with CsvFormatError for problems with the file as a whole (and
+ * with what `onRecord` throws). Blank lines are counted but not passed on.
  */
-export function readCsvRows<F extends string>(
+export function readCsvRecords(
   source: CsvSource,
-  specs: readonly ColumnSpec<F>[],
-  onRow: (row: CsvRow<F>) => void,
-  onHeader?: (fields: ReadonlySet<F>) => void,
+  onRecord: (line: number, record: string[]) => void,
+  onEnd?: () => void,
 ): Promise<void> {
   const input = typeof source === 'string' ? createReadStream(source) : source;
   const parser = parse({
@@ -200,12 +233,71 @@ export function readCsvRows<F extends string>(
   });
   const normaliser = new LineEndings();
   let nextLine = 1;
-  let mapping: HeaderMapping<F> | undefined;
 
-  const handle = (record: string[]) => {
-    const line = nextLine;
-    nextLine += 1 + countLF(record);
-    if (record.every((cell) => cell.trim() === '')) return;
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const finish = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      input.unpipe(normaliser);
+      normaliser.unpipe(parser);
+      if (typeof source === 'string') input.destroy();
+      parser.destroy();
+      if (err === undefined) {
+        try {
+          onEnd?.();
+          resolve();
+        } catch (endErr) {
+          reject(endErr);
+        }
+        return;
+      }
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+        reject(
+          new CsvFormatError(0, `cannot read ${typeof source === 'string' ? source : 'the file'} (${code})`),
+        );
+      } else if (typeof code === 'string' && code.startsWith('CSV_')) {
+        // A parse error is about the record the parser was reading: the one starting at `nextLine`.
+        reject(new CsvFormatError(nextLine, describeCsvError(err)));
+      } else {
+        reject(err);
+      }
+    };
+    parser.on('data', (record: string[]) => {
+      if (settled) return;
+      const line = nextLine;
+      nextLine += 1 + countLF(record);
+      if (record.every((cell) => cell.trim() === '')) return;
+      try {
+        onRecord(line, record);
+      } catch (err) {
+        finish(err);
+      }
+    });
+    parser.once('end', () => finish());
+    parser.on('error', finish);
+    normaliser.on('error', finish);
+    input.on('error', finish);
+    input.pipe(normaliser).pipe(parser);
+  });
+}
+
+/**
+ * Reads a CSV file (a path or a byte stream) and calls `onRow` for each data row, synchronously as the parser
+ * produces it (so the stream cannot run ahead of the consumer, memory stays flat, and line numbers are always
+ * current). Rejects with CsvFormatError for problems with the file as a whole; a row whose number of cells
+ * differs from the header's comes as `{ ok: false }`. An exception thrown by `onRow` stops reading and rejects.
+ * `onHeader` receives the fields that have a column in the file, before the first row.
+ */
+export function readCsvRows<F extends string>(
+  source: CsvSource,
+  specs: readonly ColumnSpec<F>[],
+  onRow: (row: CsvRow<F>) => void,
+  onHeader?: (fields: ReadonlySet<F>) => void,
+): Promise<void> {
+  let mapping: HeaderMapping<F> | undefined;
+  const handle = (line: number, record: string[]) => {
     if (mapping === undefined) {
       mapping = mapHeader(record, specs, line);
       onHeader?.(new Set(mapping.sources.map((source) => source.field)));
@@ -235,46 +327,9 @@ export function readCsvRows<F extends string>(
     }
     onRow({ ok: true, line, values });
   };
-
-  return new Promise<void>((resolve, reject) => {
-    let settled = false;
-    const finish = (err?: unknown) => {
-      if (settled) return;
-      settled = true;
-      input.unpipe(normaliser);
-      normaliser.unpipe(parser);
-      if (typeof source === 'string') input.destroy();
-      parser.destroy();
-      if (err === undefined) {
-        if (mapping === undefined) {
-          reject(new CsvFormatError(1, 'the file is empty: expected a header row followed by data rows'));
-        } else resolve();
-        return;
-      }
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-        reject(
-          new CsvFormatError(0, `cannot read ${typeof source === 'string' ? source : 'the file'} (${code})`),
-        );
-      } else if (typeof code === 'string' && code.startsWith('CSV_')) {
-        // A parse error is about the record the parser was reading: the one starting at `nextLine`.
-        reject(new CsvFormatError(nextLine, describeCsvError(err)));
-      } else {
-        reject(err);
-      }
-    };
-    parser.on('data', (record: string[]) => {
-      if (settled) return;
-      try {
-        handle(record);
-      } catch (err) {
-        finish(err);
-      }
-    });
-    parser.once('end', () => finish());
-    parser.on('error', finish);
-    normaliser.on('error', finish);
-    input.on('error', finish);
-    input.pipe(normaliser).pipe(parser);
+  return readCsvRecords(source, handle, () => {
+    if (mapping === undefined) {
+      throw new CsvFormatError(1, 'the file is empty: expected a header row followed by data rows');
+    }
   });
 }

@@ -1,3 +1,5 @@
+import { renderMessage, titleLine } from '../dev/render-text.ts';
+import type { PreviewMessage } from './preview.ts';
 import type { JobSummary } from './types.ts';
 
 // How a job run is reported on the command line: one line for the run, one per queued message.
@@ -39,4 +41,19 @@ export function formatJobSummary(s: JobSummary, tz: string): string[] {
     lines.push(`  ${q.to}  ${q.kind}${q.merged ? ' (joined a waiting batch)' : ''}  ${when}  ${q.summary}`);
   }
   return lines;
+}
+
+/** A previewed message in full: a title saying to whom, how and when, then the message as Slack shows it. */
+export function formatPreviewMessage(m: PreviewMessage, now: number, tz: string): string {
+  const to = /^[UW][A-Z0-9]+$/.test(m.to) ? `DM to ${m.to}` : `#${m.to}`;
+  const how =
+    m.method === 'chat.update' ? 'updates the message' : m.method === 'chat.postMessage' ? 'posts' : m.method;
+  const thread = typeof m.payload.thread_ts === 'string' ? ", in the post's thread" : '';
+  const when = m.notBefore > now ? `at ${formatLocal(m.notBefore, tz)}` : 'now';
+  const title = `${to} · ${m.kind} · ${how}${thread} · ${when}${m.merged ? ' · joins a waiting batch' : ''}`;
+  const body = renderMessage(m.payload as { text?: unknown; blocks?: unknown });
+  return `${titleLine(title)}\n${body
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n')}`;
 }

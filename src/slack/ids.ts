@@ -32,6 +32,8 @@ export const ACTIONS = {
   homeFlag: 'home_flag',
   /** Routing post: the owner picks which CRM opportunity the EQL became (PRODUCT.md section 11). */
   linkOpportunity: 'link_opportunity',
+  /** Routing post (internal people): opens the lead's audit history. */
+  history: 'lead_history',
 } as const;
 export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
 export const ACTION_IDS: readonly ActionId[] = Object.values(ACTIONS);
@@ -45,6 +47,8 @@ export const CALLBACKS = {
   changeCredit: 'change_credit',
   /** The message shortcut "Flag as EQL" (its callback_id in the app manifest). */
   flagAsEql: 'flag_as_eql',
+  /** The read-only history modal (it has no submit button, so Slack never sends it back). */
+  history: 'lead_history',
 } as const;
 export type CallbackId = (typeof CALLBACKS)[keyof typeof CALLBACKS];
 export const CALLBACK_IDS: readonly CallbackId[] = Object.values(CALLBACKS);

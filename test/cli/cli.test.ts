@@ -89,7 +89,9 @@ describe('usage', () => {
   it('help <command> and --help show one command', async () => {
     const a = await cli('help import accounts');
     expect(a.code).toBe(0);
-    expect(a.out).toMatch(/^usage: foothold import accounts <csv> \[--skip-invalid\]\n/);
+    expect(a.out).toMatch(
+      /^usage: foothold import accounts <csv> \[--skip-invalid\] \[--rejects <file>\] \[--progress\]\n/,
+    );
     const b = await cli('import overlaps --help');
     expect(b.code).toBe(0);
     expect(b.out).toMatch(/^usage: foothold import overlaps <csv> --partner <slug>/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseProgramConfig } from '../../src/config/program-config.ts';
+import { ConfigError, describeJsonError, parseProgramConfig } from '../../src/config/program-config.ts';
 import { exampleConfigJson } from '../helpers/db.ts';
 
 function problems(patch: (raw: Record<string, unknown>) => void): string[] {
@@ -135,6 +135,80 @@ describe('the program config', () => {
       },
       expected: 'baselines[0].currency: expected an ISO 4217 currency code',
     },
+    {
+      name: 'a missing required field',
+      patch: (r: Record<string, unknown>) => {
+        delete r.routingChannel;
+      },
+      expected: 'routingChannel: required',
+    },
+    {
+      name: 'a missing nested field',
+      patch: (r: Record<string, unknown>) => {
+        delete (r.icp as Record<string, unknown>).minScore;
+      },
+      expected: 'icp.minScore: required',
+    },
+    {
+      name: 'routing without a final fallback rule',
+      patch: (r: Record<string, unknown>) => {
+        r.routing = [{ when: { country: ['GB'] }, channel: 'C0EMEA' }];
+      },
+      expected: 'routing: expected a final fallback rule ("when": {}) so that every lead has a channel',
+    },
+    {
+      name: 'a rule after the fallback',
+      patch: (r: Record<string, unknown>) => {
+        r.routing = [
+          { when: {}, channel: 'C0ROUTING' },
+          { when: { country: ['GB'] }, channel: 'C0EMEA' },
+        ];
+      },
+      expected: 'routing[1]: never used: routing[0] matches every lead first (put the fallback rule last)',
+    },
+    {
+      name: 'a pool naming someone who is not a rep',
+      patch: (r: Record<string, unknown>) => {
+        (r.routing as Array<{ pool?: string[] }>)[0]!.pool = ['U0LEAD'];
+      },
+      expected:
+        'routing[0].pool[0]: U0LEAD is not in roles.reps, so they could never claim a lead; add them to roles.reps or remove them here',
+    },
+    {
+      name: 'UK as a routing country',
+      patch: (r: Record<string, unknown>) => {
+        (r.routing as Array<{ when: Record<string, unknown> }>)[0]!.when = { country: ['UK'] };
+      },
+      expected:
+        'routing[0].when.country[0]: expected an ISO 3166-1 alpha-2 country code such as US or GB (did you mean GB?)',
+    },
+    {
+      name: 'a lower-case ICP country',
+      patch: (r: Record<string, unknown>) => {
+        (r.icp as { criteria: unknown[] }).criteria = [{ field: 'country', in: ['us'], weight: 10 }];
+      },
+      expected:
+        'icp.criteria[0].in[0]: expected an ISO 3166-1 alpha-2 country code such as US or GB (did you mean US?)',
+    },
+    {
+      name: 'a duplicate reason code',
+      patch: (r: Record<string, unknown>) => {
+        r.reasons = {
+          disqualify: [
+            { code: 'no_need', label: 'No need' },
+            { code: 'no_need', label: 'Nothing needed' },
+          ],
+        };
+      },
+      expected: 'reasons.disqualify[1].code: duplicate code "no_need"',
+    },
+    {
+      name: 'an expiry warning no earlier than expiry',
+      patch: (r: Record<string, unknown>) => {
+        r.expiry = { days: 7, warnDays: 7 };
+      },
+      expected: 'expiry.warnDays: expected fewer days than expiry.days (7)',
+    },
   ])('reports $name as one clear line naming the field', ({ patch, expected }) => {
     const lines = problems(patch);
     expect(
@@ -149,5 +223,23 @@ describe('the program config', () => {
       r.routingChannel = 'routing';
     });
     expect(lines).toHaveLength(2);
+  });
+});
+
+describe('a config file that is not JSON', () => {
+  it.each([
+    { text: '{\n  "timezone": "UTC",\n  "routingChannel": "C0R"\n  "roles": {}\n}', line: 4, column: 3 },
+    { text: '{\n  "timezone": "UTC",\n}', line: 3, column: 1 },
+    { text: '{"a": 1,,}', line: 1, column: 9 },
+  ])('names the line and column ($line:$column)', ({ text, line, column }) => {
+    let error: Error | undefined;
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      error = err as Error;
+    }
+    const described = describeJsonError(text, error as Error);
+    expect(described).toMatch(new RegExp(`^not valid JSON at line ${line}, column ${column}: `));
+    expect(described).not.toMatch(/position/);
   });
 });

@@ -273,6 +273,8 @@ describe('on the fixture', () => {
   it('counts surfaced / qualified / candidates with rates and the most failed gate', () => {
     expect(m.intake).toEqual({
       surfaced: 16,
+      // 11 + 3 + 1 merged corroboration + 1 awaiting attestation = 16
+      parts: { eql: 11, candidates: 3, corroborations: 1, awaitingAttestation: 1, closedBeforeQualifying: 0 },
       qualified: 11,
       qualifiedRate: 11 / 16,
       candidates: 3,
@@ -456,14 +458,30 @@ describe('leaderboard ties and edges', () => {
       ...partnerLeads('p5', 2, 1, 500),
       ...partnerLeads('p0', 1, 1, 600),
     ];
+    // All but p3 convert at 50%; the interval's lower bound puts the larger samples first, and equal samples
+    // (p4, p5: 1 of 2) share a rank.
     expect(leaderboard(leads, 2).map((e) => [e.partnerSlug, e.rank])).toEqual([
       ['p2', 1],
-      ['p1', 1],
-      ['p4', 1],
-      ['p5', 1],
+      ['p1', 2],
+      ['p4', 3],
+      ['p5', 3],
       ['p3', 5],
       ['p0', null],
     ]);
+  });
+
+  it('ranks by the lower bound of the 95% interval: 3 of 5 does not beat 25 of 50', () => {
+    const leads = [...partnerLeads('small', 5, 3, 100), ...partnerLeads('large', 50, 25, 200)];
+    const board = leaderboard(leads, 5);
+    expect(board.map((e) => [e.partnerSlug, e.rank, e.opportunityRate])).toEqual([
+      ['large', 1, 0.5],
+      ['small', 2, 0.6],
+    ]);
+    // Hand-computed Wilson bounds (z = 1.96): 25/50 → [0.3664, 0.6336]; 3/5 → [0.2307, 0.8824].
+    expect(board[0]?.opportunityInterval?.low).toBeCloseTo(0.3664, 4);
+    expect(board[0]?.opportunityInterval?.high).toBeCloseTo(0.6336, 4);
+    expect(board[1]?.opportunityInterval?.low).toBeCloseTo(0.2307, 4);
+    expect(board[1]?.opportunityInterval?.high).toBeCloseTo(0.8824, 4);
   });
 
   it('handles empty input', () => {

@@ -23,6 +23,20 @@ const ACTORS: Record<string, ActorContext> = {
 
 const MATRIX: Array<[Permission, Record<keyof typeof ACTORS, 'y' | 'n'>]> = [
   [
+    // Not a row of PRODUCT.md's table: the audit history holds internal reasons, so only the vendor team sees it.
+    'history',
+    {
+      partnerOwnOrg: 'n',
+      partnerOtherOrg: 'n',
+      unregistered: 'n',
+      rep: 'y',
+      ownerRep: 'y',
+      leader: 'y',
+      admin: 'y',
+      noRole: 'n',
+    },
+  ],
+  [
     'flag',
     {
       partnerOwnOrg: 'y',

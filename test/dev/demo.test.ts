@@ -1,6 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeDb, openDb } from '../../src/db/connection.ts';
 import { changedBlocks, DemoError, runDemo } from '../../src/dev/demo.ts';
 
 // Runs `npm run demo`'s story in-process and reads its transcript as a newcomer would.
@@ -35,17 +37,34 @@ function sections(lines: string[]): Section[] {
 
 let lines: string[] = [];
 let all: Section[] = [];
+// The story runs once, with --keep, so the kept database can be checked too.
+const kept = mkdtempSync(join(tmpdir(), 'foothold-demo-keep-'));
 
 beforeAll(async () => {
   lines = [];
-  await runDemo({ out: (line) => lines.push(line) });
+  await runDemo({ out: (line) => lines.push(line), keep: kept });
   all = sections(lines);
 }, 60_000);
+afterAll(() => rmSync(kept, { recursive: true, force: true }));
+
+describe('npm run demo --keep', () => {
+  it('keeps the database and says how to look at it', () => {
+    const path = join(kept, 'foothold.db');
+    expect(lines).toContain(`The database is kept at ${path}. Look around with:`);
+    const db = openDb(path, { migrate: false });
+    try {
+      const n = (db.$client.prepare('select count(*) as n from leads').get() as { n: number }).n;
+      expect(n).toBeGreaterThan(3);
+    } finally {
+      closeDb(db);
+    }
+  });
+});
 
 describe('npm run demo', () => {
   it('prints plain text when writing somewhere other than a terminal', () => {
     expect(lines.join('\n')).not.toContain('\x1b[');
-    expect(lines.at(-1)).toMatch(/^Done in \d+\.\d s\.$/);
+    expect(lines.find((l) => l.startsWith('Done in '))).toMatch(/^Done in \d+\.\d s\.$/);
   });
 
   it('narrates every step of the story', () => {

@@ -81,6 +81,18 @@ describe('the weekly digest job', () => {
     expect(text).toContain('Warmth');
     expect(text).toContain('Partner leaderboard');
     expect(text).toContain('Price 1 (100%)');
+    // Surfaced and its parts, which add up: 5 EQLs + 1 candidate = 6.
+    expect(text).toMatch(
+      /\*6\* surfaced:\n\*5\* EQLs \(83% of surfaced\)\n\*1\* candidate \(17% of surfaced\)/,
+    );
+    // Nothing is 28 days old on the day of the first digest: it says so instead of a dash.
+    expect(text).toContain(
+      '_No EQL is 28 days old yet (5 younger EQLs in these 90 days), so there is no conversion to compare with MQL yet._',
+    );
+    expect(text).not.toContain('*—* to opportunity');
+    expect(text).toContain('_Partner-influenced_: our team found the account and a partner vouched');
+    // Dates in each reader's own time zone.
+    expect(text).toMatch(/<!date\^\d+\^\{date_short\}\|Nov 16> – <!date\^\d+\^\{date_short\}\|Nov 23, 2026>/);
 
     const again = await digestJob.run(w.jobDeps, DIGEST_AT + 3 * HOUR);
     expect(again.skipped).toMatch(/already sent/);

@@ -81,7 +81,7 @@ describe('expiring', () => {
     expect(textOf(partner.payload)).toContain('has expired');
     expect(actionIds(partner.payload)).toEqual(['request_extension']);
     const post = outbox(w.db, "status = 'pending' and method = 'chat.update'")[0]!;
-    expect(actionIds(post.payload)).toEqual(['grant_extension']);
+    expect(actionIds(post.payload)).toEqual(['grant_extension', 'lead_history']);
     const owner = outbox(w.db, "status = 'pending' and recipient = 'U0REP1'")[0]!;
     expect(textOf(owner.payload)).toContain('expired');
     const events = w.db.$client

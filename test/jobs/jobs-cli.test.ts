@@ -82,6 +82,40 @@ describe('jobs run', () => {
     expect(pending().length).toBeGreaterThan(0);
   });
 
+  it('--dry-run prints every message in full, to every recipient, with roles synced from the config first', async () => {
+    // A database whose roles were never synced (the bot has not started since the config gained a leader).
+    const db = openDb(t.path, { migrate: false });
+    db.$client.prepare('delete from person_roles').run();
+    closeDb(db);
+    const dry = await cli('jobs', 'run', 'digest', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.out).toMatch(
+      /^digest 2026-W48 at 2026-11-23 09:00 EST \(dry run: nothing was written\): 2 messages would be queued/,
+    );
+    // Each message in full: who, how, when, then the digest as Slack shows it, funnel included.
+    const sections = dry.out.split('\n── ').slice(1);
+    expect(sections.map((s) => s.split(' ──')[0])).toEqual([
+      '#C0LEADERS · digest · posts · now',
+      'DM to U0LEAD · digest · posts · now',
+    ]);
+    for (const section of sections) {
+      expect(section).toContain('FOOTHOLD DIGEST');
+      expect(section).toMatch(/Funnel/);
+      expect(section).toMatch(/3\* EQLs/);
+      expect(section).toMatch(/2\* claimed \(67% of EQLs\)/);
+    }
+    // Nothing written: no ledger row, no outbox row, and the roles are as they were.
+    const after = openDb(t.path, { migrate: false });
+    try {
+      const count = (table: string) =>
+        (after.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+      expect([count('person_roles'), count('job_runs')]).toEqual([0, 0]);
+    } finally {
+      closeDb(after);
+    }
+    expect(pending()).toHaveLength(0);
+  });
+
   it('runs the digest for the current week, then says it was already sent', async () => {
     const first = await cli('jobs', 'run', 'digest');
     expect(first.out).toMatch(/^digest 2026-W48 at 2026-11-23 09:00 EST: 2 messages queued/);
@@ -121,6 +155,14 @@ describe('report', () => {
     };
     expect(json.metrics.funnel.eql).toBe(3);
     expect(json.metrics.funnel.overall.won).toBeCloseTo(1 / 3);
+
+    const digest = await cli('report', '--digest');
+    expect(digest.code).toBe(0);
+    expect(digest.out).toMatch(/^📊 FOOTHOLD DIGEST\n/);
+    expect(digest.out).toMatch(/\*Funnel\* · EQL → claimed → opportunity → won/);
+    expect(digest.out).toMatch(/\*3\* EQLs/);
+    expect(digest.out).toMatch(/\*1\* won/);
+    expect(digest.out).toMatch(/Partner leaderboard/);
 
     const none = await cli('report', '--since', '2026-12-01');
     expect(none.out).toMatch(/intake\s+surfaced\s+0/);

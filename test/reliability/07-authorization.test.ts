@@ -510,6 +510,14 @@ const DOORS: Door[] = [
     expected: row('change', OWNER_AND_UP),
     run: (w, l) => click(w, ACTIONS.grantExtension, ref(l)),
   },
+  // ── the audit log (not a row of PRODUCT.md's table: it holds internal reasons) ──────────────────
+  {
+    name: 'History (button)',
+    action: 'see a lead',
+    state: 'claimed',
+    expected: row('open', INTERNAL),
+    run: (w, l) => click(w, ACTIONS.history, ref(l)),
+  },
 ];
 
 /** What happened, as far as the person and the database can tell. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LeadStatus } from '../../src/core/types.ts';
 import { ROUTING_BUTTONS, routingPost } from '../../src/slack/blocks/routing-post.ts';
-import { decodeLeadRef } from '../../src/slack/ids.ts';
+import { ACTIONS, decodeLeadRef } from '../../src/slack/ids.ts';
 import { ALL_STATUSES, CTX, hostileLead, lead, SECRET_PARTNER } from './fixtures.ts';
 import { expectInert, expectValidMessage, serialized } from './validate.ts';
 
@@ -32,7 +32,8 @@ const EXPECTED: Record<LeadStatus, string[]> = {
 describe('routingPost', () => {
   it.each(ALL_STATUSES)('%s shows the right buttons, each carrying the lead and its version', (status) => {
     const msg = routingPost(lead({ status }), CTX);
-    expect(buttons(msg).map((b) => b.action_id)).toEqual(EXPECTED[status]);
+    // Every status ends with History (the audit log, for the vendor team).
+    expect(buttons(msg).map((b) => b.action_id)).toEqual([...EXPECTED[status], ACTIONS.history]);
     expect([...ROUTING_BUTTONS[status]]).toEqual(EXPECTED[status]);
     for (const b of buttons(msg)) expect(decodeLeadRef(b.value)).toEqual({ leadId: 42, version: 3 });
     expectValidMessage(msg);

@@ -5,7 +5,7 @@ import type { Command } from '../types.ts';
 
 export const importAccounts: Command = {
   name: 'import accounts',
-  usage: '<csv> [--skip-invalid]',
+  usage: '<csv> [--skip-invalid] [--rejects <file>] [--progress]',
   summary: 'Import CRM accounts (Salesforce or HubSpot export)',
   description: [
     'Columns (any of the names): name (Account Name, Company Name, Company, Name) and domain (Domain,',

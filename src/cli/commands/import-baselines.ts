@@ -5,7 +5,7 @@ import type { Command } from '../types.ts';
 
 export const importBaselines: Command = {
   name: 'import baselines',
-  usage: '<csv> [--skip-invalid]',
+  usage: '<csv> [--skip-invalid] [--rejects <file>] [--progress]',
   summary: 'Import baseline conversion of other lead types per period',
   description: [
     'Columns: Lead Type and Period (2024, 2024-Q1 or 2024-03) are required; then either counts (Leads,',

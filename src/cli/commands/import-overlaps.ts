@@ -7,7 +7,7 @@ import { type Command, UsageError } from '../types.ts';
 
 export const importOverlaps: Command = {
   name: 'import overlaps',
-  usage: '<csv> --partner <slug> [--skip-invalid]',
+  usage: '<csv> --partner <slug> [--skip-invalid] [--rejects <file>] [--progress]',
   summary: "Import a partner's account-mapping overlaps",
   description: [
     'Columns: domain (Domain, Company Domain Name, Website, URL) and relationship (Relationship, Status,',

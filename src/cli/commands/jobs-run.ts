@@ -2,8 +2,9 @@ import { WebClient } from '@slack/web-api';
 import { loadProgramConfig } from '../../config/program-config.ts';
 import { crmJobDeps } from '../../crm/job-deps.ts';
 import { syncProgram } from '../../db/stores/lead-store.ts';
-import { formatJobSummary } from '../../jobs/format.ts';
+import { formatJobSummary, formatPreviewMessage } from '../../jobs/format.ts';
 import { findJob, JOBS } from '../../jobs/index.ts';
+import { previewJob } from '../../jobs/preview.ts';
 import { createTimeZoneLookup } from '../../jobs/time-zones.ts';
 import { withDb } from '../db.ts';
 import { type Command, EXIT, UsageError } from '../types.ts';
@@ -20,7 +21,7 @@ export const jobsRun: Command = {
     ...JOBS.map((j) => `  ${j.name.padEnd(11)} ${j.description}`),
     '',
     '--now <ISO time>  run as if it were that moment (e.g. 2026-11-18T15:00:00Z); default: now',
-    '--dry-run         show what would be queued, write nothing',
+    '--dry-run         print every message the run would send, to whom, in full; write nothing',
     'With SLACK_BOT_TOKEN set, unknown recipients’ time zones are read from Slack (users.info); otherwise',
     'the cached ones are used and unknown people get the program’s time zone.',
   ].join('\n'),
@@ -42,19 +43,29 @@ export const jobsRun: Command = {
     const token = ctx.env.SLACK_BOT_TOKEN?.trim();
     const apiUrl = ctx.env.SLACK_API_URL?.trim();
     const client = token ? new WebClient(token, apiUrl ? { slackApiUrl: apiUrl } : {}) : null;
-    const summary = await withDb(ctx, async (db) => {
-      // The config is the source of truth for partners and roles (the app syncs it at start-up too).
-      if (!dryRun) syncProgram(db, config, now);
+    await withDb(ctx, async (db) => {
       const timeZones = createTimeZoneLookup({
         db,
         usersInfo: client ? (user) => client.users.info({ user }).then((r) => ({ tz: r.user?.tz })) : null,
       });
       const crm = job.name === 'crm-sync' ? crmJobDeps(ctx.env, config, client).deps : null;
-      return job.run({ services: { db, config, now: () => now }, timeZones, ...(crm ? { crm } : {}) }, now, {
-        dryRun,
-      });
+      const deps = { services: { db, config, now: () => now }, timeZones, ...(crm ? { crm } : {}) };
+      // The config is the source of truth for partners and roles (the app syncs it at start-up too); a dry
+      // run syncs it as well, inside the preview's rolled-back transaction.
+      const sync = () => syncProgram(db, config, now);
+      if (dryRun) {
+        const preview = await previewJob(db, job, deps, now, sync);
+        for (const line of formatJobSummary(preview.summary, config.timezone)) ctx.out(line);
+        for (const message of preview.messages) {
+          ctx.out();
+          ctx.out(formatPreviewMessage(message, preview.summary.now, config.timezone));
+        }
+        return;
+      }
+      sync();
+      const summary = await job.run(deps, now, { dryRun: false });
+      for (const line of formatJobSummary(summary, config.timezone)) ctx.out(line);
     });
-    for (const line of formatJobSummary(summary, config.timezone)) ctx.out(line);
     return EXIT.ok;
   },
 };

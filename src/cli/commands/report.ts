@@ -3,10 +3,13 @@ import { stringify } from 'csv-stringify/sync';
 import { loadProgramConfig } from '../../config/program-config.ts';
 import type { Funnel, ProgramMetrics, Rate } from '../../core/metrics.ts';
 import { loadLeadFacts, partnerNames } from '../../db/stores/job-store.ts';
+import { renderMessage } from '../../dev/render-text.ts';
 import { formatLocal } from '../../jobs/format.ts';
+import { buildProgramDigest } from '../../services/program-digest.ts';
 import { COHORT_MIN_AGE_DAYS, computeMetrics, programBaselines } from '../../services/program-metrics.ts';
+import { digestMessage } from '../../slack/blocks/digest.ts';
 import { withDb } from '../db.ts';
-import { type Command, EXIT, UsageError } from '../types.ts';
+import { type Command, type CommandContext, EXIT, UsageError } from '../types.ts';
 
 // `report`: the program's metrics (src/core/metrics.ts, the same numbers as the digest) over the leads
 // surfaced since a date, as an aligned table, CSV (one row per number, with its denominator and rate) or
@@ -278,9 +281,24 @@ function table(rows: readonly ReportRow[]): string[] {
   return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)];
 }
 
+/** `report --digest`: the digest message as of now, rendered as text. */
+async function printDigest(ctx: CommandContext): Promise<number> {
+  if (!existsSync(ctx.settings.databasePath)) {
+    ctx.err(`No digest: no database at ${ctx.settings.databasePath} (set DATABASE_PATH).`);
+    return EXIT.failed;
+  }
+  const config = loadProgramConfig(ctx.settings.configPath);
+  const now = ctx.now();
+  const rendered = await withDb(ctx, (db) =>
+    digestMessage(buildProgramDigest({ db, config, now: () => now }, now)),
+  );
+  ctx.out(renderMessage(rendered));
+  return EXIT.ok;
+}
+
 export const report: Command = {
   name: 'report',
-  usage: '[--since <ISO date>] [--format table|csv|json]',
+  usage: '[--since <ISO date>] [--format table|csv|json] [--digest]',
   summary: 'Program metrics: funnel, cohorts, baselines, attribution, revenue, speed, leaderboard',
   description: [
     'The digest’s numbers over the leads surfaced since --since (default: the last 90 days), every count',
@@ -289,9 +307,16 @@ export const report: Command = {
     'Revenue rows (revenue_<currency>) hold amounts in count, one section per currency: amounts in',
     'different currencies are never added up unless config `revenue.rates` converts them (the note says so).',
     'Formats: table (default), csv (section,metric,count,of,rate,note), json (everything).',
+    '--digest prints the weekly digest as of now, in full, exactly as leaders read it in Slack (--since does',
+    'not apply: the digest has its own last 7 days and trailing 90 days).',
   ].join('\n'),
-  options: { since: { type: 'string' }, format: { type: 'string', short: 'f' } },
+  options: {
+    since: { type: 'string' },
+    format: { type: 'string', short: 'f' },
+    digest: { type: 'boolean' },
+  },
   async run(args, ctx) {
+    if (args.values.digest === true) return printDigest(ctx);
     const format = (args.values.format ?? 'table') as string;
     if (!(FORMATS as readonly string[]).includes(format))
       throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);

@@ -227,3 +227,101 @@ export function failedRows(db: Db, limit = 50): OutboxRow[] {
 export function channelCard(db: Db | Tx, channelId: string): typeof channelCards.$inferSelect | null {
   return db.select().from(channelCards).where(eq(channelCards.channelId, channelId)).get() ?? null;
 }
+
+/** The queued rows with these delivery keys, in queue order (what a previewed job would send). */
+export function rowsByDeliveryKey(db: Db | Tx, keys: readonly string[]): OutboxRow[] {
+  if (keys.length === 0) return [];
+  return db
+    .select()
+    .from(outbox)
+    .where(sql`${outbox.deliveryKey} in (select value from json_each(${JSON.stringify(keys)}))`)
+    .orderBy(outbox.id)
+    .all();
+}
+
+export interface OutboxHealth {
+  /** Messages not yet delivered (including those waiting for quiet hours or a batch). */
+  pending: number;
+  /** Of those, how many are due now: the backlog the sender has not caught up with. */
+  due: number;
+  /** How long the oldest due message has waited, in seconds (0 when nothing is due). */
+  oldestDueSeconds: number;
+  /** Messages that failed for good and need a person (`foothold outbox list`). */
+  failed: number;
+}
+
+/** The outbox's state for `/healthz`: one indexed read. */
+export function outboxHealth(db: Db, now: number): OutboxHealth {
+  const row = db
+    .select({
+      pending: sql<number>`coalesce(sum(case when ${outbox.status} = 'pending' then 1 else 0 end), 0)`,
+      due: sql<number>`coalesce(sum(case when ${outbox.status} = 'pending' and ${outbox.notBefore} <= ${now} then 1 else 0 end), 0)`,
+      oldestDue: sql<
+        number | null
+      >`min(case when ${outbox.status} = 'pending' and ${outbox.notBefore} <= ${now} then ${outbox.notBefore} end)`,
+      failed: sql<number>`coalesce(sum(case when ${outbox.status} = 'failed' then 1 else 0 end), 0)`,
+    })
+    .from(outbox)
+    .where(sql`${outbox.status} in ('pending', 'failed')`)
+    .get();
+  return {
+    pending: row?.pending ?? 0,
+    due: row?.due ?? 0,
+    oldestDueSeconds: row?.oldestDue != null ? Math.max(0, Math.floor((now - row.oldestDue) / 1000)) : 0,
+    failed: row?.failed ?? 0,
+  };
+}
+
+/** Statuses an operator can list: what is waiting, what failed for good, and what a person discarded. */
+export const OPERATOR_STATUSES = ['failed', 'pending', 'discarded'] as const;
+export type OperatorStatus = (typeof OPERATOR_STATUSES)[number];
+
+/** Rows in `statuses`, newest first (`foothold outbox list`). */
+export function listOutbox(db: Db | Tx, statuses: readonly OperatorStatus[], limit: number): OutboxRow[] {
+  return db
+    .select()
+    .from(outbox)
+    .where(sql`${outbox.status} in (select value from json_each(${JSON.stringify(statuses)}))`)
+    .orderBy(sql`${outbox.id} desc`)
+    .limit(limit)
+    .all();
+}
+
+export function outboxRowsById(db: Db | Tx, ids: readonly number[]): OutboxRow[] {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(outbox)
+    .where(sql`${outbox.id} in (select value from json_each(${JSON.stringify(ids)}))`)
+    .orderBy(outbox.id)
+    .all();
+}
+
+/** A failed row goes back in line (its id keeps its place in its recipient's order), due now. */
+export function requeueFailed(tx: Tx, id: number, now: number): boolean {
+  const res = tx
+    .update(outbox)
+    .set({ status: 'pending', notBefore: now, attempts: 0 })
+    .where(and(eq(outbox.id, id), eq(outbox.status, 'failed')))
+    .run();
+  return res.changes > 0;
+}
+
+/** A pending or failed row is set aside for good; the rows behind it for the same recipient go on. */
+export function discardRow(tx: Tx, id: number, why: string): boolean {
+  const res = tx
+    .update(outbox)
+    .set({ status: 'discarded', lastError: why })
+    .where(and(eq(outbox.id, id), sql`${outbox.status} in ('pending', 'failed')`))
+    .run();
+  return res.changes > 0;
+}
+
+/** Sets every unsent message aside (sample data's history: never to be sent). Returns how many. */
+export function discardUnsent(db: Db, why: string): number {
+  return db
+    .update(outbox)
+    .set({ status: 'discarded', lastError: why })
+    .where(sql`${outbox.status} in ('pending', 'failed')`)
+    .run().changes;
+}

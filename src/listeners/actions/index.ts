@@ -15,6 +15,7 @@ import {
   changeCreditButton,
   disqualifyButton,
   flagButton,
+  historyButton,
   lostButton,
   reassignButton,
 } from './modal-buttons.ts';
@@ -45,6 +46,7 @@ export function registerActions(app: App, deps: ListenerDeps): void {
         [ACTIONS.requestExtension, requestExtensionButton(deps)],
         [ACTIONS.grantExtension, grantExtensionButton(deps)],
         [ACTIONS.linkOpportunity, linkOpportunitySelect(deps)],
+        [ACTIONS.history, historyButton(deps)],
       ],
     ),
   );

@@ -4,7 +4,9 @@ import { authorize, type Permission } from '../../core/permissions.ts';
 import { listPartners } from '../../db/stores/lead-store.ts';
 import { accessOf, loadLeadFor } from '../../services/context.ts';
 import type { Actor } from '../../services/inputs.ts';
+import { leadHistory } from '../../services/lead-history.ts';
 import { whoIs } from '../../services/read-leads.ts';
+import { historyModal } from '../../slack/blocks/history.ts';
 import {
   attestationModal,
   changeCreditModal,
@@ -113,4 +115,12 @@ export const flagButton = (deps: ListenerDeps) =>
           : listPartners(deps.services.db).map((p) => ({ slug: p.slug, name: p.name })),
       privateMetadata: encodeMeta({ channelId }),
     });
+  });
+
+/** Routing post: the lead's audit history, read-only, for the vendor team. */
+export const historyButton = (deps: ListenerDeps) =>
+  modalButton(({ actor, value }) => {
+    const ref = decodeLeadRef(value);
+    if (!ref) return { refuse: GENERIC_ERROR };
+    return historyModal(leadHistory(deps.services, { leadId: ref.leadId }, actor));
   });

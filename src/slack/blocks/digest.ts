@@ -43,6 +43,11 @@ function shortDate(ms: number, tz: string): string {
   return formatDate(ms, tz).replace(/, \d{4}$/, '');
 }
 
+/** A date Slack shows in each reader's own time zone (`<!date^…>`), with the program-zone text as fallback. */
+function readerDate(ms: number, fallback: string): string {
+  return `<!date^${Math.floor(ms / 1000)}^{date_short}|${fallback}>`;
+}
+
 function cohortLine(c: Cohort): string {
   const start = shortDate(Date.parse(`${c.weekStart}T12:00:00Z`), 'UTC');
   const head = `\`${c.week}\` ${start} · ${plural(c.eql, 'EQL')} of ${num(c.surfaced)} surfaced (${percent(c.surfaced > 0 ? c.eql / c.surfaced : null)})`;
@@ -57,11 +62,13 @@ function leaderboardLines(d: ProgramDigest): string[] {
   const ranked = board.filter((e) => !e.belowSample);
   const below = board.filter((e) => e.belowSample);
   const name = (e: LeaderboardEntry) => userText(d.partnerNames[e.partnerSlug] ?? e.partnerSlug, 60);
+  const interval = (e: LeaderboardEntry) =>
+    e.opportunityInterval ? `, at least ${percent(e.opportunityInterval.low)}` : '';
   const lines = ranked
     .slice(0, LEADERBOARD_ROWS)
     .map(
       (e) =>
-        `${e.rank}. *${name(e)}*: ${num(e.opportunity)} opportunit${e.opportunity === 1 ? 'y' : 'ies'} of ${plural(e.eql, 'EQL')} (*${percent(e.opportunityRate)}*) · ${num(e.won)} won (${percent(e.winRate)}) · ${num(e.surfaced)} surfaced`,
+        `${e.rank}. *${name(e)}*: ${num(e.opportunity)} opportunit${e.opportunity === 1 ? 'y' : 'ies'} of ${plural(e.eql, 'EQL')} (*${percent(e.opportunityRate)}*${interval(e)}) · ${num(e.won)} won (${percent(e.winRate)}) · ${num(e.surfaced)} surfaced`,
     );
   if (ranked.length === 0) {
     const top = below.slice(0, 3).map((e) => `${name(e)} ${num(e.eql)}`);
@@ -198,7 +205,7 @@ export function digestMessage(d: ProgramDigest): SlackMessage {
   const blocks: KnownBlock[] = [
     header('📊 Foothold digest'),
     context([
-      `${shortDate(d.week.since, tz)} – ${formatDate(d.generatedAt, tz)} · and the trailing 90 days since ${formatDate(d.trailing.since, tz)} · every count beside its rate`,
+      `${readerDate(d.week.since, shortDate(d.week.since, tz))} – ${readerDate(d.generatedAt, formatDate(d.generatedAt, tz))} · and the trailing 90 days since ${readerDate(d.trailing.since, formatDate(d.trailing.since, tz))} · every count beside its rate`,
     ]),
     divider(),
     section('*Intake* · surfaced → qualified (EQL) or candidate'),
@@ -226,7 +233,15 @@ export function digestMessage(d: ProgramDigest): SlackMessage {
           const period = d.baselines.find((x) => x.leadType === b.leadType)?.period;
           return `• vs *${escapeMrkdwn(b.leadType)}*${period ? ` (${escapeMrkdwn(period)})` : ''}: ${percent1(b.baseline.opportunityRate)} to opportunity → *${points(b.diffPoints.opportunity)}* · ${percent1(b.baseline.winRate)} won → *${points(b.diffPoints.won)}*`;
         });
-  blocks.push(divider(), ...lineSections([head, eqlLine, ...baseLines]));
+  // With no mature EQL there is nothing to compare yet: say why instead of showing dashes.
+  const young = trailing.funnel.eql - mature.eql;
+  const comparison =
+    mature.eql === 0
+      ? [
+          `_No EQL is ${d.minAgeDays} days old yet${young > 0 ? ` (${plural(young, 'younger EQL')} in these 90 days)` : ''}, so there is no conversion to compare with ${trailing.baselines.length ? trailing.baselines.map((b) => escapeMrkdwn(b.leadType)).join(', ') : 'other lead types'} yet._`,
+        ]
+      : [eqlLine, ...baseLines];
+  blocks.push(divider(), ...lineSections([head, ...comparison]));
 
   const cohorts = trailing.cohorts;
   blocks.push(
@@ -243,6 +258,9 @@ export function digestMessage(d: ProgramDigest): SlackMessage {
     divider(),
     section('*Attribution* · trailing 90 days'),
     fields(attr('Partner-sourced', sourced), attr('Partner-influenced', influenced)),
+    context([
+      '_Partner-sourced_: a partner flagged the account. _Partner-influenced_: our team found the account and a partner vouched for the relationship (attested warmth).',
+    ]),
   );
 
   blocks.push(divider(), ...lineSections(revenueLines(d)));
@@ -258,7 +276,7 @@ export function digestMessage(d: ProgramDigest): SlackMessage {
   blocks.push(
     divider(),
     ...lineSections([
-      `*Partner leaderboard* · trailing 90 days, ranked by EQL → opportunity, at least ${plural(d.minSample, 'EQL')}`,
+      `*Partner leaderboard* · trailing 90 days, ranked by EQL → opportunity at the low end of its 95% confidence range (so 3 of 5 does not beat 25 of 50), at least ${plural(d.minSample, 'EQL')}`,
       ...leaderboardLines(d),
     ]),
   );

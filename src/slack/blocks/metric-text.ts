@@ -1,4 +1,14 @@
-import type { Beside, Funnel, Intake, MoneyGroup, Rate, Revenue } from '../../core/metrics.ts';
+import {
+  type Beside,
+  type Funnel,
+  INTAKE_PARTS,
+  type Intake,
+  type IntakeParts,
+  type MoneyGroup,
+  type Rate,
+  type Revenue,
+  rate,
+} from '../../core/metrics.ts';
 import { GATE_LABEL } from '../labels.ts';
 import { percent, plural } from '../mrkdwn.ts';
 
@@ -25,12 +35,27 @@ export function percent1(rate: number | null): string {
   return rate === null || !Number.isFinite(rate) ? '—' : `${(Math.round(rate * 1000) / 10).toFixed(1)}%`;
 }
 
+/** How each part of `surfaced` reads, singular and plural. */
+const INTAKE_PART_LABEL: Record<keyof IntakeParts, [string, string]> = {
+  eql: ['EQL', 'EQLs'],
+  candidates: ['candidate', 'candidates'],
+  corroborations: ['corroboration of an open lead', 'corroborations of open leads'],
+  awaitingAttestation: ["awaiting the partner's attestation", "awaiting the partner's attestation"],
+  closedBeforeQualifying: ['closed before qualifying', 'closed before qualifying'],
+};
+
+/**
+ * Surfaced, then its parts, which add up to it: EQLs and candidates always, the rarer parts when there are
+ * any. Each part with its share of surfaced.
+ */
 export function intakeLines(i: Intake): string[] {
-  const lines = [
-    `*${num(i.surfaced)}* surfaced`,
-    countRate(i.qualified, i.qualified === 1 ? 'EQL' : 'EQLs', i.qualifiedRate, 'surfaced'),
-    countRate(i.candidates, i.candidates === 1 ? 'candidate' : 'candidates', i.candidateRate, 'surfaced'),
-  ];
+  const lines = [`*${num(i.surfaced)}* surfaced${i.surfaced > 0 ? ':' : ''}`];
+  for (const part of INTAKE_PARTS) {
+    const count = i.parts[part];
+    if (count === 0 && part !== 'eql' && part !== 'candidates') continue;
+    const [one, many] = INTAKE_PART_LABEL[part];
+    lines.push(countRate(count, count === 1 ? one : many, rate(count, i.surfaced), 'surfaced'));
+  }
   if (i.topFailingGate) {
     lines.push(
       `most common failing gate: *${GATE_LABEL[i.topFailingGate.gate]}*, ${num(i.topFailingGate.count)} (${percent(i.topFailingGate.rate)} of candidates)`,

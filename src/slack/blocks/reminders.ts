@@ -104,11 +104,14 @@ function grantButton(lead: LeadView): Button {
   return button({ text: 'Grant extension', actionId: ACTIONS.grantExtension, value: ref(lead) });
 }
 
-/** Buttons that record progress from the DM (the same actions as the routing post, minus admin ones). */
+/** Buttons that record progress from the DM (the routing post's actions, minus admin ones and History). */
+const NOT_IN_REMINDERS: ReadonlySet<string> = new Set([
+  ACTIONS.reassign,
+  ACTIONS.disqualify,
+  ACTIONS.history,
+]);
 function progressButtons(lead: LeadView): Button[] {
-  return routingButtons(lead).filter(
-    (b) => b.action_id !== ACTIONS.reassign && b.action_id !== ACTIONS.disqualify,
-  );
+  return routingButtons(lead).filter((b) => !NOT_IN_REMINDERS.has(b.action_id ?? ''));
 }
 
 /** `n`: the entry's place in the message. One lead can have two entries (a nudge and an expiry warning), and

@@ -102,6 +102,8 @@ function leadButton(action: ActionId, lead: LeadView): Button {
       return button({ text: 'Change credit', actionId: action, value });
     case ACTIONS.grantExtension:
       return button({ text: 'Grant extension', actionId: action, value, style: 'primary' });
+    case ACTIONS.history:
+      return button({ text: 'History', actionId: action, value });
     default:
       return button({ text: action, actionId: action, value });
   }
@@ -124,6 +126,8 @@ export function routingButtons(lead: LeadView): Button[] {
   // settled after the deal).
   if (creditCandidates(lead).length > 0 && lead.status !== 'merged')
     buttons.push(leadButton(ACTIONS.changeCredit, lead));
+  // The audit log, for the vendor team (the routing channel is internal; the click is checked too).
+  buttons.push(leadButton(ACTIONS.history, lead));
   return buttons;
 }
 

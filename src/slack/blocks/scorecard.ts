@@ -16,6 +16,12 @@ import {
   withoutAmountNote,
 } from './metric-text.ts';
 
+/** "*6* surfaced: *5* EQLs (83% of surfaced) · *1* candidate (17% of surfaced)" on one line. */
+function inlineIntake(i: Parameters<typeof intakeLines>[0]): string {
+  const [head, ...parts] = intakeLines(i);
+  return [head, parts.join(' · ')].filter(Boolean).join(' ');
+}
+
 // The monthly partner scorecard, by DM to the partner's manager: one message per partner, so coaching is
 // targeted. Counts beside rates, the partner against the program average, and what to coach.
 
@@ -50,7 +56,7 @@ export function scorecardMessage(card: PartnerScorecard): SlackMessage {
     context([
       `For the partner manager of ${name} · ${p.label}, and the 12 months since ${formatDate(p.trailingSince, tz)}`,
     ]),
-    section(`*${p.label}*\n${intakeLines(card.month).join(' · ')}`),
+    section(`*${p.label}*\n${inlineIntake(card.month)}`),
     section(
       `*Conversion against the program average* · EQLs ${card.minAgeDays}+ days old, last 12 months\nTo opportunity: *${percent(f.overall.opportunity)}* vs ${percent(prog.overall.opportunity)} (*${points(diff(f.overall.opportunity, prog.overall.opportunity))}*) · won: *${percent(f.overall.won)}* vs ${percent(prog.overall.won)} (*${points(diff(f.overall.won, prog.overall.won))}*)`,
     ),

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.ts';
+import { closeDb, openDb } from '../../src/db/connection.ts';
+import { EXAMPLE_CONFIG_PATH } from '../helpers/db.ts';
+
+// `foothold seed --sample`: a realistic program in an empty database through the real imports and use cases.
+
+class Buffered extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'foothold-seed-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const NOW = Date.parse('2026-11-23T14:00:00Z');
+async function cli(...argv: string[]) {
+  const stdout = new Buffered();
+  const stderr = new Buffered();
+  const env = { DATABASE_PATH: join(dir, 'sample.db'), FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname };
+  const code = await runCli(argv, { stdout, stderr, env, cwd: dir, now: () => NOW });
+  return { code, out: stdout.text, err: stderr.text };
+}
+
+describe('seed --sample', () => {
+  it('fills an empty database with months of leads and outcomes, sends nothing, and refuses to run twice', async () => {
+    const res = await cli('seed', '--sample', '--leads', '150', '--months', '4');
+    expect(res.err).toBe('');
+    expect(res.code).toBe(0);
+    const m =
+      /: ([\d,]+) CRM accounts, ([\d,]+) overlaps, ([\d,]+) leads \((\d+) EQLs, (\d+) candidates; (\d+) won, (\d+) lost\), (\d+) conflicts refused\./.exec(
+        res.out,
+      );
+    expect(m, res.out).not.toBeNull();
+    const [accounts, , leads, eqls, candidates, won, lost, conflicts] = (m ?? [])
+      .slice(1)
+      .map((v) => Number(v.replace(/,/g, '')));
+    expect(accounts).toBe(450);
+    expect(leads! + conflicts!).toBe(150);
+    expect(eqls).toBeGreaterThan(20);
+    expect(candidates).toBeGreaterThan(10);
+    expect(won! + lost!).toBeGreaterThan(0);
+
+    const db = openDb(join(dir, 'sample.db'), { migrate: false });
+    try {
+      const q = (sql: string) => db.$client.prepare(sql).all();
+      // Leads spread over the four months, with the real audit trail; nothing left to send to Slack.
+      const span = db.$client
+        .prepare('select min(created_at) as a, max(created_at) as b from leads')
+        .get() as { a: number; b: number };
+      expect(NOW - span.a).toBeGreaterThan(100 * 86_400_000);
+      expect(span.b).toBeLessThanOrEqual(NOW);
+      expect(q("select count(*) as n from outbox where status in ('pending', 'failed')")).toEqual([{ n: 0 }]);
+      expect(
+        q("select count(*) as n from lead_events where type = 'transition' and to_status = 'won'"),
+      ).toEqual([{ n: won }]);
+      expect((q('select count(distinct partner_slug) as n from leads') as Array<{ n: number }>)[0]?.n).toBe(
+        2,
+      );
+      expect(
+        (q("select count(*) as n from leads where attribution = 'influenced'") as Array<{ n: number }>)[0]?.n,
+      ).toBeGreaterThan(0);
+    } finally {
+      closeDb(db);
+    }
+
+    // The digest over the sample reads as a real program's.
+    const digest = await cli('report', '--digest');
+    expect(digest.out).toMatch(/\*[\d,]+\* surfaced:/);
+    expect(digest.out).toMatch(/Partner leaderboard/);
+
+    const again = await cli('seed', '--sample');
+    expect(again.code).toBe(1);
+    expect(again.err).toContain(`the database already holds ${leads} leads; a sample goes into an empty one`);
+    expect((await cli('seed')).err).toContain('only --sample is supported');
+  });
+});

@@ -1,0 +1,115 @@
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.ts';
+import { NORTHWIND } from '../helpers/actors.ts';
+import { EXAMPLE_CONFIG_PATH } from '../helpers/db.ts';
+import { type Harness, startHarness } from '../helpers/harness.ts';
+import { command, lastModal, modalCount, submissionValues, submitModal } from '../helpers/slack-actors.ts';
+
+// `foothold outbox list|retry|discard` against the running bot's database: a delivery that failed for good is
+// shown with its error, sent again once the cause is fixed, or set aside with a reason (issue 14).
+
+class Buffered extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+async function cli(...argv: string[]) {
+  const stdout = new Buffered();
+  const stderr = new Buffered();
+  const env = { DATABASE_PATH: h.tdb.path, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname };
+  const code = await runCli(argv, { stdout, stderr, env, cwd: h.tdb.dir });
+  return { code, out: stdout.text, err: stderr.text };
+}
+
+const rows = () =>
+  h.db.$client
+    .prepare('select id, recipient, status, last_error as error from outbox order by id')
+    .all() as Array<{
+    id: number;
+    recipient: string;
+    status: string;
+    error: string | null;
+  }>;
+
+describe('outbox list | retry | discard', () => {
+  it('shows a failed delivery, sends it again once fixed, or discards it with a reason in the history', async () => {
+    // The bot was removed from the routing channel: the routing post fails for good.
+    h.standIn.fail('chat.postMessage', { kind: 'slack_error', error: 'not_in_channel' }, { times: 1 });
+    const before = modalCount(h, NORTHWIND.userId);
+    await command(h, NORTHWIND, 'acme.com');
+    await submitModal(h, NORTHWIND, await lastModal(h, NORTHWIND.userId, before), submissionValues({}));
+    await h.drain();
+    const failed = rows().filter((r) => r.status === 'failed');
+    expect(failed).toHaveLength(1);
+    const id = failed[0]!.id;
+
+    const list = await cli('outbox', 'list');
+    expect(list.code).toBe(0);
+    expect(list.out).toMatch(
+      new RegExp(`^#${id} {2}failed {4}chat\\.postMessage → C0ROUTING lead #1 {2}\\S+ {2}queued `),
+    );
+    expect(list.out).toContain('not_in_channel');
+    expect((await cli('outbox', 'list', '--status', 'pending')).out).toBe('Nothing here.\n');
+
+    // Fixed (the bot is back in the channel): retry, and the running bot delivers it once.
+    const retry = await cli('outbox', 'retry', `#${id}`, '--by', 'U0ADMIN');
+    expect(retry).toMatchObject({ code: 0, out: `Queued again: #${id}.\n` });
+    h.foothold.sender.kick();
+    await h.drain();
+    expect(rows().find((r) => r.id === id)?.status).toBe('sent');
+    expect(h.standIn.messagesTo('C0ROUTING').filter((m) => m.method === 'chat.postMessage')).toHaveLength(1);
+    const again = await cli('outbox', 'retry', String(id));
+    expect(again.code).toBe(1);
+    expect(again.err).toBe(`#${id} not queued again: already sent.\n`);
+
+    // A second failure is discarded instead: it is never sent, and the lead's history says who and why.
+    h.standIn.fail('chat.postMessage', { kind: 'slack_error', error: 'channel_not_found' }, { times: 5 });
+    const before2 = modalCount(h, NORTHWIND.userId);
+    await command(h, NORTHWIND, 'globex.com');
+    await submitModal(
+      h,
+      NORTHWIND,
+      await lastModal(h, NORTHWIND.userId, before2),
+      submissionValues({ website: 'globex.com', accountName: 'Globex' }),
+    );
+    await h.drain();
+    const second = rows().filter((r) => r.status === 'failed');
+    expect(second.length).toBeGreaterThanOrEqual(1);
+    const ids = second.map((r) => String(r.id));
+    expect((await cli('outbox', 'discard', ...ids)).err).toContain('--reason is required');
+    const discard = await cli(
+      'outbox',
+      'discard',
+      ...ids,
+      '--reason',
+      'channel archived; lead handled by phone',
+      '--by',
+      'U0ADMIN',
+    );
+    expect(discard.code).toBe(0);
+    expect(
+      rows()
+        .filter((r) => ids.includes(String(r.id)))
+        .map((r) => r.status),
+    ).toEqual(ids.map(() => 'discarded'));
+    const history = await cli('history', 'globex.com');
+    expect(history.out).toMatch(
+      /U0ADMIN +a message to C0ROUTING was discarded by an operator {2}\(channel archived; lead handled by phone\)/,
+    );
+    expect((await cli('outbox', 'list', '--status', 'discarded')).out).toContain(
+      'discarded: channel archived',
+    );
+  });
+});
