@@ -148,6 +148,19 @@ describe('jobs run crm-sync', () => {
     expect(run.out).toContain('accounts: 2 read');
   });
 
+  it('previews with --dry-run: the same report, nothing kept', async () => {
+    const run = await cli('jobs run crm-sync --dry-run');
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('accounts: 2 read in 1 page; wrote 2 new');
+    const db = openDb(join(dir, 'data/foothold.db'));
+    try {
+      expect(db.$client.prepare('SELECT count(*) AS n FROM crm_accounts').get()).toEqual({ n: 0 });
+      expect(db.$client.prepare('SELECT count(*) AS n FROM crm_sync_cursors').get()).toEqual({ n: 0 });
+    } finally {
+      closeDb(db);
+    }
+  });
+
   it('skips, saying why, without credentials or without a crm section', async () => {
     delete env.HUBSPOT_ACCESS_TOKEN;
     expect((await cli('jobs run crm-sync')).out).toContain('nothing to do: HUBSPOT_ACCESS_TOKEN is not set.');
