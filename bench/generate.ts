@@ -14,21 +14,13 @@ import { OPEN_STATUSES } from '../src/core/lifecycle.ts';
 import { GATES, type GateName, type LeadStatus } from '../src/core/types.ts';
 import { closeDb, openDb } from '../src/db/connection.ts';
 import { syncProgram } from '../src/db/stores/lead-store.ts';
+import { mulberry32 } from '../src/dev/random.ts';
 import type { StandInOptions } from '../src/dev/slack-stand-in.ts';
 
 // ------------------------------------------------------------------------------------------------ random
 
-/** mulberry32: small, fast, good enough for data generation. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/dev/random.ts): small, fast, good enough for data generation. */
+export const rng = mulberry32;
 
 /** Samples index i with probability weights[i] / sum (cumulative table + binary search). */
 export function weighted(weights: readonly number[], rand: () => number): () => number {

@@ -10,6 +10,7 @@ import { runDigestBench } from './digest.ts';
 import { benchProgram, cachedLeadsDb } from './generate.ts';
 import { runHttpBench } from './http.ts';
 import { runImportBench } from './import.ts';
+import { runLearningBench } from './learning.ts';
 import { type Figure, log, machineFacts, table } from './lib.ts';
 import { runOutboxBench } from './outbox.ts';
 
@@ -20,7 +21,7 @@ const flag = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const only = new Set((flag('--only') ?? 'B1,B2,B3,B4,B5,B6,B7').toUpperCase().split(','));
+const only = new Set((flag('--only') ?? 'B1,B2,B3,B4,B5,B6,B7,B9').toUpperCase().split(','));
 const out = flag('--out') ?? new URL('./results.json', import.meta.url).pathname;
 const dataDir = new URL(quick ? './data/quick' : './data', import.meta.url).pathname;
 
@@ -47,6 +48,8 @@ const sizes = quick
       dmReps: 1,
       crmAccounts: 5_000,
       crmReps: 1,
+      learningLeads: [1_000, 4_000],
+      learningReps: 1,
     }
   : {
       partners: 300,
@@ -66,6 +69,8 @@ const sizes = quick
       dmReps: 1,
       crmAccounts: 100_000,
       crmReps: 2,
+      learningLeads: [100_000, 1_000_000],
+      learningReps: 3,
     };
 
 // Overrides for exploring: seconds per HTTP run, HTTP repetitions.
@@ -153,7 +158,22 @@ async function main(): Promise<void> {
       info.B7 = r.info;
     });
 
-  const order = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7'];
+  if (only.has('B9'))
+    await phase('B9 learning loop', () => {
+      const r = runLearningBench({
+        sizes: sizes.learningLeads,
+        reps: sizes.learningReps,
+        dataDir,
+        seed: SEED,
+        now: DATA_NOW,
+        program,
+        fresh,
+      });
+      figures.push(...r.figures);
+      info.B9 = r.info;
+    });
+
+  const order = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B9'];
   figures.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const seconds = (Date.now() - started) / 1000;
   const text = table(figures);

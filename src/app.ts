@@ -7,7 +7,7 @@ import { crmJobDeps } from './crm/job-deps.ts';
 import type { CrmProvider } from './crm/types.ts';
 import { createWriteBackSender, type WriteBackSender } from './crm/write-back-sender.ts';
 import type { Db } from './db/connection.ts';
-import { botTokenForTeam, clientTokenFor, createInstallationStore } from './db/stores/installation-store.ts';
+import { clientTokenFor, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
 import { outboxHealth } from './db/stores/outbox-store.ts';
 import { JOBS } from './jobs/index.ts';
@@ -16,14 +16,20 @@ import { createTimeZoneLookup } from './jobs/time-zones.ts';
 import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
 import { boltLogger, type Logger } from './logger.ts';
+import { internalChannels, recordChannelState } from './services/channel-watch.ts';
 import type { ServiceDeps } from './services/context.ts';
+import { type ChannelVerdict, type ConversationFacts, channelVerdict } from './slack/channel-state.ts';
+import { createDeliveryRoutes } from './slack/delivery-routes.ts';
 import { createHomeRefresher, type Door } from './slack/home-publisher.ts';
 import { createOutboxSender, type OutboxSender } from './slack/outbox-sender.ts';
 
 // Assembles the running bot: Bolt (HTTP or Socket Mode, single token or OAuth installs), the listeners,
 // the outbox sender and the start-up checks. Everything it needs is passed in, so tests run the real thing.
 
-/** Bot scopes the manifest requests; also the OAuth install flow's scopes. Keep the two in step. */
+/**
+ * Bot scopes the manifest requests; also the OAuth install flow's scopes (what a partner's workspace grants).
+ * Keep the two in step; README "What the manifest asks for" gives each one's reason.
+ */
 export const BOT_SCOPES = [
   'commands',
   'chat:write',
@@ -32,14 +38,21 @@ export const BOT_SCOPES = [
   'channels:read',
   'groups:read',
   'pins:write',
-  // Read back the app's own recent posts: after a timeout or a crash the sender looks for its delivery key in
-  // the message metadata before posting again, so a message is never sent twice.
-  'channels:history',
-  'groups:history',
-  'im:history',
   // CRM owners are emails: users.lookupByEmail maps them to Slack users for routing (section 11).
   'users:read.email',
+  // Upload chart PNGs (funnel, cohort trend, conversion by warmth) to the digest and the monthly insight
+  // messages: files.getUploadURLExternal + files.completeUploadExternal. Off with `charts.enabled: false`.
+  'files:write',
 ] as const;
+
+/**
+ * Optional, for the vendor's own workspace only (`manifest.with-history.json`): after a post went unconfirmed
+ * (a timeout, a crash mid-call) the sender reads back the bot's recent posts in the program's internal
+ * channels and in its own DMs (whose Messages tab is read-only) to find its delivery key, so the message is not
+ * posted twice. It never reads a channel shared with a partner. Without them, such a post is sent again: a
+ * duplicate at worst, never a loss. Partner installs never ask for them.
+ */
+export const HISTORY_SCOPES = ['channels:history', 'groups:history', 'im:history'] as const;
 
 export interface FootholdOptions {
   env: Env;
@@ -98,18 +111,13 @@ export function createFoothold(options: FootholdOptions): Foothold {
   const clientOfToken = (token: string): WebClient => {
     let c = teamClients.get(token);
     if (!c) {
+      // Rotated tokens leave old clients behind: past this many, the cache starts over.
+      if (teamClients.size >= 500) teamClients.clear();
       c = new WebClient(token, senderClientOptions);
       teamClients.set(token, c);
     }
     return c;
   };
-  const clientFor = (teamId: string | null): WebClient => {
-    const token = teamId ? botTokenForTeam(db, teamId) : null;
-    if (token) return clientOfToken(token);
-    if (!defaultClient) throw new Error(`no bot token for team ${teamId ?? '(default)'}`);
-    return defaultClient;
-  };
-
   // The client of a person's own installation (their workspace's, else their organisation's org-wide one);
   // the vendor's client when none installed Foothold. App Home uses it; see clientTokenFor.
   const installationClient = (doors: ReadonlyArray<Door | null | undefined>): WebClient => {
@@ -121,8 +129,25 @@ export function createFoothold(options: FootholdOptions): Foothold {
     return defaultClient;
   };
 
-  const sender = createOutboxSender({ db, clientFor, logger: logger.child({ component: 'outbox' }), now });
   const services: ServiceDeps = { db, config, now, homeTeamIds: [], homeEnterpriseIds: [] };
+  // The outbox's doors: the same lookup and client cache as App Home, resolved for every attempt.
+  const routes = createDeliveryRoutes({
+    db,
+    vendorClient: defaultClient,
+    clientOfToken,
+    isHome: (teamId, enterpriseId) =>
+      (teamId != null && (services.homeTeamIds ?? []).includes(teamId)) ||
+      (enterpriseId != null && (services.homeEnterpriseIds ?? []).includes(enterpriseId)),
+  });
+  const lookUpChannels = new Set(internalChannels(config));
+  const sender = createOutboxSender({
+    db,
+    routeFor: routes.routeFor,
+    // Only where every message is internal or the bot's own: never a channel shared with a partner.
+    mayLookUp: ({ channel, dm, route }) => route.vendor && (dm || lookUpChannels.has(channel)),
+    logger: logger.child({ component: 'outbox' }),
+    now,
+  });
   const homeRefresher = createHomeRefresher({
     services,
     clientFor: installationClient,
@@ -264,7 +289,17 @@ export function createFoothold(options: FootholdOptions): Foothold {
           authVersion: 'v2',
         });
       }
-      await assertRoutingChannelsInternal(defaultClient, config);
+      const verdicts = await assertRoutingChannelsInternal(defaultClient, config);
+      // What Slack says now is the truth: a channel fixed while Foothold was stopped resumes, an archived one
+      // is held (and admins told), each only if it changed.
+      for (const v of verdicts) {
+        const res = recordChannelState(services, { ...v, source: 'startup' });
+        if (res.changed)
+          logger.warn(
+            { channel: v.channelId, from: res.before, to: v.state },
+            'routing channel state changed',
+          );
+      }
       await app.init();
       const started = (await (socketMode ? app.start() : app.start(env.PORT)).catch((err: unknown) => {
         throw listenProblem(err, env.PORT) ?? err;
@@ -385,21 +420,26 @@ export function listenProblem(err: unknown, port: number): StartupError | null {
 }
 
 /**
- * Partners must never see the internal routing posts, so every routing channel has to be internal. A channel
- * we cannot inspect is refused too: "probably internal" is not good enough.
+ * Partners must never see the internal routing posts, so every routing channel (and the digest channel) has to
+ * be internal: not shared with another organisation, and no invitation to share it pending (once accepted,
+ * the other organisation reads its history). A channel we cannot inspect is refused too: "probably internal"
+ * is not good enough. Returns what Slack said about each channel (an archived one is held, not refused).
  */
-export async function assertRoutingChannelsInternal(client: WebClient, config: ProgramConfig): Promise<void> {
-  const channels = [...new Set([config.routingChannel, ...config.routing.map((r) => r.channel)])];
+export async function assertRoutingChannelsInternal(
+  client: WebClient,
+  config: ProgramConfig,
+): Promise<Array<{ channelId: string } & ChannelVerdict>> {
   const problems: string[] = [];
-  for (const channel of channels) {
+  const verdicts: Array<{ channelId: string } & ChannelVerdict> = [];
+  for (const channel of internalChannels(config)) {
     try {
       const info = await client.conversations.info({ channel });
-      const c = info.channel as { is_ext_shared?: boolean; is_shared?: boolean; name?: string } | undefined;
-      if (c?.is_ext_shared) {
-        problems.push(
-          `${channel} (#${c.name ?? '?'}) is shared with another organisation; routing posts must stay internal`,
-        );
+      const c = (info.channel ?? {}) as ConversationFacts;
+      const verdict = channelVerdict(c);
+      if (verdict.state === 'shared' || verdict.state === 'pending_share') {
+        problems.push(`${channel} (#${c.name ?? '?'}): ${verdict.detail}; routing posts must stay internal`);
       }
+      verdicts.push({ channelId: channel, ...verdict });
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
       problems.push(
@@ -412,4 +452,5 @@ export async function assertRoutingChannelsInternal(client: WebClient, config: P
       `Foothold will not start with these routing channels:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
   }
+  return verdicts;
 }

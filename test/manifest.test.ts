@@ -2,12 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { BOT_SCOPES } from '../src/app.ts';
+import { BOT_SCOPES, HISTORY_SCOPES } from '../src/app.ts';
 import { COMMANDS } from '../src/listeners/commands/index.ts';
 import { EVENTS } from '../src/listeners/events/index.ts';
 import { SHORTCUTS } from '../src/listeners/shortcuts/index.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../manifest.json', import.meta.url), 'utf8'));
+// The variant with the optional history scopes (README, "Least privilege").
+const withHistory = JSON.parse(
+  readFileSync(new URL('../manifest.with-history.json', import.meta.url), 'utf8'),
+);
 // Slack's own manifest schema, committed so that CI on a fresh clone validates against it; the workspace's
 // reference copy beside the repository, when present, must be the same file.
 const SCHEMA_PATH = fileURLToPath(new URL('./fixtures/slack-manifest.schema.2.0.0.json', import.meta.url));
@@ -48,6 +52,24 @@ describe('manifest.json', () => {
 
   it('requests the same bot scopes as the OAuth install flow, and no more', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...BOT_SCOPES].sort());
+  });
+
+  it('asks for no history scope: Foothold reads no conversation unless the vendor opts in', () => {
+    expect(manifest.oauth_config.scopes.bot.filter((s: string) => s.endsWith(':history'))).toEqual([]);
+  });
+
+  it('has a variant that adds exactly the optional history scopes and differs in nothing else', () => {
+    const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8'));
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    expect(validate(withHistory), JSON.stringify(validate.errors)).toBe(true);
+    expect([...withHistory.oauth_config.scopes.bot].sort()).toEqual(
+      [...BOT_SCOPES, ...HISTORY_SCOPES].sort(),
+    );
+    const strip = (m: { oauth_config: { scopes: { bot: string[] } } }) => ({
+      ...m,
+      oauth_config: { ...m.oauth_config, scopes: { bot: [] } },
+    });
+    expect(strip(withHistory)).toEqual(strip(manifest));
   });
 
   it('enables interactivity and the Home tab the app relies on', () => {

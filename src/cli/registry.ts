@@ -17,6 +17,7 @@ import { importOverlaps } from './commands/import-overlaps.ts';
 import { jobsRun } from './commands/jobs-run.ts';
 import { outboxDiscard, outboxList, outboxRetry } from './commands/outbox.ts';
 import { report } from './commands/report.ts';
+import { insightReports } from './commands/report-insight.ts';
 import { seed } from './commands/seed.ts';
 import type { Command } from './types.ts';
 
@@ -30,6 +31,7 @@ export const commands: readonly Command[] = [
   importBaselines,
   exportLeads,
   report,
+  ...insightReports,
   jobsRun,
   crmSync,
   crmStages,

@@ -411,6 +411,60 @@ export const programConfigSchema = z
     revenue: revenueConfig.optional(),
     /** CRM sync and write-back (section 11); leave out for programs without a CRM. */
     crm: crmConfig.optional(),
+    /** The learning loop (PRODUCT.md section 12): the calibration report, the ecosystem map, product input. */
+    insight: z
+      .strictObject({
+        /** Cells with fewer judged EQLs are greyed out and never drive a suggestion. */
+        minSample: z.number().int().positive().default(30),
+        /** Open EQLs at least this old are judged (with what they reached so far). */
+        matureDays: z.number().int().positive('expected a positive number of days').default(90),
+        /** Count disqualified and expired EQLs as judged outcomes (they did not convert). */
+        includeDisqualified: z.boolean().default(true),
+        includeExpired: z.boolean().default(true),
+        /** A cell is weak when its interval's upper bound is below this share of the overall rate. */
+        weakRatio: z.number().gt(0).max(1).default(0.5),
+        /** Where the monthly calibration and ecosystem-map messages go besides leaders' and admins' DMs. */
+        channel: slackChannelId.optional(),
+      })
+      .default({
+        minSample: 30,
+        matureDays: 90,
+        includeDisqualified: true,
+        includeExpired: true,
+        weakRatio: 0.5,
+      }),
+    /** The EQL score: a model that prioritises (never gates). */
+    score: z
+      .strictObject({
+        minOutcomes: z.number().int().positive().default(200),
+        l2: z.number().positive().default(1),
+        priorWeight: z.number().positive().default(20),
+        holdoutShare: z.number().gt(0).lt(1).default(0.2),
+        /** Nightly fit (cron, program time zone). */
+        cron: z
+          .string()
+          .refine((c) => isCronExpression(c), { message: 'expected a cron expression such as "30 2 * * *"' })
+          .default('30 2 * * *'),
+      })
+      .default({ minOutcomes: 200, l2: 1, priorWeight: 20, holdoutShare: 0.2, cron: '30 2 * * *' }),
+    /** Product input: what accounts need, as themes, monthly to a product channel (never naming partners). */
+    needs: z
+      .strictObject({
+        channel: slackChannelId.optional(),
+        themes: z
+          .array(
+            z.strictObject({
+              name: z.string().min(1).max(60),
+              keywords: z.array(z.string().min(1).max(60)).min(1, 'expected at least one keyword'),
+            }),
+          )
+          .default([]),
+        minCount: z.number().int().positive().default(2),
+        maxThemes: z.number().int().positive().max(20).default(8),
+      })
+      .default({ themes: [], minCount: 2, maxThemes: 8 }),
+    /** Charts (PNG, rendered inside Foothold) on the digest and the monthly insight messages. */
+    charts: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, number>();
@@ -468,6 +522,18 @@ export const programConfigSchema = z
         }
       });
     });
+    const partnerChannels = new Set(cfg.partners.flatMap((p) => p.channels));
+    for (const [path, channel] of [
+      [['insight', 'channel'], cfg.insight.channel],
+      [['needs', 'channel'], cfg.needs.channel],
+    ] as const) {
+      if (channel && partnerChannels.has(channel))
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path],
+          message: 'must be an internal channel, not a channel shared with a partner',
+        });
+    }
     checkRouting(cfg, ctx);
     checkVocabularies(cfg, ctx);
     const sumWeights = cfg.icp.criteria.reduce((s, c) => s + c.weight, 0);

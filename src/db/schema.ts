@@ -354,8 +354,23 @@ export const outbox = sqliteTable(
     deliveryKey: text('delivery_key').notNull(),
     /** Messages to one recipient go out in id order. */
     recipient: text('recipient').notNull(),
-    /** The Slack team whose token sends it (multi-workspace installs); null = the default token. */
+    /**
+     * The recipient's own Slack team (a person's workspace) when known; null for channels and unknown people.
+     * The sender delivers through that workspace's installation when it has one (src/slack/outbox-sender.ts).
+     */
     teamId: text('team_id'),
+    /** The recipient's Enterprise Grid organisation, when known (an org-wide install serves every workspace). */
+    enterpriseId: text('enterprise_id'),
+    /**
+     * Ordering lane: rows of one lane go out in id order, lanes are independent. One lane per lead's post
+     * (the post, its updates and its thread), per DM conversation, per other channel (see `laneOf`).
+     */
+    lane: text('lane'),
+    /** Which sender holds the row right now, and until when (the lease; see outbox-store.ts). */
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
+    /** Why a pending row is held (no way to reach the recipient yet); null when it is not held. */
+    heldReason: text('held_reason'),
     method: text('method').notNull(),
     payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     leadId: integer('lead_id').references(() => leads.id),
@@ -374,8 +389,24 @@ export const outbox = sqliteTable(
     uniqueIndex('outbox_delivery_key').on(t.deliveryKey),
     index('outbox_pending').on(t.status, t.notBefore),
     index('outbox_recipient').on(t.recipient, t.status, t.id),
+    index('outbox_lane').on(t.lane, t.status, t.id),
   ],
 );
+
+/**
+ * Delivery state of the program's internal channels (routing and digest channels). A channel that becomes
+ * shared with another organisation (or is archived, deleted, or changes id) is `held`: nothing is posted there
+ * until it is internal again. Survives restarts; Slack events and start-up checks keep it current.
+ */
+export const channelStates = sqliteTable('channel_states', {
+  channelId: text('channel_id').primaryKey(),
+  state: text('state').$type<ChannelState>().notNull(),
+  /** What Slack said (connected teams, the new id after a `channel_id_changed`), for admins. */
+  detail: text('detail'),
+  changedAt: integer('changed_at').notNull(),
+});
+
+export type ChannelState = 'internal' | 'shared' | 'pending_share' | 'archived' | 'deleted' | 'moved';
 
 /** Imported conversion of other lead types per period, the yardstick EQLs are measured against. */
 export const baselines = sqliteTable(
@@ -482,4 +513,35 @@ export const crmOutbox = sqliteTable(
     index('crm_outbox_pending').on(t.status, t.notBefore),
     index('crm_outbox_record').on(t.recordKey, t.status, t.id),
   ],
+);
+
+/**
+ * The EQL score's fits (PRODUCT.md section 12), one row per nightly `model-fit` run; the newest row is what
+ * routing posts and App Homes use. `use` says whether the regression (it beat the prior on held-out data) or
+ * the prior (warmth strength's smoothed rates) is shown.
+ */
+export const eqlModels = sqliteTable(
+  'eql_models',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    fittedAt: integer('fitted_at').notNull(),
+    use: text('use').$type<'model' | 'prior'>().notNull(),
+    /** Why the model is not used, or null. */
+    reason: text('reason'),
+    /** Judged EQLs it was fitted on, how many reached opportunity, and the time-ordered split. */
+    n: integer('n').notNull(),
+    positives: integer('positives').notNull(),
+    nTrain: integer('n_train').notNull(),
+    nTest: integer('n_test').notNull(),
+    /** `{ intercept, coefficients: { "strength=5": 1.2, … }, iterations }`, null when not fitted. */
+    model: text('model', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** `{ overall, strength: { "5": { rate, n, opportunity } … }, n }`. */
+    prior: text('prior', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Held-out AUC, Brier score and calibration table of the model and of the prior. */
+    heldOut: text('held_out', { mode: 'json' }).$type<Record<string, unknown>>(),
+    settings: text('settings', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Partner × segment cells at the fit (the ecosystem map), so a lead's "partners to ask" hint costs no scan. */
+    segments: text('segments', { mode: 'json' }).$type<unknown[]>(),
+  },
+  (t) => [index('eql_models_fitted').on(t.fittedAt)],
 );

@@ -15,6 +15,7 @@ import { disqualifyLead } from '../services/disqualify-lead.ts';
 import type { Actor } from '../services/inputs.ts';
 import { recordOutcome } from '../services/record-outcome.ts';
 import { submitLead } from '../services/submit-lead.ts';
+import { mulberry32 } from './random.ts';
 
 // `foothold seed --sample`: a realistic program in an empty database, so `report`, the digest, App Home and
 // the playground have something to show on day one. It goes through the real imports and use cases (gates,
@@ -53,17 +54,8 @@ export interface SampleStats {
 
 const DAY = 86_400_000;
 
-/** mulberry32: the same seed gives the same program. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/dev/random.ts): the same seed gives the same program. */
+const random = mulberry32;
 
 /** Warmth strengths 1–5 with weights 1:1:3:3:2: most partners flag accounts they know well. */
 const STRENGTHS = [1, 2, 3, 3, 3, 4, 4, 4, 5, 5];

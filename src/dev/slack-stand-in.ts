@@ -61,6 +61,12 @@ export interface StandInChannel {
   connectedTeamIds?: string[];
   /** Team that owns the channel (default: home team). */
   contextTeamId?: string;
+  /**
+   * An invitation to share the channel with another organisation is out (Slack's `is_pending_ext_shared` and
+   * `pending_connected_team_ids` in the conversation object: https://api.slack.com/types/conversations).
+   */
+  isPendingExtShared?: boolean;
+  pendingConnectedTeamIds?: string[];
 }
 
 export interface StandInUser {
@@ -220,6 +226,27 @@ export interface StoredMessage {
   metadata?: Record<string, unknown>;
 }
 
+/**
+ * A file uploaded through files.getUploadURLExternal → POST to its upload_url → files.completeUploadExternal
+ * (https://docs.slack.dev/reference/methods/files.getUploadURLExternal, …/files.completeUploadExternal).
+ */
+export interface StandInFile {
+  id: string;
+  filename: string;
+  /** The `length` declared when the upload URL was asked for. */
+  length: number;
+  altText?: string;
+  /** The bytes POSTed to the upload URL; null until then. */
+  bytes: Buffer | null;
+  /** Set by files.completeUploadExternal (which Slack allows once per upload). */
+  completed: boolean;
+  title?: string;
+  /** Where it was shared (resolved channel id), if anywhere. */
+  channel?: string;
+  initialComment?: string;
+  threadTs?: string;
+}
+
 export interface SlackStandIn {
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
@@ -250,6 +277,7 @@ export interface SlackStandIn {
   rateLimit(method: string, options: RateLimitOptions): void;
   clearRateLimits(): void;
   addToken(token: string | StandInToken): void;
+  /** Adds a channel, or replaces its settings (a channel shared or archived mid-run). */
   addChannel(channel: StandInChannel): void;
   addUser(user: StandInUser): void;
   /** Seeds a message (e.g. a person's message a shortcut acts on); returns its ts. */
@@ -259,6 +287,8 @@ export interface SlackStandIn {
   dmChannelFor(userId: string): string;
   /** Pinned message timestamps in a channel. */
   pins(channel: string): string[];
+  /** Files uploaded so far (completed or not), oldest first. */
+  files(): StandInFile[];
   /** Forgets calls, messages, views, triggers, faults and rate limits; keeps configuration. */
   reset(): void;
   close(): Promise<void>;
@@ -305,7 +335,15 @@ interface MessageState extends StoredMessage {
 
 type Handler = (args: Record<string, unknown>, who: Identity | undefined) => SlackApiResponse;
 
-const JSON_ARGS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks']);
+const JSON_ARGS = new Set([
+  'blocks',
+  'attachments',
+  'view',
+  'metadata',
+  'unfurls',
+  'user_auth_blocks',
+  'files',
+]);
 const NO_AUTH_METHODS = new Set(['oauth.v2.access', 'oauth.v2.exchange', 'api.test']);
 
 function err(error: string, extra: Record<string, unknown> = {}): SlackApiResponse {
@@ -406,6 +444,7 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
   const stacks = new Map<string, string[]>(); // root view id → stack of view ids
   const homes = new Map<string, string>(); // user id → home view id
   const usedCodes = new Set<string>();
+  const uploads = new Map<string, StandInFile>();
   let faults: ActiveFault[] = [];
   const buckets = new Map<string, Bucket>();
   const listeners = new Set<(call: RecordedCall) => void>();
@@ -847,7 +886,9 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
           is_shared: c.isExtShared ?? false,
           is_ext_shared: c.isExtShared ?? false,
           is_org_shared: false,
-          is_pending_ext_shared: false,
+          is_pending_ext_shared: c.isPendingExtShared ?? (c.pendingConnectedTeamIds?.length ?? 0) > 0,
+          pending_shared: [],
+          pending_connected_team_ids: c.pendingConnectedTeamIds ?? [],
           is_member: c.isMember ?? true,
           context_team_id: c.contextTeamId ?? team.id,
           shared_team_ids: [c.contextTeamId ?? team.id, ...(c.connectedTeamIds ?? [])],
@@ -1022,6 +1063,68 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
       return { ok: true, view: rec.payload };
     },
 
+    // Files: the limits below are the ones the method pages document. `length` is required (0 gives
+    // missing_argument) and alt_txt is at most 1,000 characters (alt_txt_too_large); an upload can be completed
+    // once ("This method can only be called once"). The pages do not name the error for completing an
+    // unknown or already-completed upload; the stand-in answers `file_not_found` for it.
+    'files.getUploadURLExternal': (args) => {
+      const filename = str(args.filename);
+      const length = Number(str(args.length) ?? '0');
+      if (!filename) return invalidArguments(['missing required field: filename']);
+      if (!Number.isInteger(length) || length <= 0) return err('missing_argument');
+      const alt = str(args.alt_txt) ?? str(args.alt_text);
+      if (alt !== undefined && charCount(alt) > 1000) return err('alt_txt_too_large');
+      const id = nextId('F');
+      uploads.set(id, {
+        id,
+        filename,
+        length,
+        ...(alt !== undefined ? { altText: alt } : {}),
+        bytes: null,
+        completed: false,
+      });
+      return { ok: true, upload_url: `${baseUrl}/upload/${id}`, file_id: id };
+    },
+
+    'files.completeUploadExternal': (args) => {
+      const files = args.files;
+      if (
+        !Array.isArray(files) ||
+        files.length === 0 ||
+        !files.every((f) => isRecord(f) && typeof f.id === 'string')
+      )
+        return invalidArguments(['files must be a non-empty array of {"id": …, "title": …}']);
+      const found: StandInFile[] = [];
+      for (const f of files as Array<{ id: string; title?: unknown }>) {
+        const up = uploads.get(f.id);
+        if (!up || up.completed || up.bytes === null) return err('file_not_found');
+        found.push(up);
+      }
+      let channel: string | undefined;
+      if (args.channel_id !== undefined) {
+        const ch = resolveChannel(args.channel_id, true);
+        if (!ch.ok) return err(ch.error);
+        channel = ch.id;
+      }
+      const titles = new Map(
+        (files as Array<{ id: string; title?: unknown }>).map((f) => [f.id, str(f.title)]),
+      );
+      for (const up of found) {
+        up.completed = true;
+        const title = titles.get(up.id);
+        if (title !== undefined) up.title = title;
+        if (channel !== undefined) up.channel = channel;
+        const comment = str(args.initial_comment);
+        if (comment !== undefined) up.initialComment = comment;
+        const thread = str(args.thread_ts);
+        if (thread !== undefined) up.threadTs = thread;
+      }
+      return {
+        ok: true,
+        files: found.map((f) => ({ id: f.id, title: f.title ?? f.filename, name: f.filename })),
+      };
+    },
+
     'oauth.v2.access': (args) => {
       const clientId = str(args.client_id);
       const clientSecret = str(args.client_secret);
@@ -1145,8 +1248,25 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
     });
   }
 
+  /** The upload URL: the bytes, raw (Slack also takes multipart); HTTP 200 once stored. */
+  async function receiveUpload(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const up = uploads.get(id);
+    if (req.method !== 'POST' || !up || up.completed) {
+      send(res, 404, 'Not Found');
+      return;
+    }
+    up.bytes = Buffer.concat(chunks);
+    send(res, 200, `OK - ${up.bytes.length}`);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://stand-in');
+    if (url.pathname.startsWith('/upload/')) {
+      await receiveUpload(req, res, decodeURIComponent(url.pathname.slice('/upload/'.length)));
+      return;
+    }
     if (!url.pathname.startsWith('/api/')) {
       send(res, 404, 'Not Found');
       return;
@@ -1380,6 +1500,7 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
       return rest;
     },
     dmChannelFor,
+    files: () => [...uploads.values()],
     pins: (channel) =>
       [...messages.values()].filter((m) => m.channel === channel && m.pinned).map((m) => m.ts),
     reset() {
@@ -1391,6 +1512,7 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
       stacks.clear();
       homes.clear();
       usedCodes.clear();
+      uploads.clear();
       faults = [];
       buckets.clear();
     },

@@ -1,9 +1,14 @@
 import { isoWeek } from '../core/metrics.ts';
 import { takenPeriods, takePeriod } from '../db/stores/job-store.ts';
 import { enqueue, type OutboxMessage } from '../db/stores/lead-store.ts';
+import { buildCalibration, type CalibrationResult } from '../services/insight.ts';
+import { chartUpload, cohortChart, funnelChart } from '../services/insight-charts.ts';
 import { dm } from '../services/notify.ts';
-import { buildProgramDigest } from '../services/program-digest.ts';
+import { buildProgramDigest, type ProgramDigest } from '../services/program-digest.ts';
 import { digestMessage } from '../slack/blocks/digest.ts';
+import { calibrationDigestBlocks } from '../slack/blocks/insight.ts';
+import { FILE_UPLOAD_METHOD } from '../slack/file-upload.ts';
+import { BLOCK_KIT, type SlackMessage } from '../slack/limits.ts';
 import { sendTimeFor } from './reminders.ts';
 import { leadersOf } from './sla-job.ts';
 import { jobTransaction, servicesAt } from './transaction.ts';
@@ -37,7 +42,9 @@ export const digestJob: Job = {
       summary.skipped = 'no digest channel and no leaders to DM';
       return summary;
     }
-    const rendered = digestMessage(buildProgramDigest(services, now));
+    const digest = buildProgramDigest(services, now);
+    const rendered = withLearning(digestMessage(digest), buildCalibration(services, now));
+    const charts = config.charts.enabled ? digestCharts(digest) : [];
     const zones = await deps.timeZones.resolve(leaders, now, { cacheOnly: dryRun });
     jobTransaction(db, dryRun, (tx) => {
       if (!takePeriod(tx, DIGEST_JOB, period, now, { leaders, channel })) {
@@ -46,24 +53,50 @@ export const digestJob: Job = {
       }
       summary.keys.push(period);
       const messages: OutboxMessage[] = [];
-      if (channel) messages.push({ ...dm(channel, `digest:${period}:${channel}`, rendered, null) });
+      const withCharts = (to: string, notBefore?: number) =>
+        charts.map((c) => chartUpload(to, `digest:${period}:${to}:chart:${c.filename}`, c, notBefore));
+      if (channel)
+        messages.push(
+          { ...dm(channel, `digest:${period}:${channel}`, rendered, null) },
+          ...withCharts(channel),
+        );
       for (const leader of leaders) {
-        messages.push({
-          ...dm(leader, `digest:${period}:${leader}`, rendered, null),
-          notBefore: sendTimeFor(leader, now, (u) => zones.get(u), tz),
-        });
+        const notBefore = sendTimeFor(leader, now, (u) => zones.get(u), tz);
+        messages.push(
+          { ...dm(leader, `digest:${period}:${leader}`, rendered, null), notBefore },
+          ...withCharts(leader, notBefore),
+        );
       }
       enqueue(tx, messages, now);
       for (const m of messages)
         summary.queued.push({
           to: m.recipient,
-          kind: 'digest',
+          kind: m.method === FILE_UPLOAD_METHOD ? 'chart' : 'digest',
           deliveryKey: m.deliveryKey,
           notBefore: m.notBefore ?? now,
           leadIds: [],
-          summary: `digest ${period}: ${rendered.text}`,
+          summary:
+            m.method === FILE_UPLOAD_METHOD
+              ? String(m.payload.filename)
+              : `digest ${period}: ${rendered.text}`,
         });
     });
     return summary;
   },
 };
+
+/** The digest with the calibration section ("what converts") appended, when the message has room for it. */
+export function withLearning(rendered: SlackMessage, calibration: CalibrationResult): SlackMessage {
+  if (calibration.report.overall.n === 0) return rendered;
+  const extra = calibrationDigestBlocks(calibration);
+  if (rendered.blocks.length + extra.length > BLOCK_KIT.messageBlocks) return rendered;
+  return { ...rendered, blocks: [...rendered.blocks, ...extra] };
+}
+
+/** The digest's charts: the trailing 90 days' funnel and the submission-week cohort trend. */
+export function digestCharts(d: ProgramDigest) {
+  return [
+    funnelChart(d.trailing.metrics.funnel, 'trailing 90 days'),
+    cohortChart(d.trailing.metrics.cohorts),
+  ];
+}

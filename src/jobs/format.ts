@@ -1,4 +1,5 @@
 import { renderMessage, titleLine } from '../dev/render-text.ts';
+import { FILE_UPLOAD_METHOD } from '../slack/file-upload.ts';
 import type { PreviewMessage } from './preview.ts';
 import type { JobSummary } from './types.ts';
 
@@ -46,6 +47,11 @@ export function formatJobSummary(s: JobSummary, tz: string): string[] {
 /** A previewed message in full: a title saying to whom, how and when, then the message as Slack shows it. */
 export function formatPreviewMessage(m: PreviewMessage, now: number, tz: string): string {
   const to = /^[UW][A-Z0-9]+$/.test(m.to) ? `DM to ${m.to}` : `#${m.to}`;
+  if (m.method === FILE_UPLOAD_METHOD) {
+    const p = m.payload as { filename?: unknown; alt_txt?: unknown };
+    const when = m.notBefore > now ? `at ${formatLocal(m.notBefore, tz)}` : 'now';
+    return `${titleLine(`${to} · ${m.kind} · uploads ${String(p.filename)} · ${when}`)}\n  ${String(p.alt_txt)}`;
+  }
   const how =
     m.method === 'chat.update' ? 'updates the message' : m.method === 'chat.postMessage' ? 'posts' : m.method;
   const thread = typeof m.payload.thread_ts === 'string' ? ", in the post's thread" : '';

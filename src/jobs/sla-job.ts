@@ -3,6 +3,7 @@ import type { Db } from '../db/connection.ts';
 import { type LeadFacts, loadLeadFacts, takenPeriods, takePeriod } from '../db/stores/job-store.ts';
 import { appendEvent, enqueue, getLead, getPartner, usersWithRole } from '../db/stores/lead-store.ts';
 import { loadLeadFor } from '../services/context.ts';
+import { notifyContext } from '../services/eql-score.ts';
 import { routingPostMessage, threadReply } from '../services/notify.ts';
 import { claimThreadReply } from '../slack/blocks/reminders.ts';
 import { queueReminders, type ReminderItem } from './reminders.ts';
@@ -124,7 +125,7 @@ export const slaJob: Job = {
           );
           const post = routingPostMessage(
             view,
-            { timeZone: tz, now, claimWait: { waitedHours: d.waitedHours, stage } },
+            notifyContext(services, now, { claimWait: { waitedHours: d.waitedHours, stage } }),
             { exists: true, eventId },
           );
           enqueue(tx, [...thread, ...post], now);

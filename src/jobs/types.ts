@@ -58,7 +58,7 @@ export interface JobSummary {
   transitions: Array<{ leadId: number; from: string; to: string }>;
   /** Ledger keys taken by this run. */
   keys: string[];
-  /** More lines about the run (e.g. what a CRM sync read and wrote), printed after the headline. */
+  /** More lines about the run (what a CRM sync read and wrote, the model fit's figures), after the headline. */
   report?: string[];
 }
 

@@ -27,6 +27,7 @@ import {
   type ServiceDeps,
   today,
 } from './context.ts';
+import { notifyContext } from './eql-score.ts';
 import { type AttestInput, attestInputSchema } from './inputs.ts';
 import { type NotifyContext, partnerDm, primerDm, routingPostMessage } from './notify.ts';
 import { qualificationPatch, routeQualifiedLead } from './route-lead.ts';
@@ -143,7 +144,7 @@ export function attestInTransaction(
     data: { icpScore: q.icpScore, gates: Object.fromEntries(q.gates.map((g) => [g.gate, g.outcome])) },
     at: now,
   });
-  const ctx: NotifyContext = { timeZone: deps.config.timezone, now };
+  const ctx: NotifyContext = notifyContext(deps, now);
   // The lead's view after every change to it (queuing messages below does not change it).
   let after: LeadView;
   if (to === 'qualified' && view.status !== 'qualified') {

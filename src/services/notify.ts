@@ -1,3 +1,4 @@
+import type { LeadScore } from '../core/eql-score.ts';
 import type { LeadView } from '../core/types.ts';
 import type { OutboxMessage } from '../db/stores/lead-store.ts';
 import { partnerManagerConflict, repAssignedDm, repSuggestionDm } from '../slack/blocks/internal-messages.ts';
@@ -16,6 +17,10 @@ import { escapeMrkdwn } from '../slack/mrkdwn.ts';
 export interface NotifyContext {
   timeZone: string;
   now: number;
+  /** The EQL score of a lead for its routing post (internal only; see src/services/eql-score.ts). */
+  scorer?: ((view: LeadView) => LeadScore | null) | undefined;
+  /** Partners to ask, for a lead still waiting for a partner (internal only; mrkdwn line or null). */
+  hinter?: ((view: LeadView) => string | null) | undefined;
 }
 
 /** Placeholder the outbox sender swaps for the lead's routing post ts (unknown until that post is sent). */
@@ -35,7 +40,11 @@ export function routingPostMessage(
   opts: { exists: boolean; eventId: number },
 ): OutboxMessage[] {
   if (!view.routeChannel) return [];
-  const rendered = routingPost(view, ctx);
+  const rendered = routingPost(view, {
+    ...ctx,
+    score: ctx.scorer?.(view) ?? null,
+    partnerHint: ctx.hinter?.(view) ?? null,
+  });
   if (!opts.exists) {
     return [
       {

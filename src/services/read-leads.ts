@@ -1,13 +1,17 @@
 import { normalizeDomain } from '../core/domain.ts';
+import type { LeadScore } from '../core/eql-score.ts';
 import { DomainError } from '../core/errors.ts';
 import { OPEN_STATUSES } from '../core/lifecycle.ts';
 import type { ProgramMetrics } from '../core/metrics.ts';
 import type { ActorContext } from '../core/permissions.ts';
 import type { LeadView } from '../core/types.ts';
-import { loadLeadFacts } from '../db/stores/job-store.ts';
+import { loadLeadFacts, partnerNames } from '../db/stores/job-store.ts';
 import { findLeads, toLeadView } from '../db/stores/lead-store.ts';
+import { hintLine } from '../slack/blocks/insight.ts';
 import { reasonLabeler, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
+import { currentScore, scoreLeadView } from './eql-score.ts';
 import type { Actor } from './inputs.ts';
+import { partnerHintsFor } from './insight.ts';
 import { computeMetrics } from './program-metrics.ts';
 
 // Read-side use cases: what each person may see. Partners only ever get their own organisation's leads.
@@ -29,7 +33,7 @@ export function leadStatus(
   deps: ServiceDeps,
   actor: Actor,
   website: string,
-): { domain: string; leads: LeadView[]; audience: 'partner' | 'internal' } {
+): { domain: string; leads: LeadView[]; audience: 'partner' | 'internal'; hint?: string | null } {
   const parsed = normalizeDomain(website);
   if (!parsed.ok) throw new DomainError('invalid_domain', parsed.reason);
   const who = whoIs(deps, actor);
@@ -44,10 +48,17 @@ export function leadStatus(
       audience: 'partner',
     };
   }
+  const leads = views(deps, findLeads(deps.db, { domain: parsed.domain, limit: 20 }));
+  // No partner has it yet (or only one asked to attest): which partners convert in its segment.
+  const waiting = leads.every((l) => l.status === 'awaiting_attestation' || l.status === 'merged');
+  const hints = waiting
+    ? partnerHintsFor(deps, parsed.domain, { exclude: leads.map((l) => l.partner.slug) })
+    : [];
   return {
     domain: parsed.domain,
-    leads: views(deps, findLeads(deps.db, { domain: parsed.domain, limit: 20 })),
+    leads,
     audience: 'internal',
+    hint: hints.length > 0 ? hintLine(hints, Object.fromEntries(partnerNames(deps.db))) : null,
   };
 }
 
@@ -81,6 +92,14 @@ export interface HomeData {
   /** Leaders: the program's metrics over the trailing 90 days (src/core/metrics.ts). */
   metrics: ProgramMetrics | null;
   recent: LeadView[];
+  /** Reps: the EQL score of each lead shown (by id); queues are sorted by it, most likely first. */
+  scores?: Map<number, LeadScore>;
+}
+
+/** Scores `leads` with the newest fit; sorts a copy most likely first (unscored last, then oldest first). */
+export function byScore(leads: readonly LeadView[], scores: ReadonlyMap<number, LeadScore>): LeadView[] {
+  const p = (l: LeadView) => scores.get(l.id)?.probability ?? -1;
+  return [...leads].sort((a, b) => p(b) - p(a) || a.createdAt - b.createdAt);
 }
 
 const DAY = 86_400_000;
@@ -118,5 +137,18 @@ export function homeData(deps: ServiceDeps, actor: Actor): HomeData {
   const available = views(deps, findLeads(deps.db, { statuses: ['qualified'], limit: 20 })).filter(
     (l) => !l.routePool || l.routePool.includes(actor.userId),
   );
-  return { ...empty, kind: 'rep', mine, available, overdue };
+  const score = currentScore(deps.db);
+  const scores = new Map<number, LeadScore>();
+  for (const l of [...mine, ...available]) {
+    const s = scoreLeadView(score, l);
+    if (s) scores.set(l.id, s);
+  }
+  return {
+    ...empty,
+    kind: 'rep',
+    mine: byScore(mine, scores),
+    available: byScore(available, scores),
+    overdue,
+    scores,
+  };
 }

@@ -29,6 +29,7 @@ import {
 } from '../db/stores/lead-store.ts';
 import { attestInTransaction } from './attest-warmth.ts';
 import { reasonLabeler, requirePermission, resolveIdentity, type ServiceDeps, today } from './context.ts';
+import { notifyContext } from './eql-score.ts';
 import { type SubmitLead, type SubmitLeadInput, submitLeadInputSchema } from './inputs.ts';
 import {
   attestationRequestMessages,
@@ -75,7 +76,7 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
     throw new DomainError(code, Object.values(fields)[0] ?? 'Check the form', { fields });
   }
   const domain = parsedDomain.domain;
-  const ctx: NotifyContext = { timeZone: deps.config.timezone, now };
+  const ctx: NotifyContext = notifyContext(deps, now);
 
   return inTransaction(deps.db, (tx) => {
     const { actor, org } = resolveIdentity(tx, deps, input.actor);

@@ -15,6 +15,7 @@ import {
 import type { PartnerMessageKind } from '../slack/blocks/partner-messages.ts';
 import { loadLeadFor, partnerContact, type ServiceDeps } from './context.ts';
 import { queueCrmWriteBack } from './crm-write-back.ts';
+import { notifyContext } from './eql-score.ts';
 import { type NotifyContext, partnerDm, routingPostMessage } from './notify.ts';
 
 export interface TransitionRequest {
@@ -79,7 +80,7 @@ export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionReques
     at: now,
   });
   const after = loadLeadFor(tx, deps, view.id);
-  const ctx: NotifyContext = { timeZone: deps.config.timezone, now };
+  const ctx: NotifyContext = notifyContext(deps, now);
   const messages: OutboxMessage[] = [
     ...routingPostMessage(after, ctx, { exists: after.routeChannel != null, eventId }),
   ];

@@ -1,7 +1,9 @@
 import type { WebClient } from '@slack/web-api';
+import { deliveryProblems } from '../db/stores/outbox-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ServiceDeps } from '../services/context.ts';
 import { homeData } from '../services/read-leads.ts';
+import { deliveryProblemLines } from './blocks/channel-alerts.ts';
 import { leaderHome, partnerHome, repHome } from './blocks/home.ts';
 
 // App Home is a view of current state, not a message: it is rebuilt from the database whenever someone
@@ -53,7 +55,10 @@ export function createHomeRefresher(opts: {
     const ctx = { timeZone: services.config.timezone, now: services.now() };
     if (data.kind === 'partner') return partnerHome(data.mine, ctx);
     if (data.kind === 'rep')
-      return repHome({ claimed: data.mine, overdue: data.overdue, available: data.available }, ctx);
+      return repHome(
+        { claimed: data.mine, overdue: data.overdue, available: data.available, scores: data.scores },
+        ctx,
+      );
     if (data.kind === 'leader' && data.metrics) {
       const { intake, funnel } = data.metrics;
       return leaderHome(
@@ -72,6 +77,9 @@ export function createHomeRefresher(opts: {
             revenue: data.metrics.revenue.groups,
           },
           recent: data.recent,
+          ...(services.config.roles.admins.includes(userId)
+            ? { deliveryProblems: deliveryProblemLines(deliveryProblems(services.db, ctx.now)) }
+            : {}),
         },
         ctx,
       );

@@ -1,34 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Db } from '../db/connection.ts';
 import {
-  defer,
-  dueHeads,
   isUnconfirmed,
-  markFailed,
-  markRetry,
-  markSent,
-  markUnconfirmed,
+  type Mark,
   nextDueAt,
   type OutboxRow,
+  releaseDeadLeases,
+  renewLeases,
   routingPostOf,
-  type SentRow,
+  settleAndClaim,
   UNCONFIRMED,
 } from '../db/stores/outbox-store.ts';
 import { LEAD_POST_TS } from '../services/notify.ts';
+import { FILE_UPLOAD_METHOD, uploadFile } from './file-upload.ts';
 
 // Delivers the outbox to Slack. A row is marked sent only after Slack answers ok; until then it stays
-// pending and survives restarts. Rows to one recipient go out in order (only the head of each recipient is
-// ever in flight); different recipients go out in parallel up to `concurrency`.
+// pending and survives restarts. Rows of one lane (a lead's post and its thread, a DM conversation, another
+// channel: see outbox-store.ts) go out in order; different lanes go out in parallel up to `concurrency`.
+//
+// Claiming: rows are leased in the same transaction that reads them (`settleAndClaim`), so two senders (two
+// processes on one SQLite file, or later several workers on PostgreSQL) never take the same row, and a dead
+// sender's rows are taken over when its lease expires (outbox-store.ts describes the protocol).
+//
+// Turns: each call's answer is written with the next claim, in one transaction, at most MARK_WINDOW_MS after
+// it arrives while other calls are out (at once when it was the last): one commit serves every answer of the
+// window and the next claim (every commit waits for the disk), and a slow call, up to the client timeout,
+// holds back nobody else's marks.
+//
+// Which door: a person hears from Foothold through their own workspace's installation when it has one (the
+// route is looked up for every attempt, so a revoked or uninstalled installation is never used); otherwise
+// through the vendor's token, which Slack lets reach an external person only through a channel they share
+// (`conversations.open` answers `invalid_user_combination` otherwise, FACTS.md "Slack Connect"). When neither
+// exists the row is held, logged, checked again later and shown to admins; it is never dropped.
 //
 // Exactly once: updates and pins are idempotent, posts are not. Every post carries its delivery key as
-// message metadata, and is marked "unconfirmed" in the database just before the call. When no answer comes
-// back (a timeout, a dropped connection, a 5xx, or the process dying mid-call), the next attempt first looks
-// for the key in the channel (or thread) and only posts again if Slack does not have it.
-//
-// Each pass writes its markers in one transaction before its calls and Slack's answers in one transaction
-// after them: every commit waits for the disk (synchronous=FULL), and one per message per step was a large
-// part of the sender's cost (issue 6, B2). A crash between a call and the second commit leaves the post unconfirmed,
-// which is exactly the case the look-up handles.
+// message metadata, and is marked "unconfirmed" in the database (with its lease) before the call. When no
+// answer comes back (a timeout, a dropped connection, a 5xx, or the process dying mid-call), the next attempt
+// first looks for the key in the conversation, where the sender may read it (`mayLookUp`: the program's
+// internal channels and the bot's own DMs, never a channel shared with a partner), and only posts again if
+// Slack does not have it. Where it may not look (or the optional history scopes are not granted), it posts
+// again: a duplicate at worst, never a loss (README, "Optional history scopes").
 
 export interface SenderLogger {
   info(obj: object, msg?: string): void;
@@ -36,10 +49,30 @@ export interface SenderLogger {
   error(obj: object, msg?: string): void;
 }
 
+/** How one row reaches Slack: the client of an installation (or the vendor's own token). */
+export interface Route {
+  client: WebClient;
+  /** `vendor`, or the installation's key (`T…`/`E…`): names the door in logs and keys the DM channel cache. */
+  via: string;
+  /** The vendor's own token: the one to use for channels and internal people, and the shared-channel fallback. */
+  vendor: boolean;
+  /** The recipient's own team, when the vendor token is a fallback for an external person (for the logs). */
+  externalTeam?: string | null;
+}
+
+export type RouteDecision = Route | { hold: string };
+
 export interface OutboxSenderOptions {
   db: Db;
-  /** The Web API client for a row's team (null = the default workspace's token). */
-  clientFor: (teamId: string | null) => WebClient | Promise<WebClient>;
+  /** How to reach a row's recipient, resolved for every attempt (see "Which door" above). */
+  routeFor?: (row: OutboxRow) => RouteDecision | Promise<RouteDecision>;
+  /** Simpler alternative to `routeFor`: one client per row team (null = the default token). */
+  clientFor?: (teamId: string | null) => WebClient | Promise<WebClient>;
+  /**
+   * Whether the sender may read a conversation's recent history to look up an unconfirmed post. Default: yes
+   * everywhere (tests); the app allows its internal channels and the bot's own DMs only.
+   */
+  mayLookUp?: (where: { channel: string; dm: boolean; route: Route }) => boolean;
   logger: SenderLogger;
   now?: () => number;
   concurrency?: number;
@@ -47,36 +80,40 @@ export interface OutboxSenderOptions {
   maxAttempts?: number;
   /** How often an idle sender looks for due rows it was not told about (other processes, backoffs). */
   pollMs?: number;
+  /** How long a claimed row stays this sender's without a renewal (default 30 s). */
+  leaseMs?: number;
+  /** This sender's lease owner id (default `host:pid:random`). */
+  owner?: string;
 }
 
-/** Slack errors that retrying cannot fix: the row is marked failed and logged for an operator. */
-const PERMANENT_ERRORS = new Set([
-  'channel_not_found',
-  'invalid_blocks',
-  'invalid_blocks_format',
-  'invalid_arguments',
-  'msg_too_long',
-  'no_text',
-  'not_in_channel',
-  'is_archived',
-  'user_not_found',
-  'user_not_visible',
-  'users_not_found',
-  'invalid_user_combination',
-  'cannot_dm_bot',
-  'account_inactive',
-  'message_not_found',
-  'cant_update_message',
-  'edit_window_closed',
-  'restricted_action',
+/**
+ * Slack errors that a later attempt can fix (Slack's own trouble). Every other Slack error fails the row at
+ * once, visibly (logged and counted on the admins' App Home): retrying an unknown error for hours only hides it.
+ */
+const TRANSIENT_ERRORS = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'team_added_to_org',
+]);
+
+/** The token was refused: the installation is gone or revoked. Held, and the route looked up again later. */
+const AUTH_ERRORS = new Set([
   'not_authed',
   'invalid_auth',
   'token_revoked',
   'token_expired',
-  'missing_scope',
-  'not_allowed_token_type',
-  'too_many_attachments',
-  'unknown_method',
+  'account_inactive',
+  'team_disabled',
+  'org_login_required',
+]);
+
+/** The vendor bot cannot open a DM with this external person: they share no channel (FACTS.md, Slack Connect). */
+const NO_SHARED_CHANNEL_ERRORS = new Set([
+  'invalid_user_combination',
+  'user_not_visible',
+  'channel_not_found',
 ]);
 
 /** `metadata.event_type` of every post Foothold makes; `event_payload.delivery_key` is the outbox row's key. */
@@ -90,23 +127,28 @@ const LOOKUP_SLACK_MS = 60_000;
 const LOOKUP_PAGES = 10;
 /** At most this many delivery keys remembered from those lookups. */
 const SEEN_CAPACITY = 50_000;
-
-type Outcome =
-  | { kind: 'sent'; result: Record<string, unknown> }
-  | { kind: 'retry'; afterMs: number; error: string; countsAsAttempt: boolean; unconfirmed?: boolean }
-  | { kind: 'failed'; error: string };
+/** A held row (no way to reach its recipient) is tried again after this long. */
+export const HOLD_RECHECK_MS = 10 * 60_000;
+/** A row whose installation refused its token is tried again after this long (it may be reinstalled or gone). */
+const AUTH_RECHECK_MS = 60_000;
+/** How long an answer may wait to share a commit with others while calls are still out. */
+const MARK_WINDOW_MS = 50;
 
 export interface OutboxSender {
   /** Sends everything due now and returns once nothing due is left (tests, CLI, shutdown). */
   drain(options?: {
     untilEmpty?: boolean;
     timeoutMs?: number;
-  }): Promise<{ sent: number; failed: number; retried: number }>;
+  }): Promise<{ sent: number; failed: number; retried: number; held: number }>;
   /** Wakes the loop: a use case just queued messages. */
   kick(): void;
   start(): void;
   stop(): Promise<void>;
+  /** This sender's lease owner id. */
+  readonly owner: string;
 }
+
+type Unsent = Exclude<Mark, { kind: 'sent' }>;
 
 export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const { db, logger } = options;
@@ -114,7 +156,24 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const concurrency = options.concurrency ?? 8;
   const maxAttempts = options.maxAttempts ?? 25;
   const pollMs = options.pollMs ?? 1000;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const host = hostname();
+  const owner = options.owner ?? `${host}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const mayLookUp = options.mayLookUp ?? (() => true);
+  const routeFor =
+    options.routeFor ??
+    (async (row: OutboxRow): Promise<RouteDecision> => {
+      if (!options.clientFor) return { hold: 'the sender has no Slack client' };
+      return {
+        client: await options.clientFor(row.teamId),
+        via: row.teamId ?? 'vendor',
+        vendor: !row.teamId,
+      };
+    });
+  /** DM channel ids per door and person (`via:user` → `D…`): a DM opened by one bot is not another's. */
   const dmChannels = new Map<string, string>();
+  /** Doors whose token lacks the history scopes: not asked again (the optional scopes, README). */
+  const noHistory = new Set<string>();
   /**
    * Delivery keys seen in Slack while looking for unconfirmed posts (key → where it is). After a crash or a
    * restore many posts are unconfirmed at once; one page of history answers for all of them.
@@ -122,50 +181,142 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const seenInSlack = new Map<string, { ts: string; channel: string }>();
   /** Retry-After pauses per Web API method (Slack's limits are per method, per workspace). */
   const pausedUntil = new Map<string, number>();
-  const inFlight = new Set<string>();
+  const inFlight = new Map<number, Promise<void>>();
+  /** Answers not yet written (written with the next claim, in one transaction). */
+  let marks: Mark[] = [];
   let running = false;
-  let timer: NodeJS.Timeout | null = null;
-  let loop: Promise<void> | null = null;
-  let wake: (() => void) | null = null;
-  const stats = { sent: 0, failed: 0, retried: 0 };
+  /** The next turn, and when it is due (a sooner request replaces a later one). */
+  let turn: { timer: NodeJS.Timeout; at: number } | null = null;
+  let renewTimer: NodeJS.Timeout | null = null;
+  const stats = { sent: 0, failed: 0, retried: 0, held: 0 };
 
-  async function resolveChannel(row: OutboxRow, client: WebClient): Promise<string> {
-    const recipient = row.recipient;
-    if (!/^[UW]/.test(recipient)) return recipient;
-    const key = `${row.teamId ?? ''}:${recipient}`;
+  /** Runs a turn (write answers, claim, start calls) in `ms`, unless one is due sooner. */
+  function schedule(ms: number): void {
+    const at = now() + ms;
+    if (turn && turn.at <= at) return;
+    if (turn) clearTimeout(turn.timer);
+    turn = { timer: setTimeout(runTurn, Math.max(0, ms)), at };
+  }
+
+  function cancelTurn(): void {
+    if (turn) clearTimeout(turn.timer);
+    turn = null;
+  }
+
+  function runTurn(): void {
+    turn = null;
+    step(running);
+    // With free slots, look again when the next row is due (answers and kicks come sooner).
+    if (running && inFlight.size < concurrency) schedule(idleMs());
+  }
+
+  /**
+   * One turn: the answers that came in and the next claim in one transaction (one commit), then the calls
+   * start. `claim` false only writes the answers (stopping). Returns how many calls it started.
+   */
+  function step(claim: boolean): number {
+    const batch = marks;
+    marks = [];
+    const t = now();
+    const paused = [...pausedUntil].filter(([, until]) => until > t).map(([m]) => m);
+    const limit = claim ? concurrency - inFlight.size : 0;
+    let rows: OutboxRow[];
+    try {
+      rows = settleAndClaim(db, batch, { owner, now: t, leaseMs, limit, pausedMethods: paused });
+    } catch (err) {
+      // A database error (disk full, busy past the timeout): the answers are kept and written on a later
+      // turn; their rows stay pending and leased meanwhile (and if this process dies, the lease expires and
+      // the posts, unconfirmed, are looked up before any retry).
+      marks = batch.concat(marks);
+      logger.error(
+        { err, outboxIds: batch.map((m) => m.row.id) },
+        'could not record or claim Slack deliveries; trying again',
+      );
+      schedule(pollMs);
+      return 0;
+    }
+    for (const row of rows) {
+      const p = run(row).finally(() => inFlight.delete(row.id));
+      inFlight.set(row.id, p);
+    }
+    if (inFlight.size > 0 && !renewTimer) {
+      renewTimer = setInterval(renewAll, Math.max(50, Math.floor(leaseMs / 3)));
+      renewTimer.unref();
+    } else if (inFlight.size === 0 && renewTimer) {
+      clearInterval(renewTimer);
+      renewTimer = null;
+    }
+    return rows.length;
+  }
+
+  /**
+   * An answer came: it is written with the next turn, at most MARK_WINDOW_MS later while other calls are
+   * still out (answers arriving together share a commit), at once when it was the last one. A slow call
+   * never holds anyone else's answer for longer than that window.
+   */
+  function settle(mark: Mark): void {
+    marks.push(mark);
+    schedule(inFlight.size > 1 ? MARK_WINDOW_MS : 0);
+  }
+
+  function renewAll(): void {
+    if (inFlight.size === 0) return;
+    try {
+      renewLeases(db, owner, now() + leaseMs);
+    } catch (err) {
+      logger.warn({ err }, 'could not renew outbox leases');
+    }
+  }
+
+  // ── one attempt ────────────────────────────────────────────────────────────────────────────────────
+
+  async function openDm(row: OutboxRow, route: Route): Promise<string> {
+    const key = `${route.via}:${row.recipient}`;
     const cached = dmChannels.get(key);
     if (cached) return cached;
-    const res = await client.conversations.open({ users: recipient });
+    const res = await route.client.conversations.open({ users: row.recipient });
     const id = res.channel?.id;
     if (!id) throw new Error('conversations.open returned no channel');
+    if (dmChannels.size >= SEEN_CAPACITY) dmChannels.clear();
     dmChannels.set(key, id);
     return id;
   }
 
-  async function attempt(row: OutboxRow): Promise<Outcome> {
+  async function attempt(row: OutboxRow): Promise<Mark> {
     const payload: Record<string, unknown> = { ...row.payload };
     if (row.leadId != null && (payload.ts === LEAD_POST_TS || payload.thread_ts === LEAD_POST_TS)) {
       const post = routingPostOf(db, row.leadId);
       if (!post.ts) {
         if (post.postRow?.status === 'failed')
-          return { kind: 'failed', error: 'the routing post it refers to was never delivered' };
-        return {
-          kind: 'retry',
-          afterMs: 1000,
-          error: 'waiting for the routing post to be delivered',
-          countsAsAttempt: false,
-        };
+          return { kind: 'failed', row, error: 'the routing post it refers to was never delivered' };
+        const why = 'waiting for the routing post to be delivered';
+        return retry(row, 1000, isUnconfirmed(row) ? `${UNCONFIRMED}${why}` : why, false);
       }
       if (payload.ts === LEAD_POST_TS) payload.ts = post.ts;
       if (payload.thread_ts === LEAD_POST_TS) payload.thread_ts = post.ts;
       if (post.channel) payload.channel = post.channel;
     }
+    const decision = await routeFor(row);
+    if ('hold' in decision) return hold(row, decision.hold, HOLD_RECHECK_MS);
+    const route = decision;
     const tagged = NOT_IDEMPOTENT.has(row.method);
+    const dm = typeof payload.channel === 'string' && /^[UW]/.test(payload.channel);
     let called = false;
     try {
-      const client = await options.clientFor(row.teamId);
-      if (typeof payload.channel === 'string' && /^[UW]/.test(payload.channel)) {
-        payload.channel = await resolveChannel(row, client);
+      if (dm) {
+        try {
+          payload.channel = await openDm(row, route);
+        } catch (err) {
+          const code = slackErrorOf(err);
+          if (route.externalTeam && code && NO_SHARED_CHANNEL_ERRORS.has(code)) {
+            return hold(
+              row,
+              `no installation of Foothold in ${route.externalTeam} and no channel shared with the vendor to reach ${row.recipient} (${code})`,
+              HOLD_RECHECK_MS,
+            );
+          }
+          throw err;
+        }
       }
       if (tagged) {
         payload.metadata ??= {
@@ -173,41 +324,63 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
           event_payload: { delivery_key: row.deliveryKey },
         };
         if (isUnconfirmed(row)) {
-          const found = await findDelivered(client, payload, row);
+          const found = await findDelivered(route, payload, row, dm);
           if (found) return found;
         }
-        // Marked unconfirmed already, with the rest of this pass (see `pass`).
+        // Marked unconfirmed already, with its lease (see claimDue).
       }
       called = true;
-      const res = (await client.apiCall(row.method, payload)) as unknown as Record<string, unknown>;
-      return { kind: 'sent', result: pickResult(res) };
+      // A chart upload is three calls (src/slack/file-upload.ts), not one Web API method.
+      if (row.method === FILE_UPLOAD_METHOD)
+        return { kind: 'sent', row, result: await uploadFile(route.client, payload) };
+      const res = (await route.client.apiCall(row.method, payload)) as unknown as Record<string, unknown>;
+      return { kind: 'sent', row, result: pickResult(res) };
     } catch (err) {
-      return classify(err, row, { unconfirmable: tagged && called });
+      // A post left unconfirmed by an earlier attempt stays so until a call of this one gets an answer.
+      return classify(err, row, route, {
+        unconfirmable: tagged && (called || isUnconfirmed(row)),
+      });
     }
+  }
+
+  function retry(row: OutboxRow, afterMs: number, error: string, countsAsAttempt: boolean): Unsent {
+    return { kind: 'retry', row, notBefore: now() + afterMs, error, countsAsAttempt };
+  }
+
+  function hold(row: OutboxRow, reason: string, afterMs: number, slackError?: string): Unsent {
+    return { kind: 'held', row, notBefore: now() + afterMs, reason, ...(slackError ? { slackError } : {}) };
   }
 
   /**
    * Looks for an unconfirmed post in Slack by its delivery key. Returns `sent` when Slack has it, a retry
-   * when Slack cannot be asked right now, and null when it is not there (or cannot be checked at all, e.g.
-   * a missing history scope: then it is posted again, since a duplicate is better than a lost message).
+   * when Slack cannot be asked right now, and null when it is not there or may not be looked for (then it is
+   * posted again, since a duplicate is better than a lost message).
    */
   async function findDelivered(
-    client: WebClient,
+    route: Route,
     payload: Record<string, unknown>,
     row: OutboxRow,
-  ): Promise<Outcome | null> {
+    dm: boolean,
+  ): Promise<Mark | null> {
     const channel = String(payload.channel);
-    const threadTs = typeof payload.thread_ts === 'string' ? payload.thread_ts : null;
-    const oldest = String(Math.floor((row.createdAt - LOOKUP_SLACK_MS) / 1000));
-    const found = (where: { ts: string; channel: string }): Outcome => {
+    const known = seenInSlack.get(row.deliveryKey);
+    const found = (where: { ts: string; channel: string }): Mark => {
       logger.info(
         { outboxId: row.id, deliveryKey: row.deliveryKey, ts: where.ts },
         'an unconfirmed Slack message had been delivered; not sending it again',
       );
-      return { kind: 'sent', result: { ts: where.ts, channel: where.channel } };
+      return { kind: 'sent', row, result: { ts: where.ts, channel: where.channel } };
     };
-    const known = seenInSlack.get(row.deliveryKey);
     if (known) return found(known);
+    if (noHistory.has(route.via) || !mayLookUp({ channel, dm, route })) {
+      logger.warn(
+        { outboxId: row.id, deliveryKey: row.deliveryKey, via: route.via, channel },
+        'an unconfirmed Slack message cannot be looked up here; sending it again (a duplicate at worst)',
+      );
+      return null;
+    }
+    const threadTs = typeof payload.thread_ts === 'string' ? payload.thread_ts : null;
+    const oldest = String(Math.floor((row.createdAt - LOOKUP_SLACK_MS) / 1000));
     let cursor: string | undefined;
     try {
       for (let page = 0; page < LOOKUP_PAGES; page++) {
@@ -219,8 +392,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
           ...(cursor ? { cursor } : {}),
         };
         const res = threadTs
-          ? await client.conversations.replies({ ...common, ts: threadTs })
-          : await client.conversations.history(common);
+          ? await route.client.conversations.replies({ ...common, ts: threadTs })
+          : await route.client.conversations.history(common);
         let match: { ts: string; channel: string } | null = null;
         for (const m of res.messages ?? []) {
           const meta = (
@@ -238,15 +411,15 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       }
       return null;
     } catch (err) {
-      const outcome = classify(err, row, {
+      if (slackErrorOf(err) === 'missing_scope') noHistory.add(route.via);
+      const outcome = classify(err, row, route, {
         unconfirmable: true,
         method: threadTs ? 'conversations.replies' : 'conversations.history',
       });
       // Still unconfirmed: look again on the next attempt.
-      if (outcome.kind === 'retry') return { ...outcome, unconfirmed: true };
-      if (outcome.kind === 'sent') return outcome;
+      if (outcome.kind === 'retry') return outcome;
       logger.warn(
-        { outboxId: row.id, deliveryKey: row.deliveryKey, error: outcome.error },
+        { outboxId: row.id, deliveryKey: row.deliveryKey, error: slackErrorOf(err) ?? String(err) },
         'could not check whether an unconfirmed Slack message was delivered; sending it again',
       );
       return null;
@@ -256,57 +429,66 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   function classify(
     err: unknown,
     row: OutboxRow,
-    opts: { unconfirmable: boolean; method?: string } = { unconfirmable: false },
-  ): Outcome {
+    route: Route,
+    opts: { unconfirmable: boolean; method?: string },
+  ): Mark {
     const method = opts.method ?? row.method;
     const e = err as {
       code?: string;
-      data?: { error?: string };
       retryAfter?: number;
       statusCode?: number;
       message?: string;
     };
     const backoff = Math.min(2 ** row.attempts * 1000, 5 * 60_000) * (0.8 + Math.random() * 0.4);
+    // Still unconfirmed after this attempt when the call may have reached Slack (the look-up runs next time).
+    const mark = (error: string) => (opts.unconfirmable ? `${UNCONFIRMED}${error}` : error);
     if (e.code === ErrorCode.RateLimitedError) {
       const afterMs = Math.max(1, e.retryAfter ?? 1) * 1000;
       pausedUntil.set(method, now() + afterMs);
-      return {
-        kind: 'retry',
-        afterMs,
-        error: `rate limited; retry after ${afterMs / 1000}s`,
-        countsAsAttempt: false,
-      };
+      // A 429 means Slack did nothing with the call; only a look-up's 429 leaves the post unconfirmed.
+      const error = `rate limited; retry after ${afterMs / 1000}s`;
+      return retry(row, afterMs, opts.method ? mark(error) : error, false);
     }
-    if (e.code === ErrorCode.PlatformError) {
-      const slackError = e.data?.error ?? 'unknown_error';
+    const slackError = slackErrorOf(err);
+    if (e.code === ErrorCode.PlatformError && slackError) {
       if (slackError === 'ratelimited') {
         pausedUntil.set(method, now() + 1000);
-        return { kind: 'retry', afterMs: 1000, error: slackError, countsAsAttempt: false };
+        return retry(row, 1000, slackError, false);
       }
       // Slack refusing a pin because it is already there means the job is done.
-      if (slackError === 'already_pinned') return { kind: 'sent', result: {} };
-      if (PERMANENT_ERRORS.has(slackError)) return { kind: 'failed', error: slackError };
-      return { kind: 'retry', afterMs: backoff, error: slackError, countsAsAttempt: true };
+      if (slackError === 'already_pinned') return { kind: 'sent', row, result: {} };
+      if (AUTH_ERRORS.has(slackError)) {
+        return hold(
+          row,
+          `the token of ${route.via} was refused (${slackError})`,
+          AUTH_RECHECK_MS,
+          slackError,
+        );
+      }
+      if (TRANSIENT_ERRORS.has(slackError)) return tryAgain(row, backoff, mark(slackError));
+      return { kind: 'failed', row, error: slackError };
     }
     if (e.code === ErrorCode.HTTPError && e.statusCode && e.statusCode < 500 && e.statusCode !== 408) {
-      return { kind: 'failed', error: `HTTP ${e.statusCode}` };
+      return { kind: 'failed', row, error: `HTTP ${e.statusCode}` };
     }
-    // No answer, or a 5xx: Slack may have acted on the call anyway.
-    return {
-      kind: 'retry',
-      afterMs: backoff,
-      error: e.message ?? String(err),
-      countsAsAttempt: true,
-      unconfirmed: opts.unconfirmable,
-    };
+    if (e.code === ErrorCode.HTTPError || e.code === ErrorCode.RequestError) {
+      // No answer, or a 5xx: Slack may have acted on the call anyway.
+      return tryAgain(row, backoff, mark(e.message ?? String(err)));
+    }
+    // Anything else is a fault we do not know how to recover from: fail now, visibly.
+    return { kind: 'failed', row, error: mark(`unexpected: ${e.message ?? String(err)}`) };
   }
 
-  /** Records an attempt that did not end in `sent` (retries and failures are rare: a write each). */
-  function recordUnsent(row: OutboxRow, outcome: Exclude<Outcome, { kind: 'sent' }>): void {
-    const t = now();
-    if (outcome.kind === 'failed' || (outcome.countsAsAttempt && row.attempts + 1 >= maxAttempts)) {
-      const error = outcome.error;
-      markFailed(db, row, error, t);
+  /** A transient failure: retried with backoff, until `maxAttempts`. */
+  function tryAgain(row: OutboxRow, afterMs: number, error: string): Unsent {
+    if (row.attempts + 1 >= maxAttempts) return { kind: 'failed', row, error };
+    return retry(row, afterMs, error, true);
+  }
+
+  function report(mark: Mark): void {
+    const { row } = mark;
+    if (mark.kind === 'sent') stats.sent++;
+    else if (mark.kind === 'failed') {
       stats.failed++;
       logger.error(
         {
@@ -314,131 +496,131 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
           deliveryKey: row.deliveryKey,
           method: row.method,
           recipient: row.recipient,
-          error,
+          error: mark.error,
           attempts: row.attempts + 1,
         },
         'Slack message could not be delivered; it will not be retried',
       );
-      return;
-    }
-    if (outcome.countsAsAttempt) {
-      markRetry(
-        db,
-        row,
-        t + outcome.afterMs,
-        outcome.unconfirmed ? `${UNCONFIRMED}${outcome.error}` : outcome.error,
+    } else if (mark.kind === 'held' && mark.slackError) {
+      stats.held++;
+      // A refused token is an operator's problem (a revoked install, a wrong SLACK_BOT_TOKEN): an error line.
+      logger.error(
+        {
+          outboxId: row.id,
+          deliveryKey: row.deliveryKey,
+          method: row.method,
+          recipient: row.recipient,
+          error: mark.slackError,
+        },
+        'Slack refused the token for this message; it is held and its route looked up again in a minute',
       );
+    } else if (mark.kind === 'held') {
+      stats.held++;
+      logger.warn(
+        { outboxId: row.id, deliveryKey: row.deliveryKey, recipient: row.recipient, reason: mark.reason },
+        'Slack message held: no way to reach its recipient yet; it will be tried again',
+      );
+    } else if (mark.countsAsAttempt) {
       stats.retried++;
       logger.warn(
-        { outboxId: row.id, method: row.method, error: outcome.error, attempt: row.attempts + 1 },
+        { outboxId: row.id, method: row.method, error: mark.error, attempt: row.attempts + 1 },
         'Slack delivery will be retried',
       );
-    } else {
-      defer(
-        db,
-        row,
-        t + outcome.afterMs,
-        outcome.unconfirmed ? `${UNCONFIRMED}${outcome.error}` : outcome.error,
-      );
     }
   }
 
-  /**
-   * One pass: start every due head whose method is not paused, up to the concurrency limit. The posts among
-   * them are marked unconfirmed together before any call goes out, and the answers recorded together once
-   * every call of the pass has one; the recipients stay in flight until then.
-   */
-  async function pass(): Promise<number> {
-    const t = now();
-    const slots = concurrency - inFlight.size;
-    if (slots <= 0) return 0;
-    const heads = dueHeads(db, t, slots * 4, [...inFlight])
-      .filter((r) => (pausedUntil.get(r.method) ?? 0) <= t)
-      .slice(0, slots);
-    if (heads.length === 0) return 0;
-    for (const row of heads) inFlight.add(row.recipient);
+  async function run(row: OutboxRow): Promise<void> {
+    let mark: Mark;
     try {
-      markUnconfirmed(
-        db,
-        heads.filter((r) => NOT_IDEMPOTENT.has(r.method)),
-        now(),
-      );
-      const sent: SentRow[] = [];
-      await Promise.all(
-        heads.map(async (row) => {
-          try {
-            const outcome = await attempt(row);
-            if (outcome.kind === 'sent') sent.push({ row, result: outcome.result });
-            else recordUnsent(row, outcome);
-          } catch (err) {
-            logger.error({ err, outboxId: row.id }, 'outbox delivery crashed');
-          }
-        }),
-      );
-      markSent(db, sent, now());
-      stats.sent += sent.length;
+      mark = await attempt(row);
     } catch (err) {
-      // A database error: the rows stay pending (posts unconfirmed, so looked up before any retry).
-      logger.error({ err, outboxIds: heads.map((r) => r.id) }, 'outbox delivery crashed');
-    } finally {
-      for (const row of heads) inFlight.delete(row.recipient);
+      // A fault in the sender itself (a database error reading the routing post…): fail the row visibly
+      // rather than retrying it for hours. A post stays unconfirmed, so nothing is posted twice.
+      mark = { kind: 'failed', row, error: `unexpected: ${(err as Error).message ?? String(err)}` };
+      logger.error({ err, outboxId: row.id }, 'outbox delivery crashed');
     }
-    return heads.length;
+    report(mark);
+    settle(mark);
   }
 
-  async function runLoop(): Promise<void> {
-    while (running) {
-      const n = await pass();
-      if (!running) break;
-      if (n > 0) continue;
-      const due = nextDueAt(db);
-      const paused = Math.min(
-        ...[...pausedUntil.values()].filter((v) => v > now()),
-        Number.POSITIVE_INFINITY,
-      );
-      const waitMs = Math.max(5, Math.min(pollMs, (due ?? Number.POSITIVE_INFINITY) - now(), paused - now()));
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, waitMs);
+  // ── the loop ───────────────────────────────────────────────────────────────────────────────────────
+
+  /** How long an idle sender may sleep: until the next row is due or a pause ends, at most `pollMs`. */
+  function idleMs(): number {
+    const t = now();
+    const due = nextDueAt(db);
+    const pauses = [...pausedUntil.values()].filter((v) => v > t);
+    let wait = pollMs;
+    if (due !== null && due > t) wait = Math.min(wait, due - t);
+    if (pauses.length) wait = Math.min(wait, Math.min(...pauses) - t);
+    return Math.max(5, wait);
+  }
+
+  function releaseDead(): void {
+    try {
+      const n = releaseDeadLeases(db, host, (pid) => {
+        if (pid === process.pid) return false;
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch (err) {
+          return (err as NodeJS.ErrnoException).code === 'EPERM';
+        }
       });
-      wake = null;
+      if (n > 0) logger.info({ rows: n }, 'took over outbox rows left by a stopped process on this host');
+    } catch (err) {
+      logger.warn({ err }, 'could not release outbox leases of stopped processes');
     }
   }
 
   return {
+    owner,
     async drain({ untilEmpty = true, timeoutMs = 30_000 } = {}) {
       const start = now();
       const before = { ...stats };
       for (;;) {
-        const n = await pass();
-        if (n > 0) continue;
+        step(true);
+        if (inFlight.size > 0) {
+          await Promise.race(inFlight.values());
+          continue;
+        }
+        // The last answers are written now; anything they unblocked is claimed in the same turn.
+        if (step(true) > 0) continue;
         const due = nextDueAt(db);
         if (!untilEmpty || due === null || now() - start > timeoutMs) break;
-        const wait = Math.max(5, Math.min(250, due - now()));
-        await new Promise((r) => setTimeout(r, wait));
+        await new Promise((r) => setTimeout(r, Math.max(5, Math.min(250, due - now()))));
       }
       return {
         sent: stats.sent - before.sent,
         failed: stats.failed - before.failed,
         retried: stats.retried - before.retried,
+        held: stats.held - before.held,
       };
     },
     kick() {
-      if (timer) clearTimeout(timer);
-      wake?.();
+      if (running) schedule(0);
     },
     start() {
       if (running) return;
       running = true;
-      loop = runLoop().catch((err) => logger.error({ err }, 'outbox loop stopped'));
+      releaseDead();
+      schedule(0);
     },
     async stop() {
       running = false;
-      if (timer) clearTimeout(timer);
-      wake?.();
-      await loop;
+      cancelTurn();
+      await Promise.allSettled([...inFlight.values()]);
+      cancelTurn();
+      step(false);
+      if (renewTimer) clearInterval(renewTimer);
+      renewTimer = null;
     },
   };
+}
+
+function slackErrorOf(err: unknown): string | undefined {
+  const e = err as { code?: string; data?: { error?: string } };
+  return e.code === ErrorCode.PlatformError ? (e.data?.error ?? 'unknown_error') : undefined;
 }
 
 function pickResult(res: Record<string, unknown>): Record<string, unknown> {

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFoothold, StartupError } from '../../src/app.ts';
 import type { Env } from '../../src/config/env.ts';
-import { startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
+import { type StandInChannel, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { createLogger } from '../../src/logger.ts';
 import { ACTIONS } from '../../src/slack/ids.ts';
 import { openTestDb, testConfig } from '../helpers/db.ts';
@@ -58,9 +58,10 @@ describe('start-up', () => {
     expect(JSON.parse(res.body)).toMatchObject({ ok: true, outbox: { failed: 0 } });
   });
 
-  it('refuses to start when a routing channel is shared with another organisation', async () => {
+  /** What start-up says when C0EMEA is as `patch` makes it. */
+  async function startupErrorWith(patch: Partial<StandInChannel>): Promise<unknown> {
     const opts = programStandInOptions();
-    opts.channels = opts.channels?.map((c) => (c.id === 'C0EMEA' ? { ...c, isExtShared: true } : c));
+    opts.channels = opts.channels?.map((c) => (c.id === 'C0EMEA' ? { ...c, ...patch } : c));
     const standIn = await startSlackStandIn(opts);
     const t = openTestDb();
     cleanups.push(
@@ -77,9 +78,26 @@ describe('start-up', () => {
       LOG_LEVEL: 'silent',
     } as Env;
     const foothold = createFoothold({ env, config: testConfig(), db: t.db, logger: createLogger('silent') });
-    const err = await foothold.start().catch((e: unknown) => e);
+    return foothold.start().catch((e: unknown) => e);
+  }
+
+  it('refuses to start when a routing channel is shared with another organisation', async () => {
+    const err = await startupErrorWith({ isExtShared: true });
     expect(err).toBeInstanceOf(StartupError);
     expect(String((err as Error).message)).toMatch(/C0EMEA.*shared with another organisation/);
+  });
+
+  // Slack's conversation object: `is_pending_ext_shared`, `pending_connected_team_ids`
+  // (https://api.slack.com/types/conversations). Once the invitation is accepted, partners read the history.
+  it('refuses to start when a routing channel has a pending invitation to share it', async () => {
+    const err = await startupErrorWith({ pendingConnectedTeamIds: ['T0OUTSIDE'] });
+    expect(err).toBeInstanceOf(StartupError);
+    expect(String((err as Error).message)).toMatch(
+      /C0EMEA \(#eql-emea\): an invitation to share it with another organisation is pending \(T0OUTSIDE\)/,
+    );
+    expect(String((await startupErrorWith({ isPendingExtShared: true })) as Error)).toMatch(
+      /C0EMEA.*pending/,
+    );
   });
 });
 

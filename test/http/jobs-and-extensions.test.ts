@@ -67,6 +67,8 @@ describe('the scheduler', () => {
       { job: 'digest', cron: '0 9 * * 1' },
       { job: 'scorecards', cron: '0 9 1 * *' },
       { job: 'crm-sync', cron: '*/15 * * * *' },
+      { job: 'model-fit', cron: '30 2 * * *' },
+      { job: 'insights', cron: '0 9 1 * *' },
     ]);
   });
 });

@@ -2,17 +2,13 @@ import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enqueue, type OutboxMessage } from '../../src/db/stores/lead-store.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
-import { createOutboxSender, type SenderLogger } from '../../src/slack/outbox-sender.ts';
+import { createOutboxSender } from '../../src/slack/outbox-sender.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { captureLogger } from '../helpers/logs.ts';
 
 let standIn: SlackStandIn;
 let t: TestDb;
-const logged: Array<{ level: string; obj: object; msg?: string }> = [];
-const logger: SenderLogger = {
-  info: (obj, msg) => logged.push({ level: 'info', obj, ...(msg ? { msg } : {}) }),
-  warn: (obj, msg) => logged.push({ level: 'warn', obj, ...(msg ? { msg } : {}) }),
-  error: (obj, msg) => logged.push({ level: 'error', obj, ...(msg ? { msg } : {}) }),
-};
+const { logger, logged } = captureLogger();
 
 beforeEach(async () => {
   standIn = await startSlackStandIn({

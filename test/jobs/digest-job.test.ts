@@ -68,9 +68,14 @@ describe('the weekly digest job', () => {
   it('posts to the digest channel and DMs each leader, once per week', async () => {
     const s = await digestJob.run(w.jobDeps, DIGEST_AT);
     expect(s.period).toBe('2026-W48');
+    // each message is followed by its two charts (funnel, cohort trend), uploaded through the outbox
     expect(s.queued.map((q) => [q.to, q.deliveryKey])).toEqual([
       ['C0LEADERS', 'digest:2026-W48:C0LEADERS'],
+      ['C0LEADERS', 'digest:2026-W48:C0LEADERS:chart:funnel.png'],
+      ['C0LEADERS', 'digest:2026-W48:C0LEADERS:chart:cohort-trend.png'],
       ['U0LEAD', 'digest:2026-W48:U0LEAD'],
+      ['U0LEAD', 'digest:2026-W48:U0LEAD:chart:funnel.png'],
+      ['U0LEAD', 'digest:2026-W48:U0LEAD:chart:cohort-trend.png'],
     ]);
     const [channel] = outbox(w.db, "delivery_key like 'digest:%'");
     expect(checkMessageBlocks(channel!.payload.blocks)).toEqual([]);
@@ -99,7 +104,19 @@ describe('the weekly digest job', () => {
     expect(again.queued).toEqual([]);
     const nextWeek = await digestJob.run(w.jobDeps, DIGEST_AT + 7 * DAY);
     expect(nextWeek.period).toBe('2026-W49');
-    expect(nextWeek.queued).toHaveLength(2);
+    expect(nextWeek.queued).toHaveLength(6);
+  });
+
+  it('sends no charts with charts.enabled false: the text is complete without them', async () => {
+    w.cleanup();
+    w = jobWorld({
+      config: testConfig((raw) => {
+        raw.charts = { enabled: false };
+      }),
+    });
+    seedProgram(w);
+    const s = await digestJob.run(w.jobDeps, DIGEST_AT);
+    expect(s.queued.map((q) => q.kind)).toEqual(['digest', 'digest']);
   });
 
   it('only posts to the channel when dmLeaders is off', async () => {
@@ -110,7 +127,11 @@ describe('the weekly digest job', () => {
       }),
     });
     const s = await digestJob.run(w.jobDeps, DIGEST_AT);
-    expect(s.queued.map((q) => q.to)).toEqual(['C0LEADERS']);
+    expect(s.queued.map((q) => [q.to, q.kind])).toEqual([
+      ['C0LEADERS', 'digest'],
+      ['C0LEADERS', 'chart'],
+      ['C0LEADERS', 'chart'],
+    ]);
   });
 
   it('compares EQLs with baselines on mature EQLs and links aging leads to their posts', () => {

@@ -90,15 +90,20 @@ describe('jobs run', () => {
     const dry = await cli('jobs', 'run', 'digest', '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.out).toMatch(
-      /^digest 2026-W48 at 2026-11-23 09:00 EST \(dry run: nothing was written\): 2 messages would be queued/,
+      /^digest 2026-W48 at 2026-11-23 09:00 EST \(dry run: nothing was written\): 6 messages would be queued/,
     );
     // Each message in full: who, how, when, then the digest as Slack shows it, funnel included.
     const sections = dry.out.split('\n── ').slice(1);
     expect(sections.map((s) => s.split(' ──')[0])).toEqual([
       '#C0LEADERS · digest · posts · now',
+      '#C0LEADERS · chart · uploads funnel.png · now',
+      '#C0LEADERS · chart · uploads cohort-trend.png · now',
       'DM to U0LEAD · digest · posts · now',
+      'DM to U0LEAD · chart · uploads funnel.png · now',
+      'DM to U0LEAD · chart · uploads cohort-trend.png · now',
     ]);
-    for (const section of sections) {
+    expect(sections[1]).toContain('Funnel, trailing 90 days: EQLs 3, Claimed 2 (67%)');
+    for (const section of sections.filter((s) => s.includes('· digest ·'))) {
       expect(section).toContain('FOOTHOLD DIGEST');
       expect(section).toMatch(/Funnel/);
       expect(section).toMatch(/3\* EQLs/);
@@ -118,7 +123,8 @@ describe('jobs run', () => {
 
   it('runs the digest for the current week, then says it was already sent', async () => {
     const first = await cli('jobs', 'run', 'digest');
-    expect(first.out).toMatch(/^digest 2026-W48 at 2026-11-23 09:00 EST: 2 messages queued/);
+    expect(first.out).toMatch(/^digest 2026-W48 at 2026-11-23 09:00 EST: 6 messages queued/);
+    expect(first.out).toContain('C0LEADERS  chart  now  funnel.png');
     expect(first.out).toContain('C0LEADERS  digest  now');
     expect(first.out).toContain('U0LEAD  digest  now');
     const second = await cli('jobs', 'run', 'digest');
@@ -128,7 +134,9 @@ describe('jobs run', () => {
   it('refuses unknown jobs and bad times with the usage', async () => {
     const bad = await cli('jobs', 'run', 'nope');
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('unknown job "nope"; jobs: sla, expiry, digest, scorecards');
+    expect(bad.err).toContain(
+      'unknown job "nope"; jobs: sla, expiry, digest, scorecards, model-fit, insights',
+    );
     const when = await cli('jobs', 'run', 'sla', '--now', 'tuesday');
     expect(when.code).toBe(2);
     expect(when.err).toContain('--now "tuesday" is not an ISO time');

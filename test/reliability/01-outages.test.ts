@@ -19,7 +19,7 @@ import {
 
 // Scenario 1: Slack misbehaves in every way it can (429 with Retry-After, 500s, answers slower than the
 // client's timeout, refused connections) while submissions and their transitions flow. After recovery every
-// message the outbox holds is delivered exactly once, in order per recipient.
+// message the outbox holds is delivered exactly once, in order per conversation (a lead's post and its thread, a DM).
 
 const SUBMISSIONS = size(40, 500);
 const PHASE_MS = size(900, 5000);
@@ -57,7 +57,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('scenario 1: Slack outages', () => {
   it(
-    'delivers every message exactly once, in order per recipient, after 429s, 500s, timeouts and refused connections',
+    'delivers every message exactly once, in order per conversation (a lead’s post and its thread, a DM), after 429s, 500s, timeouts and refused connections',
     async () => {
       const started = Date.now();
       let requests = 0;
@@ -173,7 +173,7 @@ describe('scenario 1: Slack outages', () => {
         expected: r.expected,
         delivered: r.delivered,
         duplicated: r.duplicated.length,
-        checked: `${SUBMISSIONS} submissions + claims + intros; every outbox row delivered once, in order per recipient (${r.updatesReapplied} routing-post updates re-applied after a timeout, same content)`,
+        checked: `${SUBMISSIONS} submissions + claims + intros; every outbox row delivered once, in order per conversation (a lead's post and its thread, a DM) (${r.updatesReapplied} routing-post updates re-applied after a timeout, same content)`,
         ms: Date.now() - started,
       });
       expect(failed).toEqual([]);

@@ -25,6 +25,7 @@ import {
   warmthAttestations,
 } from '../schema.ts';
 import { applyPartners } from './import-store.ts';
+import { laneOf } from './outbox-store.ts';
 import { jsonOrNull, prepared } from './prepared.ts';
 
 // The lead store: every read and write the use cases make, in one place, against a transaction handle.
@@ -54,7 +55,9 @@ export interface OutboxMessage {
   recipient: string;
   method: string;
   payload: Record<string, unknown>;
+  /** The recipient's own team and Grid organisation, when the caller knows them better than `people` does. */
   teamId?: string | null;
+  enterpriseId?: string | null;
   leadId?: number | null;
   onSent?: string | null;
   notBefore?: number;
@@ -610,7 +613,10 @@ const insertOutboxRow = prepared((h) =>
     .values({
       deliveryKey: p('deliveryKey'),
       recipient: p('recipient'),
-      teamId: p('teamId'),
+      // The recipient's own workspace: given, or the one we know the person by (the sender delivers through it).
+      teamId: sql`coalesce(${p('teamId')}, (select ${people.teamId} from ${people} where ${people.userId} = ${p('recipient')}))`,
+      enterpriseId: sql`coalesce(${p('enterpriseId')}, (select ${people.enterpriseId} from ${people} where ${people.userId} = ${p('recipient')}))`,
+      lane: p('lane'),
       method: p('method'),
       payload: p('payload'),
       leadId: p('leadId'),
@@ -630,6 +636,8 @@ export function enqueue(h: Handle, messages: readonly OutboxMessage[], now: numb
       deliveryKey: m.deliveryKey,
       recipient: m.recipient,
       teamId: m.teamId ?? null,
+      enterpriseId: m.enterpriseId ?? null,
+      lane: laneOf(m),
       method: m.method,
       payload: m.payload,
       leadId: m.leadId ?? null,

@@ -66,6 +66,7 @@ export function eqlCommand(deps: ListenerDeps) {
               timeZone: services.config.timezone,
               now: services.now(),
               domain: res.domain,
+              hint: res.hint ?? null,
             }),
           );
           return;

@@ -4,6 +4,7 @@ import { recordInstallationChange } from '../../services/installations.ts';
 import { postFlagCards } from '../../services/post-flag-cards.ts';
 import type { ListenerDeps } from '../deps.ts';
 import { eventInstallation } from '../payloads.ts';
+import { CHANNEL_EVENTS, registerChannelEvents } from './channels.ts';
 
 /** Every bot event in manifest.json (a test keeps the two in step). */
 export const EVENTS = [
@@ -11,9 +12,11 @@ export const EVENTS = [
   'member_joined_channel',
   'app_uninstalled',
   'tokens_revoked',
+  ...CHANNEL_EVENTS,
 ] as const;
 
 export function registerEvents(app: App, deps: ListenerDeps): void {
+  registerChannelEvents(app, deps);
   // App Home is published through the installation of the person's own workspace (or organisation) when it
   // installed Foothold, else through the installation they opened it in; the vendor's token only when
   // neither is installed (people from home, partners reached through a shared channel).

@@ -1,4 +1,5 @@
 import type { HomeView, KnownBlock } from '@slack/types';
+import type { LeadScore } from '../../core/eql-score.ts';
 import type { MoneyGroup } from '../../core/metrics.ts';
 import type { LeadView } from '../../core/types.ts';
 import { ACTIONS, encodeLeadRef } from '../ids.ts';
@@ -25,6 +26,7 @@ import {
   plural,
   userText,
 } from '../mrkdwn.ts';
+import { scoreLine } from './insight.ts';
 import { partnerLeadCard } from './lead-card.ts';
 import { currencyLabel, money } from './metric-text.ts';
 
@@ -92,7 +94,7 @@ export function partnerHome(leads: LeadView[], ctx: HomeContext): HomeView {
 
 // ─── rep ────────────────────────────────────────────────────────────────────────────────────────────
 
-function repLeadBlocks(lead: LeadView, overdue: boolean, ctx: HomeContext): KnownBlock[] {
+function repLeadBlocks(lead: LeadView, overdue: boolean, ctx: HomeContext, score?: LeadScore): KnownBlock[] {
   const late = overdue
     ? `\n⏰ *Overdue*: no progress for ${plural(daysSince(lead.lastProgressAt, ctx.now), 'day')}`
     : '';
@@ -104,20 +106,28 @@ function repLeadBlocks(lead: LeadView, overdue: boolean, ctx: HomeContext): Know
       `Last progress ${formatAge(lead.lastProgressAt, ctx.now)} ago`,
       lead.routeChannel ? `Post in ${channelLink(lead.routeChannel)}` : `Lead #${lead.id}`,
     ]),
+    ...(score ? [context([scoreLine(score)])] : []),
   ];
 }
 
-function availableBlocks(lead: LeadView, ctx: HomeContext): KnownBlock[] {
+function availableBlocks(lead: LeadView, ctx: HomeContext, score?: LeadScore): KnownBlock[] {
   return [
     section(
       `${accountTitle(lead)}\nfrom ${userText(lead.partner.name, 80)}${lead.icpScore !== null ? ` · ICP ${lead.icpScore}/100` : ''} · waiting ${formatAge(lead.createdAt, ctx.now)}`,
       { accessory: button({ text: 'Claim', actionId: ACTIONS.claim, value: refOf(lead), style: 'primary' }) },
     ),
+    ...(score ? [context([scoreLine(score)])] : []),
   ];
 }
 
 export function repHome(
-  data: { claimed: LeadView[]; overdue: number[]; available: LeadView[] },
+  data: {
+    claimed: LeadView[];
+    overdue: number[];
+    available: LeadView[];
+    /** EQL scores by lead id: shown under each lead (lists arrive sorted by them). */
+    scores?: ReadonlyMap<number, LeadScore> | undefined;
+  },
   ctx: HomeContext,
 ): HomeView {
   const overdue = new Set(data.overdue);
@@ -132,7 +142,7 @@ export function repHome(
     divider(),
     section(`*Your leads (${data.claimed.length})*`),
   );
-  // Overdue first: that is what needs attention.
+  // Overdue first: that is what needs attention; within each group, the order they came in (by score).
   const claimed = [...data.claimed].sort((a, b) => Number(overdue.has(b.id)) - Number(overdue.has(a.id)));
   const availableReserve = data.available.length > 0 ? Math.min(31, 3 + data.available.length) : 0;
   const claimedBudget = BLOCK_KIT.viewBlocks - blocks.length - availableReserve;
@@ -140,7 +150,7 @@ export function repHome(
   else {
     blocks.push(
       ...listBlocks(
-        claimed.map((l) => repLeadBlocks(l, overdue.has(l.id), ctx)),
+        claimed.map((l) => repLeadBlocks(l, overdue.has(l.id), ctx, data.scores?.get(l.id))),
         claimedBudget,
         (n) => `and ${plural(n, 'more lead')}. Use \`/eql mine\` for the full list.`,
       ),
@@ -150,7 +160,7 @@ export function repHome(
     blocks.push(divider(), section(`*Ready to claim (${data.available.length})*`));
     blocks.push(
       ...listBlocks(
-        data.available.map((l) => availableBlocks(l, ctx)),
+        data.available.map((l) => availableBlocks(l, ctx, data.scores?.get(l.id))),
         BLOCK_KIT.viewBlocks - blocks.length,
         (n) => `and ${plural(n, 'more')} in the routing channel.`,
       ),
@@ -177,9 +187,17 @@ export interface LeaderMetrics {
   revenue?: readonly MoneyGroup[];
 }
 
-export function leaderHome(data: { metrics: LeaderMetrics; recent: LeadView[] }, ctx: HomeContext): HomeView {
+export function leaderHome(
+  data: { metrics: LeaderMetrics; recent: LeadView[]; deliveryProblems?: string[] },
+  ctx: HomeContext,
+): HomeView {
   const m = data.metrics;
   const blocks = top('EQL program', 'How partner signal converts: every count stands beside its rate.');
+  // Admins: deliveries waiting on someone (a routing channel no longer internal, a person Foothold cannot reach).
+  if (data.deliveryProblems?.length) {
+    blocks.push(section('*Delivery problems*'), ...data.deliveryProblems.slice(0, 10).map((l) => section(l)));
+    blocks.push(divider());
+  }
   blocks.push(
     fields(
       `*Surfaced*\n${m.surfaced.toLocaleString('en-US')} · 100% (the base)`,

@@ -208,23 +208,25 @@ function statusBlocks(lead: LeadView, audience: Audience, ctx: ListContext): Kno
 export function statusReply(
   leads: LeadView[],
   audience: Audience,
-  ctx: ListContext & { domain?: string | null },
+  ctx: ListContext & { domain?: string | null; hint?: string | null },
 ): SlackMessage {
   const domain = ctx.domain ? userText(ctx.domain, 253) : 'that account';
+  // Internal people only: the ecosystem map names partners.
+  const hint = audience === 'internal' && ctx.hint ? [context([ctx.hint])] : [];
   if (leads.length === 0) {
     const text =
       audience === 'partner'
         ? `Your organisation hasn’t flagged ${domain} yet. Use \`/eql ${domain}\` to flag it.`
         : `No leads on ${domain} yet.`;
-    return message(text, [section(text)]);
+    return message(text, [section(text), ...hint]);
   }
   const intro = `${plural(leads.length, 'lead')} on ${domain}`;
   const body = listBlocks(
     leads.map((l) => statusBlocks(l, audience, ctx)),
-    BLOCK_KIT.messageBlocks - 1,
+    BLOCK_KIT.messageBlocks - 1 - hint.length,
     (n) => `and ${plural(n, 'more lead')} not shown.`,
   );
-  return message(intro, [context([intro]), ...body]);
+  return message(intro, [context([intro]), ...body, ...hint]);
 }
 
 function mineLine(lead: LeadView, audience: Audience, ctx: ListContext): string {

@@ -1,5 +1,6 @@
 import type { Button, KnownBlock } from '@slack/types';
 import { creditCandidates, creditHolder } from '../../core/credit.ts';
+import type { LeadScore } from '../../core/eql-score.ts';
 import { formatBusinessHours } from '../../core/sla.ts';
 import type { GateResult, LeadStatus, LeadView } from '../../core/types.ts';
 import { ACTION_BLOCKS, ACTIONS, type ActionId, encodeLeadRef } from '../ids.ts';
@@ -25,6 +26,7 @@ import {
   userText,
 } from '../mrkdwn.ts';
 import { crmBlocks } from './crm-messages.ts';
+import { scoreLine } from './insight.ts';
 
 // The routing post: one message per lead in the INTERNAL routing channel, updated in place as the lead
 // moves. Everything a rep needs to decide and act, and the buttons for the next step.
@@ -34,6 +36,10 @@ export interface RoutingContext {
   now: number;
   /** An unclaimed EQL's wait, shown when the SLA job re-renders the post at a reminder or escalation. */
   claimWait?: { waitedHours: number; stage: 'reminder' | 'escalation' } | null;
+  /** The EQL score (it prioritises, never gates): "likely to reach opportunity: 42%" and its top reasons. */
+  score?: LeadScore | null;
+  /** Partners that convert in the account's segment, for a lead still waiting for a partner's attestation. */
+  partnerHint?: string | null;
 }
 
 /** Which buttons a status shows, in order. Role checks happen on click, so everyone sees the same post. */
@@ -279,6 +285,8 @@ export function routingPost(lead: LeadView, ctx: RoutingContext): SlackMessage {
   const criteria = icpCriteriaLine(gate(lead, 'fit'));
   if (criteria.length > 0) blocks.push(context(criteria));
   blocks.push(section(warmthSummary(lead, ctx)));
+  if (ctx.score) blocks.push(context([scoreLine(ctx.score)]));
+  if (ctx.partnerHint) blocks.push(context([ctx.partnerHint]));
   if (lead.need) blocks.push(section(`*Need*\n${userText(lead.need, 1500)}`));
   if (lead.notes) blocks.push(section(`*Notes*\n${userText(lead.notes, 1500)}`));
   const meta = [`Lead #${lead.id}`, `updated ${formatAge(lead.updatedAt, ctx.now)} ago`];

@@ -46,6 +46,8 @@ export interface OutboxRowLite {
   id: number;
   key: string;
   recipient: string;
+  /** Ordering lane: a lead's post and its thread, a DM conversation, another channel (outbox-store.ts). */
+  lane: string;
   method: string;
   status: string;
   text: string | null;
@@ -53,11 +55,12 @@ export interface OutboxRowLite {
 
 export function outboxRows(db: Db): OutboxRowLite[] {
   const rows = db.$client
-    .prepare('select id, delivery_key, recipient, method, status, payload from outbox order by id')
+    .prepare('select id, delivery_key, recipient, lane, method, status, payload from outbox order by id')
     .all() as Array<{
     id: number;
     delivery_key: string;
     recipient: string;
+    lane: string | null;
     method: string;
     status: string;
     payload: string;
@@ -66,6 +69,7 @@ export function outboxRows(db: Db): OutboxRowLite[] {
     id: r.id,
     key: r.delivery_key,
     recipient: r.recipient,
+    lane: r.lane ?? r.recipient,
     method: r.method,
     status: r.status,
     text: (JSON.parse(r.payload) as { text?: string }).text ?? null,
@@ -90,7 +94,7 @@ export interface DeliveryReport {
   updatesReapplied: number;
   /** Rows never accepted. */
   missing: OutboxRowLite[];
-  /** Recipients whose messages Slack accepted out of queue order. */
+  /** Lanes (a lead's post and thread, a DM conversation, a channel) whose messages Slack accepted out of order. */
   outOfOrder: string[];
   /** Faults the stand-in injected (including its rate limiter's 429s). */
   faults: number;
@@ -140,11 +144,11 @@ export function deliveryReport(db: Db, standIn: SlackStandIn, fromSeq = 0): Deli
     else duplicated.push(key);
   }
   const outOfOrder: string[] = [];
-  const byRecipient = new Map<string, OutboxRowLite[]>();
-  for (const r of rows) byRecipient.set(r.recipient, [...(byRecipient.get(r.recipient) ?? []), r]);
-  for (const [recipient, list] of byRecipient) {
+  const byLane = new Map<string, OutboxRowLite[]>();
+  for (const r of rows) byLane.set(r.lane, [...(byLane.get(r.lane) ?? []), r]);
+  for (const [lane, list] of byLane) {
     const seqs = list.map((r) => firstSeq.get(r.key)).filter((s): s is number => s !== undefined);
-    if (seqs.some((s, i) => i > 0 && s < (seqs[i - 1] ?? 0))) outOfOrder.push(recipient);
+    if (seqs.some((s, i) => i > 0 && s < (seqs[i - 1] ?? 0))) outOfOrder.push(lane);
   }
   return {
     expected: rows.length,
