@@ -78,7 +78,7 @@ export function people(program: BenchProgram): Person[] {
   );
 }
 
-function percentile(sorted: Float64Array, q: number): number {
+export function percentile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
@@ -128,6 +128,24 @@ export async function steadyCannon(
   build: () => { body: string; headers: Record<string, string> },
   rate: number,
 ): Promise<RunResult> {
+  const r = await steadyTimes(port, connections, durationSec, build, rate);
+  return summarise(r.requests.total / durationSec, r.times, r);
+}
+
+/** `steadyCannon`'s run with every 2xx response time, for pooling several runs into one percentile. */
+export async function steadyTimes(
+  port: number,
+  connections: number,
+  durationSec: number,
+  build: () => { body: string; headers: Record<string, string> },
+  rate: number,
+): Promise<{
+  times: number[];
+  requests: { total: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}> {
   // autocannon paces a connection at 1 request/s at least, so a rate below the connection count uses fewer.
   const used = Math.max(1, Math.min(connections, Math.floor(rate)));
   const gapMs = 1000 / rate;
@@ -142,17 +160,13 @@ export async function steadyCannon(
         }),
     ),
   );
-  const total = runs.reduce((n, r) => n + r.result.requests.total, 0);
-  return summarise(
-    total / durationSec,
-    runs.flatMap((r) => r.times),
-    {
-      requests: { total },
-      non2xx: runs.reduce((n, r) => n + r.result.non2xx, 0),
-      errors: runs.reduce((n, r) => n + r.result.errors, 0),
-      timeouts: runs.reduce((n, r) => n + r.result.timeouts, 0),
-    },
-  );
+  return {
+    times: runs.flatMap((r) => r.times),
+    requests: { total: runs.reduce((n, r) => n + r.result.requests.total, 0) },
+    non2xx: runs.reduce((n, r) => n + r.result.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.result.errors, 0),
+    timeouts: runs.reduce((n, r) => n + r.result.timeouts, 0),
+  };
 }
 
 function cannonTimes(

@@ -3,6 +3,9 @@
 //   import-child.ts foothold <csv> <db>   Foothold's importAccounts (src/imports/import-accounts.ts)
 //   import-child.ts raw <csv> <db>        the baseline: the same file through the same CSV parser, each record
 //                                         inserted by one prepared statement, all in one transaction
+//   import-child.ts into <csv> <db>       Foothold's importAccounts into an existing database (B7: the bot is
+//                                         serving requests on it meanwhile); tells the parent when the write
+//                                         phase starts ({ type: 'phase', phase: 'apply', at })
 //   import-child.ts preparsed <csv> <db>  for context: the rows parsed into memory first (not timed), then
 //                                         only the prepared-statement insert loop in one transaction is timed
 //
@@ -38,16 +41,25 @@ function rowValues(r: string[], now: number): unknown[] {
 
 async function main(): Promise<void> {
   const [mode, csv, dbPath] = process.argv.slice(2) as [string, string, string];
-  for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
+  const into = mode === 'into';
+  if (!into) for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
   const db = openDb(dbPath);
   const now = Date.now();
   const c = db.$client;
   let rows = 0;
   let ms = 0;
   let detail: Record<string, unknown> = {};
-  if (mode === 'foothold') {
+  if (mode === 'foothold' || into) {
     const t = performance.now();
-    const res = await importAccounts(db, csv, { now });
+    let applying = false;
+    const res = await importAccounts(db, csv, {
+      now,
+      onApplyProgress: () => {
+        if (applying) return;
+        applying = true;
+        process.send?.({ type: 'phase', phase: 'apply', at: Date.now() });
+      },
+    });
     ms = performance.now() - t;
     rows = res.accepted;
     detail = { inserted: res.inserted, rejected: res.rejected.length, applied: res.applied };
@@ -86,7 +98,7 @@ async function main(): Promise<void> {
   }
   const stored = (c.prepare('SELECT count(*) AS n FROM crm_accounts').get() as { n: number }).n;
   closeDb(db);
-  for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
+  if (!into) for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
   process.send?.({ type: 'ready', ms, rows, stored, hwmMiB: hwmMiB(), ...detail });
 }
 

@@ -25,7 +25,7 @@ interface ImportRun {
   hwmMiB: number;
 }
 
-async function csvFor(dir: string, rows: number, seed: number): Promise<string> {
+export async function csvFor(dir: string, rows: number, seed: number): Promise<string> {
   const path = `${dir}/accounts-${rows}-s${seed}.csv`;
   if (!existsSync(path)) {
     const t = performance.now();
@@ -51,7 +51,7 @@ async function runImport(
   return child.ready;
 }
 
-const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
+export const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
 
 export async function runImportBench(
   o: ImportBenchOptions,

@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark of issue 6 beside its baseline, measured in the same run, then the table
+// `npm run bench`: every benchmark of issue 6 (and B8 of issue 10) beside its baseline, measured in the same run, then the table
 // and bench/results.json. `--quick` runs tiny sizes (seconds, for the smoke test); `--only B1,B3` picks
 // benchmarks (B1, B2 and B6 always run together); `--out file` writes the JSON elsewhere; `--fresh`
 // regenerates the cached seeded databases under bench/data/; `--duration s` and `--http-reps n` change the
@@ -10,6 +10,7 @@ import { runDigestBench } from './digest.ts';
 import { benchProgram, cachedLeadsDb } from './generate.ts';
 import { runHttpBench } from './http.ts';
 import { runImportBench } from './import.ts';
+import { runImportLoadBench } from './import-load.ts';
 import { runLearningBench } from './learning.ts';
 import { type Figure, log, machineFacts, table } from './lib.ts';
 import { runOutboxBench } from './outbox.ts';
@@ -21,7 +22,7 @@ const flag = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const only = new Set((flag('--only') ?? 'B1,B2,B3,B4,B5,B6,B7,B9').toUpperCase().split(','));
+const only = new Set((flag('--only') ?? 'B1,B2,B3,B4,B5,B6,B7,B8,B9').toUpperCase().split(','));
 const out = flag('--out') ?? new URL('./results.json', import.meta.url).pathname;
 const dataDir = new URL(quick ? './data/quick' : './data', import.meta.url).pathname;
 
@@ -44,6 +45,9 @@ const sizes = quick
       offeredRate: 20,
       importRows: 8_000,
       importReps: 1,
+      loadImportRows: 5_000,
+      loadRate: 20,
+      loadBaselineSec: 1,
       dms: 100,
       dmReps: 1,
       crmAccounts: 5_000,
@@ -65,6 +69,9 @@ const sizes = quick
       offeredRate: 50,
       importRows: 1_000_000,
       importReps: 2,
+      loadImportRows: 1_000_000,
+      loadRate: 50,
+      loadBaselineSec: 10,
       dms: 2_000,
       dmReps: 1,
       crmAccounts: 100_000,
@@ -76,6 +83,8 @@ const sizes = quick
 // Overrides for exploring: seconds per HTTP run, HTTP repetitions.
 if (flag('--duration')) sizes.durationSec = Number(flag('--duration'));
 if (flag('--http-reps')) sizes.httpReps = Number(flag('--http-reps'));
+// Rows of B8's import (e.g. 250000 when a 1M run does not fit the time at hand).
+if (flag('--load-import-rows')) sizes.loadImportRows = Number(flag('--load-import-rows'));
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -157,6 +166,29 @@ async function main(): Promise<void> {
       figures.push(...r.figures);
       info.B7 = r.info;
     });
+  if (only.has('B8'))
+    await phase('B8 submissions during an import', async () => {
+      const { path } = cachedLeadsDb(dataDir, {
+        seed: SEED,
+        leads: sizes.httpLeads,
+        now: DATA_NOW,
+        program,
+        fresh: false,
+      });
+      const r = await runImportLoadBench({
+        rows: sizes.loadImportRows,
+        seed: SEED,
+        dataDir,
+        dbPath: path,
+        configPath,
+        program,
+        rate: sizes.loadRate,
+        connections: 10,
+        baselineSec: sizes.loadBaselineSec,
+      });
+      figures.push(...r.figures);
+      info.B8 = r.info;
+    });
 
   if (only.has('B9'))
     await phase('B9 learning loop', () => {
@@ -173,7 +205,7 @@ async function main(): Promise<void> {
       info.B9 = r.info;
     });
 
-  const order = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B9'];
+  const order = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9'];
   figures.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const seconds = (Date.now() - started) / 1000;
   const text = table(figures);

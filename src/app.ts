@@ -7,6 +7,7 @@ import { crmJobDeps } from './crm/job-deps.ts';
 import type { CrmProvider } from './crm/types.ts';
 import { createWriteBackSender, type WriteBackSender } from './crm/write-back-sender.ts';
 import type { Db } from './db/connection.ts';
+import { probeDatabaseWritable, type WriteProbeOptions } from './db/health.ts';
 import { clientTokenFor, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
 import { outboxHealth } from './db/stores/outbox-store.ts';
@@ -65,6 +66,10 @@ export interface FootholdOptions {
    * built from the environment when its credentials are set.
    */
   crmProvider?: CrmProvider | null;
+  /** The database file, for `/healthz`'s write probe (free disk space; omitted: only the write is tried). */
+  databasePath?: string;
+  /** Test seam for the write probe (free disk space). */
+  writeProbe?: WriteProbeOptions;
 }
 
 export interface Foothold {
@@ -190,10 +195,18 @@ export function createFoothold(options: FootholdOptions): Foothold {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
-      // The outbox's backlog and failures ride along, so a monitor sees deliveries falling behind even while
-      // the process itself is healthy.
-      const body = { ok: ready, outbox: outboxHealth(db, now()) };
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+      // Ready, and the database can be written right now (a full disk or a read-only file fails it). The
+      // outbox's backlog and failures ride along, so a monitor sees deliveries falling behind even while the
+      // process itself is healthy.
+      const probe = ready
+        ? probeDatabaseWritable(db, options.databasePath ?? db.$client.name, options.writeProbe)
+        : { ok: false, reason: 'starting up or shutting down' };
+      const body = {
+        ok: probe.ok,
+        ...(probe.ok ? {} : { reason: probe.reason }),
+        outbox: outboxHealth(db, now()),
+      };
+      res.writeHead(probe.ok ? 200 : 503, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     },
   };

@@ -2,7 +2,9 @@ import { createFoothold, StartupError } from './app.ts';
 import { asksForVersion, loadDotEnv, versionLine } from './config/dotenv.ts';
 import { EnvError, parseEnv } from './config/env.ts';
 import { ConfigError, loadProgramConfig } from './config/program-config.ts';
-import { closeDb, openDb } from './db/connection.ts';
+import { closeDb, type Db, openDb } from './db/connection.ts';
+import { checkDatabaseAtStartup, databaseStartupLine } from './db/health.ts';
+import { acquireProcessLock, DatabaseLockedError, type ProcessLock } from './db/process-lock.ts';
 import { createLogger } from './logger.ts';
 
 // `npm start`: settings from the environment, the program from FOOTHOLD_CONFIG, the database migrated, then
@@ -37,8 +39,28 @@ async function main(): Promise<void> {
       env.SLACK_STATE_SECRET,
     ],
   });
-  const db = openDb(env.DATABASE_PATH);
-  const foothold = createFoothold({ env, config, db, logger });
+  // One bot per database file (taken before anything reads or migrates it), then the file's own checks. Every
+  // problem here is one line naming DATABASE_PATH, like the environment's.
+  let lock: ProcessLock;
+  let db: Db;
+  try {
+    lock = acquireProcessLock(env.DATABASE_PATH, 'bot');
+  } catch (err) {
+    process.stderr.write(
+      `${err instanceof DatabaseLockedError ? err.message : databaseStartupLine(err, env.DATABASE_PATH)}\n`,
+    );
+    process.exit(1);
+  }
+  try {
+    db = openDb(env.DATABASE_PATH, { onWarning: (line) => logger.warn(line) });
+    const check = checkDatabaseAtStartup(db, env.DATABASE_PATH);
+    logger.info({ ...check, ms: Math.round(check.ms) }, 'database checked');
+  } catch (err) {
+    process.stderr.write(`${databaseStartupLine(err, env.DATABASE_PATH)}\n`);
+    lock.release();
+    process.exit(1);
+  }
+  const foothold = createFoothold({ env, config, db, logger, databasePath: env.DATABASE_PATH });
   try {
     const { port } = await foothold.start();
     if (port) logger.info({ port }, `listening on http://localhost:${port}/slack/events`);
@@ -46,6 +68,7 @@ async function main(): Promise<void> {
     if (err instanceof StartupError) {
       process.stderr.write(`${err.message}\n`);
       closeDb(db);
+      lock.release();
       process.exit(1);
     }
     throw err;
@@ -61,6 +84,7 @@ async function main(): Promise<void> {
       await foothold.stop();
     } finally {
       closeDb(db);
+      lock.release();
       clearTimeout(force);
       process.exit(0);
     }

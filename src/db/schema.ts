@@ -545,3 +545,26 @@ export const eqlModels = sqliteTable(
   },
   (t) => [index('eql_models_fitted').on(t.fittedAt)],
 );
+
+/**
+ * CSV imports being written (PRODUCT.md section 10): an import validates and stages the whole file first, then
+ * writes it in short batches so the running bot is never locked out for long. While that goes on the row says
+ * `applying`, with its progress; `done` at the end. A row left `applying` by a process that died is marked
+ * `interrupted` by the next import, which tells the operator to run it again (re-importing is safe).
+ */
+export const importRuns = sqliteTable(
+  'import_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** `accounts`, `overlaps:<partner slug>` or `baselines`. */
+    kind: text('kind').notNull(),
+    status: text('status', { enum: ['applying', 'done', 'interrupted'] }).notNull(),
+    rowsTotal: integer('rows_total').notNull(),
+    rowsApplied: integer('rows_applied').notNull(),
+    pid: integer('pid').notNull(),
+    host: text('host').notNull(),
+    startedAt: integer('started_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('import_runs_status').on(t.status)],
+);

@@ -7,7 +7,7 @@
 // Keys repeated within one file: the later row wins (like applying the rows in order) and each repeat is
 // reported in `duplicates`, with the row it overrides. Repeats are counted as accepted rows.
 
-import type { DuplicateKey, ImportStage } from '../db/stores/import-store.ts';
+import type { ApplyProgress, DuplicateKey, ImportStage } from '../db/stores/import-store.ts';
 import { type ColumnSpec, CsvFormatError, type CsvSource, type CsvValues, readCsvRows } from './csv-rows.ts';
 
 export interface RejectedRow {
@@ -41,6 +41,8 @@ export interface ImportOptions {
   skipInvalid?: boolean;
   /** Clock for `imported_at` (ms since the epoch). */
   now?: number;
+  /** Told after each write batch (rows written of the total). */
+  onApplyProgress?: (progress: ApplyProgress) => void;
 }
 
 export type RowParse<Row> = { ok: true; row: Row } | { ok: false; reason: string };
@@ -90,8 +92,12 @@ export async function runImport<F extends string, Row>(
     );
     const duplicates = stage.finish();
     if (rejected.length > 0 && !options.skipInvalid) return result({ duplicates });
-    const counts = stage.apply(options.now ?? Date.now(), present);
-    return result({ ...counts, applied: true, duplicates });
+    const { notes, ...counts } = await stage.apply(
+      options.now ?? Date.now(),
+      present,
+      options.onApplyProgress,
+    );
+    return result({ ...counts, applied: true, duplicates, warnings: notes });
   } catch (err) {
     if (err instanceof CsvFormatError) {
       rejected.push({ row: err.line, reason: err.message });

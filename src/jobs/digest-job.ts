@@ -30,7 +30,9 @@ export const digestJob: Job = {
     const services = servicesAt(deps.services, now);
     const { db, config } = services;
     const tz = config.timezone;
-    const period = isoWeek(now, tz).key;
+    // A late run (after a restart or a DST gap) is still the digest of the week it was scheduled in.
+    const periodAt = options.scheduledFor ?? now;
+    const period = isoWeek(periodAt, tz).key;
     summary.period = period;
     if (takenPeriods(db, DIGEST_JOB, [period]).has(period)) {
       summary.skipped = `the digest for ${period} was already sent`;
@@ -42,7 +44,7 @@ export const digestJob: Job = {
       summary.skipped = 'no digest channel and no leaders to DM';
       return summary;
     }
-    const digest = buildProgramDigest(services, now);
+    const digest = buildProgramDigest(services, periodAt);
     const rendered = withLearning(digestMessage(digest), buildCalibration(services, now));
     const charts = config.charts.enabled ? digestCharts(digest) : [];
     const zones = await deps.timeZones.resolve(leaders, now, { cacheOnly: dryRun });

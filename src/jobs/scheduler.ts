@@ -1,10 +1,25 @@
-import { createTask, type ScheduledTask, validate } from 'node-cron';
+import { validate } from 'node-cron';
 import type { ProgramConfig } from '../config/program-config.ts';
+import { hasAnyPeriod, takenPeriods, takePeriod } from '../db/stores/job-store.ts';
+import { type CronPeriod, type CronSchedule, cronSchedule } from './cron-periods.ts';
 import type { Job, JobDeps, JobSummary } from './types.ts';
 
-// Runs the jobs on their cron schedules in the program's time zone (node-cron 4), never two runs of one job
-// at once (`noOverlap`). It is started and stopped with the app (src/app.ts). Runs are safe to repeat or
-// overlap across processes anyway: every job's writes are guarded by the `job_runs` ledger.
+// Runs the jobs on their cron schedules in the program's time zone. A one-second timer is the tick (node-cron's
+// own timers skip a wall time a DST gap removes, and warn on the console whenever the event loop was busy); which
+// period is due is computed from each job's cron expression on the program's wall clock
+// (src/jobs/cron-periods.ts), and each period the scheduler handles is recorded in the `job_runs` ledger as
+// `schedule:<job>` / `<wall time>`. So a period whose time passed while the bot was down, or that fell in a DST
+// gap node-cron skips, still runs once, at the next tick, marked late in the ledger and the logs; a wall time
+// that happens twice runs once.
+//
+// Catch-up rule: only the LATEST passed period of each job is made up, never a backlog. The jobs are
+// idempotent summaries of the present (the SLA and expiry jobs look at every open lead's state; the digest and
+// scorecards summarise their week or month), so one run after an outage does all that the missed runs would
+// have done, without a burst of stale reminders or several digests at once. The first start on a database
+// records the latest period without running it (a new install does not send a digest at once).
+//
+// Never two runs of one job at once. Runs are safe to repeat or overlap across processes anyway: every job's
+// writes are guarded by its own ledger keys.
 
 export interface SchedulerLogger {
   info(obj: object, msg?: string): void;
@@ -19,7 +34,20 @@ export interface Scheduler {
   schedules(): Array<{ job: string; cron: string }>;
   /** Runs one job now (or at `now`), outside its schedule, with the app's dependencies. */
   run(name: string, now?: number, options?: { dryRun?: boolean }): Promise<JobSummary>;
+  /** One pass of the tick: runs each job's latest due period not yet handled; resolves when they finish. */
+  check(): Promise<void>;
 }
+
+/** How often the scheduler looks for due periods. */
+export const TICK_MS = 1000;
+/** A period run more than this after its time is marked late. */
+export const LATE_AFTER_MS = 5_000;
+/** A failed period is tried again after this long, at most MAX_ATTEMPTS times in all. */
+export const RETRY_AFTER_MS = 60_000;
+export const MAX_ATTEMPTS = 3;
+
+/** The ledger's job name for the scheduler's record of `job`'s periods. */
+export const scheduleLedger = (job: string) => `schedule:${job}`;
 
 export function createScheduler(options: {
   jobs: readonly Job[];
@@ -31,30 +59,117 @@ export function createScheduler(options: {
   afterRun?: (summary: JobSummary) => void;
 }): Scheduler {
   const { jobs, deps, config, logger } = options;
+  const db = deps.services.db;
   const timezone = config.timezone;
-  let tasks: ScheduledTask[] = [];
-  const running = new Set<Promise<unknown>>();
+  let tick: NodeJS.Timeout | null = null;
+  let scheduled: Array<{ job: Job; schedule: CronSchedule }> = [];
+  /** The last period key known handled, per job (saves a ledger read per tick). */
+  const handled = new Map<string, string>();
+  const runningJobs = new Map<string, Promise<void>>();
+  const failures = new Map<string, { attempts: number; retryAt: number }>();
 
-  async function runOnce(job: Job): Promise<void> {
-    const startedAt = Date.now();
+  function record(job: Job, period: CronPeriod, result: Record<string, unknown>, at: number): void {
+    takePeriod(db, scheduleLedger(job.name), period.key, at, {
+      scheduledFor: new Date(period.at).toISOString(),
+      ...result,
+    });
+    handled.set(job.name, period.key);
+  }
+
+  async function runPeriod(job: Job, period: CronPeriod): Promise<void> {
+    const startedAt = options.now();
+    const lateMs = startedAt - period.at;
+    const late = lateMs > LATE_AFTER_MS || period.inGap;
+    const fields = { job: job.name, scheduledFor: period.key, late, ...(late ? { lateMs } : {}) };
     try {
-      const summary = await job.run(deps, options.now(), { dryRun: false });
+      const summary = await job.run(deps, startedAt, { dryRun: false, scheduledFor: period.at });
+      record(
+        job,
+        period,
+        {
+          late,
+          lateMs,
+          inGap: period.inGap,
+          outcome: 'ran',
+          period: summary.period,
+          skipped: summary.skipped,
+          queued: summary.queued.length,
+        },
+        options.now(),
+      );
+      failures.delete(`${job.name} ${period.key}`);
       logger.info(
         {
-          job: job.name,
+          ...fields,
           period: summary.period,
           skipped: summary.skipped,
           queued: summary.queued.length,
           transitions: summary.transitions.length,
           ...(summary.report ? { report: summary.report } : {}),
-          ms: Date.now() - startedAt,
+          ms: options.now() - startedAt,
         },
-        `job ${job.name} ran`,
+        late
+          ? `job ${job.name} ran late: its ${period.key} run ${period.inGap ? 'fell in a DST gap' : `was missed (${Math.round(lateMs / 1000)} s late)`}`
+          : `job ${job.name} ran`,
       );
       if (summary.queued.length > 0) options.afterRun?.(summary);
     } catch (err) {
-      logger.error({ err, job: job.name }, `job ${job.name} failed; it runs again on its next schedule`);
+      const key = `${job.name} ${period.key}`;
+      const attempts = (failures.get(key)?.attempts ?? 0) + 1;
+      if (attempts >= MAX_ATTEMPTS) {
+        failures.delete(key);
+        try {
+          record(
+            job,
+            period,
+            { late, lateMs, outcome: 'failed', error: (err as Error).message },
+            options.now(),
+          );
+        } catch {
+          // The ledger itself cannot be written (the database is failing): the next tick tries again.
+        }
+        logger.error(
+          { err, ...fields, attempts },
+          `job ${job.name} failed ${attempts} times; it runs again on its next schedule`,
+        );
+      } else {
+        failures.set(key, { attempts, retryAt: options.now() + RETRY_AFTER_MS });
+        logger.error(
+          { err, ...fields, attempts },
+          `job ${job.name} failed; trying again in ${RETRY_AFTER_MS / 1000} s`,
+        );
+      }
     }
+  }
+
+  /** Starts the due period of `job`, if any. */
+  function due(job: Job, schedule: CronSchedule, now: number): void {
+    if (runningJobs.has(job.name)) return;
+    const period = schedule.latest(now);
+    if (!period || handled.get(job.name) === period.key) return;
+    const failure = failures.get(`${job.name} ${period.key}`);
+    if (failure && failure.retryAt > now) return;
+    if (takenPeriods(db, scheduleLedger(job.name), [period.key]).has(period.key)) {
+      handled.set(job.name, period.key);
+      return;
+    }
+    runningJobs.set(
+      job.name,
+      runPeriod(job, period).finally(() => runningJobs.delete(job.name)),
+    );
+  }
+
+  function check(): Promise<void> {
+    const now = options.now();
+    for (const { job, schedule } of scheduled) {
+      try {
+        due(job, schedule, now);
+      } catch (err) {
+        logger.error({ err, job: job.name }, `job ${job.name}: could not check its schedule`);
+      }
+    }
+    // Resolves once every run in progress (started now or by an earlier tick) has finished.
+    return Promise.all([...runningJobs.values()]).then(() => undefined);
   }
 
   return {
@@ -66,36 +181,42 @@ export function createScheduler(options: {
       if (summary.queued.length > 0 && !runOptions.dryRun) options.afterRun?.(summary);
       return summary;
     },
+    check,
     start() {
-      if (tasks.length > 0) return;
+      if (tick) return;
+      const now = options.now();
+      scheduled = [];
       for (const job of jobs) {
         const cron = job.schedule(config);
-        if (!validate(cron)) {
+        let schedule: CronSchedule;
+        try {
+          if (!validate(cron)) throw new Error('invalid');
+          schedule = cronSchedule(cron, timezone);
+        } catch {
           logger.error(
             { job: job.name, cron },
             `job ${job.name} has an invalid cron expression; not scheduled`,
           );
           continue;
         }
-        const task = createTask(
-          cron,
-          () => {
-            const p = runOnce(job);
-            running.add(p);
-            return p.finally(() => running.delete(p));
-          },
-          { timezone, noOverlap: true, name: `foothold-${job.name}` },
-        );
-        task.start();
-        tasks.push(task);
+        scheduled.push({ job, schedule });
+        // First start on this database: nothing was missed yet; remember where the schedule stands.
+        const latest = schedule.latest(now);
+        if (latest && !hasAnyPeriod(db, scheduleLedger(job.name)))
+          record(job, latest, { outcome: 'first start: not run' }, now);
       }
-      logger.info({ jobs: jobs.map((j) => `${j.name} (${j.schedule(config)})`), timezone }, 'jobs scheduled');
+      tick = setInterval(() => void check(), TICK_MS);
+      tick.unref();
+      logger.info(
+        { jobs: scheduled.map(({ job }) => `${job.name} (${job.schedule(config)})`), timezone },
+        'jobs scheduled',
+      );
+      void check();
     },
     async stop() {
-      const stopping = tasks;
-      tasks = [];
-      await Promise.all(stopping.map((t) => t.destroy()));
-      await Promise.allSettled([...running]);
+      if (tick) clearInterval(tick);
+      tick = null;
+      await Promise.allSettled([...runningJobs.values()]);
     },
   };
 }

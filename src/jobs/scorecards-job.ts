@@ -22,13 +22,15 @@ export const scorecardsJob: Job = {
     const services = servicesAt(deps.services, now);
     const { db, config } = services;
     const tz = config.timezone;
-    const period = scorecardPeriod(now, tz).key;
+    // A late run (after a restart) is still the scorecard of the month it was scheduled for.
+    const periodAt = options.scheduledFor ?? now;
+    const period = scorecardPeriod(periodAt, tz).key;
     summary.period = period;
     if (takenPeriods(db, SCORECARDS_JOB, [period]).has(period)) {
       summary.skipped = `the scorecards for ${period} were already sent`;
       return summary;
     }
-    const { cards } = buildScorecards(services, now);
+    const { cards } = buildScorecards(services, periodAt);
     if (cards.length === 0) {
       summary.skipped = 'no active partners';
       return summary;

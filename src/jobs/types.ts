@@ -28,6 +28,12 @@ export interface CrmJobDeps {
 export interface RunOptions {
   /** Compute and report everything, write nothing (the run's transaction is rolled back). */
   dryRun?: boolean;
+  /**
+   * The scheduled time of the period this run is for, when the scheduler runs it (possibly late, after a
+   * restart or a DST gap): jobs with a calendar period (digest week, scorecard month) take the period and its
+   * figures from it, and everything else (sending times, quiet hours, the ledger's `ran_at`) from `now`.
+   */
+  scheduledFor?: number;
 }
 
 /** One message a run queued (or, in a dry run, would have queued). */

@@ -1,6 +1,7 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Db } from '../connection.ts';
+import { makePrivate } from '../file-modes.ts';
 
 // Backups and restores with SQLite's online backup API: it copies a consistent snapshot page by page while
 // other connections (the running bot) keep reading and writing, and writes into a live destination through
@@ -49,6 +50,8 @@ export async function backupDatabase(db: Db, target: string): Promise<DatabaseCh
   rmSync(temp, { force: true });
   try {
     const res = await db.$client.backup(temp);
+    // The backup carries the installation tokens: readable by the bot's user only.
+    makePrivate(temp);
     const check = checkDatabaseFile(temp);
     if (check.integrity !== 'ok')
       throw new Error(`the backup failed its integrity check: ${check.integrity}`);
@@ -78,15 +81,44 @@ export async function restoreDatabase(
     const current = new Database(target, { fileMustExist: true });
     try {
       await current.backup(savedAs);
+      makePrivate(savedAs);
     } finally {
       current.close();
     }
   }
+  const existed = existsSync(target);
   const backup = new Database(source, { readonly: true, fileMustExist: true });
   try {
     await backup.backup(target);
   } finally {
     backup.close();
   }
+  if (!existed) makePrivate(target);
   return { ...checkDatabaseFile(target), savedAs };
+}
+
+/**
+ * Folds the write-ahead log into the database file and removes the `-wal` and `-shm` files, so that nothing
+ * of the database that was replaced lingers beside the restored one. Call it while no other connection is open
+ * (`db restore` holds the process lock). Returns the files removed.
+ */
+export function checkpointAndCleanWal(target: string): string[] {
+  const db = new Database(target, { fileMustExist: true });
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+  // Closing the last connection normally deletes both. If they are still there, another connection (a CLI
+  // command) has the file open: the log is only removed once it is empty (fully checkpointed).
+  const removed: string[] = [];
+  const wal = `${target}-wal`;
+  if (existsSync(wal) && statSync(wal).size > 0) return removed;
+  for (const file of [wal, `${target}-shm`]) {
+    if (existsSync(file)) {
+      rmSync(file, { force: true });
+      removed.push(file);
+    }
+  }
+  return removed;
 }

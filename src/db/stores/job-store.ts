@@ -355,3 +355,10 @@ export function replaceOutboxPayload(h: Handle, id: number, payload: Record<stri
     .where(and(eq(outbox.id, id), eq(outbox.status, 'pending')))
     .run();
 }
+
+/** Whether `job` has any key in the ledger (the scheduler's first start on a database has none). */
+export function hasAnyPeriod(h: Handle, job: string): boolean {
+  return (
+    h.select({ k: jobRuns.periodKey }).from(jobRuns).where(eq(jobRuns.job, job)).limit(1).get() !== undefined
+  );
+}
