@@ -4,6 +4,8 @@ import { WebClient } from '@slack/web-api';
 import type { Env } from './config/env.ts';
 import type { ProgramConfig } from './config/program-config.ts';
 import { crmJobDeps } from './crm/job-deps.ts';
+import type { CrmProvider } from './crm/types.ts';
+import { createWriteBackSender, type WriteBackSender } from './crm/write-back-sender.ts';
 import type { Db } from './db/connection.ts';
 import { probeDatabaseWritable, type WriteProbeOptions } from './db/health.ts';
 import { keyringFromText } from './db/secret-box.ts';
@@ -69,6 +71,11 @@ export interface FootholdOptions {
   db: Db;
   logger: Logger;
   now?: () => number;
+  /**
+   * The CRM write-backs go through (tests pass a provider on a stand-in); by default the configured CRM's,
+   * built from the environment when its credentials are set.
+   */
+  crmProvider?: CrmProvider | null;
   /** The database file, for `/healthz`'s write probe (free disk space; omitted: only the write is tried). */
   databasePath?: string;
   /** Test seam for the write probe (free disk space). */
@@ -78,6 +85,8 @@ export interface FootholdOptions {
 export interface Foothold {
   app: App;
   sender: OutboxSender;
+  /** Delivers CRM write-backs (null without a CRM, with write-back off, or without CRM credentials). */
+  crmWriteBack: WriteBackSender | null;
   deps: ListenerDeps;
   /** The scheduled jobs (src/jobs), running from start() to stop(). */
   scheduler: Scheduler;
@@ -172,6 +181,8 @@ export function createFoothold(options: FootholdOptions): Foothold {
       'crm section set but CRM credentials missing; crm-sync will skip',
     );
   }
+  // Write-backs go through the same provider as the sync (one HubSpot client per process, FACTS §H1).
+  const crmWriteBack = createCrmWriteBack(options, crm.deps?.provider ?? null, () => sender.kick());
   const scheduler = createScheduler({
     jobs: JOBS,
     deps: {
@@ -188,7 +199,10 @@ export function createFoothold(options: FootholdOptions): Foothold {
     config,
     now,
     logger: logger.child({ component: 'jobs' }),
-    afterRun: () => sender.kick(),
+    afterRun: () => {
+      sender.kick();
+      crmWriteBack?.kick();
+    },
   });
 
   const healthz: CustomRoute = {
@@ -285,6 +299,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
     logger,
     afterCommit(userIds = []) {
       sender.kick();
+      crmWriteBack?.kick();
       homeRefresher.refresh(userIds);
     },
     homeRefresher,
@@ -303,6 +318,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
   return {
     app,
     sender,
+    crmWriteBack,
     deps,
     scheduler,
     async start() {
@@ -364,6 +380,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
       if (healthPort)
         logger.info({ port: healthPort }, `health check on http://localhost:${healthPort}/healthz`);
       sender.start();
+      crmWriteBack?.start();
       scheduler.start();
       ready = true;
       logger.info({ mode: socketMode ? 'socket' : 'http', oauth, team: auth.team_id }, 'Foothold is ready');
@@ -374,6 +391,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
       await scheduler.stop();
       await app.stop();
       await sender.stop();
+      await crmWriteBack?.stop();
       homeRefresher.stop();
     },
   };
@@ -393,6 +411,36 @@ export function homeConflicts(
           `partners[${p.slug}].teamIds lists ${id}, the vendor's own workspace or organisation: its people stay internal, never ${p.name}`,
       ),
   );
+}
+
+/**
+ * The CRM write-back sender, beside the Slack outbox sender. Without the CRM's credentials in the environment
+ * the write-backs stay queued (and a warning says which variable is missing) until the bot restarts with them.
+ */
+function createCrmWriteBack(
+  options: FootholdOptions,
+  syncProvider: (() => CrmProvider) | null,
+  kickSlack: () => void,
+): WriteBackSender | null {
+  const { config, db, logger } = options;
+  const crm = config.crm;
+  if (!crm?.writeBack.enabled) return null;
+  let provider = options.crmProvider ?? null;
+  if (options.crmProvider === undefined) {
+    if (!syncProvider) {
+      logger.warn('CRM write-backs stay queued: the CRM credentials are not set');
+      return null;
+    }
+    provider = syncProvider();
+  }
+  if (!provider) return null;
+  return createWriteBackSender({
+    db,
+    provider,
+    logger: logger.child({ component: 'crm-write-back' }),
+    ...(options.now ? { now: options.now } : {}),
+    onSlackQueued: kickSlack,
+  });
 }
 
 /**

@@ -125,6 +125,10 @@ const DEFAULT_LOST_REASONS: ReasonCode[] = [
   { code: 'other', label: 'Other' },
 ];
 
+const currencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code in capitals, such as USD or EUR');
+
 const baseline = z.strictObject({
   leadType: z.string().min(1).max(40),
   opportunityRate: z
@@ -132,8 +136,30 @@ const baseline = z.strictObject({
     .min(0, 'expected a rate between 0 and 1')
     .max(1, 'expected a rate between 0 and 1'),
   winRate: z.number().min(0, 'expected a rate between 0 and 1').max(1, 'expected a rate between 0 and 1'),
+  avgDealSize: z.number().min(0, 'expected an amount of 0 or more').optional(),
+  currency: currencyCode.optional(),
+  daysToOpportunity: z.number().min(0, 'expected a number of days').optional(),
+  daysToClose: z.number().min(0, 'expected a number of days').optional(),
 });
 
+/**
+ * How money is reported: `currency` is the reporting currency (and the currency of CRM amounts that come
+ * without one, as in a Salesforce org without multicurrency); `rates` convert other currencies into it.
+ * Without a rate, amounts in another currency are shown apart, never summed with these.
+ */
+const revenueConfig = z
+  .strictObject({
+    currency: currencyCode,
+    rates: z.record(currencyCode, z.number().positive('expected a positive exchange rate')).default({}),
+  })
+  .superRefine((r, ctx) => {
+    if (r.rates[r.currency] !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rates', r.currency],
+        message: 'the reporting currency needs no rate',
+      });
+  });
 // ---------------------------------------------------------------- CRM (PRODUCT.md section 11)
 
 /** What a CRM stage means to the lifecycle; stages left out of the map are ignored (and reported). */
@@ -382,6 +408,7 @@ export const programConfigSchema = z
       .strictObject({ minSample: z.number().int().positive().default(5) })
       .default({ minSample: 5 }),
     baselines: z.array(baseline).default([]),
+    revenue: revenueConfig.optional(),
     /** CRM sync and write-back (section 11); leave out for programs without a CRM. */
     crm: crmConfig.optional(),
     /** The learning loop (PRODUCT.md section 12): the calibration report, the ecosystem map, product input. */

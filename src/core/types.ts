@@ -1,5 +1,7 @@
 // Shared vocabulary of the domain core. Pure data: no Slack, no storage, no clock.
 
+import type { CrmLinkChoice } from './crm-outcomes.ts';
+
 export const RELATIONSHIPS = ['customer', 'prospect', 'open_opportunity'] as const;
 export type Relationship = (typeof RELATIONSHIPS)[number];
 
@@ -122,4 +124,18 @@ export interface LeadView {
   claimedAt: number | null;
   lastProgressAt: number;
   version: number;
+  /** The CRM opportunity linked to the lead, or the ones to pick from (PRODUCT.md section 11). */
+  crm?: LeadCrm | null;
+}
+
+/** A lead's CRM deal as the routing post shows it. */
+export interface LeadCrm {
+  opportunityId: string | null;
+  opportunityName: string | null;
+  stageId: string | null;
+  amount: number | null;
+  currency: string | null;
+  closeDate: string | null;
+  /** Opportunities the owner picks from when several were opened after the claim. */
+  choices: ReadonlyArray<CrmLinkChoice>;
 }

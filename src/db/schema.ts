@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { CrmLinkChoice } from '../core/crm-outcomes.ts';
 import type {
   Attribution,
   GateName,
@@ -234,6 +235,25 @@ export const leads = sqliteTable(
     lastProgressAt: integer('last_progress_at').notNull(),
     /** Extra days granted by extensions, added to the expiry period. */
     extensionDays: integer('extension_days').notNull().default(0),
+    // The CRM opportunity (Salesforce Opportunity, HubSpot deal) linked to the lead after its claim, and the
+    // revenue facts copied from it on every sync (PRODUCT.md section 11).
+    crmOpportunityId: text('crm_opportunity_id'),
+    crmOpportunityName: text('crm_opportunity_name'),
+    crmLinkedAt: integer('crm_linked_at'),
+    /**
+     * The account's opportunities the owner picks from when more than one was opened after the claim (the
+     * routing post's Link opportunity select); null once linked or when there is nothing to choose.
+     */
+    crmLinkChoices: text('crm_link_choices', { mode: 'json' }).$type<CrmLinkChoice[]>(),
+    /** The CRM stage id last applied to the lifecycle, so a sync applies each stage change once. */
+    crmStage: text('crm_stage'),
+    opportunityAmount: real('opportunity_amount'),
+    /** ISO 4217; null when the CRM gives none (a Salesforce org without multicurrency) and no default is set. */
+    opportunityCurrency: text('opportunity_currency'),
+    /** The opportunity's (expected or actual) close date, `YYYY-MM-DD`. */
+    opportunityCloseDate: text('opportunity_close_date'),
+    crmOpportunityCreatedAt: integer('crm_opportunity_created_at'),
+    crmOpportunityClosedAt: integer('crm_opportunity_closed_at'),
   },
   (t) => [
     index('leads_domain').on(t.domain),
@@ -244,6 +264,7 @@ export const leads = sqliteTable(
     index('leads_created').on(t.createdAt),
     index('leads_updated').on(t.updatedAt),
     index('leads_progress').on(t.status, t.lastProgressAt),
+    index('leads_crm_opportunity').on(t.crmOpportunityId),
   ],
 );
 
@@ -399,6 +420,12 @@ export const baselines = sqliteTable(
     won: integer('won'),
     opportunityRate: real('opportunity_rate').notNull(),
     winRate: real('win_rate').notNull(),
+    /** Average won deal of that lead type, in `currency`. */
+    avgDealSize: real('avg_deal_size'),
+    currency: text('currency'),
+    /** Average days from lead to opportunity and from lead to a won close. */
+    daysToOpportunity: real('days_to_opportunity'),
+    daysToClose: real('days_to_close'),
     importedAt: integer('imported_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.leadType, t.period] })],
@@ -457,6 +484,35 @@ export const jobRuns = sqliteTable(
     result: text('result', { mode: 'json' }).$type<Record<string, unknown>>(),
   },
   (t) => [primaryKey({ columns: [t.job, t.periodKey] }), index('job_runs_ran_at').on(t.ranAt)],
+);
+
+/**
+ * CRM write-backs to deliver (PRODUCT.md section 11), written in the same transaction as the state change
+ * that causes them, like `outbox` for Slack. `deliveryKey` is unique so a re-run never queues twice; the
+ * provider's external-id upsert makes a resend after a crash land once. Writes to one CRM record
+ * (`recordKey`) go out in id order.
+ */
+export const crmOutbox = sqliteTable(
+  'crm_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deliveryKey: text('delivery_key').notNull(),
+    /** `account:<crm id>` or `opportunity:<crm id>`: writes to one record are ordered. */
+    recordKey: text('record_key').notNull(),
+    leadId: integer('lead_id').references(() => leads.id),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: integer('not_before').notNull(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('crm_outbox_delivery_key').on(t.deliveryKey),
+    index('crm_outbox_pending').on(t.status, t.notBefore),
+    index('crm_outbox_record').on(t.recordKey, t.status, t.id),
+  ],
 );
 
 /**

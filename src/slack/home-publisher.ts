@@ -74,6 +74,7 @@ export function createHomeRefresher(opts: {
             claimRate: funnel.overall.claimed,
             opportunityRate: funnel.overall.opportunity,
             winRate: funnel.overall.won,
+            revenue: data.metrics.revenue.groups,
           },
           recent: data.recent,
           ...(services.config.roles.admins.includes(userId)

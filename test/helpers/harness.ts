@@ -1,6 +1,7 @@
 import { createFoothold, type Foothold } from '../../src/app.ts';
 import type { Env } from '../../src/config/env.ts';
 import type { ProgramConfig } from '../../src/config/program-config.ts';
+import type { CrmProvider } from '../../src/crm/types.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { keyringFromText } from '../../src/db/secret-box.ts';
 import { createSlackRequester, type SlackRequester } from '../../src/dev/slack-client.ts';
@@ -60,6 +61,8 @@ export async function startHarness(
     env?: Partial<Env>;
     now?: () => number;
     tdb?: TestDb;
+    /** The CRM the write-backs go to; by default the one the environment's CRM variables reach, if any. */
+    crmProvider?: CrmProvider | null;
   } = {},
 ): Promise<Harness> {
   const standIn = await startSlackStandIn(opts.standIn ?? programStandInOptions());
@@ -83,6 +86,7 @@ export async function startHarness(
     db: tdb.db,
     logger,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.crmProvider !== undefined ? { crmProvider: opts.crmProvider } : {}),
   });
   const { port } = await foothold.start();
   if (!port) throw new Error('the app did not report its port');

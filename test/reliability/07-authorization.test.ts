@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stateValue } from '../../src/dev/slack-client.ts';
 import { encodeMeta } from '../../src/listeners/payloads.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
+import { syncCrmOutcomes } from '../../src/services/crm-outcomes.ts';
 import { recordOutcome } from '../../src/services/record-outcome.ts';
 import { submitLead } from '../../src/services/submit-lead.ts';
-import { ACTIONS, CALLBACKS, encodeLeadRef } from '../../src/slack/ids.ts';
+import { ACTIONS, CALLBACKS, encodeLeadRef, encodeLinkChoice } from '../../src/slack/ids.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { type Person, recentDate, submissionValues } from '../helpers/slack-actors.ts';
 import {
@@ -58,7 +59,15 @@ const INTERNAL: Kind[] = ['rep', 'non-owner rep', 'owner rep', 'leader', 'admin'
 const OWNER_AND_UP: Kind[] = ['owner rep', 'leader', 'admin'];
 const LEADERS: Kind[] = ['leader', 'admin'];
 
-type State = 'none' | 'qualified' | 'qualified-gb' | 'claimed' | 'intro' | 'awaiting' | 'corroborated';
+type State =
+  | 'none'
+  | 'qualified'
+  | 'qualified-gb'
+  | 'claimed'
+  | 'intro'
+  | 'awaiting'
+  | 'corroborated'
+  | 'crm-choices';
 interface Lead {
   id: number;
   domain: string;
@@ -126,6 +135,21 @@ function setup(state: State): Lead {
   claimLead(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId });
   if (state === 'intro')
     recordOutcome(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId, outcome: 'intro_requested' });
+  if (state === 'crm-choices') {
+    // Two deals opened on the account after the claim (as a CRM sync stores them): the owner must pick.
+    const crm = services().config.crm;
+    if (!crm) throw new Error('setup: the program config has no crm section');
+    const at = Date.now() + 60_000;
+    for (const n of [1, 2]) {
+      h.db.$client
+        .prepare(
+          `insert into crm_opportunities (crm_provider, crm_id, account_domain, name, stage_id, crm_created_at, crm_updated_at, synced_at)
+           values (?, ?, ?, ?, 'appointmentscheduled', ?, ?, ?)`,
+        )
+        .run(crm.provider, `deal-${seq}-${n}`, domain, `Deal ${n}`, at + n, at, at);
+    }
+    if (syncCrmOutcomes(services()).asked !== 1) throw new Error('setup: no Link opportunity choice');
+  }
   if (state === 'corroborated') {
     // A third org flags the same account, so there is credit to move (and neither actor org holds it).
     const other = submitLead(services(), { ...base, actor: svcActor(CAST.fab), warmth });
@@ -159,6 +183,23 @@ function click(who: Person, actionId: string, value: string) {
       world.action(who, {
         actionId,
         value,
+        channelId: who.channelId ?? 'C0GENERAL',
+        triggerId: h.standIn.issueTriggerId({ userId: who.userId }),
+      }),
+    )
+    .then((r) => ({ ack: r.json }));
+}
+/** The routing post's Link opportunity select, as Slack sends a static_select pick. */
+function pickOpportunity(who: Person, lead: Lead, opportunityId: string) {
+  requests++;
+  const value = encodeLinkChoice({ leadId: lead.id, version: lead.version, opportunityId });
+  return h.slack
+    .action(
+      world.action(who, {
+        actionId: ACTIONS.linkOpportunity,
+        actionType: 'static_select',
+        blockId: 'crm_link',
+        action: { selected_option: { text: { type: 'plain_text', text: 'Deal 1' }, value } },
         channelId: who.channelId ?? 'C0GENERAL',
         triggerId: h.standIn.issueTriggerId({ userId: who.userId }),
       }),
@@ -340,6 +381,13 @@ const DOORS: Door[] = [
       run: (w, l) => click(w, id, ref(l)),
     }),
   ),
+  {
+    name: 'Link opportunity (select)',
+    action: 'request intro, meeting, opportunity, won, lost, disqualify',
+    state: 'crm-choices',
+    expected: row('change', OWNER_AND_UP),
+    run: (w, l) => pickOpportunity(w, l, `deal-${seq}-1`),
+  },
   {
     name: 'Lost (button)',
     action: 'request intro, meeting, opportunity, won, lost, disqualify',

@@ -41,6 +41,11 @@ export const LEAD_EXPORT_COLUMNS = [
   'closed_at',
   'reason_code',
   'reason_text',
+  // The linked CRM opportunity (PRODUCT.md section 11): empty when the lead has none.
+  'crm_opportunity_id',
+  'opportunity_amount',
+  'opportunity_currency',
+  'opportunity_close_date',
 ] as const;
 
 export type LeadExportColumn = (typeof LEAD_EXPORT_COLUMNS)[number];
@@ -99,6 +104,10 @@ function readPage(db: Db, afterId: number): LeadExportRow[] {
       closedAt: leads.closedAt,
       reasonCode: leads.reasonCode,
       reasonText: leads.reasonText,
+      crmOpportunityId: leads.crmOpportunityId,
+      opportunityAmount: leads.opportunityAmount,
+      opportunityCurrency: leads.opportunityCurrency,
+      opportunityCloseDate: leads.opportunityCloseDate,
     })
     .from(leads)
     .innerJoin(partnerOrgs, eq(partnerOrgs.slug, leads.partnerSlug))
@@ -139,6 +148,10 @@ function readPage(db: Db, afterId: number): LeadExportRow[] {
     closed_at: iso(r.closedAt),
     reason_code: r.reasonCode,
     reason_text: r.reasonText,
+    crm_opportunity_id: r.crmOpportunityId,
+    opportunity_amount: r.opportunityAmount,
+    opportunity_currency: r.opportunityCurrency,
+    opportunity_close_date: r.opportunityCloseDate,
   }));
 }
 

@@ -751,6 +751,18 @@ export function toLeadView(
     claimedAt: lead.claimedAt,
     lastProgressAt: lead.lastProgressAt,
     version: lead.version,
+    crm:
+      lead.crmOpportunityId || lead.crmLinkChoices?.length
+        ? {
+            opportunityId: lead.crmOpportunityId,
+            opportunityName: lead.crmOpportunityName,
+            stageId: lead.crmStage,
+            amount: lead.opportunityAmount,
+            currency: lead.opportunityCurrency,
+            closeDate: lead.opportunityCloseDate,
+            choices: lead.crmOpportunityId ? [] : (lead.crmLinkChoices ?? []),
+          }
+        : null,
   };
 }
 

@@ -9,6 +9,7 @@ import {
   outcomeButton,
   requestExtensionButton,
 } from './lead-buttons.ts';
+import { linkOpportunitySelect } from './link-opportunity.ts';
 import {
   attestButton,
   changeCreditButton,
@@ -44,6 +45,7 @@ export function registerActions(app: App, deps: ListenerDeps): void {
         [ACTIONS.homeFlag, flagButton(deps)],
         [ACTIONS.requestExtension, requestExtensionButton(deps)],
         [ACTIONS.grantExtension, grantExtensionButton(deps)],
+        [ACTIONS.linkOpportunity, linkOpportunitySelect(deps)],
         [ACTIONS.history, historyButton(deps)],
       ],
     ),

@@ -1,5 +1,6 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { LeadScore } from '../../core/eql-score.ts';
+import type { MoneyGroup } from '../../core/metrics.ts';
 import type { LeadView } from '../../core/types.ts';
 import { ACTIONS, encodeLeadRef } from '../ids.ts';
 import { accountTitle, STATUS_EMOJI, STATUS_LABEL } from '../labels.ts';
@@ -17,6 +18,7 @@ import {
 import {
   channelLink,
   daysSince,
+  escapeMrkdwn,
   formatAge,
   formatDate,
   mention,
@@ -26,6 +28,7 @@ import {
 } from '../mrkdwn.ts';
 import { scoreLine } from './insight.ts';
 import { partnerLeadCard } from './lead-card.ts';
+import { currencyLabel, money } from './metric-text.ts';
 
 // App Home: each person's own view. Partners see their organisation's submissions (never other
 // partners, never channels); reps their claimed leads with what is overdue, and what they can claim;
@@ -180,6 +183,8 @@ export interface LeaderMetrics {
   claimRate: number | null;
   opportunityRate: number | null;
   winRate: number | null;
+  /** Won and pipeline revenue by currency (the metrics core's groups); empty without linked deals. */
+  revenue?: readonly MoneyGroup[];
 }
 
 export function leaderHome(
@@ -203,6 +208,19 @@ export function leaderHome(
       `*Won*\n${countWithRate(m.won, m.winRate, 'win rate')}`,
       `*Lost*\n${countWithRate(m.lost, rateOf(m.lost, m.won + m.lost), 'of closed deals')}`,
     ),
+    ...(m.revenue && m.revenue.length > 0
+      ? [
+          section(
+            `*Revenue*\n${m.revenue
+              .slice(0, 3)
+              .map(
+                (g) =>
+                  `${escapeMrkdwn(currencyLabel(g))}: won *${money(g.won, g.currency)}* · pipeline ${money(g.pipeline, g.currency)}`,
+              )
+              .join('\n')}`,
+          ),
+        ]
+      : []),
     context(['`/eql digest` has the full funnel, conversion against baselines and the partner leaderboard.']),
     divider(),
     section('*Recent leads*'),
