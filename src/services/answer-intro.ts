@@ -4,6 +4,7 @@ import { appendEvent, enqueue, inTransaction, updateLeadIf } from '../db/stores/
 import { introAnsweredDm } from '../slack/blocks/internal-messages.ts';
 import { introThanks } from '../slack/blocks/partner-messages.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
+import { answerCorroboratorIntroInTransaction } from './corroborator-intro.ts';
 import { actorSchema } from './inputs.ts';
 import { dm, threadReply } from './notify.ts';
 import { refreshRoutingPost, staleError } from './transition.ts';
@@ -28,6 +29,14 @@ export function answerIntro(deps: ServiceDeps, raw: AnswerIntroInput) {
     const actor = resolveActor(tx, deps, input.actor);
     const view = loadLeadFor(tx, deps, input.leadId);
     requirePermission('answer_intro', actor, accessOf(view));
+    // A corroborating partner answers from its own (merged) submission: the request is on the lead it joined.
+    if (view.status === 'merged') {
+      return answerCorroboratorIntroInTransaction(tx, deps, view, {
+        userId: input.actor.userId,
+        made: input.made,
+        sourceMessage: input.sourceMessage,
+      });
+    }
     if (view.introStatus !== 'requested') {
       throw new DomainError(
         'stale',

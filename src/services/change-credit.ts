@@ -5,6 +5,7 @@ import { appendEvent, enqueue, inTransaction, updateLeadIf } from '../db/stores/
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { actorSchema, writtenReason } from './inputs.ts';
 import { partnerDm } from './notify.ts';
+import { moveRewardsWithCredit } from './rewards.ts';
 import { partnerSide, refreshRoutingPost, staleError, type TransitionResult } from './transition.ts';
 import { parseInput } from './validation.ts';
 
@@ -67,6 +68,8 @@ export function changeCredit(deps: ServiceDeps, raw: ChangeCreditInput): Transit
       data: { from: from.slug, to: to.slug },
       at: now,
     });
+    // Pending rewards follow the credit; decided ones stay where a leader settled them.
+    moveRewardsWithCredit(tx, deps, view, to.slug, input.actor.userId);
     const after = refreshRoutingPost(tx, deps, view.id, eventId);
     const ctx = { timeZone: deps.config.timezone, now };
     const gained = partnerSide(tx, deps, after, to.slug);

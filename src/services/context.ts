@@ -1,6 +1,7 @@
 import type { ProgramConfig } from '../config/program-config.ts';
 import { DomainError } from '../core/errors.ts';
 import { type ActorContext, authorize, type LeadAccess, type Permission } from '../core/permissions.ts';
+import type { Money } from '../core/rewards.ts';
 import { calendarDate } from '../core/time.ts';
 import type { LeadView } from '../core/types.ts';
 import type { Db } from '../db/connection.ts';
@@ -22,6 +23,8 @@ export interface ServiceDeps {
   now: () => number;
   /** The vendor's own Slack team ids: people from these teams are never treated as partners by channel. */
   homeTeamIds?: readonly string[];
+  /** The won amount of a lead for share-of-won rewards (default: `wonAmountOfLead`, see reward-store.ts). */
+  wonAmount?: (tx: Tx, leadId: number) => Money | null;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 import type { PartnerMessageKind } from '../slack/blocks/partner-messages.ts';
 import { loadLeadFor, partnerContact, type ServiceDeps } from './context.ts';
 import { type NotifyContext, partnerDm, routingPostMessage } from './notify.ts';
+import { awardMilestones } from './rewards.ts';
 
 export interface TransitionRequest {
   view: LeadView;
@@ -82,6 +83,8 @@ export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionReques
     messages.push(...creditedPartnerDm(tx, deps, after, req.partnerMessage, ctx, eventId));
   }
   if (req.extraMessages) messages.push(...req.extraMessages(after, eventId));
+  // Partner rewards pay on conversion milestones, committed with the transition that reaches them.
+  messages.push(...awardMilestones(tx, deps, after, to));
   enqueue(tx, messages, now);
   return { view: after, eventId };
 }

@@ -24,6 +24,7 @@ import {
   poolCursors,
   warmthAttestations,
 } from '../schema.ts';
+import { corroboratorSignals } from './corroboration-store.ts';
 import { applyPartners } from './import-store.ts';
 import { jsonOrNull, prepared } from './prepared.ts';
 
@@ -714,6 +715,7 @@ export function toLeadView(
         }
       : null,
     corroborators,
+    ...(corroborators.length > 0 ? { corroboration: corroboratorSignals(h, lead.id) } : {}),
     creditedPartner: lead.creditedPartnerSlug
       ? {
           slug: lead.creditedPartnerSlug,

@@ -24,6 +24,7 @@ import {
   truncate,
   userText,
 } from '../mrkdwn.ts';
+import { corroboratorBlocks } from './corroborators.ts';
 
 // The routing post: one message per lead in the INTERNAL routing channel, updated in place as the lead
 // moves. Everything a rep needs to decide and act, and the buttons for the next step.
@@ -263,6 +264,7 @@ export function routingPost(lead: LeadView, ctx: RoutingContext): SlackMessage {
   const criteria = icpCriteriaLine(gate(lead, 'fit'));
   if (criteria.length > 0) blocks.push(context(criteria));
   blocks.push(section(warmthSummary(lead, ctx)));
+  blocks.push(...corroboratorBlocks(lead, ctx));
   if (lead.need) blocks.push(section(`*Need*\n${userText(lead.need, 1500)}`));
   if (lead.notes) blocks.push(section(`*Notes*\n${userText(lead.notes, 1500)}`));
   const meta = [`Lead #${lead.id}`, `updated ${formatAge(lead.updatedAt, ctx.now)} ago`];
