@@ -6,6 +6,7 @@ import { dbBackup } from './commands/db-backup.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
 import { dbRestore } from './commands/db-restore.ts';
 import { exportLeads } from './commands/export-leads.ts';
+import { exportRewards } from './commands/export-rewards.ts';
 import { forgetContactCommand } from './commands/forget-contact.ts';
 import { help } from './commands/help.ts';
 import { importAccounts } from './commands/import-accounts.ts';
@@ -24,6 +25,7 @@ export const commands: readonly Command[] = [
   importOverlaps,
   importBaselines,
   exportLeads,
+  exportRewards,
   report,
   jobsRun,
   forgetContactCommand,

@@ -81,6 +81,8 @@ export interface HomeData {
   /** Leaders: the program's metrics over the trailing 90 days (src/core/metrics.ts). */
   metrics: ProgramMetrics | null;
   recent: LeadView[];
+  /** Partners: their org (their own scorecard and rewards are read for it). */
+  partnerSlug?: string;
 }
 
 const DAY = 86_400_000;
@@ -94,6 +96,7 @@ export function homeData(deps: ServiceDeps, actor: Actor): HomeData {
     return {
       ...empty,
       kind: 'partner',
+      partnerSlug: who.partnerSlug,
       mine: views(deps, findLeads(deps.db, { partnerSlug: who.partnerSlug, limit: 40 })),
     };
   }

@@ -1,6 +1,8 @@
 import type { WebClient } from '@slack/web-api';
+import { countPendingAwards, partnerAwards, pendingAwards } from '../db/stores/reward-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ServiceDeps } from '../services/context.ts';
+import { partnerOwnScorecard } from '../services/partner-own-scorecard.ts';
 import { homeData } from '../services/read-leads.ts';
 import { leaderHome, partnerHome, repHome } from './blocks/home.ts';
 
@@ -28,7 +30,16 @@ export function createHomeRefresher(opts: {
     const { services } = opts;
     const data = homeData(services, { userId, teamId, channelId: null });
     const ctx = { timeZone: services.config.timezone, now: services.now() };
-    if (data.kind === 'partner') return partnerHome(data.mine, ctx);
+    if (data.kind === 'partner') {
+      const slug = data.partnerSlug;
+      return partnerHome(
+        data.mine,
+        ctx,
+        slug
+          ? { scorecard: partnerOwnScorecard(services, slug), awards: partnerAwards(services.db, slug) }
+          : {},
+      );
+    }
     if (data.kind === 'rep')
       return repHome({ claimed: data.mine, overdue: data.overdue, available: data.available }, ctx);
     if (data.kind === 'leader' && data.metrics) {
@@ -48,6 +59,10 @@ export function createHomeRefresher(opts: {
             winRate: funnel.overall.won,
           },
           recent: data.recent,
+          pendingRewards: {
+            list: pendingAwards(services.db, 8),
+            total: countPendingAwards(services.db),
+          },
         },
         ctx,
       );

@@ -178,3 +178,33 @@ export function exportAwards(h: Handle, status?: RewardStatus): AwardListing[] {
 export function wonAmountOfLead(_h: Handle, _leadId: number): Money | null {
   return null;
 }
+
+/** A partner's award as the partner may see it: about ITS OWN submission of the account (its own wording). */
+export interface PartnerAward {
+  id: number;
+  kind: AwardRow['kind'];
+  value: number;
+  currency: string | null;
+  milestone: AwardRow['milestone'];
+  status: AwardRow['status'];
+  createdAt: number;
+  ownLeadId: number;
+  ownAccountName: string;
+}
+
+/**
+ * One partner's awards, newest first, each named after the partner's own submission: the lead itself when the
+ * partner submitted it, else the partner's corroborating (merged) submission. Nothing of another partner's.
+ */
+export function partnerAwards(h: Handle, partnerSlug: string, limit = 20): PartnerAward[] {
+  return h.all<PartnerAward>(sql`
+    SELECT a.id AS "id", a.kind AS "kind", a.value AS "value", a.currency AS "currency",
+           a.milestone AS "milestone", a.status AS "status", a.created_at AS "createdAt",
+           own.id AS "ownLeadId", own.account_name AS "ownAccountName"
+    FROM reward_awards a
+    LEFT JOIN corroborations c ON c.lead_id = a.lead_id AND c.partner_slug = a.partner_slug
+    JOIN leads own ON own.id = coalesce(c.source_lead_id, a.lead_id) AND own.partner_slug = a.partner_slug
+    WHERE a.partner_slug = ${partnerSlug}
+    ORDER BY a.created_at DESC, a.id DESC
+    LIMIT ${limit}`);
+}
