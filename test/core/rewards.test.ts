@@ -4,8 +4,8 @@ import {
   awardsForMilestone,
   awardTotals,
   formatTotals,
-  milestonesReached,
   type MilestoneFacts,
+  milestonesReached,
   type RewardMilestone,
 } from '../../src/core/rewards.ts';
 import { testConfig } from '../helpers/db.ts';
@@ -21,7 +21,10 @@ const RULES: RewardRule[] = [
 ];
 
 const SOURCED: MilestoneFacts = { attribution: 'sourced', wonAmount: null };
-const INFLUENCED_WON: MilestoneFacts = { attribution: 'influenced', wonAmount: { amount: 50_000, currency: 'EUR' } };
+const INFLUENCED_WON: MilestoneFacts = {
+  attribution: 'influenced',
+  wonAmount: { amount: 50_000, currency: 'EUR' },
+};
 
 const CASES: Array<{
   name: string;

@@ -38,7 +38,11 @@ async function flag(who: Person, fields: Parameters<typeof submissionValues>[0] 
   await h.drain();
 }
 const leadOf = (domain: string, partner: string) =>
-  (h.db.$client.prepare('select id from leads where domain = ? and partner_slug = ?').get(domain, partner) as { id: number }).id;
+  (
+    h.db.$client
+      .prepare('select id from leads where domain = ? and partner_slug = ?')
+      .get(domain, partner) as { id: number }
+  ).id;
 const lastWith = (userId: string, action: string) =>
   h.standIn
     .messagesTo(userId)
@@ -46,14 +50,23 @@ const lastWith = (userId: string, action: string) =>
     .at(-1);
 async function pressOnPost(who: Person, leadId: number, action: string) {
   const post = routingPost(h, leadId)!;
-  const res = await click(h, who, action, buttons(post).get(action)!.value, { channelId: post.channel, messageTs: post.ts });
+  const res = await click(h, who, action, buttons(post).get(action)!.value, {
+    channelId: post.channel,
+    messageTs: post.ts,
+  });
   expect(res.res.status).toBe(200);
   await h.drain();
 }
 async function openHome(who: Person) {
   const before = h.standIn.calls('views.publish').length;
-  await h.slack.event(eventEnvelope({ type: 'app_home_opened', user: who.userId, tab: 'home', channel: 'D0HOME' }, { teamId: 'T0VENDOR' }));
-  for (let i = 0; i < 100 && h.standIn.calls('views.publish').length === before; i++) await new Promise((r) => setTimeout(r, 20));
+  await h.slack.event(
+    eventEnvelope(
+      { type: 'app_home_opened', user: who.userId, tab: 'home', channel: 'D0HOME' },
+      { teamId: 'T0VENDOR' },
+    ),
+  );
+  for (let i = 0; i < 100 && h.standIn.calls('views.publish').length === before; i++)
+    await new Promise((r) => setTimeout(r, 20));
   return h.standIn.calls('views.publish').at(-1)!.args.view;
 }
 
@@ -61,7 +74,11 @@ describe('corroboration as signal', () => {
   it('shows each corroborator’s warmth and contact to reps, and the owner can ask that partner for an intro', async () => {
     h = await startHarness();
     await flag(NORTHWIND);
-    await flag(CONTOSO, { accountName: 'Acme (as Contoso knows it)', contactName: 'Carla Contoso-Contact', strength: '5' });
+    await flag(CONTOSO, {
+      accountName: 'Acme (as Contoso knows it)',
+      contactName: 'Carla Contoso-Contact',
+      strength: '5',
+    });
     const id = leadOf('acme.com', 'northwind');
     await pressOnPost(REP1, id, ACTIONS.claim);
     const post = allText(routingPost(h, id));
@@ -86,13 +103,18 @@ describe('corroboration as signal', () => {
     // The submitting partner's own intro flow is untouched.
     expect(buttons(routingPost(h, id)).has(ACTIONS.requestIntro)).toBe(true);
 
-    await click(h, CONTOSO, ACTIONS.introMade, buttons(dm).get(ACTIONS.introMade)!.value, { channelId: dm.channel, messageTs: dm.ts });
+    await click(h, CONTOSO, ACTIONS.introMade, buttons(dm).get(ACTIONS.introMade)!.value, {
+      channelId: dm.channel,
+      messageTs: dm.ts,
+    });
     await h.drain();
     expect(allText(routingPost(h, id))).toContain('✅ intro made');
     expect(allText(h.standIn.message(dm.channel, dm.ts))).toContain('Thank you!');
     const ownerDm = h.standIn.messagesTo(REP1.userId).at(-1);
     expect(allText(ownerDm)).toContain('Contoso Systems made the intro to Carla Contoso-Contact');
-    const row = h.db.$client.prepare('select status, answered_by_user_id as by from corroborator_intros').get();
+    const row = h.db.$client
+      .prepare('select status, answered_by_user_id as by from corroborator_intros')
+      .get();
     expect(row).toEqual({ status: 'made', by: CONTOSO.userId });
     // Northwind (the submitter) heard nothing of any of it.
     expect(allText(h.standIn.messagesTo(NORTHWIND.userId))).not.toContain('Contoso');
@@ -105,13 +127,22 @@ describe('overlap first', () => {
     await flag(NORTHWIND);
     for (const d of ['ov-a.com', 'ov-b.com', 'ov-c.com']) {
       h.db.$client
-        .prepare("insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 800, 'US', 0)")
+        .prepare(
+          "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 800, 'US', 0)",
+        )
         .run(d, `Overlap ${d}`);
-      h.db.$client.prepare("insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)").run(d);
+      h.db.$client
+        .prepare(
+          "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)",
+        )
+        .run(d);
     }
     const now = Date.now();
     const services = { ...h.foothold.deps.services, now: () => now };
-    await overlapFirstJob.run({ services, timeZones: createTimeZoneLookup({ db: h.db, usersInfo: null }) }, now);
+    await overlapFirstJob.run(
+      { services, timeZones: createTimeZoneLookup({ db: h.db, usersInfo: null }) },
+      now,
+    );
     h.db.$client.prepare("update outbox set not_before = 0 where status = 'pending'").run();
     await h.drain();
     const ask = lastWith(NORTHWIND.userId, ACTIONS.overlapSnooze)!;
@@ -130,7 +161,9 @@ describe('overlap first', () => {
     const modal = await lastModal(h, NORTHWIND.userId, before);
     expect(allText(modal.payload)).toContain('ov-c.com');
     await h.drain();
-    const statuses = h.db.$client.prepare('select domain, status, answered_by_user_id as by from overlap_asks order by domain').all();
+    const statuses = h.db.$client
+      .prepare('select domain, status, answered_by_user_id as by from overlap_asks order by domain')
+      .all();
     expect(statuses).toEqual([
       { domain: 'ov-a.com', status: 'snoozed', by: NORTHWIND.userId },
       { domain: 'ov-b.com', status: 'unknown', by: NORTHWIND.userId },
@@ -142,7 +175,16 @@ describe('overlap first', () => {
     expect(allText(updated)).toContain('Not now');
     expect(allText(updated)).toContain('won’t ask about it again');
     // Submitting the prefilled form is the normal path: a lead on ov-c.com.
-    expect((await submitModal(h, NORTHWIND, modal, submissionValues({ website: 'ov-c.com', accountName: 'Overlap C' }))).status).toBe(200);
+    expect(
+      (
+        await submitModal(
+          h,
+          NORTHWIND,
+          modal,
+          submissionValues({ website: 'ov-c.com', accountName: 'Overlap C' }),
+        )
+      ).status,
+    ).toBe(200);
     expect(leadOf('ov-c.com', 'northwind')).toBeGreaterThan(0);
   });
 });
@@ -151,7 +193,15 @@ describe('partner rewards', () => {
   it('a leader approves or rejects in Slack; the partner sees its own rewards; the payout CSV has them', async () => {
     h = await startHarness({
       config: testConfig((raw) =>
-        Object.assign(raw, { rewards: { currency: 'USD', rules: [{ on: 'opportunity', points: 10 }, { on: 'won', amount: 300 }] } }),
+        Object.assign(raw, {
+          rewards: {
+            currency: 'USD',
+            rules: [
+              { on: 'opportunity', points: 10 },
+              { on: 'won', amount: 300 },
+            ],
+          },
+        }),
       ),
     });
     await flag(NORTHWIND);
@@ -166,14 +216,30 @@ describe('partner rewards', () => {
 
     // A rep cannot approve.
     const approve = buttons(asks[0]).get(ACTIONS.rewardApprove)!.value;
-    await click(h, REP1, ACTIONS.rewardApprove, approve, { channelId: asks[0]!.channel, messageTs: asks[0]!.ts });
-    expect((h.db.$client.prepare("select count(*) as n from reward_awards where status = 'pending'").get() as { n: number }).n).toBe(2);
+    await click(h, REP1, ACTIONS.rewardApprove, approve, {
+      channelId: asks[0]!.channel,
+      messageTs: asks[0]!.ts,
+    });
+    expect(
+      (
+        h.db.$client.prepare("select count(*) as n from reward_awards where status = 'pending'").get() as {
+          n: number;
+        }
+      ).n,
+    ).toBe(2);
 
     // The leader's App Home lists both with buttons.
-    const leaderHome = await openHome({ userId: LEADER.userId, teamId: 'T0VENDOR', channelId: null } as Person);
+    const leaderHome = await openHome({
+      userId: LEADER.userId,
+      teamId: 'T0VENDOR',
+      channelId: null,
+    } as Person);
     expect(allText(leaderHome)).toContain('Rewards to approve (2)');
 
-    await click(h, LEADER, ACTIONS.rewardApprove, approve, { channelId: asks[0]!.channel, messageTs: asks[0]!.ts });
+    await click(h, LEADER, ACTIONS.rewardApprove, approve, {
+      channelId: asks[0]!.channel,
+      messageTs: asks[0]!.ts,
+    });
     await h.drain();
     expect(allText(h.standIn.message(asks[0]!.channel, asks[0]!.ts))).toContain('Approved by');
     const before = modalCount(h, LEADER.userId);
@@ -182,10 +248,18 @@ describe('partner rewards', () => {
       messageTs: asks[1]!.ts,
     });
     const modal = await lastModal(h, LEADER.userId, before);
-    expect((await submitModal(h, LEADER, modal, { reject_reason: { reject_reason: stateValue.text('Internal: duplicate of a direct deal') } })).status).toBe(200);
+    expect(
+      (
+        await submitModal(h, LEADER, modal, {
+          reject_reason: { reject_reason: stateValue.text('Internal: duplicate of a direct deal') },
+        })
+      ).status,
+    ).toBe(200);
     await h.drain();
     expect(allText(h.standIn.message(asks[1]!.channel, asks[1]!.ts))).toContain('Rejected by');
-    expect(h.db.$client.prepare('select status, decision_reason as r from reward_awards order by id').all()).toEqual([
+    expect(
+      h.db.$client.prepare('select status, decision_reason as r from reward_awards order by id').all(),
+    ).toEqual([
       { status: 'approved', r: null },
       { status: 'rejected', r: 'Internal: duplicate of a direct deal' },
     ]);
@@ -203,9 +277,22 @@ describe('partner rewards', () => {
 
     // The payout export.
     let out = '';
-    const stdout = new Writable({ write(c, _e, cb) { out += c.toString(); cb(); } });
-    const stderr = new Writable({ write(_c, _e, cb) { cb(); } });
-    const code = await runCli(['export', 'rewards', '--status', 'approved'], { stdout, stderr, env: { DATABASE_PATH: h.tdb.path } });
+    const stdout = new Writable({
+      write(c, _e, cb) {
+        out += c.toString();
+        cb();
+      },
+    });
+    const stderr = new Writable({
+      write(_c, _e, cb) {
+        cb();
+      },
+    });
+    const code = await runCli(['export', 'rewards', '--status', 'approved'], {
+      stdout,
+      stderr,
+      env: { DATABASE_PATH: h.tdb.path },
+    });
     expect(code).toBe(0);
     const rows = parse(out, { columns: true }) as Array<Record<string, string>>;
     expect(rows).toHaveLength(1);
@@ -223,6 +310,12 @@ describe('partner rewards', () => {
       decided_by_user_id: LEADER.userId,
     });
     out = '';
-    expect(await runCli(['export', 'rewards', '--status', 'paid'], { stdout, stderr, env: { DATABASE_PATH: h.tdb.path } })).toBe(2);
+    expect(
+      await runCli(['export', 'rewards', '--status', 'paid'], {
+        stdout,
+        stderr,
+        env: { DATABASE_PATH: h.tdb.path },
+      }),
+    ).toBe(2);
   });
 });

@@ -12,24 +12,52 @@ import { actionIds, count, DAY, type JobWorld, jobWorld, MONDAY_10AM, outbox, te
 // account and are not leads become a weekly, capped batch of questions to the partner; every answer is
 // remembered ("we don't know them" never again, "not now" for the snooze period) and audited.
 
-const FABRIKAM = { slug: 'fabrikam', name: 'Fabrikam Partners', teamIds: ['T0FABRIK'], channels: [], manager: 'U0PAM' };
+const FABRIKAM = {
+  slug: 'fabrikam',
+  name: 'Fabrikam Partners',
+  teamIds: ['T0FABRIK'],
+  channels: [],
+  manager: 'U0PAM',
+};
 
-function crm(db: Db, domain: string, o: { industry?: string; employees?: number; country?: string; customer?: boolean; openOpp?: boolean } = {}) {
+function crm(
+  db: Db,
+  domain: string,
+  o: { industry?: string; employees?: number; country?: string; customer?: boolean; openOpp?: boolean } = {},
+) {
   db.$client
     .prepare(
       'insert into crm_accounts (domain, name, industry, employees, country, is_customer, has_open_opportunity, imported_at) values (?, ?, ?, ?, ?, ?, ?, 0)',
     )
-    .run(domain, `CRM ${domain}`, o.industry ?? 'software', o.employees ?? 1000, o.country ?? 'US', o.customer ? 1 : 0, o.openOpp ? 1 : 0);
+    .run(
+      domain,
+      `CRM ${domain}`,
+      o.industry ?? 'software',
+      o.employees ?? 1000,
+      o.country ?? 'US',
+      o.customer ? 1 : 0,
+      o.openOpp ? 1 : 0,
+    );
 }
 function overlap(db: Db, partner: string, domain: string, relationship = 'customer') {
   db.$client
-    .prepare('insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values (?, ?, ?, 0)')
+    .prepare(
+      'insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values (?, ?, ?, 0)',
+    )
     .run(partner, domain, relationship);
 }
 const asks = (db: Db, partner: string) =>
   db.$client
-    .prepare('select id, domain, status, times_asked as timesAsked, snoozed_until as snoozedUntil from overlap_asks where partner_slug = ? order by domain')
-    .all(partner) as Array<{ id: number; domain: string; status: string; timesAsked: number; snoozedUntil: number | null }>;
+    .prepare(
+      'select id, domain, status, times_asked as timesAsked, snoozed_until as snoozedUntil from overlap_asks where partner_slug = ? order by domain',
+    )
+    .all(partner) as Array<{
+    id: number;
+    domain: string;
+    status: string;
+    timesAsked: number;
+    snoozedUntil: number | null;
+  }>;
 
 let w: JobWorld;
 beforeEach(() => {
@@ -41,7 +69,10 @@ beforeEach(() => {
   });
   // Northwind has used Foothold (it flagged acme.com): its people are asked by DM.
   submitLead(w.services, goodSubmission());
-  submitLead(w.services, goodSubmission({ actor: NORTHWIND_2, website: 'other-lead.com', accountName: 'Other' }));
+  submitLead(
+    w.services,
+    goodSubmission({ actor: NORTHWIND_2, website: 'other-lead.com', accountName: 'Other' }),
+  );
   // Fitting accounts of different ICP scores (employees and country decide), and ones that must never be asked.
   crm(w.db, 'fit-100a.com');
   crm(w.db, 'fit-100b.com');
@@ -51,7 +82,17 @@ beforeEach(() => {
   crm(w.db, 'customer.com', { customer: true });
   crm(w.db, 'open-opp.com', { openOpp: true });
   crm(w.db, 'acme.com');
-  for (const d of ['fit-100a.com', 'fit-100b.com', 'fit-70.com', 'fit-70b.com', 'poor-fit.com', 'customer.com', 'open-opp.com', 'acme.com', 'not-in-crm.com'])
+  for (const d of [
+    'fit-100a.com',
+    'fit-100b.com',
+    'fit-70.com',
+    'fit-70b.com',
+    'poor-fit.com',
+    'customer.com',
+    'open-opp.com',
+    'acme.com',
+    'not-in-crm.com',
+  ])
     overlap(w.db, 'northwind', d);
   overlap(w.db, 'contoso', 'fit-100a.com', 'prospect');
   overlap(w.db, 'fabrikam', 'fit-70.com');
@@ -63,7 +104,11 @@ describe('the overlap-first job', () => {
     const before = outbox(w.db).length;
     const summary = await overlapFirstJob.run(w.jobDeps, MONDAY_10AM);
     expect(summary.period).toBe('2026-W47');
-    expect(asks(w.db, 'northwind').map((a) => a.domain)).toEqual(['fit-100a.com', 'fit-100b.com', 'fit-70.com']);
+    expect(asks(w.db, 'northwind').map((a) => a.domain)).toEqual([
+      'fit-100a.com',
+      'fit-100b.com',
+      'fit-70.com',
+    ]);
     const sent = outbox(w.db).slice(before);
     // Northwind: its two known people by DM (never a channel other orgs might read).
     const nw = sent.filter((m) => m.delivery_key.startsWith('overlap-first:2026-W47:northwind'));
@@ -71,7 +116,14 @@ describe('the overlap-first job', () => {
     const text = textOf(nw[0]!.payload);
     expect(text).toContain('CRM fit-100a.com');
     expect(text).toContain('in your account mapping as: customer');
-    for (const never of ['poor-fit.com', 'customer.com', 'open-opp.com', 'acme.com', 'fit-70b.com', 'Contoso'])
+    for (const never of [
+      'poor-fit.com',
+      'customer.com',
+      'open-opp.com',
+      'acme.com',
+      'fit-70b.com',
+      'Contoso',
+    ])
       expect(text).not.toContain(never);
     expect(actionIds(nw[0]!.payload)).toEqual(
       Array.from({ length: 3 }, () => ['overlap_known', 'overlap_snooze', 'overlap_unknown']).flat(),
@@ -97,10 +149,20 @@ describe('the overlap-first job', () => {
     answerOverlapAsk(w.services, { actor: NORTHWIND, askId: a!.id, answer: 'unknown' });
     answerOverlapAsk(w.services, { actor: NORTHWIND_2, askId: b!.id, answer: 'snoozed' });
     // A second answer on the same account is refused, and another org cannot answer at all.
-    expect(catchDomainError(() => answerOverlapAsk(w.services, { actor: NORTHWIND_2, askId: a!.id, answer: 'known' })).code).toBe('stale');
-    expect(catchDomainError(() => answerOverlapAsk(w.services, { actor: CONTOSO, askId: c!.id, answer: 'unknown' })).code).toBe('forbidden');
+    expect(
+      catchDomainError(() =>
+        answerOverlapAsk(w.services, { actor: NORTHWIND_2, askId: a!.id, answer: 'known' }),
+      ).code,
+    ).toBe('stale');
+    expect(
+      catchDomainError(() =>
+        answerOverlapAsk(w.services, { actor: CONTOSO, askId: c!.id, answer: 'unknown' }),
+      ).code,
+    ).toBe('forbidden');
     const answered = w.db.$client
-      .prepare("select actor_user_id as who, reason, data from lead_events where type = 'overlap_answered' order by id")
+      .prepare(
+        "select actor_user_id as who, reason, data from lead_events where type = 'overlap_answered' order by id",
+      )
       .all() as Array<{ who: string; reason: string; data: string }>;
     expect(answered.map((e) => [e.who, e.reason, JSON.parse(e.data).domain])).toEqual([
       [NORTHWIND.userId, 'unknown', 'fit-100a.com'],
@@ -109,10 +171,11 @@ describe('the overlap-first job', () => {
 
     // Next week: the one left out by the cap (fit-70b) is asked; c (unanswered for a week) is not yet.
     await overlapFirstJob.run(w.jobDeps, MONDAY_10AM + 7 * DAY);
-    expect(asks(w.db, 'northwind').filter((x) => x.timesAsked === 1 && x.status === 'asked').map((x) => x.domain)).toEqual([
-      'fit-70.com',
-      'fit-70b.com',
-    ]);
+    expect(
+      asks(w.db, 'northwind')
+        .filter((x) => x.timesAsked === 1 && x.status === 'asked')
+        .map((x) => x.domain),
+    ).toEqual(['fit-70.com', 'fit-70b.com']);
     // Five weeks on: the snooze is over and c went unanswered for a snooze period: both come back; a never does.
     await overlapFirstJob.run(w.jobDeps, MONDAY_10AM + 35 * DAY);
     const later = new Map(asks(w.db, 'northwind').map((x) => [x.domain, x]));
@@ -128,7 +191,11 @@ describe('the overlap-first job', () => {
     // Contoso's only overlap is now another partner's open lead: not asked either (it would be a corroboration).
     expect(asks(w.db, 'contoso')).toEqual([]);
 
-    const off = jobWorld({ config: testConfig((raw) => { raw.overlapFirst = { enabled: false }; }) });
+    const off = jobWorld({
+      config: testConfig((raw) => {
+        raw.overlapFirst = { enabled: false };
+      }),
+    });
     try {
       const s = await overlapFirstJob.run(off.jobDeps, MONDAY_10AM);
       expect(s.skipped).toBe('overlapFirst.enabled is false');

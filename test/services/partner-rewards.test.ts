@@ -35,14 +35,20 @@ interface Award {
 }
 const awards = (db: Db) => db.$client.prepare('select * from reward_awards order by id').all() as Award[];
 const events = (db: Db, type: string) =>
-  (db.$client.prepare('select lead_id, actor_user_id, reason, data from lead_events where type = ? order by id').all(type) as Array<{
-    lead_id: number;
-    actor_user_id: string | null;
-    reason: string | null;
-    data: string;
-  }>).map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> }));
+  (
+    db.$client
+      .prepare('select lead_id, actor_user_id, reason, data from lead_events where type = ? order by id')
+      .all(type) as Array<{
+      lead_id: number;
+      actor_user_id: string | null;
+      reason: string | null;
+      data: string;
+    }>
+  ).map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> }));
 const outboxTo = (db: Db, recipient: string) =>
-  db.$client.prepare('select delivery_key, payload from outbox where recipient = ? order by id').all(recipient) as Array<{
+  db.$client
+    .prepare('select delivery_key, payload from outbox where recipient = ? order by id')
+    .all(recipient) as Array<{
     delivery_key: string;
     payload: string;
   }>;
@@ -56,7 +62,11 @@ beforeEach(() => {
   t = openTestDb();
   clock.set(Date.parse('2026-11-16T15:00:00Z'));
   deps = {
-    ...serviceDeps(t.db, testConfig((raw) => Object.assign(raw, { rewards: { currency: 'USD', rules: RULES } })), clock.now),
+    ...serviceDeps(
+      t.db,
+      testConfig((raw) => Object.assign(raw, { rewards: { currency: 'USD', rules: RULES } })),
+      clock.now,
+    ),
     wonAmount: (_tx, id) => (id === leadId ? { amount: 40_000, currency: 'EUR' } : null),
   };
   const first = submitLead(deps, goodSubmission());
@@ -74,9 +84,20 @@ describe('partner rewards', () => {
     expect(awards(t.db)).toEqual([]);
     recordOutcome(deps, { actor: REP1, leadId, outcome: 'opportunity' });
     expect(awards(t.db)).toMatchObject([
-      { lead_id: leadId, partner_slug: 'northwind', milestone: 'opportunity', kind: 'points', value: 10, status: 'pending' },
+      {
+        lead_id: leadId,
+        partner_slug: 'northwind',
+        milestone: 'opportunity',
+        kind: 'points',
+        value: 10,
+        status: 'pending',
+      },
     ]);
-    expect(events(t.db, 'reward_awarded')[0]?.data).toMatchObject({ partnerSlug: 'northwind', value: 10, kind: 'points' });
+    expect(events(t.db, 'reward_awarded')[0]?.data).toMatchObject({
+      partnerSlug: 'northwind',
+      value: 10,
+      kind: 'points',
+    });
     const ask = outboxTo(t.db, LEADER.userId).find((m) => m.delivery_key.startsWith('reward:'));
     expect(ask?.payload).toContain('reward_approve');
     expect(ask?.payload).toContain('Northwind Consulting');
@@ -97,15 +118,24 @@ describe('partner rewards', () => {
     deps = { ...deps, wonAmount: () => null };
     recordOutcome(deps, { actor: REP1, leadId, outcome: 'won' });
     expect(awards(t.db).map((a) => a.milestone)).toEqual(['opportunity', 'won']);
-    expect(events(t.db, 'reward_skipped').map((e) => [e.reason, e.data.ruleIndex])).toEqual([['the won amount is not known', 2]]);
+    expect(events(t.db, 'reward_skipped').map((e) => [e.reason, e.data.ruleIndex])).toEqual([
+      ['the won amount is not known', 2],
+    ]);
   });
 
   it('moves a pending award with the credit; a decided one stays where a leader settled it', () => {
     recordOutcome(deps, { actor: REP1, leadId, outcome: 'opportunity' });
     const [opp] = awards(t.db);
-    changeCredit(deps, { actor: LEADER, leadId, creditedPartnerSlug: 'contoso', creditReason: 'Contoso ran the workshop' });
+    changeCredit(deps, {
+      actor: LEADER,
+      leadId,
+      creditedPartnerSlug: 'contoso',
+      creditReason: 'Contoso ran the workshop',
+    });
     expect(awards(t.db)[0]).toMatchObject({ id: opp!.id, partner_slug: 'contoso', status: 'pending' });
-    expect(events(t.db, 'reward_moved').map((e) => e.data)).toEqual([{ awardId: opp!.id, from: 'northwind', to: 'contoso' }]);
+    expect(events(t.db, 'reward_moved').map((e) => e.data)).toEqual([
+      { awardId: opp!.id, from: 'northwind', to: 'contoso' },
+    ]);
 
     decideReward(deps, { actor: LEADER, awardId: opp!.id, approve: true });
     // Won now pays the partner holding the credit (Contoso); the approved award stays with Contoso when
@@ -116,7 +146,12 @@ describe('partner rewards', () => {
       ['won', 'contoso', 'pending'],
       ['won', 'contoso', 'pending'],
     ]);
-    changeCredit(deps, { actor: LEADER, leadId, creditedPartnerSlug: 'northwind', creditReason: 'Back to the first' });
+    changeCredit(deps, {
+      actor: LEADER,
+      leadId,
+      creditedPartnerSlug: 'northwind',
+      creditReason: 'Back to the first',
+    });
     expect(awards(t.db).map((a) => [a.milestone, a.partner_slug, a.status])).toEqual([
       ['opportunity', 'contoso', 'approved'],
       ['won', 'northwind', 'pending'],
@@ -127,27 +162,49 @@ describe('partner rewards', () => {
   it('is approved or rejected by a leader only, once; the partner hears about its own side, never the reason', () => {
     recordOutcome(deps, { actor: REP1, leadId, outcome: 'won' });
     const [opp, fixed] = awards(t.db);
-    expect(catchDomainError(() => decideReward(deps, { actor: REP1, awardId: opp!.id, approve: true })).code).toBe('forbidden');
-    expect(catchDomainError(() => decideReward(deps, { actor: NORTHWIND, awardId: opp!.id, approve: true })).code).toBe('forbidden');
-    expect(catchDomainError(() => decideReward(deps, { actor: LEADER, awardId: fixed!.id, approve: false, reason: '' })).code).toBe(
-      'invalid_input',
-    );
+    expect(
+      catchDomainError(() => decideReward(deps, { actor: REP1, awardId: opp!.id, approve: true })).code,
+    ).toBe('forbidden');
+    expect(
+      catchDomainError(() => decideReward(deps, { actor: NORTHWIND, awardId: opp!.id, approve: true })).code,
+    ).toBe('forbidden');
+    expect(
+      catchDomainError(() =>
+        decideReward(deps, { actor: LEADER, awardId: fixed!.id, approve: false, reason: '' }),
+      ).code,
+    ).toBe('invalid_input');
 
     decideReward(deps, { actor: LEADER, awardId: opp!.id, approve: true });
-    decideReward(deps, { actor: LEADER, awardId: fixed!.id, approve: false, reason: 'Internal: deal re-papered by direct team' });
-    expect(catchDomainError(() => decideReward(deps, { actor: LEADER, awardId: opp!.id, approve: false, reason: 'changed my mind' })).code).toBe(
-      'stale',
-    );
+    decideReward(deps, {
+      actor: LEADER,
+      awardId: fixed!.id,
+      approve: false,
+      reason: 'Internal: deal re-papered by direct team',
+    });
+    expect(
+      catchDomainError(() =>
+        decideReward(deps, { actor: LEADER, awardId: opp!.id, approve: false, reason: 'changed my mind' }),
+      ).code,
+    ).toBe('stale');
     expect(awards(t.db).slice(0, 2)).toMatchObject([
       { status: 'approved', decided_by_user_id: LEADER.userId, decision_reason: null },
-      { status: 'rejected', decided_by_user_id: LEADER.userId, decision_reason: 'Internal: deal re-papered by direct team' },
+      {
+        status: 'rejected',
+        decided_by_user_id: LEADER.userId,
+        decision_reason: 'Internal: deal re-papered by direct team',
+      },
     ]);
-    expect(events(t.db, 'reward_approved').map((e) => [e.actor_user_id, e.data.awardId])).toEqual([[LEADER.userId, opp!.id]]);
+    expect(events(t.db, 'reward_approved').map((e) => [e.actor_user_id, e.data.awardId])).toEqual([
+      [LEADER.userId, opp!.id],
+    ]);
     expect(events(t.db, 'reward_rejected').map((e) => [e.reason, e.data.awardId])).toEqual([
       ['Internal: deal re-papered by direct team', fixed!.id],
     ]);
     const partner = outboxTo(t.db, NORTHWIND.userId).filter((m) => m.delivery_key.startsWith('reward:'));
-    expect(partner.map((m) => m.delivery_key)).toEqual([`reward:${opp!.id}:partner:approved`, `reward:${fixed!.id}:partner:rejected`]);
+    expect(partner.map((m) => m.delivery_key)).toEqual([
+      `reward:${opp!.id}:partner:approved`,
+      `reward:${fixed!.id}:partner:rejected`,
+    ]);
     expect(partner[0]!.payload).toContain('10 points');
     expect(partner[1]!.payload).not.toContain('re-papered');
     for (const m of partner) expect(m.payload).not.toContain('Contoso');
