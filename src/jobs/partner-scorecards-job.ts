@@ -1,6 +1,6 @@
 import { takenPeriods, takePeriod } from '../db/stores/job-store.ts';
 import { enqueue, type OutboxMessage, partnerChannels, partnerPeople } from '../db/stores/lead-store.ts';
-import { dm } from '../services/notify.ts';
+import { channelPost, dm } from '../services/notify.ts';
 import { partnerOwnScorecards } from '../services/partner-own-scorecard.ts';
 import { scorecardPeriod } from '../services/partner-scorecard.ts';
 import { partnerScorecardMessage } from '../slack/blocks/partner-scorecard.ts';
@@ -59,20 +59,7 @@ export const partnerScorecardsJob: Job = {
                 notBefore: sendTimeFor(u, now, (x) => zones.get(x), config.timezone),
               }))
             : channel
-              ? [
-                  {
-                    deliveryKey: base,
-                    recipient: channel,
-                    method: 'chat.postMessage',
-                    payload: {
-                      channel,
-                      text: rendered.text,
-                      blocks: rendered.blocks,
-                      unfurl_links: false,
-                      unfurl_media: false,
-                    },
-                  },
-                ]
+              ? [channelPost(channel, base, rendered, null)]
               : [];
         enqueue(tx, messages, now);
         for (const m of messages)

@@ -6,7 +6,7 @@ import { introThanks } from '../slack/blocks/partner-messages.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { answerCorroboratorIntroInTransaction } from './corroborator-intro.ts';
 import { actorSchema } from './inputs.ts';
-import { dm, threadReply } from './notify.ts';
+import { dm, replaceMessage, threadReply } from './notify.ts';
 import { refreshRoutingPost, staleError } from './transition.ts';
 import { parseInput } from './validation.ts';
 
@@ -63,19 +63,14 @@ export function answerIntro(deps: ServiceDeps, raw: AnswerIntroInput) {
     if (after.ownerUserId)
       messages.push(dm(after.ownerUserId, `lead:${view.id}:intro-answer:${eventId}`, rendered, view.id));
     if (input.sourceMessage) {
-      const thanks = introThanks(after, input.made);
-      messages.push({
-        deliveryKey: `lead:${view.id}:intro-thanks:${eventId}`,
-        recipient: input.sourceMessage.channel,
-        method: 'chat.update',
-        payload: {
-          channel: input.sourceMessage.channel,
-          ts: input.sourceMessage.ts,
-          text: thanks.text,
-          blocks: thanks.blocks,
-        },
-        leadId: view.id,
-      });
+      messages.push(
+        replaceMessage(
+          `lead:${view.id}:intro-thanks:${eventId}`,
+          input.sourceMessage,
+          introThanks(after, input.made),
+          view.id,
+        ),
+      );
     }
     enqueue(tx, messages, now);
     return { view: after, eventId };

@@ -28,7 +28,7 @@ import {
   type ServiceDeps,
 } from './context.ts';
 import { actorSchema } from './inputs.ts';
-import { dm, partnerDm, threadReply } from './notify.ts';
+import { dm, partnerDm, replaceMessage, threadReply } from './notify.ts';
 import { refreshRoutingPost, staleError } from './transition.ts';
 import { parseInput } from './validation.ts';
 
@@ -147,19 +147,14 @@ export function answerCorroboratorIntroInTransaction(
     messages.push(dm(primary.ownerUserId, `lead:${leadId}:corroborator-intro:${eventId}`, internal, leadId));
   }
   if (input.sourceMessage) {
-    const thanks = introThanks(corroboratorSide(own, primary), input.made);
-    messages.push({
-      deliveryKey: `lead:${own.id}:intro-thanks:${eventId}`,
-      recipient: input.sourceMessage.channel,
-      method: 'chat.update',
-      payload: {
-        channel: input.sourceMessage.channel,
-        ts: input.sourceMessage.ts,
-        text: thanks.text,
-        blocks: thanks.blocks,
-      },
-      leadId: own.id,
-    });
+    messages.push(
+      replaceMessage(
+        `lead:${own.id}:intro-thanks:${eventId}`,
+        input.sourceMessage,
+        introThanks(corroboratorSide(own, primary), input.made),
+        own.id,
+      ),
+    );
   }
   enqueue(tx, messages, now);
   return { view: corroboratorSide(own, primary), eventId };

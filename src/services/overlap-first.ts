@@ -26,7 +26,7 @@ import {
 import { overlapAskManagerMessage, overlapAskMessage } from '../slack/blocks/overlap-first.ts';
 import { requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { actorSchema } from './inputs.ts';
-import { dm } from './notify.ts';
+import { channelPost, dm, replaceMessage } from './notify.ts';
 import { parseInput } from './validation.ts';
 
 // Overlap first (issue 13, item 4; seed 001: "the data finds the candidate; the partner conversation
@@ -110,26 +110,12 @@ export function queueOverlapBatch(
   }
   const channel = partnerChannels(tx, partnerSlug)[0];
   if (channel) {
-    const rendered = overlapAskMessage(items);
     return {
       partnerSlug,
       batchKey,
       domains,
       via: 'channel',
-      messages: [
-        {
-          deliveryKey: key,
-          recipient: channel,
-          method: 'chat.postMessage',
-          payload: {
-            channel,
-            text: rendered.text,
-            blocks: rendered.blocks,
-            unfurl_links: false,
-            unfurl_media: false,
-          },
-        },
-      ],
+      messages: [channelPost(channel, key, overlapAskMessage(items), null)],
     };
   }
   return {
@@ -203,23 +189,8 @@ export function answerOverlapAsk(deps: ServiceDeps, raw: OverlapAnswerInput): Ov
     });
     if (input.sourceMessage) {
       const rendered = overlapAskMessage(batchItems(tx, ask.partnerSlug, ask.batchKey));
-      enqueue(
-        tx,
-        [
-          {
-            deliveryKey: `overlap-answer:${ask.id}:${input.sourceMessage.channel}:${input.sourceMessage.ts}`,
-            recipient: input.sourceMessage.channel,
-            method: 'chat.update',
-            payload: {
-              channel: input.sourceMessage.channel,
-              ts: input.sourceMessage.ts,
-              text: rendered.text,
-              blocks: rendered.blocks,
-            },
-          },
-        ],
-        now,
-      );
+      const key = `overlap-answer:${ask.id}:${input.sourceMessage.channel}:${input.sourceMessage.ts}`;
+      enqueue(tx, [replaceMessage(key, input.sourceMessage, rendered, null)], now);
     }
     const after = getAsk(tx, ask.id) ?? ask;
     return {

@@ -26,7 +26,7 @@ import {
 } from '../slack/blocks/rewards.ts';
 import { loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { actorSchema, writtenReason } from './inputs.ts';
-import { dm } from './notify.ts';
+import { dm, replaceMessage } from './notify.ts';
 import { partnerSide } from './transition.ts';
 import { parseInput } from './validation.ts';
 
@@ -195,19 +195,14 @@ export function decideReward(
       );
     }
     if (input.sourceMessage) {
-      const note = rewardDecidedMessage(decided, ctx);
-      messages.push({
-        deliveryKey: `reward:${award.id}:decided:${input.sourceMessage.channel}:${input.sourceMessage.ts}`,
-        recipient: input.sourceMessage.channel,
-        method: 'chat.update',
-        payload: {
-          channel: input.sourceMessage.channel,
-          ts: input.sourceMessage.ts,
-          text: note.text,
-          blocks: note.blocks,
-        },
-        leadId: award.leadId,
-      });
+      messages.push(
+        replaceMessage(
+          `reward:${award.id}:decided:${input.sourceMessage.channel}:${input.sourceMessage.ts}`,
+          input.sourceMessage,
+          rewardDecidedMessage(decided, ctx),
+          award.leadId,
+        ),
+      );
     }
     enqueue(tx, messages, now);
     return { award: decided, partnerContact: side?.contact ?? null };

@@ -94,7 +94,9 @@ describe('jobs run', () => {
   it('refuses unknown jobs and bad times with the usage', async () => {
     const bad = await cli('jobs', 'run', 'nope');
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('unknown job "nope"; jobs: sla, expiry, digest, scorecards, overlap-first, partner-scorecards');
+    expect(bad.err).toContain(
+      'unknown job "nope"; jobs: sla, expiry, digest, scorecards, overlap-first, partner-scorecards',
+    );
     const when = await cli('jobs', 'run', 'sla', '--now', 'tuesday');
     expect(when.code).toBe(2);
     expect(when.err).toContain('--now "tuesday" is not an ISO time');

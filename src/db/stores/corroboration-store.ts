@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import type { CorroboratorSignal, IntroStatus, WarmthAttestation } from '../../core/types.ts';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { CorroboratorSignal, IntroStatus } from '../../core/types.ts';
 import type { Db } from '../connection.ts';
-import { corroborations, corroboratorIntros, partnerOrgs, warmthAttestations } from '../schema.ts';
-import type { Tx } from './lead-store.ts';
+import { corroborations, corroboratorIntros, partnerOrgs } from '../schema.ts';
+import { latestAttestation, type Tx, warmthView } from './lead-store.ts';
 import { prepared } from './prepared.ts';
 
 // Corroboration as signal (issue 13): each corroborating partner's own attestation and the intro asked of it.
@@ -37,37 +37,16 @@ const corroboratorRows = prepared((h) =>
     .prepare(),
 );
 
-const latestOf = prepared((h) =>
-  h
-    .select()
-    .from(warmthAttestations)
-    .where(eq(warmthAttestations.leadId, p('leadId')))
-    .orderBy(desc(warmthAttestations.createdAt), desc(warmthAttestations.id))
-    .limit(1)
-    .prepare(),
-);
-
 /** Every corroborating partner of a lead with its latest attestation and intro, oldest corroboration first. */
 export function corroboratorSignals(h: Handle, leadId: number): CorroboratorSignal[] {
   return corroboratorRows(h)
     .all({ leadId })
     .map((r) => {
-      const att = latestOf(h).get({ leadId: r.sourceLeadId });
       return {
         partner: { slug: r.slug, name: r.name },
         sourceLeadId: r.sourceLeadId,
         relationship: r.relationship,
-        warmth: att
-          ? {
-              strength: att.strength as WarmthAttestation['strength'],
-              contactName: att.contactName,
-              contactTitle: att.contactTitle,
-              lastInteractionOn: att.lastInteractionOn,
-              willingToIntroduce: att.willingToIntroduce,
-              attestedByUserId: att.attestedByUserId,
-              attestedAt: att.createdAt,
-            }
-          : null,
+        warmth: warmthView(latestAttestation(h, r.sourceLeadId)),
         intro: r.introStatus
           ? {
               status: r.introStatus,

@@ -49,6 +49,34 @@ async function parse({ body, ack, logger }: Args): Promise<Parsed | null> {
   };
 }
 
+/**
+ * Opens `view` at once, alongside the ack (the trigger expires 3 seconds after the click), or, with no view,
+ * acks and tells the person privately why. True when the modal was asked for.
+ */
+async function openOrRefuse(
+  args: Args,
+  p: Parsed,
+  view: View | null,
+  refuse: string | null,
+): Promise<boolean> {
+  if (!view) {
+    await args.ack();
+    await tellPrivately(
+      args.client,
+      args.logger,
+      { userId: p.actor.userId, channelId: p.channelId },
+      refuse ?? GENERIC_ERROR,
+    );
+    return false;
+  }
+  const [, opened] = await Promise.allSettled([
+    args.ack(),
+    args.client.views.open({ trigger_id: p.triggerId, view }),
+  ]);
+  if (opened.status === 'rejected') args.logger.warn({ err: opened.reason }, 'could not open a modal');
+  return true;
+}
+
 /** A button whose click is one committed change: run, then ack; errors are told privately. */
 function commitButton(
   deps: ListenerDeps,
@@ -136,21 +164,7 @@ export const overlapKnownButton = (deps: ListenerDeps) => async (args: Args) => 
       refuse = message ?? GENERIC_ERROR;
     }
   }
-  if (!view || !askId) {
-    await args.ack();
-    await tellPrivately(
-      args.client,
-      args.logger,
-      { userId: p.actor.userId, channelId: p.channelId },
-      refuse ?? GENERIC_ERROR,
-    );
-    return;
-  }
-  const [, opened] = await Promise.allSettled([
-    args.ack(),
-    args.client.views.open({ trigger_id: p.triggerId, view }),
-  ]);
-  if (opened.status === 'rejected') args.logger.warn({ err: opened.reason }, 'could not open a modal');
+  if (!(await openOrRefuse(args, p, askId ? view : null, refuse)) || !askId) return;
   try {
     answerOverlapAsk(deps.services, {
       actor: p.actor,
@@ -207,19 +221,5 @@ export const rewardRejectButton = (deps: ListenerDeps) => async (args: Args) => 
     if (!message) args.logger.error(err);
     refuse = message ?? GENERIC_ERROR;
   }
-  if (!view) {
-    await args.ack();
-    await tellPrivately(
-      args.client,
-      args.logger,
-      { userId: p.actor.userId, channelId: p.channelId },
-      refuse ?? GENERIC_ERROR,
-    );
-    return;
-  }
-  const [, opened] = await Promise.allSettled([
-    args.ack(),
-    args.client.views.open({ trigger_id: p.triggerId, view }),
-  ]);
-  if (opened.status === 'rejected') args.logger.warn({ err: opened.reason }, 'could not open a modal');
+  await openOrRefuse(args, p, view, refuse);
 };
