@@ -1,8 +1,11 @@
 import type { Server } from 'node:http';
 import { App, type CustomRoute } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import type { Env } from './config/env.ts';
+import { type Env, missingCrmEnv } from './config/env.ts';
 import type { ProgramConfig } from './config/program-config.ts';
+import { createCrmProvider } from './crm/provider.ts';
+import type { CrmProvider } from './crm/types.ts';
+import { createWriteBackSender, type WriteBackSender } from './crm/write-back-sender.ts';
 import type { Db } from './db/connection.ts';
 import { botTokenForTeam, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
@@ -41,11 +44,18 @@ export interface FootholdOptions {
   db: Db;
   logger: Logger;
   now?: () => number;
+  /**
+   * The CRM write-backs go through (tests pass a provider on a stand-in); by default the configured CRM's,
+   * built from the environment when its credentials are set.
+   */
+  crmProvider?: CrmProvider | null;
 }
 
 export interface Foothold {
   app: App;
   sender: OutboxSender;
+  /** Delivers CRM write-backs (null without a CRM, with write-back off, or without CRM credentials). */
+  crmWriteBack: WriteBackSender | null;
   deps: ListenerDeps;
   /** The scheduled jobs (src/jobs), running from start() to stop(). */
   scheduler: Scheduler;
@@ -97,6 +107,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
 
   const sender = createOutboxSender({ db, clientFor, logger: logger.child({ component: 'outbox' }), now });
   const services: ServiceDeps = { db, config, now, homeTeamIds: [] };
+  const crmWriteBack = createCrmWriteBack(options, () => sender.kick());
   const homeRefresher = createHomeRefresher({
     services,
     clientFor,
@@ -118,7 +129,10 @@ export function createFoothold(options: FootholdOptions): Foothold {
     config,
     now,
     logger: logger.child({ component: 'jobs' }),
-    afterRun: () => sender.kick(),
+    afterRun: () => {
+      sender.kick();
+      crmWriteBack?.kick();
+    },
   });
 
   const healthz: CustomRoute = {
@@ -157,6 +171,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
     logger,
     afterCommit(userIds = []) {
       sender.kick();
+      crmWriteBack?.kick();
       homeRefresher.refresh(userIds);
     },
     homeRefresher,
@@ -174,6 +189,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
   return {
     app,
     sender,
+    crmWriteBack,
     deps,
     scheduler,
     async start() {
@@ -214,6 +230,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
       const server = started as Server | undefined;
       const address = !socketMode && server && typeof server.address === 'function' ? server.address() : null;
       sender.start();
+      crmWriteBack?.start();
       scheduler.start();
       ready = true;
       logger.info({ mode: socketMode ? 'socket' : 'http', oauth, team: auth.team_id }, 'Foothold is ready');
@@ -224,9 +241,37 @@ export function createFoothold(options: FootholdOptions): Foothold {
       await scheduler.stop();
       await app.stop();
       await sender.stop();
+      await crmWriteBack?.stop();
       homeRefresher.stop();
     },
   };
+}
+
+/**
+ * The CRM write-back sender, beside the Slack outbox sender. Without the CRM's credentials in the environment
+ * the write-backs stay queued (and a warning says which variable is missing) until the bot restarts with them.
+ */
+function createCrmWriteBack(options: FootholdOptions, kickSlack: () => void): WriteBackSender | null {
+  const { config, env, db, logger } = options;
+  const crm = config.crm;
+  if (!crm?.writeBack.enabled) return null;
+  let provider = options.crmProvider ?? null;
+  if (options.crmProvider === undefined) {
+    const missing = missingCrmEnv(env, crm.provider);
+    if (missing.length > 0) {
+      logger.warn({ missing }, 'CRM write-backs stay queued: the CRM credentials are not set');
+      return null;
+    }
+    provider = createCrmProvider(env, crm);
+  }
+  if (!provider) return null;
+  return createWriteBackSender({
+    db,
+    provider,
+    logger: logger.child({ component: 'crm-write-back' }),
+    ...(options.now ? { now: options.now } : {}),
+    onSlackQueued: kickSlack,
+  });
 }
 
 /**

@@ -12,10 +12,45 @@ const WHERE = {
   SLACK_CLIENT_ID: 'Slack app settings → Basic Information → App Credentials → Client ID',
   SLACK_CLIENT_SECRET: 'Slack app settings → Basic Information → App Credentials → Client Secret',
   SLACK_STATE_SECRET: 'any long random string you choose (it signs the OAuth state parameter)',
+  HUBSPOT_ACCESS_TOKEN:
+    'HubSpot → Settings → Integrations → Private Apps (or Development → Keys → Service keys) → the access token',
+  SALESFORCE_CLIENT_ID:
+    'Salesforce Setup → External Client App Manager (or App Manager) → your app → Consumer Key',
+  SALESFORCE_CLIENT_SECRET: 'Salesforce Setup → the same app → Consumer Secret',
 } as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = (schema: z.ZodString) => z.preprocess(blankToUndefined, schema.optional());
+
+const crmEnvShape = {
+  // CRM (PRODUCT.md section 11). Salesforce's client-credentials flow needs the org's My Domain host:
+  // login.salesforce.com answers "request not supported on this domain" (FACTS.md §S1).
+  SALESFORCE_LOGIN_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .url({ message: 'expected your My Domain URL such as https://acme.my.salesforce.com' })
+      .default('https://login.salesforce.com'),
+  ),
+  SALESFORCE_CLIENT_ID: optionalString(z.string().min(1)),
+  SALESFORCE_CLIENT_SECRET: optionalString(z.string().min(1)),
+  SALESFORCE_API_VERSION: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\d{2,3}\.0$/, 'expected an API version number such as 66.0 (no "v")')
+      .default('66.0'),
+  ),
+  HUBSPOT_ACCESS_TOKEN: optionalString(
+    z
+      .string()
+      .min(10, `too short; ${WHERE.HUBSPOT_ACCESS_TOKEN}`)
+      .refine((t) => !/^bearer\s/i.test(t), 'remove the "Bearer " prefix: give the token alone'),
+  ),
+  HUBSPOT_API_URL: z.preprocess(
+    blankToUndefined,
+    z.url({ message: 'expected a URL such as https://api.hubapi.com' }).optional(),
+  ),
+};
 
 export const envSchema = z
   .object({
@@ -37,6 +72,7 @@ export const envSchema = z
       blankToUndefined,
       z.url({ message: 'expected a URL such as https://slack.com/api/' }).optional(),
     ),
+    ...crmEnvShape,
     PORT: z.preprocess(
       blankToUndefined,
       z.coerce
@@ -117,4 +153,37 @@ export function parseStorageEnv(
         ? './foothold.config.json'
         : String(source.FOOTHOLD_CONFIG),
   };
+}
+
+export const crmEnvSchema = z.object(crmEnvShape);
+export type CrmEnv = z.infer<typeof crmEnvSchema>;
+
+/** The CRM variables alone (the CLI's `crm sync` runs without Slack secrets). */
+export function parseCrmEnv(source: Record<string, string | undefined>): CrmEnv {
+  const parsed = crmEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new EnvError(parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+/** What is missing to talk to the configured CRM, one line per variable (empty when all is set). */
+export function missingCrmEnv(env: CrmEnv, provider: 'salesforce' | 'hubspot'): string[] {
+  if (provider === 'hubspot') {
+    return env.HUBSPOT_ACCESS_TOKEN
+      ? []
+      : [`HUBSPOT_ACCESS_TOKEN: missing; find it at ${WHERE.HUBSPOT_ACCESS_TOKEN}`];
+  }
+  const out: string[] = [];
+  if (!env.SALESFORCE_CLIENT_ID)
+    out.push(`SALESFORCE_CLIENT_ID: missing; find it at ${WHERE.SALESFORCE_CLIENT_ID}`);
+  if (!env.SALESFORCE_CLIENT_SECRET) {
+    out.push(`SALESFORCE_CLIENT_SECRET: missing; find it at ${WHERE.SALESFORCE_CLIENT_SECRET}`);
+  }
+  if (/^https:\/\/(login|test)\.salesforce\.com\/?$/.test(env.SALESFORCE_LOGIN_URL)) {
+    out.push(
+      'SALESFORCE_LOGIN_URL: the client-credentials flow needs your My Domain URL (Setup → My Domain), such as https://acme.my.salesforce.com; login.salesforce.com refuses it',
+    );
+  }
+  return out;
 }

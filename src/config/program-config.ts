@@ -125,6 +125,10 @@ const DEFAULT_LOST_REASONS: ReasonCode[] = [
   { code: 'other', label: 'Other' },
 ];
 
+const currencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code in capitals, such as USD or EUR');
+
 const baseline = z.strictObject({
   leadType: z.string().min(1).max(40),
   opportunityRate: z
@@ -132,7 +136,197 @@ const baseline = z.strictObject({
     .min(0, 'expected a rate between 0 and 1')
     .max(1, 'expected a rate between 0 and 1'),
   winRate: z.number().min(0, 'expected a rate between 0 and 1').max(1, 'expected a rate between 0 and 1'),
+  avgDealSize: z.number().min(0, 'expected an amount of 0 or more').optional(),
+  currency: currencyCode.optional(),
+  daysToOpportunity: z.number().min(0, 'expected a number of days').optional(),
+  daysToClose: z.number().min(0, 'expected a number of days').optional(),
 });
+
+/**
+ * How money is reported: `currency` is the reporting currency (and the currency of CRM amounts that come
+ * without one, as in a Salesforce org without multicurrency); `rates` convert other currencies into it.
+ * Without a rate, amounts in another currency are shown apart, never summed with these.
+ */
+const revenueConfig = z
+  .strictObject({
+    currency: currencyCode,
+    rates: z.record(currencyCode, z.number().positive('expected a positive exchange rate')).default({}),
+  })
+  .superRefine((r, ctx) => {
+    if (r.rates[r.currency] !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rates', r.currency],
+        message: 'the reporting currency needs no rate',
+      });
+  });
+// ---------------------------------------------------------------- CRM (PRODUCT.md section 11)
+
+/** What a CRM stage means to the lifecycle; stages left out of the map are ignored (and reported). */
+export const CRM_STAGE_TARGETS = ['meeting_held', 'opportunity', 'won', 'lost'] as const;
+export type CrmStageTarget = (typeof CRM_STAGE_TARGETS)[number];
+
+const crmFieldName = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_.]{0,79}$/,
+    'expected a field API name such as Industry, Foothold_Status__c or foothold_status',
+  );
+
+/** CRM field/property API names read for accounts (Salesforce Account / HubSpot company). */
+const crmAccountFields = z.strictObject({
+  name: crmFieldName.optional(),
+  website: crmFieldName.optional(),
+  industry: crmFieldName.optional(),
+  employees: crmFieldName.optional(),
+  country: crmFieldName.optional(),
+  revenue: crmFieldName.optional(),
+  /** The account is a customer when this field holds one of `values` (case-insensitive). */
+  customer: z.strictObject({ field: crmFieldName, values: stringList }).optional(),
+});
+
+/** CRM field/property API names read for opportunities (Salesforce Opportunity / HubSpot deal). */
+const crmOpportunityFields = z.strictObject({
+  amount: crmFieldName.optional(),
+  /** Leave out for single-currency orgs/portals; `defaultCurrency` is used then. */
+  currency: crmFieldName.optional(),
+  closeDate: crmFieldName.optional(),
+  lossReason: crmFieldName.optional(),
+});
+
+/** Field/property API names Foothold writes on one object; leave a field out to not write it. */
+const crmWriteFields = z.strictObject({
+  eqlStatus: crmFieldName.optional(),
+  partner: crmFieldName.optional(),
+  /** `sourced` or `influenced`. */
+  attribution: crmFieldName.optional(),
+  leadId: crmFieldName.optional(),
+  leadUrl: crmFieldName.optional(),
+  /** Holds the key of the last write, so a replay is recognisable. */
+  writeKey: crmFieldName.optional(),
+});
+export type CrmWriteFields = z.infer<typeof crmWriteFields>;
+
+const crmConfig = z.strictObject({
+  provider: z.enum(['salesforce', 'hubspot'], { message: 'expected "salesforce" or "hubspot"' }),
+  /** When the `crm-sync` job runs (program time zone). */
+  schedule: z
+    .string()
+    .min(1)
+    .refine((c) => isCronExpression(c), {
+      message: 'expected a cron expression such as "*/15 * * * *" (every 15 minutes)',
+    })
+    .default('*/15 * * * *'),
+  /** Records per page requested (Salesforce batch 200–2000, HubSpot search ≤ 200). */
+  pageSize: z.number().int().min(1).max(2000).optional(),
+  /** Salesforce: a pull expected to return more rows than this uses a Bulk API 2.0 query job. */
+  bulkThreshold: z.number().int().positive().default(50_000),
+  /** Amount currency when the CRM has no per-record currency field (ISO 4217). */
+  defaultCurrency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as USD')
+    .optional(),
+  fields: z
+    .strictObject({
+      accounts: crmAccountFields.default({}),
+      opportunities: crmOpportunityFields.default({}),
+    })
+    .default({ accounts: {}, opportunities: {} }),
+  /**
+   * CRM stage id → lifecycle step, keyed by the CRM's own ids: Salesforce StageName API values
+   * (e.g. "Closed Won"), HubSpot dealstage ids (e.g. "closedwon", or numeric ids of custom pipelines).
+   */
+  stages: z
+    .record(
+      z.string().min(1),
+      z.enum(CRM_STAGE_TARGETS, { message: `expected one of ${CRM_STAGE_TARGETS.join(', ')}` }),
+    )
+    .refine((m) => Object.keys(m).length > 0, {
+      message: 'expected at least one stage, e.g. { "closedwon": "won", "closedlost": "lost" }',
+    }),
+  writeBack: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      account: crmWriteFields.default({}),
+      opportunity: crmWriteFields.default({}),
+      /**
+       * Also attach a note per write (HubSpot: a note on the company, upserted by this unique-value note
+       * property; Salesforce: a Task upserted on this external-id field). Leave out for no notes.
+       */
+      noteKeyField: crmFieldName.optional(),
+    })
+    .default({ enabled: true, account: {}, opportunity: {} }),
+  /** How long an owner email → Slack user lookup (hit or miss) is trusted before it is asked again. */
+  ownerLookupTtlHours: z.number().positive().default(24),
+});
+export type CrmConfig = z.infer<typeof crmConfig>;
+export type CrmAccountFieldMap = Required<Omit<z.infer<typeof crmAccountFields>, 'customer'>> & {
+  customer: { field: string; values: string[] } | null;
+};
+export type CrmOpportunityFieldMap = { [K in keyof z.infer<typeof crmOpportunityFields>]-?: string | null };
+
+/** Each provider's standard fields, used for every field the config leaves out. */
+export const DEFAULT_CRM_FIELDS: Record<
+  'salesforce' | 'hubspot',
+  { accounts: CrmAccountFieldMap; opportunities: CrmOpportunityFieldMap }
+> = {
+  salesforce: {
+    accounts: {
+      name: 'Name',
+      website: 'Website',
+      industry: 'Industry',
+      employees: 'NumberOfEmployees',
+      country: 'BillingCountry',
+      revenue: 'AnnualRevenue',
+      customer: { field: 'Type', values: ['Customer', 'Customer - Direct', 'Customer - Channel'] },
+    },
+    opportunities: { amount: 'Amount', currency: null, closeDate: 'CloseDate', lossReason: null },
+  },
+  hubspot: {
+    accounts: {
+      name: 'name',
+      website: 'domain',
+      industry: 'industry',
+      employees: 'numberofemployees',
+      country: 'country',
+      revenue: 'annualrevenue',
+      customer: { field: 'lifecyclestage', values: ['customer'] },
+    },
+    opportunities: {
+      amount: 'amount',
+      currency: 'deal_currency_code',
+      closeDate: 'closedate',
+      lossReason: 'closed_lost_reason',
+    },
+  },
+};
+
+/** The field map in force: the config's names over the provider's defaults. */
+export function resolveCrmFields(crm: CrmConfig): {
+  accounts: CrmAccountFieldMap;
+  opportunities: CrmOpportunityFieldMap;
+} {
+  const d = DEFAULT_CRM_FIELDS[crm.provider];
+  const a = crm.fields.accounts;
+  const o = crm.fields.opportunities;
+  return {
+    accounts: {
+      name: a.name ?? d.accounts.name,
+      website: a.website ?? d.accounts.website,
+      industry: a.industry ?? d.accounts.industry,
+      employees: a.employees ?? d.accounts.employees,
+      country: a.country ?? d.accounts.country,
+      revenue: a.revenue ?? d.accounts.revenue,
+      customer: a.customer ?? d.accounts.customer,
+    },
+    opportunities: {
+      amount: o.amount ?? d.opportunities.amount,
+      currency: o.currency ?? d.opportunities.currency,
+      closeDate: o.closeDate ?? d.opportunities.closeDate,
+      lossReason: o.lossReason ?? d.opportunities.lossReason,
+    },
+  };
+}
 
 /**
  * A partner reward rule (PRODUCT.md section 12): it pays only when a lead credited to the partner reaches a
@@ -160,8 +354,6 @@ const rewardRule = z
     path: ['shareOfWon'],
   });
 export type RewardRule = z.infer<typeof rewardRule>;
-
-const isoCurrency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as USD');
 
 export const programConfigSchema = z
   .strictObject({
@@ -245,7 +437,7 @@ export const programConfigSchema = z
     baselines: z.array(baseline).default([]),
     rewards: z
       .strictObject({
-        currency: isoCurrency.default('USD'),
+        currency: currencyCode.default('USD'),
         rules: z.array(rewardRule).max(20).default([]),
       })
       .default({ currency: 'USD', rules: [] }),
@@ -267,6 +459,9 @@ export const programConfigSchema = z
         minPeers: z.number().int().min(2, 'expected at least 2 (one peer would be identifiable)').default(3),
       })
       .default({ minPeers: 3 }),
+    revenue: revenueConfig.optional(),
+    /** CRM sync and write-back (section 11); leave out for programs without a CRM. */
+    crm: crmConfig.optional(),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, number>();

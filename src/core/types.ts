@@ -127,6 +127,27 @@ export interface LeadView {
   claimedAt: number | null;
   lastProgressAt: number;
   version: number;
+  /** The CRM opportunity linked to the lead, or the ones to pick from (PRODUCT.md section 11). */
+  crm?: LeadCrm | null;
+}
+
+/** A lead's CRM deal as the routing post shows it. */
+export interface LeadCrm {
+  opportunityId: string | null;
+  opportunityName: string | null;
+  stageId: string | null;
+  amount: number | null;
+  currency: string | null;
+  closeDate: string | null;
+  /** Opportunities the owner picks from when several were opened after the claim. */
+  choices: ReadonlyArray<{
+    id: string;
+    name: string;
+    stageId: string;
+    amount: number | null;
+    currency: string | null;
+    closeDate: string | null;
+  }>;
 }
 
 export type IntroStatus = 'requested' | 'made' | 'declined';

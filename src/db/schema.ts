@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { CrmLinkChoice } from '../core/crm-outcomes.ts';
 import type {
   Attribution,
   GateName,
@@ -8,6 +9,7 @@ import type {
   Role,
   SurfacedBy,
 } from '../core/types.ts';
+import type { CrmObject, CrmProviderKind } from '../crm/types.ts';
 
 // Times are stored as integer milliseconds since the epoch (UTC); calendar dates as ISO `YYYY-MM-DD` text.
 // Booleans are integers (drizzle's `mode: 'boolean'`).
@@ -73,9 +75,90 @@ export const crmAccounts = sqliteTable(
     isCustomer: integer('is_customer', { mode: 'boolean' }).notNull().default(false),
     hasOpenOpportunity: integer('has_open_opportunity', { mode: 'boolean' }).notNull().default(false),
     importedAt: integer('imported_at').notNull(),
+    /** Set when the row is synced from a CRM (section 11); CSV-only rows leave these null. */
+    crmProvider: text('crm_provider').$type<CrmProviderKind>(),
+    /** Salesforce Account Id / HubSpot company id. */
+    crmId: text('crm_id'),
+    /** The CRM owner's email; `ownerUserId` is filled from `crm_owner_map` when it maps to a Slack user. */
+    ownerEmail: text('owner_email'),
+    /** CRM last-modified time (Salesforce SystemModstamp, HubSpot hs_lastmodifieddate), ms. */
+    crmUpdatedAt: integer('crm_updated_at'),
+    /** Deleted (or merged away) in the CRM: the gates ignore the row from then on. */
+    crmDeletedAt: integer('crm_deleted_at'),
+    /** The surviving CRM id when this account was merged into another. */
+    crmMergedInto: text('crm_merged_into'),
+    syncedAt: integer('synced_at'),
   },
-  (t) => [index('crm_accounts_owner').on(t.ownerUserId)],
+  (t) => [
+    index('crm_accounts_owner').on(t.ownerUserId),
+    uniqueIndex('crm_accounts_crm_id').on(t.crmProvider, t.crmId),
+    index('crm_accounts_owner_email').on(t.ownerEmail),
+  ],
 );
+
+/** Opportunities (Salesforce) / deals (HubSpot), synced from the CRM by last-modified cursor. */
+export const crmOpportunities = sqliteTable(
+  'crm_opportunities',
+  {
+    crmProvider: text('crm_provider').$type<CrmProviderKind>().notNull(),
+    crmId: text('crm_id').notNull(),
+    accountCrmId: text('account_crm_id'),
+    /** The account's registrable domain when the account is known (joins `crm_accounts` and `leads`). */
+    accountDomain: text('account_domain'),
+    name: text('name').notNull(),
+    /** The CRM's own stage id (Salesforce StageName API value, HubSpot dealstage id). */
+    stageId: text('stage_id').notNull(),
+    isClosed: integer('is_closed', { mode: 'boolean' }).notNull().default(false),
+    isWon: integer('is_won', { mode: 'boolean' }).notNull().default(false),
+    amount: real('amount'),
+    /** ISO 4217; null when the CRM has no per-record currency. */
+    currency: text('currency'),
+    /** `YYYY-MM-DD`. */
+    closeDate: text('close_date'),
+    ownerEmail: text('owner_email'),
+    ownerUserId: text('owner_user_id'),
+    lossReason: text('loss_reason'),
+    crmCreatedAt: integer('crm_created_at'),
+    crmUpdatedAt: integer('crm_updated_at').notNull(),
+    crmDeletedAt: integer('crm_deleted_at'),
+    crmMergedInto: text('crm_merged_into'),
+    syncedAt: integer('synced_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.crmProvider, t.crmId] }),
+    index('crm_opportunities_account').on(t.crmProvider, t.accountCrmId),
+    index('crm_opportunities_domain').on(t.accountDomain, t.crmCreatedAt),
+  ],
+);
+
+/** Where each CRM pull stands: advanced in the same transaction as the page it follows. */
+export const crmSyncCursors = sqliteTable(
+  'crm_sync_cursors',
+  {
+    crmProvider: text('crm_provider').$type<CrmProviderKind>().notNull(),
+    object: text('object').$type<CrmObject>().notNull(),
+    /** Newest CRM last-modified time applied, ms. */
+    lastModified: integer('last_modified'),
+    /** The provider's opaque resume state (ids already applied at `lastModified`). */
+    resumeToken: text('resume_token'),
+    /** Up to when deleted records have been read (Salesforce getDeleted / HubSpot archived), ms. */
+    deletedThrough: integer('deleted_through'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.crmProvider, t.object] })],
+);
+
+/** CRM owner email → Slack user (users.lookupByEmail), cached; a miss is remembered and retried after a TTL. */
+export const crmOwnerMap = sqliteTable('crm_owner_map', {
+  /** Lower-cased. */
+  email: text('email').primaryKey(),
+  slackUserId: text('slack_user_id'),
+  lookedUpAt: integer('looked_up_at').notNull(),
+  /** True when Slack had no user for the email (`users_not_found`). */
+  miss: integer('miss', { mode: 'boolean' }).notNull().default(false),
+  /** The Slack error when the lookup failed for another reason. */
+  error: text('error'),
+});
 
 /** Account-mapping overlaps per partner (CSV import): what makes an overlap "verified". */
 export const partnerOverlaps = sqliteTable(
@@ -146,6 +229,25 @@ export const leads = sqliteTable(
     lastProgressAt: integer('last_progress_at').notNull(),
     /** Extra days granted by extensions, added to the expiry period. */
     extensionDays: integer('extension_days').notNull().default(0),
+    // The CRM opportunity (Salesforce Opportunity, HubSpot deal) linked to the lead after its claim, and the
+    // revenue facts copied from it on every sync (PRODUCT.md section 11).
+    crmOpportunityId: text('crm_opportunity_id'),
+    crmOpportunityName: text('crm_opportunity_name'),
+    crmLinkedAt: integer('crm_linked_at'),
+    /**
+     * The account's opportunities the owner picks from when more than one was opened after the claim (the
+     * routing post's Link opportunity select); null once linked or when there is nothing to choose.
+     */
+    crmLinkChoices: text('crm_link_choices', { mode: 'json' }).$type<CrmLinkChoice[]>(),
+    /** The CRM stage id last applied to the lifecycle, so a sync applies each stage change once. */
+    crmStage: text('crm_stage'),
+    opportunityAmount: real('opportunity_amount'),
+    /** ISO 4217; null when the CRM gives none (a Salesforce org without multicurrency) and no default is set. */
+    opportunityCurrency: text('opportunity_currency'),
+    /** The opportunity's (expected or actual) close date, `YYYY-MM-DD`. */
+    opportunityCloseDate: text('opportunity_close_date'),
+    crmOpportunityCreatedAt: integer('crm_opportunity_created_at'),
+    crmOpportunityClosedAt: integer('crm_opportunity_closed_at'),
   },
   (t) => [
     index('leads_domain').on(t.domain),
@@ -156,6 +258,7 @@ export const leads = sqliteTable(
     index('leads_created').on(t.createdAt),
     index('leads_updated').on(t.updatedAt),
     index('leads_progress').on(t.status, t.lastProgressAt),
+    index('leads_crm_opportunity').on(t.crmOpportunityId),
   ],
 );
 
@@ -279,6 +382,12 @@ export const baselines = sqliteTable(
     won: integer('won'),
     opportunityRate: real('opportunity_rate').notNull(),
     winRate: real('win_rate').notNull(),
+    /** Average won deal of that lead type, in `currency`. */
+    avgDealSize: real('avg_deal_size'),
+    currency: text('currency'),
+    /** Average days from lead to opportunity and from lead to a won close. */
+    daysToOpportunity: real('days_to_opportunity'),
+    daysToClose: real('days_to_close'),
     importedAt: integer('imported_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.leadType, t.period] })],
@@ -326,6 +435,35 @@ export const jobRuns = sqliteTable(
     result: text('result', { mode: 'json' }).$type<Record<string, unknown>>(),
   },
   (t) => [primaryKey({ columns: [t.job, t.periodKey] }), index('job_runs_ran_at').on(t.ranAt)],
+);
+
+/**
+ * CRM write-backs to deliver (PRODUCT.md section 11), written in the same transaction as the state change
+ * that causes them, like `outbox` for Slack. `deliveryKey` is unique so a re-run never queues twice; the
+ * provider's external-id upsert makes a resend after a crash land once. Writes to one CRM record
+ * (`recordKey`) go out in id order.
+ */
+export const crmOutbox = sqliteTable(
+  'crm_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deliveryKey: text('delivery_key').notNull(),
+    /** `account:<crm id>` or `opportunity:<crm id>`: writes to one record are ordered. */
+    recordKey: text('record_key').notNull(),
+    leadId: integer('lead_id').references(() => leads.id),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: integer('not_before').notNull(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('crm_outbox_delivery_key').on(t.deliveryKey),
+    index('crm_outbox_pending').on(t.status, t.notBefore),
+    index('crm_outbox_record').on(t.recordKey, t.status, t.id),
+  ],
 );
 
 // ---------------------------------------------------------------- the learning loop: partners (issue 13)

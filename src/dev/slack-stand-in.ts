@@ -892,6 +892,17 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
       return { ok: true };
     },
 
+    // users.lookupByEmail (https://docs.slack.dev/reference/methods/users.lookupByEmail, scope
+    // users:read.email): the same `user` object as users.info; `users_not_found` when no user has the email.
+    // Deactivated users are returned with `deleted: true`, as Slack does.
+    'users.lookupByEmail': (args, who) => {
+      const email = str(args.email)?.trim().toLowerCase();
+      if (!email) return err('invalid_arguments');
+      const found = [...users.values()].find((u) => u.email?.toLowerCase() === email);
+      if (!found) return err('users_not_found');
+      return handlers['users.info']!({ ...args, user: found.id }, who);
+    },
+
     'users.info': (args) => {
       const id = str(args.user);
       if (!id) return err('user_not_found');

@@ -23,7 +23,7 @@ export interface ServiceDeps {
   now: () => number;
   /** The vendor's own Slack team ids: people from these teams are never treated as partners by channel. */
   homeTeamIds?: readonly string[];
-  /** The won amount of a lead for share-of-won rewards (default: `wonAmountOfLead`, see reward-store.ts). */
+  /** Overrides where share-of-won rewards read a lead's won amount (default: its linked CRM opportunity). */
   wonAmount?: (tx: Tx, leadId: number) => Money | null;
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { creditHolder } from '../core/credit.ts';
 import { DomainError } from '../core/errors.ts';
-import { awardsForMilestone, milestonesReached } from '../core/rewards.ts';
+import { awardsForMilestone, type Money, milestonesReached } from '../core/rewards.ts';
 import type { LeadStatus, LeadView } from '../core/types.ts';
 import {
   appendEvent,
@@ -34,6 +34,17 @@ import { parseInput } from './validation.ts';
 // reaches a conversion milestone, credited to the partner holding the credit; a leader approves or rejects
 // each one in Slack; the partner hears the decision and sees its own awards. Every step is an audit event.
 
+/**
+ * The won deal's amount (the CRM opportunity linked to the lead), in its own currency, or the reporting
+ * currency (`revenue.currency`) when the CRM gave none; null when either is unknown (the share is skipped).
+ */
+function wonAmountFor(tx: Tx, deps: ServiceDeps, leadId: number): Money | null {
+  if (deps.wonAmount) return deps.wonAmount(tx, leadId);
+  const won = wonAmountOfLead(tx, leadId);
+  const currency = won?.currency ?? deps.config.revenue?.currency ?? null;
+  return won && currency ? { amount: won.amount, currency } : null;
+}
+
 /** Who approves: the leaders, or the admins when the program has no leader. */
 function approvers(tx: Tx): string[] {
   const leaders = usersWithRole(tx, 'leader');
@@ -52,7 +63,7 @@ export function awardMilestones(tx: Tx, deps: ServiceDeps, lead: LeadView, to: L
   if (rules.length === 0 || milestones.length === 0) return [];
   const now = deps.now();
   const holder = creditHolder(lead);
-  const wonAmount = to === 'won' ? (deps.wonAmount ?? wonAmountOfLead)(tx, lead.id) : null;
+  const wonAmount = to === 'won' ? wonAmountFor(tx, deps, lead.id) : null;
   const out: OutboxMessage[] = [];
   const leaders = approvers(tx);
   for (const milestone of milestones) {

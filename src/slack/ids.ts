@@ -30,6 +30,8 @@ export const ACTIONS = {
   grantExtension: 'grant_extension',
   /** App Home's "Flag an account" button. */
   homeFlag: 'home_flag',
+  /** Routing post: the owner picks which CRM opportunity the EQL became (PRODUCT.md section 11). */
+  linkOpportunity: 'link_opportunity',
   /** Routing post: the owner asks a CORROBORATING partner for an intro (value: a corroborator ref). */
   requestCorroboratorIntro: 'request_corroborator_intro',
   /** Overlap-first ask: "we know them" (opens the submission modal, prefilled). */
@@ -95,6 +97,8 @@ export const ACTION_BLOCKS = {
   extension: 'extension_actions',
   flag: 'flag_actions',
   claim: 'claim_actions',
+  /** Routing post: the section holding the Link opportunity select. */
+  crmLink: 'crm_link',
   reward: 'reward_actions',
 } as const;
 
@@ -173,6 +177,27 @@ export function decodeLeadRef(value: string | null | undefined): LeadRef | null 
   }
   const r = leadRefSchema.safeParse(parsed);
   return r.success ? r.data : null;
+}
+
+/** A Link opportunity option: the lead ref and the CRM opportunity picked. */
+export interface LinkChoiceRef extends LeadRef {
+  opportunityId: string;
+}
+
+const linkChoiceSchema = leadRefSchema.extend({ opportunityId: z.string().min(1).max(64) });
+
+export function encodeLinkChoice(ref: LinkChoiceRef): string {
+  return JSON.stringify({ leadId: ref.leadId, version: ref.version, opportunityId: ref.opportunityId });
+}
+
+export function decodeLinkChoice(value: string | null | undefined): LinkChoiceRef | null {
+  if (typeof value !== 'string' || value.length > 150) return null;
+  try {
+    const r = linkChoiceSchema.safeParse(JSON.parse(value));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
 }
 
 // ─── issue 13: corroborator intros, overlap-first asks, rewards ──────────────────────────────────────

@@ -1,6 +1,7 @@
 import { createFoothold, type Foothold } from '../../src/app.ts';
 import type { Env } from '../../src/config/env.ts';
 import type { ProgramConfig } from '../../src/config/program-config.ts';
+import type { CrmProvider } from '../../src/crm/types.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { createSlackRequester, type SlackRequester } from '../../src/dev/slack-client.ts';
 import { type SlackStandIn, type StandInOptions, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
@@ -55,6 +56,8 @@ export async function startHarness(
     env?: Partial<Env>;
     now?: () => number;
     tdb?: TestDb;
+    /** The CRM the write-backs go to (a provider on a CRM stand-in); none by default. */
+    crmProvider?: CrmProvider | null;
   } = {},
 ): Promise<Harness> {
   const standIn = await startSlackStandIn(opts.standIn ?? programStandInOptions());
@@ -77,6 +80,7 @@ export async function startHarness(
     db: tdb.db,
     logger,
     ...(opts.now ? { now: opts.now } : {}),
+    crmProvider: opts.crmProvider ?? null,
   });
   const { port } = await foothold.start();
   if (!port) throw new Error('the app did not report its port');

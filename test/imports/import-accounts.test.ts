@@ -31,7 +31,17 @@ describe('importAccounts: Salesforce export (BOM, CRLF, quotes, multi-line cell,
     expect(result.warnings).toEqual([
       expect.stringMatching(/^2 owners could not be mapped to a Slack user id/),
     ]);
-    const base = { importedAt: 1_000 };
+    // CSV rows carry no CRM link (the sync's columns, section 11).
+    const base = {
+      importedAt: 1_000,
+      crmProvider: null,
+      crmId: null,
+      ownerEmail: null,
+      crmUpdatedAt: null,
+      crmDeletedAt: null,
+      crmMergedInto: null,
+      syncedAt: null,
+    };
     expect(accounts()).toEqual([
       {
         ...base,

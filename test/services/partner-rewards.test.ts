@@ -123,6 +123,21 @@ describe('partner rewards', () => {
     ]);
   });
 
+  it('reads the won amount from the CRM opportunity linked to the lead (the reporting currency when it has none)', () => {
+    const { wonAmount: _override, ...plain } = deps;
+    deps = { ...plain, config: { ...plain.config, revenue: { currency: 'GBP', rates: {} } } };
+    t.db.$client
+      .prepare('update leads set opportunity_amount = 12000, opportunity_currency = null where id = ?')
+      .run(leadId);
+    recordOutcome(deps, { actor: REP1, leadId, outcome: 'won' });
+    expect(awards(t.db).at(-1)).toMatchObject({
+      kind: 'amount',
+      value: 600,
+      currency: 'GBP',
+      basis: '5% of 12,000 GBP won',
+    });
+  });
+
   it('moves a pending award with the credit; a decided one stays where a leader settled it', () => {
     recordOutcome(deps, { actor: REP1, leadId, outcome: 'opportunity' });
     const [opp] = awards(t.db);

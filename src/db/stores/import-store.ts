@@ -34,6 +34,10 @@ export interface BaselineImportRow {
   won: number | null;
   opportunityRate: number;
   winRate: number;
+  avgDealSize: number | null;
+  currency: string | null;
+  daysToOpportunity: number | null;
+  daysToClose: number | null;
 }
 
 export interface ImportCounts {
@@ -243,8 +247,10 @@ export function createAccountStage(db: Db): ImportStage<AccountImportRow> {
       return tx
         .insert(crmAccounts)
         .select(
+          // drizzle inserts every column in table order: the CRM-sync columns (section 11) start empty. On a
+          // conflict only the `set` columns change, so a synced row keeps its CRM link.
           sql`SELECT domain, name, industry, employees, country, revenue, owner_user_id, is_customer,
-                has_open_opportunity, ${now} FROM ${stage} WHERE true`,
+                has_open_opportunity, ${now}, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM ${stage} WHERE true`,
         )
         .onConflictDoUpdate({ target: crmAccounts.domain, set, setWhere: anyDiffers(columns) })
         .run();
@@ -289,6 +295,10 @@ export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
     baselines.won,
     baselines.opportunityRate,
     baselines.winRate,
+    baselines.avgDealSize,
+    baselines.currency,
+    baselines.daysToOpportunity,
+    baselines.daysToClose,
   ];
   return createStage<BaselineImportRow>(db, {
     columns: [
@@ -299,6 +309,10 @@ export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
       { name: 'won', type: 'INTEGER' },
       { name: 'opportunity_rate', type: 'REAL' },
       { name: 'win_rate', type: 'REAL' },
+      { name: 'avg_deal_size', type: 'REAL' },
+      { name: 'currency', type: 'TEXT' },
+      { name: 'days_to_opportunity', type: 'REAL' },
+      { name: 'days_to_close', type: 'REAL' },
     ],
     key: (r) => `${r.leadType} ${r.period}`,
     write: (r, out, at) => {
@@ -309,6 +323,10 @@ export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
       out[at + 4] = r.won;
       out[at + 5] = r.opportunityRate;
       out[at + 6] = r.winRate;
+      out[at + 7] = r.avgDealSize;
+      out[at + 8] = r.currency;
+      out[at + 9] = r.daysToOpportunity;
+      out[at + 10] = r.daysToClose;
     },
     countNew: (stage) =>
       sql`SELECT count(*) AS n FROM ${stage} s WHERE NOT EXISTS (
@@ -317,7 +335,8 @@ export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
       tx
         .insert(baselines)
         .select(
-          sql`SELECT lead_type, period, leads, opportunities, won, opportunity_rate, win_rate, ${now}
+          sql`SELECT lead_type, period, leads, opportunities, won, opportunity_rate, win_rate, avg_deal_size,
+                     currency, days_to_opportunity, days_to_close, ${now}
               FROM ${stage} WHERE true`,
         )
         .onConflictDoUpdate({
@@ -328,6 +347,10 @@ export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
             won: excluded(baselines.won),
             opportunityRate: excluded(baselines.opportunityRate),
             winRate: excluded(baselines.winRate),
+            avgDealSize: excluded(baselines.avgDealSize),
+            currency: excluded(baselines.currency),
+            daysToOpportunity: excluded(baselines.daysToOpportunity),
+            daysToClose: excluded(baselines.daysToClose),
             importedAt: excluded(baselines.importedAt),
           },
           setWhere: anyDiffers(valueColumns),

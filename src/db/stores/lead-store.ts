@@ -1,4 +1,4 @@
-import { and, asc, type Column, desc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
+import { and, asc, type Column, desc, eq, getTableColumns, inArray, is, isNull, SQL, sql } from 'drizzle-orm';
 import type {
   GateResult,
   LeadStatus,
@@ -264,7 +264,8 @@ const crmAccountByDomain = prepared((h) =>
   h
     .select()
     .from(crmAccounts)
-    .where(eq(crmAccounts.domain, p('domain')))
+    // An account deleted or merged away in the CRM (section 11) is no longer an account the gates know.
+    .where(and(eq(crmAccounts.domain, p('domain')), isNull(crmAccounts.crmDeletedAt)))
     .prepare(),
 );
 
@@ -742,6 +743,18 @@ export function toLeadView(
     claimedAt: lead.claimedAt,
     lastProgressAt: lead.lastProgressAt,
     version: lead.version,
+    crm:
+      lead.crmOpportunityId || lead.crmLinkChoices?.length
+        ? {
+            opportunityId: lead.crmOpportunityId,
+            opportunityName: lead.crmOpportunityName,
+            stageId: lead.crmStage,
+            amount: lead.opportunityAmount,
+            currency: lead.opportunityCurrency,
+            closeDate: lead.opportunityCloseDate,
+            choices: lead.crmOpportunityId ? [] : (lead.crmLinkChoices ?? []),
+          }
+        : null,
   };
 }
 

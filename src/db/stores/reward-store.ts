@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { AwardDraft, Money, RewardStatus } from '../../core/rewards.ts';
+import type { AwardDraft, RewardStatus } from '../../core/rewards.ts';
 import type { Db } from '../connection.ts';
 import { leads, partnerOrgs, rewardAwards } from '../schema.ts';
 import type { Tx } from './lead-store.ts';
@@ -170,13 +170,20 @@ export function exportAwards(h: Handle, status?: RewardStatus): AwardListing[] {
 }
 
 /**
- * THE WON AMOUNT of a lead, for the "share of the won amount" reward rule. The amount and currency of a lead's
- * won deal come from the CRM sync (issue 11, branch h11-outcomes, which adds them to the lead). Until that
- * lands, no lead has a recorded won amount and this read returns null: share rules are then skipped and the
- * skip is audited (`reward_skipped`). Services take it through `ServiceDeps.wonAmount` so it can be replaced.
+ * THE WON AMOUNT of a lead, for the "share of the won amount" reward rule: the amount and currency of the CRM
+ * opportunity linked to the lead (kept on the lead by the CRM sync, PRODUCT.md section 11). Null when no amount
+ * is recorded (no CRM, or not linked); the currency is null when the CRM gave none.
  */
-export function wonAmountOfLead(_h: Handle, _leadId: number): Money | null {
-  return null;
+export function wonAmountOfLead(
+  h: Handle,
+  leadId: number,
+): { amount: number; currency: string | null } | null {
+  const row = h
+    .select({ amount: leads.opportunityAmount, currency: leads.opportunityCurrency })
+    .from(leads)
+    .where(eq(leads.id, leadId))
+    .get();
+  return row && row.amount !== null ? { amount: row.amount, currency: row.currency } : null;
 }
 
 /** A partner's award as the partner may see it: about ITS OWN submission of the account (its own wording). */

@@ -9,6 +9,7 @@ import {
   outcomeButton,
   requestExtensionButton,
 } from './lead-buttons.ts';
+import { linkOpportunitySelect } from './link-opportunity.ts';
 import {
   attestButton,
   changeCreditButton,
@@ -56,6 +57,7 @@ export function registerActions(app: App, deps: ListenerDeps): void {
         [ACTIONS.overlapUnknown, overlapAnswerButton(deps, 'unknown')],
         [ACTIONS.rewardApprove, rewardApproveButton(deps)],
         [ACTIONS.rewardReject, rewardRejectButton(deps)],
+        [ACTIONS.linkOpportunity, linkOpportunitySelect(deps)],
       ],
     ),
   );

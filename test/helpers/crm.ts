@@ -1,0 +1,101 @@
+import { parseCrmEnv } from '../../src/config/env.ts';
+import type { CrmConfig, ProgramConfig } from '../../src/config/program-config.ts';
+import { createOwnerResolver, type LookupByEmail } from '../../src/crm/owners.ts';
+import { createCrmProvider } from '../../src/crm/provider.ts';
+import { type CrmSyncOptions, runCrmSync } from '../../src/crm/sync.ts';
+import type { CrmProvider } from '../../src/crm/types.ts';
+import type { Db } from '../../src/db/connection.ts';
+import { testConfig } from './db.ts';
+
+/** Retries fast: the stand-ins send Retry-After in whole seconds only when a test asks them to. */
+export const FAST_RETRY = { attempts: 4, baseDelayMs: 5, maxDelayMs: 2_000 };
+
+export function hubspotConfig(patch: (crm: Record<string, unknown>) => void = () => {}): ProgramConfig {
+  return testConfig((raw) => {
+    const crm = raw.crm as Record<string, unknown>;
+    patch(crm);
+  });
+}
+
+export function salesforceConfig(patch: (crm: Record<string, unknown>) => void = () => {}): ProgramConfig {
+  return testConfig((raw) => {
+    const crm: Record<string, unknown> = {
+      provider: 'salesforce',
+      bulkThreshold: 100_000,
+      stages: {
+        Prospecting: 'meeting_held',
+        Qualification: 'opportunity',
+        'Proposal/Price Quote': 'opportunity',
+        'Closed Won': 'won',
+        'Closed Lost': 'lost',
+      },
+      writeBack: {
+        account: {
+          eqlStatus: 'Foothold_EQL_Status__c',
+          partner: 'Foothold_Partner__c',
+          writeKey: 'Foothold_Write_Key__c',
+        },
+        opportunity: {
+          eqlStatus: 'Foothold_EQL_Status__c',
+          partner: 'Foothold_Partner__c',
+          writeKey: 'Foothold_Write_Key__c',
+        },
+        noteKeyField: 'Foothold_Write_Key__c',
+      },
+    };
+    raw.crm = crm;
+    patch(crm);
+  });
+}
+
+export function hubspotProvider(
+  url: string,
+  crm: CrmConfig,
+  tuning: { searchCap?: number; timeoutMs?: number } = {},
+): CrmProvider {
+  return createCrmProvider(
+    parseCrmEnv({ HUBSPOT_ACCESS_TOKEN: 'pat-na1-standin-token', HUBSPOT_API_URL: `${url}/` }),
+    crm,
+    { retry: FAST_RETRY, searchIntervalMs: 0, ...tuning },
+  );
+}
+
+export function salesforceProvider(
+  url: string,
+  crm: CrmConfig,
+  tuning: { timeoutMs?: number } = {},
+): CrmProvider {
+  return createCrmProvider(
+    parseCrmEnv({
+      SALESFORCE_LOGIN_URL: url,
+      SALESFORCE_CLIENT_ID: 'sf-client-id',
+      SALESFORCE_CLIENT_SECRET: 'sf-client-secret',
+      SALESFORCE_API_VERSION: '66.0',
+    }),
+    crm,
+    { retry: FAST_RETRY, bulkPollIntervalMs: 5, ...tuning },
+  );
+}
+
+export async function sync(
+  db: Db,
+  config: ProgramConfig,
+  provider: CrmProvider,
+  options: Partial<CrmSyncOptions> & { lookup?: LookupByEmail | null } = {},
+) {
+  const crm = config.crm;
+  if (!crm) throw new Error('config has no crm section');
+  const now = options.now ?? (() => Date.now());
+  const owners = createOwnerResolver({
+    db,
+    lookupByEmail: options.lookup ?? null,
+    ttlMs: crm.ownerLookupTtlHours * 3_600_000,
+    now,
+    ...(options.dryRun ? { dryRun: true } : {}),
+  });
+  return runCrmSync({ db, crm, provider, owners }, { ...options, now });
+}
+
+export function rows<T>(db: Db, sql: string, ...params: unknown[]): T[] {
+  return db.$client.prepare(sql).all(...params) as T[];
+}
