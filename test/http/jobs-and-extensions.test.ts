@@ -66,6 +66,8 @@ describe('the scheduler', () => {
       { job: 'expiry', cron: '5 * * * *' },
       { job: 'digest', cron: '0 9 * * 1' },
       { job: 'scorecards', cron: '0 9 1 * *' },
+      { job: 'overlap-first', cron: '0 10 * * 1' },
+      { job: 'partner-scorecards', cron: '0 10 1 * *' },
     ]);
   });
 });
