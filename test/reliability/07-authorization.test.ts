@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordAsk } from '../../src/db/stores/overlap-store.ts';
 import {
   blockAction,
   eventEnvelope,
@@ -11,11 +12,18 @@ import { encodeMeta } from '../../src/listeners/payloads.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
 import { recordOutcome } from '../../src/services/record-outcome.ts';
 import { submitLead } from '../../src/services/submit-lead.ts';
-import { ACTIONS, CALLBACKS, encodeLeadRef } from '../../src/slack/ids.ts';
+import {
+  ACTIONS,
+  CALLBACKS,
+  encodeCorroboratorRef,
+  encodeIdRef,
+  encodeLeadRef,
+} from '../../src/slack/ids.ts';
+import { testConfig } from '../helpers/db.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { type Person, recentDate, submissionValues } from '../helpers/slack-actors.ts';
 import { report } from './support/figures.ts';
-import { CAST } from './support/program.ts';
+import { CAST, programJson } from './support/program.ts';
 import { startProgram, waitUntil } from './support/slack-world.ts';
 
 // Scenario 7: every door (slash command, shortcut, button, modal submission, App Home) × every kind of actor,
@@ -52,7 +60,16 @@ const INTERNAL: Kind[] = ['rep', 'non-owner rep', 'owner rep', 'leader', 'admin'
 const OWNER_AND_UP: Kind[] = ['owner rep', 'leader', 'admin'];
 const LEADERS: Kind[] = ['leader', 'admin'];
 
-type State = 'none' | 'qualified' | 'qualified-gb' | 'claimed' | 'intro' | 'awaiting' | 'corroborated';
+type State =
+  | 'none'
+  | 'qualified'
+  | 'qualified-gb'
+  | 'claimed'
+  | 'intro'
+  | 'awaiting'
+  | 'corroborated'
+  | 'rewarded'
+  | 'overlap';
 interface Lead {
   id: number;
   domain: string;
@@ -72,7 +89,14 @@ let h: Harness;
 let seq = 0;
 let requests = 0;
 beforeAll(async () => {
-  h = await startProgram();
+  // Issue 13: a reward rule, so a lead reaching opportunity has an award for the approval doors.
+  h = await startProgram({
+    config: testConfig((raw) =>
+      Object.assign(raw, programJson(), {
+        rewards: { currency: 'USD', rules: [{ on: 'opportunity', points: 5 }] },
+      }),
+    ),
+  });
 });
 afterAll(async () => {
   await h?.stop();
@@ -93,6 +117,21 @@ function leadOf(id: number, domain: string): Lead {
 function setup(state: State): Lead {
   const domain = `authz${++seq}-acct.com`;
   if (state === 'none') return { id: 0, domain, accountName: `Authz ${seq}`, version: 0 };
+  if (state === 'overlap') {
+    // Issue 13: an imported overlap of Northwind's that fits, asked about by the weekly job.
+    h.db.$client
+      .prepare(
+        "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 900, 'US', 0)",
+      )
+      .run(domain, `Authz ${seq} overlap`);
+    h.db.$client
+      .prepare(
+        "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)",
+      )
+      .run(domain);
+    recordAsk(h.db, { partnerSlug: 'northwind', domain, batchKey: 'authz', at: Date.now() });
+    return { id: 0, domain, accountName: `Authz ${seq} overlap`, version: 0 };
+  }
   const warmth = {
     strength: 4,
     contactName: 'Jane Doe',
@@ -125,6 +164,8 @@ function setup(state: State): Lead {
   claimLead(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId });
   if (state === 'intro')
     recordOutcome(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId, outcome: 'intro_requested' });
+  if (state === 'rewarded')
+    recordOutcome(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId, outcome: 'opportunity' });
   if (state === 'corroborated') {
     // A third org flags the same account, so there is credit to move (and neither actor org holds it).
     const other = submitLead(services(), { ...base, actor: svcActor(CAST.fab), warmth });
@@ -145,7 +186,7 @@ function programState(): string {
   return JSON.stringify(
     h.db.$client
       .prepare(
-        'select (select count(*) from leads) as leads, (select count(*) from outbox where lead_id is null) as notices, (select count(*) from channel_cards) as cards',
+        "select (select count(*) from leads) as leads, (select count(*) from outbox where lead_id is null) as notices, (select count(*) from channel_cards) as cards, (select count(*) from overlap_asks where status <> 'asked') as answered",
       )
       .get(),
   );
@@ -206,6 +247,10 @@ function submitView(
     .then((r) => ({ ack: r.json }));
 }
 const ref = (lead: Lead) => encodeLeadRef({ leadId: lead.id, version: lead.version });
+const askIdOf = (domain: string) =>
+  (h.db.$client.prepare('select id from overlap_asks where domain = ?').get(domain) as { id: number }).id;
+const awardIdOf = (leadId: number) =>
+  (h.db.$client.prepare('select id from reward_awards where lead_id = ?').get(leadId) as { id: number }).id;
 const config = () => services().config;
 
 const DOORS: Door[] = [
@@ -462,6 +507,77 @@ const DOORS: Door[] = [
     state: 'awaiting',
     expected: row('change', ['partner, lead’s org']),
     run: (w, l) => submitView(w, CALLBACKS.attest, l, submissionValues({})),
+  },
+  // ── issue 13: corroborator intros, overlap-first answers, reward approval ──────────────────────
+  {
+    name: 'Request intro (corroborating partner)',
+    action: 'request intro, meeting, opportunity, won, lost, disqualify',
+    state: 'corroborated',
+    expected: row('change', OWNER_AND_UP),
+    run: (w, l) =>
+      click(
+        w,
+        ACTIONS.requestCorroboratorIntro,
+        encodeCorroboratorRef({ leadId: l.id, version: l.version, partnerSlug: 'fabrikam' }),
+      ),
+  },
+  ...(
+    [
+      ['Overlap: not now', ACTIONS.overlapSnooze],
+      ['Overlap: we don’t know them', ACTIONS.overlapUnknown],
+    ] as const
+  ).map(
+    ([name, id]): Door => ({
+      name,
+      action: 'attest warmth, answer an intro request',
+      state: 'overlap',
+      expected: row('change', ['partner, lead’s org']),
+      run: (w, l) => click(w, id, encodeIdRef(askIdOf(l.domain))),
+    }),
+  ),
+  {
+    name: 'Overlap: we know them',
+    action: 'attest warmth, answer an intro request',
+    state: 'overlap',
+    // Opens the submission form at once; the answer is recorded right after.
+    expected: row('open', ['partner, lead’s org']),
+    run: (w, l) => click(w, ACTIONS.overlapKnown, encodeIdRef(askIdOf(l.domain))),
+  },
+  {
+    name: 'Approve reward',
+    action: 'approve a partner reward',
+    state: 'rewarded',
+    expected: row('change', LEADERS),
+    run: (w, l) => click(w, ACTIONS.rewardApprove, encodeIdRef(awardIdOf(l.id))),
+  },
+  {
+    name: 'Reject reward (button)',
+    action: 'approve a partner reward',
+    state: 'rewarded',
+    expected: row('open', LEADERS),
+    run: (w, l) => click(w, ACTIONS.rewardReject, encodeIdRef(awardIdOf(l.id))),
+  },
+  {
+    name: 'reject_reward (modal)',
+    action: 'approve a partner reward',
+    state: 'rewarded',
+    expected: row('change', LEADERS),
+    run: (w, l) => {
+      requests++;
+      return h.slack
+        .viewSubmission(
+          viewSubmission({
+            user: { id: w.userId, team_id: w.teamId },
+            teamId: 'T0VENDOR',
+            callbackId: CALLBACKS.rejectReward,
+            privateMetadata: encodeMeta({ channelId: w.channelId ?? null, awardId: awardIdOf(l.id) }),
+            values: {
+              reject_reason: { reject_reason: stateValue.text('Paid through another programme') },
+            } as never,
+          }),
+        )
+        .then((r) => ({ ack: r.json }));
+    },
   },
   // ── extensions ─────────────────────────────────────────────────────────────────────────────────
   {
