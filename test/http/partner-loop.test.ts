@@ -160,6 +160,14 @@ describe('overlap first', () => {
     await click(h, NORTHWIND, ACTIONS.overlapKnown, values(ACTIONS.overlapKnown)[2]!, where);
     const modal = await lastModal(h, NORTHWIND.userId, before);
     expect(allText(modal.payload)).toContain('ov-c.com');
+    // The answer is recorded right after the modal is opened (the trigger cannot wait for anything).
+    const known = () =>
+      (
+        h.db.$client.prepare("select status from overlap_asks where domain = 'ov-c.com'").get() as {
+          status: string;
+        }
+      ).status;
+    for (let i = 0; i < 250 && known() !== 'known'; i++) await new Promise((r) => setTimeout(r, 20));
     await h.drain();
     const statuses = h.db.$client
       .prepare('select domain, status, answered_by_user_id as by from overlap_asks order by domain')
