@@ -8,13 +8,6 @@ export const OVERLAP_ANSWERS = ['known', 'snoozed', 'unknown'] as const;
 export type OverlapAnswer = (typeof OVERLAP_ANSWERS)[number];
 export type OverlapAskStatus = 'asked' | OverlapAnswer;
 
-/** What each answer means, for the audit log and the partner's confirmation. */
-export const OVERLAP_ANSWER_LABEL: Record<OverlapAnswer, string> = {
-  known: 'we know them',
-  snoozed: 'not now',
-  unknown: 'we don’t know them',
-};
-
 export interface OverlapCandidate {
   domain: string;
   accountName: string;

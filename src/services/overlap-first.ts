@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
 import { evaluateFit, mergeFirmographics } from '../core/gates.ts';
 import { isoWeek } from '../core/metrics.ts';
-import { type OverlapAnswer, type OverlapCandidate, selectBatch } from '../core/overlap-first.ts';
+import {
+  OVERLAP_ANSWERS,
+  type OverlapAnswer,
+  type OverlapCandidate,
+  selectBatch,
+} from '../core/overlap-first.ts';
 import {
   appendEvent,
   enqueue,
@@ -132,7 +137,7 @@ export function queueOverlapBatch(
 const answerInputSchema = z.object({
   actor: actorSchema,
   askId: z.number().int().positive(),
-  answer: z.enum(['known', 'snoozed', 'unknown']),
+  answer: z.enum(OVERLAP_ANSWERS),
   /** The batch message the answer came from: re-rendered with the answer in place of the buttons. */
   sourceMessage: z.object({ channel: z.string().min(1), ts: z.string().min(1) }).optional(),
 });

@@ -120,11 +120,6 @@ export function answerAsk(
   );
 }
 
-/** A partner's asks, for its counts (asked, answered) in reports and tests. */
-export function asksOfPartner(h: Handle, partnerSlug: string): OverlapAskRow[] {
-  return h.select().from(overlapAsks).where(eq(overlapAsks.partnerSlug, partnerSlug)).all();
-}
-
 /** The accounts of one partner's batch, in the order asked, with the answers given so far. */
 export function batchItems(h: Handle, partnerSlug: string, batchKey: string): OverlapAskItem[] {
   return h

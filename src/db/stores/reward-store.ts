@@ -105,15 +105,6 @@ export function awardsOfPartner(
     .all();
 }
 
-export function awardsOfLead(h: Handle, leadId: number): AwardRow[] {
-  return h
-    .select()
-    .from(rewardAwards)
-    .where(eq(rewardAwards.leadId, leadId))
-    .orderBy(asc(rewardAwards.id))
-    .all();
-}
-
 /** Approves or rejects a pending award; false when someone decided it first. */
 export function decideAward(
   h: Handle,

@@ -1,9 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import {
-  OVERLAP_ANSWER_LABEL,
-  type OverlapAskItem,
-  type OverlapAskStatus,
-} from '../../core/overlap-first.ts';
+import type { OverlapAskItem, OverlapAskStatus } from '../../core/overlap-first.ts';
 import { ACTIONS, encodeIdRef, overlapAskBlockId } from '../ids.ts';
 import { RELATIONSHIP_LABEL } from '../labels.ts';
 import { actions, button, context, lineSections, message, type SlackMessage, section } from '../limits.ts';
@@ -74,9 +70,4 @@ export function overlapAskManagerMessage(
     ...lineSections(items.map((i) => `• ${itemText(i)}`)),
     context(['Once they flag one (or use Foothold once), next week’s questions go to them directly.']),
   ]);
-}
-
-/** The private confirmation of an answer. */
-export function overlapAnswerText(status: Exclude<OverlapAskStatus, 'asked'>, accountName: string): string {
-  return `Noted for ${userText(oneLine(accountName), 120)}: “${OVERLAP_ANSWER_LABEL[status]}”.`;
 }
