@@ -228,6 +228,7 @@ function submitView(
   callbackId: string,
   lead: Lead,
   values: Record<string, Record<string, unknown>>,
+  meta?: Parameters<typeof encodeMeta>[0],
 ) {
   requests++;
   return h.slack
@@ -237,9 +238,10 @@ function submitView(
         teamId: 'T0VENDOR',
         callbackId,
         privateMetadata: encodeMeta(
-          lead.id
-            ? { channelId: who.channelId ?? null, leadId: lead.id, version: lead.version }
-            : { channelId: who.channelId ?? null },
+          meta ??
+            (lead.id
+              ? { channelId: who.channelId ?? null, leadId: lead.id, version: lead.version }
+              : { channelId: who.channelId ?? null }),
         ),
         values: values as never,
       }),
@@ -562,22 +564,14 @@ const DOORS: Door[] = [
     action: 'approve a partner reward',
     state: 'rewarded',
     expected: row('change', LEADERS),
-    run: (w, l) => {
-      requests++;
-      return h.slack
-        .viewSubmission(
-          viewSubmission({
-            user: { id: w.userId, team_id: w.teamId },
-            teamId: 'T0VENDOR',
-            callbackId: CALLBACKS.rejectReward,
-            privateMetadata: encodeMeta({ channelId: w.channelId ?? null, awardId: awardIdOf(l.id) }),
-            values: {
-              reject_reason: { reject_reason: stateValue.text('Paid through another programme') },
-            } as never,
-          }),
-        )
-        .then((r) => ({ ack: r.json }));
-    },
+    run: (w, l) =>
+      submitView(
+        w,
+        CALLBACKS.rejectReward,
+        l,
+        { reject_reason: { reject_reason: stateValue.text('Paid through another programme') } },
+        { channelId: w.channelId ?? null, awardId: awardIdOf(l.id) },
+      ),
   },
   // ── extensions ─────────────────────────────────────────────────────────────────────────────────
   {
