@@ -8,6 +8,7 @@ import { dbBackup } from './commands/db-backup.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
 import { dbRestore } from './commands/db-restore.ts';
 import { exportLeads } from './commands/export-leads.ts';
+import { exportRewards } from './commands/export-rewards.ts';
 import { forgetContactCommand } from './commands/forget-contact.ts';
 import { help } from './commands/help.ts';
 import { history } from './commands/history.ts';
@@ -31,6 +32,7 @@ export const commands: readonly Command[] = [
   importOverlaps,
   importBaselines,
   exportLeads,
+  exportRewards,
   report,
   ...insightReports,
   jobsRun,

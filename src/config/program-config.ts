@@ -328,6 +328,33 @@ export function resolveCrmFields(crm: CrmConfig): {
   };
 }
 
+/**
+ * A partner reward rule (PRODUCT.md section 12): it pays only when a lead credited to the partner reaches a
+ * conversion milestone, never for volume. Exactly one of `points`, `amount` (in `rewards.currency`) or
+ * `shareOfWon` (a fraction of the won amount, in the deal's own currency; `on: "won"` only).
+ */
+const rewardRule = z
+  .strictObject({
+    on: z.enum(['opportunity', 'won'], { message: 'expected "opportunity" or "won"' }),
+    points: z.number().int().positive('expected a positive whole number of points').optional(),
+    amount: z.number().positive('expected a positive amount').optional(),
+    shareOfWon: z
+      .number()
+      .gt(0, 'expected a fraction between 0 and 1, such as 0.02 for 2%')
+      .max(1, 'expected a fraction between 0 and 1, such as 0.02 for 2%')
+      .optional(),
+    /** Only leads with this attribution earn it (default: both). */
+    attribution: z.enum(['sourced', 'influenced']).optional(),
+  })
+  .refine((r) => [r.points, r.amount, r.shareOfWon].filter((v) => v !== undefined).length === 1, {
+    message: 'expected exactly one of points, amount or shareOfWon',
+  })
+  .refine((r) => r.shareOfWon === undefined || r.on === 'won', {
+    message: 'shareOfWon pays on "won" only (there is no won amount before)',
+    path: ['shareOfWon'],
+  });
+export type RewardRule = z.infer<typeof rewardRule>;
+
 export const programConfigSchema = z
   .strictObject({
     timezone: ianaTimeZone,
@@ -408,6 +435,30 @@ export const programConfigSchema = z
       .strictObject({ minSample: z.number().int().positive().default(5) })
       .default({ minSample: 5 }),
     baselines: z.array(baseline).default([]),
+    rewards: z
+      .strictObject({
+        currency: currencyCode.default('USD'),
+        rules: z.array(rewardRule).max(20).default([]),
+      })
+      .default({ currency: 'USD', rules: [] }),
+    overlapFirst: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        cron: z
+          .string()
+          .min(1)
+          .refine((c) => isCronExpression(c), { message: 'expected a cron expression such as "0 10 * * 1"' })
+          .default('0 10 * * 1'),
+        maxPerBatch: z.number().int().min(1).max(20, 'expected at most 20 accounts per batch').default(5),
+        snoozeDays: z.number().int().positive('expected a positive number of days').default(30),
+      })
+      .default({ enabled: true, cron: '0 10 * * 1', maxPerBatch: 5, snoozeDays: 30 }),
+    partnerScorecards: z
+      .strictObject({
+        /** The program average is shown to a partner only when at least this many other partners make it up. */
+        minPeers: z.number().int().min(2, 'expected at least 2 (one peer would be identifiable)').default(3),
+      })
+      .default({ minPeers: 3 }),
     revenue: revenueConfig.optional(),
     /** CRM sync and write-back (section 11); leave out for programs without a CRM. */
     crm: crmConfig.optional(),

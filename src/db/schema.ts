@@ -585,3 +585,98 @@ export const oauthStates = sqliteTable(
   },
   (t) => [index('oauth_states_expires_at').on(t.expiresAt)],
 );
+
+// ---------------------------------------------------------------- the learning loop: partners (issue 13)
+
+/**
+ * Tracked intro requests to a lead's CORROBORATING partners (the submitting partner's own intro is
+ * `leads.intro_status`). One per lead and partner; the partner answers from its own (merged) submission.
+ */
+export const corroboratorIntros = sqliteTable(
+  'corroborator_intros',
+  {
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    partnerSlug: text('partner_slug')
+      .notNull()
+      .references(() => partnerOrgs.slug),
+    /** The corroborating partner's own submission: what its DM and buttons refer to. */
+    sourceLeadId: integer('source_lead_id')
+      .notNull()
+      .references(() => leads.id),
+    status: text('status').$type<'requested' | 'made' | 'declined'>().notNull(),
+    requestedByUserId: text('requested_by_user_id').notNull(),
+    requestedAt: integer('requested_at').notNull(),
+    answeredByUserId: text('answered_by_user_id'),
+    answeredAt: integer('answered_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.leadId, t.partnerSlug] }),
+    index('corroborator_intros_source').on(t.sourceLeadId),
+  ],
+);
+
+/**
+ * Overlap first: which imported overlap accounts a partner was asked about, and what it answered. `unknown`
+ * ("we don't know them") is never asked again; `snoozed` waits until `snoozedUntil`; `known` opened the
+ * attestation. An ask nobody answers is asked again after the snooze period.
+ */
+export const overlapAsks = sqliteTable(
+  'overlap_asks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    partnerSlug: text('partner_slug')
+      .notNull()
+      .references(() => partnerOrgs.slug),
+    domain: text('domain').notNull(),
+    status: text('status').$type<'asked' | 'known' | 'snoozed' | 'unknown'>().notNull(),
+    /** The weekly batch that asked last (`YYYY-Www`). */
+    batchKey: text('batch_key').notNull(),
+    timesAsked: integer('times_asked').notNull().default(1),
+    askedAt: integer('asked_at').notNull(),
+    answeredAt: integer('answered_at'),
+    answeredByUserId: text('answered_by_user_id'),
+    snoozedUntil: integer('snoozed_until'),
+  },
+  (t) => [
+    uniqueIndex('overlap_asks_partner_domain').on(t.partnerSlug, t.domain),
+    index('overlap_asks_status').on(t.partnerSlug, t.status),
+  ],
+);
+
+/**
+ * Partner rewards: one row per lead, milestone and reward rule, created pending in the transaction that
+ * reaches the milestone, credited to the partner holding the credit, then approved or rejected by a leader.
+ */
+export const rewardAwards = sqliteTable(
+  'reward_awards',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    partnerSlug: text('partner_slug')
+      .notNull()
+      .references(() => partnerOrgs.slug),
+    milestone: text('milestone').$type<'opportunity' | 'won'>().notNull(),
+    /** Index of the rule in `rewards.rules` when it was awarded. */
+    ruleIndex: integer('rule_index').notNull(),
+    kind: text('kind').$type<'points' | 'amount'>().notNull(),
+    value: real('value').notNull(),
+    /** ISO 4217 for amounts; null for points. */
+    currency: text('currency'),
+    /** How it was computed, e.g. "2% of 50,000 EUR won". */
+    basis: text('basis').notNull(),
+    status: text('status').$type<'pending' | 'approved' | 'rejected'>().notNull(),
+    createdAt: createdAt(),
+    decidedAt: integer('decided_at'),
+    decidedByUserId: text('decided_by_user_id'),
+    decisionReason: text('decision_reason'),
+  },
+  (t) => [
+    uniqueIndex('reward_awards_lead_rule').on(t.leadId, t.milestone, t.ruleIndex),
+    index('reward_awards_status').on(t.status, t.createdAt),
+    index('reward_awards_partner').on(t.partnerSlug, t.status),
+  ],
+);

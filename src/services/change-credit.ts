@@ -6,6 +6,7 @@ import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDep
 import { queueCrmWriteBack } from './crm-write-back.ts';
 import { actorSchema, writtenReason } from './inputs.ts';
 import { partnerDm } from './notify.ts';
+import { moveRewardsWithCredit } from './rewards.ts';
 import { partnerSide, refreshRoutingPost, staleError, type TransitionResult } from './transition.ts';
 import { parseInput } from './validation.ts';
 
@@ -68,6 +69,8 @@ export function changeCredit(deps: ServiceDeps, raw: ChangeCreditInput): Transit
       data: { from: from.slug, to: to.slug },
       at: now,
     });
+    // Pending rewards follow the credit; decided ones stay where a leader settled them.
+    moveRewardsWithCredit(tx, deps, view, to.slug, input.actor.userId);
     const after = refreshRoutingPost(tx, deps, view.id, eventId);
     // The CRM's partner field follows the credit.
     queueCrmWriteBack(tx, deps, after, eventId);

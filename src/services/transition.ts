@@ -17,6 +17,7 @@ import { loadLeadFor, partnerContact, type ServiceDeps } from './context.ts';
 import { queueCrmWriteBack } from './crm-write-back.ts';
 import { notifyContext } from './eql-score.ts';
 import { type NotifyContext, partnerDm, routingPostMessage } from './notify.ts';
+import { awardMilestones } from './rewards.ts';
 
 export interface TransitionRequest {
   view: LeadView;
@@ -89,6 +90,8 @@ export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionReques
     messages.push(...creditedPartnerDm(tx, deps, after, req.partnerMessage, ctx, eventId));
   }
   if (req.extraMessages) messages.push(...req.extraMessages(after, eventId));
+  // Partner rewards pay on conversion milestones, committed with the transition that reaches them.
+  messages.push(...awardMilestones(tx, deps, after, to));
   enqueue(tx, messages, now);
   queueCrmWriteBack(tx, deps, after, eventId);
   return { view: after, eventId };

@@ -25,6 +25,7 @@ import {
   truncate,
   userText,
 } from '../mrkdwn.ts';
+import { corroboratorBlocks } from './corroborators.ts';
 import { crmBlocks } from './crm-messages.ts';
 import { scoreLine } from './insight.ts';
 
@@ -287,6 +288,7 @@ export function routingPost(lead: LeadView, ctx: RoutingContext): SlackMessage {
   blocks.push(section(warmthSummary(lead, ctx)));
   if (ctx.score) blocks.push(context([scoreLine(ctx.score)]));
   if (ctx.partnerHint) blocks.push(context([ctx.partnerHint]));
+  blocks.push(...corroboratorBlocks(lead, ctx));
   if (lead.need) blocks.push(section(`*Need*\n${userText(lead.need, 1500)}`));
   if (lead.notes) blocks.push(section(`*Notes*\n${userText(lead.notes, 1500)}`));
   const meta = [`Lead #${lead.id}`, `updated ${formatAge(lead.updatedAt, ctx.now)} ago`];
