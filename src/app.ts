@@ -4,17 +4,29 @@ import { WebClient } from '@slack/web-api';
 import type { Env } from './config/env.ts';
 import type { ProgramConfig } from './config/program-config.ts';
 import { crmJobDeps } from './crm/job-deps.ts';
+import type { CrmProvider } from './crm/types.ts';
+import { createWriteBackSender, type WriteBackSender } from './crm/write-back-sender.ts';
 import type { Db } from './db/connection.ts';
 import { probeDatabaseWritable, type WriteProbeOptions } from './db/health.ts';
+import { keyringFromText } from './db/secret-box.ts';
+import {
+  forgetCopiedBotToken,
+  installationKeyCensus,
+  sealPlaintextInstallations,
+} from './db/stores/installation-keys.ts';
 import { clientTokenFor, createInstallationStore } from './db/stores/installation-store.ts';
 import { syncProgram } from './db/stores/lead-store.ts';
+import { createOAuthStateStore } from './db/stores/oauth-state-store.ts';
 import { outboxHealth } from './db/stores/outbox-store.ts';
 import { JOBS } from './jobs/index.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { createTimeZoneLookup } from './jobs/time-zones.ts';
 import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
+import { hardenHttpServer, httpServerOptions } from './listeners/receiver-guard.ts';
 import { boltLogger, type Logger } from './logger.ts';
+import { type HomeIdentity, withHomeInstallation } from './oauth/home-installation.ts';
+import { installFailureHandler } from './oauth/install-pages.ts';
 import { internalChannels, recordChannelState } from './services/channel-watch.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { type ChannelVerdict, type ConversationFacts, channelVerdict } from './slack/channel-state.ts';
@@ -61,6 +73,11 @@ export interface FootholdOptions {
   now?: () => number;
   /** HTTP mode: the interface to listen on (default: all). The playground keeps the bot on 127.0.0.1. */
   listenHost?: string;
+  /**
+   * The CRM write-backs go through (tests pass a provider on a stand-in); by default the configured CRM's,
+   * built from the environment when its credentials are set.
+   */
+  crmProvider?: CrmProvider | null;
   /** The database file, for `/healthz`'s write probe (free disk space; omitted: only the write is tried). */
   databasePath?: string;
   /** Test seam for the write probe (free disk space). */
@@ -70,6 +87,8 @@ export interface FootholdOptions {
 export interface Foothold {
   app: App;
   sender: OutboxSender;
+  /** Delivers CRM write-backs (null without a CRM, with write-back off, or without CRM credentials). */
+  crmWriteBack: WriteBackSender | null;
   deps: ListenerDeps;
   /** The scheduled jobs (src/jobs), running from start() to stop(). */
   scheduler: Scheduler;
@@ -91,6 +110,9 @@ export function createFoothold(options: FootholdOptions): Foothold {
   const slackApiUrl = env.SLACK_API_URL;
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
   const oauth = Boolean(env.SLACK_CLIENT_ID);
+  // Seals installation tokens at rest (src/db/secret-box.ts); null when FOOTHOLD_ENCRYPTION_KEY is not set.
+  const keyring = keyringFromText(env.FOOTHOLD_ENCRYPTION_KEY, env.FOOTHOLD_ENCRYPTION_KEY_PREVIOUS);
+  let home: HomeIdentity | null = null;
   let ready = false;
 
   // The sender's own clients: it handles retries and Retry-After itself, so the SDK must not retry too
@@ -120,7 +142,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
   // the vendor's client when none installed Foothold. App Home uses it; see clientTokenFor.
   const installationClient = (doors: ReadonlyArray<Door | null | undefined>): WebClient => {
     for (const door of doors) {
-      const token = door ? clientTokenFor(db, door) : null;
+      const token = door ? clientTokenFor(db, door, keyring) : null;
       if (token) return clientOfToken(token);
     }
     if (!defaultClient) throw new Error('no bot token for the vendor workspace');
@@ -133,6 +155,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
     db,
     vendorClient: defaultClient,
     clientOfToken,
+    keyring,
     isHome: (teamId, enterpriseId) =>
       (teamId != null && (services.homeTeamIds ?? []).includes(teamId)) ||
       (enterpriseId != null && (services.homeEnterpriseIds ?? []).includes(enterpriseId)),
@@ -160,6 +183,8 @@ export function createFoothold(options: FootholdOptions): Foothold {
       'crm section set but CRM credentials missing; crm-sync will skip',
     );
   }
+  // Write-backs go through the same provider as the sync (one HubSpot client per process, FACTS §H1).
+  const crmWriteBack = createCrmWriteBack(options, crm.deps?.provider ?? null, () => sender.kick());
   const scheduler = createScheduler({
     jobs: JOBS,
     deps: {
@@ -176,7 +201,10 @@ export function createFoothold(options: FootholdOptions): Foothold {
     config,
     now,
     logger: logger.child({ component: 'jobs' }),
-    afterRun: () => sender.kick(),
+    afterRun: () => {
+      sender.kick();
+      crmWriteBack?.kick();
+    },
   });
 
   const healthz: CustomRoute = {
@@ -199,7 +227,9 @@ export function createFoothold(options: FootholdOptions): Foothold {
     },
   };
 
-  const installationStore = oauth ? createInstallationStore(db, now) : undefined;
+  const installationStore = oauth
+    ? withHomeInstallation(createInstallationStore(db, now, keyring), () => home)
+    : undefined;
   const app = new App({
     logger: boltLogger(logger),
     // Bolt would otherwise call auth.test in its constructor, and a failure there (Slack unreachable, a bad
@@ -215,7 +245,16 @@ export function createFoothold(options: FootholdOptions): Foothold {
       : { signingSecret: env.SLACK_SIGNING_SECRET ?? '' }),
     installerOptions: {
       ...(socketMode ? { port: env.PORT } : {}),
-      ...(oauth ? { directInstall: true, ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}) } : {}),
+      ...(oauth
+        ? {
+            directInstall: true,
+            // Single-use states in the database, and a page that explains any failure (issue 10, finding 7).
+            stateVerification: true,
+            stateStore: createOAuthStateStore(db, env.SLACK_STATE_SECRET ?? '', now),
+            callbackOptions: { failure: installFailureHandler(logger.child({ component: 'oauth' })) },
+            ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
+          }
+        : {}),
     },
     ...(oauth
       ? {
@@ -228,11 +267,41 @@ export function createFoothold(options: FootholdOptions): Foothold {
       : { token: env.SLACK_BOT_TOKEN }),
   });
 
+  /**
+   * Refuses to start when installation tokens cannot be read or kept sealed (one line naming the setting), and
+   * seals tokens an older version stored in plain text (idempotent).
+   */
+  function checkSecretsAtRest(): void {
+    if (oauth && !keyring) {
+      throw new StartupError(
+        'FOOTHOLD_ENCRYPTION_KEY is required with the OAuth install flow (it encrypts the installed workspaces’ tokens); generate one with `openssl rand -base64 32`.',
+      );
+    }
+    const census = installationKeyCensus(db, keyring);
+    if (census.unknown.length > 0) {
+      const keys = [...new Set(census.unknown.map((u) => u.keyId))].join(', ');
+      const teams = [...new Set(census.unknown.map((u) => u.installKey))].join(', ');
+      throw new StartupError(
+        keyring
+          ? `slack_installations: tokens of ${teams} are encrypted with key ${keys}, which is neither FOOTHOLD_ENCRYPTION_KEY (${keyring.current.id}) nor FOOTHOLD_ENCRYPTION_KEY_PREVIOUS; set FOOTHOLD_ENCRYPTION_KEY_PREVIOUS to the key they were encrypted with.`
+          : `slack_installations: tokens of ${teams} are encrypted (key ${keys}) but FOOTHOLD_ENCRYPTION_KEY is not set; set it to the key they were encrypted with.`,
+      );
+    }
+    if (keyring && census.plain > 0) {
+      const sealed = sealPlaintextInstallations(db, keyring);
+      logger.info(
+        { installations: sealed },
+        'encrypted installation tokens stored in plain text by an older version',
+      );
+    }
+  }
+
   const deps: ListenerDeps = {
     services,
     logger,
     afterCommit(userIds = []) {
       sender.kick();
+      crmWriteBack?.kick();
       homeRefresher.refresh(userIds);
     },
     homeRefresher,
@@ -251,9 +320,11 @@ export function createFoothold(options: FootholdOptions): Foothold {
   return {
     app,
     sender,
+    crmWriteBack,
     deps,
     scheduler,
     async start() {
+      checkSecretsAtRest();
       syncProgram(db, config, now());
       if (!defaultClient)
         throw new StartupError(
@@ -269,24 +340,23 @@ export function createFoothold(options: FootholdOptions): Foothold {
       deps.botUserId = auth.user_id ?? null;
       // An org-wide vendor token (Grid) is keyed by the organisation, as Bolt keys org-wide installs.
       const orgWide = auth.is_enterprise_install === true && Boolean(auth.enterprise_id);
-      const homeKey = orgWide ? { enterpriseId: auth.enterprise_id } : { teamId: auth.team_id };
-      if (oauth && (orgWide || auth.team_id) && installationStore && !clientTokenFor(db, homeKey)) {
-        // The vendor's own workspace keeps working from SLACK_BOT_TOKEN alongside partner installs.
-        await installationStore.storeInstallation({
-          team: orgWide || !auth.team_id ? undefined : { id: auth.team_id, name: auth.team ?? undefined },
-          enterprise: auth.enterprise_id ? { id: auth.enterprise_id, name: undefined } : undefined,
-          user: { id: auth.user_id ?? '', token: undefined, scopes: undefined },
-          bot: {
-            id: auth.bot_id ?? '',
-            userId: auth.user_id ?? '',
-            token: env.SLACK_BOT_TOKEN ?? '',
-            scopes: [...BOT_SCOPES],
-          },
-          tokenType: 'bot',
-          isEnterpriseInstall: orgWide,
-          appId: undefined,
-          authVersion: 'v2',
-        });
+      const homeKey = orgWide ? auth.enterprise_id : auth.team_id;
+      if (homeKey && env.SLACK_BOT_TOKEN) {
+        // The vendor's own workspace keeps working from SLACK_BOT_TOKEN alongside partner installs, served
+        // from the environment (src/oauth/home-installation.ts); older versions stored a copy in the table.
+        if (forgetCopiedBotToken(db, keyring, homeKey, env.SLACK_BOT_TOKEN)) {
+          logger.info({ key: homeKey }, 'removed the copy of SLACK_BOT_TOKEN an older version stored');
+        }
+        home = {
+          teamId: auth.team_id ?? null,
+          enterpriseId: auth.enterprise_id ?? null,
+          orgWide,
+          teamName: auth.team,
+          botId: auth.bot_id ?? '',
+          botUserId: auth.user_id ?? '',
+          token: env.SLACK_BOT_TOKEN,
+          scopes: BOT_SCOPES,
+        };
       }
       const verdicts = await assertRoutingChannelsInternal(defaultClient, config);
       // What Slack says now is the truth: a channel fixed while Foothold was stopped resumes, an archived one
@@ -301,15 +371,19 @@ export function createFoothold(options: FootholdOptions): Foothold {
       }
       await app.init();
       const listen = options.listenHost ? { port: env.PORT, host: options.listenHost } : env.PORT;
-      const started = (await (socketMode ? app.start() : app.start(listen)).catch((err: unknown) => {
-        throw listenProblem(err, env.PORT) ?? err;
-      })) as unknown;
+      const started = (await (socketMode ? app.start() : app.start(listen, httpServerOptions())).catch(
+        (err: unknown) => {
+          throw listenProblem(err, env.PORT) ?? err;
+        },
+      )) as unknown;
       const server = started as Server | undefined;
+      if (!socketMode && server) hardenHttpServer(server);
       const address = !socketMode && server && typeof server.address === 'function' ? server.address() : null;
       const healthPort = socketMode ? await socketModeHealthPort(app) : null;
       if (healthPort)
         logger.info({ port: healthPort }, `health check on http://localhost:${healthPort}/healthz`);
       sender.start();
+      crmWriteBack?.start();
       scheduler.start();
       ready = true;
       logger.info({ mode: socketMode ? 'socket' : 'http', oauth, team: auth.team_id }, 'Foothold is ready');
@@ -320,6 +394,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
       await scheduler.stop();
       await app.stop();
       await sender.stop();
+      await crmWriteBack?.stop();
       homeRefresher.stop();
     },
   };
@@ -339,6 +414,36 @@ export function homeConflicts(
           `partners[${p.slug}].teamIds lists ${id}, the vendor's own workspace or organisation: its people stay internal, never ${p.name}`,
       ),
   );
+}
+
+/**
+ * The CRM write-back sender, beside the Slack outbox sender. Without the CRM's credentials in the environment
+ * the write-backs stay queued (and a warning says which variable is missing) until the bot restarts with them.
+ */
+function createCrmWriteBack(
+  options: FootholdOptions,
+  syncProvider: (() => CrmProvider) | null,
+  kickSlack: () => void,
+): WriteBackSender | null {
+  const { config, db, logger } = options;
+  const crm = config.crm;
+  if (!crm?.writeBack.enabled) return null;
+  let provider = options.crmProvider ?? null;
+  if (options.crmProvider === undefined) {
+    if (!syncProvider) {
+      logger.warn('CRM write-backs stay queued: the CRM credentials are not set');
+      return null;
+    }
+    provider = syncProvider();
+  }
+  if (!provider) return null;
+  return createWriteBackSender({
+    db,
+    provider,
+    logger: logger.child({ component: 'crm-write-back' }),
+    ...(options.now ? { now: options.now } : {}),
+    onSlackQueued: kickSlack,
+  });
 }
 
 /**

@@ -41,6 +41,8 @@ async function main(): Promise<void> {
       env.SLACK_APP_TOKEN,
       env.SLACK_CLIENT_SECRET,
       env.SLACK_STATE_SECRET,
+      env.FOOTHOLD_ENCRYPTION_KEY,
+      env.FOOTHOLD_ENCRYPTION_KEY_PREVIOUS,
     ],
   });
   // One bot per database file (taken before anything reads or migrates it), then the file's own checks. Every

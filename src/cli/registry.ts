@@ -8,6 +8,7 @@ import { dbBackup } from './commands/db-backup.ts';
 import { dbMigrate } from './commands/db-migrate.ts';
 import { dbRestore } from './commands/db-restore.ts';
 import { exportLeads } from './commands/export-leads.ts';
+import { exportRewards } from './commands/export-rewards.ts';
 import { forgetContactCommand } from './commands/forget-contact.ts';
 import { help } from './commands/help.ts';
 import { history } from './commands/history.ts';
@@ -18,6 +19,7 @@ import { jobsRun } from './commands/jobs-run.ts';
 import { outboxDiscard, outboxList, outboxRetry } from './commands/outbox.ts';
 import { report } from './commands/report.ts';
 import { insightReports } from './commands/report-insight.ts';
+import { secretsRotate } from './commands/secrets-rotate.ts';
 import { seed } from './commands/seed.ts';
 import type { Command } from './types.ts';
 
@@ -30,16 +32,18 @@ export const commands: readonly Command[] = [
   importOverlaps,
   importBaselines,
   exportLeads,
+  exportRewards,
   report,
   ...insightReports,
   jobsRun,
+  crmSync,
+  crmStages,
   outboxList,
   outboxRetry,
   outboxDiscard,
   history,
-  crmSync,
-  crmStages,
   forgetContactCommand,
   seed,
+  secretsRotate,
   help,
 ];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOG_FORMATS } from '../logger.ts';
+import { decodeKey } from './encryption-key.ts';
 import { formatPath } from './program-config.ts';
 
 // Deployment settings and secrets (PRODUCT.md section 9), parsed once at start-up. Each problem names the
@@ -13,6 +14,7 @@ const WHERE = {
   SLACK_CLIENT_ID: 'Slack app settings → Basic Information → App Credentials → Client ID',
   SLACK_CLIENT_SECRET: 'Slack app settings → Basic Information → App Credentials → Client Secret',
   SLACK_STATE_SECRET: 'any long random string you choose (it signs the OAuth state parameter)',
+  FOOTHOLD_ENCRYPTION_KEY: 'generate one with `openssl rand -base64 32` and keep it with your other secrets',
   HUBSPOT_ACCESS_TOKEN:
     'HubSpot → Settings → Integrations → Private Apps (or Development → Keys → Service keys) → the access token',
   SALESFORCE_CLIENT_ID:
@@ -22,6 +24,12 @@ const WHERE = {
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = (schema: z.ZodString) => z.preprocess(blankToUndefined, schema.optional());
+/** A 32-byte AES-256 key, as base64 or hex. The error never echoes the value. */
+const encryptionKey = optionalString(
+  z.string().refine((v) => decodeKey(v) !== null, {
+    message: `expected 32 random bytes as base64 (44 characters) or hex (64 digits); ${WHERE.FOOTHOLD_ENCRYPTION_KEY}`,
+  }),
+);
 
 const crmEnvShape = {
   // CRM (PRODUCT.md section 11). Salesforce's client-credentials flow needs the org's My Domain host:
@@ -101,6 +109,10 @@ export const envSchema = z
       blankToUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
+    /** Seals installation tokens in the database (AES-256-GCM); required with the OAuth install flow. */
+    FOOTHOLD_ENCRYPTION_KEY: encryptionKey,
+    /** During a key rotation: the key older rows are still sealed with (see `secrets rotate`). */
+    FOOTHOLD_ENCRYPTION_KEY_PREVIOUS: encryptionKey,
   })
   .superRefine((env, ctx) => {
     const oauth = env.SLACK_CLIENT_ID || env.SLACK_CLIENT_SECRET || env.SLACK_STATE_SECRET;
@@ -121,6 +133,21 @@ export const envSchema = z
           });
         }
       }
+    }
+    if (oauth && !env.FOOTHOLD_ENCRYPTION_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FOOTHOLD_ENCRYPTION_KEY'],
+        message: `missing (the OAuth install flow stores each workspace's bot token, encrypted with it); ${WHERE.FOOTHOLD_ENCRYPTION_KEY}`,
+      });
+    }
+    if (env.FOOTHOLD_ENCRYPTION_KEY_PREVIOUS && !env.FOOTHOLD_ENCRYPTION_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FOOTHOLD_ENCRYPTION_KEY'],
+        message:
+          'missing while FOOTHOLD_ENCRYPTION_KEY_PREVIOUS is set (a rotation needs the new key as FOOTHOLD_ENCRYPTION_KEY)',
+      });
     }
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
       ctx.addIssue({
@@ -182,6 +209,19 @@ export const SLACK_SETTINGS = [
 /** No Slack settings at all (blank counts as unset): `npm start` opens the playground instead of failing. */
 export function playgroundMode(source: Record<string, string | undefined>): boolean {
   return SLACK_SETTINGS.every((key) => blankToUndefined(source[key]) === undefined);
+}
+
+/** The encryption settings alone, for CLI commands that handle sealed secrets (`secrets rotate`). */
+export function parseEncryptionEnv(
+  source: Record<string, string | undefined>,
+): Pick<Env, 'FOOTHOLD_ENCRYPTION_KEY' | 'FOOTHOLD_ENCRYPTION_KEY_PREVIOUS'> {
+  const parsed = z
+    .object({ FOOTHOLD_ENCRYPTION_KEY: encryptionKey, FOOTHOLD_ENCRYPTION_KEY_PREVIOUS: encryptionKey })
+    .safeParse(source);
+  if (!parsed.success) {
+    throw new EnvError(parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  }
+  return parsed.data;
 }
 
 export const crmEnvSchema = z.object(crmEnvShape);

@@ -125,6 +125,10 @@ const DEFAULT_LOST_REASONS: ReasonCode[] = [
   { code: 'other', label: 'Other' },
 ];
 
+const currencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code in capitals, such as USD or EUR');
+
 const baseline = z.strictObject({
   leadType: z.string().min(1).max(40),
   opportunityRate: z
@@ -132,8 +136,30 @@ const baseline = z.strictObject({
     .min(0, 'expected a rate between 0 and 1')
     .max(1, 'expected a rate between 0 and 1'),
   winRate: z.number().min(0, 'expected a rate between 0 and 1').max(1, 'expected a rate between 0 and 1'),
+  avgDealSize: z.number().min(0, 'expected an amount of 0 or more').optional(),
+  currency: currencyCode.optional(),
+  daysToOpportunity: z.number().min(0, 'expected a number of days').optional(),
+  daysToClose: z.number().min(0, 'expected a number of days').optional(),
 });
 
+/**
+ * How money is reported: `currency` is the reporting currency (and the currency of CRM amounts that come
+ * without one, as in a Salesforce org without multicurrency); `rates` convert other currencies into it.
+ * Without a rate, amounts in another currency are shown apart, never summed with these.
+ */
+const revenueConfig = z
+  .strictObject({
+    currency: currencyCode,
+    rates: z.record(currencyCode, z.number().positive('expected a positive exchange rate')).default({}),
+  })
+  .superRefine((r, ctx) => {
+    if (r.rates[r.currency] !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rates', r.currency],
+        message: 'the reporting currency needs no rate',
+      });
+  });
 // ---------------------------------------------------------------- CRM (PRODUCT.md section 11)
 
 /** What a CRM stage means to the lifecycle; stages left out of the map are ignored (and reported). */
@@ -302,6 +328,33 @@ export function resolveCrmFields(crm: CrmConfig): {
   };
 }
 
+/**
+ * A partner reward rule (PRODUCT.md section 12): it pays only when a lead credited to the partner reaches a
+ * conversion milestone, never for volume. Exactly one of `points`, `amount` (in `rewards.currency`) or
+ * `shareOfWon` (a fraction of the won amount, in the deal's own currency; `on: "won"` only).
+ */
+const rewardRule = z
+  .strictObject({
+    on: z.enum(['opportunity', 'won'], { message: 'expected "opportunity" or "won"' }),
+    points: z.number().int().positive('expected a positive whole number of points').optional(),
+    amount: z.number().positive('expected a positive amount').optional(),
+    shareOfWon: z
+      .number()
+      .gt(0, 'expected a fraction between 0 and 1, such as 0.02 for 2%')
+      .max(1, 'expected a fraction between 0 and 1, such as 0.02 for 2%')
+      .optional(),
+    /** Only leads with this attribution earn it (default: both). */
+    attribution: z.enum(['sourced', 'influenced']).optional(),
+  })
+  .refine((r) => [r.points, r.amount, r.shareOfWon].filter((v) => v !== undefined).length === 1, {
+    message: 'expected exactly one of points, amount or shareOfWon',
+  })
+  .refine((r) => r.shareOfWon === undefined || r.on === 'won', {
+    message: 'shareOfWon pays on "won" only (there is no won amount before)',
+    path: ['shareOfWon'],
+  });
+export type RewardRule = z.infer<typeof rewardRule>;
+
 export const programConfigSchema = z
   .strictObject({
     timezone: ianaTimeZone,
@@ -382,6 +435,31 @@ export const programConfigSchema = z
       .strictObject({ minSample: z.number().int().positive().default(5) })
       .default({ minSample: 5 }),
     baselines: z.array(baseline).default([]),
+    rewards: z
+      .strictObject({
+        currency: currencyCode.default('USD'),
+        rules: z.array(rewardRule).max(20).default([]),
+      })
+      .default({ currency: 'USD', rules: [] }),
+    overlapFirst: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        cron: z
+          .string()
+          .min(1)
+          .refine((c) => isCronExpression(c), { message: 'expected a cron expression such as "0 10 * * 1"' })
+          .default('0 10 * * 1'),
+        maxPerBatch: z.number().int().min(1).max(20, 'expected at most 20 accounts per batch').default(5),
+        snoozeDays: z.number().int().positive('expected a positive number of days').default(30),
+      })
+      .default({ enabled: true, cron: '0 10 * * 1', maxPerBatch: 5, snoozeDays: 30 }),
+    partnerScorecards: z
+      .strictObject({
+        /** The program average is shown to a partner only when at least this many other partners make it up. */
+        minPeers: z.number().int().min(2, 'expected at least 2 (one peer would be identifiable)').default(3),
+      })
+      .default({ minPeers: 3 }),
+    revenue: revenueConfig.optional(),
     /** CRM sync and write-back (section 11); leave out for programs without a CRM. */
     crm: crmConfig.optional(),
     /** The learning loop (PRODUCT.md section 12): the calibration report, the ecosystem map, product input. */

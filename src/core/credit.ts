@@ -46,6 +46,7 @@ export function corroboratorSide(own: LeadView, lead: LeadView): LeadView {
     notes: own.notes,
     sourceMessageUrl: own.sourceMessageUrl,
     corroborators: [],
+    corroboration: [],
     attribution: own.attribution,
     mergedIntoLeadId: own.mergedIntoLeadId,
     createdAt: own.createdAt,

@@ -52,6 +52,12 @@ export interface MetricLead {
   opportunityAt: number | null;
   closedAt: number | null;
   gateOutcomes?: Partial<Record<GateName, GateOutcome>> | null | undefined;
+  /** The linked CRM opportunity's amount and ISO 4217 currency; null when unknown or not linked. */
+  amount?: number | null | undefined;
+  currency?: string | null | undefined;
+  /** When the linked opportunity was created and closed in the CRM (else Foothold's own stamps are used). */
+  crmCreatedAt?: number | null | undefined;
+  crmClosedAt?: number | null | undefined;
 }
 
 /** 0 not an EQL, 1 EQL, 2 claimed, 3 opportunity, 4 won. */
@@ -307,6 +313,18 @@ export interface Baseline {
   opportunityRate: number;
   /** Share of that lead type won (0–1). */
   winRate: number;
+  /** Average won deal of that lead type, in `currency` (null when unknown). */
+  avgDealSize?: number | null | undefined;
+  currency?: string | null | undefined;
+  /** Average days from lead to opportunity, and from lead to a won close. */
+  daysToOpportunity?: number | null | undefined;
+  daysToClose?: number | null | undefined;
+}
+
+/** One revenue-and-speed figure for EQLs beside the same figure for a baseline lead type. */
+export interface Beside {
+  eql: number | null;
+  baseline: number | null;
 }
 
 export interface BaselineComparison {
@@ -315,6 +333,19 @@ export interface BaselineComparison {
   eql: { opportunityRate: Rate; winRate: Rate };
   /** EQL rate minus baseline rate, in percentage points (e.g. 12.5); null when the EQL rate is null. */
   diffPoints: { opportunity: number | null; won: number | null };
+  /** Opportunities won over opportunities: EQLs' mature step rate beside the baseline's win ÷ opportunity rate. */
+  dealWinRate: Beside;
+  /**
+   * Money figures in `currency`: the baseline's currency (else the reporting currency, else the EQLs' only
+   * currency). Null when no EQL revenue group is in that currency, so amounts are never compared across
+   * currencies.
+   */
+  currency: string | null;
+  avgDealSize: Beside;
+  /** Won revenue per lead: EQLs' won revenue ÷ mature EQLs, the baseline's win rate × average deal size. */
+  revenuePerLead: Beside;
+  daysToOpportunity: Beside;
+  daysToClose: Beside;
 }
 
 function points(eql: Rate, base: number): number | null {
@@ -329,15 +360,269 @@ function points(eql: Rate, base: number): number | null {
 export function compareBaselines(
   eqlFunnel: Funnel,
   baselines: ReadonlyArray<Baseline>,
+  revenue: Revenue = emptyRevenue(),
 ): BaselineComparison[] {
   const opp = eqlFunnel.overall.opportunity;
   const won = eqlFunnel.overall.won;
-  return baselines.map((b) => ({
-    leadType: b.leadType,
-    baseline: { opportunityRate: b.opportunityRate, winRate: b.winRate },
-    eql: { opportunityRate: opp, winRate: won },
-    diffPoints: { opportunity: points(opp, b.opportunityRate), won: points(won, b.winRate) },
+  return baselines.map((b) => {
+    const currency =
+      b.currency ??
+      revenue.reportingCurrency ??
+      (revenue.groups.length === 1 ? (revenue.groups[0]?.currency ?? null) : null);
+    const group = currency === null ? undefined : revenue.groups.find((g) => g.currency === currency);
+    const avgDeal = b.avgDealSize ?? null;
+    return {
+      leadType: b.leadType,
+      baseline: { opportunityRate: b.opportunityRate, winRate: b.winRate },
+      eql: { opportunityRate: opp, winRate: won },
+      diffPoints: { opportunity: points(opp, b.opportunityRate), won: points(won, b.winRate) },
+      dealWinRate: {
+        eql: eqlFunnel.step.won,
+        baseline: b.opportunityRate > 0 ? b.winRate / b.opportunityRate : null,
+      },
+      currency: group ? currency : null,
+      avgDealSize: { eql: group?.avgDealSize ?? null, baseline: group ? avgDeal : null },
+      revenuePerLead: {
+        eql: group?.wonPerMatureEql ?? null,
+        baseline: group && avgDeal !== null ? b.winRate * avgDeal : null,
+      },
+      daysToOpportunity: { eql: revenue.daysToOpportunity.average, baseline: b.daysToOpportunity ?? null },
+      daysToClose: { eql: revenue.daysToClose.average, baseline: b.daysToClose ?? null },
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Revenue and speed (PRODUCT.md section 11)
+//
+// Rules:
+// - Money is grouped by currency and never summed across currencies. With configured rates, an amount in a
+//   rated currency is converted into the reporting currency and its group lists the currencies it converted.
+//   An amount with no currency stays in its own group (currency null).
+// - Pipeline: open leads (awaiting attestation through opportunity) with an amount. Won revenue: won leads.
+//   Lost, disqualified and expired leads count in neither.
+// - Average deal size: won revenue ÷ won deals with an amount, per currency.
+// - Won revenue per mature EQL (the cohort rule) is what compares with a baseline's win rate × deal size.
+// - Days to opportunity: qualified → the CRM opportunity's creation (else Foothold's opportunity stamp), over
+//   EQLs at opportunity or won. Days to close: qualified → the CRM close (else Foothold's close), won EQLs.
+// - Opportunities and won deals with no amount are counted, so a revenue figure is never silently short.
+
+export interface CurrencyRates {
+  /** The currency rated amounts are reported in. */
+  currency: string;
+  /** Units of `currency` for one unit of each other currency, e.g. { EUR: 1.08 } for USD. */
+  rates: Readonly<Record<string, number>>;
+}
+
+export interface RevenueSplit {
+  pipeline: number;
+  pipelineDeals: number;
+  won: number;
+  wonDeals: number;
+}
+
+export interface MoneyGroup extends RevenueSplit {
+  /** ISO 4217 code; null for amounts the CRM gave without a currency. */
+  currency: string | null;
+  /** Currencies converted into this group at the configured rates, sorted; empty when none. */
+  convertedFrom: string[];
+  sourced: RevenueSplit;
+  influenced: RevenueSplit;
+  avgDealSize: number | null;
+  /** Won revenue of mature EQLs ÷ mature EQLs (every mature EQL, with or without a deal). */
+  wonPerMatureEql: number | null;
+}
+
+export interface DaysStat {
+  average: number | null;
+  median: number | null;
+  count: number;
+}
+
+export interface Revenue {
+  /** The configured reporting currency, when rates are configured. */
+  reportingCurrency: string | null;
+  /** Largest won revenue first, then pipeline, then currency code. */
+  groups: MoneyGroup[];
+  /** Open opportunities and won EQLs whose deal has no amount. */
+  withoutAmount: { open: number; won: number };
+  daysToOpportunity: DaysStat;
+  daysToClose: DaysStat;
+  /** The same speeds for partner-sourced and partner-influenced EQLs. */
+  speedBy: Record<Attribution, { daysToOpportunity: DaysStat; daysToClose: DaysStat }>;
+}
+
+function emptySplit(): RevenueSplit {
+  return { pipeline: 0, pipelineDeals: 0, won: 0, wonDeals: 0 };
+}
+
+export function emptyRevenue(): Revenue {
+  return toRevenue(emptyRevenueAcc(), 0, undefined);
+}
+
+/** An amount in the currency it is reported in: converted at a configured rate, or as it came. */
+export function reportedMoney(
+  amount: number,
+  currency: string | null,
+  rates: CurrencyRates | undefined,
+): { amount: number; currency: string | null; convertedFrom: string | null } {
+  const code = currency?.toUpperCase() ?? null;
+  if (rates && code !== null && code !== rates.currency) {
+    const r = rates.rates[code];
+    if (r !== undefined && Number.isFinite(r) && r > 0)
+      return { amount: amount * r, currency: rates.currency, convertedFrom: code };
+  }
+  return { amount, currency: code, convertedFrom: null };
+}
+
+interface GroupAcc {
+  group: MoneyGroup;
+  converted: Set<string>;
+  matureWon: number;
+}
+
+interface SpeedAcc {
+  toOpportunity: number[];
+  toClose: number[];
+}
+
+interface RevenueAcc {
+  groups: Map<string, GroupAcc>;
+  withoutAmount: { open: number; won: number };
+  speed: Record<Attribution | 'all', SpeedAcc>;
+}
+
+function emptyRevenueAcc(): RevenueAcc {
+  const speed = (): SpeedAcc => ({ toOpportunity: [], toClose: [] });
+  return {
+    groups: new Map(),
+    withoutAmount: { open: 0, won: 0 },
+    speed: { all: speed(), sourced: speed(), influenced: speed() },
+  };
+}
+
+function addRevenue(
+  acc: RevenueAcc,
+  lead: MetricLead,
+  reach: Reach,
+  mature: boolean,
+  rates: CurrencyRates | undefined,
+): void {
+  if (reach < 1) return;
+  const won = lead.status === 'won';
+  const open = isOpen(lead.status);
+  if (lead.qualifiedAt !== null) {
+    // No per-lead allocation: the digest runs this over up to a million leads.
+    const split = acc.speed[lead.attribution] as SpeedAcc | undefined;
+    const oppAt = lead.crmCreatedAt ?? lead.opportunityAt;
+    if (reach >= 3 && oppAt != null) {
+      const days = Math.max(0, oppAt - lead.qualifiedAt) / DAY_MS;
+      acc.speed.all.toOpportunity.push(days);
+      split?.toOpportunity.push(days);
+    }
+    const closeAt = lead.crmClosedAt ?? lead.closedAt;
+    if (won && closeAt != null) {
+      const days = Math.max(0, closeAt - lead.qualifiedAt) / DAY_MS;
+      acc.speed.all.toClose.push(days);
+      split?.toClose.push(days);
+    }
+  }
+  if (!won && !open) return;
+  const amount = lead.amount;
+  if (amount == null || !Number.isFinite(amount)) {
+    if (won) acc.withoutAmount.won++;
+    else if (reach >= 3) acc.withoutAmount.open++;
+    return;
+  }
+  const money = reportedMoney(amount, lead.currency ?? null, rates);
+  const key = money.currency ?? '';
+  let g = acc.groups.get(key);
+  if (!g) {
+    g = {
+      group: {
+        currency: money.currency,
+        convertedFrom: [],
+        ...emptySplit(),
+        sourced: emptySplit(),
+        influenced: emptySplit(),
+        avgDealSize: null,
+        wonPerMatureEql: null,
+      },
+      converted: new Set(),
+      matureWon: 0,
+    };
+    acc.groups.set(key, g);
+  }
+  if (money.convertedFrom) g.converted.add(money.convertedFrom);
+  const split = lead.attribution === 'influenced' ? g.group.influenced : g.group.sourced;
+  addDeal(g.group, won, money.amount);
+  addDeal(split, won, money.amount);
+  if (won && mature) g.matureWon += money.amount;
+}
+
+function addDeal(s: RevenueSplit, won: boolean, amount: number): void {
+  if (won) {
+    s.won += amount;
+    s.wonDeals++;
+  } else {
+    s.pipeline += amount;
+    s.pipelineDeals++;
+  }
+}
+
+function mean(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}
+
+function daysStat(values: readonly number[]): DaysStat {
+  return { average: mean(values), median: median(values), count: values.length };
+}
+
+function toRevenue(acc: RevenueAcc, matureEqls: number, rates: CurrencyRates | undefined): Revenue {
+  const groups = [...acc.groups.values()].map(({ group, converted, matureWon }) => ({
+    ...group,
+    convertedFrom: [...converted].sort(),
+    avgDealSize: group.wonDeals > 0 ? group.won / group.wonDeals : null,
+    wonPerMatureEql: matureEqls > 0 ? matureWon / matureEqls : null,
   }));
+  groups.sort(
+    (a, b) =>
+      b.won - a.won || b.pipeline - a.pipeline || ((a.currency ?? '~') < (b.currency ?? '~') ? -1 : 1),
+  );
+  return {
+    reportingCurrency: rates?.currency ?? null,
+    groups,
+    withoutAmount: { ...acc.withoutAmount },
+    daysToOpportunity: daysStat(acc.speed.all.toOpportunity),
+    daysToClose: daysStat(acc.speed.all.toClose),
+    speedBy: {
+      sourced: {
+        daysToOpportunity: daysStat(acc.speed.sourced.toOpportunity),
+        daysToClose: daysStat(acc.speed.sourced.toClose),
+      },
+      influenced: {
+        daysToOpportunity: daysStat(acc.speed.influenced.toOpportunity),
+        daysToClose: daysStat(acc.speed.influenced.toClose),
+      },
+    },
+  };
+}
+
+/** Pipeline, won revenue and speed over `leads` (see the rules above). */
+export function revenue(
+  leads: ReadonlyArray<MetricLead>,
+  options: { nowMs?: number; minAgeDays?: number; currency?: CurrencyRates } = {},
+): Revenue {
+  return programMetrics(leads, {
+    tz: 'UTC',
+    nowMs: options.nowMs ?? 0,
+    minAgeDays: options.minAgeDays ?? 0,
+    cohorts: false,
+    ...(options.currency ? { currency: options.currency } : {}),
+  }).revenue;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -461,6 +746,8 @@ export interface MetricsOptions<L extends MetricLead = MetricLead> {
   isBreach?: (lead: L) => boolean;
   /** Skip cohort week computation (it needs the time zone per lead). Default true. */
   cohorts?: boolean;
+  /** Configured exchange rates: without them, money is only ever grouped by currency. */
+  currency?: CurrencyRates;
 }
 
 export interface ProgramMetrics {
@@ -474,6 +761,7 @@ export interface ProgramMetrics {
   timeToClaim: TimeToClaim;
   slaBreaches: SlaBreaches | null;
   leaderboard: LeaderboardEntry[];
+  revenue: Revenue;
 }
 
 /** All digest metrics over `leads` in a single pass (filter the leads to the window you report on first). */
@@ -495,6 +783,7 @@ export function programMetrics<L extends MetricLead>(
   const weeks = new Map<string, CohortAcc>();
   const weekOfDay = new Map<number, { key: string; start: string }>();
   const claimDurations: number[] = [];
+  const money = emptyRevenueAcc();
   let breaches = 0;
 
   for (const lead of leads) {
@@ -519,6 +808,7 @@ export function programMetrics<L extends MetricLead>(
 
     const isMatureLead = isMature(lead, nowMs, minAgeDays);
     if (isMatureLead) addReach(mature, reach, status);
+    addRevenue(money, lead, reach, isMatureLead, options.currency);
 
     if (wantCohorts) {
       const day = localDayNumber(lead.createdAt, tz);
@@ -555,12 +845,13 @@ export function programMetrics<L extends MetricLead>(
 
   const matureFunnel = toFunnel(mature);
   const share = (c: FunnelCounts): Rate => rate(c.eql, all.eql);
+  const revenue = toRevenue(money, mature.eql, options.currency);
   return {
     intake: toIntake(intakeAcc),
     funnel: toFunnel(all),
     matureFunnel,
     cohorts: [...weeks.values()].sort((x, y) => (x.weekStart < y.weekStart ? -1 : 1)).map(toCohort),
-    baselines: compareBaselines(matureFunnel, options.baselines ?? []),
+    baselines: compareBaselines(matureFunnel, options.baselines ?? [], revenue),
     attribution: {
       sourced: {
         ...toFunnel(attr.sourced.counts),
@@ -576,6 +867,7 @@ export function programMetrics<L extends MetricLead>(
     timeToClaim: { medianHours: median(claimDurations), count: claimDurations.length },
     slaBreaches: isBreach ? { breaches, of: all.eql, rate: rate(breaches, all.eql) } : null,
     leaderboard: toLeaderboard(partners, options.minSample ?? 5),
+    revenue,
   };
 }
 

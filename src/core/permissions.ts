@@ -22,7 +22,9 @@ export type Permission =
   | 'request_extension'
   | 'grant_extension'
   | 'reports'
-  | 'setup';
+  | 'setup'
+  /** Approve or reject a partner reward (issue 13): leaders and admins. */
+  | 'approve_rewards';
 
 export interface LeadAccess {
   partnerSlug: string;
@@ -125,6 +127,7 @@ function authorizeInternal(
     case 'reassign':
     case 'override_attribution':
     case 'reports':
+    case 'approve_rewards':
       return leaderOrAdmin ? ALLOW : deny('Only program leaders can do that.');
     case 'setup':
       return isAdmin ? ALLOW : deny('Only Foothold admins can do that.');

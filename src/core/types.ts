@@ -1,5 +1,7 @@
 // Shared vocabulary of the domain core. Pure data: no Slack, no storage, no clock.
 
+import type { CrmLinkChoice } from './crm-outcomes.ts';
+
 export const RELATIONSHIPS = ['customer', 'prospect', 'open_opportunity'] as const;
 export type Relationship = (typeof RELATIONSHIPS)[number];
 
@@ -105,6 +107,11 @@ export interface LeadView {
   gates: GateResult[];
   warmth: (WarmthAttestation & { attestedByUserId: string; attestedAt: number }) | null;
   corroborators: PartnerRef[];
+  /**
+   * INTERNAL ONLY (the routing post): each corroborating partner's own warmth and contact, and the intro asked
+   * of it. Filled when the lead has corroborators; never rendered to a partner (`corroboratorSide` clears it).
+   */
+  corroboration?: CorroboratorSignal[];
   /** A corroborating partner a leader moved primary credit to (logged, with a reason); null: `partner` holds it. */
   creditedPartner: PartnerRef | null;
   attribution: Attribution;
@@ -122,4 +129,31 @@ export interface LeadView {
   claimedAt: number | null;
   lastProgressAt: number;
   version: number;
+  /** The CRM opportunity linked to the lead, or the ones to pick from (PRODUCT.md section 11). */
+  crm?: LeadCrm | null;
+}
+
+/** A lead's CRM deal as the routing post shows it. */
+export interface LeadCrm {
+  opportunityId: string | null;
+  opportunityName: string | null;
+  stageId: string | null;
+  amount: number | null;
+  currency: string | null;
+  closeDate: string | null;
+  /** Opportunities the owner picks from when several were opened after the claim. */
+  choices: ReadonlyArray<CrmLinkChoice>;
+}
+
+export type IntroStatus = 'requested' | 'made' | 'declined';
+
+/** One corroborating partner's signal on a lead, as reps see it on the routing post. */
+export interface CorroboratorSignal {
+  partner: PartnerRef;
+  /** The partner's own (merged) submission. */
+  sourceLeadId: number;
+  relationship: Relationship | null;
+  warmth: (WarmthAttestation & { attestedByUserId: string; attestedAt: number }) | null;
+  intro: { status: IntroStatus; requestedAt: number; answeredAt: number | null } | null;
+  corroboratedAt: number;
 }

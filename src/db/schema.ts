@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { CrmLinkChoice } from '../core/crm-outcomes.ts';
 import type {
   Attribution,
   GateName,
@@ -234,6 +235,25 @@ export const leads = sqliteTable(
     lastProgressAt: integer('last_progress_at').notNull(),
     /** Extra days granted by extensions, added to the expiry period. */
     extensionDays: integer('extension_days').notNull().default(0),
+    // The CRM opportunity (Salesforce Opportunity, HubSpot deal) linked to the lead after its claim, and the
+    // revenue facts copied from it on every sync (PRODUCT.md section 11).
+    crmOpportunityId: text('crm_opportunity_id'),
+    crmOpportunityName: text('crm_opportunity_name'),
+    crmLinkedAt: integer('crm_linked_at'),
+    /**
+     * The account's opportunities the owner picks from when more than one was opened after the claim (the
+     * routing post's Link opportunity select); null once linked or when there is nothing to choose.
+     */
+    crmLinkChoices: text('crm_link_choices', { mode: 'json' }).$type<CrmLinkChoice[]>(),
+    /** The CRM stage id last applied to the lifecycle, so a sync applies each stage change once. */
+    crmStage: text('crm_stage'),
+    opportunityAmount: real('opportunity_amount'),
+    /** ISO 4217; null when the CRM gives none (a Salesforce org without multicurrency) and no default is set. */
+    opportunityCurrency: text('opportunity_currency'),
+    /** The opportunity's (expected or actual) close date, `YYYY-MM-DD`. */
+    opportunityCloseDate: text('opportunity_close_date'),
+    crmOpportunityCreatedAt: integer('crm_opportunity_created_at'),
+    crmOpportunityClosedAt: integer('crm_opportunity_closed_at'),
   },
   (t) => [
     index('leads_domain').on(t.domain),
@@ -244,6 +264,7 @@ export const leads = sqliteTable(
     index('leads_created').on(t.createdAt),
     index('leads_updated').on(t.updatedAt),
     index('leads_progress').on(t.status, t.lastProgressAt),
+    index('leads_crm_opportunity').on(t.crmOpportunityId),
   ],
 );
 
@@ -399,6 +420,12 @@ export const baselines = sqliteTable(
     won: integer('won'),
     opportunityRate: real('opportunity_rate').notNull(),
     winRate: real('win_rate').notNull(),
+    /** Average won deal of that lead type, in `currency`. */
+    avgDealSize: real('avg_deal_size'),
+    currency: text('currency'),
+    /** Average days from lead to opportunity and from lead to a won close. */
+    daysToOpportunity: real('days_to_opportunity'),
+    daysToClose: real('days_to_close'),
     importedAt: integer('imported_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.leadType, t.period] })],
@@ -460,6 +487,35 @@ export const jobRuns = sqliteTable(
 );
 
 /**
+ * CRM write-backs to deliver (PRODUCT.md section 11), written in the same transaction as the state change
+ * that causes them, like `outbox` for Slack. `deliveryKey` is unique so a re-run never queues twice; the
+ * provider's external-id upsert makes a resend after a crash land once. Writes to one CRM record
+ * (`recordKey`) go out in id order.
+ */
+export const crmOutbox = sqliteTable(
+  'crm_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deliveryKey: text('delivery_key').notNull(),
+    /** `account:<crm id>` or `opportunity:<crm id>`: writes to one record are ordered. */
+    recordKey: text('record_key').notNull(),
+    leadId: integer('lead_id').references(() => leads.id),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: integer('not_before').notNull(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('crm_outbox_delivery_key').on(t.deliveryKey),
+    index('crm_outbox_pending').on(t.status, t.notBefore),
+    index('crm_outbox_record').on(t.recordKey, t.status, t.id),
+  ],
+);
+
+/**
  * The EQL score's fits (PRODUCT.md section 12), one row per nightly `model-fit` run; the newest row is what
  * routing posts and App Homes use. `use` says whether the regression (it beat the prior on held-out data) or
  * the prior (warmth strength's smoothed rates) is shown.
@@ -511,4 +567,116 @@ export const importRuns = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [index('import_runs_status').on(t.status)],
+);
+
+/**
+ * OAuth install states (issue 10, finding 7): one row per `/slack/install` visit, consumed by the first
+ * redirect that presents it, so a completed (or failed) install's state cannot be used again. Only a hash of
+ * the state is kept; rows are purged a day after they expire.
+ */
+export const oauthStates = sqliteTable(
+  'oauth_states',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    installOptions: text('install_options', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('oauth_states_expires_at').on(t.expiresAt)],
+);
+
+// ---------------------------------------------------------------- the learning loop: partners (issue 13)
+
+/**
+ * Tracked intro requests to a lead's CORROBORATING partners (the submitting partner's own intro is
+ * `leads.intro_status`). One per lead and partner; the partner answers from its own (merged) submission.
+ */
+export const corroboratorIntros = sqliteTable(
+  'corroborator_intros',
+  {
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    partnerSlug: text('partner_slug')
+      .notNull()
+      .references(() => partnerOrgs.slug),
+    /** The corroborating partner's own submission: what its DM and buttons refer to. */
+    sourceLeadId: integer('source_lead_id')
+      .notNull()
+      .references(() => leads.id),
+    status: text('status').$type<'requested' | 'made' | 'declined'>().notNull(),
+    requestedByUserId: text('requested_by_user_id').notNull(),
+    requestedAt: integer('requested_at').notNull(),
+    answeredByUserId: text('answered_by_user_id'),
+    answeredAt: integer('answered_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.leadId, t.partnerSlug] }),
+    index('corroborator_intros_source').on(t.sourceLeadId),
+  ],
+);
+
+/**
+ * Overlap first: which imported overlap accounts a partner was asked about, and what it answered. `unknown`
+ * ("we don't know them") is never asked again; `snoozed` waits until `snoozedUntil`; `known` opened the
+ * attestation. An ask nobody answers is asked again after the snooze period.
+ */
+export const overlapAsks = sqliteTable(
+  'overlap_asks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    partnerSlug: text('partner_slug')
+      .notNull()
+      .references(() => partnerOrgs.slug),
+    domain: text('domain').notNull(),
+    status: text('status').$type<'asked' | 'known' | 'snoozed' | 'unknown'>().notNull(),
+    /** The weekly batch that asked last (`YYYY-Www`). */
+    batchKey: text('batch_key').notNull(),
+    timesAsked: integer('times_asked').notNull().default(1),
+    askedAt: integer('asked_at').notNull(),
+    answeredAt: integer('answered_at'),
+    answeredByUserId: text('answered_by_user_id'),
+    snoozedUntil: integer('snoozed_until'),
+  },
+  (t) => [
+    uniqueIndex('overlap_asks_partner_domain').on(t.partnerSlug, t.domain),
+    index('overlap_asks_status').on(t.partnerSlug, t.status),
+  ],
+);
+
+/**
+ * Partner rewards: one row per lead, milestone and reward rule, created pending in the transaction that
+ * reaches the milestone, credited to the partner holding the credit, then approved or rejected by a leader.
+ */
+export const rewardAwards = sqliteTable(
+  'reward_awards',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    partnerSlug: text('partner_slug')
+      .notNull()
+      .references(() => partnerOrgs.slug),
+    milestone: text('milestone').$type<'opportunity' | 'won'>().notNull(),
+    /** Index of the rule in `rewards.rules` when it was awarded. */
+    ruleIndex: integer('rule_index').notNull(),
+    kind: text('kind').$type<'points' | 'amount'>().notNull(),
+    value: real('value').notNull(),
+    /** ISO 4217 for amounts; null for points. */
+    currency: text('currency'),
+    /** How it was computed, e.g. "2% of 50,000 EUR won". */
+    basis: text('basis').notNull(),
+    status: text('status').$type<'pending' | 'approved' | 'rejected'>().notNull(),
+    createdAt: createdAt(),
+    decidedAt: integer('decided_at'),
+    decidedByUserId: text('decided_by_user_id'),
+    decisionReason: text('decision_reason'),
+  },
+  (t) => [
+    uniqueIndex('reward_awards_lead_rule').on(t.leadId, t.milestone, t.ruleIndex),
+    index('reward_awards_status').on(t.status, t.createdAt),
+    index('reward_awards_partner').on(t.partnerSlug, t.status),
+  ],
 );

@@ -99,6 +99,8 @@ export interface StandInOAuthConfig {
   validCodes?: string[];
   /** Merged over the default `oauth.v2.access` answer. Its `access_token` becomes a valid token. */
   response?: Record<string, unknown>;
+  /** Per code, merged over `response`: one stand-in can play installs by several workspaces. */
+  responses?: Record<string, Record<string, unknown>>;
 }
 
 export interface StandInOptions {
@@ -1165,6 +1167,7 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
         enterprise: null,
         is_enterprise_install: false,
         ...oauth.response,
+        ...oauth.responses?.[code],
       };
       const accessToken = str(response.access_token);
       if (accessToken) {

@@ -1,6 +1,9 @@
 // Baseline conversion of other lead types per period (PRODUCT.md sections 7 and 8) → `baselines`, upserted by
 // lead type + period.
 //
+// Optional revenue and speed columns: average deal size (with its currency), average days from lead to
+// opportunity and from lead to a won close, compared with the same figures for EQLs.
+//
 // Each row gives counts (Leads, Opportunities, Won), rates (Opportunity Rate, Win Rate) or a mix. Rates are
 // lead-based, as in the config's `baselines`: opportunity rate = opportunities / leads, win rate = won / leads.
 // A rate is computed from counts when both its counts are present; a rate given alongside them must agree
@@ -15,7 +18,10 @@ import {
   cell,
   describeRowIssues,
   type Parsed,
+  parseAmountCell,
   parseCountCell,
+  parseCurrencyCell,
+  parseDaysCell,
   parseRateCell,
   show,
   textCell,
@@ -33,6 +39,22 @@ export const BASELINE_COLUMNS = [
     aliases: ['Opportunity Rate', 'Opp Rate', 'Lead to Opportunity Rate'],
   },
   { field: 'winRate', label: 'win rate', aliases: ['Win Rate', 'Lead to Win Rate', 'Won Rate'] },
+  {
+    field: 'avgDealSize',
+    label: 'average deal size',
+    aliases: ['Average Deal Size', 'Avg Deal Size', 'Deal Size', 'Average Won Amount', 'ADS'],
+  },
+  { field: 'currency', label: 'currency', aliases: ['Currency', 'Currency Code', 'Deal Currency'] },
+  {
+    field: 'daysToOpportunity',
+    label: 'days to opportunity',
+    aliases: ['Days to Opportunity', 'Lead to Opportunity Days', 'Days to Opp'],
+  },
+  {
+    field: 'daysToClose',
+    label: 'days to close',
+    aliases: ['Days to Close', 'Cycle Days', 'Sales Cycle Days', 'Sales Cycle', 'Lead to Close Days'],
+  },
 ] as const satisfies readonly ColumnSpec[];
 
 type BaselineField = (typeof BASELINE_COLUMNS)[number]['field'];
@@ -70,6 +92,10 @@ const baselineRow = z
     won: cell(parseCountCell),
     opportunityRate: cell(parseRateCell),
     winRate: cell(parseRateCell),
+    avgDealSize: cell(parseAmountCell),
+    currency: cell(parseCurrencyCell),
+    daysToOpportunity: cell(parseDaysCell),
+    daysToClose: cell(parseDaysCell),
   })
   .transform((r, ctx): BaselineImportRow => {
     const raised = new Set<string>();
@@ -111,7 +137,29 @@ const baselineRow = z
     if (winRate > opportunityRate + 1e-12 && (won === null || opportunities === null)) {
       issue('winRate', `${pct(winRate)} is more than the opportunity rate (${pct(opportunityRate)})`);
     }
-    return { leadType: r.leadType, period: r.period, leads, opportunities, won, opportunityRate, winRate };
+    if (r.currency !== null && r.avgDealSize === null) {
+      issue('currency', 'a currency needs an average deal size to apply to');
+    }
+    if (
+      r.daysToOpportunity !== null &&
+      r.daysToClose !== null &&
+      r.daysToClose + 1e-9 < r.daysToOpportunity
+    ) {
+      issue('daysToClose', `${r.daysToClose} is fewer than the days to opportunity (${r.daysToOpportunity})`);
+    }
+    return {
+      leadType: r.leadType,
+      period: r.period,
+      leads,
+      opportunities,
+      won,
+      opportunityRate,
+      winRate,
+      avgDealSize: r.avgDealSize,
+      currency: r.currency,
+      daysToOpportunity: r.daysToOpportunity,
+      daysToClose: r.daysToClose,
+    };
   });
 
 /** Imports baseline conversion per lead type and period. */

@@ -60,6 +60,21 @@ export function parseAmountCell(raw: string | undefined): Parsed<number | null> 
   return ok(value);
 }
 
+/** A number of days, whole or not (`42`, `37.5`); never negative. */
+export function parseDaysCell(raw: string | undefined): Parsed<number | null> {
+  if (raw === undefined) return ok(null);
+  const m = /^(\d{1,5}(?:\.\d+)?)\s*(?:d|days?)?$/i.exec(raw);
+  if (!m) return bad(`expected a number of days such as 45, got ${show(raw)}`);
+  return ok(Number(m[1]));
+}
+
+/** An ISO 4217 currency code (`USD`, `eur`), upper-cased. */
+export function parseCurrencyCell(raw: string | undefined): Parsed<string | null> {
+  if (raw === undefined) return ok(null);
+  if (!/^[A-Za-z]{3}$/.test(raw)) return bad(`expected a currency code such as USD or EUR, got ${show(raw)}`);
+  return ok(raw.toUpperCase());
+}
+
 /** A rate as a fraction (`0.08`) or a percentage (`8%`, `8.5 %`); must be within 0–1 (0–100%). */
 export function parseRateCell(raw: string | undefined): Parsed<number | null> {
   if (raw === undefined) return ok(null);

@@ -1,5 +1,6 @@
 import { createOwnerResolver } from '../crm/owners.ts';
 import { formatCrmSyncSummary, runCrmSync } from '../crm/sync.ts';
+import { formatCrmOutcomes, syncCrmOutcomes } from '../services/crm-outcomes.ts';
 import { emptySummary, type Job } from './types.ts';
 
 // Keeps accounts, owners and opportunities current from the CRM (PRODUCT.md section 11): an incremental pull
@@ -39,6 +40,12 @@ export const crmSyncJob: Job = {
       { db: deps.services.db, crm, provider: deps.crm.provider(), owners },
       { now: clock, dryRun },
     );
-    return { ...summary, report: formatCrmSyncSummary(result) };
+    // Outcomes from the CRM: link new deals, let changed stages drive the lifecycle (messages and write-backs
+    // are queued; the scheduler's afterRun wakes both senders).
+    const outcomes = dryRun ? null : syncCrmOutcomes(deps.services);
+    return {
+      ...summary,
+      report: [...formatCrmSyncSummary(result), ...(outcomes ? formatCrmOutcomes(outcomes) : [])],
+    };
   },
 };

@@ -3,6 +3,8 @@ import { digestJob } from './digest-job.ts';
 import { expiryJob } from './expiry-job.ts';
 import { insightsJob } from './insights-job.ts';
 import { modelFitJob } from './model-fit-job.ts';
+import { overlapFirstJob } from './overlap-first-job.ts';
+import { partnerScorecardsJob } from './partner-scorecards-job.ts';
 import { scorecardsJob } from './scorecards-job.ts';
 import { slaJob } from './sla-job.ts';
 import type { Job } from './types.ts';
@@ -16,6 +18,8 @@ export const JOBS: readonly Job[] = [
   crmSyncJob,
   modelFitJob,
   insightsJob,
+  overlapFirstJob,
+  partnerScorecardsJob,
 ];
 
 export function findJob(name: string): Job | undefined {

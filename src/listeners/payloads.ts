@@ -78,6 +78,10 @@ export const modalMeta = z.object({
   leadId: z.number().int().positive().optional(),
   version: z.number().int().positive().optional(),
   kind: z.string().optional(),
+  /** A reward award (the reject-reward modal). */
+  awardId: z.number().int().positive().optional(),
+  /** The message the modal was opened from, updated once the modal is submitted. */
+  messageTs: z.string().optional(),
 });
 export type ModalMeta = z.infer<typeof modalMeta>;
 

@@ -4,8 +4,9 @@ import { appendEvent, enqueue, inTransaction, updateLeadIf } from '../db/stores/
 import { introAnsweredDm } from '../slack/blocks/internal-messages.ts';
 import { introThanks } from '../slack/blocks/partner-messages.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
+import { answerCorroboratorIntroInTransaction } from './corroborator-intro.ts';
 import { actorSchema } from './inputs.ts';
-import { dm, threadReply } from './notify.ts';
+import { dm, replaceMessage, threadReply } from './notify.ts';
 import { refreshRoutingPost, staleError } from './transition.ts';
 import { parseInput } from './validation.ts';
 
@@ -28,6 +29,14 @@ export function answerIntro(deps: ServiceDeps, raw: AnswerIntroInput) {
     const actor = resolveActor(tx, deps, input.actor);
     const view = loadLeadFor(tx, deps, input.leadId);
     requirePermission('answer_intro', actor, accessOf(view));
+    // A corroborating partner answers from its own (merged) submission: the request is on the lead it joined.
+    if (view.status === 'merged') {
+      return answerCorroboratorIntroInTransaction(tx, deps, view, {
+        userId: input.actor.userId,
+        made: input.made,
+        sourceMessage: input.sourceMessage,
+      });
+    }
     if (view.introStatus !== 'requested') {
       throw new DomainError(
         'stale',
@@ -54,19 +63,14 @@ export function answerIntro(deps: ServiceDeps, raw: AnswerIntroInput) {
     if (after.ownerUserId)
       messages.push(dm(after.ownerUserId, `lead:${view.id}:intro-answer:${eventId}`, rendered, view.id));
     if (input.sourceMessage) {
-      const thanks = introThanks(after, input.made);
-      messages.push({
-        deliveryKey: `lead:${view.id}:intro-thanks:${eventId}`,
-        recipient: input.sourceMessage.channel,
-        method: 'chat.update',
-        payload: {
-          channel: input.sourceMessage.channel,
-          ts: input.sourceMessage.ts,
-          text: thanks.text,
-          blocks: thanks.blocks,
-        },
-        leadId: view.id,
-      });
+      messages.push(
+        replaceMessage(
+          `lead:${view.id}:intro-thanks:${eventId}`,
+          input.sourceMessage,
+          introThanks(after, input.made),
+          view.id,
+        ),
+      );
     }
     enqueue(tx, messages, now);
     return { view: after, eventId };

@@ -3,8 +3,10 @@ import { creditCandidates, creditHolder } from '../core/credit.ts';
 import { DomainError } from '../core/errors.ts';
 import { appendEvent, enqueue, inTransaction, updateLeadIf } from '../db/stores/lead-store.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
+import { queueCrmWriteBack } from './crm-write-back.ts';
 import { actorSchema, writtenReason } from './inputs.ts';
 import { partnerDm } from './notify.ts';
+import { moveRewardsWithCredit } from './rewards.ts';
 import { partnerSide, refreshRoutingPost, staleError, type TransitionResult } from './transition.ts';
 import { parseInput } from './validation.ts';
 
@@ -67,7 +69,11 @@ export function changeCredit(deps: ServiceDeps, raw: ChangeCreditInput): Transit
       data: { from: from.slug, to: to.slug },
       at: now,
     });
+    // Pending rewards follow the credit; decided ones stay where a leader settled them.
+    moveRewardsWithCredit(tx, deps, view, to.slug, input.actor.userId);
     const after = refreshRoutingPost(tx, deps, view.id, eventId);
+    // The CRM's partner field follows the credit.
+    queueCrmWriteBack(tx, deps, after, eventId);
     const ctx = { timeZone: deps.config.timezone, now };
     const gained = partnerSide(tx, deps, after, to.slug);
     const moved = partnerSide(tx, deps, after, from.slug);

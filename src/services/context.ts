@@ -2,6 +2,7 @@ import type { ProgramConfig } from '../config/program-config.ts';
 import { DomainError } from '../core/errors.ts';
 import { decideActor, type IdentityDecision, type IdentityDirectory } from '../core/identity.ts';
 import { type ActorContext, authorize, type LeadAccess, type Permission } from '../core/permissions.ts';
+import type { Money } from '../core/rewards.ts';
 import { calendarDate } from '../core/time.ts';
 import type { LeadView } from '../core/types.ts';
 import type { Db } from '../db/connection.ts';
@@ -26,6 +27,8 @@ export interface ServiceDeps {
   homeTeamIds?: readonly string[];
   /** The vendor's own Grid organisation (auth.test's `enterprise_id`): nobody from it is ever a partner. */
   homeEnterpriseIds?: readonly string[];
+  /** Overrides where share-of-won rewards read a lead's won amount (default: its linked CRM opportunity). */
+  wonAmount?: (tx: Tx, leadId: number) => Money | null;
 }
 
 /** The program's directory for the identity rules (src/core/identity.ts), answered by the stores. */

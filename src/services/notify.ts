@@ -106,6 +106,28 @@ export function dm(
   };
 }
 
+/**
+ * Replaces a message someone clicked (a DM or a channel post) with `rendered`, so its buttons can't be pressed
+ * again: intro thanks, reward decisions, overlap-first answers.
+ */
+export function replaceMessage(
+  key: string,
+  source: { channel: string; ts: string },
+  rendered: { text: string; blocks: unknown[] },
+  leadId: number | null,
+): OutboxMessage {
+  return {
+    deliveryKey: key,
+    recipient: source.channel,
+    method: 'chat.update',
+    payload: { channel: source.channel, ts: source.ts, text: rendered.text, blocks: rendered.blocks },
+    leadId,
+  };
+}
+
+/** A new post in a channel (a partner's registered shared channel): the same call as a DM, to a channel id. */
+export const channelPost = dm;
+
 export function partnerDm(
   userId: string | null,
   kind: PartnerMessageKind,

@@ -1,5 +1,13 @@
 import { instantAtLocal, localTime } from '../core/business-hours.ts';
-import { type Funnel, type Intake, intake, type LeaderboardEntry, type Rate, rate } from '../core/metrics.ts';
+import {
+  type Funnel,
+  type Intake,
+  intake,
+  type LeaderboardEntry,
+  type Rate,
+  type Revenue,
+  rate,
+} from '../core/metrics.ts';
 import { GATES, type GateName } from '../core/types.ts';
 import { type LeadFacts, loadLeadFacts } from '../db/stores/job-store.ts';
 import { listPartners } from '../db/stores/lead-store.ts';
@@ -41,6 +49,10 @@ export interface PartnerScorecard {
   /** The partner's leaderboard line over the trailing 12 months; rank null below the minimum sample. */
   standing: LeaderboardEntry | null;
   rankedPartners: number;
+  /** The partner's won and pipeline revenue by currency and its speed, trailing 12 months. */
+  revenue: Revenue;
+  /** The program's, for comparison. */
+  programRevenue: Revenue;
   /** Gates the partner's candidates fail, most common first (trailing 12 months). */
   failingGates: Array<{ gate: GateName; count: number; rate: Rate }>;
   outcomes: {
@@ -117,6 +129,8 @@ export function buildScorecards(
       program: program.matureFunnel,
       standing: program.leaderboard.find((e) => e.partnerSlug === p.slug) ?? null,
       rankedPartners: ranked,
+      revenue: m.revenue,
+      programRevenue: program.revenue,
       failingGates,
       outcomes: {
         eql: m.funnel.eql,

@@ -43,6 +43,9 @@ export function metricsOptions(
     baselines,
     claimHours: (from, to) => businessHoursBetween(from, to, tz, bh),
     isBreach: (lead) => claimSlaBreached(lead, config, tz, now),
+    ...(config.revenue
+      ? { currency: { currency: config.revenue.currency, rates: config.revenue.rates } }
+      : {}),
   };
 }
 

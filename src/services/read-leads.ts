@@ -94,6 +94,8 @@ export interface HomeData {
   recent: LeadView[];
   /** Reps: the EQL score of each lead shown (by id); queues are sorted by it, most likely first. */
   scores?: Map<number, LeadScore>;
+  /** Partners: their org (their own scorecard and rewards are read for it). */
+  partnerSlug?: string;
 }
 
 /** Scores `leads` with the newest fit; sorts a copy most likely first (unscored last, then oldest first). */
@@ -113,6 +115,7 @@ export function homeData(deps: ServiceDeps, actor: Actor): HomeData {
     return {
       ...empty,
       kind: 'partner',
+      partnerSlug: who.partnerSlug,
       mine: views(deps, findLeads(deps.db, { partnerSlug: who.partnerSlug, limit: 40 })),
     };
   }

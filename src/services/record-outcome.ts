@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
 import { inTransaction } from '../db/stores/lead-store.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
+import { crmClickConflict } from './crm-outcomes.ts';
 import { actorSchema, reasonInputSchema } from './inputs.ts';
 import { applyTransition, type TransitionResult } from './transition.ts';
 import { parseInput } from './validation.ts';
@@ -40,10 +41,14 @@ export function recordOutcome(deps: ServiceDeps, raw: OutcomeInput): TransitionR
     reasonCode = input.reason.reasonCode;
     reasonText = input.reason.reasonText;
   }
-  return inTransaction(deps.db, (tx) => {
+  const done = inTransaction(deps.db, (tx) => {
     const actor = resolveActor(tx, deps, input.actor);
     const view = loadLeadFor(tx, deps, input.leadId);
     requirePermission('progress', actor, accessOf(view));
+    // A lead linked to a CRM opportunity follows its stage: the click is logged with what the CRM says, and
+    // refused (after this transaction commits the log) so the CRM stays the source of truth.
+    const conflict = crmClickConflict(tx, deps, view, input.outcome, input.actor.userId);
+    if (conflict) return { conflict };
     return applyTransition(tx, deps, {
       view,
       to: input.outcome,
@@ -58,4 +63,6 @@ export function recordOutcome(deps: ServiceDeps, raw: OutcomeInput): TransitionR
       partnerMessage: input.outcome,
     });
   });
+  if ('conflict' in done) throw done.conflict;
+  return done;
 }

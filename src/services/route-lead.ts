@@ -10,6 +10,7 @@ import {
   updateLeadIf,
 } from '../db/stores/lead-store.ts';
 import { loadLeadFor, partnerContact, type ServiceDeps } from './context.ts';
+import { queueCrmWriteBack } from './crm-write-back.ts';
 import {
   type NotifyContext,
   ownerAssignedDm,
@@ -87,5 +88,6 @@ export function routeQualifiedLead(
   out.push(...suggestionDm(view, lastEvent));
   if (view.status === 'claimed')
     out.push(...ownerAssignedDm(view, lastEvent, 'You own this account in the CRM.'));
+  queueCrmWriteBack(tx, deps, view, lastEvent);
   return { messages: out, view };
 }

@@ -14,8 +14,10 @@ import {
 } from '../db/stores/lead-store.ts';
 import type { PartnerMessageKind } from '../slack/blocks/partner-messages.ts';
 import { loadLeadFor, partnerContact, type ServiceDeps } from './context.ts';
+import { queueCrmWriteBack } from './crm-write-back.ts';
 import { notifyContext } from './eql-score.ts';
 import { type NotifyContext, partnerDm, routingPostMessage } from './notify.ts';
+import { awardMilestones } from './rewards.ts';
 
 export interface TransitionRequest {
   view: LeadView;
@@ -29,6 +31,11 @@ export interface TransitionRequest {
   /** The partner's DM for this transition, if it matters to them. */
   partnerMessage?: PartnerMessageKind | null;
   extraMessages?: (after: LeadView, eventId: number) => OutboxMessage[];
+  /**
+   * The CRM overrides a step the lifecycle would not take (a click got the lead elsewhere first): the move is
+   * applied as the CRM says, with the difference logged by the caller (src/services/crm-outcomes.ts).
+   */
+  crmCorrection?: boolean;
 }
 
 export interface TransitionResult {
@@ -42,7 +49,7 @@ export interface TransitionResult {
  */
 export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionRequest): TransitionResult {
   const { view, to } = req;
-  assertTransition(view.status, to);
+  if (!req.crmCorrection) assertTransition(view.status, to);
   const now = deps.now();
   const progressed = isProgress(view.status, to);
   const closing = to === 'won' || to === 'lost' || to === 'disqualified' || to === 'merged';
@@ -83,7 +90,10 @@ export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionReques
     messages.push(...creditedPartnerDm(tx, deps, after, req.partnerMessage, ctx, eventId));
   }
   if (req.extraMessages) messages.push(...req.extraMessages(after, eventId));
+  // Partner rewards pay on conversion milestones, committed with the transition that reaches them.
+  messages.push(...awardMilestones(tx, deps, after, to));
   enqueue(tx, messages, now);
+  queueCrmWriteBack(tx, deps, after, eventId);
   return { view: after, eventId };
 }
 

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Db } from '../db/connection.ts';
+import type { Keyring } from '../db/secret-box.ts';
 import { clientTokenFor, enterpriseOfTeam } from '../db/stores/installation-store.ts';
 import { getPerson } from '../db/stores/lead-store.ts';
 import type { OutboxRow } from '../db/stores/outbox-store.ts';
@@ -26,6 +27,8 @@ export function createDeliveryRoutes(opts: {
   clientOfToken: (token: string) => WebClient;
   /** Whether a team or Grid organisation is the vendor's own (home). */
   isHome: (teamId: string | null, enterpriseId: string | null) => boolean;
+  /** Opens the installations' sealed tokens (FOOTHOLD_ENCRYPTION_KEY). */
+  keyring: Keyring | null;
 }): DeliveryRoutes {
   const vendor = (externalTeam: string | null = null): RouteDecision =>
     opts.vendorClient
@@ -42,7 +45,7 @@ export function createDeliveryRoutes(opts: {
       if ((!teamId && !enterpriseId) || opts.isHome(teamId, enterpriseId)) return vendor();
       // Their workspace's own install, else their organisation's org-wide one (keys as the store keys them).
       for (const key of [teamId, enterpriseId]) {
-        const token = key ? clientTokenFor(opts.db, { teamId: key }) : null;
+        const token = key ? clientTokenFor(opts.db, { teamId: key }, opts.keyring) : null;
         if (token && token !== opts.vendorClient?.token)
           return { client: opts.clientOfToken(token), via: key as string, vendor: false };
       }

@@ -1,7 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import { deliveryProblems } from '../db/stores/outbox-store.ts';
+import { countPendingAwards, partnerAwards, pendingAwards } from '../db/stores/reward-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ServiceDeps } from '../services/context.ts';
+import { partnerOwnScorecard } from '../services/partner-own-scorecard.ts';
 import { homeData } from '../services/read-leads.ts';
 import { deliveryProblemLines } from './blocks/channel-alerts.ts';
 import { leaderHome, partnerHome, repHome } from './blocks/home.ts';
@@ -53,7 +55,16 @@ export function createHomeRefresher(opts: {
       channelId: null,
     });
     const ctx = { timeZone: services.config.timezone, now: services.now() };
-    if (data.kind === 'partner') return partnerHome(data.mine, ctx);
+    if (data.kind === 'partner') {
+      const slug = data.partnerSlug;
+      return partnerHome(
+        data.mine,
+        ctx,
+        slug
+          ? { scorecard: partnerOwnScorecard(services, slug), awards: partnerAwards(services.db, slug) }
+          : {},
+      );
+    }
     if (data.kind === 'rep')
       return repHome(
         { claimed: data.mine, overdue: data.overdue, available: data.available, scores: data.scores },
@@ -74,11 +85,16 @@ export function createHomeRefresher(opts: {
             claimRate: funnel.overall.claimed,
             opportunityRate: funnel.overall.opportunity,
             winRate: funnel.overall.won,
+            revenue: data.metrics.revenue.groups,
           },
           recent: data.recent,
           ...(services.config.roles.admins.includes(userId)
             ? { deliveryProblems: deliveryProblemLines(deliveryProblems(services.db, ctx.now)) }
             : {}),
+          pendingRewards: {
+            list: pendingAwards(services.db, 8),
+            total: countPendingAwards(services.db),
+          },
         },
         ctx,
       );

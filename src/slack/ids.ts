@@ -30,8 +30,22 @@ export const ACTIONS = {
   grantExtension: 'grant_extension',
   /** App Home's "Flag an account" button. */
   homeFlag: 'home_flag',
+  /** Routing post: the owner picks which CRM opportunity the EQL became (PRODUCT.md section 11). */
+  linkOpportunity: 'link_opportunity',
   /** Routing post (internal people): opens the lead's audit history. */
   history: 'lead_history',
+  /** Routing post: the owner asks a CORROBORATING partner for an intro (value: a corroborator ref). */
+  requestCorroboratorIntro: 'request_corroborator_intro',
+  /** Overlap-first ask: "we know them" (opens the submission modal, prefilled). */
+  overlapKnown: 'overlap_known',
+  /** Overlap-first ask: "not now" (asked again after `overlapFirst.snoozeDays`). */
+  overlapSnooze: 'overlap_snooze',
+  /** Overlap-first ask: "we don't know them" (never asked again). */
+  overlapUnknown: 'overlap_unknown',
+  /** Leaders: approve a pending partner reward. */
+  rewardApprove: 'reward_approve',
+  /** Leaders: opens the modal that rejects a pending partner reward with a reason. */
+  rewardReject: 'reward_reject',
 } as const;
 export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
 export const ACTION_IDS: readonly ActionId[] = Object.values(ACTIONS);
@@ -43,6 +57,7 @@ export const CALLBACKS = {
   lostReason: 'lost_reason',
   reassign: 'reassign',
   changeCredit: 'change_credit',
+  rejectReward: 'reject_reward',
   /** The message shortcut "Flag as EQL" (its callback_id in the app manifest). */
   flagAsEql: 'flag_as_eql',
   /** The read-only history modal (it has no submit button, so Slack never sends it back). */
@@ -74,6 +89,7 @@ export const BLOCKS = {
   reassignReason: 'reassign_reason',
   creditPartner: 'credit_partner',
   creditReason: 'credit_reason',
+  rejectReason: 'reject_reason',
 } as const;
 export type ModalBlockId = (typeof BLOCKS)[keyof typeof BLOCKS];
 
@@ -85,6 +101,9 @@ export const ACTION_BLOCKS = {
   extension: 'extension_actions',
   flag: 'flag_actions',
   claim: 'claim_actions',
+  /** Routing post: the section holding the Link opportunity select. */
+  crmLink: 'crm_link',
+  reward: 'reward_actions',
 } as const;
 
 /**
@@ -116,6 +135,7 @@ export const FIELD_BLOCK: Record<string, string> = {
   reason: BLOCKS.reassignReason,
   creditedPartnerSlug: BLOCKS.creditPartner,
   creditReason: BLOCKS.creditReason,
+  rejectReason: BLOCKS.rejectReason,
 };
 
 /**
@@ -162,3 +182,71 @@ export function decodeLeadRef(value: string | null | undefined): LeadRef | null 
   const r = leadRefSchema.safeParse(parsed);
   return r.success ? r.data : null;
 }
+
+/** A Link opportunity option: the lead ref and the CRM opportunity picked. */
+export interface LinkChoiceRef extends LeadRef {
+  opportunityId: string;
+}
+
+const linkChoiceSchema = leadRefSchema.extend({ opportunityId: z.string().min(1).max(64) });
+
+export function encodeLinkChoice(ref: LinkChoiceRef): string {
+  return JSON.stringify({ leadId: ref.leadId, version: ref.version, opportunityId: ref.opportunityId });
+}
+
+export function decodeLinkChoice(value: string | null | undefined): LinkChoiceRef | null {
+  if (typeof value !== 'string' || value.length > 150) return null;
+  try {
+    const r = linkChoiceSchema.safeParse(JSON.parse(value));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+// ─── issue 13: corroborator intros, overlap-first asks, rewards ──────────────────────────────────────
+
+const idRefSchema = z.strictObject({ id: z.number().int().positive() });
+
+/** A button naming one stored thing by id (an overlap ask, a reward award). */
+export function encodeIdRef(id: number): string {
+  return JSON.stringify({ id });
+}
+
+export function decodeIdRef(value: string | null | undefined): number | null {
+  if (typeof value !== 'string' || value.length > 100) return null;
+  try {
+    const r = idRefSchema.safeParse(JSON.parse(value));
+    return r.success ? r.data.id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A corroborating partner on a lead, as the routing post's intro buttons carry it. */
+export interface CorroboratorRef extends LeadRef {
+  partnerSlug: string;
+}
+
+const corroboratorRefSchema = z.strictObject({
+  leadId: z.number().int().positive(),
+  version: z.number().int().nonnegative(),
+  partner: z.string().min(1).max(64),
+});
+
+export function encodeCorroboratorRef(ref: CorroboratorRef): string {
+  return JSON.stringify({ leadId: ref.leadId, version: ref.version, partner: ref.partnerSlug });
+}
+
+export function decodeCorroboratorRef(value: string | null | undefined): CorroboratorRef | null {
+  if (typeof value !== 'string' || value.length > 200) return null;
+  try {
+    const r = corroboratorRefSchema.safeParse(JSON.parse(value));
+    return r.success ? { leadId: r.data.leadId, version: r.data.version, partnerSlug: r.data.partner } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Block id of the actions block of the n-th account in an overlap-first batch (unique within the message). */
+export const overlapAskBlockId = (n: number) => `overlap_ask_${n}`;

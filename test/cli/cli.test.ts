@@ -393,3 +393,44 @@ describe('export leads', () => {
     expect(rows.map((r) => r.domain)).toEqual(['acme.com']);
   });
 });
+
+describe('secrets rotate', () => {
+  it('needs the new key, and a database', async () => {
+    const none = await cli('secrets rotate');
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/FOOTHOLD_ENCRYPTION_KEY is not set/);
+    env.FOOTHOLD_ENCRYPTION_KEY = 'not-a-key';
+    const bad = await cli('secrets rotate');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/FOOTHOLD_ENCRYPTION_KEY: expected 32 random bytes/);
+    env.FOOTHOLD_ENCRYPTION_KEY = Buffer.alloc(32, 1).toString('base64');
+    env.DATABASE_PATH = join(dir, 'absent.db');
+    const absent = await cli('secrets rotate');
+    expect(absent.code).toBe(1);
+    expect(absent.err).toMatch(/no database at/);
+    expect(existsSync(join(dir, 'absent.db'))).toBe(false);
+  });
+
+  it('re-encrypts plain-text rows and says so; refuses rows under a key it lacks, changing nothing', async () => {
+    env.DATABASE_PATH = join(dir, 'f.db');
+    const db = openDb(env.DATABASE_PATH);
+    db.$client
+      .prepare(
+        "insert into slack_installations (install_key, team_id, installation, installed_at) values ('T1', 'T1', ?, 1)",
+      )
+      .run(JSON.stringify({ team: { id: 'T1' }, bot: { token: 'xoxb-plain-1' } }));
+    closeDb(db);
+    env.FOOTHOLD_ENCRYPTION_KEY = Buffer.alloc(32, 1).toString('base64');
+    const first = await cli('secrets rotate');
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(
+      /^ok: 1 of 1 installation re-encrypted with key [0-9a-f]{12} \(0 tokens were under the previous key, 1 in plain text\)/,
+    );
+    env.FOOTHOLD_ENCRYPTION_KEY = Buffer.alloc(32, 2).toString('base64');
+    const wrong = await cli('secrets rotate');
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toMatch(
+      /^Nothing changed: tokens of T1 are encrypted with key [0-9a-f]{12}, which is neither/,
+    );
+  });
+});

@@ -59,3 +59,36 @@ describe('environment settings', () => {
     expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' })).toEqual([]);
   });
 });
+
+describe('encryption key settings', () => {
+  const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123' };
+  const oauth = {
+    ...base,
+    SLACK_CLIENT_ID: '1.2',
+    SLACK_CLIENT_SECRET: 'cs',
+    SLACK_STATE_SECRET: 'a-long-state-secret',
+  };
+  const key = Buffer.alloc(32, 3).toString('base64');
+
+  it('requires a key with the OAuth install flow, saying how to make one', () => {
+    expect(problems(oauth)).toEqual([
+      "FOOTHOLD_ENCRYPTION_KEY: missing (the OAuth install flow stores each workspace's bot token, encrypted with it); generate one with `openssl rand -base64 32` and keep it with your other secrets",
+    ]);
+    expect(problems({ ...oauth, FOOTHOLD_ENCRYPTION_KEY: key })).toEqual([]);
+    expect(problems(base)).toEqual([]);
+  });
+
+  it('accepts 32 bytes as base64 or hex and refuses anything else without echoing it', () => {
+    expect(problems({ ...base, FOOTHOLD_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('hex') })).toEqual([]);
+    const bad = problems({ ...base, FOOTHOLD_ENCRYPTION_KEY: 'hunter2-is-my-key' });
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toMatch(/^FOOTHOLD_ENCRYPTION_KEY: expected 32 random bytes as base64/);
+    expect(bad[0]).not.toContain('hunter2');
+    expect(
+      problems({ ...base, FOOTHOLD_ENCRYPTION_KEY: key, FOOTHOLD_ENCRYPTION_KEY_PREVIOUS: 'x' })[0],
+    ).toMatch(/^FOOTHOLD_ENCRYPTION_KEY_PREVIOUS: expected 32 random bytes/);
+    expect(problems({ ...base, FOOTHOLD_ENCRYPTION_KEY_PREVIOUS: key })[0]).toMatch(
+      /^FOOTHOLD_ENCRYPTION_KEY: missing while FOOTHOLD_ENCRYPTION_KEY_PREVIOUS is set/,
+    );
+  });
+});

@@ -106,6 +106,36 @@ describe('the program config', () => {
       expected: 'icp.criteria[0].field: expected field to be one of industry, country, employees, revenue',
     },
     {
+      name: 'a reporting currency in lower case',
+      patch: (r: Record<string, unknown>) => {
+        r.revenue = { currency: 'usd' };
+      },
+      expected: 'revenue.currency: expected an ISO 4217 currency code in capitals',
+    },
+    {
+      name: 'a negative exchange rate',
+      patch: (r: Record<string, unknown>) => {
+        r.revenue = { currency: 'USD', rates: { EUR: -1 } };
+      },
+      expected: 'revenue.rates.EUR: expected a positive exchange rate',
+    },
+    {
+      name: 'a rate for the reporting currency itself',
+      patch: (r: Record<string, unknown>) => {
+        r.revenue = { currency: 'USD', rates: { USD: 1 } };
+      },
+      expected: 'revenue.rates.USD: the reporting currency needs no rate',
+    },
+    {
+      name: 'a baseline deal size in an unknown currency format',
+      patch: (r: Record<string, unknown>) => {
+        r.baselines = [
+          { leadType: 'MQL', opportunityRate: 0.1, winRate: 0.02, avgDealSize: 40000, currency: 'Dollars' },
+        ];
+      },
+      expected: 'baselines[0].currency: expected an ISO 4217 currency code',
+    },
+    {
       name: 'a missing required field',
       patch: (r: Record<string, unknown>) => {
         delete r.routingChannel;

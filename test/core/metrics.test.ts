@@ -17,6 +17,7 @@ import {
   programMetrics,
   rate,
   reachOf,
+  revenue,
 } from '../../src/core/metrics.ts';
 import { claimSlaBreached } from '../../src/core/sla.ts';
 import type { Attribution, GateName, GateOutcome, LeadStatus } from '../../src/core/types.ts';
@@ -338,7 +339,7 @@ describe('on the fixture', () => {
       m.matureFunnel.opportunity,
       m.matureFunnel.won,
     ]).toEqual([10, 7, 5, 3]);
-    expect(m.baselines).toEqual([
+    expect(m.baselines).toMatchObject([
       {
         leadType: 'MQL',
         baseline: { opportunityRate: 0.2, winRate: 0.05 },
@@ -350,6 +351,10 @@ describe('on the fixture', () => {
         baseline: { opportunityRate: 0.6, winRate: 0.35 },
         eql: { opportunityRate: 0.5, winRate: 0.3 },
         diffPoints: { opportunity: -10, won: -5 },
+        // Opportunities won: 3 of 5 mature; the baseline's 0.35 / 0.6. No deal amounts in this fixture.
+        dealWinRate: { eql: 0.6, baseline: 0.35 / 0.6 },
+        currency: null,
+        avgDealSize: { eql: null, baseline: null },
       },
     ]);
   });
@@ -604,5 +609,157 @@ describe('scale', () => {
     expect(m.leaderboard).toHaveLength(500);
     expect(m.cohorts.length).toBeGreaterThanOrEqual(13);
     expect(elapsed).toBeLessThan(1500);
+  });
+});
+
+describe('revenue and speed', () => {
+  // A deal: status, attribution, amount, currency, days from EQL to opportunity (CRM creation) and to close.
+  type Deal = [
+    status: LeadStatus,
+    attribution: Attribution,
+    amount: number | null,
+    currency: string | null,
+    oppDays: number | null,
+    closeDays: number | null,
+    crm?: boolean,
+  ];
+  const Q = at('2026-01-05T15:00:00Z');
+  const deal = (
+    [status, attribution, amount, currency, oppDays, closeDays, crm = true]: Deal,
+    i: number,
+  ) => ({
+    id: i + 1,
+    partnerSlug: 'alpha',
+    status,
+    attribution,
+    createdAt: Q,
+    qualifiedAt: status === 'candidate' ? null : Q,
+    claimedAt: status === 'candidate' ? null : Q + H,
+    opportunityAt: oppDays === null ? null : crm ? Q + 99 * DAY : Q + oppDays * DAY,
+    closedAt: closeDays === null ? null : crm ? Q + 199 * DAY : Q + closeDays * DAY,
+    amount,
+    currency,
+    crmCreatedAt: crm && oppDays !== null ? Q + oppDays * DAY : null,
+    crmClosedAt: crm && closeDays !== null ? Q + closeDays * DAY : null,
+  });
+  const DEALS: Deal[] = [
+    ['won', 'sourced', 100_000, 'USD', 10, 40],
+    ['won', 'influenced', 50_000, 'usd', 20, 80],
+    ['won', 'sourced', 30_000, 'EUR', 6, 30],
+    ['opportunity', 'sourced', 70_000, 'USD', 12, null],
+    ['meeting_held', 'influenced', 20_000, 'USD', null, null],
+    ['opportunity', 'sourced', null, null, 4, null],
+    ['won', 'sourced', null, null, 8, 60, false], // a click, no CRM: Foothold's own stamps, no amount
+    ['lost', 'sourced', 90_000, 'USD', 15, 50],
+    ['claimed', 'sourced', null, null, null, null],
+    ['candidate', 'sourced', 5_000, 'USD', null, null],
+  ];
+  const leads = DEALS.map(deal);
+
+  it('groups money by currency and never sums currencies without a rate', () => {
+    const r = revenue(leads);
+    expect(r.reportingCurrency).toBeNull();
+    expect(r.groups.map((g) => [g.currency, g.won, g.wonDeals, g.pipeline, g.pipelineDeals])).toEqual([
+      ['USD', 150_000, 2, 90_000, 2],
+      ['EUR', 30_000, 1, 0, 0],
+    ]);
+    const usd = r.groups[0]!;
+    expect(usd.avgDealSize).toBe(75_000);
+    expect(usd.sourced).toEqual({ won: 100_000, wonDeals: 1, pipeline: 70_000, pipelineDeals: 1 });
+    expect(usd.influenced).toEqual({ won: 50_000, wonDeals: 1, pipeline: 20_000, pipelineDeals: 1 });
+    expect(usd.convertedFrom).toEqual([]);
+    expect(r.withoutAmount).toEqual({ open: 1, won: 1 });
+  });
+
+  it('converts only at configured rates, and says which currencies it converted', () => {
+    const r = revenue(leads, { currency: { currency: 'USD', rates: { EUR: 1.1 } } });
+    expect(r.reportingCurrency).toBe('USD');
+    expect(r.groups).toHaveLength(1);
+    expect(r.groups[0]).toMatchObject({ currency: 'USD', convertedFrom: ['EUR'], wonDeals: 3 });
+    expect(r.groups[0]!.won).toBeCloseTo(183_000, 6);
+    // A rate for another currency converts nothing here.
+    const gbp = revenue(leads, { currency: { currency: 'GBP', rates: { JPY: 0.005 } } });
+    expect(gbp.groups.map((g) => g.currency)).toEqual(['USD', 'EUR']);
+  });
+
+  it.each<[string, Deal[], { toOpp: number | null; toClose: number | null; n: [number, number] }]>([
+    [
+      'CRM dates first',
+      DEALS,
+      { toOpp: (10 + 20 + 6 + 12 + 4 + 8 + 15) / 7, toClose: (40 + 80 + 30 + 60) / 4, n: [7, 4] },
+    ],
+    [
+      'no deals',
+      [['qualified', 'sourced', null, null, null, null]],
+      { toOpp: null, toClose: null, n: [0, 0] },
+    ],
+    [
+      'Foothold stamps without a CRM',
+      [['won', 'sourced', null, null, 3, 9, false]],
+      { toOpp: 3, toClose: 9, n: [1, 1] },
+    ],
+  ])('days from EQL to opportunity and to close: %s', (_name, rows, want) => {
+    const r = revenue(rows.map(deal));
+    expect(r.daysToOpportunity.average).toBe(want.toOpp);
+    expect(r.daysToClose.average).toBe(want.toClose);
+    expect([r.daysToOpportunity.count, r.daysToClose.count]).toEqual(want.n);
+  });
+
+  it('splits speed by attribution', () => {
+    const r = revenue(leads);
+    expect(r.speedBy.influenced.daysToClose).toEqual({ average: 80, median: 80, count: 1 });
+    expect(r.speedBy.sourced.daysToClose.median).toBe(40);
+  });
+
+  it('sets each revenue figure beside the baseline in the same currency only', () => {
+    const m = programMetrics(leads, {
+      tz: 'UTC',
+      nowMs: Q + 200 * DAY,
+      minAgeDays: 28,
+      cohorts: false,
+      baselines: [
+        {
+          leadType: 'MQL',
+          opportunityRate: 0.2,
+          winRate: 0.05,
+          avgDealSize: 40_000,
+          currency: 'USD',
+          daysToOpportunity: 30,
+          daysToClose: 95,
+        },
+        { leadType: 'Events', opportunityRate: 0.1, winRate: 0.02, avgDealSize: 9_000, currency: 'GBP' },
+        { leadType: 'SQL', opportunityRate: 0.5, winRate: 0.25 },
+      ],
+    });
+    const [mql, events, sql] = m.baselines;
+    // 9 EQLs (the candidate is none); 4 won of 7 at opportunity (the lost one reached opportunity).
+    expect(mql?.dealWinRate).toEqual({ eql: 4 / 7, baseline: 0.25 });
+    expect(mql?.currency).toBe('USD');
+    expect(mql?.avgDealSize).toEqual({ eql: 75_000, baseline: 40_000 });
+    expect(mql?.revenuePerLead).toEqual({ eql: 150_000 / 9, baseline: 2_000 });
+    expect(mql?.daysToClose).toEqual({ eql: 52.5, baseline: 95 });
+    expect(events?.currency).toBeNull();
+    expect(events?.avgDealSize).toEqual({ eql: null, baseline: null });
+    // No currency on the baseline and two EQL currencies: nothing to compare money with.
+    expect(sql?.currency).toBeNull();
+    expect(sql?.daysToOpportunity).toEqual({ eql: m.revenue.daysToOpportunity.average, baseline: null });
+  });
+
+  it('compares a baseline without a currency with the only EQL currency', () => {
+    const usdOnly = leads.filter((l) => l.currency !== 'EUR');
+    const m = programMetrics(usdOnly, {
+      tz: 'UTC',
+      nowMs: Q + 200 * DAY,
+      minAgeDays: 28,
+      cohorts: false,
+      baselines: [{ leadType: 'MQL', opportunityRate: 0.2, winRate: 0.05, avgDealSize: 40_000 }],
+    });
+    expect(m.baselines[0]?.currency).toBe('USD');
+    expect(m.baselines[0]?.revenuePerLead.baseline).toBe(2_000);
+  });
+
+  it('uses mature EQLs only for revenue per lead', () => {
+    const m = programMetrics(leads, { tz: 'UTC', nowMs: Q + 10 * DAY, minAgeDays: 28, cohorts: false });
+    expect(m.revenue.groups[0]?.wonPerMatureEql).toBeNull();
   });
 });

@@ -1,7 +1,9 @@
 import { createFoothold, type Foothold } from '../../src/app.ts';
 import type { Env } from '../../src/config/env.ts';
 import type { ProgramConfig } from '../../src/config/program-config.ts';
+import type { CrmProvider } from '../../src/crm/types.ts';
 import type { Db } from '../../src/db/connection.ts';
+import { keyringFromText } from '../../src/db/secret-box.ts';
 import { createSlackRequester, type SlackRequester } from '../../src/dev/slack-client.ts';
 import { type SlackStandIn, type StandInOptions, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -9,6 +11,10 @@ import { openTestDb, type TestDb, testConfig } from './db.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f742231b10e';
 export const VENDOR_TEAM = 'T0VENDOR';
+/** FOOTHOLD_ENCRYPTION_KEY for tests (32 bytes, base64); every harness gets it unless it sets its own. */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+/** The keyring an OAuth harness seals installation tokens with (for stores and reads made beside the app). */
+export const TEST_KEYRING = keyringFromText(TEST_ENCRYPTION_KEY);
 
 export interface Harness {
   standIn: SlackStandIn;
@@ -55,6 +61,8 @@ export async function startHarness(
     env?: Partial<Env>;
     now?: () => number;
     tdb?: TestDb;
+    /** The CRM the write-backs go to; by default the one the environment's CRM variables reach, if any. */
+    crmProvider?: CrmProvider | null;
   } = {},
 ): Promise<Harness> {
   const standIn = await startSlackStandIn(opts.standIn ?? programStandInOptions());
@@ -68,6 +76,7 @@ export async function startHarness(
     DATABASE_PATH: tdb.path,
     FOOTHOLD_CONFIG: '(test)',
     LOG_LEVEL: 'silent',
+    FOOTHOLD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...opts.env,
   } as Env;
   const logger = createLogger(process.env.FOOTHOLD_TEST_LOG ?? 'silent');
@@ -77,6 +86,7 @@ export async function startHarness(
     db: tdb.db,
     logger,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.crmProvider !== undefined ? { crmProvider: opts.crmProvider } : {}),
   });
   const { port } = await foothold.start();
   if (!port) throw new Error('the app did not report its port');

@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFoothold, StartupError } from '../../src/app.ts';
 import type { Env } from '../../src/config/env.ts';
@@ -7,6 +6,7 @@ import { createLogger } from '../../src/logger.ts';
 import { ACTIONS } from '../../src/slack/ids.ts';
 import { openTestDb, testConfig } from '../helpers/db.ts';
 import { type Harness, programStandInOptions, SIGNING_SECRET, startHarness } from '../helpers/harness.ts';
+import { getPage as get } from '../helpers/oauth.ts';
 import { allText, buttons, click, flagAccount, type Person, routingPost } from '../helpers/slack-actors.ts';
 
 const PAT: Person = { userId: 'U0NWPAT', teamId: 'T0NORTH', channelId: 'C0SHAREDN' };
@@ -27,27 +27,6 @@ function outboxCounts(h: Harness) {
   return h.db.$client
     .prepare('select status, count(*) as n from outbox group by status order by status')
     .all() as Array<{ status: string; n: number }>;
-}
-
-function get(
-  url: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 describe('start-up', () => {

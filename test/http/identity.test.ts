@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { homeConflicts } from '../../src/app.ts';
+import { openInstallation } from '../../src/db/installation-secrets.ts';
 import { createInstallationStore } from '../../src/db/stores/installation-store.ts';
 import type { SlackPayload } from '../../src/dev/slack-client.ts';
 import type { StandInOptions } from '../../src/dev/slack-stand-in.ts';
 import { ACTIONS, CALLBACKS } from '../../src/slack/ids.ts';
 import { testConfig } from '../helpers/db.ts';
-import { type Harness, programStandInOptions, startHarness } from '../helpers/harness.ts';
+import { type Harness, programStandInOptions, startHarness, TEST_KEYRING } from '../helpers/harness.ts';
 import { lastModal, modalCount, type Person, recentDate, submissionValues } from '../helpers/slack-actors.ts';
 import { type EnvelopeWorld, events, VENDOR_ORG, WORLDS } from '../helpers/slack-payloads.ts';
 
@@ -68,7 +69,7 @@ async function install(
   token: string,
   rotation?: { refreshToken: string; expiresAt: number },
 ) {
-  await createInstallationStore(h.db).storeInstallation({
+  await createInstallationStore(h.db, Date.now, TEST_KEYRING).storeInstallation({
     team: where.team,
     enterprise: where.enterprise,
     bot: { id: `B${botUserId.slice(1)}`, userId: botUserId, token, scopes: ['chat:write'], ...rotation },
@@ -427,14 +428,19 @@ describe('installed partners: App Home through their installation; uninstalls an
     const refresh = h.standIn.calls('oauth.v2.access').at(-1);
     expect(refresh?.args.grant_type).toBe('refresh_token');
     expect(refresh?.args.refresh_token).toBe('xoxe-1-northwind-refresh');
-    const stored = JSON.parse(
-      (
-        h.db.$client
-          .prepare("select installation from slack_installations where install_key = 'T0NORTH'")
-          .get() as {
-          installation: string;
-        }
-      ).installation,
+    // Stored sealed (FOOTHOLD_ENCRYPTION_KEY); opened here with the harness's key.
+    const stored = openInstallation(
+      JSON.parse(
+        (
+          h.db.$client
+            .prepare("select installation from slack_installations where install_key = 'T0NORTH'")
+            .get() as {
+            installation: string;
+          }
+        ).installation,
+      ),
+      TEST_KEYRING,
+      'T0NORTH',
     ) as { bot: { token: string; refreshToken: string; expiresAt: number } };
     expect(stored.bot.token).toMatch(/^xoxe\.xoxb-refreshed-/);
     expect(stored.bot.refreshToken).not.toBe('xoxe-1-northwind-refresh');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInstallationStore } from '../../src/db/stores/installation-store.ts';
 import { ACTIONS } from '../../src/slack/ids.ts';
-import { type Harness, programStandInOptions, startHarness } from '../helpers/harness.ts';
+import { type Harness, programStandInOptions, startHarness, TEST_KEYRING } from '../helpers/harness.ts';
 import { buttons, click, flagAccount, type Person, routingPost } from '../helpers/slack-actors.ts';
 
 // Issue 9, item 3 (the journey): a partner whose workspace installed Foothold hears every message through
@@ -26,7 +26,7 @@ describe('a partner whose workspace installed Foothold', () => {
     ];
     const h: Harness = await startHarness({ standIn });
     cleanups.push(() => h.stop());
-    const store = createInstallationStore(h.db);
+    const store = createInstallationStore(h.db, Date.now, TEST_KEYRING);
     await store.storeInstallation({
       team: { id: 'T0NORTH', name: 'Northwind' },
       enterprise: undefined,

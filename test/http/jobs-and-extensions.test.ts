@@ -69,6 +69,8 @@ describe('the scheduler', () => {
       { job: 'crm-sync', cron: '*/15 * * * *' },
       { job: 'model-fit', cron: '30 2 * * *' },
       { job: 'insights', cron: '0 9 1 * *' },
+      { job: 'overlap-first', cron: '0 10 * * 1' },
+      { job: 'partner-scorecards', cron: '0 10 1 * *' },
     ]);
   });
 });

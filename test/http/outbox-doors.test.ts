@@ -8,6 +8,7 @@ import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-
 import { createDeliveryRoutes } from '../../src/slack/delivery-routes.ts';
 import { createOutboxSender, type OutboxSenderOptions } from '../../src/slack/outbox-sender.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { TEST_KEYRING } from '../helpers/harness.ts';
 import { captureLogger } from '../helpers/logs.ts';
 
 // The sender against the Slack stand-in through the real Web API client: which door each message takes
@@ -57,6 +58,7 @@ function appSender(extra: Partial<OutboxSenderOptions> = {}) {
     vendorClient,
     clientOfToken: (token) => new WebClient(token, clientOptions()),
     isHome: (team) => team === 'T0VENDOR',
+    keyring: TEST_KEYRING,
   });
   const internal = new Set(['C0ROUTING']);
   return createOutboxSender({
@@ -116,7 +118,7 @@ function installNorthwind(store: InstallationStore) {
 
 describe('which door a message takes', () => {
   it("reaches a partner person through their own workspace's installation, and never a removed one", async () => {
-    const store = createInstallationStore(t.db);
+    const store = createInstallationStore(t.db, Date.now, TEST_KEYRING);
     await installNorthwind(store);
     queue(dm('north-1', 'U0NWPAT'), dm('rep-1', 'U0REP1'), post('routing-1', 'C0ROUTING'));
     const s = appSender();
@@ -209,7 +211,7 @@ describe('what the sender may read back', () => {
   });
 
   it('never reads history through a partner installation', async () => {
-    await installNorthwind(createInstallationStore(t.db));
+    await installNorthwind(createInstallationStore(t.db, Date.now, TEST_KEYRING));
     queue(dm('north-1', 'U0NWPAT'));
     markPendingUnconfirmed(t.db, 'restored from a backup');
     await appSender().drain();

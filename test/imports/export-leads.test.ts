@@ -87,6 +87,10 @@ describe('writeLeadsCsv', () => {
       icpScore: 70,
       ownerUserId: 'U0REP1',
       status: 'won',
+      crmOpportunityId: '0065g00000AbCdE',
+      opportunityAmount: 125_000.5,
+      opportunityCurrency: 'EUR',
+      opportunityCloseDate: '2025-01-31',
       claimedAt: T0 + HOUR,
       opportunityAt: T0 + 2 * HOUR,
       closedAt: T0 + 3 * HOUR,
@@ -170,6 +174,10 @@ describe('writeLeadsCsv', () => {
       closed_at: '2025-01-15T12:30:00.000Z',
       reason_code: 'price',
       reason_text: `'+1 call me, "maybe"\nnext week`,
+      crm_opportunity_id: '0065g00000AbCdE',
+      opportunity_amount: '125000.5',
+      opportunity_currency: 'EUR',
+      opportunity_close_date: '2025-01-31',
     });
     expect(rows[1]).toMatchObject({ partner_slug: 'fabrikam', partner_name: "'=Fabrikam", status: 'merged' });
     expect(rows[2]).toMatchObject({ partner_name: 'Contoso, "Systems"' });

@@ -10,8 +10,9 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-const rows = () =>
-  t.db.select().from(baselines).orderBy(asc(baselines.leadType), asc(baselines.period)).all();
+const all = () => t.db.select().from(baselines).orderBy(asc(baselines.leadType), asc(baselines.period)).all();
+/** The conversion columns (the revenue and speed columns have their own test). */
+const rows = () => all().map(({ avgDealSize, currency, daysToOpportunity, daysToClose, ...rest }) => rest);
 
 describe('importBaselines', () => {
   it('computes lead-based rates from counts', async () => {
@@ -135,5 +136,35 @@ describe('importBaselines', () => {
       { row: 9, reason: 'lead type: expected a lead type such as MQL' },
     ]);
     expect(rows()).toEqual([]);
+  });
+
+  it('imports average deal size, its currency and cycle days, and rejects bad ones', async () => {
+    const file = t.write(
+      'revenue.csv',
+      [
+        'Lead Type,Period,Leads,Opportunities,Won,Average Deal Size,Currency,Days to Opportunity,Sales Cycle Days',
+        'MQL,2026-Q1,1000,80,20,"$42,500",usd,31,96.5',
+        'Event,2026-Q1,200,10,2,,,12 days,',
+        'SQL,2026-Q1,100,50,20,,EUR,,',
+        'Partner,2026-Q1,100,50,20,3.5M,dollars,-4,20',
+        'Webinar,2026-Q1,100,50,20,,,40,30',
+      ].join('\n'),
+    );
+    const result = await importBaselines(t.db, file, { skipInvalid: true, now: 1 });
+    expect(result.rejected).toEqual([
+      { row: 4, reason: 'currency: a currency needs an average deal size to apply to' },
+      {
+        row: 5,
+        reason:
+          'currency: expected a currency code such as USD or EUR, got "dollars"; days to opportunity: expected a number of days such as 45, got "-4"',
+      },
+      { row: 6, reason: 'days to close: 30 is fewer than the days to opportunity (40)' },
+    ]);
+    expect(
+      all().map((r) => [r.leadType, r.avgDealSize, r.currency, r.daysToOpportunity, r.daysToClose]),
+    ).toEqual([
+      ['Event', null, null, 12, null],
+      ['MQL', 42_500, 'USD', 31, 96.5],
+    ]);
   });
 });

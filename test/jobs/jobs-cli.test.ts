@@ -135,7 +135,7 @@ describe('jobs run', () => {
     const bad = await cli('jobs', 'run', 'nope');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain(
-      'unknown job "nope"; jobs: sla, expiry, digest, scorecards, crm-sync, model-fit, insights',
+      'unknown job "nope"; jobs: sla, expiry, digest, scorecards, crm-sync, model-fit, insights, overlap-first, partner-scorecards',
     );
     const when = await cli('jobs', 'run', 'sla', '--now', 'tuesday');
     expect(when.code).toBe(2);

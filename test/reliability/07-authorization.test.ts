@@ -1,10 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordAsk } from '../../src/db/stores/overlap-store.ts';
 import { stateValue } from '../../src/dev/slack-client.ts';
 import { encodeMeta } from '../../src/listeners/payloads.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
+import { syncCrmOutcomes } from '../../src/services/crm-outcomes.ts';
 import { recordOutcome } from '../../src/services/record-outcome.ts';
 import { submitLead } from '../../src/services/submit-lead.ts';
-import { ACTIONS, CALLBACKS, encodeLeadRef } from '../../src/slack/ids.ts';
+import {
+  ACTIONS,
+  CALLBACKS,
+  encodeCorroboratorRef,
+  encodeIdRef,
+  encodeLeadRef,
+  encodeLinkChoice,
+} from '../../src/slack/ids.ts';
+import { testConfig } from '../helpers/db.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { type Person, recentDate, submissionValues } from '../helpers/slack-actors.ts';
 import {
@@ -17,7 +27,7 @@ import {
   WORLDS,
 } from '../helpers/slack-payloads.ts';
 import { FULL, report } from './support/figures.ts';
-import { CAST, programConfig, programStandIn } from './support/program.ts';
+import { CAST, programJson, programStandIn } from './support/program.ts';
 import { startProgram, waitUntil } from './support/slack-world.ts';
 
 // Scenario 7: every door (slash command, shortcut, button, modal submission, App Home) × every kind of actor,
@@ -58,7 +68,17 @@ const INTERNAL: Kind[] = ['rep', 'non-owner rep', 'owner rep', 'leader', 'admin'
 const OWNER_AND_UP: Kind[] = ['owner rep', 'leader', 'admin'];
 const LEADERS: Kind[] = ['leader', 'admin'];
 
-type State = 'none' | 'qualified' | 'qualified-gb' | 'claimed' | 'intro' | 'awaiting' | 'corroborated';
+type State =
+  | 'none'
+  | 'qualified'
+  | 'qualified-gb'
+  | 'claimed'
+  | 'intro'
+  | 'awaiting'
+  | 'corroborated'
+  | 'crm-choices'
+  | 'rewarded'
+  | 'overlap';
 interface Lead {
   id: number;
   domain: string;
@@ -94,6 +114,21 @@ function leadOf(id: number, domain: string): Lead {
 function setup(state: State): Lead {
   const domain = `authz${++seq}-acct.com`;
   if (state === 'none') return { id: 0, domain, accountName: `Authz ${seq}`, version: 0 };
+  if (state === 'overlap') {
+    // Issue 13: an imported overlap of Northwind's that fits, asked about by the weekly job.
+    h.db.$client
+      .prepare(
+        "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 900, 'US', 0)",
+      )
+      .run(domain, `Authz ${seq} overlap`);
+    h.db.$client
+      .prepare(
+        "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)",
+      )
+      .run(domain);
+    recordAsk(h.db, { partnerSlug: 'northwind', domain, batchKey: 'authz', at: Date.now() });
+    return { id: 0, domain, accountName: `Authz ${seq} overlap`, version: 0 };
+  }
   const warmth = {
     strength: 4,
     contactName: 'Jane Doe',
@@ -126,6 +161,23 @@ function setup(state: State): Lead {
   claimLead(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId });
   if (state === 'intro')
     recordOutcome(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId, outcome: 'intro_requested' });
+  if (state === 'crm-choices') {
+    // Two deals opened on the account after the claim (as a CRM sync stores them): the owner must pick.
+    const crm = services().config.crm;
+    if (!crm) throw new Error('setup: the program config has no crm section');
+    const at = Date.now() + 60_000;
+    for (const n of [1, 2]) {
+      h.db.$client
+        .prepare(
+          `insert into crm_opportunities (crm_provider, crm_id, account_domain, name, stage_id, crm_created_at, crm_updated_at, synced_at)
+           values (?, ?, ?, ?, 'appointmentscheduled', ?, ?, ?)`,
+        )
+        .run(crm.provider, `deal-${seq}-${n}`, domain, `Deal ${n}`, at + n, at, at);
+    }
+    if (syncCrmOutcomes(services()).asked !== 1) throw new Error('setup: no Link opportunity choice');
+  }
+  if (state === 'rewarded')
+    recordOutcome(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId, outcome: 'opportunity' });
   if (state === 'corroborated') {
     // A third org flags the same account, so there is credit to move (and neither actor org holds it).
     const other = submitLead(services(), { ...base, actor: svcActor(CAST.fab), warmth });
@@ -146,7 +198,7 @@ function programState(): string {
   return JSON.stringify(
     h.db.$client
       .prepare(
-        'select (select count(*) from leads) as leads, (select count(*) from outbox where lead_id is null) as notices, (select count(*) from channel_cards) as cards',
+        "select (select count(*) from leads) as leads, (select count(*) from outbox where lead_id is null) as notices, (select count(*) from channel_cards) as cards, (select count(*) from overlap_asks where status <> 'asked') as answered",
       )
       .get(),
   );
@@ -165,6 +217,23 @@ function click(who: Person, actionId: string, value: string) {
     )
     .then((r) => ({ ack: r.json }));
 }
+/** The routing post's Link opportunity select, as Slack sends a static_select pick. */
+function pickOpportunity(who: Person, lead: Lead, opportunityId: string) {
+  requests++;
+  const value = encodeLinkChoice({ leadId: lead.id, version: lead.version, opportunityId });
+  return h.slack
+    .action(
+      world.action(who, {
+        actionId: ACTIONS.linkOpportunity,
+        actionType: 'static_select',
+        blockId: 'crm_link',
+        action: { selected_option: { text: { type: 'plain_text', text: 'Deal 1' }, value } },
+        channelId: who.channelId ?? 'C0GENERAL',
+        triggerId: h.standIn.issueTriggerId({ userId: who.userId }),
+      }),
+    )
+    .then((r) => ({ ack: r.json }));
+}
 function cmd(who: Person, text: string) {
   requests++;
   return eqlCommand(world, h, who, text).then((r) => ({ ack: r.json }));
@@ -175,6 +244,7 @@ function submitView(
   callbackId: string,
   lead: Lead,
   values: Record<string, Record<string, unknown>>,
+  meta?: Parameters<typeof encodeMeta>[0],
 ) {
   requests++;
   return h.slack
@@ -182,9 +252,10 @@ function submitView(
       world.viewSubmission(who, {
         callbackId,
         privateMetadata: encodeMeta(
-          lead.id
-            ? { channelId: who.channelId ?? null, leadId: lead.id, version: lead.version }
-            : { channelId: who.channelId ?? null },
+          meta ??
+            (lead.id
+              ? { channelId: who.channelId ?? null, leadId: lead.id, version: lead.version }
+              : { channelId: who.channelId ?? null }),
         ),
         values: values as never,
       }),
@@ -192,6 +263,10 @@ function submitView(
     .then((r) => ({ ack: r.json }));
 }
 const ref = (lead: Lead) => encodeLeadRef({ leadId: lead.id, version: lead.version });
+const askIdOf = (domain: string) =>
+  (h.db.$client.prepare('select id from overlap_asks where domain = ?').get(domain) as { id: number }).id;
+const awardIdOf = (leadId: number) =>
+  (h.db.$client.prepare('select id from reward_awards where lead_id = ?').get(leadId) as { id: number }).id;
 const config = () => services().config;
 
 const DOORS: Door[] = [
@@ -341,6 +416,13 @@ const DOORS: Door[] = [
     }),
   ),
   {
+    name: 'Link opportunity (select)',
+    action: 'request intro, meeting, opportunity, won, lost, disqualify',
+    state: 'crm-choices',
+    expected: row('change', OWNER_AND_UP),
+    run: (w, l) => pickOpportunity(w, l, `deal-${seq}-1`),
+  },
+  {
     name: 'Lost (button)',
     action: 'request intro, meeting, opportunity, won, lost, disqualify',
     state: 'claimed',
@@ -441,6 +523,69 @@ const DOORS: Door[] = [
     state: 'awaiting',
     expected: row('change', ['partner, lead’s org']),
     run: (w, l) => submitView(w, CALLBACKS.attest, l, submissionValues({})),
+  },
+  // ── issue 13: corroborator intros, overlap-first answers, reward approval ──────────────────────
+  {
+    name: 'Request intro (corroborating partner)',
+    action: 'request intro, meeting, opportunity, won, lost, disqualify',
+    state: 'corroborated',
+    expected: row('change', OWNER_AND_UP),
+    run: (w, l) =>
+      click(
+        w,
+        ACTIONS.requestCorroboratorIntro,
+        encodeCorroboratorRef({ leadId: l.id, version: l.version, partnerSlug: 'fabrikam' }),
+      ),
+  },
+  ...(
+    [
+      ['Overlap: not now', ACTIONS.overlapSnooze],
+      ['Overlap: we don’t know them', ACTIONS.overlapUnknown],
+    ] as const
+  ).map(
+    ([name, id]): Door => ({
+      name,
+      action: 'attest warmth, answer an intro request',
+      state: 'overlap',
+      expected: row('change', ['partner, lead’s org']),
+      run: (w, l) => click(w, id, encodeIdRef(askIdOf(l.domain))),
+    }),
+  ),
+  {
+    name: 'Overlap: we know them',
+    action: 'attest warmth, answer an intro request',
+    state: 'overlap',
+    // Opens the submission form at once; the answer is recorded right after.
+    expected: row('open', ['partner, lead’s org']),
+    run: (w, l) => click(w, ACTIONS.overlapKnown, encodeIdRef(askIdOf(l.domain))),
+  },
+  {
+    name: 'Approve reward',
+    action: 'approve a partner reward',
+    state: 'rewarded',
+    expected: row('change', LEADERS),
+    run: (w, l) => click(w, ACTIONS.rewardApprove, encodeIdRef(awardIdOf(l.id))),
+  },
+  {
+    name: 'Reject reward (button)',
+    action: 'approve a partner reward',
+    state: 'rewarded',
+    expected: row('open', LEADERS),
+    run: (w, l) => click(w, ACTIONS.rewardReject, encodeIdRef(awardIdOf(l.id))),
+  },
+  {
+    name: 'reject_reward (modal)',
+    action: 'approve a partner reward',
+    state: 'rewarded',
+    expected: row('change', LEADERS),
+    run: (w, l) =>
+      submitView(
+        w,
+        CALLBACKS.rejectReward,
+        l,
+        { reject_reason: { reject_reason: stateValue.text('Paid through another programme') } },
+        { channelId: w.channelId ?? null, awardId: awardIdOf(l.id) },
+      ),
   },
   // ── extensions ─────────────────────────────────────────────────────────────────────────────────
   {
@@ -579,7 +724,14 @@ describe.each(ENVELOPES)('scenario 7: authorization matrix, %s envelope', (envel
     if (!started) started = Date.now();
     world = WORLDS[envelope];
     h = await startProgram({
-      config: world.config(programConfig()),
+      // Issue 13: a reward rule, so a lead reaching opportunity has an award for the approval doors.
+      config: world.config(
+        testConfig((raw) =>
+          Object.assign(raw, programJson(), {
+            rewards: { currency: 'USD', rules: [{ on: 'opportunity', points: 5 }] },
+          }),
+        ),
+      ),
       standIn: world.standIn(programStandIn()),
     });
   });

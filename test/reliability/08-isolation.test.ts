@@ -4,6 +4,7 @@ import type { RecordedCall } from '../../src/dev/slack-stand-in.ts';
 import { JOBS } from '../../src/jobs/index.ts';
 import { createTimeZoneLookup } from '../../src/jobs/time-zones.ts';
 import { ACTIONS, CALLBACKS } from '../../src/slack/ids.ts';
+import { testConfig } from '../helpers/db.ts';
 import type { Harness } from '../helpers/harness.ts';
 import {
   buttons,
@@ -22,7 +23,7 @@ import {
   WORLDS,
 } from '../helpers/slack-payloads.ts';
 import { FULL, report, size } from './support/figures.ts';
-import { CAST, ORGS, type Org, partnerPerson, programConfig, programStandIn } from './support/program.ts';
+import { CAST, ORGS, type Org, partnerPerson, programJson, programStandIn } from './support/program.ts';
 import { startProgram, submissionPayload, waitUntil } from './support/slack-world.ts';
 
 // Scenario 8: a whole program with three partner orgs (submissions, corroborations, a CRM conflict,
@@ -85,9 +86,10 @@ async function viaModal(
   value: string,
   channelId: string,
   values: Record<string, Record<string, unknown>>,
+  messageTs?: string,
 ) {
   const before = modalCount(h, who.userId);
-  await click(who, actionId, value, channelId);
+  await click(who, actionId, value, channelId, messageTs);
   const modal = await lastModal(h, who.userId, before);
   return send(
     who,
@@ -106,7 +108,20 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
     world = WORLDS[envelope];
     acks.length = 0;
     h = await startProgram({
-      config: world.config(programConfig()),
+      // Issue 13: partner rewards on, so awards, approvals and the partners' reward DMs and App Homes are scanned.
+      config: world.config(
+        testConfig((raw) =>
+          Object.assign(raw, programJson(), {
+            rewards: {
+              currency: 'USD',
+              rules: [
+                { on: 'opportunity', points: 10 },
+                { on: 'won', amount: 300 },
+              ],
+            },
+          }),
+        ),
+      ),
       standIn: world.standIn(programStandIn()),
     });
   });
@@ -222,10 +237,39 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       const qualified = h.db.$client
         .prepare("select id, route_channel as channel from leads where status = 'qualified' order by id")
         .all() as Array<{ id: number; channel: string }>;
+      let corroboratorIntros = 0;
+      const answeredIntroDms = new Set<string>();
       for (const [k, l] of qualified.entries()) {
         const rep = l.channel === 'C0EMEA' ? CAST.rep2 : CAST.rep1;
         const post = () => routingPost(h, l.id)!;
         await click(rep, ACTIONS.claim, buttons(post()).get(ACTIONS.claim)!.value, post().channel, post().ts);
+        await h.drain();
+        // Issue 13: the owner asks each corroborating partner for an intro; it answers from its own DM.
+        const corroborating = (
+          (post().blocks ?? []) as Array<{ accessory?: { action_id?: string; value?: string } }>
+        )
+          .map((b) => b.accessory)
+          .filter((x) => x?.action_id === ACTIONS.requestCorroboratorIntro)
+          .map((x) => x!.value!);
+        for (const value of corroborating) {
+          await click(rep, ACTIONS.requestCorroboratorIntro, value, post().channel, post().ts);
+          corroboratorIntros++;
+        }
+        await h.drain();
+        for (const [userId, org] of people) {
+          for (const dm of h.standIn.messagesTo(userId).filter((m) => buttons(m).has(ACTIONS.introMade))) {
+            if (answeredIntroDms.has(`${dm.channel}:${dm.ts}`)) continue;
+            answeredIntroDms.add(`${dm.channel}:${dm.ts}`);
+            const id = answeredIntroDms.size % 2 ? ACTIONS.introMade : ACTIONS.introDeclined;
+            await click(
+              { userId, teamId: org.teamId, channelId: dm.channel },
+              id,
+              buttons(dm).get(id)!.value,
+              dm.channel,
+              dm.ts,
+            );
+          }
+        }
         await h.drain();
         const path = k % 5;
         if (path === 0 || path === 1) {
@@ -296,6 +340,8 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         await h.drain();
       }
 
+      expect(corroboratorIntros).toBeGreaterThan(0);
+
       // ── a leader moves the credit on each shared account to a corroborating org ─────────────────
       const shared = h.db.$client
         .prepare(
@@ -321,6 +367,22 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         h.db.$client.prepare('select count(*) as n from leads where credited_partner_slug is not null').get(),
       ).toEqual({ n: shared.length });
 
+      // ── issue 13: each org's imported overlaps (fitting CRM accounts), asked about by the weekly job ─
+      for (const org of ORGS) {
+        for (let n = 0; n < 3; n++) {
+          const domain = `iso-ov-${org.slug}-${n}.com`;
+          h.db.$client
+            .prepare(
+              "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 900, 'US', 0)",
+            )
+            .run(domain, `Overlap ${org.slug} ${n}`);
+          h.db.$client
+            .prepare(
+              "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values (?, ?, 'customer', 0)",
+            )
+            .run(org.slug, domain);
+        }
+      }
       // ── time passes: reminders, escalations, expiry warnings and expiries go out ─────────────────
       const timeZones = createTimeZoneLookup({ db: h.db, usersInfo: null });
       for (const days of [2, 20, 85, 95]) {
@@ -347,6 +409,71 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
           );
       }
       await h.drain();
+
+      // ── issue 13: partners answer the overlap questions; the leader decides every reward ─────────
+      for (const org of ORGS) {
+        const who = orgPeople.get(org.slug)?.[0] as Person;
+        const ask = h.standIn
+          .messagesTo(who.userId)
+          .filter((m) => buttons(m).has(ACTIONS.overlapSnooze))
+          .at(0);
+        expect(ask, `overlap-first ask for ${org.slug}`).toBeDefined();
+        const values = (
+          (ask!.blocks ?? []) as Array<{
+            type: string;
+            elements?: Array<{ action_id: string; value: string }>;
+          }>
+        )
+          .filter((b) => b.type === 'actions')
+          .map((b) => b.elements ?? []);
+        const answer = [ACTIONS.overlapSnooze, ACTIONS.overlapUnknown, ACTIONS.overlapKnown];
+        for (const [n, els] of values.entries()) {
+          const el = els.find((e) => e.action_id === answer[n % 3]);
+          if (el)
+            await click({ ...who, channelId: ask!.channel }, el.action_id, el.value, ask!.channel, ask!.ts);
+        }
+      }
+      await h.drain();
+      const rewardAsks = h.standIn
+        .messagesTo(CAST.leader.userId)
+        .filter((m) => buttons(m).has(ACTIONS.rewardApprove));
+      expect(rewardAsks.length).toBeGreaterThan(0);
+      for (const [n, m] of rewardAsks.entries()) {
+        if (n % 3 === 2) {
+          await viaModal(
+            CAST.leader,
+            ACTIONS.rewardReject,
+            buttons(m).get(ACTIONS.rewardReject)!.value,
+            m.channel,
+            {
+              reject_reason: { reject_reason: stateValue.text('Internal: paid through another programme') },
+            },
+            m.ts,
+          );
+        } else
+          await click(
+            CAST.leader,
+            ACTIONS.rewardApprove,
+            buttons(m).get(ACTIONS.rewardApprove)!.value,
+            m.channel,
+            m.ts,
+          );
+      }
+      await h.drain();
+      // A month later, each partner's own scorecard DM goes out again with the rewards decided.
+      for (const job of JOBS.filter((j) => j.name === 'partner-scorecards')) {
+        const at = Date.now() + 40 * DAY;
+        await job.run({ services: { ...h.foothold.deps.services, now: () => at }, timeZones }, at, {});
+      }
+      h.db.$client.prepare("update outbox set not_before = 0 where status = 'pending'").run();
+      await h.drain();
+      const decided = h.db.$client
+        .prepare('select status, count(*) as n from reward_awards group by status order by status')
+        .all() as Array<{ status: string; n: number }>;
+      const answeredAsks = h.db.$client
+        .prepare("select count(*) as n from overlap_asks where status <> 'asked'")
+        .get() as { n: number };
+      expect(answeredAsks.n).toBeGreaterThanOrEqual(ORGS.length);
 
       // ── what each person looks at ─────────────────────────────────────────────────────────────────
       const everyone: Person[] = [
@@ -449,7 +576,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         requests,
         faults: 0,
         inputs: sum('leads'),
-        checked: `${runs.length} envelope${runs.length === 1 ? '' : 's'} (${runs.map((r) => r.envelope).join(', ')}), ${sum('leads')} leads (last: ${(statuses as Array<{ status: string; n: number }>).map((s) => `${s.n} ${s.status}`).join(', ')}); ${sum('surfaces')} messages, views and acks shown to partner people scanned for other orgs' names, leads and people and the routing channels: ${sum('leaks')} found`,
+        checked: `${runs.length} envelope${runs.length === 1 ? '' : 's'} (${runs.map((r) => r.envelope).join(', ')}), ${sum('leads')} leads (last: issue 13: ${corroboratorIntros} corroborator intros, ${answeredAsks.n} overlap answers, rewards ${decided.map((d) => `${d.n} ${d.status}`).join(', ')}; ${(statuses as Array<{ status: string; n: number }>).map((s) => `${s.n} ${s.status}`).join(', ')}); ${sum('surfaces')} messages, views and acks shown to partner people scanned for other orgs' names, leads and people and the routing channels: ${sum('leaks')} found`,
         ms: Date.now() - firstStarted,
       });
       // Everything the program queued reached Slack: a message Slack refuses is one nobody sees.

@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFoothold, type Foothold } from '../../src/app.ts';
@@ -13,6 +12,8 @@ import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-
 import { createLogger } from '../../src/logger.ts';
 import { ACTIONS, encodeLeadRef } from '../../src/slack/ids.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { TEST_ENCRYPTION_KEY } from '../helpers/harness.ts';
+import { getPage as httpGet } from '../helpers/oauth.ts';
 import { report } from './support/figures.ts';
 import { CAST, programConfig, programStandIn } from './support/program.ts';
 import { submissionPayload } from './support/slack-world.ts';
@@ -183,6 +184,7 @@ describe('structured logs', () => {
         SLACK_CLIENT_ID: '111.222',
         SLACK_CLIENT_SECRET: CLIENT_SECRET,
         SLACK_STATE_SECRET: STATE_SECRET,
+        FOOTHOLD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
         SLACK_API_URL: oauthStandIn.apiUrl,
         PORT: 0,
         DATABASE_PATH: db.path,
@@ -214,7 +216,14 @@ describe('structured logs', () => {
       ).toEqual({ n: 1 });
       const all = lines.lines.join('\n');
       expect(lines.lines.length).toBeGreaterThan(10);
-      for (const secret of [CLIENT_SECRET, STATE_SECRET, INSTALLED, BOT_TOKEN, SIGNING_SECRET])
+      for (const secret of [
+        CLIENT_SECRET,
+        STATE_SECRET,
+        INSTALLED,
+        BOT_TOKEN,
+        SIGNING_SECRET,
+        TEST_ENCRYPTION_KEY,
+      ])
         expect(all).not.toContain(secret);
     } finally {
       await app.stop();
@@ -261,24 +270,3 @@ describe('structured logs', () => {
     expect(lines.lines.every((l) => JSON.parse(l))).toBe(true);
   });
 });
-
-function httpGet(
-  url: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}

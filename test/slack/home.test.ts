@@ -97,6 +97,34 @@ describe('App Home', () => {
     expect(s).toContain('3 · 60% of closed deals');
     const empty = serialized(leaderHome({ metrics: { ...METRICS, claimRate: null }, recent: [] }, CTX));
     expect(empty).toContain('10 · — claim rate');
+    expect(empty).not.toContain('Revenue');
+  });
+
+  it('leader home shows revenue by currency, never summed across currencies', () => {
+    const split = { won: 0, wonDeals: 0, pipeline: 0, pipelineDeals: 0 };
+    const group = (currency: string, won: number, pipeline: number, convertedFrom: string[] = []) => ({
+      currency,
+      convertedFrom,
+      won,
+      wonDeals: 1,
+      pipeline,
+      pipelineDeals: 1,
+      sourced: split,
+      influenced: split,
+      avgDealSize: won,
+      wonPerMatureEql: null,
+    });
+    const s = serialized(
+      leaderHome(
+        {
+          metrics: { ...METRICS, revenue: [group('USD', 120_000, 40_000, ['CAD']), group('EUR', 9_000, 0)] },
+          recent: [],
+        },
+        CTX,
+      ),
+    );
+    expect(s).toContain('USD (CAD converted at configured rates): won *$120,000* · pipeline $40,000');
+    expect(s).toContain('EUR: won *€9,000* · pipeline €0');
   });
 
   it('the flag card is a valid message', () => {

@@ -1,6 +1,8 @@
 import { WebClient } from '@slack/web-api';
+import { loadProgramConfig } from '../../config/program-config.ts';
 import { createOwnerResolver } from '../../crm/owners.ts';
 import { formatCrmSyncSummary, runCrmSync } from '../../crm/sync.ts';
+import { formatCrmOutcomes, syncCrmOutcomes } from '../../services/crm-outcomes.ts';
 import { crmForCli } from '../crm-setup.ts';
 import { withDb } from '../db.ts';
 import { type Command, EXIT } from '../types.ts';
@@ -57,6 +59,12 @@ export const crmSync: Command = {
       ),
     );
     for (const line of formatCrmSyncSummary(summary)) ctx.out(line);
+    if (!dryRun) {
+      // Outcomes from the CRM; their Slack messages and write-backs wait in the outboxes for the running bot.
+      const config = loadProgramConfig(ctx.settings.configPath);
+      const outcomes = await withDb(ctx, (db) => syncCrmOutcomes({ db, config, now: ctx.now }));
+      for (const line of formatCrmOutcomes(outcomes)) ctx.out(line);
+    }
     return summary.error ? EXIT.failed : EXIT.ok;
   },
 };

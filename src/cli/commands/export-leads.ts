@@ -1,9 +1,6 @@
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { writeLeadsCsv } from '../../db/stores/export-store.ts';
-import { withDb } from '../db.ts';
-import { type Command, EXIT } from '../types.ts';
+import { runExport } from '../export-output.ts';
+import type { Command } from '../types.ts';
 
 export const exportLeads: Command = {
   name: 'export leads',
@@ -19,32 +16,6 @@ export const exportLeads: Command = {
   ].join('\n'),
   options: { out: { type: 'string', short: 'o' } },
   async run(args, ctx) {
-    if (!existsSync(ctx.settings.databasePath)) {
-      ctx.err(
-        `Nothing exported: no database at ${ctx.settings.databasePath} (set DATABASE_PATH, or run "db migrate" first).`,
-      );
-      return EXIT.failed;
-    }
-    const out = args.values.out;
-    if (typeof out !== 'string') {
-      await withDb(ctx, (db) => writeLeadsCsv(db, ctx.stdout));
-      return EXIT.ok;
-    }
-    const target = ctx.resolvePath(out);
-    const temp = `${target}.${process.pid}.tmp`;
-    mkdirSync(dirname(target), { recursive: true });
-    const file = createWriteStream(temp);
-    try {
-      const { rows } = await withDb(ctx, (db) => writeLeadsCsv(db, file));
-      file.end();
-      await finished(file);
-      renameSync(temp, target);
-      ctx.out(`Exported ${rows.toLocaleString('en-US')} lead${rows === 1 ? '' : 's'} to ${out}.`);
-      return EXIT.ok;
-    } catch (err) {
-      file.destroy();
-      rmSync(temp, { force: true });
-      throw err;
-    }
+    return runExport(ctx, args.values.out, 'lead', writeLeadsCsv);
   },
 };

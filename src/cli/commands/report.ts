@@ -87,6 +87,7 @@ export function reportRows(m: ProgramMetrics, names: ReadonlyMap<string, string>
       },
     );
   }
+  rows.push(...revenueRows(m));
   for (const [key, a] of Object.entries(m.attribution)) {
     rows.push(
       row(`attribution_${key}`, 'surfaced', a.surfaced, null),
@@ -128,13 +129,143 @@ export function reportRows(m: ProgramMetrics, names: ReadonlyMap<string, string>
   return rows;
 }
 
+const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
+
+function value(
+  section: string,
+  metric: string,
+  count: number | null,
+  of: number | null,
+  note: string,
+): ReportRow {
+  return { section, metric, count: round2(count), of, rate: null, note };
+}
+
+/** Revenue per currency (never summed across currencies), speed, and each beside the baselines. */
+export function revenueRows(m: ProgramMetrics): ReportRow[] {
+  const r = m.revenue;
+  const rows: ReportRow[] = [];
+  for (const g of r.groups) {
+    const cur = g.currency ?? 'none';
+    const s = `revenue_${cur}`;
+    const conv =
+      g.convertedFrom.length > 0 ? `; ${g.convertedFrom.join(', ')} converted at configured rates` : '';
+    const note = (deals: number, what: string) => `${cur}; ${deals} ${what}${conv}`;
+    rows.push(
+      value(s, 'won', g.won, g.wonDeals, note(g.wonDeals, 'won deals')),
+      value(s, 'pipeline', g.pipeline, g.pipelineDeals, note(g.pipelineDeals, 'open deals')),
+      value(s, 'sourced_won', g.sourced.won, g.sourced.wonDeals, note(g.sourced.wonDeals, 'won deals')),
+      value(
+        s,
+        'sourced_pipeline',
+        g.sourced.pipeline,
+        g.sourced.pipelineDeals,
+        note(g.sourced.pipelineDeals, 'open deals'),
+      ),
+      value(
+        s,
+        'influenced_won',
+        g.influenced.won,
+        g.influenced.wonDeals,
+        note(g.influenced.wonDeals, 'won deals'),
+      ),
+      value(
+        s,
+        'influenced_pipeline',
+        g.influenced.pipeline,
+        g.influenced.pipelineDeals,
+        note(g.influenced.pipelineDeals, 'open deals'),
+      ),
+      value(s, 'average_deal_size', g.avgDealSize, g.wonDeals, `${cur}; over won deals`),
+      value(s, 'won_per_mature_eql', g.wonPerMatureEql, m.matureFunnel.eql, `${cur}; over mature EQLs`),
+    );
+  }
+  rows.push(
+    value('revenue', 'won_deals_without_amount', r.withoutAmount.won, null, 'not in the sums'),
+    value('revenue', 'open_opportunities_without_amount', r.withoutAmount.open, null, 'not in the sums'),
+    value(
+      'speed',
+      'average_days_eql_to_opportunity',
+      r.daysToOpportunity.average,
+      r.daysToOpportunity.count,
+      'over EQLs at opportunity',
+    ),
+    value('speed', 'average_days_eql_to_close', r.daysToClose.average, r.daysToClose.count, 'over won EQLs'),
+    value('speed', 'median_days_eql_to_close', r.daysToClose.median, r.daysToClose.count, 'over won EQLs'),
+  );
+  for (const [key, sp] of Object.entries(r.speedBy)) {
+    rows.push(
+      value(
+        'speed',
+        `${key}_average_days_eql_to_opportunity`,
+        sp.daysToOpportunity.average,
+        sp.daysToOpportunity.count,
+        `partner-${key}`,
+      ),
+      value(
+        'speed',
+        `${key}_average_days_eql_to_close`,
+        sp.daysToClose.average,
+        sp.daysToClose.count,
+        `partner-${key}`,
+      ),
+    );
+  }
+  rows.push(
+    row(
+      'speed',
+      'opportunities_won',
+      m.matureFunnel.won,
+      m.matureFunnel.opportunity,
+      'win rate, mature EQLs',
+    ),
+  );
+  const fmt = (n: number | null) => (n === null ? '—' : `${round2(n)}`);
+  for (const b of m.baselines) {
+    const t = b.leadType;
+    const cur = b.currency ?? '';
+    rows.push(
+      {
+        ...value('baseline', `${t}_deal_win_rate`, null, null, `EQL ${pct(b.dealWinRate.eql) || '—'}`),
+        rate: b.dealWinRate.baseline,
+      },
+      value(
+        'baseline',
+        `${t}_days_to_opportunity`,
+        b.daysToOpportunity.baseline,
+        null,
+        `EQL ${fmt(b.daysToOpportunity.eql)}`,
+      ),
+      value('baseline', `${t}_days_to_close`, b.daysToClose.baseline, null, `EQL ${fmt(b.daysToClose.eql)}`),
+    );
+    if (b.currency !== null)
+      rows.push(
+        value(
+          'baseline',
+          `${t}_average_deal_size`,
+          b.avgDealSize.baseline,
+          null,
+          `${cur}; EQL ${fmt(b.avgDealSize.eql)}`,
+        ),
+        value(
+          'baseline',
+          `${t}_won_revenue_per_lead`,
+          b.revenuePerLead.baseline,
+          null,
+          `${cur}; EQL ${fmt(b.revenuePerLead.eql)}`,
+        ),
+      );
+  }
+  return rows;
+}
+
 const pct = (r: Rate) => (r === null ? '' : `${(r * 100).toFixed(1)}%`);
 
 function table(rows: readonly ReportRow[]): string[] {
   const cells = rows.map((r) => [
     r.section,
     r.metric,
-    r.count === null ? '' : r.count.toLocaleString('en-US'),
+    r.count === null ? '' : r.count.toLocaleString('en-US', { maximumFractionDigits: 2 }),
     r.of === null ? '' : r.of.toLocaleString('en-US'),
     pct(r.rate),
     r.note,
@@ -168,11 +299,13 @@ async function printDigest(ctx: CommandContext): Promise<number> {
 export const report: Command = {
   name: 'report',
   usage: '[--since <ISO date>] [--format table|csv|json] [--digest]',
-  summary: 'Program metrics: funnel, cohorts, baselines, attribution, leaderboard',
+  summary: 'Program metrics: funnel, cohorts, baselines, attribution, revenue, speed, leaderboard',
   description: [
     'The digest’s numbers over the leads surfaced since --since (default: the last 90 days), every count',
     'beside its denominator and rate. Conversion rates marked "mature" and the cohort rates count only EQLs',
     `submitted at least ${COHORT_MIN_AGE_DAYS} days ago, so young leads do not drag them down.`,
+    'Revenue rows (revenue_<currency>) hold amounts in count, one section per currency: amounts in',
+    'different currencies are never added up unless config `revenue.rates` converts them (the note says so).',
     'Formats: table (default), csv (section,metric,count,of,rate,note), json (everything).',
     '--digest prints the weekly digest as of now, in full, exactly as leaders read it in Slack (--since does',
     'not apply: the digest has its own last 7 days and trailing 90 days).',

@@ -8,9 +8,11 @@ import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { alias, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { RewardStatus } from '../../core/rewards.ts';
 import type { GateName } from '../../core/types.ts';
 import type { Db } from '../connection.ts';
 import { corroborations, gateResults, leads, partnerOrgs } from '../schema.ts';
+import { exportAwards } from './reward-store.ts';
 
 export const LEAD_EXPORT_COLUMNS = [
   'id',
@@ -41,6 +43,11 @@ export const LEAD_EXPORT_COLUMNS = [
   'closed_at',
   'reason_code',
   'reason_text',
+  // The linked CRM opportunity (PRODUCT.md section 11): empty when the lead has none.
+  'crm_opportunity_id',
+  'opportunity_amount',
+  'opportunity_currency',
+  'opportunity_close_date',
 ] as const;
 
 export type LeadExportColumn = (typeof LEAD_EXPORT_COLUMNS)[number];
@@ -99,6 +106,10 @@ function readPage(db: Db, afterId: number): LeadExportRow[] {
       closedAt: leads.closedAt,
       reasonCode: leads.reasonCode,
       reasonText: leads.reasonText,
+      crmOpportunityId: leads.crmOpportunityId,
+      opportunityAmount: leads.opportunityAmount,
+      opportunityCurrency: leads.opportunityCurrency,
+      opportunityCloseDate: leads.opportunityCloseDate,
     })
     .from(leads)
     .innerJoin(partnerOrgs, eq(partnerOrgs.slug, leads.partnerSlug))
@@ -139,6 +150,10 @@ function readPage(db: Db, afterId: number): LeadExportRow[] {
     closed_at: iso(r.closedAt),
     reason_code: r.reasonCode,
     reason_text: r.reasonText,
+    crm_opportunity_id: r.crmOpportunityId,
+    opportunity_amount: r.opportunityAmount,
+    opportunity_currency: r.opportunityCurrency,
+    opportunity_close_date: r.opportunityCloseDate,
   }));
 }
 
@@ -179,4 +194,62 @@ export async function writeLeadsCsv(db: Db, dest: Writable): Promise<{ rows: num
     rows += page.length;
   }
   return { rows };
+}
+
+// ---------------------------------------------------------------- partner rewards (issue 13)
+
+export const REWARD_EXPORT_COLUMNS = [
+  'award_id',
+  'created_at',
+  'status',
+  'partner_slug',
+  'partner_name',
+  'lead_id',
+  'account_name',
+  'domain',
+  'milestone',
+  'kind',
+  'points',
+  'amount',
+  'currency',
+  'basis',
+  'decided_at',
+  'decided_by_user_id',
+  'decision_reason',
+] as const;
+
+/**
+ * Every award (or those in one status) as CSV for payout, oldest first. Points and amounts are separate
+ * columns and each amount carries its currency: nothing is summed or converted.
+ */
+export async function writeRewardsCsv(
+  db: Db,
+  dest: Writable,
+  status?: RewardStatus,
+): Promise<{ rows: number }> {
+  const options = { columns: [...REWARD_EXPORT_COLUMNS], cast: { string: neutraliseFormula } };
+  await write(dest, stringify([], { ...options, header: true }));
+  const awards = exportAwards(db, status);
+  const rows = awards.map((a) => ({
+    award_id: a.id,
+    created_at: iso(a.createdAt),
+    status: a.status,
+    partner_slug: a.partnerSlug,
+    partner_name: a.partnerName,
+    lead_id: a.leadId,
+    account_name: a.accountName,
+    domain: a.domain,
+    milestone: a.milestone,
+    kind: a.kind,
+    points: a.kind === 'points' ? a.value : null,
+    amount: a.kind === 'amount' ? a.value.toFixed(2) : null,
+    currency: a.currency,
+    basis: a.basis,
+    decided_at: iso(a.decidedAt),
+    decided_by_user_id: a.decidedByUserId,
+    decision_reason: a.decisionReason,
+  }));
+  for (let i = 0; i < rows.length; i += PAGE_SIZE)
+    await write(dest, stringify(rows.slice(i, i + PAGE_SIZE), { ...options, header: false }));
+  return { rows: rows.length };
 }

@@ -44,6 +44,10 @@ export interface BaselineImportRow {
   won: number | null;
   opportunityRate: number;
   winRate: number;
+  avgDealSize: number | null;
+  currency: string | null;
+  daysToOpportunity: number | null;
+  daysToClose: number | null;
 }
 
 export interface ImportCounts {
@@ -422,6 +426,10 @@ export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
     baselines.won,
     baselines.opportunityRate,
     baselines.winRate,
+    baselines.avgDealSize,
+    baselines.currency,
+    baselines.daysToOpportunity,
+    baselines.daysToClose,
   ];
   return createStage<BaselineImportRow>(db, {
     kind: 'baselines',
@@ -433,6 +441,10 @@ export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
       { name: 'won', type: 'INTEGER' },
       { name: 'opportunity_rate', type: 'REAL' },
       { name: 'win_rate', type: 'REAL' },
+      { name: 'avg_deal_size', type: 'REAL' },
+      { name: 'currency', type: 'TEXT' },
+      { name: 'days_to_opportunity', type: 'REAL' },
+      { name: 'days_to_close', type: 'REAL' },
     ],
     key: (r) => `${r.leadType} ${r.period}`,
     write: (r, out, at) => {
@@ -443,6 +455,10 @@ export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
       out[at + 4] = r.won;
       out[at + 5] = r.opportunityRate;
       out[at + 6] = r.winRate;
+      out[at + 7] = r.avgDealSize;
+      out[at + 8] = r.currency;
+      out[at + 9] = r.daysToOpportunity;
+      out[at + 10] = r.daysToClose;
     },
     countNew: (stage) =>
       sql`SELECT count(*) AS n FROM ${stage} s WHERE NOT EXISTS (
@@ -451,7 +467,8 @@ export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
       tx
         .insert(baselines)
         .select(
-          sql`SELECT lead_type, period, leads, opportunities, won, opportunity_rate, win_rate, ${now}
+          sql`SELECT lead_type, period, leads, opportunities, won, opportunity_rate, win_rate, avg_deal_size,
+                     currency, days_to_opportunity, days_to_close, ${now}
               FROM ${stage} WHERE true`,
         )
         .onConflictDoUpdate({
@@ -462,6 +479,10 @@ export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
             won: excluded(baselines.won),
             opportunityRate: excluded(baselines.opportunityRate),
             winRate: excluded(baselines.winRate),
+            avgDealSize: excluded(baselines.avgDealSize),
+            currency: excluded(baselines.currency),
+            daysToOpportunity: excluded(baselines.daysToOpportunity),
+            daysToClose: excluded(baselines.daysToClose),
             importedAt: excluded(baselines.importedAt),
           },
           setWhere: anyDiffers(valueColumns),

@@ -1,12 +1,15 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../connection.ts';
+import { openInstallation, sealInstallation } from '../installation-secrets.ts';
 import { people, slackInstallations, slackWorkspaces } from '../schema.ts';
+import type { Keyring } from '../secret-box.ts';
 import { prepared } from './prepared.ts';
 
 type Handle = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
 // Bolt's installation store on SQLite: one row per workspace (or org-wide) install, keyed like Bolt keys them.
+// Tokens are sealed with the keyring (AES-256-GCM, src/db/secret-box.ts) before they reach the table.
 
 function keyOf(q: {
   isEnterpriseInstall?: boolean | undefined;
@@ -18,7 +21,11 @@ function keyOf(q: {
   throw new Error('installation has neither a team id nor an enterprise id');
 }
 
-export function createInstallationStore(db: Db, now: () => number = Date.now): InstallationStore {
+export function createInstallationStore(
+  db: Db,
+  now: () => number,
+  keyring: Keyring | null,
+): InstallationStore {
   return {
     async storeInstallation(installation: Installation) {
       const installKey = keyOf({
@@ -31,7 +38,11 @@ export function createInstallationStore(db: Db, now: () => number = Date.now): I
         teamId: installation.team?.id ?? null,
         enterpriseId: installation.enterprise?.id ?? null,
         botUserId: installation.bot?.userId ?? null,
-        installation: installation as unknown as Record<string, unknown>,
+        installation: sealInstallation(
+          installation as unknown as Record<string, unknown>,
+          keyring,
+          installKey,
+        ),
         installedAt: now(),
       };
       db.insert(slackInstallations)
@@ -46,7 +57,10 @@ export function createInstallationStore(db: Db, now: () => number = Date.now): I
         .where(eq(slackInstallations.installKey, keyOf(query)))
         .get();
       if (!row) throw new Error(`no installation for ${keyOf(query)}`);
-      return row.installation as unknown as Installation<'v1' | 'v2', boolean>;
+      return openInstallation(row.installation, keyring, row.installKey) as unknown as Installation<
+        'v1' | 'v2',
+        boolean
+      >;
     },
     async deleteInstallation(query: InstallationQuery<boolean>) {
       removeInstallation(db, query);
@@ -118,9 +132,11 @@ export function installationOfBotUser(h: Handle, botUserId: string): Installatio
   return row ? toRow(row) : null;
 }
 
-function tokenOfKey(h: Handle, key: string): string | null {
+function tokenOfKey(h: Handle, key: string, keyring: Keyring | null): string | null {
   const row = h.select().from(slackInstallations).where(eq(slackInstallations.installKey, key)).get();
-  const bot = (row?.installation as { bot?: { token?: string } } | undefined)?.bot;
+  if (!row) return null;
+  const bot = (openInstallation(row.installation, keyring, row.installKey) as { bot?: { token?: string } })
+    .bot;
   return bot?.token ?? null;
 }
 
@@ -132,10 +148,11 @@ function tokenOfKey(h: Handle, key: string): string | null {
 export function clientTokenFor(
   h: Handle,
   org: { teamId?: string | null | undefined; enterpriseId?: string | null | undefined },
+  keyring: Keyring | null,
 ): string | null {
   return (
-    (org.teamId ? tokenOfKey(h, org.teamId) : null) ??
-    (org.enterpriseId ? tokenOfKey(h, org.enterpriseId) : null)
+    (org.teamId ? tokenOfKey(h, org.teamId, keyring) : null) ??
+    (org.enterpriseId ? tokenOfKey(h, org.enterpriseId, keyring) : null)
   );
 }
 
@@ -183,8 +200,8 @@ const metOrgOfTeam = prepared((h) =>
 );
 
 /** The bot token installed for a team, if that team installed the app through OAuth. */
-export function botTokenForTeam(db: Db, teamId: string): string | null {
-  return tokenOfKey(db, teamId);
+export function botTokenForTeam(db: Db, teamId: string, keyring: Keyring | null): string | null {
+  return tokenOfKey(db, teamId, keyring);
 }
 
 /** Records that a workspace belongs to a Grid organisation (a workspace moves into Grid, never between orgs). */

@@ -161,6 +161,10 @@ const FACT_COLUMNS = {
   routingPostChannel: leads.routingPostChannel,
   routingPostTs: leads.routingPostTs,
   reasonCode: leads.reasonCode,
+  amount: leads.opportunityAmount,
+  currency: leads.opportunityCurrency,
+  crmCreatedAt: leads.crmOpportunityCreatedAt,
+  crmClosedAt: leads.crmOpportunityClosedAt,
 } satisfies Record<Exclude<keyof LeadFacts, 'gateOutcomes'>, SQLiteColumn | SQL>;
 
 // Aliased to the field names, with `gateOutcomes` as a NULL column, so that SQLite hands back each row as the
@@ -290,6 +294,10 @@ export function latestImportedBaselines(h: Handle): Array<Baseline & { period: s
       leadType: r.leadType,
       opportunityRate: r.opportunityRate,
       winRate: r.winRate,
+      avgDealSize: r.avgDealSize,
+      currency: r.currency,
+      daysToOpportunity: r.daysToOpportunity,
+      daysToClose: r.daysToClose,
       period: r.period,
     }));
 }

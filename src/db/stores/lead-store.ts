@@ -24,6 +24,7 @@ import {
   poolCursors,
   warmthAttestations,
 } from '../schema.ts';
+import { corroboratorSignals } from './corroboration-store.ts';
 import { applyPartners } from './import-store.ts';
 import { laneOf } from './outbox-store.ts';
 import { jsonOrNull, prepared } from './prepared.ts';
@@ -693,6 +694,21 @@ const corroboratorsOfLead = prepared((h) =>
     .prepare(),
 );
 
+/** A stored attestation as the read model shows it (null when there is none). */
+export function warmthView(att: typeof warmthAttestations.$inferSelect | null): LeadView['warmth'] {
+  return att
+    ? {
+        strength: att.strength as WarmthAttestation['strength'],
+        contactName: att.contactName,
+        contactTitle: att.contactTitle,
+        lastInteractionOn: att.lastInteractionOn,
+        willingToIntroduce: att.willingToIntroduce,
+        attestedByUserId: att.attestedByUserId,
+        attestedAt: att.createdAt,
+      }
+    : null;
+}
+
 export function toLeadView(
   h: Handle,
   lead: LeadRow,
@@ -718,18 +734,9 @@ export function toLeadView(
     sourceMessageUrl: lead.sourceMessageUrl,
     icpScore: lead.icpScore,
     gates: gates.map((g) => ({ gate: g.gate, outcome: g.outcome, reason: g.reason, details: g.details })),
-    warmth: att
-      ? {
-          strength: att.strength as WarmthAttestation['strength'],
-          contactName: att.contactName,
-          contactTitle: att.contactTitle,
-          lastInteractionOn: att.lastInteractionOn,
-          willingToIntroduce: att.willingToIntroduce,
-          attestedByUserId: att.attestedByUserId,
-          attestedAt: att.createdAt,
-        }
-      : null,
+    warmth: warmthView(att),
     corroborators,
+    ...(corroborators.length > 0 ? { corroboration: corroboratorSignals(h, lead.id) } : {}),
     creditedPartner: lead.creditedPartnerSlug
       ? {
           slug: lead.creditedPartnerSlug,
@@ -751,6 +758,18 @@ export function toLeadView(
     claimedAt: lead.claimedAt,
     lastProgressAt: lead.lastProgressAt,
     version: lead.version,
+    crm:
+      lead.crmOpportunityId || lead.crmLinkChoices?.length
+        ? {
+            opportunityId: lead.crmOpportunityId,
+            opportunityName: lead.crmOpportunityName,
+            stageId: lead.crmStage,
+            amount: lead.opportunityAmount,
+            currency: lead.opportunityCurrency,
+            closeDate: lead.opportunityCloseDate,
+            choices: lead.crmOpportunityId ? [] : (lead.crmLinkChoices ?? []),
+          }
+        : null,
   };
 }
 

@@ -9,6 +9,7 @@ import {
   outcomeButton,
   requestExtensionButton,
 } from './lead-buttons.ts';
+import { linkOpportunitySelect } from './link-opportunity.ts';
 import {
   attestButton,
   changeCreditButton,
@@ -18,6 +19,13 @@ import {
   lostButton,
   reassignButton,
 } from './modal-buttons.ts';
+import {
+  corroboratorIntroButton,
+  overlapAnswerButton,
+  overlapKnownButton,
+  rewardApproveButton,
+  rewardRejectButton,
+} from './partner-loop-buttons.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -44,6 +52,13 @@ export function registerActions(app: App, deps: ListenerDeps): void {
         [ACTIONS.homeFlag, flagButton(deps)],
         [ACTIONS.requestExtension, requestExtensionButton(deps)],
         [ACTIONS.grantExtension, grantExtensionButton(deps)],
+        [ACTIONS.requestCorroboratorIntro, corroboratorIntroButton(deps)],
+        [ACTIONS.overlapKnown, overlapKnownButton(deps)],
+        [ACTIONS.overlapSnooze, overlapAnswerButton(deps, 'snoozed')],
+        [ACTIONS.overlapUnknown, overlapAnswerButton(deps, 'unknown')],
+        [ACTIONS.rewardApprove, rewardApproveButton(deps)],
+        [ACTIONS.rewardReject, rewardRejectButton(deps)],
+        [ACTIONS.linkOpportunity, linkOpportunitySelect(deps)],
         [ACTIONS.history, historyButton(deps)],
       ],
     ),

@@ -2,7 +2,14 @@ import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction 
 import { CALLBACKS } from '../../slack/ids.ts';
 import type { ListenerDeps } from '../deps.ts';
 import { dispatchById } from '../dispatch.ts';
-import { attestView, changeCreditView, reasonView, reassignView, submitLeadView } from './submissions.ts';
+import {
+  attestView,
+  changeCreditView,
+  reasonView,
+  reassignView,
+  rejectRewardView,
+  submitLeadView,
+} from './submissions.ts';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -19,6 +26,7 @@ export function registerViews(app: App, deps: ListenerDeps): void {
         [CALLBACKS.lostReason, reasonView(deps, 'lost')],
         [CALLBACKS.reassign, reassignView(deps)],
         [CALLBACKS.changeCredit, changeCreditView(deps)],
+        [CALLBACKS.rejectReward, rejectRewardView(deps)],
       ],
     ),
   );

@@ -9,12 +9,14 @@ import type { Actor } from '../../services/inputs.ts';
 import { whoIs } from '../../services/read-leads.ts';
 import { reassignLead } from '../../services/reassign-lead.ts';
 import { recordOutcome } from '../../services/record-outcome.ts';
+import { decideReward } from '../../services/rewards.ts';
 import { submitLead } from '../../services/submit-lead.ts';
 import {
   parseAttestationValues,
   parseChangeCreditValues,
   parseReasonValues,
   parseReassignValues,
+  parseRejectRewardValues,
   parseSubmissionValues,
 } from '../../slack/blocks/modals.ts';
 import { resultModal, submissionResultModal } from '../../slack/blocks/results.ts';
@@ -195,4 +197,20 @@ export const changeCreditView = (deps: ListenerDeps) =>
       ...(meta.version ? { version: meta.version } : {}),
     });
     return { notify: [res.view.ownerUserId, partnerContact(res.view)] };
+  });
+
+/** A leader rejects a pending partner reward with a logged reason; the DM it came from shows the decision. */
+export const rejectRewardView = (deps: ListenerDeps) =>
+  submission(deps, BLOCKS.rejectReason, ({ actor, meta, values }) => {
+    if (!meta.awardId) throw new DomainError('invalid_input', GENERIC_ERROR);
+    const res = decideReward(deps.services, {
+      actor,
+      awardId: meta.awardId,
+      approve: false,
+      reason: parseRejectRewardValues(values).reason,
+      ...(meta.channelId && meta.messageTs
+        ? { sourceMessage: { channel: meta.channelId, ts: meta.messageTs } }
+        : {}),
+    });
+    return { notify: [res.partnerContact] };
   });

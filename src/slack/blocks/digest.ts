@@ -15,7 +15,21 @@ import {
 } from '../limits.ts';
 import { escapeMrkdwn, formatDate, mention, percent, plural, userText } from '../mrkdwn.ts';
 import { leadLink } from '../permalink.ts';
-import { countRate, funnelLines, intakeLines, num, ofRate, percent1, points } from './metric-text.ts';
+import {
+  besideText,
+  countRate,
+  currencyLabel,
+  days,
+  funnelLines,
+  intakeLines,
+  money,
+  num,
+  ofRate,
+  percent1,
+  points,
+  revenueLine,
+  withoutAmountNote,
+} from './metric-text.ts';
 
 // The program digest for leaders (PRODUCT.md section 7): the weekly DM and channel post, and `/eql digest`.
 // It answers "do our EQLs convert better than our other leads, and which partners bring the ones that do?"
@@ -117,6 +131,72 @@ function listBlock(titleText: string, lines: string[], total: number, shown: num
   return lineSections(all);
 }
 
+/** Revenue groups shown; more currencies are summarised as "and N more currencies". */
+export const REVENUE_GROUPS = 4;
+
+/**
+ * The revenue section (PRODUCT.md section 11): "how much revenue did partner-sourced EQLs bring, how fast,
+ * compared with MQLs?" first, then won and pipeline revenue per currency, speed, and each figure beside the
+ * baselines. Money is never summed across currencies.
+ */
+export function revenueLines(d: ProgramDigest): string[] {
+  const m = d.trailing.metrics;
+  const r = m.revenue;
+  const lines = ['*Revenue* · trailing 90 days · by currency, never summed across currencies'];
+  const dealsSeen = r.groups.length > 0 || r.withoutAmount.open + r.withoutAmount.won > 0;
+  if (!dealsSeen && r.daysToOpportunity.count === 0) {
+    lines.push(
+      '_No EQL has reached an opportunity with an amount yet. Connect a CRM (`crm` in the config) to see revenue._',
+    );
+    return lines;
+  }
+  const sourced = r.speedBy.sourced;
+  const top = r.groups[0];
+  const vs = m.baselines[0];
+  if (top) {
+    const more =
+      r.groups.length > 1
+        ? ` (and ${plural(r.groups.length - 1, 'other currency', 'other currencies')} below)`
+        : '';
+    let headline = `Partner-sourced EQLs won *${money(top.sourced.won, top.currency)}*${more} and took *${days(sourced.daysToClose.average)}* on average from EQL to close`;
+    if (vs) {
+      headline += `; ${escapeMrkdwn(vs.leadType)}: ${days(vs.daysToClose.baseline)}`;
+      if (vs.currency !== null)
+        headline += `, won revenue per lead ${money(vs.revenuePerLead.baseline, vs.currency)} against ${money(vs.revenuePerLead.eql, vs.currency)} per EQL`;
+    }
+    lines.push(`${headline}.`);
+  }
+  for (const g of r.groups.slice(0, REVENUE_GROUPS))
+    lines.push(`• *${escapeMrkdwn(currencyLabel(g))}*: ${revenueLine(g)}`);
+  if (r.groups.length > REVENUE_GROUPS)
+    lines.push(
+      `and ${plural(r.groups.length - REVENUE_GROUPS, 'more currency', 'more currencies')} (see \`foothold report\`)`,
+    );
+  const missing = withoutAmountNote(r);
+  if (missing) lines.push(`_${missing}._`);
+  const mature = m.matureFunnel;
+  lines.push(
+    `*Speed and win rate* · EQL → opportunity *${days(r.daysToOpportunity.average)}* on average (${plural(r.daysToOpportunity.count, 'EQL')}) · EQL → won *${days(r.daysToClose.average)}* (${plural(r.daysToClose.count, 'deal')}) · partner-sourced ${days(sourced.daysToOpportunity.average)} / ${days(sourced.daysToClose.average)} · opportunities won *${percent(mature.step.won)}* (${num(mature.won)} of ${num(mature.opportunity)}, EQLs ${d.minAgeDays}+ days old)`,
+  );
+  for (const b of m.baselines) {
+    const t = escapeMrkdwn(b.leadType);
+    const parts = [
+      `win rate ${besideText(b.dealWinRate, (x) => percent(x), t)}`,
+      `to opportunity ${besideText(b.daysToOpportunity, days, t)}`,
+      `to close ${besideText(b.daysToClose, days, t)}`,
+    ];
+    if (b.currency !== null) {
+      const c = b.currency;
+      parts.push(
+        `average deal ${besideText(b.avgDealSize, (x) => money(x, c), t)}`,
+        `won revenue per lead ${besideText(b.revenuePerLead, (x) => money(x, c), t)}`,
+      );
+    }
+    lines.push(`• EQLs vs *${t}*: ${parts.join(' · ')}`);
+  }
+  return lines;
+}
+
 /** The digest as a Slack message (≤ 50 blocks). */
 export function digestMessage(d: ProgramDigest): SlackMessage {
   const tz = d.timeZone;
@@ -182,6 +262,8 @@ export function digestMessage(d: ProgramDigest): SlackMessage {
       '_Partner-sourced_: a partner flagged the account. _Partner-influenced_: our team found the account and a partner vouched for the relationship (attested warmth).',
     ]),
   );
+
+  blocks.push(divider(), ...lineSections(revenueLines(d)));
 
   const ttc = trailing.timeToClaim;
   const breaches = trailing.slaBreaches;

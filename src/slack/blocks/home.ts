@@ -1,6 +1,9 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { LeadScore } from '../../core/eql-score.ts';
+import type { MoneyGroup } from '../../core/metrics.ts';
 import type { LeadView } from '../../core/types.ts';
+import type { AwardListing, PartnerAward } from '../../db/stores/reward-store.ts';
+import type { PartnerOwnScorecard } from '../../services/partner-own-scorecard.ts';
 import { ACTIONS, encodeLeadRef } from '../ids.ts';
 import { accountTitle, STATUS_EMOJI, STATUS_LABEL } from '../labels.ts';
 import {
@@ -11,12 +14,14 @@ import {
   fields,
   header,
   homeView,
+  lineSections,
   listBlocks,
   section,
 } from '../limits.ts';
 import {
   channelLink,
   daysSince,
+  escapeMrkdwn,
   formatAge,
   formatDate,
   mention,
@@ -26,6 +31,9 @@ import {
 } from '../mrkdwn.ts';
 import { scoreLine } from './insight.ts';
 import { partnerLeadCard } from './lead-card.ts';
+import { currencyLabel, money } from './metric-text.ts';
+import { partnerScorecardBlocks } from './partner-scorecard.ts';
+import { awardLine, partnerAwardLine, rewardButtons } from './rewards.ts';
 
 // App Home: each person's own view. Partners see their organisation's submissions (never other
 // partners, never channels); reps their claimed leads with what is overdue, and what they can claim;
@@ -57,11 +65,35 @@ const isEql = (l: LeadView) => l.gates.length === 4 && l.gates.every((g) => g.ou
 
 // ─── partner ────────────────────────────────────────────────────────────────────────────────────────
 
-export function partnerHome(leads: LeadView[], ctx: HomeContext): HomeView {
+/** What a partner's App Home adds beyond its leads (issue 13): its own scorecard and rewards. */
+export interface PartnerHomeExtras {
+  scorecard?: PartnerOwnScorecard | null;
+  awards?: PartnerAward[];
+}
+
+/** The partner's own scorecard and rewards: only its own numbers and the program's rates (see partner-scorecard.ts). */
+function partnerExtrasBlocks(extras: PartnerHomeExtras, ctx: HomeContext): KnownBlock[] {
+  const out: KnownBlock[] = [];
+  if (extras.scorecard) {
+    out.push(section(`*📇 Your scorecard*`), ...partnerScorecardBlocks(extras.scorecard));
+  }
+  const awards = extras.awards ?? [];
+  if (awards.length > 0) {
+    out.push(
+      section(`*🎁 Your rewards*`),
+      ...lineSections(awards.slice(0, 10).map((a) => `• ${partnerAwardLine(a, ctx.timeZone)}`)),
+    );
+  }
+  if (out.length > 0) out.push(divider());
+  return out;
+}
+
+export function partnerHome(leads: LeadView[], ctx: HomeContext, extras: PartnerHomeExtras = {}): HomeView {
   const blocks = top(
     'Your flagged accounts',
     'Flag an account you share with us. When it clears the four checks, it goes straight to a rep, and you hear back here and by DM at every step.',
   );
+  blocks.push(...partnerExtrasBlocks(extras, ctx));
   if (leads.length === 0) {
     blocks.push(
       section('Nothing flagged yet. Your first account takes under a minute: press *Flag an account* above.'),
@@ -180,10 +212,39 @@ export interface LeaderMetrics {
   claimRate: number | null;
   opportunityRate: number | null;
   winRate: number | null;
+  /** Won and pipeline revenue by currency (the metrics core's groups); empty without linked deals. */
+  revenue?: readonly MoneyGroup[];
+}
+
+/** Leaders' list of partner rewards waiting for approval (issue 13), each with Approve / Reject. */
+function pendingRewardBlocks(
+  pending: readonly AwardListing[],
+  total: number,
+  ctx: HomeContext,
+): KnownBlock[] {
+  if (total === 0) return [];
+  const items = pending.slice(0, 8).map((a) => [section(awardLine(a, ctx.timeZone)), rewardButtons(a)]);
+  const out: KnownBlock[] = [
+    section(`*Rewards to approve (${total.toLocaleString('en-US')})*`),
+    ...items.flat(),
+  ];
+  if (total > items.length)
+    out.push(
+      context([
+        `and ${plural(total - items.length, 'more')}: \`foothold export rewards --status pending\` lists them all.`,
+      ]),
+    );
+  out.push(divider());
+  return out;
 }
 
 export function leaderHome(
-  data: { metrics: LeaderMetrics; recent: LeadView[]; deliveryProblems?: string[] },
+  data: {
+    metrics: LeaderMetrics;
+    recent: LeadView[];
+    pendingRewards?: { list: AwardListing[]; total: number };
+    deliveryProblems?: string[];
+  },
   ctx: HomeContext,
 ): HomeView {
   const m = data.metrics;
@@ -193,6 +254,7 @@ export function leaderHome(
     blocks.push(section('*Delivery problems*'), ...data.deliveryProblems.slice(0, 10).map((l) => section(l)));
     blocks.push(divider());
   }
+  blocks.push(...pendingRewardBlocks(data.pendingRewards?.list ?? [], data.pendingRewards?.total ?? 0, ctx));
   blocks.push(
     fields(
       `*Surfaced*\n${m.surfaced.toLocaleString('en-US')} · 100% (the base)`,
@@ -203,6 +265,19 @@ export function leaderHome(
       `*Won*\n${countWithRate(m.won, m.winRate, 'win rate')}`,
       `*Lost*\n${countWithRate(m.lost, rateOf(m.lost, m.won + m.lost), 'of closed deals')}`,
     ),
+    ...(m.revenue && m.revenue.length > 0
+      ? [
+          section(
+            `*Revenue*\n${m.revenue
+              .slice(0, 3)
+              .map(
+                (g) =>
+                  `${escapeMrkdwn(currencyLabel(g))}: won *${money(g.won, g.currency)}* · pipeline ${money(g.pipeline, g.currency)}`,
+              )
+              .join('\n')}`,
+          ),
+        ]
+      : []),
     context(['`/eql digest` has the full funnel, conversion against baselines and the partner leaderboard.']),
     divider(),
     section('*Recent leads*'),

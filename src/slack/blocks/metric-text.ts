@@ -1,9 +1,12 @@
 import {
+  type Beside,
   type Funnel,
   INTAKE_PARTS,
   type Intake,
   type IntakeParts,
+  type MoneyGroup,
   type Rate,
+  type Revenue,
   rate,
 } from '../../core/metrics.ts';
 import { GATE_LABEL } from '../labels.ts';
@@ -78,4 +81,58 @@ export function ofRate(count: number, of: number, noun = ''): string {
 
 export function leadCount(n: number): string {
   return plural(n, 'lead');
+}
+
+/** "$1,250,000", "€30,000", "1,250,000 (no currency)": whole units, the currency always shown. */
+export function money(amount: number | null, currency: string | null): string {
+  if (amount === null || !Number.isFinite(amount)) return '—';
+  if (currency === null) return `${num(Math.round(amount))} (no currency)`;
+  try {
+    return new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency,
+      maximumFractionDigits: 0,
+      minimumFractionDigits: 0,
+    }).format(amount);
+  } catch {
+    return `${currency} ${num(Math.round(amount))}`;
+  }
+}
+
+/** "12 days", "0.5 days", "—". */
+export function days(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return '—';
+  const r = n < 10 ? Math.round(n * 10) / 10 : Math.round(n);
+  return `${r} day${r === 1 ? '' : 's'}`;
+}
+
+/** The group's currency as a heading: "USD", "USD (EUR, GBP converted at configured rates)". */
+export function currencyLabel(g: Pick<MoneyGroup, 'currency' | 'convertedFrom'>): string {
+  const code = g.currency ?? 'No currency given';
+  return g.convertedFrom.length > 0
+    ? `${code} (${g.convertedFrom.join(', ')} converted at configured rates)`
+    : code;
+}
+
+/** Won and pipeline revenue of one currency, with deal counts and the average deal. */
+export function revenueLine(g: MoneyGroup): string {
+  const c = g.currency;
+  return (
+    `won *${money(g.won, c)}* (${plural(g.wonDeals, 'deal')}, average ${money(g.avgDealSize, c)}) · ` +
+    `pipeline *${money(g.pipeline, c)}* (${plural(g.pipelineDeals, 'open deal')}) · ` +
+    `partner-sourced won ${money(g.sourced.won, c)}, pipeline ${money(g.sourced.pipeline, c)} · ` +
+    `partner-influenced won ${money(g.influenced.won, c)}, pipeline ${money(g.influenced.pipeline, c)}`
+  );
+}
+
+/** "63 days (MQL 95)": an EQL figure beside the baseline's, formatted by `fmt`. */
+export function besideText(b: Beside, fmt: (n: number | null) => string, leadType: string): string {
+  return `${fmt(b.eql)} (${leadType} ${fmt(b.baseline)})`;
+}
+
+/** Deals counted without an amount, so a revenue total is never silently short. */
+export function withoutAmountNote(r: Revenue): string | null {
+  const { open, won } = r.withoutAmount;
+  if (open === 0 && won === 0) return null;
+  return `${plural(won, 'won deal')} and ${plural(open, 'open opportunity', 'open opportunities')} have no amount in the CRM and are not in these sums`;
 }

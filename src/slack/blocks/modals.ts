@@ -604,3 +604,33 @@ export function parseChangeCreditValues(values: StateValues): ChangeCreditValues
     creditReason: textOf(values, BLOCKS.creditReason) ?? '',
   };
 }
+
+/** A leader rejects a pending partner reward; the reason is logged (the partner is told only the outcome). */
+export function rejectRewardModal(
+  award: { id: number; partnerName: string; accountName: string; domain: string; summary: string },
+  privateMetadata: string,
+): ModalView {
+  return modal({
+    title: 'Reject reward',
+    submit: 'Reject',
+    close: 'Cancel',
+    callbackId: CALLBACKS.rejectReward,
+    privateMetadata,
+    blocks: [
+      context([
+        `${award.summary} to *${userText(award.partnerName, 80)}* for ${accountTitle(award)} · award #${award.id}. Your reason is logged; the partner is told only that it wasn’t approved.`,
+      ]),
+      textInput({
+        blockId: BLOCKS.rejectReason,
+        label: 'Reason',
+        max: 1000,
+        multiline: true,
+        placeholder: 'Why is this reward not approved? (logged with the decision)',
+      }),
+    ],
+  });
+}
+
+export function parseRejectRewardValues(values: StateValues): { reason: string } {
+  return { reason: textOf(values, BLOCKS.rejectReason) ?? '' };
+}

@@ -25,6 +25,8 @@ import {
   truncate,
   userText,
 } from '../mrkdwn.ts';
+import { corroboratorBlocks } from './corroborators.ts';
+import { crmBlocks } from './crm-messages.ts';
 import { scoreLine } from './insight.ts';
 
 // The routing post: one message per lead in the INTERNAL routing channel, updated in place as the lead
@@ -114,8 +116,19 @@ function leadButton(action: ActionId, lead: LeadView): Button {
   }
 }
 
+/** Outcomes a linked CRM opportunity's stage decides: their buttons give way to the CRM. */
+const CRM_DRIVEN: ReadonlySet<ActionId> = new Set([
+  ACTIONS.meetingHeld,
+  ACTIONS.opportunity,
+  ACTIONS.won,
+  ACTIONS.lost,
+]);
+
 export function routingButtons(lead: LeadView): Button[] {
-  const buttons = ROUTING_BUTTONS[lead.status].map((a) => leadButton(a, lead));
+  const linked = Boolean(lead.crm?.opportunityId);
+  const buttons = ROUTING_BUTTONS[lead.status]
+    .filter((a) => !(linked && CRM_DRIVEN.has(a)))
+    .map((a) => leadButton(a, lead));
   // Only an account more than one partner flagged has credit to move; closed leads too (credit is often
   // settled after the deal).
   if (creditCandidates(lead).length > 0 && lead.status !== 'merged')
@@ -275,12 +288,14 @@ export function routingPost(lead: LeadView, ctx: RoutingContext): SlackMessage {
   blocks.push(section(warmthSummary(lead, ctx)));
   if (ctx.score) blocks.push(context([scoreLine(ctx.score)]));
   if (ctx.partnerHint) blocks.push(context([ctx.partnerHint]));
+  blocks.push(...corroboratorBlocks(lead, ctx));
   if (lead.need) blocks.push(section(`*Need*\n${userText(lead.need, 1500)}`));
   if (lead.notes) blocks.push(section(`*Notes*\n${userText(lead.notes, 1500)}`));
   const meta = [`Lead #${lead.id}`, `updated ${formatAge(lead.updatedAt, ctx.now)} ago`];
   if (lead.sourceMessageUrl) meta.push(slackMessageLink(lead.sourceMessageUrl, 'source message'));
   blocks.push(context(meta));
 
+  blocks.push(...crmBlocks(lead));
   const closing = closingLine(lead, ctx) ?? claimWaitLine(lead, ctx);
   if (closing) blocks.push(context([closing]));
   const buttons = routingButtons(lead);

@@ -5,7 +5,16 @@ import type { PartnerScorecard } from '../../services/partner-scorecard.ts';
 import { GATE_LABEL } from '../labels.ts';
 import { context, fields, header, lineSections, message, type SlackMessage, section } from '../limits.ts';
 import { escapeMrkdwn, formatDate, percent, plural, userText } from '../mrkdwn.ts';
-import { intakeLines, num, ofRate, points } from './metric-text.ts';
+import {
+  currencyLabel,
+  days,
+  intakeLines,
+  num,
+  ofRate,
+  points,
+  revenueLine,
+  withoutAmountNote,
+} from './metric-text.ts';
 
 /** "*6* surfaced: *5* EQLs (83% of surfaced) · *1* candidate (17% of surfaced)" on one line. */
 function inlineIntake(i: Parameters<typeof intakeLines>[0]): string {
@@ -62,6 +71,18 @@ export function scorecardMessage(card: PartnerScorecard): SlackMessage {
         : `*Standing* · not ranked yet: ${plural(s?.eql ?? 0, 'EQL')} in 12 months, ${num(card.minSample)} needed to be ranked`,
     ),
   );
+
+  const r = card.revenue;
+  const pr = card.programRevenue;
+  const revenue = [
+    `*Revenue* · last 12 months · EQL → opportunity *${days(r.daysToOpportunity.average)}* (program ${days(pr.daysToOpportunity.average)}) · EQL → won *${days(r.daysToClose.average)}* (program ${days(pr.daysToClose.average)})`,
+    ...(r.groups.length === 0
+      ? ['_No deal amounts yet for their EQLs._']
+      : r.groups.slice(0, 3).map((g) => `• *${escapeMrkdwn(currencyLabel(g))}*: ${revenueLine(g)}`)),
+  ];
+  const missing = withoutAmountNote(r);
+  if (missing) revenue.push(`_${missing}._`);
+  blocks.push(...lineSections(revenue));
 
   const gates = card.failingGates;
   blocks.push(

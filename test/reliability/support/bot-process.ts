@@ -59,22 +59,27 @@ export interface BotOptions {
   env?: Record<string, string>;
 }
 
+/** The environment `npm start` gets in these scenarios. */
+export function botEnv(opts: BotOptions, port: number): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: opts.apiUrl,
+    PORT: String(port),
+    DATABASE_PATH: opts.databasePath,
+    FOOTHOLD_CONFIG: opts.configPath,
+    LOG_LEVEL: opts.logLevel ?? 'info',
+    ...opts.env,
+  };
+}
+
 export async function startBot(opts: BotOptions): Promise<BotProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: opts.apiUrl,
-      PORT: String(port),
-      DATABASE_PATH: opts.databasePath,
-      FOOTHOLD_CONFIG: opts.configPath,
-      LOG_LEVEL: opts.logLevel ?? 'info',
-      ...opts.env,
-    },
+    env: botEnv(opts, port),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];

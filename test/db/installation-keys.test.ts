@@ -1,0 +1,220 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Installation } from '@slack/bolt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { slackInstallations } from '../../src/db/schema.ts';
+import { type Keyring, SecretError, secretKey } from '../../src/db/secret-box.ts';
+import {
+  forgetCopiedBotToken,
+  installationKeyCensus,
+  rekeyInstallations,
+  sealPlaintextInstallations,
+} from '../../src/db/stores/installation-keys.ts';
+import { botTokenForTeam, createInstallationStore } from '../../src/db/stores/installation-store.ts';
+import { openTestDb, type TestDb } from '../helpers/db.ts';
+
+// Installation tokens on a real SQLite file: sealed on the way in, opened on the way out, plain-text rows of an
+// older version sealed once, everything re-sealed on rotation, and no token bytes left anywhere in the files.
+
+const OLD: Keyring = { current: secretKey(Buffer.alloc(32, 11)), previous: null };
+const NEW: Keyring = { current: secretKey(Buffer.alloc(32, 12)), previous: OLD.current };
+const NEW_ONLY: Keyring = { current: NEW.current, previous: null };
+
+function installation(team: string, n: number): Installation<'v2', false> {
+  return {
+    team: { id: team, name: `Team ${team}` },
+    enterprise: undefined,
+    user: {
+      id: `U${team}`,
+      token: `xoxp-user-${team}-${n}`,
+      scopes: ['identify'],
+      refreshToken: `xoxe-1-user-${team}-${n}`,
+    },
+    bot: {
+      id: `B${team}`,
+      userId: `UB${team}`,
+      token: `xoxb-bot-${team}-${n}`,
+      scopes: ['chat:write'],
+      refreshToken: `xoxe-1-bot-${team}-${n}`,
+      expiresAt: 1_900_000_000,
+    },
+    incomingWebhook: { url: `https://hooks.slack.com/services/${team}/B1/secretpath${n}`, channelId: 'C1' },
+    tokenType: 'bot',
+    isEnterpriseInstall: false,
+    appId: 'A1',
+    authVersion: 'v2',
+  };
+}
+
+const SECRETS = (team: string, n: number) => [
+  `xoxp-user-${team}-${n}`,
+  `xoxe-1-user-${team}-${n}`,
+  `xoxb-bot-${team}-${n}`,
+  `xoxe-1-bot-${team}-${n}`,
+  `secretpath${n}`,
+];
+
+/** Every byte of the database: the main file and its write-ahead log. */
+function fileBytes(t: TestDb): string {
+  const main = readFileSync(t.path).toString('latin1');
+  const wal = existsSync(`${t.path}-wal`) ? readFileSync(`${t.path}-wal`).toString('latin1') : '';
+  return main + wal;
+}
+
+/** Writes rows the way versions before encryption did: the installation JSON as is. */
+function storePlain(t: TestDb, team: string, n: number) {
+  t.db
+    .insert(slackInstallations)
+    .values({
+      installKey: team,
+      teamId: team,
+      enterpriseId: null,
+      botUserId: `UB${team}`,
+      installation: installation(team, n) as unknown as Record<string, unknown>,
+      installedAt: 1,
+    })
+    .run();
+}
+
+let t: TestDb;
+beforeEach(() => {
+  t = openTestDb();
+});
+afterEach(() => t.cleanup());
+
+describe('the installation store', () => {
+  it('seals every secret field on the way in and opens them on the way out', async () => {
+    const store = createInstallationStore(t.db, () => 5, OLD);
+    await store.storeInstallation(installation('T1', 1));
+    const fetched = await store.fetchInstallation({
+      teamId: 'T1',
+      isEnterpriseInstall: false,
+      enterpriseId: undefined,
+    });
+    expect(fetched).toEqual(installation('T1', 1));
+    expect(botTokenForTeam(t.db, 'T1', OLD)).toBe('xoxb-bot-T1-1');
+    const stored = t.db.select().from(slackInstallations).get()?.installation as Record<
+      string,
+      Record<string, unknown>
+    >;
+    expect(String(stored.bot?.token)).toMatch(/^fhenc:1:/);
+    expect(stored.bot?.scopes).toEqual(['chat:write']);
+    expect(stored.team?.id).toBe('T1');
+    const bytes = fileBytes(t);
+    for (const s of SECRETS('T1', 1)) expect(bytes, s).not.toContain(s);
+    expect(installationKeyCensus(t.db, OLD)).toMatchObject({
+      installations: 1,
+      plain: 0,
+      current: 5,
+      unknown: [],
+    });
+  });
+
+  it('refuses to store a token without a key', async () => {
+    const store = createInstallationStore(t.db, () => 5, null);
+    await expect(store.storeInstallation(installation('T1', 1))).rejects.toThrow(
+      /FOOTHOLD_ENCRYPTION_KEY is not set/,
+    );
+    expect(t.db.select().from(slackInstallations).all()).toEqual([]);
+  });
+
+  it('does not open a row with the wrong key, nor a token moved to another row', async () => {
+    const store = createInstallationStore(t.db, () => 5, OLD);
+    await store.storeInstallation(installation('T1', 1));
+    await store.storeInstallation(installation('T2', 2));
+    expect(() => botTokenForTeam(t.db, 'T1', NEW_ONLY)).toThrow(SecretError);
+    // Someone with write access to the file swaps T1's sealed token into T2's row.
+    const raw = t.db.$client;
+    const one = JSON.parse(
+      (
+        raw.prepare("select installation from slack_installations where install_key='T1'").get() as {
+          installation: string;
+        }
+      ).installation,
+    );
+    const two = JSON.parse(
+      (
+        raw.prepare("select installation from slack_installations where install_key='T2'").get() as {
+          installation: string;
+        }
+      ).installation,
+    );
+    two.bot.token = one.bot.token;
+    raw
+      .prepare("update slack_installations set installation = ? where install_key='T2'")
+      .run(JSON.stringify(two));
+    expect(() => botTokenForTeam(t.db, 'T2', OLD)).toThrow(/another place/);
+  });
+});
+
+describe('plain-text rows of an older version', () => {
+  it('are sealed once, idempotently, leaving no token bytes in the file or its log', async () => {
+    storePlain(t, 'T1', 1);
+    storePlain(t, 'T2', 2);
+    expect(fileBytes(t)).toContain('xoxb-bot-T1-1');
+    expect(installationKeyCensus(t.db, OLD)).toMatchObject({ installations: 2, plain: 10, current: 0 });
+    // Until then they still work.
+    expect(botTokenForTeam(t.db, 'T1', OLD)).toBe('xoxb-bot-T1-1');
+    expect(sealPlaintextInstallations(t.db, OLD)).toBe(2);
+    expect(sealPlaintextInstallations(t.db, OLD)).toBe(0);
+    expect(installationKeyCensus(t.db, OLD)).toMatchObject({ plain: 0, current: 10 });
+    const bytes = fileBytes(t);
+    for (const s of [...SECRETS('T1', 1), ...SECRETS('T2', 2)]) expect(bytes, s).not.toContain(s);
+    const store = createInstallationStore(t.db, () => 5, OLD);
+    expect(
+      await store.fetchInstallation({ teamId: 'T2', isEnterpriseInstall: false, enterpriseId: undefined }),
+    ).toEqual(installation('T2', 2));
+  });
+});
+
+describe('rotation', () => {
+  it('re-seals every row with the new key; the old key alone then opens nothing', async () => {
+    await createInstallationStore(t.db, () => 5, OLD).storeInstallation(installation('T1', 1));
+    storePlain(t, 'T2', 2);
+    // Both keys set: old rows open.
+    expect(botTokenForTeam(t.db, 'T1', NEW)).toBe('xoxb-bot-T1-1');
+    expect(installationKeyCensus(t.db, NEW)).toMatchObject({ previous: 5, plain: 5, current: 0 });
+    expect(rekeyInstallations(t.db, NEW)).toEqual({ installations: 2, rewritten: 2 });
+    expect(rekeyInstallations(t.db, NEW)).toEqual({ installations: 2, rewritten: 0 });
+    expect(installationKeyCensus(t.db, NEW_ONLY)).toMatchObject({
+      current: 10,
+      previous: 0,
+      plain: 0,
+      unknown: [],
+    });
+    expect(botTokenForTeam(t.db, 'T1', NEW_ONLY)).toBe('xoxb-bot-T1-1');
+    expect(botTokenForTeam(t.db, 'T2', NEW_ONLY)).toBe('xoxb-bot-T2-2');
+    expect(() => botTokenForTeam(t.db, 'T1', OLD)).toThrow(SecretError);
+  });
+
+  it('changes nothing when a row is sealed with a key it does not have', async () => {
+    await createInstallationStore(t.db, () => 5, OLD).storeInstallation(installation('T1', 1));
+    storePlain(t, 'T2', 2);
+    const before = t.db.select().from(slackInstallations).all();
+    expect(installationKeyCensus(t.db, NEW_ONLY).unknown).toHaveLength(5);
+    expect(() => rekeyInstallations(t.db, NEW_ONLY)).toThrow(SecretError);
+    expect(t.db.select().from(slackInstallations).all()).toEqual(before);
+  });
+});
+
+describe('the copy of SLACK_BOT_TOKEN older versions stored', () => {
+  it('is removed (and its bytes with it); a genuine install for the same team is kept', async () => {
+    const copy = installation('T0VENDOR', 0);
+    copy.bot = { ...copy.bot!, token: 'xoxb-env-token-123' };
+    t.db
+      .insert(slackInstallations)
+      .values({
+        installKey: 'T0VENDOR',
+        teamId: 'T0VENDOR',
+        enterpriseId: null,
+        botUserId: 'U',
+        installation: copy as never,
+        installedAt: 1,
+      })
+      .run();
+    expect(forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-other')).toBe(false);
+    expect(forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-env-token-123')).toBe(true);
+    expect(t.db.select().from(slackInstallations).all()).toEqual([]);
+    expect(fileBytes(t)).not.toContain('xoxb-env-token-123');
+    expect(forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-env-token-123')).toBe(false);
+  });
+});
