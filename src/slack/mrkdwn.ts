@@ -178,3 +178,11 @@ export function listPhrase(items: readonly string[]): string {
   if (items.length <= 1) return items[0] ?? '';
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
+
+/**
+ * A Slack message's `text` as the person wrote it: Slack sends `&`, `<` and `>` escaped as `&amp;`, `&lt;`
+ * and `&gt;` ("Escaping text" in Slack's formatting docs), which a plain-text input would show literally.
+ */
+export function unescapeSlackText(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}

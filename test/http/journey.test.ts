@@ -342,7 +342,7 @@ describe('the two partner doors', () => {
   it('opens the modal with the message linked from the Flag as EQL shortcut', async () => {
     const ts = h.standIn.addMessage({
       channel: 'C0SHAREDN',
-      text: 'Acme is looking at partner portals',
+      text: 'Acme &amp; Co is looking at partner portals &lt;3',
       user: PAT.userId,
     });
     const trigger = h.standIn.issueTriggerId({ userId: PAT.userId });
@@ -352,13 +352,16 @@ describe('the two partner doors', () => {
         teamId: 'T0VENDOR',
         callbackId: 'flag_as_eql',
         channel: 'C0SHAREDN',
-        message: { ts, text: 'Acme is looking at partner portals' },
+        // As Slack sends message text: `&`, `<` and `>` escaped.
+        message: { ts, text: 'Acme &amp; Co is looking at partner portals &lt;3' },
         triggerId: trigger,
       }),
     );
     expect(res.status).toBe(200);
     const modal = await lastModal(h, PAT.userId);
-    expect(allText(modal.history.at(-1))).toContain('partner portals');
+    // The notes field shows what Pat wrote, not Slack's escaping.
+    const notes = JSON.stringify(modal.history.at(-1)).match(/"initial_value":"(Acme[^"]*)"/)?.[1];
+    expect(notes).toBe('Acme & Co is looking at partner portals <3');
     expect(String(modal.payload.private_metadata)).toContain('archives/C0SHAREDN');
   });
 

@@ -3,6 +3,7 @@ import { authorize } from '../../core/permissions.ts';
 import { listPartners } from '../../db/stores/lead-store.ts';
 import { whoIs } from '../../services/read-leads.ts';
 import { submissionModal } from '../../slack/blocks/modals.ts';
+import { unescapeSlackText } from '../../slack/mrkdwn.ts';
 import { unregisteredText } from '../commands/unregistered.ts';
 import type { ListenerDeps } from '../deps.ts';
 import { encodeMeta, interactionActor, messageShortcutBody } from '../payloads.ts';
@@ -36,7 +37,7 @@ export function flagAsEqlShortcut(deps: ListenerDeps) {
     const sourceMessageUrl = messageUrl(b.channel.id, b.message.ts);
     const view = submissionModal({
       variant: who.kind === 'partner' ? 'partner' : 'rep',
-      prefill: { notes: (b.message.text ?? '').slice(0, 500) },
+      prefill: { notes: unescapeSlackText(b.message.text ?? '').slice(0, 500) },
       partners:
         who.kind === 'partner'
           ? []
