@@ -16,7 +16,14 @@ import { loadProgramConfig, type ProgramConfig } from '../config/program-config.
 import { closeDb, type Db, openDb } from '../db/connection.ts';
 import { createLogger } from '../logger.ts';
 import { ACTIONS } from '../slack/ids.ts';
-import { type Names, renderAck, renderBlock, renderCall, type TextStyle, titleLine } from './render-text.ts';
+import {
+  type Names,
+  renderAck,
+  renderBlock,
+  renderCall,
+  type TextStyle,
+  titleLine,
+} from '../slack/render-text.ts';
 import {
   blockAction,
   createSlackRequester,

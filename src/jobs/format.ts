@@ -1,5 +1,5 @@
-import { renderMessage, titleLine } from '../dev/render-text.ts';
 import { FILE_UPLOAD_METHOD } from '../slack/file-upload.ts';
+import { renderMessage, titleLine } from '../slack/render-text.ts';
 import type { PreviewMessage } from './preview.ts';
 import type { JobSummary } from './types.ts';
 

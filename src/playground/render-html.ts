@@ -4,7 +4,7 @@
  * Interactive elements carry `data-*` attributes the page's script reads (action id, block id, value), so a
  * click becomes the `block_actions` payload Slack would send.
  */
-import { arr, isObj, type Obj, optionsOf, str } from '../dev/render-text.ts';
+import { arr, isObj, type Obj, optionsOf, str } from '../slack/render-text.ts';
 
 /** Who and where the Slack ids are, so mentions read as names. */
 export interface HtmlNames {

@@ -4,8 +4,9 @@
  * the page cannot invent fields: a value for a block the view lacks is ignored, an empty field is sent as
  * Slack sends it (`value: null`, `selected_option: null`, …).
  */
-import { isObj, type Obj, optionsOf } from '../dev/render-text.ts';
+
 import { stateValue } from '../dev/slack-client.ts';
+import { isObj, type Obj, optionsOf } from '../slack/render-text.ts';
 
 /** Block id → the values the form holds for that block's element (one for most, several for checkboxes). */
 export type FormValues = Readonly<Record<string, readonly string[]>>;

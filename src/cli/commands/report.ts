@@ -3,11 +3,11 @@ import { stringify } from 'csv-stringify/sync';
 import { loadProgramConfig } from '../../config/program-config.ts';
 import type { Funnel, ProgramMetrics, Rate } from '../../core/metrics.ts';
 import { loadLeadFacts, partnerNames } from '../../db/stores/job-store.ts';
-import { renderMessage } from '../../dev/render-text.ts';
 import { formatLocal } from '../../jobs/format.ts';
 import { buildProgramDigest } from '../../services/program-digest.ts';
 import { COHORT_MIN_AGE_DAYS, computeMetrics, programBaselines } from '../../services/program-metrics.ts';
 import { digestMessage } from '../../slack/blocks/digest.ts';
+import { renderMessage } from '../../slack/render-text.ts';
 import { withDb } from '../db.ts';
 import { type Command, type CommandContext, EXIT, UsageError } from '../types.ts';
 

@@ -8,7 +8,7 @@ import {
   renderCall,
   renderMrkdwn,
   renderView,
-} from '../../src/dev/render-text.ts';
+} from '../../src/slack/render-text.ts';
 
 const names: Names = {
   users: { U0NWPAT: 'Pat Northwind', U0REP1: 'Riley Rep', U0REP2: 'Sam Rep' },

@@ -1,7 +1,8 @@
 /**
  * Renders Block Kit (messages, modals, App Home) and recorded Slack stand-in calls as readable terminal
- * text, for `npm run demo`. Pure functions: no I/O, no clock. Colours are ANSI escapes and only appear
- * when `style.color` is true (the caller decides, usually `process.stdout.isTTY`).
+ * text, for `npm run demo`, `jobs run --dry-run`, `report --digest` and the playground's HTML renderer.
+ * Pure functions: no I/O, no clock. Colours are ANSI escapes and only appear when `style.color` is true (the
+ * caller decides, usually `process.stdout.isTTY`).
  */
 
 /** Who and where the Slack ids are, so mentions and titles read as names. */
