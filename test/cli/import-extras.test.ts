@@ -1,23 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
 import { formatProgress } from '../../src/cli/progress.ts';
+import { runCliCaptured } from '../helpers/cli.ts';
 import { EXAMPLE_CONFIG_PATH } from '../helpers/db.ts';
 
 // Imports on a terminal: progress, every rejected row to a file, and a hint for files that are not
 // comma-separated CSV (issue 14).
-
-class Buffered extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 let dir: string;
 beforeEach(() => {
@@ -25,19 +16,13 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(...argv: string[]) {
-  const stdout = new Buffered();
-  const stderr = new Buffered();
-  const env = { DATABASE_PATH: join(dir, 'f.db'), FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname };
-  const code = await runCli(argv, {
-    stdout,
-    stderr,
-    env,
-    cwd: dir,
-    now: () => Date.parse('2026-11-23T14:00:00Z'),
-  });
-  return { code, out: stdout.text, err: stderr.text };
-}
+const cli = (...argv: string[]) =>
+  runCliCaptured(
+    argv,
+    { DATABASE_PATH: join(dir, 'f.db'), FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname },
+    dir,
+    () => Date.parse('2026-11-23T14:00:00Z'),
+  );
 
 describe('import --rejects', () => {
   it('writes every rejected row, as it was, with its line and reason; the report lists the first 50', async () => {

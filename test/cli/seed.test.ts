@@ -1,21 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
 import { closeDb, openDb } from '../../src/db/connection.ts';
+import { runCliCaptured } from '../helpers/cli.ts';
 import { EXAMPLE_CONFIG_PATH } from '../helpers/db.ts';
 
 // `foothold seed --sample`: a realistic program in an empty database through the real imports and use cases.
-
-class Buffered extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 let dir: string;
 beforeEach(() => {
@@ -24,13 +15,13 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const NOW = Date.parse('2026-11-23T14:00:00Z');
-async function cli(...argv: string[]) {
-  const stdout = new Buffered();
-  const stderr = new Buffered();
-  const env = { DATABASE_PATH: join(dir, 'sample.db'), FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname };
-  const code = await runCli(argv, { stdout, stderr, env, cwd: dir, now: () => NOW });
-  return { code, out: stdout.text, err: stderr.text };
-}
+const cli = (...argv: string[]) =>
+  runCliCaptured(
+    argv,
+    { DATABASE_PATH: join(dir, 'sample.db'), FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname },
+    dir,
+    () => NOW,
+  );
 
 describe('seed --sample', () => {
   it('fills an empty database with months of leads and outcomes, sends nothing, and refuses to run twice', async () => {

@@ -9,14 +9,15 @@ class Buffered extends Writable {
   }
 }
 
-/** Runs the CLI in this process with `env`, capturing what it prints. */
+/** Runs the CLI in this process with `env` (and optionally a working folder and a clock), capturing what it prints. */
 export async function runCliCaptured(
   argv: string[],
   env: Record<string, string>,
   cwd?: string,
+  now?: () => number,
 ): Promise<{ code: number; out: string; err: string }> {
   const stdout = new Buffered();
   const stderr = new Buffered();
-  const code = await runCli(argv, { stdout, stderr, env, ...(cwd ? { cwd } : {}) });
+  const code = await runCli(argv, { stdout, stderr, env, ...(cwd ? { cwd } : {}), ...(now ? { now } : {}) });
   return { code, out: stdout.text, err: stderr.text };
 }

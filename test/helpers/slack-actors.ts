@@ -123,14 +123,18 @@ export async function submitModal(
   );
 }
 
-/** `/eql` then submit the modal: the whole partner flow. Returns the ack's JSON. */
+/**
+ * `/eql [text]` then submit the modal: the whole partner flow. Returns the ack's JSON. `text` is what follows
+ * `/eql` (e.g. `acme.com` to open the modal prefilled).
+ */
 export async function flagAccount(
   h: Harness,
   who: Person,
   fields: SubmissionFields = {},
+  text = '',
 ): Promise<Record<string, unknown>> {
   const before = modalCount(h, who.userId);
-  const { res } = await command(h, who, '');
+  const { res } = await command(h, who, text);
   expect(res.status).toBe(200);
   const modal = await lastModal(h, who.userId, before);
   const submitted = await submitModal(h, who, modal, submissionValues(fields));

@@ -1,21 +1,19 @@
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
 import { stateValue } from '../../src/dev/slack-client.ts';
 import { ACTIONS } from '../../src/slack/ids.ts';
 import { CONTOSO, LEADER, NORTHWIND, REP1 } from '../helpers/actors.ts';
+import { runCliCaptured } from '../helpers/cli.ts';
 import { EXAMPLE_CONFIG_PATH } from '../helpers/db.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
 import {
   allText,
   buttons,
   click,
-  command,
+  flagAccount,
   lastModal,
   modalCount,
   type Person,
   routingPost,
-  submissionValues,
   submitModal,
 } from '../helpers/slack-actors.ts';
 
@@ -30,28 +28,16 @@ afterEach(async () => {
 });
 
 async function flag(who: Person): Promise<void> {
-  const before = modalCount(h, who.userId);
-  await command(h, who, 'acme.com');
-  const modal = await lastModal(h, who.userId, before);
-  expect((await submitModal(h, who, modal, submissionValues({}))).status).toBe(200);
+  await flagAccount(h, who, {}, 'acme.com');
   await h.drain();
 }
 
-class Buffered extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-async function cli(...argv: string[]) {
-  const stdout = new Buffered();
-  const stderr = new Buffered();
-  const env = { DATABASE_PATH: h.tdb.path, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname };
-  const code = await runCli(argv, { stdout, stderr, env, cwd: h.tdb.dir });
-  return { code, out: stdout.text, err: stderr.text };
-}
+const cli = (...argv: string[]) =>
+  runCliCaptured(
+    argv,
+    { DATABASE_PATH: h.tdb.path, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname },
+    h.tdb.dir,
+  );
 
 describe('a lead’s history', () => {
   it('History shows the vendor team who did what and why, newest first; a partner is refused', async () => {

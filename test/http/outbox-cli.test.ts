@@ -1,21 +1,12 @@
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
 import { NORTHWIND } from '../helpers/actors.ts';
+import { runCliCaptured } from '../helpers/cli.ts';
 import { EXAMPLE_CONFIG_PATH } from '../helpers/db.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
-import { command, lastModal, modalCount, submissionValues, submitModal } from '../helpers/slack-actors.ts';
+import { flagAccount } from '../helpers/slack-actors.ts';
 
 // `foothold outbox list|retry|discard` against the running bot's database: a delivery that failed for good is
 // shown with its error, sent again once the cause is fixed, or set aside with a reason (issue 14).
-
-class Buffered extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 let h: Harness;
 beforeEach(async () => {
@@ -25,13 +16,12 @@ afterEach(async () => {
   await h.stop();
 });
 
-async function cli(...argv: string[]) {
-  const stdout = new Buffered();
-  const stderr = new Buffered();
-  const env = { DATABASE_PATH: h.tdb.path, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname };
-  const code = await runCli(argv, { stdout, stderr, env, cwd: h.tdb.dir });
-  return { code, out: stdout.text, err: stderr.text };
-}
+const cli = (...argv: string[]) =>
+  runCliCaptured(
+    argv,
+    { DATABASE_PATH: h.tdb.path, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname },
+    h.tdb.dir,
+  );
 
 const rows = () =>
   h.db.$client
@@ -47,9 +37,7 @@ describe('outbox list | retry | discard', () => {
   it('shows a failed delivery, sends it again once fixed, or discards it with a reason in the history', async () => {
     // The bot was removed from the routing channel: the routing post fails for good.
     h.standIn.fail('chat.postMessage', { kind: 'slack_error', error: 'not_in_channel' }, { times: 1 });
-    const before = modalCount(h, NORTHWIND.userId);
-    await command(h, NORTHWIND, 'acme.com');
-    await submitModal(h, NORTHWIND, await lastModal(h, NORTHWIND.userId, before), submissionValues({}));
+    await flagAccount(h, NORTHWIND, {}, 'acme.com');
     await h.drain();
     const failed = rows().filter((r) => r.status === 'failed');
     expect(failed).toHaveLength(1);
@@ -76,14 +64,7 @@ describe('outbox list | retry | discard', () => {
 
     // A second failure is discarded instead: it is never sent, and the lead's history says who and why.
     h.standIn.fail('chat.postMessage', { kind: 'slack_error', error: 'channel_not_found' }, { times: 5 });
-    const before2 = modalCount(h, NORTHWIND.userId);
-    await command(h, NORTHWIND, 'globex.com');
-    await submitModal(
-      h,
-      NORTHWIND,
-      await lastModal(h, NORTHWIND.userId, before2),
-      submissionValues({ website: 'globex.com', accountName: 'Globex' }),
-    );
+    await flagAccount(h, NORTHWIND, { website: 'globex.com', accountName: 'Globex' }, 'globex.com');
     await h.drain();
     const second = rows().filter((r) => r.status === 'failed');
     expect(second.length).toBeGreaterThanOrEqual(1);
