@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, openDb } from '../../src/db/connection.ts';
+import { seedSampleProgram } from '../../src/dev/sample-program.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
-import { EXAMPLE_CONFIG_PATH } from '../helpers/db.ts';
+import { EXAMPLE_CONFIG_PATH, testConfig } from '../helpers/db.ts';
 
 // `foothold seed --sample`: a realistic program in an empty database through the real imports and use cases.
 
@@ -74,5 +75,31 @@ describe('seed --sample', () => {
     expect(again.code).toBe(1);
     expect(again.err).toContain(`the database already holds ${leads} leads; a sample goes into an empty one`);
     expect((await cli('seed')).err).toContain('only --sample is supported');
+  });
+});
+
+describe('seedSampleProgram on a connection that stays open (the playground)', () => {
+  it('gives the connection its full fsync back afterwards, also when seeding fails', async () => {
+    const db = openDb(join(dir, 'open.db'));
+    try {
+      const config = testConfig();
+      await seedSampleProgram(db, config, { leads: 20, months: 2, now: NOW });
+      expect(db.$client.pragma('synchronous', { simple: true })).toBe(2);
+      await expect(seedSampleProgram(db, config, { leads: 20, months: 2, now: NOW })).rejects.toThrow(
+        /already holds/,
+      );
+      const noPartners = { ...config, partners: [] };
+      const empty = openDb(join(dir, 'empty.db'));
+      try {
+        await expect(seedSampleProgram(empty, noPartners, { leads: 5, months: 1, now: NOW })).rejects.toThrow(
+          'the config has no partners',
+        );
+        expect(empty.$client.pragma('synchronous', { simple: true })).toBe(2);
+      } finally {
+        closeDb(empty);
+      }
+    } finally {
+      closeDb(db);
+    }
   });
 });
