@@ -2,14 +2,24 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { engineOf, type Handle, newSqliteEngine, registerEngine } from './engine.ts';
 import { createPrivateFile, databaseModeWarnings } from './file-modes.ts';
+import { migratePostgres } from './migrate-postgres.ts';
 import * as schema from './schema.ts';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+export type { EngineKind, Handle } from './engine.ts';
+export { affected, engineKind, one } from './engine.ts';
 
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+/** An open database, either engine: pass it to the stores, or to `transaction()` for a unit of work. */
+export type Db = Handle;
+/** The handle a `transaction()` callback receives (the same type: stores take either). */
+export type Tx = Handle;
+
+export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations/sqlite');
 
 export interface OpenDbOptions {
   /** Apply pending migrations (start-up and `db migrate` do; tools that only read may not). */
@@ -81,32 +91,211 @@ export function openDb(path: string, options: OpenDbOptions = {}): Db {
   client.pragma('cache_size = -65536');
   const db = drizzle({ client, schema });
   if (options.migrate ?? true) migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  registerEngine(db, newSqliteEngine(client));
   return db;
 }
 
-export function closeDb(db: Db): void {
-  if (db.$client.open) db.$client.close();
+export interface PostgresOptions {
+  /** Connections per process (DATABASE_POOL_SIZE). */
+  poolSize?: number;
+  /** Any statement running longer is cancelled by the server (DATABASE_STATEMENT_TIMEOUT_MS; 0 = none). */
+  statementTimeoutMs?: number;
+  /** Apply pending migrations (under an advisory lock: several instances starting at once migrate once). */
+  migrate?: boolean;
+  /** Named in pg_stat_activity (`foothold web`, `foothold worker`…). */
+  applicationName?: string;
 }
+
+// int8 (bigint: times in milliseconds, ids, counts) comes back from pg as a string by default; Foothold's values
+// are all below 2^53, and the stores expect numbers, as better-sqlite3 gives them.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/** Opens a PostgreSQL database (a pool) and applies pending migrations. */
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Db> {
+  const timeout = options.statementTimeoutMs ?? 15_000;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName ?? 'foothold',
+    types: pgTypes as unknown as pg.CustomTypesConfig,
+    ...(timeout > 0 ? { statement_timeout: timeout } : {}),
+  });
+  // An idle client losing its connection (a failover, a restart) must not crash the process: the pool drops it.
+  pool.on('error', () => {});
+  try {
+    if (options.migrate ?? true) await migratePostgres(pool);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  const db = drizzlePostgres({ client: pool, schema }) as unknown as Db;
+  registerEngine(db, { kind: 'postgres', pool, inTransaction: false, root: db });
+  return db;
+}
+
+export interface OpenDatabaseOptions extends OpenDbOptions, PostgresOptions {
+  /** postgres://… selects PostgreSQL; otherwise the SQLite file at `databasePath`. */
+  databaseUrl?: string | undefined;
+  databasePath: string;
+}
+
+/** The engine the settings choose: DATABASE_URL (PostgreSQL) or the SQLite file at DATABASE_PATH. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Db> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openDb(options.databasePath, options);
+}
+
+export async function closeDb(db: Db): Promise<void> {
+  const engine = engineOf(db);
+  if (engine.kind === 'sqlite') {
+    if (engine.client.open) engine.client.close();
+  } else if (!engine.inTransaction && !engine.pool.ended) {
+    await engine.pool.end();
+  }
+}
+
+/** The better-sqlite3 connection behind a SQLite handle, for what only SQLite has (backup, pragmas, the file). */
+export function sqliteClient(db: Db): Database.Database {
+  const engine = engineOf(db);
+  if (engine.kind !== 'sqlite') throw new Error('this operation needs the SQLite engine (DATABASE_PATH)');
+  return engine.client;
+}
+
+/** The pg pool behind a PostgreSQL handle. */
+export function postgresPool(db: Db): pg.Pool {
+  const engine = engineOf(db);
+  if (engine.kind !== 'postgres') throw new Error('this operation needs the PostgreSQL engine (DATABASE_URL)');
+  return engine.pool;
+}
+
+export interface TransactionOptions {
+  /**
+   * PostgreSQL isolation. Default `serializable`: every transaction behaves as if it ran alone, as SQLite's
+   * single writer guarantees, so a check-then-write (one open lead per account, first click wins) holds across
+   * instances. A transaction the server aborts as a serialization failure or deadlock is run again (its
+   * callback must only touch the database). `read committed` is for the outbox claim, whose
+   * `FOR UPDATE SKIP LOCKED` does the serialising itself.
+   */
+  isolation?: 'serializable' | 'read committed';
+}
+
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 30;
+
+/**
+ * Runs `fn` as one transaction: everything it writes commits together or not at all. On SQLite it takes the
+ * write lock up front (BEGIN IMMEDIATE) and transactions in this process queue for the one connection; on
+ * PostgreSQL it runs on a pooled connection. Called inside another transaction, it nests as a savepoint.
+ */
+export async function transaction<T>(
+  db: Db,
+  fn: (tx: Tx) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const engine = engineOf(db);
+  return engine.kind === 'sqlite' ? sqliteTransaction(db, engine, fn) : postgresTransaction(db, engine, fn, options);
+}
+
+type SqliteEngine = Extract<ReturnType<typeof engineOf>, { kind: 'sqlite' }>;
+type PostgresEngine = Extract<ReturnType<typeof engineOf>, { kind: 'postgres' }>;
+
+async function sqliteTransaction<T>(db: Db, engine: SqliteEngine, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const { client } = engine;
+  const depth = engine.depth.getStore();
+  if (depth !== undefined && client.inTransaction) {
+    const name = `foothold_sp_${++engine.savepoints}`;
+    client.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await engine.depth.run(depth + 1, () => fn(db));
+      client.exec(`RELEASE ${name}`);
+      return result;
+    } catch (err) {
+      if (client.inTransaction) client.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      throw err;
+    }
+  }
+  let release!: () => void;
+  const previous = engine.queue;
+  engine.queue = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await previous;
+  try {
+    client.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await engine.depth.run(0, () => fn(db));
+      client.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (client.inTransaction) client.exec('ROLLBACK');
+      throw err;
+    }
+  } finally {
+    release();
+  }
+}
+
+async function postgresTransaction<T>(
+  db: Db,
+  engine: PostgresEngine,
+  fn: (tx: Tx) => Promise<T>,
+  options: TransactionOptions,
+): Promise<T> {
+  type PgTransactional = {
+    transaction<R>(cb: (tx: object) => Promise<R>, config?: { isolationLevel?: string }): Promise<R>;
+  };
+  const run = (cb: (tx: object) => Promise<T>, config?: { isolationLevel?: string }) =>
+    (db as unknown as PgTransactional).transaction(cb, config);
+  const inner = (tx: object) => {
+    registerEngine(tx, { ...engine, inTransaction: true });
+    return fn(tx as Tx);
+  };
+  if (engine.inTransaction) return run(inner);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run(inner, { isolationLevel: options.isolation ?? 'serializable' });
+    } catch (err) {
+      const code = (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+      if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw err;
+      // Back off with jitter so the transactions that collided do not collide again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));
+    }
+  }
+}
+
+class Rollback extends Error {}
 
 /**
  * Runs `fn` inside a transaction that is always rolled back: a preview (`jobs run --dry-run`) executes the
  * real code, transactions and all (they nest as savepoints), and leaves the database exactly as it was.
  */
-export async function withRollback<T>(db: Db, fn: () => Promise<T> | T): Promise<T> {
-  db.$client.exec('BEGIN IMMEDIATE');
+export async function withRollback<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  let result: { value: T } | null = null;
   try {
-    return await fn();
-  } finally {
-    db.$client.exec('ROLLBACK');
+    await transaction(db, async (tx) => {
+      result = { value: await fn(tx) };
+      throw new Rollback('preview: rolled back');
+    });
+  } catch (err) {
+    if (!(err instanceof Rollback)) throw err;
   }
+  if (!result) throw new Error('preview produced no result');
+  return (result as { value: T }).value;
 }
 
-/** Bulk writes that can be redone from scratch (a sample program) skip the per-commit fsync. */
+/** Bulk writes that can be redone from scratch (a sample program) skip the per-commit fsync (SQLite only). */
 export function relaxDurability(db: Db): void {
-  db.$client.pragma('synchronous = OFF');
+  const engine = engineOf(db);
+  if (engine.kind === 'sqlite') engine.client.pragma('synchronous = OFF');
 }
 
 /** Back to the full fsync on commit that every acknowledged action needs (see openDb). */
 export function restoreDurability(db: Db): void {
-  db.$client.pragma('synchronous = FULL');
+  const engine = engineOf(db);
+  if (engine.kind === 'sqlite') engine.client.pragma('synchronous = FULL');
 }

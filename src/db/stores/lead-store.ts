@@ -37,17 +37,13 @@ import { jsonOrNull, prepared } from './prepared.ts';
 
 const p = sql.placeholder;
 
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-type Handle = Db | Tx;
+export type { Tx } from '../connection.ts';
+type Handle = Db;
 
 export type LeadRow = typeof leads.$inferSelect;
 export type NewLead = typeof leads.$inferInsert;
 export type CrmAccountRow = typeof crmAccounts.$inferSelect;
 
-/** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so concurrent writers queue). */
-export function inTransaction<T>(db: Db, fn: (tx: Tx) => T): T {
-  return db.transaction(fn, { behavior: 'immediate' });
-}
 
 const GATE_ORDER = ['overlap', 'warmth', 'fit', 'motion'] as const;
 

@@ -1,4 +1,4 @@
-import type { Db } from '../connection.ts';
+import { engineKind, type Handle } from '../engine.ts';
 
 // Prepared queries for the hot paths (a submission, a click, the outbox sender).
 //
@@ -7,20 +7,65 @@ import type { Db } from '../connection.ts';
 // benchmark B2). A drizzle prepared query keeps both the SQL and SQLite's compiled statement; values come in
 // through `sql.placeholder`. It belongs to the connection's session, which a transaction handle shares with its
 // database, so one prepared query serves both, in a transaction or not.
+//
+// On PostgreSQL the same builder is prepared by drizzle's node-postgres session (an unnamed statement, which
+// pg parses per execution) and run with `execute`; the methods below hide the difference and are async on both.
 
-type Handle = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
+type Params = Record<string, unknown>;
+
+/** A prepared query run the same way on either engine. */
+export interface PortableQuery<Row> {
+  /** The first row (a select, or an insert/update with RETURNING). */
+  get(params?: Params): Promise<Row | undefined>;
+  all(params?: Params): Promise<Row[]>;
+  /** Runs a write; resolves to the number of rows it touched. */
+  run(params?: Params): Promise<number>;
+}
+
+interface SqlitePrepared {
+  get(params?: Params): unknown;
+  all(params?: Params): unknown[];
+  run(params?: Params): { changes: number };
+}
+
+interface PostgresPrepared {
+  execute(params?: Params): Promise<unknown>;
+}
+
+type RowOf<Q> = Q extends { all(...args: never[]): (infer R)[] } ? R : never;
+
+function portable<Row>(query: unknown, kind: 'sqlite' | 'postgres'): PortableQuery<Row> {
+  if (kind === 'sqlite') {
+    const q = query as SqlitePrepared;
+    return {
+      get: async (params) => q.get(params) as Row | undefined,
+      all: async (params) => q.all(params) as Row[],
+      run: async (params) => q.run(params).changes,
+    };
+  }
+  const q = query as PostgresPrepared;
+  return {
+    get: async (params) => ((await q.execute(params)) as Row[])[0],
+    all: async (params) => (await q.execute(params)) as Row[],
+    run: async (params) => {
+      const result = (await q.execute(params)) as { rowCount?: number | null } | unknown[];
+      return Array.isArray(result) ? result.length : Number(result.rowCount ?? 0);
+    },
+  };
+}
 
 /**
- * Wraps a builder of one drizzle prepared query: the query is built on first use per connection and reused.
- * The connection is identified by its drizzle session (not part of drizzle's public types, hence the cast).
+ * Wraps a builder of one drizzle prepared query (the builder ends in `.prepare()`): the query is built on first
+ * use per connection and reused. The connection is identified by its drizzle session (not part of drizzle's
+ * public types, hence the cast).
  */
-export function prepared<Q>(build: (h: Handle) => Q): (h: Handle) => Q {
-  const bySession = new WeakMap<object, Q>();
+export function prepared<Q>(build: (h: Handle) => Q): (h: Handle) => PortableQuery<RowOf<Q>> {
+  const bySession = new WeakMap<object, PortableQuery<RowOf<Q>>>();
   return (h) => {
     const session = (h as unknown as { session: object }).session;
     let query = bySession.get(session);
     if (query === undefined) {
-      query = build(h);
+      query = portable<RowOf<Q>>(build(h), engineKind(h));
       bySession.set(session, query);
     }
     return query;

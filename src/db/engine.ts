@@ -1,0 +1,75 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type Database from 'better-sqlite3';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type pg from 'pg';
+import type * as schema from './schema.ts';
+
+// One storage design for both engines.
+//
+// The stores are written once, in drizzle's query builder, against the tables of `schema.ts`. On SQLite they run
+// through better-sqlite3; on PostgreSQL the same builder calls run through drizzle's node-postgres session, whose
+// dialect renders them as PostgreSQL (quoted names, `$1` placeholders, `RETURNING`, `ON CONFLICT … DO UPDATE` with
+// `excluded`): the two dialects agree on everything the stores use. The Postgres tables (`schema-postgres.ts`) have
+// the same names and columns, typed so that rows come back as the same JavaScript values (int8 parsed as a number,
+// JSON kept as text). Every store test runs on both engines to prove it.
+//
+// So a handle is typed as drizzle's SQLite database. The rules that keep a store portable:
+// - await a builder (never `.get()`, `.all()`, `.run()`, `.values()`; use `one()` and `affected()` from here);
+// - prepared queries through `prepared()` (stores/prepared.ts), which runs them on either engine;
+// - transactions through `transaction()` (connection.ts), never the handle's own `.transaction` (synchronous on
+//   SQLite);
+// - SQL fragments in the SQL both engines speak (no json_each, no GLOB, booleans compared to true/false).
+// test/db/portable-stores.test.ts checks the first and the last rule over src/db/stores.
+
+export type Handle = BetterSQLite3Database<typeof schema>;
+export type EngineKind = 'sqlite' | 'postgres';
+
+interface SqliteEngine {
+  kind: 'sqlite';
+  client: Database.Database;
+  /** Serialises transactions on the one connection (an async callback spans awaits). */
+  queue: Promise<void>;
+  depth: AsyncLocalStorage<number>;
+  savepoints: number;
+}
+
+interface PostgresEngine {
+  kind: 'postgres';
+  pool: pg.Pool;
+  /** Whether this handle is a transaction's (nested calls then take a savepoint). */
+  inTransaction: boolean;
+  root: Handle;
+}
+
+export type Engine = SqliteEngine | PostgresEngine;
+
+const engines = new WeakMap<object, Engine>();
+
+export function registerEngine(handle: object, engine: Engine): void {
+  engines.set(handle, engine);
+}
+
+export function engineOf(handle: object): Engine {
+  const engine = engines.get(handle);
+  if (!engine) throw new Error('not a Foothold database handle (open it with openDatabase)');
+  return engine;
+}
+
+export function engineKind(handle: object): EngineKind {
+  return engineOf(handle).kind;
+}
+
+export function newSqliteEngine(client: Database.Database): SqliteEngine {
+  return { kind: 'sqlite', client, queue: Promise.resolve(), depth: new AsyncLocalStorage<number>(), savepoints: 0 };
+}
+
+/** The first row of an awaited select (the portable `.get()`). */
+export async function one<T>(rows: PromiseLike<T[]>): Promise<T | undefined> {
+  return (await rows)[0];
+}
+
+/** Rows an INSERT, UPDATE or DELETE touched, on either engine (better-sqlite3 `changes`, pg `rowCount`). */
+export function affected(result: unknown): number {
+  const r = result as { changes?: number; rowCount?: number | null };
+  return Number(r.changes ?? r.rowCount ?? 0);
+}
