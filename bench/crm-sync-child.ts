@@ -16,7 +16,7 @@ import { parseProgramConfig } from '../src/config/program-config.ts';
 import { createOwnerResolver } from '../src/crm/owners.ts';
 import { createCrmProvider } from '../src/crm/provider.ts';
 import { runCrmSync } from '../src/crm/sync.ts';
-import { closeDb, openDb } from '../src/db/connection.ts';
+import { closeDb, openDb, sqliteClient } from '../src/db/connection.ts';
 
 const VERSION = '66.0';
 
@@ -43,7 +43,7 @@ async function bare(
   url: string,
   db: ReturnType<typeof openDb>,
 ): Promise<{ accounts: number; opportunities: number }> {
-  const c = db.$client;
+  const c = sqliteClient(db);
   const token = (await (
     await fetch(`${url}/services/oauth2/token`, {
       method: 'POST',
@@ -151,8 +151,9 @@ async function main(): Promise<void> {
   const result =
     mode === 'bare' ? { ...(await bare(url, db)), error: null } : await foothold(url, db, configPath);
   const ms = performance.now() - t;
-  const stored = (db.$client.prepare('SELECT count(*) AS n FROM crm_accounts').get() as { n: number }).n;
-  closeDb(db);
+  const stored = (sqliteClient(db).prepare('SELECT count(*) AS n FROM crm_accounts').get() as { n: number })
+    .n;
+  await closeDb(db);
   for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
   process.send?.({ type: 'ready', ms, stored, hwmMiB: hwmMiB(), heapMiB: peakHeap / 2 ** 20, ...result });
 }

@@ -12,7 +12,7 @@
 // wall-clock hours (claimHours × 3, i.e. 8 business hours per 24) instead of business hours.
 
 import type Database from 'better-sqlite3';
-import { closeDb, openDb } from '../src/db/connection.ts';
+import { closeDb, openDb, sqliteClient } from '../src/db/connection.ts';
 import { buildProgramDigest } from '../src/services/program-digest.ts';
 import { type BenchProgram, cachedLeadsDb, DAY } from './generate.ts';
 import { type Figure, figure, log, summarize } from './lib.ts';
@@ -184,13 +184,15 @@ function offsetOf(ms: number, tz: string): number {
   );
 }
 
-export function runDigestBench(o: DigestBenchOptions): { figures: Figure[]; info: Record<string, unknown> } {
+export async function runDigestBench(
+  o: DigestBenchOptions,
+): Promise<{ figures: Figure[]; info: Record<string, unknown> }> {
   const figures: Figure[] = [];
   const info: Record<string, unknown> = {};
   const config = o.program.config;
   const perLead: Array<{ size: number; product: number; sql: number }> = [];
   for (const size of o.sizes) {
-    const { path, stats } = cachedLeadsDb(o.dataDir, {
+    const { path, stats } = await cachedLeadsDb(o.dataDir, {
       seed: o.seed,
       leads: size,
       now: o.now,
@@ -214,22 +216,22 @@ export function runDigestBench(o: DigestBenchOptions): { figures: Figure[]; info
     };
     const product: number[] = [];
     const sql: number[] = [];
-    let digest: ReturnType<typeof buildProgramDigest> | null = null;
+    let digest: Awaited<ReturnType<typeof buildProgramDigest>> | null = null;
     let raw: WindowCounts | null = null;
-    const runProduct = () => {
+    const runProduct = async () => {
       const t = performance.now();
-      digest = buildProgramDigest(deps, o.now);
+      digest = await buildProgramDigest(deps, o.now);
       return performance.now() - t;
     };
     const runSql = () => {
       const t = performance.now();
-      raw = rawSqlDigest(db.$client, o.now, sqlCfg);
+      raw = rawSqlDigest(sqliteClient(db), o.now, sqlCfg);
       return performance.now() - t;
     };
     // A warm-up of each (page cache, statement cache, JIT), except at the largest sizes, where the smaller
     // sizes have warmed the code and a run takes long enough for a cold start not to matter.
     if (size < 1_000_000) {
-      runProduct();
+      await runProduct();
       runSql();
     }
     const reps = size >= 1_000_000 ? Math.min(o.reps, 3) : o.reps;
@@ -237,14 +239,14 @@ export function runDigestBench(o: DigestBenchOptions): { figures: Figure[]; info
       // Alternate which goes first, so drift on a shared machine hits both alike.
       if (i % 2) {
         sql.push(runSql());
-        product.push(runProduct());
+        product.push(await runProduct());
       } else {
-        product.push(runProduct());
+        product.push(await runProduct());
         sql.push(runSql());
       }
     }
     // Both sides must count the same leads (a check that the baseline computes the same aggregates).
-    const d = digest as ReturnType<typeof buildProgramDigest> | null;
+    const d = digest as Awaited<ReturnType<typeof buildProgramDigest>> | null;
     const r = raw as WindowCounts | null;
     const m = d?.trailing.metrics;
     const same =
@@ -263,7 +265,7 @@ export function runDigestBench(o: DigestBenchOptions): { figures: Figure[]; info
     info[`leads_${size}`] = {
       trailing90: r,
       openLeads: (
-        db.$client
+        sqliteClient(db)
           .prepare(
             `SELECT count(*) AS n FROM leads WHERE status IN (${OPEN.map((s) => `'${s}'`).join(', ')})`,
           )
@@ -273,7 +275,7 @@ export function runDigestBench(o: DigestBenchOptions): { figures: Figure[]; info
       productMs: product,
       sqlMs: sql,
     };
-    closeDb(db);
+    await closeDb(db);
     const value = summarize(product);
     const baseline = summarize(sql);
     // Growth is computed from the fastest run of each size: the least disturbed by other load on the machine.

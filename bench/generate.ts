@@ -8,11 +8,11 @@
 
 import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type ProgramConfig, parseProgramConfig } from '../src/config/program-config.ts';
 import { OPEN_STATUSES } from '../src/core/lifecycle.ts';
 import { GATES, type GateName, type LeadStatus } from '../src/core/types.ts';
-import { closeDb, openDb } from '../src/db/connection.ts';
+import { closeDb, MIGRATIONS_DIR, openDb, sqliteClient } from '../src/db/connection.ts';
 import { syncProgram } from '../src/db/stores/lead-store.ts';
 import { mulberry32 } from '../src/dev/random.ts';
 import type { StandInOptions } from '../src/dev/slack-stand-in.ts';
@@ -185,14 +185,14 @@ export interface GenerateStats {
 }
 
 /** Fresh SQLite file at `path` with the real migrations and `leads` generated leads. */
-export function generateLeadsDb(path: string, opts: GenerateOptions): GenerateStats {
+export async function generateLeadsDb(path: string, opts: GenerateOptions): Promise<GenerateStats> {
   const started = performance.now();
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp`;
   for (const s of ['', '-wal', '-shm']) rmSync(tmp + s, { force: true });
   const db = openDb(tmp);
-  syncProgram(db, opts.program.config, opts.now);
-  const c = db.$client;
+  await syncProgram(db, opts.program.config, opts.now);
+  const c = sqliteClient(db);
   c.pragma('synchronous = OFF');
 
   const tables = ['leads', 'lead_events', 'gate_results', 'people'];
@@ -398,7 +398,7 @@ export function generateLeadsDb(path: string, opts: GenerateOptions): GenerateSt
   });
   load.immediate();
   c.pragma('wal_checkpoint(TRUNCATE)');
-  closeDb(db);
+  await closeDb(db);
   for (const s of ['-wal', '-shm']) rmSync(tmp + s, { force: true });
   for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true });
   renameSync(tmp, path);
@@ -407,19 +407,19 @@ export function generateLeadsDb(path: string, opts: GenerateOptions): GenerateSt
 }
 
 /** A generated leads database, reused across runs while the seed, size and migrations are unchanged. */
-export function cachedLeadsDb(
+export async function cachedLeadsDb(
   dir: string,
   opts: GenerateOptions & { fresh?: boolean },
-): {
+): Promise<{
   path: string;
   stats: GenerateStats | null;
-} {
-  const migrations = readFileSync(new URL('../migrations/meta/_journal.json', import.meta.url), 'utf8');
+}> {
+  const migrations = readFileSync(join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8');
   let h = 0;
   for (const ch of `${GENERATOR_VERSION}:${migrations}`) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
   const path = `${dir}/leads-${opts.leads}-s${opts.seed}-p${opts.program.partners.length}-${(h >>> 0).toString(36)}-${opts.now}.db`;
   if (!opts.fresh && existsSync(path)) return { path, stats: null };
-  return { path, stats: generateLeadsDb(path, opts) };
+  return { path, stats: await generateLeadsDb(path, opts) };
 }
 
 /** Bump when the generated data changes shape, so cached databases are rebuilt. */

@@ -13,7 +13,7 @@
 
 import { createReadStream, readFileSync, rmSync } from 'node:fs';
 import { parse } from 'csv-parse';
-import { closeDb, openDb } from '../src/db/connection.ts';
+import { closeDb, openDb, sqliteClient } from '../src/db/connection.ts';
 import { importAccounts } from '../src/imports/import-accounts.ts';
 
 function hwmMiB(): number {
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   if (!into) for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
   const db = openDb(dbPath);
   const now = Date.now();
-  const c = db.$client;
+  const c = sqliteClient(db);
   let rows = 0;
   let ms = 0;
   let detail: Record<string, unknown> = {};
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     rows = records.length;
   }
   const stored = (c.prepare('SELECT count(*) AS n FROM crm_accounts').get() as { n: number }).n;
-  closeDb(db);
+  await closeDb(db);
   if (!into) for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
   process.send?.({ type: 'ready', ms, rows, stored, hwmMiB: hwmMiB(), ...detail });
 }

@@ -11,7 +11,7 @@
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
-import { closeDb, openDb } from '../src/db/connection.ts';
+import { closeDb, openDb, sqliteClient } from '../src/db/connection.ts';
 import { loadLeadFacts } from '../src/db/stores/job-store.ts';
 import { buildCalibration, computeScoreFit } from '../src/services/insight.ts';
 import { cohortChart, funnelChart, warmthChart } from '../src/services/insight-charts.ts';
@@ -23,8 +23,8 @@ import { type Figure, figure, log, summarize } from './lib.ts';
 /** The same options as B3's digest benchmark (sizes, repetitions, the seeded data). */
 export type LearningBenchOptions = DigestBenchOptions;
 
-function learningDb(o: LearningBenchOptions, size: number): string {
-  const { path, stats } = cachedLeadsDb(o.dataDir, {
+async function learningDb(o: LearningBenchOptions, size: number): Promise<string> {
+  const { path, stats } = await cachedLeadsDb(o.dataDir, {
     seed: o.seed,
     leads: size,
     now: o.now,
@@ -39,7 +39,7 @@ function learningDb(o: LearningBenchOptions, size: number): string {
   copyFileSync(path, out);
   const db = openDb(out);
   const t = performance.now();
-  db.$client.exec(`
+  sqliteClient(db).exec(`
     INSERT INTO warmth_attestations (lead_id, partner_slug, attested_by_user_id, strength, last_interaction_on,
                                      willing_to_introduce, created_at)
       SELECT id, partner_slug, submitted_by_user_id, 3 + abs(random() % 3),
@@ -49,7 +49,7 @@ function learningDb(o: LearningBenchOptions, size: number): string {
       SELECT merged_into_lead_id, partner_slug, id, relationship, created_at
       FROM leads WHERE status = 'merged' AND merged_into_lead_id IS NOT NULL;
     ANALYZE;`);
-  closeDb(db);
+  await closeDb(db);
   log(
     `  added attestations and corroborations to ${size.toLocaleString('en-US')} leads in ${((performance.now() - t) / 1000).toFixed(1)} s`,
   );
@@ -115,10 +115,10 @@ function rawSqlCells(c: Database.Database, now: number, matureDays: number): num
 
 const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
 
-export function runLearningBench(o: LearningBenchOptions): {
+export async function runLearningBench(o: LearningBenchOptions): Promise<{
   figures: Figure[];
   info: Record<string, unknown>;
-} {
+}> {
   const figures: Figure[] = [];
   const info: Record<string, unknown> = {};
   const config = o.program.config;
@@ -128,46 +128,49 @@ export function runLearningBench(o: LearningBenchOptions): {
     sql: [],
   };
   for (const size of o.sizes) {
-    const path = learningDb(o, size);
+    const path = await learningDb(o, size);
     const db = openDb(path);
     const deps = { db, config, now: () => o.now };
     const calibration: number[] = [];
     const fit: number[] = [];
     const sql: number[] = [];
     let judged = { product: 0, sql: 0 };
-    const time = (fn: () => void) => {
+    const time = async (fn: () => Promise<void> | void) => {
       const t = performance.now();
-      fn();
+      await fn();
       return performance.now() - t;
     };
     const runCalibration = () =>
-      time(() => {
-        judged.product = buildCalibration(deps, o.now).report.overall.n;
+      time(async () => {
+        judged.product = (await buildCalibration(deps, o.now)).report.overall.n;
       });
-    const runFit = () => time(() => void computeScoreFit(deps, o.now));
+    const runFit = () =>
+      time(async () => {
+        await computeScoreFit(deps, o.now);
+      });
     const runSql = () =>
       time(() => {
-        judged.sql = rawSqlCells(db.$client, o.now, config.insight.matureDays);
+        judged.sql = rawSqlCells(sqliteClient(db), o.now, config.insight.matureDays);
       });
     if (size < 1_000_000) {
-      runCalibration();
-      runFit();
-      runSql();
+      await runCalibration();
+      await runFit();
+      await runSql();
     }
     const reps = size >= 1_000_000 ? Math.min(o.reps, 3) : o.reps;
     for (let i = 0; i < reps; i++) {
       // Alternate the order, so drift on a shared machine hits all three alike.
       const order = [
-        () => calibration.push(runCalibration()),
-        () => fit.push(runFit()),
-        () => sql.push(runSql()),
+        async () => calibration.push(await runCalibration()),
+        async () => fit.push(await runFit()),
+        async () => sql.push(await runSql()),
       ];
-      for (let j = 0; j < order.length; j++) order[(i + j) % order.length]!();
+      for (let j = 0; j < order.length; j++) await order[(i + j) % order.length]!();
     }
     if (judged.product !== judged.sql)
       log(`  B9 warning: raw SQL judged ${judged.sql} EQLs, the calibration report ${judged.product}`);
     info[`leads_${size}`] = { judged, calibrationMs: calibration, fitMs: fit, sqlMs: sql };
-    closeDb(db);
+    await closeDb(db);
     const baseline = summarize(sql);
     perLead.calibration.push({ size, ms: summarize(calibration).min / size });
     perLead.fit.push({ size, ms: summarize(fit).min / size });
@@ -218,15 +221,15 @@ export function runLearningBench(o: LearningBenchOptions): {
   }
   // Charts per digest: the digest's two (funnel, cohort trend) and the monthly warmth chart, on the smallest
   // size's data (rendering does not depend on the number of leads, only on the number of bars and weeks).
-  const db = openDb(learningDb(o, o.sizes[0]!));
+  const db = openDb(await learningDb(o, o.sizes[0]!));
   const deps = { db, config, now: () => o.now };
   const metrics = computeMetrics(
     config,
-    loadLeadFacts(db, { since: o.now - 90 * DAY, until: o.now + 1 }),
+    await loadLeadFacts(db, { since: o.now - 90 * DAY, until: o.now + 1 }),
     o.now,
   );
-  const report = buildCalibration(deps, o.now).report;
-  closeDb(db);
+  const report = (await buildCalibration(deps, o.now)).report;
+  await closeDb(db);
   const render: number[] = [];
   for (let i = 0; i < Math.max(3, o.reps); i++) {
     const t = performance.now();

@@ -7,8 +7,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { createFoothold } from '../src/app.ts';
 import type { Env } from '../src/config/env.ts';
-import { closeDb, openDb } from '../src/db/connection.ts';
-import { enqueue, inTransaction, type OutboxMessage, syncProgram } from '../src/db/stores/lead-store.ts';
+import { closeDb, openDb, sqliteClient, transaction } from '../src/db/connection.ts';
+import { enqueue, type OutboxMessage, syncProgram } from '../src/db/stores/lead-store.ts';
 import { startSlackStandIn } from '../src/dev/slack-stand-in.ts';
 import { createLogger } from '../src/logger.ts';
 import { type BenchProgram, standInOptions } from './generate.ts';
@@ -37,7 +37,7 @@ async function fanOut(o: OutboxBenchOptions, rep: number): Promise<FanOut> {
   for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
   const db = openDb(dbPath);
   const config = o.program.config;
-  syncProgram(db, config, Date.now());
+  await syncProgram(db, config, Date.now());
   const standIn = await startSlackStandIn(standInOptions(config));
   const env = {
     SLACK_BOT_TOKEN: 'xoxb-test',
@@ -71,12 +71,13 @@ async function fanOut(o: OutboxBenchOptions, rep: number): Promise<FanOut> {
       };
     });
     const started = Date.now();
-    inTransaction(db, (tx) => enqueue(tx, messages, started));
+    await transaction(db, (tx) => enqueue(tx, messages, started));
     foothold.deps.afterCommit();
-    const pending = db.$client.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'pending'");
+    const client = sqliteClient(db);
+    const pending = client.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'pending'");
     const deadline = started + Math.max(60_000, (o.dms / o.perSecond) * 3000);
     while ((pending.get() as { n: number }).n > 0 && Date.now() < deadline) await sleep(50);
-    const last = db.$client
+    const last = client
       .prepare("SELECT max(sent_at) AS t, sum(status = 'failed') AS failed FROM outbox")
       .get() as { t: number | null; failed: number | null };
     const posts = standIn.calls('chat.postMessage');
@@ -100,7 +101,7 @@ async function fanOut(o: OutboxBenchOptions, rep: number): Promise<FanOut> {
   } finally {
     await foothold.stop();
     await standIn.close();
-    closeDb(db);
+    await closeDb(db);
     for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
   }
 }

@@ -19,7 +19,7 @@ mkdirSync(profDir, { recursive: true });
 const program = benchProgram(300, 20_261_116);
 const configPath = `${dataDir}/bench-300.config.json`;
 writeFileSync(configPath, JSON.stringify(program.raw, null, 2));
-const { path } = cachedLeadsDb(dataDir, {
+const { path } = await cachedLeadsDb(dataDir, {
   seed: 20_261_116,
   leads: Number(leadsArg),
   now: Date.parse('2026-11-16T15:00:00Z'),

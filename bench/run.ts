@@ -107,8 +107,8 @@ async function main(): Promise<void> {
   };
 
   if (only.has('B3'))
-    await phase('B3 digest', () => {
-      const r = runDigestBench({
+    await phase('B3 digest', async () => {
+      const r = await runDigestBench({
         sizes: sizes.digestLeads,
         reps: sizes.digestReps,
         dataDir,
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     });
   if (only.has('B1') || only.has('B2') || only.has('B6'))
     await phase('B1/B2/B6 HTTP and memory', async () => {
-      const { path, stats } = cachedLeadsDb(dataDir, {
+      const { path, stats } = await cachedLeadsDb(dataDir, {
         seed: SEED,
         leads: sizes.httpLeads,
         now: DATA_NOW,
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
     });
   if (only.has('B8'))
     await phase('B8 submissions during an import', async () => {
-      const { path } = cachedLeadsDb(dataDir, {
+      const { path } = await cachedLeadsDb(dataDir, {
         seed: SEED,
         leads: sizes.httpLeads,
         now: DATA_NOW,
@@ -191,8 +191,8 @@ async function main(): Promise<void> {
     });
 
   if (only.has('B9'))
-    await phase('B9 learning loop', () => {
-      const r = runLearningBench({
+    await phase('B9 learning loop', async () => {
+      const r = await runLearningBench({
         sizes: sizes.learningLeads,
         reps: sizes.learningReps,
         dataDir,

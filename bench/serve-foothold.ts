@@ -5,9 +5,9 @@
 // own. Tells the parent its port over IPC once `/healthz` would answer 200.
 
 import { createFoothold } from '../src/app.ts';
-import { parseEnv } from '../src/config/env.ts';
+import { databaseOptions, parseEnv } from '../src/config/env.ts';
 import { loadProgramConfig } from '../src/config/program-config.ts';
-import { closeDb, openDb } from '../src/db/connection.ts';
+import { closeDb, openDatabase } from '../src/db/connection.ts';
 import { createLogger } from '../src/logger.ts';
 import { answerMemoryQueries, reportReady } from './lib.ts';
 
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const env = parseEnv(process.env);
   const config = loadProgramConfig(env.FOOTHOLD_CONFIG);
   const logger = createLogger(env.LOG_LEVEL);
-  const db = openDb(env.DATABASE_PATH);
+  const db = await openDatabase(databaseOptions(env));
   const foothold = createFoothold({ env, config, db, logger });
   const { port } = await foothold.start();
   await foothold.scheduler.stop();
@@ -25,8 +25,8 @@ async function main(): Promise<void> {
     void foothold
       .stop()
       .catch(() => {})
-      .finally(() => {
-        closeDb(db);
+      .finally(async () => {
+        await closeDb(db).catch(() => {});
         process.exit(0);
       });
   });

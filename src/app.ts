@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { App, type CustomRoute } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Env } from './config/env.ts';
@@ -6,7 +6,7 @@ import type { ProgramConfig } from './config/program-config.ts';
 import { crmJobDeps } from './crm/job-deps.ts';
 import type { CrmProvider } from './crm/types.ts';
 import { createWriteBackSender, type WriteBackSender } from './crm/write-back-sender.ts';
-import type { Db } from './db/connection.ts';
+import { type Db, engineKind, sqliteClient } from './db/connection.ts';
 import { probeDatabaseWritable, type WriteProbeOptions } from './db/health.ts';
 import { keyringFromText } from './db/secret-box.ts';
 import {
@@ -18,6 +18,9 @@ import { clientTokenFor, createInstallationStore } from './db/stores/installatio
 import { syncProgram } from './db/stores/lead-store.ts';
 import { createOAuthStateStore } from './db/stores/oauth-state-store.ts';
 import { outboxHealth } from './db/stores/outbox-store.ts';
+import { createDeliveryRoutes } from './delivery/delivery-routes.ts';
+import { createHomeRefresher, type Door } from './delivery/home-publisher.ts';
+import { createOutboxSender, type OutboxSender } from './delivery/outbox-sender.ts';
 import { JOBS } from './jobs/index.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { createTimeZoneLookup } from './jobs/time-zones.ts';
@@ -30,12 +33,13 @@ import { installFailureHandler } from './oauth/install-pages.ts';
 import { internalChannels, recordChannelState } from './services/channel-watch.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { type ChannelVerdict, type ConversationFacts, channelVerdict } from './slack/channel-state.ts';
-import { createDeliveryRoutes } from './slack/delivery-routes.ts';
-import { createHomeRefresher, type Door } from './slack/home-publisher.ts';
-import { createOutboxSender, type OutboxSender } from './slack/outbox-sender.ts';
 
 // Assembles the running bot: Bolt (HTTP or Socket Mode, single token or OAuth installs), the listeners,
 // the outbox sender and the start-up checks. Everything it needs is passed in, so tests run the real thing.
+//
+// Roles (PRODUCT.md section 13): `web` serves Slack (the listeners, HTTP or Socket Mode) and `/healthz`;
+// `worker` runs the outbox sender, the CRM write-back sender and the scheduled jobs. `npm start` runs both in
+// one process; on PostgreSQL any number of each may run apart (`foothold web`, `foothold worker`).
 
 /**
  * Bot scopes the manifest requests; also the OAuth install flow's scopes (what a partner's workspace grants).
@@ -65,6 +69,19 @@ export const BOT_SCOPES = [
  */
 export const HISTORY_SCOPES = ['channels:history', 'groups:history', 'im:history'] as const;
 
+/** What a process runs: the Slack listeners (`web`), the senders and the jobs (`worker`), or both. */
+export interface FootholdRoles {
+  web: boolean;
+  worker: boolean;
+}
+
+export const BOTH_ROLES: FootholdRoles = { web: true, worker: true };
+
+/** `web`, `worker` or `web+worker`, for the logs. */
+export function rolesName(roles: FootholdRoles): string {
+  return [roles.web ? 'web' : '', roles.worker ? 'worker' : ''].filter(Boolean).join('+') || 'none';
+}
+
 export interface FootholdOptions {
   env: Env;
   config: ProgramConfig;
@@ -82,19 +99,27 @@ export interface FootholdOptions {
   databasePath?: string;
   /** Test seam for the write probe (free disk space). */
   writeProbe?: WriteProbeOptions;
+  /**
+   * What this process runs (default both, as `npm start`). A worker alone serves `/healthz` on
+   * WORKER_HEALTH_PORT when it is set, and nothing else over HTTP.
+   */
+  roles?: FootholdRoles;
 }
 
 export interface Foothold {
+  /** Bolt (built in every role; started only with the web role). */
   app: App;
+  roles: FootholdRoles;
   sender: OutboxSender;
-  /** Delivers CRM write-backs (null without a CRM, with write-back off, or without CRM credentials). */
+  /** Delivers CRM write-backs (null without the worker role, a CRM, write-back on, or CRM credentials). */
   crmWriteBack: WriteBackSender | null;
   deps: ListenerDeps;
   /** The scheduled jobs (src/jobs), running from start() to stop(). */
   scheduler: Scheduler;
   /**
-   * Verifies the routing channels, starts listening and sending. Resolves once `/healthz` answers 200, with
-   * the HTTP port (in Socket Mode, the port of the health-check server).
+   * Verifies the routing channels, then starts what the roles run: listening (web), sending and the jobs
+   * (worker). Resolves once `/healthz` answers 200, with the HTTP port (in Socket Mode, the port of the
+   * health-check server; a worker alone: its WORKER_HEALTH_PORT server, or null).
    */
   start(): Promise<{ port: number | null }>;
   stop(): Promise<void>;
@@ -106,6 +131,9 @@ export class StartupError extends Error {
 
 export function createFoothold(options: FootholdOptions): Foothold {
   const { env, config, db, logger } = options;
+  const roles = options.roles ?? BOTH_ROLES;
+  if (!roles.web && !roles.worker)
+    throw new StartupError('a Foothold process needs the web role, the worker role or both');
   const now = options.now ?? Date.now;
   const slackApiUrl = env.SLACK_API_URL;
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
@@ -140,9 +168,9 @@ export function createFoothold(options: FootholdOptions): Foothold {
   };
   // The client of a person's own installation (their workspace's, else their organisation's org-wide one);
   // the vendor's client when none installed Foothold. App Home uses it; see clientTokenFor.
-  const installationClient = (doors: ReadonlyArray<Door | null | undefined>): WebClient => {
+  const installationClient = async (doors: ReadonlyArray<Door | null | undefined>): Promise<WebClient> => {
     for (const door of doors) {
-      const token = door ? clientTokenFor(db, door, keyring) : null;
+      const token = door ? await clientTokenFor(db, door, keyring) : null;
       if (token) return clientOfToken(token);
     }
     if (!defaultClient) throw new Error('no bot token for the vendor workspace');
@@ -184,7 +212,9 @@ export function createFoothold(options: FootholdOptions): Foothold {
     );
   }
   // Write-backs go through the same provider as the sync (one HubSpot client per process, FACTS §H1).
-  const crmWriteBack = createCrmWriteBack(options, crm.deps?.provider ?? null, () => sender.kick());
+  const crmWriteBack = roles.worker
+    ? createCrmWriteBack(options, crm.deps?.provider ?? null, () => sender.kick())
+    : null;
   const scheduler = createScheduler({
     jobs: JOBS,
     deps: {
@@ -207,23 +237,42 @@ export function createFoothold(options: FootholdOptions): Foothold {
     },
   });
 
+  const databasePath =
+    options.databasePath ?? (engineKind(db) === 'sqlite' ? sqliteClient(db).name : 'DATABASE_URL');
   const healthz: CustomRoute = {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
-      // Ready, and the database can be written right now (a full disk or a read-only file fails it). The
-      // outbox's backlog and failures ride along, so a monitor sees deliveries falling behind even while the
-      // process itself is healthy.
-      const probe = ready
-        ? probeDatabaseWritable(db, options.databasePath ?? db.$client.name, options.writeProbe)
-        : { ok: false, reason: 'starting up or shutting down' };
-      const body = {
-        ok: probe.ok,
-        ...(probe.ok ? {} : { reason: probe.reason }),
-        outbox: outboxHealth(db, now()),
-      };
-      res.writeHead(probe.ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+      void (async () => {
+        // Ready, and the database can be written right now (SQLite: a full disk or a read-only file fails it;
+        // PostgreSQL: the server answers `select 1` within 2 s and is not a read-only standby). The outbox's
+        // backlog and failures ride along, so a monitor sees deliveries falling behind even while the process
+        // itself is healthy.
+        const probe = ready
+          ? await probeDatabaseWritable(db, databasePath, options.writeProbe)
+          : { ok: false, reason: 'starting up or shutting down' };
+        let outbox: Awaited<ReturnType<typeof outboxHealth>> | null = null;
+        // (On PostgreSQL a server that did not answer the probe is not asked again.)
+        if (probe.ok || engineKind(db) === 'sqlite') {
+          try {
+            outbox = await outboxHealth(db, now());
+          } catch (err) {
+            logger.warn({ err }, '/healthz could not read the outbox');
+          }
+        }
+        const body = {
+          ok: probe.ok,
+          ...(probe.ok ? {} : { reason: probe.reason }),
+          role: rolesName(roles),
+          ...(outbox ? { outbox } : {}),
+        };
+        res.writeHead(probe.ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      })().catch((err: unknown) => {
+        logger.error({ err }, '/healthz failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, reason: 'health check failed' }));
+      });
     },
   };
 
@@ -271,13 +320,13 @@ export function createFoothold(options: FootholdOptions): Foothold {
    * Refuses to start when installation tokens cannot be read or kept sealed (one line naming the setting), and
    * seals tokens an older version stored in plain text (idempotent).
    */
-  function checkSecretsAtRest(): void {
+  async function checkSecretsAtRest(): Promise<void> {
     if (oauth && !keyring) {
       throw new StartupError(
         'FOOTHOLD_ENCRYPTION_KEY is required with the OAuth install flow (it encrypts the installed workspaces’ tokens); generate one with `openssl rand -base64 32`.',
       );
     }
-    const census = installationKeyCensus(db, keyring);
+    const census = await installationKeyCensus(db, keyring);
     if (census.unknown.length > 0) {
       const keys = [...new Set(census.unknown.map((u) => u.keyId))].join(', ');
       const teams = [...new Set(census.unknown.map((u) => u.installKey))].join(', ');
@@ -288,7 +337,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
       );
     }
     if (keyring && census.plain > 0) {
-      const sealed = sealPlaintextInstallations(db, keyring);
+      const sealed = await sealPlaintextInstallations(db, keyring);
       logger.info(
         { installations: sealed },
         'encrypted installation tokens stored in plain text by an older version',
@@ -300,15 +349,18 @@ export function createFoothold(options: FootholdOptions): Foothold {
     services,
     logger,
     afterCommit(userIds = []) {
-      sender.kick();
-      crmWriteBack?.kick();
+      // A worker in this process sends at once; a worker elsewhere finds the rows within its poll (1 s).
+      if (roles.worker) {
+        sender.kick();
+        crmWriteBack?.kick();
+      }
       homeRefresher.refresh(userIds);
     },
     homeRefresher,
     botUserId: null,
     ...(installationStore ? { installationStore } : {}),
   };
-  registerListeners(app, deps);
+  if (roles.web) registerListeners(app, deps);
 
   app.error(async (error) => {
     logger.error(
@@ -317,15 +369,39 @@ export function createFoothold(options: FootholdOptions): Foothold {
     );
   });
 
+  /** A worker without the web role serves `/healthz` on WORKER_HEALTH_PORT (when set) on a plain HTTP server. */
+  let workerHealthServer: Server | null = null;
+  async function startWorkerHealth(): Promise<number | null> {
+    const port = env.WORKER_HEALTH_PORT;
+    if (roles.web || port === undefined) return null;
+    const server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === healthz.path && (req.method === 'GET' || req.method === 'HEAD')) {
+        healthz.handler(req as Parameters<CustomRoute['handler']>[0], res);
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found\n');
+    });
+    workerHealthServer = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) => reject(listenProblem(err, port) ?? err));
+      server.listen(port, options.listenHost, () => resolve());
+    });
+    const address = server.address();
+    return address && typeof address === 'object' ? address.port : port;
+  }
+
   return {
     app,
+    roles,
     sender,
     crmWriteBack,
     deps,
     scheduler,
     async start() {
-      checkSecretsAtRest();
-      syncProgram(db, config, now());
+      await checkSecretsAtRest();
+      await syncProgram(db, config, now());
       if (!defaultClient)
         throw new StartupError(
           'SLACK_BOT_TOKEN is required for the vendor workspace (the routing channel lives there).',
@@ -344,7 +420,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
       if (homeKey && env.SLACK_BOT_TOKEN) {
         // The vendor's own workspace keeps working from SLACK_BOT_TOKEN alongside partner installs, served
         // from the environment (src/oauth/home-installation.ts); older versions stored a copy in the table.
-        if (forgetCopiedBotToken(db, keyring, homeKey, env.SLACK_BOT_TOKEN)) {
+        if (await forgetCopiedBotToken(db, keyring, homeKey, env.SLACK_BOT_TOKEN)) {
           logger.info({ key: homeKey }, 'removed the copy of SLACK_BOT_TOKEN an older version stored');
         }
         home = {
@@ -362,39 +438,57 @@ export function createFoothold(options: FootholdOptions): Foothold {
       // What Slack says now is the truth: a channel fixed while Foothold was stopped resumes, an archived one
       // is held (and admins told), each only if it changed.
       for (const v of verdicts) {
-        const res = recordChannelState(services, { ...v, source: 'startup' });
+        const res = await recordChannelState(services, { ...v, source: 'startup' });
         if (res.changed)
           logger.warn(
             { channel: v.channelId, from: res.before, to: v.state },
             'routing channel state changed',
           );
       }
-      await app.init();
-      const listen = options.listenHost ? { port: env.PORT, host: options.listenHost } : env.PORT;
-      const started = (await (socketMode ? app.start() : app.start(listen, httpServerOptions())).catch(
-        (err: unknown) => {
-          throw listenProblem(err, env.PORT) ?? err;
-        },
-      )) as unknown;
-      const server = started as Server | undefined;
-      if (!socketMode && server) hardenHttpServer(server);
-      const address = !socketMode && server && typeof server.address === 'function' ? server.address() : null;
-      const healthPort = socketMode ? await socketModeHealthPort(app) : null;
-      if (healthPort)
-        logger.info({ port: healthPort }, `health check on http://localhost:${healthPort}/healthz`);
-      sender.start();
-      crmWriteBack?.start();
-      scheduler.start();
+      let port: number | null = null;
+      if (roles.web) {
+        await app.init();
+        const listen = options.listenHost ? { port: env.PORT, host: options.listenHost } : env.PORT;
+        const started = (await (socketMode ? app.start() : app.start(listen, httpServerOptions())).catch(
+          (err: unknown) => {
+            throw listenProblem(err, env.PORT) ?? err;
+          },
+        )) as unknown;
+        const server = started as Server | undefined;
+        if (!socketMode && server) hardenHttpServer(server);
+        const address =
+          !socketMode && server && typeof server.address === 'function' ? server.address() : null;
+        const healthPort = socketMode ? await socketModeHealthPort(app) : null;
+        if (healthPort)
+          logger.info({ port: healthPort }, `health check on http://localhost:${healthPort}/healthz`);
+        port = address && typeof address === 'object' ? address.port : healthPort;
+      } else {
+        port = await startWorkerHealth();
+        if (port) logger.info({ port }, `worker health check on http://localhost:${port}/healthz`);
+      }
+      if (roles.worker) {
+        sender.start();
+        crmWriteBack?.start();
+        await scheduler.start();
+      }
       ready = true;
-      logger.info({ mode: socketMode ? 'socket' : 'http', oauth, team: auth.team_id }, 'Foothold is ready');
-      return { port: address && typeof address === 'object' ? address.port : healthPort };
+      logger.info(
+        { role: rolesName(roles), mode: socketMode ? 'socket' : 'http', oauth, team: auth.team_id },
+        'Foothold is ready',
+      );
+      return { port };
     },
     async stop() {
       ready = false;
-      await scheduler.stop();
-      await app.stop();
-      await sender.stop();
-      await crmWriteBack?.stop();
+      if (roles.worker) await scheduler.stop();
+      if (roles.web) await app.stop();
+      const health = workerHealthServer;
+      workerHealthServer = null;
+      if (health) await new Promise<void>((resolve) => health.close(() => resolve()));
+      if (roles.worker) {
+        await sender.stop();
+        await crmWriteBack?.stop();
+      }
       homeRefresher.stop();
     },
   };

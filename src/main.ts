@@ -1,37 +1,61 @@
-import { createFoothold, listenProblem, StartupError } from './app.ts';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  BOTH_ROLES,
+  createFoothold,
+  type FootholdRoles,
+  listenProblem,
+  rolesName,
+  StartupError,
+} from './app.ts';
 import { asksForVersion, loadDotEnv, versionLine } from './config/dotenv.ts';
-import { EnvError, parseEnv, playgroundMode } from './config/env.ts';
+import { databaseOptions, databaseUrlSecrets, EnvError, parseEnv, playgroundMode } from './config/env.ts';
 import { ConfigError, loadProgramConfig } from './config/program-config.ts';
-import { closeDb, type Db, openDb } from './db/connection.ts';
+import { closeDb, type Db, openDatabase } from './db/connection.ts';
 import { checkDatabaseAtStartup, databaseStartupLine } from './db/health.ts';
 import { acquireProcessLock, DatabaseLockedError, type ProcessLock } from './db/process-lock.ts';
 import { createLogger } from './logger.ts';
 
 // `npm start`: settings from the environment, the program from FOOTHOLD_CONFIG, the database migrated, then
-// Slack. Any problem stops start-up with a message that says what to fix.
+// Slack. Any problem stops start-up with a message that says what to fix. `foothold web` and `foothold worker`
+// (src/cli/commands/serve.ts) run the same start-up with one role each.
 
-async function main(): Promise<void> {
-  if (asksForVersion(process.argv.slice(2))) {
-    process.stdout.write(`${versionLine()}\n`);
-    return;
-  }
-  loadDotEnv();
-  if (playgroundMode(process.env)) {
-    await playground();
-    return;
-  }
+/** Where start-up problems are written (the process's stderr; the CLI passes its own). */
+export interface ServeIo {
+  env: Readonly<Record<string, string | undefined>>;
+  stderr: { write(text: string): unknown };
+}
+
+/**
+ * Why these roles may not run apart on this engine: one process per SQLite file (the process lock), so the web
+ * and worker roles only run apart on PostgreSQL. Null when they may.
+ */
+export function splitRolesProblem(roles: FootholdRoles, databaseUrl: string | undefined): string | null {
+  if (databaseUrl || (roles.web && roles.worker)) return null;
+  const role = roles.web ? 'web' : 'worker';
+  return `foothold ${role} runs ${roles.web ? 'only the Slack listeners (the outbox sender and the jobs run in `foothold worker`)' : 'only the outbox sender and the jobs (the Slack listeners run in `foothold web`)'}, and on SQLite (DATABASE_PATH) one process owns the database file, so the two cannot run apart. Run both in one process with \`npm start\`, or set DATABASE_URL to a PostgreSQL database to run web and worker separately.`;
+}
+
+/**
+ * Starts Foothold with `roles` and runs it until SIGTERM or SIGINT (then the process exits). Resolves to the
+ * exit code when start-up fails, after writing one line that says what to fix.
+ */
+export async function serve(roles: FootholdRoles, io: ServeIo): Promise<number> {
+  const fail = (line: string) => {
+    io.stderr.write(`${line}\n`);
+    return 1;
+  };
   let env: ReturnType<typeof parseEnv>;
   let config: ReturnType<typeof loadProgramConfig>;
   try {
-    env = parseEnv(process.env);
+    env = parseEnv(io.env);
     config = loadProgramConfig(env.FOOTHOLD_CONFIG);
   } catch (err) {
-    if (err instanceof EnvError || err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
+    if (err instanceof EnvError || err instanceof ConfigError) return fail(err.message);
     throw err;
   }
+  const split = splitRolesProblem(roles, env.DATABASE_URL);
+  if (split) return fail(split);
   // The deployment's own secrets are scrubbed from every log line by value, whatever logs them.
   const logger = createLogger(env.LOG_LEVEL, undefined, {
     format: env.LOG_FORMAT,
@@ -43,39 +67,56 @@ async function main(): Promise<void> {
       env.SLACK_STATE_SECRET,
       env.FOOTHOLD_ENCRYPTION_KEY,
       env.FOOTHOLD_ENCRYPTION_KEY_PREVIOUS,
+      ...databaseUrlSecrets(env.DATABASE_URL),
     ],
   });
-  // One bot per database file (taken before anything reads or migrates it), then the file's own checks. Every
-  // problem here is one line naming DATABASE_PATH, like the environment's.
-  let lock: ProcessLock;
+  const postgres = Boolean(env.DATABASE_URL);
+  // SQLite: one bot per database file (taken before anything reads or migrates it), then the file's own checks.
+  // Every problem here is one line naming DATABASE_PATH, like the environment's. PostgreSQL: any number of
+  // instances; migrations run under an advisory lock (src/db/migrate-postgres.ts).
+  let lock: ProcessLock | null = null;
   let db: Db;
-  try {
-    lock = acquireProcessLock(env.DATABASE_PATH, 'bot');
-  } catch (err) {
-    process.stderr.write(
-      `${err instanceof DatabaseLockedError ? err.message : databaseStartupLine(err, env.DATABASE_PATH)}\n`,
-    );
-    process.exit(1);
+  if (!postgres) {
+    try {
+      lock = acquireProcessLock(env.DATABASE_PATH, 'bot');
+    } catch (err) {
+      return fail(
+        err instanceof DatabaseLockedError ? err.message : databaseStartupLine(err, env.DATABASE_PATH),
+      );
+    }
   }
   try {
-    db = openDb(env.DATABASE_PATH, { onWarning: (line) => logger.warn(line) });
-    const check = checkDatabaseAtStartup(db, env.DATABASE_PATH);
-    logger.info({ ...check, ms: Math.round(check.ms) }, 'database checked');
+    db = await openDatabase({
+      ...databaseOptions(env),
+      onWarning: (line) => logger.warn(line),
+      applicationName: `foothold ${rolesName(roles)}`,
+    });
+    if (!postgres) {
+      const check = checkDatabaseAtStartup(db, env.DATABASE_PATH);
+      logger.info({ ...check, ms: Math.round(check.ms) }, 'database checked');
+    } else {
+      logger.info({ engine: 'postgres', poolSize: env.DATABASE_POOL_SIZE }, 'database migrated');
+    }
   } catch (err) {
-    process.stderr.write(`${databaseStartupLine(err, env.DATABASE_PATH)}\n`);
-    lock.release();
-    process.exit(1);
+    lock?.release();
+    return fail(postgres ? postgresStartupLine(err) : databaseStartupLine(err, env.DATABASE_PATH));
   }
-  const foothold = createFoothold({ env, config, db, logger, databasePath: env.DATABASE_PATH });
+  const foothold = createFoothold({
+    env,
+    config,
+    db,
+    logger,
+    roles,
+    ...(postgres ? {} : { databasePath: env.DATABASE_PATH }),
+  });
   try {
     const { port } = await foothold.start();
-    if (port) logger.info({ port }, `listening on http://localhost:${port}/slack/events`);
+    if (port && roles.web) logger.info({ port }, `listening on http://localhost:${port}/slack/events`);
   } catch (err) {
     if (err instanceof StartupError) {
-      process.stderr.write(`${err.message}\n`);
-      closeDb(db);
-      lock.release();
-      process.exit(1);
+      await closeDb(db);
+      lock?.release();
+      return fail(err.message);
     }
     throw err;
   }
@@ -89,14 +130,37 @@ async function main(): Promise<void> {
     try {
       await foothold.stop();
     } finally {
-      closeDb(db);
-      lock.release();
+      await closeDb(db).catch(() => undefined);
+      lock?.release();
       clearTimeout(force);
       process.exit(0);
     }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Runs until a signal ends the process.
+  return new Promise<number>(() => {});
+}
+
+/** One line for a PostgreSQL start-up failure: never the URL itself (it holds the password). */
+function postgresStartupLine(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const detail = (e.message ?? String(err)).split('\n')[0];
+  return `DATABASE_URL: could not open the PostgreSQL database (${e.code ? `${e.code}: ` : ''}${detail}); check the host, port, database name, user and password, and that the server accepts connections from here.`;
+}
+
+async function main(): Promise<void> {
+  if (asksForVersion(process.argv.slice(2))) {
+    process.stdout.write(`${versionLine()}\n`);
+    return;
+  }
+  loadDotEnv();
+  if (playgroundMode(process.env)) {
+    await playground();
+    return;
+  }
+  const code = await serve(BOTH_ROLES, { env: process.env, stderr: process.stderr });
+  process.exit(code);
 }
 
 /** No Slack settings at all: the playground (src/playground) instead of an env error. */
@@ -129,7 +193,10 @@ async function playground(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`Foothold crashed during start-up: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(resolve(entry)).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`Foothold crashed during start-up: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

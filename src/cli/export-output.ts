@@ -1,9 +1,9 @@
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Db } from '../db/connection.ts';
-import { withDb } from './db.ts';
+import { hasDatabase, withDb } from './db.ts';
 import { type CommandContext, EXIT } from './types.ts';
 
 /**
@@ -16,7 +16,7 @@ export async function runExport(
   noun: string,
   write: (db: Db, dest: Writable) => Promise<{ rows: number }>,
 ): Promise<number> {
-  if (!existsSync(ctx.settings.databasePath)) {
+  if (!hasDatabase(ctx)) {
     ctx.err(
       `Nothing exported: no database at ${ctx.settings.databasePath} (set DATABASE_PATH, or run "db migrate" first).`,
     );

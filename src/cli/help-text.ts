@@ -20,6 +20,7 @@ export function generalHelp(commands: readonly Command[]): string {
     commandList(commands),
     '',
     'Environment:',
+    '  DATABASE_URL     postgres://… selects PostgreSQL (unset: the SQLite file at DATABASE_PATH)',
     `  DATABASE_PATH    SQLite database file (default ${DEFAULT_DATABASE_PATH})`,
     `  FOOTHOLD_CONFIG  program config file (default ${DEFAULT_CONFIG_PATH})`,
     '',

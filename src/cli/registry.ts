@@ -21,9 +21,12 @@ import { report } from './commands/report.ts';
 import { insightReports } from './commands/report-insight.ts';
 import { secretsRotate } from './commands/secrets-rotate.ts';
 import { seed } from './commands/seed.ts';
+import { web, worker } from './commands/serve.ts';
 import type { Command } from './types.ts';
 
 export const commands: readonly Command[] = [
+  web,
+  worker,
   configCheck,
   dbMigrate,
   dbBackup,

@@ -61,6 +61,46 @@ const crmEnvShape = {
   ),
 };
 
+// The database (PRODUCT.md section 13): PostgreSQL when DATABASE_URL is set, otherwise the SQLite file at
+// DATABASE_PATH. The pool size and statement timeout only apply to PostgreSQL. Messages never echo the URL (it
+// holds the password).
+const databaseEnvShape = {
+  DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .refine((v) => /^postgres(ql)?:\/\/./i.test(v) && URL.canParse(v), {
+        message:
+          'expected a PostgreSQL URL such as postgres://foothold:<password>@db.example.com:5432/foothold (leave it unset to use the SQLite file at DATABASE_PATH)',
+      })
+      .optional(),
+  ),
+  DATABASE_PATH: z.preprocess(blankToUndefined, z.string().default('./data/foothold.db')),
+  DATABASE_POOL_SIZE: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ message: 'expected a whole number of connections from 1 to 1000' })
+      .int('expected a whole number of connections from 1 to 1000')
+      .min(1, 'expected a whole number of connections from 1 to 1000')
+      .max(1000, 'expected a whole number of connections from 1 to 1000')
+      .default(10),
+  ),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ message: 'expected milliseconds, such as 15000 (0 turns the timeout off)' })
+      .int('expected whole milliseconds, such as 15000 (0 turns the timeout off)')
+      .min(0, 'expected milliseconds, such as 15000 (0 turns the timeout off)')
+      .default(15_000),
+  ),
+};
+
+const portNumber = z.coerce
+  .number()
+  .int()
+  .min(1, 'expected a port from 1 to 65535')
+  .max(65535, 'expected a port from 1 to 65535');
+
 export const envSchema = z
   .object({
     SLACK_BOT_TOKEN: optionalString(
@@ -86,16 +126,10 @@ export const envSchema = z
       z.url({ message: 'expected a URL such as https://slack.com/api/' }).optional(),
     ),
     ...crmEnvShape,
-    PORT: z.preprocess(
-      blankToUndefined,
-      z.coerce
-        .number()
-        .int()
-        .min(1, 'expected a port from 1 to 65535')
-        .max(65535, 'expected a port from 1 to 65535')
-        .default(3000),
-    ),
-    DATABASE_PATH: z.preprocess(blankToUndefined, z.string().default('./data/foothold.db')),
+    PORT: z.preprocess(blankToUndefined, portNumber.default(3000)),
+    /** `foothold worker`'s own `/healthz` port (the worker serves no Slack requests; without it, no port). */
+    WORKER_HEALTH_PORT: z.preprocess(blankToUndefined, portNumber.optional()),
+    ...databaseEnvShape,
     FOOTHOLD_CONFIG: z.preprocess(blankToUndefined, z.string().default('./foothold.config.json')),
     LOG_FORMAT: z.preprocess(
       blankToUndefined,
@@ -177,6 +211,40 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
   }
   return parsed.data;
+}
+
+export const databaseEnvSchema = z.object(databaseEnvShape);
+export type DatabaseEnv = z.infer<typeof databaseEnvSchema>;
+
+/** The database variables alone (every CLI command that opens the database reads them). */
+export function parseDatabaseEnv(source: Record<string, string | undefined>): DatabaseEnv {
+  const parsed = databaseEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new EnvError(parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+/** The database settings as `openDatabase` (src/db/connection.ts) takes them. */
+export function databaseOptions(env: DatabaseEnv): {
+  databaseUrl: string | undefined;
+  databasePath: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+} {
+  return {
+    databaseUrl: env.DATABASE_URL,
+    databasePath: env.DATABASE_PATH,
+    poolSize: env.DATABASE_POOL_SIZE,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+  };
+}
+
+/** The password in DATABASE_URL (scrubbed from the logs by value, like the other secrets). */
+export function databaseUrlSecrets(url: string | undefined): string[] {
+  if (!url || !URL.canParse(url)) return url ? [url] : [];
+  const password = new URL(url).password;
+  return password ? [url, password, decodeURIComponent(password)] : [url];
 }
 
 /** Settings the CLI needs, without requiring Slack secrets (imports and exports run without Slack). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../db/connection.ts';
+import type { Db, Tx } from '../db/connection.ts';
 import {
   type CrmOutboxRow,
   dueCrmWrites,
@@ -10,7 +10,7 @@ import {
   retryCrmWrite,
 } from '../db/stores/crm-outbox-store.ts';
 import { takePeriod } from '../db/stores/job-store.ts';
-import { enqueue, getLead, inTransaction, type Tx, usersWithRole } from '../db/stores/lead-store.ts';
+import { enqueue, getLead, usersWithRole } from '../db/stores/lead-store.ts';
 import type { QueuedCrmWrite } from '../services/crm-write-back.ts';
 import { writeBackFailureDm } from '../slack/blocks/crm-messages.ts';
 import { routingPostUrl } from '../slack/permalink.ts';

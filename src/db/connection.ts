@@ -107,14 +107,11 @@ export interface PostgresOptions {
 }
 
 // int8 (bigint: times in milliseconds, ids, counts) comes back from pg as a string by default; Foothold's values
-// are all below 2^53, and the stores expect numbers, as better-sqlite3 gives them.
+// are all below 2^53, and the stores expect numbers, as better-sqlite3 gives them. drizzle's node-postgres session
+// passes its own type parsers with every query (falling back to pg's global ones), so a pool-level parser would
+// be ignored: the parser is set on pg's global registry, once, when this module loads.
 const INT8_OID = 20;
-const pgTypes = {
-  getTypeParser(oid: number, format?: string) {
-    if (oid === INT8_OID) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-};
+pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
 
 /** Opens a PostgreSQL database (a pool) and applies pending migrations. */
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Db> {
@@ -123,7 +120,6 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     connectionString: url,
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'foothold',
-    types: pgTypes as unknown as pg.CustomTypesConfig,
     ...(timeout > 0 ? { statement_timeout: timeout } : {}),
   });
   // An idle client losing its connection (a failover, a restart) must not crash the process: the pool drops it.

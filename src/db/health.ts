@@ -1,8 +1,15 @@
 import { statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DatabaseFileError, type Db, RESTORE_HINT } from './connection.ts';
+import {
+  DatabaseFileError,
+  type Db,
+  engineKind,
+  postgresPool,
+  RESTORE_HINT,
+  sqliteClient,
+} from './connection.ts';
 
-// Start-up and run-time health of the database file (PRODUCT.md section 10: a zero-byte or corrupt database,
+// Start-up and run-time health of the database (the SQLite file or the PostgreSQL server) (PRODUCT.md section 10: a zero-byte or corrupt database,
 // a full disk or a database the bot can't write stop start-up or fail `/healthz`, with one line naming the
 // problem and the setting).
 //
@@ -42,7 +49,7 @@ export function checkDatabaseAtStartup(
   path: string,
   options: { maxFullCheckPages?: number } = {},
 ): StartupCheck {
-  const client = db.$client;
+  const client = sqliteClient(db);
   const started = performance.now();
   const maxPages = options.maxFullCheckPages ?? MAX_FULL_CHECK_PAGES;
   try {
@@ -73,7 +80,7 @@ export function checkDatabaseAtStartup(
 }
 
 /** Reads both ends of a table and of each of its indexes (the pages a new row and a lookup walk through). */
-function probeTable(client: Db['$client'], table: string): void {
+function probeTable(client: ReturnType<typeof sqliteClient>, table: string): void {
   const exists = client.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(table);
   if (!exists) return;
   client.prepare(`SELECT * FROM ${quote(table)} ORDER BY rowid DESC LIMIT 20`).all();
@@ -130,18 +137,69 @@ export const MIN_FREE_BYTES = 16 * 1024 * 1024;
 export interface WriteProbeOptions {
   /** Free bytes available to the bot's user on the database's file system (default: `statfs`). */
   freeBytes?: (dir: string) => number;
+  /** PostgreSQL: how long the server may take to answer before the probe fails (default 2 s). */
+  timeoutMs?: number;
 }
+
+/** How long `/healthz` waits for PostgreSQL to answer. */
+export const POSTGRES_PROBE_TIMEOUT_MS = 2000;
 
 const PROBE_BYTES = 8192;
 
 /**
- * Whether the bot can write its database right now: free space on the disk, then a real write that needs new
- * pages (a table created and filled inside a transaction, then rolled back, so nothing is kept). It catches a
- * full disk or database (SQLITE_FULL), a read-only file or file system (SQLITE_READONLY) and I/O errors. A
- * write lock held elsewhere for a moment (an import batch) is not a failure.
+ * Whether the bot can write its database right now.
+ *
+ * SQLite: free space on the disk, then a real write that needs new pages (a table created and filled inside a
+ * transaction, then rolled back, so nothing is kept). It catches a full disk or database (SQLITE_FULL), a
+ * read-only file or file system (SQLITE_READONLY) and I/O errors. A write lock held elsewhere for a moment (an
+ * import batch) is not a failure.
+ *
+ * PostgreSQL: a pooled connection answers `select 1` within `timeoutMs` (2 s), and the server is not a read-only
+ * standby (after a failover that did not move DATABASE_URL). `path` is not used.
  */
-export function probeDatabaseWritable(db: Db, path: string, options: WriteProbeOptions = {}): WriteProbe {
-  const client = db.$client;
+export async function probeDatabaseWritable(
+  db: Db,
+  path: string,
+  options: WriteProbeOptions = {},
+): Promise<WriteProbe> {
+  if (engineKind(db) === 'postgres') return probePostgres(db, options.timeoutMs ?? POSTGRES_PROBE_TIMEOUT_MS);
+  return probeSqliteWritable(db, path, options);
+}
+
+async function probePostgres(db: Db, timeoutMs: number): Promise<WriteProbe> {
+  const pool = postgresPool(db);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const query = pool
+    .query<{ one: number; standby: boolean }>('select 1 as one, pg_is_in_recovery() as standby')
+    .then((r) => r.rows[0]);
+  try {
+    const answer = await Promise.race([query, timeout]);
+    if (answer === 'timeout') {
+      // The query may still finish (or fail) later: nobody is waiting for it.
+      query.catch(() => undefined);
+      return { ok: false, reason: `PostgreSQL (DATABASE_URL) did not answer within ${timeoutMs} ms` };
+    }
+    if (answer?.standby)
+      return {
+        ok: false,
+        reason: 'PostgreSQL (DATABASE_URL) is a read-only standby; point it at the primary',
+      };
+    return { ok: true };
+  } catch (err) {
+    // The error's code or first line, never the URL (it holds the password).
+    const e = err as { code?: string; message?: string };
+    const detail = e.code ?? (e.message ?? String(err)).split('\n')[0];
+    return { ok: false, reason: `PostgreSQL (DATABASE_URL) cannot be reached (${detail})` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function probeSqliteWritable(db: Db, path: string, options: WriteProbeOptions): WriteProbe {
+  const client = sqliteClient(db);
   const dir = dirname(resolve(path));
   try {
     const free = (options.freeBytes ?? statfsFree)(dir);

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { createFoothold, type Foothold } from '../app.ts';
 import type { Env } from '../config/env.ts';
 import { loadProgramConfig, type ProgramConfig } from '../config/program-config.ts';
-import { closeDb, type Db, openDb } from '../db/connection.ts';
+import { closeDb, type Db, openDb, sqliteClient } from '../db/connection.ts';
 import { createLogger } from '../logger.ts';
 import { ACTIONS } from '../slack/ids.ts';
 import {
@@ -406,7 +406,8 @@ class Stage {
   }
 
   lead(domain: string): LeadRow {
-    const row = this.db.$client
+    // The demo always runs on its own SQLite file.
+    const row = sqliteClient(this.db)
       .prepare(
         `select id, status, owner_user_id as owner, routing_post_channel as channel, routing_post_ts as ts
          from leads where domain = ? order by id limit 1`,
@@ -717,7 +718,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   } finally {
     if (foothold) await foothold.stop().catch(() => undefined);
     if (standIn) await standIn.close().catch(() => undefined);
-    if (db) closeDb(db);
+    if (db) await closeDb(db);
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -158,7 +158,7 @@ export async function seedSampleProgram(
   config: ProgramConfig,
   options: SampleOptions,
 ): Promise<SampleStats> {
-  const existing = leadCount(db);
+  const existing = await leadCount(db);
   if (existing > 0) {
     throw new Error(
       `the database already holds ${existing} leads; a sample goes into an empty one (set DATABASE_PATH to a new file, e.g. ./data/sample.db)`,
@@ -181,7 +181,7 @@ async function fillSample(db: Db, config: ProgramConfig, options: SampleOptions)
   const start = options.now - options.months * 30 * DAY;
   let clock = start;
   const deps: ServiceDeps = { db, config, now: () => clock };
-  syncProgram(db, config, start);
+  await syncProgram(db, config, start);
 
   const all = accounts(config, options.leads * 3, rand);
   await importAccounts(
@@ -239,31 +239,31 @@ async function fillSample(db: Db, config: ProgramConfig, options: SampleOptions)
   });
 
   /** Claim, then opportunity by strength, then won or lost, each step later on the clock (never past now). */
-  const work = (leadId: number, owner: string, strength: number) => {
+  const work = async (leadId: number, owner: string, strength: number) => {
     const actor: Actor = { userId: owner, teamId: null, channelId: null };
     const later = (minDays: number, spanDays: number) => {
       clock += (minDays + rand() * spanDays) * DAY;
       return clock < options.now;
     };
     if (rand() >= 0.85 || !later(0.05, 1.2)) return;
-    claimLead(deps, { actor, leadId });
+    await claimLead(deps, { actor, leadId });
     if (rand() < 0.05) {
       if (later(2, 10)) {
         const reason = { reasonCode: pick(rand, disqualifyReasons).code, reasonText: null };
-        disqualifyLead(deps, { actor, leadId, reason });
+        await disqualifyLead(deps, { actor, leadId, reason });
       }
       return;
     }
     const toOpportunity = strength >= 5 ? 0.45 : strength === 4 ? 0.3 : 0.15;
     if (rand() >= toOpportunity || !later(5, 20)) return;
-    recordOutcome(deps, { actor, leadId, outcome: 'opportunity' });
+    await recordOutcome(deps, { actor, leadId, outcome: 'opportunity' });
     if (!later(10, 40)) return;
     if (rand() < 0.4) {
-      recordOutcome(deps, { actor, leadId, outcome: 'won' });
+      await recordOutcome(deps, { actor, leadId, outcome: 'won' });
       stats.won++;
     } else {
       const reason = { reasonCode: pick(rand, lostReasons).code, reasonText: null };
-      recordOutcome(deps, { actor, leadId, outcome: 'lost', reason });
+      await recordOutcome(deps, { actor, leadId, outcome: 'lost', reason });
       stats.lost++;
     }
   };
@@ -278,7 +278,7 @@ async function fillSample(db: Db, config: ProgramConfig, options: SampleOptions)
     const rep = reps[i % Math.max(1, reps.length)] as string;
     const person = partnerActor(partner, 1 + (i % 3));
     const relationship = pick<Relationship>(rand, ['prospect', 'prospect', 'customer', 'open_opportunity']);
-    const res = submitLead(deps, {
+    const res = await submitLead(deps, {
       actor: byRep ? { userId: rep, teamId: null, channelId: null } : person,
       ...(byRep ? { partnerSlug: partner.slug } : {}),
       accountName: account.name,
@@ -301,7 +301,7 @@ async function fillSample(db: Db, config: ProgramConfig, options: SampleOptions)
     if (byRep && status === 'awaiting_attestation' && rand() < 0.7) {
       clock += (0.5 + rand() * 2) * DAY;
       if (clock >= options.now) continue;
-      const attested = attestWarmth(deps, {
+      const attested = await attestWarmth(deps, {
         actor: person,
         leadId: res.leadId,
         relationship,
@@ -313,7 +313,7 @@ async function fillSample(db: Db, config: ProgramConfig, options: SampleOptions)
     if (status === 'candidate') stats.candidates++;
     if (status !== 'qualified') continue;
     stats.eqls++;
-    work(res.leadId, view.routePool?.[0] ?? rep, strength);
+    await work(res.leadId, view.routePool?.[0] ?? rep, strength);
   }
 
   // Account mapping: each partner's overlaps are what it flagged, plus as many accounts it never did.
@@ -329,6 +329,6 @@ async function fillSample(db: Db, config: ProgramConfig, options: SampleOptions)
     );
     stats.overlaps += res.accepted;
   }
-  stats.messagesSetAside = discardUnsent(db, 'sample data: history, never sent');
+  stats.messagesSetAside = await discardUnsent(db, 'sample data: history, never sent');
   return stats;
 }

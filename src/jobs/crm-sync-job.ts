@@ -42,7 +42,7 @@ export const crmSyncJob: Job = {
     );
     // Outcomes from the CRM: link new deals, let changed stages drive the lifecycle (messages and write-backs
     // are queued; the scheduler's afterRun wakes both senders).
-    const outcomes = dryRun ? null : syncCrmOutcomes(deps.services);
+    const outcomes = dryRun ? null : await syncCrmOutcomes(deps.services);
     return {
       ...summary,
       report: [...formatCrmSyncSummary(result), ...(outcomes ? formatCrmOutcomes(outcomes) : [])],

@@ -11,7 +11,7 @@ import { FILE_UPLOAD_METHOD } from '../slack/file-upload.ts';
 import { BLOCK_KIT, type SlackMessage } from '../slack/limits.ts';
 import { sendTimeFor } from './reminders.ts';
 import { leadersOf } from './sla-job.ts';
-import { jobTransaction, servicesAt } from './transaction.ts';
+import { jobTransaction, mergeRun, runDraft, servicesAt } from './transaction.ts';
 import { emptySummary, type Job } from './types.ts';
 
 // The weekly digest (PRODUCT.md section 7) on `digest.cron`: to `digest.channel` and, with
@@ -34,26 +34,27 @@ export const digestJob: Job = {
     const periodAt = options.scheduledFor ?? now;
     const period = isoWeek(periodAt, tz).key;
     summary.period = period;
-    if (takenPeriods(db, DIGEST_JOB, [period]).has(period)) {
+    if ((await takenPeriods(db, DIGEST_JOB, [period])).has(period)) {
       summary.skipped = `the digest for ${period} was already sent`;
       return summary;
     }
-    const leaders = config.digest.dmLeaders ? leadersOf(db) : [];
+    const leaders = config.digest.dmLeaders ? await leadersOf(db) : [];
     const channel = config.digest.channel ?? null;
     if (leaders.length === 0 && !channel) {
       summary.skipped = 'no digest channel and no leaders to DM';
       return summary;
     }
-    const digest = buildProgramDigest(services, periodAt);
-    const rendered = withLearning(digestMessage(digest), buildCalibration(services, now));
+    const digest = await buildProgramDigest(services, periodAt);
+    const rendered = withLearning(digestMessage(digest), await buildCalibration(services, now));
     const charts = config.charts.enabled ? digestCharts(digest) : [];
-    const zones = await deps.timeZones.resolve(leaders, now, { cacheOnly: dryRun });
-    jobTransaction(db, dryRun, (tx) => {
-      if (!takePeriod(tx, DIGEST_JOB, period, now, { leaders, channel })) {
-        summary.skipped = `the digest for ${period} was already sent`;
-        return;
+    const zones = await deps.timeZones.resolve(leaders, now, { cacheOnly: dryRun, db });
+    const done = await jobTransaction(db, dryRun, async (tx) => {
+      const run = runDraft();
+      if (!(await takePeriod(tx, DIGEST_JOB, period, now, { leaders, channel }))) {
+        run.skipped = `the digest for ${period} was already sent`;
+        return run;
       }
-      summary.keys.push(period);
+      run.keys.push(period);
       const messages: OutboxMessage[] = [];
       const withCharts = (to: string, notBefore?: number) =>
         charts.map((c) => chartUpload(to, `digest:${period}:${to}:chart:${c.filename}`, c, notBefore));
@@ -69,9 +70,9 @@ export const digestJob: Job = {
           ...withCharts(leader, notBefore),
         );
       }
-      enqueue(tx, messages, now);
+      await enqueue(tx, messages, now);
       for (const m of messages)
-        summary.queued.push({
+        run.queued.push({
           to: m.recipient,
           kind: m.method === FILE_UPLOAD_METHOD ? 'chart' : 'digest',
           deliveryKey: m.deliveryKey,
@@ -82,8 +83,9 @@ export const digestJob: Job = {
               ? String(m.payload.filename)
               : `digest ${period}: ${rendered.text}`,
         });
+      return run;
     });
-    return summary;
+    return mergeRun(summary, done);
   },
 };
 

@@ -1,5 +1,6 @@
 import { OPEN_STATUSES } from '../core/lifecycle.ts';
 import { expiryStage } from '../core/sla.ts';
+import type { LeadView } from '../core/types.ts';
 import { loadLeadFacts, takenPeriods, takePeriod } from '../db/stores/job-store.ts';
 import { appendEvent, enqueue, getLead, getLeadView, type OutboxMessage } from '../db/stores/lead-store.ts';
 import { loadLeadFor, partnerContact, reasonLabeler } from '../services/context.ts';
@@ -7,7 +8,7 @@ import { dm } from '../services/notify.ts';
 import { applyTransition } from '../services/transition.ts';
 import { partnerMessage } from '../slack/blocks/partner-messages.ts';
 import { queueReminders, type ReminderItem, sendTimeFor } from './reminders.ts';
-import { jobTransaction, servicesAt } from './transaction.ts';
+import { jobTransaction, mergeRun, runDraft, servicesAt } from './transaction.ts';
 import { emptySummary, type Job, type QueuedMessage } from './types.ts';
 
 // Expiry (PRODUCT.md section 6). `expiry.warnDays` before an open lead has gone `expiry.days` (plus any
@@ -30,7 +31,7 @@ export const expiryJob: Job = {
     const { db, config } = services;
     const tz = config.timezone;
 
-    const due = loadLeadFacts(db, { statuses: OPEN_STATUSES }).flatMap((lead) => {
+    const due = (await loadLeadFacts(db, { statuses: OPEN_STATUSES })).flatMap((lead) => {
       // Far from its warning window (a day of slack for DST): skip the calendar arithmetic.
       const idleDays = (now - lead.lastProgressAt) / DAY;
       if (idleDays < config.expiry.days + lead.extensionDays - config.expiry.warnDays - 1) return [];
@@ -40,29 +41,31 @@ export const expiryJob: Job = {
         { lead, stage: e.stage, periodKey: e.periodKey, expiresAt: e.expiresAt, warnAt: e.warnAt ?? now },
       ];
     });
-    const taken = takenPeriods(
+    const taken = await takenPeriods(
       db,
       EXPIRY_JOB,
       due.map((d) => d.periodKey),
     );
-    const todo = due
-      .filter((d) => !taken.has(d.periodKey))
-      .flatMap((d) => {
-        const view = getLeadView(db, d.lead.id, reasonLabeler(config));
-        return view ? [{ ...d, view }] : [];
-      });
+    const todo: Array<(typeof due)[number] & { view: LeadView }> = [];
+    for (const d of due) {
+      if (taken.has(d.periodKey)) continue;
+      const view = await getLeadView(db, d.lead.id, reasonLabeler(config));
+      if (view) todo.push({ ...d, view });
+    }
     if (todo.length === 0) return summary;
 
     const people = todo
       .flatMap((d) => [d.view.ownerUserId, partnerContact(d.view)])
       .filter((u): u is string => !!u);
-    const zones = await deps.timeZones.resolve(people, now, { cacheOnly: dryRun });
+    const zones = await deps.timeZones.resolve(people, now, { cacheOnly: dryRun, db });
     const tzOf = (u: string) => zones.get(u);
 
-    jobTransaction(db, dryRun, (tx) => {
+    const done = await jobTransaction(db, dryRun, async (tx) => {
+      const run = runDraft();
+      const txServices = { ...services, db: tx };
       const reminders: Array<{ recipient: string; item: ReminderItem }> = [];
       const record = (m: OutboxMessage, kind: string, line: string) =>
-        summary.queued.push({
+        run.queued.push({
           to: m.recipient,
           kind,
           deliveryKey: m.deliveryKey,
@@ -71,18 +74,18 @@ export const expiryJob: Job = {
           summary: line,
         } satisfies QueuedMessage);
       for (const d of todo) {
-        const current = getLead(tx, d.lead.id);
+        const current = await getLead(tx, d.lead.id);
         if (!current) continue;
         // Re-check on the row as it is now: progress or an extension since the read moves the expiry.
         const e = expiryStage(current, config, tz, now);
         if (e.periodKey !== d.periodKey) continue;
-        if (!takePeriod(tx, EXPIRY_JOB, d.periodKey, now)) continue;
-        summary.keys.push(d.periodKey);
-        const view = loadLeadFor(tx, services, d.lead.id);
+        if (!(await takePeriod(tx, EXPIRY_JOB, d.periodKey, now))) continue;
+        run.keys.push(d.periodKey);
+        const view = await loadLeadFor(tx, txServices, d.lead.id);
         const partner = partnerContact(view);
         const ctx = { timeZone: tz, now, expiresAt: d.expiresAt };
         if (d.stage === 'warning') {
-          const eventId = appendEvent(tx, {
+          const eventId = await appendEvent(tx, {
             leadId: view.id,
             type: 'expiry_warning',
             data: { periodKey: d.periodKey, expiresAt: d.expiresAt },
@@ -98,7 +101,7 @@ export const expiryJob: Job = {
               ),
               notBefore: sendTimeFor(partner, now, tzOf, tz),
             };
-            enqueue(tx, [m], now);
+            await enqueue(tx, [m], now);
             record(
               m,
               'partner:expiry_warning',
@@ -119,7 +122,7 @@ export const expiryJob: Job = {
           continue;
         }
         const partnerAt = partner ? sendTimeFor(partner, now, tzOf, tz) : now;
-        const res = applyTransition(tx, services, {
+        const res = await applyTransition(tx, txServices, {
           view,
           to: 'expired',
           actorUserId: null,
@@ -141,9 +144,9 @@ export const expiryJob: Job = {
                 ]
               : [],
         });
-        summary.transitions.push({ leadId: view.id, from: view.status, to: 'expired' });
+        run.transitions.push({ leadId: view.id, from: view.status, to: 'expired' });
         if (view.routeChannel)
-          summary.queued.push({
+          run.queued.push({
             to: view.routeChannel,
             kind: 'routing-post',
             deliveryKey: `lead:${view.id}:post-update:${res.eventId}`,
@@ -152,7 +155,7 @@ export const expiryJob: Job = {
             summary: `routing post #${view.id} shows Expired (Grant extension)`,
           });
         if (partner)
-          summary.queued.push({
+          run.queued.push({
             to: partner,
             kind: 'partner:expired',
             deliveryKey: `lead:${view.id}:partner:expired:${res.eventId}`,
@@ -172,8 +175,9 @@ export const expiryJob: Job = {
             },
           });
       }
-      summary.queued.push(...queueReminders(tx, services, now, reminders, tzOf));
+      run.queued.push(...(await queueReminders(tx, txServices, now, reminders, tzOf)));
+      return run;
     });
-    return summary;
+    return mergeRun(summary, done);
   },
 };

@@ -6,7 +6,7 @@ import { dm } from '../services/notify.ts';
 import { scorecardPeriod } from '../services/partner-scorecard.ts';
 import { calibrationMessage, mapMessage, needsMessage } from '../slack/blocks/insight.ts';
 import { sendTimeFor } from './reminders.ts';
-import { jobTransaction, servicesAt } from './transaction.ts';
+import { jobTransaction, mergeRun, runDraft, servicesAt } from './transaction.ts';
 import { emptySummary, type Job, type QueuedMessage } from './types.ts';
 
 // The learning loop's monthly messages (PRODUCT.md section 12), on the 1st at 09:00 for the month just ended:
@@ -31,32 +31,41 @@ export const insightsJob: Job = {
     const tz = config.timezone;
     const period = scorecardPeriod(now, tz);
     summary.period = period.key;
-    if (takenPeriods(db, INSIGHTS_JOB, [period.key]).has(period.key)) {
+    if ((await takenPeriods(db, INSIGHTS_JOB, [period.key])).has(period.key)) {
       summary.skipped = `the insights for ${period.key} were already sent`;
       return summary;
     }
-    const people = [...new Set([...usersWithRole(db, 'leader'), ...usersWithRole(db, 'admin')])];
+    const people = [
+      ...new Set([...(await usersWithRole(db, 'leader')), ...(await usersWithRole(db, 'admin'))]),
+    ];
     const channel = config.insight.channel ?? null;
     const productChannel = config.needs.channel ?? null;
     if (people.length === 0 && !channel && !productChannel) {
       summary.skipped = 'no leaders, admins, insight channel or product channel to send to';
       return summary;
     }
-    const calibration = buildCalibration(services, now);
+    const calibration = await buildCalibration(services, now);
     const calibrationMsg = calibrationMessage(calibration);
-    const mapMsg = mapMessage(buildEcosystemMap(services, now));
-    const needs = productChannel ? buildNeeds(services, { since: period.since, until: period.until }) : null;
+    const mapMsg = mapMessage(await buildEcosystemMap(services, now));
+    const needs = productChannel
+      ? await buildNeeds(services, { since: period.since, until: period.until })
+      : null;
     const chart =
       config.charts.enabled && calibration.report.overall.n > 0 ? warmthChart(calibration.report) : null;
-    const zones = await deps.timeZones.resolve(people, now, { cacheOnly: dryRun });
-    jobTransaction(db, dryRun, (tx) => {
+    const zones = await deps.timeZones.resolve(people, now, { cacheOnly: dryRun, db });
+    const done = await jobTransaction(db, dryRun, async (tx) => {
+      const run = runDraft();
       if (
-        !takePeriod(tx, INSIGHTS_JOB, period.key, now, { people: people.length, channel, productChannel })
+        !(await takePeriod(tx, INSIGHTS_JOB, period.key, now, {
+          people: people.length,
+          channel,
+          productChannel,
+        }))
       ) {
-        summary.skipped = `the insights for ${period.key} were already sent`;
-        return;
+        run.skipped = `the insights for ${period.key} were already sent`;
+        return run;
       }
-      summary.keys.push(period.key);
+      run.keys.push(period.key);
       const messages: Array<OutboxMessage & { kind: string; text: string }> = [];
       const to = (recipient: string, notBefore: number | undefined) => {
         const at = notBefore !== undefined ? { notBefore } : {};
@@ -94,13 +103,13 @@ export const insightsJob: Job = {
           text: msg.text,
         });
       }
-      enqueue(
+      await enqueue(
         tx,
         messages.map(({ kind: _k, text: _t, ...m }) => m),
         now,
       );
       for (const m of messages)
-        summary.queued.push({
+        run.queued.push({
           to: m.recipient,
           kind: m.kind,
           deliveryKey: m.deliveryKey,
@@ -108,7 +117,8 @@ export const insightsJob: Job = {
           leadIds: [],
           summary: m.text,
         } satisfies QueuedMessage);
+      return run;
     });
-    return summary;
+    return mergeRun(summary, done);
   },
 };

@@ -2,7 +2,7 @@ import { calendarDate } from '../core/time.ts';
 import { saveModel } from '../db/stores/insight-store.ts';
 import { takenPeriods, takePeriod } from '../db/stores/job-store.ts';
 import { computeScoreFit, computeSegments, modelRow } from '../services/insight.ts';
-import { jobTransaction, servicesAt } from './transaction.ts';
+import { jobTransaction, mergeRun, runDraft, servicesAt } from './transaction.ts';
 import { emptySummary, type Job } from './types.ts';
 
 // The EQL score's nightly fit (PRODUCT.md section 12) on `score.cron`: fits the prior and, with at least
@@ -22,20 +22,23 @@ export const modelFitJob: Job = {
     const { db, config } = services;
     const period = calendarDate(now, config.timezone);
     summary.period = period;
-    if (takenPeriods(db, MODEL_FIT_JOB, [period]).has(period)) {
+    if ((await takenPeriods(db, MODEL_FIT_JOB, [period])).has(period)) {
       summary.skipped = `the score was already fitted on ${period}`;
       return summary;
     }
-    const fit = computeScoreFit(services, now);
-    const segments = computeSegments(services, now);
-    jobTransaction(db, dryRun, (tx) => {
-      if (!takePeriod(tx, MODEL_FIT_JOB, period, now, { use: fit.use, n: fit.n })) {
-        summary.skipped = `the score was already fitted on ${period}`;
-        return;
+    const fit = await computeScoreFit(services, now);
+    const segments = await computeSegments(services, now);
+    const done = await jobTransaction(db, dryRun, async (tx) => {
+      const run = runDraft();
+      if (!(await takePeriod(tx, MODEL_FIT_JOB, period, now, { use: fit.use, n: fit.n }))) {
+        run.skipped = `the score was already fitted on ${period}`;
+        return run;
       }
-      summary.keys.push(period);
-      saveModel(tx, modelRow(fit, config, now, segments));
+      run.keys.push(period);
+      await saveModel(tx, modelRow(fit, config, now, segments));
+      return run;
     });
+    mergeRun(summary, done);
     if (summary.skipped) return summary;
     const held = fit.heldOut;
     summary.report = [

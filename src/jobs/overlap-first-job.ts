@@ -2,7 +2,7 @@ import { takenPeriods, takePeriod } from '../db/stores/job-store.ts';
 import { enqueue, listPartners, partnerPeople } from '../db/stores/lead-store.ts';
 import { overlapBatchKey, queueOverlapBatch } from '../services/overlap-first.ts';
 import { sendTimeFor } from './reminders.ts';
-import { jobTransaction, servicesAt } from './transaction.ts';
+import { jobTransaction, mergeRun, runDraft, servicesAt } from './transaction.ts';
 import { emptySummary, type Job } from './types.ts';
 
 // Overlap first, weekly: per active partner, one batch of at most `overlapFirst.maxPerBatch` imported overlap
@@ -26,24 +26,27 @@ export const overlapFirstJob: Job = {
       summary.skipped = 'overlapFirst.enabled is false';
       return summary;
     }
-    const partners = listPartners(db);
+    const partners = await listPartners(db);
     const keys = partners.map((p) => `${week}:${p.slug}`);
-    const taken = takenPeriods(db, OVERLAP_FIRST_JOB, keys);
+    const taken = await takenPeriods(db, OVERLAP_FIRST_JOB, keys);
     const due = partners.filter((p) => !taken.has(`${week}:${p.slug}`));
     if (due.length === 0) {
       summary.skipped =
         partners.length === 0 ? 'no active partners' : `the batches for ${week} were already sent`;
       return summary;
     }
-    const recipients = due.flatMap((p) => [...partnerPeople(db, p.slug).slice(0, 3), p.managerUserId]);
-    const zones = await deps.timeZones.resolve(recipients, now, { cacheOnly: dryRun });
-    jobTransaction(db, dryRun, (tx) => {
+    const recipients: string[] = [];
+    for (const p of due) recipients.push(...(await partnerPeople(db, p.slug)).slice(0, 3), p.managerUserId);
+    const zones = await deps.timeZones.resolve(recipients, now, { cacheOnly: dryRun, db });
+    const done = await jobTransaction(db, dryRun, async (tx) => {
+      const run = runDraft();
       for (const p of due) {
         const key = `${week}:${p.slug}`;
-        const batch = queueOverlapBatch(tx, services, p.slug, now);
+        const batch = await queueOverlapBatch(tx, { ...services, db: tx }, p.slug, now);
         // Taken even when nothing is askable, so the week's run is settled for that partner.
-        if (!takePeriod(tx, OVERLAP_FIRST_JOB, key, now, { asked: batch?.domains.length ?? 0 })) continue;
-        summary.keys.push(key);
+        if (!(await takePeriod(tx, OVERLAP_FIRST_JOB, key, now, { asked: batch?.domains.length ?? 0 })))
+          continue;
+        run.keys.push(key);
         if (!batch) continue;
         const messages = batch.messages.map((m) => ({
           ...m,
@@ -53,9 +56,9 @@ export const overlapFirstJob: Job = {
               ? now
               : sendTimeFor(m.recipient, now, (u) => zones.get(u), config.timezone),
         }));
-        enqueue(tx, messages, now);
+        await enqueue(tx, messages, now);
         for (const m of messages)
-          summary.queued.push({
+          run.queued.push({
             to: m.recipient,
             kind: `overlap-first:${batch.via}`,
             deliveryKey: m.deliveryKey,
@@ -64,7 +67,8 @@ export const overlapFirstJob: Job = {
             summary: `${p.slug} ${week}: ${batch.domains.length} account(s): ${batch.domains.join(', ')}`,
           });
       }
+      return run;
     });
-    return summary;
+    return mergeRun(summary, done);
   },
 };

@@ -5,7 +5,7 @@ import { partnerOwnScorecards } from '../services/partner-own-scorecard.ts';
 import { scorecardPeriod } from '../services/partner-scorecard.ts';
 import { partnerScorecardMessage } from '../slack/blocks/partner-scorecard.ts';
 import { sendTimeFor } from './reminders.ts';
-import { jobTransaction, servicesAt } from './transaction.ts';
+import { jobTransaction, mergeRun, runDraft, servicesAt } from './transaction.ts';
 import { emptySummary, type Job } from './types.ts';
 
 // Partners see their own scorecard (issue 13, item 8): on the 1st, each active partner gets ITS OWN scorecard
@@ -27,8 +27,8 @@ export const partnerScorecardsJob: Job = {
     const { db, config } = services;
     const period = scorecardPeriod(now, config.timezone).key;
     summary.period = period;
-    const { cards } = partnerOwnScorecards(services, now);
-    const taken = takenPeriods(
+    const { cards } = await partnerOwnScorecards(services, now);
+    const taken = await takenPeriods(
       db,
       PARTNER_SCORECARDS_JOB,
       cards.map((c) => `${period}:${c.partner.slug}`),
@@ -39,19 +39,20 @@ export const partnerScorecardsJob: Job = {
         cards.length === 0 ? 'no active partners' : `the partner scorecards for ${period} were already sent`;
       return summary;
     }
-    const people = new Map(
-      due.map((c) => [c.partner.slug, partnerPeople(db, c.partner.slug).slice(0, MAX_PEOPLE)]),
-    );
-    const zones = await deps.timeZones.resolve([...people.values()].flat(), now, { cacheOnly: dryRun });
-    jobTransaction(db, dryRun, (tx) => {
+    const people = new Map<string, string[]>();
+    for (const c of due)
+      people.set(c.partner.slug, (await partnerPeople(db, c.partner.slug)).slice(0, MAX_PEOPLE));
+    const zones = await deps.timeZones.resolve([...people.values()].flat(), now, { cacheOnly: dryRun, db });
+    const done = await jobTransaction(db, dryRun, async (tx) => {
+      const run = runDraft();
       for (const card of due) {
         const key = `${period}:${card.partner.slug}`;
-        if (!takePeriod(tx, PARTNER_SCORECARDS_JOB, key, now)) continue;
-        summary.keys.push(key);
+        if (!(await takePeriod(tx, PARTNER_SCORECARDS_JOB, key, now))) continue;
+        run.keys.push(key);
         const rendered = partnerScorecardMessage(card);
         const base = `partner-scorecard:${period}:${card.partner.slug}`;
         const to = people.get(card.partner.slug) ?? [];
-        const channel = partnerChannels(tx, card.partner.slug)[0];
+        const channel = (await partnerChannels(tx, card.partner.slug))[0];
         const messages: OutboxMessage[] =
           to.length > 0
             ? to.map((u) => ({
@@ -61,9 +62,9 @@ export const partnerScorecardsJob: Job = {
             : channel
               ? [channelPost(channel, base, rendered, null)]
               : [];
-        enqueue(tx, messages, now);
+        await enqueue(tx, messages, now);
         for (const m of messages)
-          summary.queued.push({
+          run.queued.push({
             to: m.recipient,
             kind: 'partner-scorecard',
             deliveryKey: m.deliveryKey,
@@ -72,7 +73,8 @@ export const partnerScorecardsJob: Job = {
             summary: `${card.partner.slug} ${period}: ${card.month.surfaced} flagged, ${card.month.qualified} EQLs`,
           });
       }
+      return run;
     });
-    return summary;
+    return mergeRun(summary, done);
   },
 };

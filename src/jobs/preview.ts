@@ -1,5 +1,4 @@
-import type { Db } from '../db/connection.ts';
-import { withRollback } from '../db/connection.ts';
+import { type Db, type Tx, withRollback } from '../db/connection.ts';
 import { rowsByDeliveryKey } from '../db/stores/outbox-store.ts';
 import type { Job, JobDeps, JobSummary } from './types.ts';
 
@@ -27,15 +26,20 @@ export async function previewJob(
   job: Job,
   deps: JobDeps,
   now: number,
-  syncProgram: () => void,
+  syncProgram: (tx: Tx) => Promise<unknown>,
 ): Promise<JobPreview> {
-  return withRollback(db, async () => {
-    syncProgram();
-    const summary = await job.run(deps, now, { dryRun: false });
+  return withRollback(db, async (tx) => {
+    await syncProgram(tx);
+    // The whole run goes through the preview's transaction (on PostgreSQL another pooled connection would
+    // commit on its own, and would not see what the run wrote).
+    const txDeps: JobDeps = { ...deps, services: { ...deps.services, db: tx } };
+    const summary = await job.run(txDeps, now, { dryRun: false });
     const rows = new Map(
-      rowsByDeliveryKey(
-        db,
-        summary.queued.map((q) => q.deliveryKey),
+      (
+        await rowsByDeliveryKey(
+          tx,
+          summary.queued.map((q) => q.deliveryKey),
+        )
       ).map((r) => [r.deliveryKey, r]),
     );
     const messages: PreviewMessage[] = [];

@@ -55,15 +55,20 @@ function stillRelevant(kind: ReminderKind, status: LeadStatus): boolean {
   }
 }
 
-function entries(tx: Tx, deps: ServiceDeps, items: readonly ReminderItem[], fresh: ReadonlySet<string>) {
+async function entries(
+  tx: Tx,
+  deps: ServiceDeps,
+  items: readonly ReminderItem[],
+  fresh: ReadonlySet<string>,
+): Promise<ReminderEntry[]> {
   const out: ReminderEntry[] = [];
   for (const item of items) {
-    const row = getLead(tx, item.leadId);
+    const row = await getLead(tx, item.leadId);
     if (!row) continue;
     if (!fresh.has(item.periodKey) && !stillRelevant(item.kind, row.status)) continue;
     out.push({
       kind: item.kind,
-      lead: loadLeadFor(tx, deps, item.leadId),
+      lead: await loadLeadFor(tx, deps, item.leadId),
       routingPostChannel: row.routingPostChannel,
       routingPostTs: row.routingPostTs,
       waitedHours: item.waitedHours ?? null,
@@ -73,14 +78,14 @@ function entries(tx: Tx, deps: ServiceDeps, items: readonly ReminderItem[], fres
   return out;
 }
 
-function render(
+async function render(
   tx: Tx,
   deps: ServiceDeps,
   now: number,
   items: readonly ReminderItem[],
   fresh: ReadonlySet<string>,
 ) {
-  return reminderBatchMessage(entries(tx, deps, items, fresh), {
+  return reminderBatchMessage(await entries(tx, deps, items, fresh), {
     timeZone: deps.config.timezone,
     now,
     claimHours: deps.config.sla.claimHours,
@@ -99,13 +104,13 @@ function describe(items: readonly ReminderItem[]): string {
  * in the recipient's zone (`tzOf`; unknown means the program's zone) and the hourly spacing. Runs inside the
  * job's transaction.
  */
-export function queueReminders(
+export async function queueReminders(
   tx: Tx,
   deps: ServiceDeps,
   now: number,
   items: ReadonlyArray<{ recipient: string; item: ReminderItem }>,
   tzOf: (userId: string) => string | null | undefined,
-): QueuedMessage[] {
+): Promise<QueuedMessage[]> {
   const queued: QueuedMessage[] = [];
   const programTz = deps.config.timezone;
   // Everything in one run is already due: one batch per recipient (an infinite window), sent at once
@@ -119,14 +124,15 @@ export function queueReminders(
   );
   for (const b of batches) {
     const fresh = new Set(b.items.map((i) => i.periodKey));
-    const waiting = waitingReminderBatch(tx, b.recipient, now + JOIN_MARGIN_MS);
+    const waiting = await waitingReminderBatch(tx, b.recipient, now + JOIN_MARGIN_MS);
     if (waiting) {
-      const stored = (periodResult(tx, BATCH_JOB, waiting.deliveryKey)?.items ?? []) as ReminderItem[];
+      const stored = ((await periodResult(tx, BATCH_JOB, waiting.deliveryKey))?.items ??
+        []) as ReminderItem[];
       const merged = [...stored.filter((s) => !fresh.has(s.periodKey)), ...b.items];
-      const rendered = render(tx, deps, now, merged, fresh);
+      const rendered = await render(tx, deps, now, merged, fresh);
       const payload = dm(b.recipient, waiting.deliveryKey, rendered, null).payload;
-      replaceOutboxPayload(tx, waiting.id, payload);
-      setPeriodResult(tx, BATCH_JOB, waiting.deliveryKey, { recipient: b.recipient, items: merged });
+      await replaceOutboxPayload(tx, waiting.id, payload);
+      await setPeriodResult(tx, BATCH_JOB, waiting.deliveryKey, { recipient: b.recipient, items: merged });
       queued.push({
         to: b.recipient,
         kind: 'reminders',
@@ -139,13 +145,13 @@ export function queueReminders(
       continue;
     }
     let sendAt = b.sendAt;
-    const last = lastReminderBatchAt(tx, b.recipient);
+    const last = await lastReminderBatchAt(tx, b.recipient);
     if (last !== null && sendAt < last + BATCH_WINDOW_MS)
       sendAt = nextSendTime(last + BATCH_WINDOW_MS, b.tz, b.tz);
     const key = `${REMINDER_KEY_PREFIX}${b.recipient}:${sendAt}`;
-    const rendered = render(tx, deps, now, b.items, fresh);
-    enqueue(tx, [{ ...dm(b.recipient, key, rendered, null), notBefore: sendAt }], now);
-    takePeriod(tx, BATCH_JOB, key, now, { recipient: b.recipient, items: b.items });
+    const rendered = await render(tx, deps, now, b.items, fresh);
+    await enqueue(tx, [{ ...dm(b.recipient, key, rendered, null), notBefore: sendAt }], now);
+    await takePeriod(tx, BATCH_JOB, key, now, { recipient: b.recipient, items: b.items });
     queued.push({
       to: b.recipient,
       kind: 'reminders',

@@ -27,7 +27,8 @@ export interface SchedulerLogger {
 }
 
 export interface Scheduler {
-  start(): void;
+  /** Schedules the jobs (recording where each schedule stands on a first start) and starts the tick. */
+  start(): Promise<void>;
   /** Stops the schedules and waits for runs in progress to finish. */
   stop(): Promise<void>;
   /** The cron expression each job runs on. */
@@ -62,14 +63,20 @@ export function createScheduler(options: {
   const db = deps.services.db;
   const timezone = config.timezone;
   let tick: NodeJS.Timeout | null = null;
+  let started = false;
   let scheduled: Array<{ job: Job; schedule: CronSchedule }> = [];
   /** The last period key known handled, per job (saves a ledger read per tick). */
   const handled = new Map<string, string>();
   const runningJobs = new Map<string, Promise<void>>();
   const failures = new Map<string, { attempts: number; retryAt: number }>();
 
-  function record(job: Job, period: CronPeriod, result: Record<string, unknown>, at: number): void {
-    takePeriod(db, scheduleLedger(job.name), period.key, at, {
+  async function record(
+    job: Job,
+    period: CronPeriod,
+    result: Record<string, unknown>,
+    at: number,
+  ): Promise<void> {
+    await takePeriod(db, scheduleLedger(job.name), period.key, at, {
       scheduledFor: new Date(period.at).toISOString(),
       ...result,
     });
@@ -83,7 +90,7 @@ export function createScheduler(options: {
     const fields = { job: job.name, scheduledFor: period.key, late, ...(late ? { lateMs } : {}) };
     try {
       const summary = await job.run(deps, startedAt, { dryRun: false, scheduledFor: period.at });
-      record(
+      await record(
         job,
         period,
         {
@@ -119,7 +126,7 @@ export function createScheduler(options: {
       if (attempts >= MAX_ATTEMPTS) {
         failures.delete(key);
         try {
-          record(
+          await record(
             job,
             period,
             { late, lateMs, outcome: 'failed', error: (err as Error).message },
@@ -143,13 +150,14 @@ export function createScheduler(options: {
   }
 
   /** Starts the due period of `job`, if any. */
-  function due(job: Job, schedule: CronSchedule, now: number): void {
+  async function due(job: Job, schedule: CronSchedule, now: number): Promise<void> {
     if (runningJobs.has(job.name)) return;
     const period = schedule.latest(now);
     if (!period || handled.get(job.name) === period.key) return;
     const failure = failures.get(`${job.name} ${period.key}`);
     if (failure && failure.retryAt > now) return;
-    if (takenPeriods(db, scheduleLedger(job.name), [period.key]).has(period.key)) {
+    if ((await takenPeriods(db, scheduleLedger(job.name), [period.key])).has(period.key)) {
+      // (Another instance ran it, or it was recorded before a restart.)
       handled.set(job.name, period.key);
       return;
     }
@@ -159,17 +167,27 @@ export function createScheduler(options: {
     );
   }
 
-  function check(): Promise<void> {
+  /** The pass of the tick in progress: a tick that finds one running waits for it instead of starting another. */
+  let scanning: Promise<void> | null = null;
+
+  async function scan(): Promise<void> {
     const now = options.now();
     for (const { job, schedule } of scheduled) {
       try {
-        due(job, schedule, now);
+        await due(job, schedule, now);
       } catch (err) {
         logger.error({ err, job: job.name }, `job ${job.name}: could not check its schedule`);
       }
     }
+  }
+
+  async function check(): Promise<void> {
+    scanning ??= scan().finally(() => {
+      scanning = null;
+    });
+    await scanning;
     // Resolves once every run in progress (started now or by an earlier tick) has finished.
-    return Promise.all([...runningJobs.values()]).then(() => undefined);
+    await Promise.all([...runningJobs.values()]);
   }
 
   return {
@@ -182,8 +200,9 @@ export function createScheduler(options: {
       return summary;
     },
     check,
-    start() {
-      if (tick) return;
+    async start() {
+      if (started) return;
+      started = true;
       const now = options.now();
       scheduled = [];
       for (const job of jobs) {
@@ -202,9 +221,10 @@ export function createScheduler(options: {
         scheduled.push({ job, schedule });
         // First start on this database: nothing was missed yet; remember where the schedule stands.
         const latest = schedule.latest(now);
-        if (latest && !hasAnyPeriod(db, scheduleLedger(job.name)))
-          record(job, latest, { outcome: 'first start: not run' }, now);
+        if (latest && !(await hasAnyPeriod(db, scheduleLedger(job.name))))
+          await record(job, latest, { outcome: 'first start: not run' }, now);
       }
+      if (!started) return; // stopped while starting
       tick = setInterval(() => void check(), TICK_MS);
       tick.unref();
       logger.info(
@@ -214,8 +234,10 @@ export function createScheduler(options: {
       void check();
     },
     async stop() {
+      started = false;
       if (tick) clearInterval(tick);
       tick = null;
+      await scanning?.catch(() => undefined);
       await Promise.allSettled([...runningJobs.values()]);
     },
   };

@@ -4,7 +4,7 @@ import { dm } from '../services/notify.ts';
 import { buildScorecards, scorecardPeriod } from '../services/partner-scorecard.ts';
 import { scorecardMessage } from '../slack/blocks/scorecard.ts';
 import { sendTimeFor } from './reminders.ts';
-import { jobTransaction, servicesAt } from './transaction.ts';
+import { jobTransaction, mergeRun, runDraft, servicesAt } from './transaction.ts';
 import { emptySummary, type Job } from './types.ts';
 
 // Monthly partner scorecards: on the 1st, one DM per active partner to its partner manager about the month
@@ -26,11 +26,11 @@ export const scorecardsJob: Job = {
     const periodAt = options.scheduledFor ?? now;
     const period = scorecardPeriod(periodAt, tz).key;
     summary.period = period;
-    if (takenPeriods(db, SCORECARDS_JOB, [period]).has(period)) {
+    if ((await takenPeriods(db, SCORECARDS_JOB, [period])).has(period)) {
       summary.skipped = `the scorecards for ${period} were already sent`;
       return summary;
     }
-    const { cards } = buildScorecards(services, periodAt);
+    const { cards } = await buildScorecards(services, periodAt);
     if (cards.length === 0) {
       summary.skipped = 'no active partners';
       return summary;
@@ -38,14 +38,15 @@ export const scorecardsJob: Job = {
     const zones = await deps.timeZones.resolve(
       cards.map((c) => c.partner.managerUserId),
       now,
-      { cacheOnly: dryRun },
+      { cacheOnly: dryRun, db },
     );
-    jobTransaction(db, dryRun, (tx) => {
-      if (!takePeriod(tx, SCORECARDS_JOB, period, now, { partners: cards.length })) {
-        summary.skipped = `the scorecards for ${period} were already sent`;
-        return;
+    const done = await jobTransaction(db, dryRun, async (tx) => {
+      const run = runDraft();
+      if (!(await takePeriod(tx, SCORECARDS_JOB, period, now, { partners: cards.length }))) {
+        run.skipped = `the scorecards for ${period} were already sent`;
+        return run;
       }
-      summary.keys.push(period);
+      run.keys.push(period);
       const messages: OutboxMessage[] = cards.map((card) => ({
         ...dm(
           card.partner.managerUserId,
@@ -55,10 +56,10 @@ export const scorecardsJob: Job = {
         ),
         notBefore: sendTimeFor(card.partner.managerUserId, now, (u) => zones.get(u), tz),
       }));
-      enqueue(tx, messages, now);
+      await enqueue(tx, messages, now);
       cards.forEach((card, i) => {
         const m = messages[i]!;
-        summary.queued.push({
+        run.queued.push({
           to: m.recipient,
           kind: 'scorecard',
           deliveryKey: m.deliveryKey,
@@ -67,7 +68,8 @@ export const scorecardsJob: Job = {
           summary: `${card.partner.slug} ${period}: ${card.month.surfaced} surfaced, ${card.month.qualified} EQLs`,
         });
       });
+      return run;
     });
-    return summary;
+    return mergeRun(summary, done);
   },
 };

@@ -7,7 +7,7 @@ import { notifyContext } from '../services/eql-score.ts';
 import { routingPostMessage, threadReply } from '../services/notify.ts';
 import { claimThreadReply } from '../slack/blocks/reminders.ts';
 import { queueReminders, type ReminderItem } from './reminders.ts';
-import { jobTransaction, servicesAt } from './transaction.ts';
+import { jobTransaction, mergeRun, runDraft, servicesAt } from './transaction.ts';
 import { emptySummary, type Job } from './types.ts';
 
 // The SLA ladder (PRODUCT.md section 6). Unclaimed EQLs: at `sla.claimHours` business hours a reminder in
@@ -20,8 +20,8 @@ export const SLA_JOB = 'sla';
 const HOUR = 3_600_000;
 
 /** Leaders get escalations; with no leader configured, the admins do. */
-export function leadersOf(db: Db): string[] {
-  const leaders = usersWithRole(db, 'leader');
+export async function leadersOf(db: Db): Promise<string[]> {
+  const leaders = await usersWithRole(db, 'leader');
   return leaders.length > 0 ? leaders : usersWithRole(db, 'admin');
 }
 
@@ -45,22 +45,22 @@ export const slaJob: Job = {
     const services = servicesAt(deps.services, now);
     const { db, config } = services;
     const tz = config.timezone;
-    const leaders = leadersOf(db);
+    const leaders = await leadersOf(db);
     const managers = new Map<string, string | null>();
-    const managerOf = (slug: string) => {
-      if (!managers.has(slug)) managers.set(slug, getPartner(db, slug)?.managerUserId ?? null);
+    const managerOf = async (slug: string) => {
+      if (!managers.has(slug)) managers.set(slug, (await getPartner(db, slug))?.managerUserId ?? null);
       return managers.get(slug) ?? null;
     };
 
     const due: Due[] = [];
-    for (const lead of loadLeadFacts(db, { statuses: ['qualified', ...MOTION_STATUSES] })) {
+    for (const lead of await loadLeadFacts(db, { statuses: ['qualified', ...MOTION_STATUSES] })) {
       if (lead.status === 'qualified') {
         // Business hours never outrun wall-clock hours: a lead younger than claimHours cannot be due.
         if (now - (lead.qualifiedAt ?? lead.createdAt) < config.sla.claimHours * HOUR) continue;
         const s = slaStage(lead, config, tz, now);
         if (s.stage === 'none' || !s.periodKey) continue;
         const escalation = s.stage === 'escalation';
-        const manager = managerOf(lead.partnerSlug);
+        const manager = await managerOf(lead.partnerSlug);
         due.push({
           kind: escalation ? 'claim_escalation' : 'claim_reminder',
           lead,
@@ -83,7 +83,7 @@ export const slaJob: Job = {
         });
       }
     }
-    const taken = takenPeriods(
+    const taken = await takenPeriods(
       db,
       SLA_JOB,
       due.map((d) => d.periodKey),
@@ -94,18 +94,20 @@ export const slaJob: Job = {
     const zones = await deps.timeZones.resolve(
       todo.flatMap((d) => d.recipients),
       now,
-      { cacheOnly: dryRun },
+      { cacheOnly: dryRun, db },
     );
-    jobTransaction(db, dryRun, (tx) => {
+    const done = await jobTransaction(db, dryRun, async (tx) => {
+      const run = runDraft();
+      const txServices = { ...services, db: tx };
       const reminders: Array<{ recipient: string; item: ReminderItem }> = [];
       for (const d of todo) {
         // The lead may have moved since it was read (a claim, progress): then this step no longer applies.
-        const current = getLead(tx, d.lead.id);
+        const current = await getLead(tx, d.lead.id);
         if (!current || current.status !== d.lead.status || current.lastProgressAt !== d.lead.lastProgressAt)
           continue;
-        if (!takePeriod(tx, SLA_JOB, d.periodKey, now, { recipients: d.recipients })) continue;
-        summary.keys.push(d.periodKey);
-        const eventId = appendEvent(tx, {
+        if (!(await takePeriod(tx, SLA_JOB, d.periodKey, now, { recipients: d.recipients }))) continue;
+        run.keys.push(d.periodKey);
+        const eventId = await appendEvent(tx, {
           leadId: d.lead.id,
           type: d.kind,
           data: {
@@ -117,20 +119,20 @@ export const slaJob: Job = {
         });
         if (d.kind !== 'progress_nudge' && d.waitedHours !== null) {
           const stage = d.kind === 'claim_escalation' ? 'escalation' : 'reminder';
-          const view = loadLeadFor(tx, services, d.lead.id);
+          const view = await loadLeadFor(tx, txServices, d.lead.id);
           const thread = threadReply(
             view,
             `${d.periodKey}:thread`,
             claimThreadReply(stage, d.waitedHours, view),
           );
-          const post = routingPostMessage(
+          const post = await routingPostMessage(
             view,
-            notifyContext(services, now, { claimWait: { waitedHours: d.waitedHours, stage } }),
+            await notifyContext(txServices, now, { claimWait: { waitedHours: d.waitedHours, stage } }),
             { exists: true, eventId },
           );
-          enqueue(tx, [...thread, ...post], now);
+          await enqueue(tx, [...thread, ...post], now);
           for (const m of thread)
-            summary.queued.push({
+            run.queued.push({
               to: m.recipient,
               kind: `thread:${d.kind}`,
               deliveryKey: m.deliveryKey,
@@ -139,7 +141,7 @@ export const slaJob: Job = {
               summary: `thread reply on #${d.lead.id}'s routing post (${stage})`,
             });
           for (const m of post)
-            summary.queued.push({
+            run.queued.push({
               to: m.recipient,
               kind: 'routing-post',
               deliveryKey: m.deliveryKey,
@@ -161,8 +163,9 @@ export const slaJob: Job = {
           });
         }
       }
-      summary.queued.push(...queueReminders(tx, services, now, reminders, (u) => zones.get(u)));
+      run.queued.push(...(await queueReminders(tx, txServices, now, reminders, (u) => zones.get(u))));
+      return run;
     });
-    return summary;
+    return mergeRun(summary, done);
   },
 };

@@ -16,7 +16,11 @@ export interface TimeZoneLookup {
   resolve(
     userIds: readonly string[],
     now: number,
-    options?: { cacheOnly?: boolean },
+    options?: {
+      cacheOnly?: boolean;
+      /** The handle to read and write the cache through (a job passes its own: a preview's transaction). */
+      db?: Db;
+    },
   ): Promise<Map<string, string | null>>;
 }
 
@@ -38,7 +42,8 @@ export function createTimeZoneLookup(options: {
   return {
     async resolve(userIds, now, resolveOptions = {}) {
       const ids = [...new Set(userIds.filter((u) => /^[UW][A-Z0-9]+$/.test(u)))];
-      const cached = cachedTimeZones(options.db, ids);
+      const db = resolveOptions.db ?? options.db;
+      const cached = await cachedTimeZones(db, ids);
       const out = new Map<string, string | null>();
       let lookups = 0;
       for (const id of ids) {
@@ -53,11 +58,11 @@ export function createTimeZoneLookup(options: {
         try {
           const res = await options.usersInfo(id);
           const tz = res.tz && isValidTimeZone(res.tz) ? res.tz : null;
-          saveTimeZone(options.db, id, tz, now);
+          await saveTimeZone(db, id, tz, now);
           out.set(id, tz);
         } catch (err) {
           const code = (err as { data?: { error?: string } }).data?.error;
-          if (code && PERMANENT.has(code)) saveTimeZone(options.db, id, null, now);
+          if (code && PERMANENT.has(code)) await saveTimeZone(db, id, null, now);
           else options.logger?.warn({ err, userId: id }, 'users.info failed; using the cached time zone');
           out.set(id, usable);
         }

@@ -1,7 +1,7 @@
 import type { InstallationStore } from '@slack/bolt';
+import type { HomeRefresher } from '../delivery/home-publisher.ts';
 import type { Logger } from '../logger.ts';
 import type { ServiceDeps } from '../services/context.ts';
-import type { HomeRefresher } from '../slack/home-publisher.ts';
 
 /** What every listener factory receives. */
 export interface ListenerDeps {

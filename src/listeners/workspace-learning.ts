@@ -14,7 +14,7 @@ export function learnWorkspaces(
   const learner = createWorkspaceLearner(deps.services);
   return async ({ body, next }) => {
     try {
-      const { learnt, newHome } = learner.note(workspaceOrgsOf(body));
+      const { learnt, newHome } = await learner.note(workspaceOrgsOf(body));
       if (newHome)
         deps.logger.warn(
           { enterpriseId: newHome },

@@ -133,7 +133,7 @@ async function route(ws: Workspace, req: IncomingMessage, res: ServerResponse): 
       .object({ as: userId, where })
       .safeParse({ as: url.searchParams.get('as'), where: url.searchParams.get('where') });
     if (!q.success) throw new PlaygroundError('expected ?as=<user id>&where=<channel id|dm|home>');
-    send(res, 200, ws.state(q.data.as, q.data.where));
+    send(res, 200, await ws.state(q.data.as, q.data.where));
     return;
   }
   const m = path.match(/^\/playground\/api\/(\w+)$/);

@@ -72,6 +72,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         SLACK_STATE_SECRET: undefined,
         SLACK_API_URL: standIn.apiUrl,
         DATABASE_PATH: options.databasePath,
+        // The playground always runs on its own SQLite file, whatever DATABASE_URL says.
+        DATABASE_URL: undefined,
       }),
       PORT: 0,
     };
@@ -139,7 +141,7 @@ export async function runPlayground(
     `Foothold playground (no Slack settings found): open ${playground.url} — set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to run the real bot.`,
   );
   out(`Program: ${configPath} · database: ${env.DATABASE_PATH} · Ctrl-C to stop.`);
-  const leads = leadCount(playground.db);
+  const leads = await leadCount(playground.db);
   if (leads > 0)
     out(
       `The database holds ${leads} lead(s) from earlier sessions; Slack's side starts empty each time, so their old posts are not shown (/eql status <domain> and App Home still see them).`,

@@ -204,7 +204,7 @@ export function createWorkspace(deps: WorkspaceDeps) {
     };
   }
 
-  function state(asUser: string, where: Where) {
+  async function state(asUser: string, where: Where) {
     const me = person(asUser);
     const channels = channelsFor(world, me);
     const version = `${standIn.calls().length}.${localSeq}`;
@@ -245,7 +245,7 @@ export function createWorkspace(deps: WorkspaceDeps) {
             html: modalHtml(modal.view, { ...ctx, viewId: modal.record.id }),
           }
         : null,
-      empty: leadCount(db) === 0,
+      empty: (await leadCount(db)) === 0,
       jobs: JOBS.map((j) => ({ name: j.name, description: j.description })),
     };
   }

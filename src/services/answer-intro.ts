@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
-import { appendEvent, enqueue, inTransaction, updateLeadIf } from '../db/stores/lead-store.ts';
+import { transaction } from '../db/connection.ts';
+import { appendEvent, enqueue, updateLeadIf } from '../db/stores/lead-store.ts';
 import { introAnsweredDm } from '../slack/blocks/internal-messages.ts';
 import { introThanks } from '../slack/blocks/partner-messages.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
@@ -23,15 +24,15 @@ export type AnswerIntroInput = z.input<typeof answerIntroInputSchema>;
  * The partner answers a tracked intro request: "Intro made" or "Can't introduce". The answer is recorded,
  * shown on the routing post and sent to the owner; it is not a lifecycle step (the meeting is).
  */
-export function answerIntro(deps: ServiceDeps, raw: AnswerIntroInput) {
+export async function answerIntro(deps: ServiceDeps, raw: AnswerIntroInput) {
   const input = parseInput(answerIntroInputSchema, raw);
-  return inTransaction(deps.db, (tx) => {
-    const actor = resolveActor(tx, deps, input.actor);
-    const view = loadLeadFor(tx, deps, input.leadId);
+  return transaction(deps.db, async (tx) => {
+    const actor = await resolveActor(tx, deps, input.actor);
+    const view = await loadLeadFor(tx, deps, input.leadId);
     requirePermission('answer_intro', actor, accessOf(view));
     // A corroborating partner answers from its own (merged) submission: the request is on the lead it joined.
     if (view.status === 'merged') {
-      return answerCorroboratorIntroInTransaction(tx, deps, view, {
+      return await answerCorroboratorIntroInTransaction(tx, deps, view, {
         userId: input.actor.userId,
         made: input.made,
         sourceMessage: input.sourceMessage,
@@ -47,17 +48,19 @@ export function answerIntro(deps: ServiceDeps, raw: AnswerIntroInput) {
     }
     const now = deps.now();
     const introStatus = input.made ? ('made' as const) : ('declined' as const);
-    if (!updateLeadIf(tx, view.id, { fromStatuses: [view.status] }, { introStatus, updatedAt: now })) {
-      throw staleError(tx, view);
+    if (
+      !(await updateLeadIf(tx, view.id, { fromStatuses: [view.status] }, { introStatus, updatedAt: now }))
+    ) {
+      throw await staleError(tx, view);
     }
-    const eventId = appendEvent(tx, {
+    const eventId = await appendEvent(tx, {
       leadId: view.id,
       type: 'intro_answered',
       actorUserId: input.actor.userId,
       data: { introStatus },
       at: now,
     });
-    const after = refreshRoutingPost(tx, deps, view.id, eventId);
+    const after = await refreshRoutingPost(tx, deps, view.id, eventId);
     const rendered = introAnsweredDm(after, input.made);
     const messages = [...threadReply(after, `lead:${view.id}:intro-answer-thread:${eventId}`, rendered)];
     if (after.ownerUserId)
@@ -72,7 +75,7 @@ export function answerIntro(deps: ServiceDeps, raw: AnswerIntroInput) {
         ),
       );
     }
-    enqueue(tx, messages, now);
+    await enqueue(tx, messages, now);
     return { view: after, eventId };
   });
 }

@@ -3,6 +3,7 @@ import { DomainError } from '../core/errors.ts';
 import { assertTransition } from '../core/lifecycle.ts';
 import { qualify } from '../core/qualify.ts';
 import type { LeadStatus, LeadView } from '../core/types.ts';
+import { type Tx, transaction } from '../db/connection.ts';
 import {
   appendEvent,
   enqueue,
@@ -11,11 +12,9 @@ import {
   getOverlap,
   getPartner,
   insertAttestation,
-  inTransaction,
   markPrimerSent,
   type OutboxMessage,
   saveGateResults,
-  type Tx,
   touchPerson,
   updateLeadIf,
 } from '../db/stores/lead-store.ts';
@@ -40,22 +39,25 @@ const ATTESTABLE: readonly LeadStatus[] = ['awaiting_attestation', 'candidate', 
  * The partner's own organisation attests warmth (first time for a rep-surfaced lead, or an update after a
  * candidate DM). The gates run again on the new evidence; the lead moves to whatever they now say.
  */
-export function attestWarmth(deps: ServiceDeps, raw: AttestInput): { view: LeadView; eventId: number } {
+export async function attestWarmth(
+  deps: ServiceDeps,
+  raw: AttestInput,
+): Promise<{ view: LeadView; eventId: number }> {
   const input = parseInput(attestInputSchema, raw);
   assertNotFuture(input.warmth.lastInteractionOn, deps);
-  return inTransaction(deps.db, (tx) => attestInTransaction(tx, deps, input));
+  return transaction(deps.db, async (tx) => await attestInTransaction(tx, deps, input));
 }
 
 /** The attestation itself, for callers already inside a transaction (a partner re-flagging its own lead). */
-export function attestInTransaction(
+export async function attestInTransaction(
   tx: Tx,
   deps: ServiceDeps,
   input: z.output<typeof attestInputSchema>,
-): { view: LeadView; eventId: number } {
+): Promise<{ view: LeadView; eventId: number }> {
   const now = deps.now();
   const warmth = toAttestation(input.warmth);
-  const { actor, org } = resolveIdentity(tx, deps, input.actor);
-  const view = loadLeadFor(tx, deps, input.leadId);
+  const { actor, org } = await resolveIdentity(tx, deps, input.actor);
+  const view = await loadLeadFor(tx, deps, input.leadId);
   requirePermission('attest', actor, accessOf(view));
   if (!ATTESTABLE.includes(view.status)) {
     throw new DomainError(
@@ -64,7 +66,7 @@ export function attestInTransaction(
     );
   }
   const outbox: OutboxMessage[] = [];
-  const firstTime = touchPerson(
+  const firstTime = await touchPerson(
     tx,
     {
       userId: input.actor.userId,
@@ -76,9 +78,9 @@ export function attestInTransaction(
   );
   if (firstTime) {
     outbox.push(primerDm(input.actor.userId));
-    markPrimerSent(tx, input.actor.userId, now);
+    await markPrimerSent(tx, input.actor.userId, now);
   }
-  insertAttestation(tx, {
+  await insertAttestation(tx, {
     leadId: view.id,
     partnerSlug: view.partner.slug,
     attestedByUserId: input.actor.userId,
@@ -86,10 +88,10 @@ export function attestInTransaction(
     contactEmail: input.warmth.contactEmail,
     createdAt: now,
   });
-  const crm = getCrmAccount(tx, view.domain);
-  const overlap = getOverlap(tx, view.partner.slug, view.domain);
-  const partner = getPartner(tx, view.partner.slug);
-  const row = getLead(tx, view.id);
+  const crm = await getCrmAccount(tx, view.domain);
+  const overlap = await getOverlap(tx, view.partner.slug, view.domain);
+  const partner = await getPartner(tx, view.partner.slug);
+  const row = await getLead(tx, view.id);
   // New company details from the partner fill in (never erase) what they gave before.
   const firmographics = {
     industry: input.firmographics?.industry ?? row?.partnerIndustry ?? null,
@@ -117,7 +119,7 @@ export function attestInTransaction(
   const changed = to !== view.status;
   if (changed) assertTransition(view.status, to);
   if (
-    !updateLeadIf(
+    !(await updateLeadIf(
       tx,
       view.id,
       { fromStatuses: [view.status] },
@@ -129,12 +131,12 @@ export function attestInTransaction(
         partnerCountry: firmographics.country,
         status: to,
       },
-    )
+    ))
   ) {
-    throw staleError(tx, view);
+    throw await staleError(tx, view);
   }
-  saveGateResults(tx, view.id, q.gates, now);
-  const eventId = appendEvent(tx, {
+  await saveGateResults(tx, view.id, q.gates, now);
+  const eventId = await appendEvent(tx, {
     leadId: view.id,
     type: changed ? 'transition' : 'attested',
     fromStatus: view.status,
@@ -144,18 +146,27 @@ export function attestInTransaction(
     data: { icpScore: q.icpScore, gates: Object.fromEntries(q.gates.map((g) => [g.gate, g.outcome])) },
     at: now,
   });
-  const ctx: NotifyContext = notifyContext(deps, now);
+  const ctx: NotifyContext = notifyContext({ ...deps, db: tx }, now);
   // The lead's view after every change to it (queuing messages below does not change it).
   let after: LeadView;
   if (to === 'qualified' && view.status !== 'qualified') {
-    const routed = routeQualifiedLead(tx, deps, view.id, q, eventId, ctx, now, view.routeChannel != null);
+    const routed = await routeQualifiedLead(
+      tx,
+      deps,
+      view.id,
+      q,
+      eventId,
+      ctx,
+      now,
+      view.routeChannel != null,
+    );
     outbox.push(...routed.messages);
     after = routed.view;
   } else {
-    after = loadLeadFor(tx, deps, view.id);
-    outbox.push(...routingPostMessage(after, ctx, { exists: after.routeChannel != null, eventId }));
+    after = await loadLeadFor(tx, deps, view.id);
+    outbox.push(...(await routingPostMessage(after, ctx, { exists: after.routeChannel != null, eventId })));
     if (to === 'candidate') outbox.push(...partnerDm(input.actor.userId, 'candidate', after, ctx, eventId));
   }
-  enqueue(tx, outbox, now);
+  await enqueue(tx, outbox, now);
   return { view: after, eventId };
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { creditCandidates, creditHolder } from '../core/credit.ts';
 import { DomainError } from '../core/errors.ts';
-import { appendEvent, enqueue, inTransaction, updateLeadIf } from '../db/stores/lead-store.ts';
+import { transaction } from '../db/connection.ts';
+import { appendEvent, enqueue, updateLeadIf } from '../db/stores/lead-store.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { queueCrmWriteBack } from './crm-write-back.ts';
 import { actorSchema, writtenReason } from './inputs.ts';
@@ -25,11 +26,11 @@ export type ChangeCreditInput = z.input<typeof changeCreditInputSchema>;
  * the account (or back to the first). Credit decides whose conversion the lead counts towards; the lead
  * itself stays in the submitting partner's view. Logged with the reason; both partners are told the outcome.
  */
-export function changeCredit(deps: ServiceDeps, raw: ChangeCreditInput): TransitionResult {
+export async function changeCredit(deps: ServiceDeps, raw: ChangeCreditInput): Promise<TransitionResult> {
   const input = parseInput(changeCreditInputSchema, raw);
-  return inTransaction(deps.db, (tx) => {
-    const actor = resolveActor(tx, deps, input.actor);
-    const view = loadLeadFor(tx, deps, input.leadId);
+  return transaction(deps.db, async (tx) => {
+    const actor = await resolveActor(tx, deps, input.actor);
+    const view = await loadLeadFor(tx, deps, input.leadId);
     requirePermission('override_attribution', actor, accessOf(view));
     if (view.status === 'merged') {
       throw new DomainError(
@@ -52,16 +53,16 @@ export function changeCredit(deps: ServiceDeps, raw: ChangeCreditInput): Transit
     const now = deps.now();
     const credited = to.slug === view.partner.slug ? null : to.slug;
     if (
-      !updateLeadIf(
+      !(await updateLeadIf(
         tx,
         view.id,
         { fromStatuses: [view.status], ...(input.version !== undefined ? { version: input.version } : {}) },
         { creditedPartnerSlug: credited, updatedAt: now },
-      )
+      ))
     ) {
-      throw staleError(tx, view);
+      throw await staleError(tx, view);
     }
-    const eventId = appendEvent(tx, {
+    const eventId = await appendEvent(tx, {
       leadId: view.id,
       type: 'credit_changed',
       actorUserId: input.actor.userId,
@@ -70,14 +71,14 @@ export function changeCredit(deps: ServiceDeps, raw: ChangeCreditInput): Transit
       at: now,
     });
     // Pending rewards follow the credit; decided ones stay where a leader settled them.
-    moveRewardsWithCredit(tx, deps, view, to.slug, input.actor.userId);
-    const after = refreshRoutingPost(tx, deps, view.id, eventId);
+    await moveRewardsWithCredit(tx, deps, view, to.slug, input.actor.userId);
+    const after = await refreshRoutingPost(tx, deps, view.id, eventId);
     // The CRM's partner field follows the credit.
-    queueCrmWriteBack(tx, deps, after, eventId);
+    await queueCrmWriteBack(tx, deps, after, eventId);
     const ctx = { timeZone: deps.config.timezone, now };
-    const gained = partnerSide(tx, deps, after, to.slug);
-    const moved = partnerSide(tx, deps, after, from.slug);
-    enqueue(
+    const gained = await partnerSide(tx, deps, after, to.slug);
+    const moved = await partnerSide(tx, deps, after, from.slug);
+    await enqueue(
       tx,
       [
         ...(gained ? partnerDm(gained.contact, 'credit_gained', gained.view, ctx, eventId) : []),

@@ -1,6 +1,7 @@
 import type { ProgramConfig } from '../config/program-config.ts';
+import { transaction } from '../db/connection.ts';
 import type { ChannelState } from '../db/schema.ts';
-import { appendEvent, enqueue, inTransaction } from '../db/stores/lead-store.ts';
+import { appendEvent, enqueue } from '../db/stores/lead-store.ts';
 import { channelStateOf, pendingTo, setChannelState } from '../db/stores/outbox-store.ts';
 import { channelChangeDm } from '../slack/blocks/channel-alerts.ts';
 import type { ServiceDeps } from './context.ts';
@@ -39,20 +40,23 @@ export interface ChannelStateResult {
   told: string[];
 }
 
-export function recordChannelState(deps: ServiceDeps, input: ChannelStateInput): ChannelStateResult {
+export async function recordChannelState(
+  deps: ServiceDeps,
+  input: ChannelStateInput,
+): Promise<ChannelStateResult> {
   const now = deps.now();
   if (!internalChannels(deps.config).includes(input.channelId)) {
     return {
       changed: false,
-      before: channelStateOf(deps.db, input.channelId)?.state ?? 'internal',
+      before: (await channelStateOf(deps.db, input.channelId))?.state ?? 'internal',
       told: [],
     };
   }
-  return inTransaction(deps.db, (tx) => {
-    const before = setChannelState(tx, input.channelId, input.state, input.detail, now);
+  return transaction(deps.db, async (tx) => {
+    const before = await setChannelState(tx, input.channelId, input.state, input.detail, now);
     if (before === input.state) return { changed: false, before, told: [] };
     const held = input.state !== 'internal';
-    const eventId = appendEvent(tx, {
+    const eventId = await appendEvent(tx, {
       leadId: null,
       type: held ? 'channel_held' : 'channel_resumed',
       reason: input.detail,
@@ -63,10 +67,10 @@ export function recordChannelState(deps: ServiceDeps, input: ChannelStateInput):
       channelId: input.channelId,
       state: input.state,
       detail: input.detail,
-      waiting: pendingTo(tx, input.channelId),
+      waiting: await pendingTo(tx, input.channelId),
     });
     const admins = deps.config.roles.admins;
-    enqueue(
+    await enqueue(
       tx,
       admins.map((u) => dm(u, `channel:${input.channelId}:${input.state}:${eventId}:${u}`, rendered, null)),
       now,

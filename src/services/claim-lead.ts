@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
 import { isOpen, STATUS_LABELS } from '../core/lifecycle.ts';
-import { inTransaction } from '../db/stores/lead-store.ts';
+import { transaction } from '../db/connection.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { actorSchema } from './inputs.ts';
-import { applyTransition, type TransitionResult } from './transition.ts';
+import { alreadyClaimed, applyTransition, type TransitionResult } from './transition.ts';
 import { parseInput } from './validation.ts';
 
 const claimInputSchema = z.object({ actor: actorSchema, leadId: z.number().int().positive() });
@@ -16,18 +16,15 @@ export type ClaimInput = z.input<typeof claimInputSchema>;
  * The version is deliberately not checked: a corroboration arriving between render and click must not
  * cost a rep the claim.
  */
-export function claimLead(deps: ServiceDeps, raw: ClaimInput): TransitionResult {
+export async function claimLead(deps: ServiceDeps, raw: ClaimInput): Promise<TransitionResult> {
   const input = parseInput(claimInputSchema, raw);
-  return inTransaction(deps.db, (tx) => {
-    const actor = resolveActor(tx, deps, input.actor);
-    const view = loadLeadFor(tx, deps, input.leadId);
+  return transaction(deps.db, async (tx) => {
+    const actor = await resolveActor(tx, deps, input.actor);
+    const view = await loadLeadFor(tx, deps, input.leadId);
     requirePermission('claim', actor, accessOf(view));
     if (view.status !== 'qualified') {
       if (view.ownerUserId && isOpen(view.status)) {
-        const who = view.ownerUserId === input.actor.userId ? 'You' : `<@${view.ownerUserId}>`;
-        throw new DomainError('already_claimed', `${who} already claimed this lead.`, {
-          data: { ownerUserId: view.ownerUserId, accountName: view.accountName },
-        });
+        throw alreadyClaimed(view.ownerUserId, view.accountName, input.actor.userId);
       }
       throw new DomainError(
         'illegal_transition',
@@ -37,7 +34,7 @@ export function claimLead(deps: ServiceDeps, raw: ClaimInput): TransitionResult 
       );
     }
     const now = deps.now();
-    return applyTransition(tx, deps, {
+    return await applyTransition(tx, deps, {
       view,
       to: 'claimed',
       actorUserId: input.actor.userId,

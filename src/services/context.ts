@@ -1,11 +1,16 @@
 import type { ProgramConfig } from '../config/program-config.ts';
 import { DomainError } from '../core/errors.ts';
-import { decideActor, type IdentityDecision, type IdentityDirectory } from '../core/identity.ts';
+import {
+  decideActor,
+  type IdentityDecision,
+  type IdentityDirectory,
+  type KnownPerson,
+} from '../core/identity.ts';
 import { type ActorContext, authorize, type LeadAccess, type Permission } from '../core/permissions.ts';
 import type { Money } from '../core/rewards.ts';
 import { calendarDate } from '../core/time.ts';
-import type { LeadView } from '../core/types.ts';
-import type { Db } from '../db/connection.ts';
+import type { LeadView, Role } from '../core/types.ts';
+import type { Db, Tx } from '../db/connection.ts';
 import { enterpriseOfTeam } from '../db/stores/installation-store.ts';
 import {
   getLeadView,
@@ -14,7 +19,6 @@ import {
   partnerBySlackId,
   partnerTeamIds,
   rolesOf,
-  type Tx,
 } from '../db/stores/lead-store.ts';
 import type { Actor } from './inputs.ts';
 
@@ -28,38 +32,80 @@ export interface ServiceDeps {
   /** The vendor's own Grid organisation (auth.test's `enterprise_id`): nobody from it is ever a partner. */
   homeEnterpriseIds?: readonly string[];
   /** Overrides where share-of-won rewards read a lead's won amount (default: its linked CRM opportunity). */
-  wonAmount?: (tx: Tx, leadId: number) => Money | null;
+  wonAmount?: (tx: Tx, leadId: number) => Promise<Money | null>;
 }
 
-/** The program's directory for the identity rules (src/core/identity.ts), answered by the stores. */
+/** A lookup the identity rules reached before it was loaded: load it, then run the rules again. */
+class NotLoaded extends Error {
+  constructor(
+    readonly key: string,
+    readonly load: () => unknown,
+  ) {
+    super(`identity lookup ${key} is not loaded yet`);
+  }
+}
+
+/** The directory of the identity rules, answered by the stores (see `identityDirectory`). */
+export interface StoreDirectory extends IdentityDirectory {
+  /**
+   * Runs `rules` (synchronous, and safe to run again) over the directory, loading each lookup they reach the
+   * first time they reach it; resolves to what they return once every lookup they needed was loaded.
+   */
+  settle<T>(rules: (dir: IdentityDirectory) => T): Promise<T>;
+}
+
+/**
+ * The program's directory for the identity rules (src/core/identity.ts), answered by the stores. The rules are
+ * synchronous and pure, the stores are not: the directory answers from what it has loaded, and a lookup not
+ * loaded yet stops the rules (`NotLoaded`), is loaded, and the rules run again. So only the lookups the rules
+ * reach are queried (most requests are settled by the workspace alone), one at a time, on `h` (inside a
+ * transaction, the transaction's handle, so they see its writes).
+ */
 export function identityDirectory(
-  tx: Tx | Db,
+  h: Tx | Db,
   deps: Pick<ServiceDeps, 'homeTeamIds' | 'homeEnterpriseIds'>,
-): IdentityDirectory {
-  const learnt = new Map<string, string | null>();
-  return {
+): StoreDirectory {
+  const loaded = new Map<string, unknown>();
+  const lookup = <T>(key: string, load: () => T | Promise<T>): T => {
+    if (loaded.has(key)) return loaded.get(key) as T;
+    throw new NotLoaded(key, load);
+  };
+  const dir: IdentityDirectory = {
     homeTeamIds: deps.homeTeamIds ?? [],
     homeEnterpriseIds: deps.homeEnterpriseIds ?? [],
-    partnerOfOrgId: (id) => partnerBySlackId(tx, 'team', id),
-    partnerOfChannel: (channelId) => {
-      const slug = partnerBySlackId(tx, 'channel', channelId);
-      return slug ? { slug, hasOrgIds: partnerTeamIds(tx, slug).length > 0 } : null;
-    },
-    enterpriseOfTeam: (teamId) => {
-      if (!learnt.has(teamId)) learnt.set(teamId, enterpriseOfTeam(tx, teamId));
-      return learnt.get(teamId) ?? null;
-    },
-    rolesOf: (userId) => rolesOf(tx, userId),
-    known: (userId) => {
-      const p = getPerson(tx, userId);
-      if (!p?.partnerSlug) return null;
-      return {
-        partnerSlug: p.partnerSlug,
-        teamId: p.teamId,
-        enterpriseId: p.enterpriseId,
-        partnerActive: getPartner(tx, p.partnerSlug)?.active ?? false,
-        partnerOrgIds: partnerTeamIds(tx, p.partnerSlug),
-      };
+    partnerOfOrgId: (id) => lookup<string | null>(`org:${id}`, () => partnerBySlackId(h, 'team', id)),
+    partnerOfChannel: (channelId) =>
+      lookup<{ slug: string; hasOrgIds: boolean } | null>(`channel:${channelId}`, async () => {
+        const slug = await partnerBySlackId(h, 'channel', channelId);
+        return slug ? { slug, hasOrgIds: (await partnerTeamIds(h, slug)).length > 0 } : null;
+      }),
+    enterpriseOfTeam: (teamId) =>
+      lookup<string | null>(`enterprise:${teamId}`, () => enterpriseOfTeam(h, teamId)),
+    rolesOf: (userId) => lookup<readonly Role[]>(`roles:${userId}`, () => rolesOf(h, userId)),
+    known: (userId) =>
+      lookup<KnownPerson | null>(`known:${userId}`, async () => {
+        const p = await getPerson(h, userId);
+        if (!p?.partnerSlug) return null;
+        return {
+          partnerSlug: p.partnerSlug,
+          teamId: p.teamId,
+          enterpriseId: p.enterpriseId,
+          partnerActive: (await getPartner(h, p.partnerSlug))?.active ?? false,
+          partnerOrgIds: await partnerTeamIds(h, p.partnerSlug),
+        };
+      }),
+  };
+  return {
+    ...dir,
+    async settle(rules) {
+      for (;;) {
+        try {
+          return rules(dir);
+        } catch (err) {
+          if (!(err instanceof NotLoaded)) throw err;
+          loaded.set(err.key, await err.load());
+        }
+      }
     },
   };
 }
@@ -74,27 +120,28 @@ function identityInput(actor: Actor) {
 }
 
 /** Who is acting, with their workspace and organisation as the rules settled them (see src/core/identity.ts). */
-export function resolveIdentity(
+export async function resolveIdentity(
   tx: Tx | Db,
   deps: Pick<ServiceDeps, 'homeTeamIds' | 'homeEnterpriseIds'>,
   actor: Actor,
-): IdentityDecision {
-  const dir = identityDirectory(tx, deps);
-  const decision = decideActor(identityInput(actor), dir);
-  // What gets recorded for the person: their organisation too, when Foothold has learnt it for their workspace.
-  const { teamId, enterpriseId } = decision.org;
-  return enterpriseId == null && teamId != null
-    ? { ...decision, org: { teamId, enterpriseId: dir.enterpriseOfTeam(teamId) } }
-    : decision;
+): Promise<IdentityDecision> {
+  return identityDirectory(tx, deps).settle((dir) => {
+    const decision = decideActor(identityInput(actor), dir);
+    // What gets recorded for the person: their organisation too, when Foothold has learnt it for their workspace.
+    const { teamId, enterpriseId } = decision.org;
+    return enterpriseId == null && teamId != null
+      ? { ...decision, org: { teamId, enterpriseId: dir.enterpriseOfTeam(teamId) } }
+      : decision;
+  });
 }
 
 /** Who is acting: a partner (and which), an internal person (and their roles) or a stranger. */
-export function resolveActor(
+export async function resolveActor(
   tx: Tx | Db,
   deps: Pick<ServiceDeps, 'homeTeamIds' | 'homeEnterpriseIds'>,
   actor: Actor,
-): ActorContext {
-  return decideActor(identityInput(actor), identityDirectory(tx, deps)).actor;
+): Promise<ActorContext> {
+  return identityDirectory(tx, deps).settle((dir) => decideActor(identityInput(actor), dir).actor);
 }
 
 export function requirePermission(permission: Permission, actor: ActorContext, lead?: LeadAccess): void {
@@ -108,8 +155,8 @@ export function reasonLabeler(config: ProgramConfig): (code: string) => string |
 }
 
 /** Loads a lead's view, answering a missing lead and another org's lead the same way. */
-export function loadLeadFor(tx: Tx, deps: ServiceDeps, leadId: number): LeadView {
-  const view = getLeadView(tx, leadId, reasonLabeler(deps.config));
+export async function loadLeadFor(tx: Tx, deps: ServiceDeps, leadId: number): Promise<LeadView> {
+  const view = await getLeadView(tx, leadId, reasonLabeler(deps.config));
   if (!view) throw new DomainError('not_found', "That lead doesn't exist (it may have been removed).");
   return view;
 }

@@ -3,6 +3,7 @@ import { corroboratorSide } from '../core/credit.ts';
 import { DomainError } from '../core/errors.ts';
 import { MOTION_STATUSES } from '../core/sla.ts';
 import type { LeadView } from '../core/types.ts';
+import { type Tx, transaction } from '../db/connection.ts';
 import {
   answerIntroRequest,
   getCorroboratorIntro,
@@ -12,9 +13,7 @@ import {
   appendEvent,
   corroboratingLeadId,
   enqueue,
-  inTransaction,
   type OutboxMessage,
-  type Tx,
   updateLeadIf,
 } from '../db/stores/lead-store.ts';
 import { introAnsweredDm } from '../slack/blocks/internal-messages.ts';
@@ -44,14 +43,14 @@ const requestInputSchema = z.object({
 });
 export type CorroboratorIntroInput = z.input<typeof requestInputSchema>;
 
-export function requestCorroboratorIntro(
+export async function requestCorroboratorIntro(
   deps: ServiceDeps,
   raw: CorroboratorIntroInput,
-): { view: LeadView; eventId: number; partnerContact: string | null } {
+): Promise<{ view: LeadView; eventId: number; partnerContact: string | null }> {
   const input = parseInput(requestInputSchema, raw);
-  return inTransaction(deps.db, (tx) => {
-    const actor = resolveActor(tx, deps, input.actor);
-    const view = loadLeadFor(tx, deps, input.leadId);
+  return transaction(deps.db, async (tx) => {
+    const actor = await resolveActor(tx, deps, input.actor);
+    const view = await loadLeadFor(tx, deps, input.leadId);
     requirePermission('progress', actor, accessOf(view));
     if (!MOTION_STATUSES.includes(view.status)) {
       throw new DomainError(
@@ -61,45 +60,50 @@ export function requestCorroboratorIntro(
           : 'Claim the lead first; then you can ask any partner that flagged it for an intro.',
       );
     }
-    const ownId = corroboratingLeadId(tx, view.id, input.partnerSlug);
+    const ownId = await corroboratingLeadId(tx, view.id, input.partnerSlug);
     if (ownId === null) {
       throw new DomainError('invalid_input', 'That partner did not corroborate this lead.');
     }
-    const existing = getCorroboratorIntro(tx, view.id, input.partnerSlug);
+    const existing = await getCorroboratorIntro(tx, view.id, input.partnerSlug);
     if (existing?.status === 'requested') {
       throw new DomainError('stale', 'An intro request to that partner is already waiting for an answer.');
     }
     if (existing?.status === 'made') {
       throw new DomainError('stale', 'That partner already made the intro.');
     }
-    const own = loadLeadFor(tx, deps, ownId);
+    const own = await loadLeadFor(tx, deps, ownId);
     const contact = partnerContact(own);
     if (!contact) throw new DomainError('invalid_input', 'Nobody at that partner can be asked yet.');
     const now = deps.now();
     // Asking a partner for an intro is forward motion: it resets the no-progress clock.
     if (
-      !updateLeadIf(tx, view.id, { fromStatuses: [view.status] }, { updatedAt: now, lastProgressAt: now })
+      !(await updateLeadIf(
+        tx,
+        view.id,
+        { fromStatuses: [view.status] },
+        { updatedAt: now, lastProgressAt: now },
+      ))
     ) {
-      throw staleError(tx, view);
+      throw await staleError(tx, view);
     }
-    saveIntroRequest(tx, {
+    await saveIntroRequest(tx, {
       leadId: view.id,
       partnerSlug: input.partnerSlug,
       sourceLeadId: ownId,
       requestedByUserId: input.actor.userId,
       at: now,
     });
-    const eventId = appendEvent(tx, {
+    const eventId = await appendEvent(tx, {
       leadId: view.id,
       type: 'corroborator_intro_requested',
       actorUserId: input.actor.userId,
       data: { partnerSlug: input.partnerSlug, sourceLeadId: ownId },
       at: now,
     });
-    const after = refreshRoutingPost(tx, deps, view.id, eventId);
+    const after = await refreshRoutingPost(tx, deps, view.id, eventId);
     const side = corroboratorSide(own, after);
     const ctx = { timeZone: deps.config.timezone, now };
-    enqueue(tx, partnerDm(contact, 'intro_requested', side, ctx, eventId), now);
+    await enqueue(tx, partnerDm(contact, 'intro_requested', side, ctx, eventId), now);
     return { view: after, eventId, partnerContact: contact };
   });
 }
@@ -108,36 +112,36 @@ export function requestCorroboratorIntro(
  * A corroborating partner answers its intro request from its own (merged) submission's DM. Called by
  * `answerIntro` when the lead the buttons name is a merged submission; `own` is that submission.
  */
-export function answerCorroboratorIntroInTransaction(
+export async function answerCorroboratorIntroInTransaction(
   tx: Tx,
   deps: ServiceDeps,
   own: LeadView,
   input: { userId: string; made: boolean; sourceMessage?: { channel: string; ts: string } | undefined },
-): { view: LeadView; eventId: number } {
+): Promise<{ view: LeadView; eventId: number }> {
   const leadId = own.mergedIntoLeadId;
-  const request = leadId === null ? null : getCorroboratorIntro(tx, leadId, own.partner.slug);
+  const request = leadId === null ? null : await getCorroboratorIntro(tx, leadId, own.partner.slug);
   if (leadId === null || !request) {
     throw new DomainError('stale', 'There is no open intro request on this lead.');
   }
   const now = deps.now();
   const status = input.made ? ('made' as const) : ('declined' as const);
   if (
-    !answerIntroRequest(
+    !(await answerIntroRequest(
       tx,
       { leadId, partnerSlug: own.partner.slug },
       { status, byUserId: input.userId, at: now },
-    )
+    ))
   ) {
     throw new DomainError('stale', 'This intro request was already answered. Thank you!');
   }
-  const eventId = appendEvent(tx, {
+  const eventId = await appendEvent(tx, {
     leadId,
     type: 'corroborator_intro_answered',
     actorUserId: input.userId,
     data: { introStatus: status, partnerSlug: own.partner.slug, sourceLeadId: own.id },
     at: now,
   });
-  const primary = refreshRoutingPost(tx, deps, leadId, eventId);
+  const primary = await refreshRoutingPost(tx, deps, leadId, eventId);
   // Internal: the owner hears which partner answered, about that partner's contact.
   const internal = introAnsweredDm({ ...primary, partner: own.partner, warmth: own.warmth }, input.made);
   const messages: OutboxMessage[] = [
@@ -156,6 +160,6 @@ export function answerCorroboratorIntroInTransaction(
       ),
     );
   }
-  enqueue(tx, messages, now);
+  await enqueue(tx, messages, now);
   return { view: corroboratorSide(own, primary), eventId };
 }

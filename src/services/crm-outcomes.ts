@@ -13,6 +13,7 @@ import { DomainError } from '../core/errors.ts';
 import { STATUS_LABELS } from '../core/lifecycle.ts';
 import type { LeadView } from '../core/types.ts';
 import { CRM_PROVIDER_LABELS } from '../crm/types.ts';
+import { type Tx, transaction } from '../db/connection.ts';
 import {
   type CrmOpportunityRow,
   getCrmOpportunity,
@@ -26,10 +27,8 @@ import {
   appendEvent,
   enqueue,
   getLead,
-  inTransaction,
   type NewLead,
   type OutboxMessage,
-  type Tx,
   updateLeadIf,
 } from '../db/stores/lead-store.ts';
 import { linkOpportunityDm } from '../slack/blocks/crm-messages.ts';
@@ -118,22 +117,22 @@ interface ApplyResult {
  * Brings one linked lead in line with its opportunity, in the caller's transaction: copies the deal's facts,
  * and moves the lifecycle when the stage changed to a mapped one.
  */
-export function applyOpportunityToLead(
+export async function applyOpportunityToLead(
   tx: Tx,
   deps: ServiceDeps,
   crm: CrmConfig,
   leadId: number,
-): ApplyResult {
-  const lead = getLead(tx, leadId);
-  if (!lead?.crmOpportunityId) return { kind: 'unchanged', view: loadLeadFor(tx, deps, leadId) };
+): Promise<ApplyResult> {
+  const lead = await getLead(tx, leadId);
+  if (!lead?.crmOpportunityId) return { kind: 'unchanged', view: await loadLeadFor(tx, deps, leadId) };
   const now = deps.now();
   const provider = CRM_PROVIDER_LABELS[crm.provider];
-  let opp = getCrmOpportunity(tx, crm.provider, lead.crmOpportunityId);
+  let opp = await getCrmOpportunity(tx, crm.provider, lead.crmOpportunityId);
   // Merged away in the CRM: follow the surviving record, unless another lead already holds it.
-  if (opp?.crmDeletedAt && opp.crmMergedInto && leadLinkedTo(tx, opp.crmMergedInto) === null)
-    opp = getCrmOpportunity(tx, crm.provider, opp.crmMergedInto);
+  if (opp?.crmDeletedAt && opp.crmMergedInto && (await leadLinkedTo(tx, opp.crmMergedInto)) === null)
+    opp = await getCrmOpportunity(tx, crm.provider, opp.crmMergedInto);
   if (!opp || opp.crmDeletedAt !== null) {
-    updateLeadIf(
+    await updateLeadIf(
       tx,
       leadId,
       { fromStatuses: [lead.status] },
@@ -149,7 +148,7 @@ export function applyOpportunityToLead(
         updatedAt: now,
       },
     );
-    const eventId = appendEvent(tx, {
+    const eventId = await appendEvent(tx, {
       leadId,
       type: 'crm_unlinked',
       actorUserId: null,
@@ -157,13 +156,13 @@ export function applyOpportunityToLead(
       data: { opportunityId: lead.crmOpportunityId, provider: crm.provider },
       at: now,
     });
-    return { kind: 'unlinked', view: refreshRoutingPost(tx, deps, leadId, eventId) };
+    return { kind: 'unlinked', view: await refreshRoutingPost(tx, deps, leadId, eventId) };
   }
 
   const patch = dealPatch(deps, crm, opp, lead);
   const stageChanged = lead.crmStage !== opp.stageId;
   const target = stageChanged ? stageTarget(opp.stageId, crm.stages) : null;
-  const view = loadLeadFor(tx, deps, leadId);
+  const view = await loadLeadFor(tx, deps, leadId);
   const move = target ? planCrmMove(view.status, target) : null;
   const data = {
     source: 'crm',
@@ -185,14 +184,14 @@ export function applyOpportunityToLead(
     const reopening =
       target !== 'won' && target !== 'lost' && (view.status === 'won' || view.status === 'lost');
     if (move.kind === 'correction') {
-      const last = latestEvent(tx, leadId, ['transition']);
-      appendEvent(tx, {
+      const last = await latestEvent(tx, leadId, ['transition']);
+      await appendEvent(tx, {
         leadId,
         type: 'crm_conflict',
         fromStatus: view.status,
         toStatus: target,
         actorUserId: last?.actorUserId ?? null,
-        reason: `${provider} says ${STATUS_LABELS[target]} (stage ${opp.stageId}); Foothold had ${STATUS_LABELS[view.status]}${last?.actorUserId ? ` from <@${last.actorUserId}>` : ''}. The CRM wins.`,
+        reason: `${provider} says ${STATUS_LABELS[target]} (stage ${opp.stageId}); Foothold had ${STATUS_LABELS[view.status]}${last?.actorUserId ? ' from a click' : ''}. The CRM wins.`,
         data: {
           ...data,
           foothold: view.status,
@@ -203,7 +202,7 @@ export function applyOpportunityToLead(
         at: now,
       });
     }
-    applyTransition(tx, deps, {
+    await applyTransition(tx, deps, {
       view,
       to: target,
       actorUserId: null,
@@ -213,13 +212,16 @@ export function applyOpportunityToLead(
       partnerMessage: target,
       ...(move.kind === 'correction' ? { crmCorrection: true } : {}),
     });
-    return { kind: move.kind === 'step' ? 'transition' : 'correction', view: loadLeadFor(tx, deps, leadId) };
+    return {
+      kind: move.kind === 'step' ? 'transition' : 'correction',
+      view: await loadLeadFor(tx, deps, leadId),
+    };
   }
 
   // No lifecycle step: refresh the deal's facts (and say why a stage was not applied).
-  updateLeadIf(tx, leadId, { fromStatuses: [view.status] }, { ...patch, updatedAt: now });
+  await updateLeadIf(tx, leadId, { fromStatuses: [view.status] }, { ...patch, updatedAt: now });
   const skipped = move?.kind === 'skip' ? move.why : null;
-  const eventId = appendEvent(tx, {
+  const eventId = await appendEvent(tx, {
     leadId,
     type: 'crm_opportunity_updated',
     actorUserId: null,
@@ -231,21 +233,21 @@ export function applyOpportunityToLead(
     data: { ...data, amount: opp.amount, currency: patch.opportunityCurrency, closeDate: opp.closeDate },
     at: now,
   });
-  const after = refreshRoutingPost(tx, deps, leadId, eventId);
+  const after = await refreshRoutingPost(tx, deps, leadId, eventId);
   return skipped ? { kind: 'skipped', why: skipped, view: after } : { kind: 'refreshed', view: after };
 }
 
 /** Links `opp` to the lead (auto or picked), records it, and applies the deal at once. */
-function linkLead(
+async function linkLead(
   tx: Tx,
   deps: ServiceDeps,
   crm: CrmConfig,
   view: LeadView,
   opp: CrmOpportunityRow,
   how: { actorUserId: string | null; picked: boolean },
-): ApplyResult {
+): Promise<ApplyResult> {
   const now = deps.now();
-  const ok = updateLeadIf(
+  const ok = await updateLeadIf(
     tx,
     view.id,
     { fromStatuses: [view.status] },
@@ -260,7 +262,7 @@ function linkLead(
     },
   );
   if (!ok) throw new DomainError('stale', 'Someone updated this lead a moment ago; nothing was changed.');
-  const eventId = appendEvent(tx, {
+  const eventId = await appendEvent(tx, {
     leadId: view.id,
     type: 'crm_linked',
     actorUserId: how.actorUserId,
@@ -268,10 +270,10 @@ function linkLead(
     data: { provider: crm.provider, opportunityId: opp.crmId, name: opp.name },
     at: now,
   });
-  const result = applyOpportunityToLead(tx, deps, crm, view.id);
+  const result = await applyOpportunityToLead(tx, deps, crm, view.id);
   // The opportunity gets the write-back fields now, whatever its stage did.
   if (result.kind !== 'transition' && result.kind !== 'correction')
-    queueCrmWriteBack(tx, deps, result.view, eventId);
+    await queueCrmWriteBack(tx, deps, result.view, eventId);
   return result;
 }
 
@@ -291,7 +293,7 @@ function askOwnerMessages(view: LeadView, provider: string, eventId: number): Ou
 }
 
 /** Links what can be linked, asks where several opportunities compete, and applies changed deals. */
-export function syncCrmOutcomes(deps: ServiceDeps): CrmOutcomeSummary {
+export async function syncCrmOutcomes(deps: ServiceDeps): Promise<CrmOutcomeSummary> {
   const crm = deps.config.crm;
   const summary = emptySummary();
   if (!crm) return summary;
@@ -304,40 +306,47 @@ export function syncCrmOutcomes(deps: ServiceDeps): CrmOutcomeSummary {
     else if (r.kind === 'skipped') summary.skipped.push({ leadId, why: r.why ?? '' });
   };
 
-  for (const lead of unlinkedLeadsWithOpportunities(deps.db, crm.provider)) {
-    inTransaction(deps.db, (tx) => {
-      const row = getLead(tx, lead.id);
+  for (const lead of await unlinkedLeadsWithOpportunities(deps.db, crm.provider)) {
+    await transaction(deps.db, async (tx) => {
+      const row = await getLead(tx, lead.id);
       if (!row || row.crmOpportunityId || row.claimedAt === null) return;
-      const view = loadLeadFor(tx, deps, lead.id);
-      const decision = decideLink(row.claimedAt, linkCandidates(tx, crm.provider, row.domain));
+      const view = await loadLeadFor(tx, deps, lead.id);
+      const decision = decideLink(row.claimedAt, await linkCandidates(tx, crm.provider, row.domain));
       if (decision.kind === 'link') {
-        const opp = getCrmOpportunity(tx, crm.provider, decision.opportunity.id);
+        const opp = await getCrmOpportunity(tx, crm.provider, decision.opportunity.id);
         if (!opp) return;
         summary.linked++;
-        count(linkLead(tx, deps, crm, view, opp, { actorUserId: null, picked: false }), lead.id);
+        count(await linkLead(tx, deps, crm, view, opp, { actorUserId: null, picked: false }), lead.id);
       } else if (decision.kind === 'ambiguous' && !sameChoices(row.crmLinkChoices, decision.choices)) {
-        askToPick(tx, deps, view, decision.choices, provider);
+        await askToPick(tx, deps, view, decision.choices, provider);
         summary.asked++;
       }
     });
   }
 
-  for (const leadId of linkedLeadsToApply(deps.db, crm.provider)) {
-    inTransaction(deps.db, (tx) => count(applyOpportunityToLead(tx, deps, crm, leadId), leadId));
+  for (const leadId of await linkedLeadsToApply(deps.db, crm.provider)) {
+    await transaction(deps.db, async (tx) =>
+      count(await applyOpportunityToLead(tx, deps, crm, leadId), leadId),
+    );
   }
   return summary;
 }
 
-function askToPick(
+async function askToPick(
   tx: Tx,
   deps: ServiceDeps,
   view: LeadView,
   choices: CrmLinkChoice[],
   provider: string,
-): void {
+): Promise<void> {
   const now = deps.now();
-  updateLeadIf(tx, view.id, { fromStatuses: [view.status] }, { crmLinkChoices: choices, updatedAt: now });
-  const eventId = appendEvent(tx, {
+  await updateLeadIf(
+    tx,
+    view.id,
+    { fromStatuses: [view.status] },
+    { crmLinkChoices: choices, updatedAt: now },
+  );
+  const eventId = await appendEvent(tx, {
     leadId: view.id,
     type: 'crm_link_choices',
     actorUserId: null,
@@ -345,8 +354,8 @@ function askToPick(
     data: { opportunityIds: choices.map((c) => c.id) },
     at: now,
   });
-  const after = refreshRoutingPost(tx, deps, view.id, eventId);
-  enqueue(tx, askOwnerMessages(after, provider, eventId), now);
+  const after = await refreshRoutingPost(tx, deps, view.id, eventId);
+  await enqueue(tx, askOwnerMessages(after, provider, eventId), now);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -363,14 +372,17 @@ export type LinkOpportunityInput = z.input<typeof linkInputSchema>;
  * The owner (or a leader, or an admin: the same rule as outcomes) links the lead to one of its account's
  * opportunities; the deal's stage applies at once.
  */
-export function linkOpportunity(deps: ServiceDeps, raw: LinkOpportunityInput): TransitionResult {
+export async function linkOpportunity(
+  deps: ServiceDeps,
+  raw: LinkOpportunityInput,
+): Promise<TransitionResult> {
   const input = parseInput(linkInputSchema, raw);
   const crm = deps.config.crm;
   if (!crm)
     throw new DomainError('conflict', 'This program has no CRM connected, so there is nothing to link.');
-  return inTransaction(deps.db, (tx) => {
-    const actor = resolveActor(tx, deps, input.actor);
-    const view = loadLeadFor(tx, deps, input.leadId);
+  return transaction(deps.db, async (tx) => {
+    const actor = await resolveActor(tx, deps, input.actor);
+    const view = await loadLeadFor(tx, deps, input.leadId);
     requirePermission('progress', actor, accessOf(view));
     const provider = CRM_PROVIDER_LABELS[crm.provider];
     if (view.crm?.opportunityId) {
@@ -379,23 +391,26 @@ export function linkOpportunity(deps: ServiceDeps, raw: LinkOpportunityInput): T
         `This lead is already linked to the ${provider} opportunity ${view.crm.opportunityName ?? view.crm.opportunityId}.`,
       );
     }
-    const opp = getCrmOpportunity(tx, crm.provider, input.opportunityId);
+    const opp = await getCrmOpportunity(tx, crm.provider, input.opportunityId);
     if (!opp || opp.crmDeletedAt !== null || opp.accountDomain !== view.domain) {
       throw new DomainError(
         'not_found',
         `That ${provider} opportunity is no longer on this account; pick another one.`,
       );
     }
-    const other = leadLinkedTo(tx, opp.crmId);
+    const other = await leadLinkedTo(tx, opp.crmId);
     if (other !== null) {
       throw new DomainError(
         'conflict',
         `That opportunity is already linked to lead #${other}; pick another one.`,
       );
     }
-    const result = linkLead(tx, deps, crm, view, opp, { actorUserId: input.actor.userId, picked: true });
+    const result = await linkLead(tx, deps, crm, view, opp, {
+      actorUserId: input.actor.userId,
+      picked: true,
+    });
     const eventId =
-      latestEvent(tx, view.id, ['transition', 'crm_opportunity_updated', 'crm_linked'])?.id ?? 0;
+      (await latestEvent(tx, view.id, ['transition', 'crm_opportunity_updated', 'crm_linked']))?.id ?? 0;
     return { view: result.view, eventId };
   });
 }
@@ -409,20 +424,20 @@ const CRM_DRIVEN: ReadonlySet<string> = new Set(['meeting_held', 'opportunity', 
  * When `lead` is linked to a CRM opportunity and `outcome` is one its stage decides, logs the click beside
  * what the CRM says (`crm_conflict`) and returns the refusal to show; null when the click may proceed.
  */
-export function crmClickConflict(
+export async function crmClickConflict(
   tx: Tx,
   deps: ServiceDeps,
   view: LeadView,
   outcome: string,
   actorUserId: string,
-): DomainError | null {
+): Promise<DomainError | null> {
   const crm = deps.config.crm;
   const opportunityId = view.crm?.opportunityId;
   if (!crm || !opportunityId || !CRM_DRIVEN.has(outcome)) return null;
   const provider = CRM_PROVIDER_LABELS[crm.provider];
   const stageId = view.crm?.stageId ?? null;
   const target = stageId ? stageTarget(stageId, crm.stages) : null;
-  appendEvent(tx, {
+  await appendEvent(tx, {
     leadId: view.id,
     type: 'crm_conflict',
     fromStatus: view.status,

@@ -2,9 +2,10 @@ import type { CrmConfig, CrmWriteFields } from '../config/program-config.ts';
 import { creditHolder } from '../core/credit.ts';
 import { STATUS_LABELS } from '../core/lifecycle.ts';
 import type { Attribution, LeadView } from '../core/types.ts';
+import type { Tx } from '../db/connection.ts';
 import { type CrmOutboxInput, enqueueCrmWrites } from '../db/stores/crm-outbox-store.ts';
 import { accountCrmId } from '../db/stores/crm-outcome-store.ts';
-import { getLead, type Tx } from '../db/stores/lead-store.ts';
+import { getLead } from '../db/stores/lead-store.ts';
 import type { ServiceDeps } from './context.ts';
 
 // Write-back (PRODUCT.md section 11): on qualification and every later transition, the lead's CRM account
@@ -92,18 +93,23 @@ export function crmWriteRows(
  * Queues the write-backs for the lead's state after audit event `eventId`, in the caller's transaction.
  * Nothing for programs without a CRM, with write-back off, or for leads that never became EQLs.
  */
-export function queueCrmWriteBack(tx: Tx, deps: ServiceDeps, view: LeadView, eventId: number): void {
+export async function queueCrmWriteBack(
+  tx: Tx,
+  deps: ServiceDeps,
+  view: LeadView,
+  eventId: number,
+): Promise<void> {
   const crm = deps.config.crm;
   if (!crm?.writeBack.enabled) return;
-  const row = getLead(tx, view.id);
+  const row = await getLead(tx, view.id);
   if (!row || row.qualifiedAt === null) return;
   const now = deps.now();
-  enqueueCrmWrites(
+  await enqueueCrmWrites(
     tx,
     crmWriteRows(
       crm,
       view,
-      { accountId: accountCrmId(tx, crm.provider, view.domain), opportunityId: row.crmOpportunityId },
+      { accountId: await accountCrmId(tx, crm.provider, view.domain), opportunityId: row.crmOpportunityId },
       eventId,
       now,
     ),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
-import { inTransaction } from '../db/stores/lead-store.ts';
+import { transaction } from '../db/connection.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { actorSchema, reasonInputSchema } from './inputs.ts';
 import { applyTransition, type TransitionResult } from './transition.ts';
@@ -15,18 +15,18 @@ const disqualifyInputSchema = z.object({
 export type DisqualifyInput = z.input<typeof disqualifyInputSchema>;
 
 /** Ends an open lead with a configured reason code (plus optional text), so the digest can count why. */
-export function disqualifyLead(deps: ServiceDeps, raw: DisqualifyInput): TransitionResult {
+export async function disqualifyLead(deps: ServiceDeps, raw: DisqualifyInput): Promise<TransitionResult> {
   const input = parseInput(disqualifyInputSchema, raw);
   if (!deps.config.reasons.disqualify.some((r) => r.code === input.reason.reasonCode)) {
     throw new DomainError('invalid_input', 'Pick one of the listed reasons.', {
       fields: { reasonCode: 'Pick one of the listed reasons' },
     });
   }
-  return inTransaction(deps.db, (tx) => {
-    const actor = resolveActor(tx, deps, input.actor);
-    const view = loadLeadFor(tx, deps, input.leadId);
+  return transaction(deps.db, async (tx) => {
+    const actor = await resolveActor(tx, deps, input.actor);
+    const view = await loadLeadFor(tx, deps, input.leadId);
     requirePermission('progress', actor, accessOf(view));
-    return applyTransition(tx, deps, {
+    return await applyTransition(tx, deps, {
       view,
       to: 'disqualified',
       actorUserId: input.actor.userId,

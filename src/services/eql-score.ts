@@ -3,10 +3,9 @@ import { type LeadSignalInput, signalLevels } from '../core/calibration.ts';
 import { type LeadScore, type StoredScore, scoreLead } from '../core/eql-score.ts';
 import { calendarDate, daysBetween, isIsoDate } from '../core/time.ts';
 import type { LeadStatus, LeadView } from '../core/types.ts';
-import type { Db } from '../db/connection.ts';
+import type { Db, Tx } from '../db/connection.ts';
 import { type EqlModelRow, latestScoreRow } from '../db/stores/insight-store.ts';
 import { partnerNames } from '../db/stores/job-store.ts';
-import type { Tx } from '../db/stores/lead-store.ts';
 import { hintLine } from '../slack/blocks/insight.ts';
 import type { RoutingContext } from '../slack/blocks/routing-post.ts';
 import type { ServiceDeps } from './context.ts';
@@ -37,8 +36,8 @@ export function toStoredScore(row: Pick<EqlModelRow, 'use' | 'prior' | 'model'> 
   };
 }
 
-export function currentScore(h: Db | Tx): StoredScore | null {
-  return toStoredScore(latestScoreRow(h));
+export async function currentScore(h: Db | Tx): Promise<StoredScore | null> {
+  return toStoredScore(await latestScoreRow(h));
 }
 
 /** The signals of a lead as the routing post shows them (days counted on the UTC calendar, as the store does). */
@@ -66,7 +65,8 @@ export function scoreLeadView(score: StoredScore | null, view: LeadView): LeadSc
 
 /**
  * The message context of a use case or job: time zone, clock, and the scorer for routing posts. The newest
- * fit is read once, on the first lead scored.
+ * fit is read once, on the first lead scored, through `deps.db`: inside a transaction pass its handle
+ * (`{ ...deps, db: tx }`), so the reads stay on the transaction's connection.
  */
 export function notifyContext(
   deps: Pick<ServiceDeps, 'db' | 'config'>,
@@ -78,14 +78,15 @@ export function notifyContext(
     timeZone: deps.config.timezone,
     now,
     ...extra,
-    scorer: (view) => {
-      if (score === undefined) score = currentScore(deps.db);
-      return OPEN_FOR_SCORE.has(view.status) ? scoreLeadView(score, view) : null;
+    scorer: async (view) => {
+      if (!OPEN_FOR_SCORE.has(view.status)) return null;
+      if (score === undefined) score = await currentScore(deps.db);
+      return scoreLeadView(score, view);
     },
-    hinter: (view) => {
+    hinter: async (view) => {
       if (view.surfacedBy !== 'rep' || view.status !== 'awaiting_attestation') return null;
-      const hints = partnerHintsFor(deps, view.domain, { exclude: [view.partner.slug] });
-      return hints.length > 0 ? hintLine(hints, Object.fromEntries(partnerNames(deps.db))) : null;
+      const hints = await partnerHintsFor(deps, view.domain, { exclude: [view.partner.slug] });
+      return hints.length > 0 ? hintLine(hints, Object.fromEntries(await partnerNames(deps.db))) : null;
     },
   };
 }

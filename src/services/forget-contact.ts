@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { appendEvent, inTransaction } from '../db/stores/lead-store.ts';
+import { transaction } from '../db/connection.ts';
+import { appendEvent } from '../db/stores/lead-store.ts';
 import {
   attestationsByContactEmail,
   clearAttestationContacts,
@@ -42,13 +43,16 @@ export interface ForgetContactResult {
   auditEventId: number;
 }
 
-export function forgetContact(deps: ServiceDeps, raw: ForgetContactInput): ForgetContactResult {
+export async function forgetContact(
+  deps: ServiceDeps,
+  raw: ForgetContactInput,
+): Promise<ForgetContactResult> {
   const input = parseInput(forgetInputSchema, raw);
   const email = input.email;
   const emailSha256 = createHash('sha256').update(email).digest('hex');
   const now = deps.now();
-  return inTransaction(deps.db, (tx) => {
-    const attestations = attestationsByContactEmail(tx, email);
+  return transaction(deps.db, async (tx) => {
+    const attestations = await attestationsByContactEmail(tx, email);
     // The person's name and title are removed only where they are about them: the leads their email is
     // attached to (elsewhere a "Jane Doe" or a "CTO" may well be someone else).
     const names = new Set<string>();
@@ -66,8 +70,8 @@ export function forgetContact(deps: ServiceDeps, raw: ForgetContactInput): Forge
     const emailNeedles = withEscaped([email]);
 
     const linked = [...new Set(attestations.map((a) => a.leadId))];
-    const mentioning = leadsMentioning(tx, email).filter((id) => !linked.includes(id));
-    const cleared = clearAttestationContacts(
+    const mentioning = (await leadsMentioning(tx, email)).filter((id) => !linked.includes(id));
+    const cleared = await clearAttestationContacts(
       tx,
       attestations.map((a) => a.id),
     );
@@ -79,27 +83,27 @@ export function forgetContact(deps: ServiceDeps, raw: ForgetContactInput): Forge
       [linked, linkedNeedles],
       [mentioning, emailNeedles],
     ] as const) {
-      for (const id of ids) if (redactLeadText(tx, id, needles)) changedLeads.add(id);
-      gates += redactGateResults(tx, ids, needles);
-      events += redactLeadEvents(tx, ids, needles);
-      messages += redactOutbox(tx, ids, needles);
+      for (const id of ids) if (await redactLeadText(tx, id, needles)) changedLeads.add(id);
+      gates += await redactGateResults(tx, ids, needles);
+      events += await redactLeadEvents(tx, ids, needles);
+      messages += await redactOutbox(tx, ids, needles);
     }
-    messages += redactOutbox(tx, [], emailNeedles);
+    messages += await redactOutbox(tx, [], emailNeedles);
 
     let refreshed = 0;
     const leadIds = [...changedLeads].sort((a, b) => a - b);
     for (const leadId of leadIds) {
-      const eventId = appendEvent(tx, {
+      const eventId = await appendEvent(tx, {
         leadId,
         type: 'contact_forgotten',
         actorUserId: input.byUserId ?? null,
         data: { emailSha256 },
         at: now,
       });
-      const after = refreshRoutingPost(tx, deps, leadId, eventId);
+      const after = await refreshRoutingPost(tx, deps, leadId, eventId);
       if (after.routeChannel) refreshed++;
     }
-    const auditEventId = appendEvent(tx, {
+    const auditEventId = await appendEvent(tx, {
       leadId: null,
       type: 'contact_forgotten',
       actorUserId: input.byUserId ?? null,

@@ -2,15 +2,9 @@ import { z } from 'zod';
 import { addCalendarDays } from '../core/business-hours.ts';
 import { canTransition } from '../core/lifecycle.ts';
 import type { LeadStatus, LeadView } from '../core/types.ts';
+import { transaction } from '../db/connection.ts';
 import { statusBefore } from '../db/stores/job-store.ts';
-import {
-  appendEvent,
-  enqueue,
-  getLead,
-  inTransaction,
-  type OutboxMessage,
-  updateLeadIf,
-} from '../db/stores/lead-store.ts';
+import { appendEvent, enqueue, getLead, type OutboxMessage, updateLeadIf } from '../db/stores/lead-store.ts';
 import { extensionGrantedInternal, extensionGrantedPartner } from '../slack/blocks/extension-messages.ts';
 import {
   accessOf,
@@ -57,15 +51,15 @@ function restoreTarget(before: LeadStatus | null, view: LeadView, qualified: boo
   return qualified ? 'qualified' : 'candidate';
 }
 
-export function grantExtension(deps: ServiceDeps, raw: GrantExtensionInput): GrantResult {
+export async function grantExtension(deps: ServiceDeps, raw: GrantExtensionInput): Promise<GrantResult> {
   const input = parseInput(grantExtensionInputSchema, raw);
-  return inTransaction(deps.db, (tx) => {
-    const actor = resolveActor(tx, deps, input.actor);
-    const view = loadLeadFor(tx, deps, input.leadId);
+  return transaction(deps.db, async (tx) => {
+    const actor = await resolveActor(tx, deps, input.actor);
+    const view = await loadLeadFor(tx, deps, input.leadId);
     requirePermission('grant_extension', actor, accessOf(view));
     assertExtendable(view);
-    const row = getLead(tx, view.id);
-    if (!row) throw staleError(tx, view);
+    const row = await getLead(tx, view.id);
+    if (!row) throw await staleError(tx, view);
     const { config } = deps;
     const tz = config.timezone;
     const now = deps.now();
@@ -109,8 +103,8 @@ export function grantExtension(deps: ServiceDeps, raw: GrantExtensionInput): Gra
     };
 
     if (view.status === 'expired') {
-      const to = restoreTarget(statusBefore(tx, view.id, 'expired'), view, row.qualifiedAt !== null);
-      const res = applyTransition(tx, deps, {
+      const to = restoreTarget(await statusBefore(tx, view.id, 'expired'), view, row.qualifiedAt !== null);
+      const res = await applyTransition(tx, deps, {
         view,
         to,
         actorUserId: input.actor.userId,
@@ -121,7 +115,7 @@ export function grantExtension(deps: ServiceDeps, raw: GrantExtensionInput): Gra
         partnerMessage: null,
         extraMessages: (after, eventId) => messagesFor(after, eventId, true),
       });
-      appendEvent(tx, {
+      await appendEvent(tx, {
         leadId: view.id,
         type: 'extension_granted',
         actorUserId: input.actor.userId,
@@ -131,22 +125,22 @@ export function grantExtension(deps: ServiceDeps, raw: GrantExtensionInput): Gra
       return { view: res.view, eventId: res.eventId, expiresAt, restoredTo: to, extensionDays };
     }
 
-    const ok = updateLeadIf(
+    const ok = await updateLeadIf(
       tx,
       view.id,
       { fromStatuses: [view.status], ...(input.version !== undefined ? { version: input.version } : {}) },
       { extensionDays, updatedAt: now },
     );
-    if (!ok) throw staleError(tx, view);
-    const eventId = appendEvent(tx, {
+    if (!ok) throw await staleError(tx, view);
+    const eventId = await appendEvent(tx, {
       leadId: view.id,
       type: 'extension_granted',
       actorUserId: input.actor.userId,
       data,
       at: now,
     });
-    const after = refreshRoutingPost(tx, deps, view.id, eventId);
-    enqueue(tx, messagesFor(after, eventId, false), now);
+    const after = await refreshRoutingPost(tx, deps, view.id, eventId);
+    await enqueue(tx, messagesFor(after, eventId, false), now);
     return { view: after, eventId, expiresAt, restoredTo: null, extensionDays };
   });
 }

@@ -73,21 +73,24 @@ export function warmthChart(report: CalibrationReport): RenderedChart {
 }
 
 /** Every chart for `now`: the trailing 90 days' funnel, 26 weeks of cohorts, conversion by warmth. */
-export function renderInsightCharts(deps: ServiceDeps, now: number = deps.now()): RenderedChart[] {
+export async function renderInsightCharts(
+  deps: ServiceDeps,
+  now: number = deps.now(),
+): Promise<RenderedChart[]> {
   const metrics = computeMetrics(
     deps.config,
-    loadLeadFacts(deps.db, { since: now - 182 * DAY, until: now + 1 }),
+    await loadLeadFacts(deps.db, { since: now - 182 * DAY, until: now + 1 }),
     now,
   );
   const trailing = computeMetrics(
     deps.config,
-    loadLeadFacts(deps.db, { since: now - 90 * DAY, until: now + 1 }),
+    await loadLeadFacts(deps.db, { since: now - 90 * DAY, until: now + 1 }),
     now,
   );
   return [
     funnelChart(trailing.funnel, 'trailing 90 days'),
     cohortChart(metrics.cohorts),
-    warmthChart(buildCalibration(deps, now).report),
+    warmthChart((await buildCalibration(deps, now)).report),
   ];
 }
 

@@ -57,10 +57,13 @@ export interface CalibrationResult {
   partnerNames: Record<string, string>;
 }
 
-export function buildCalibration(deps: ServiceDeps, now: number = deps.now()): CalibrationResult {
+export async function buildCalibration(
+  deps: ServiceDeps,
+  now: number = deps.now(),
+): Promise<CalibrationResult> {
   const { db, config } = deps;
   const q = populationQuery(config, now);
-  const report = calibrationReport(signalCells(db, q), segmentCells(db, q), {
+  const report = calibrationReport(await signalCells(db, q), await segmentCells(db, q), {
     minSample: config.insight.minSample,
     weakRatio: config.insight.weakRatio,
     current: {
@@ -73,7 +76,7 @@ export function buildCalibration(deps: ServiceDeps, now: number = deps.now()): C
     generatedAt: now,
     population: populationText(config),
     report,
-    partnerNames: Object.fromEntries(partnerNames(db)),
+    partnerNames: Object.fromEntries(await partnerNames(db)),
   };
 }
 
@@ -83,17 +86,17 @@ export function scoreSettings(config: ProgramConfig): ScoreSettings {
 }
 
 /** Fits the score on the judged EQLs (time-ordered split), without saving it. */
-export function computeScoreFit(deps: ServiceDeps, now: number = deps.now()): FittedScore {
+export async function computeScoreFit(deps: ServiceDeps, now: number = deps.now()): Promise<FittedScore> {
   const { db, config } = deps;
   const q = populationQuery(config, now);
   const settings = scoreSettings(config);
-  const splitAt = splitPoint(db, q, settings.holdoutShare);
-  return fitScore(signalCells(db, { ...q, splitAt }), settings);
+  const splitAt = await splitPoint(db, q, settings.holdoutShare);
+  return fitScore(await signalCells(db, { ...q, splitAt }), settings);
 }
 
 /** The partner × segment cells the nightly fit keeps for "partners to ask" hints (one dimension at a time). */
-export function computeSegments(deps: ServiceDeps, now: number = deps.now()): SegmentCell[] {
-  return marginalCells(segmentCells(deps.db, populationQuery(deps.config, now)));
+export async function computeSegments(deps: ServiceDeps, now: number = deps.now()): Promise<SegmentCell[]> {
+  return marginalCells(await segmentCells(deps.db, populationQuery(deps.config, now)));
 }
 
 /** The `eql_models` row recording a fit. */
@@ -120,12 +123,15 @@ export function modelRow(
 }
 
 /** Fits and stores the score (the newest row is what surfaces use). */
-export function fitAndSaveScore(
+export async function fitAndSaveScore(
   deps: ServiceDeps,
   now: number = deps.now(),
-): { id: number; fit: FittedScore } {
-  const fit = computeScoreFit(deps, now);
-  return { id: saveModel(deps.db, modelRow(fit, deps.config, now, computeSegments(deps, now))), fit };
+): Promise<{ id: number; fit: FittedScore }> {
+  const fit = await computeScoreFit(deps, now);
+  return {
+    id: await saveModel(deps.db, modelRow(fit, deps.config, now, await computeSegments(deps, now))),
+    fit,
+  };
 }
 
 export interface EcosystemMapResult {
@@ -136,14 +142,17 @@ export interface EcosystemMapResult {
   partnerNames: Record<string, string>;
 }
 
-export function buildEcosystemMap(deps: ServiceDeps, now: number = deps.now()): EcosystemMapResult {
+export async function buildEcosystemMap(
+  deps: ServiceDeps,
+  now: number = deps.now(),
+): Promise<EcosystemMapResult> {
   const { db, config } = deps;
   return {
     generatedAt: now,
     population: populationText(config),
     minSample: config.insight.minSample,
-    segments: ecosystemMap(segmentCells(db, populationQuery(config, now)), config.insight.minSample),
-    partnerNames: Object.fromEntries(partnerNames(db)),
+    segments: ecosystemMap(await segmentCells(db, populationQuery(config, now)), config.insight.minSample),
+    partnerNames: Object.fromEntries(await partnerNames(db)),
   };
 }
 
@@ -160,8 +169,10 @@ const segmentCellSchema = z.array(
 );
 
 /** The ecosystem map as of the newest nightly fit (no scan of the leads), or null before the first fit. */
-export function storedEcosystemMap(deps: Pick<ServiceDeps, 'db' | 'config'>): MapSegment[] | null {
-  const parsed = segmentCellSchema.safeParse(latestModel(deps.db)?.segments);
+export async function storedEcosystemMap(
+  deps: Pick<ServiceDeps, 'db' | 'config'>,
+): Promise<MapSegment[] | null> {
+  const parsed = segmentCellSchema.safeParse((await latestModel(deps.db))?.segments);
   return parsed.success ? ecosystemMap(parsed.data, deps.config.insight.minSample) : null;
 }
 
@@ -169,14 +180,14 @@ export function storedEcosystemMap(deps: Pick<ServiceDeps, 'db' | 'config'>): Ma
  * The partners to ask about an account (its CRM or partner-supplied firmographics), from the newest nightly
  * fit's map. Internal surfaces only: it names partners.
  */
-export function partnerHintsFor(
+export async function partnerHintsFor(
   deps: Pick<ServiceDeps, 'db' | 'config'>,
   domain: string,
   opts: { exclude?: readonly string[]; map?: MapSegment[] | null } = {},
-): PartnerHint[] {
-  const map = opts.map === undefined ? storedEcosystemMap(deps) : opts.map;
+): Promise<PartnerHint[]> {
+  const map = opts.map === undefined ? await storedEcosystemMap(deps) : opts.map;
   if (!map) return [];
-  const account = accountSegment(deps.db, domain);
+  const account = await accountSegment(deps.db, domain);
   if (!account) return [];
   return partnersToAsk(map, account, { exclude: opts.exclude ?? [] });
 }
@@ -190,11 +201,14 @@ export interface NeedsResult {
 }
 
 /** Product input over leads submitted in [since, until): themes by industry and month, never naming partners. */
-export function buildNeeds(deps: ServiceDeps, range: { since: number; until: number }): NeedsResult {
+export async function buildNeeds(
+  deps: ServiceDeps,
+  range: { since: number; until: number },
+): Promise<NeedsResult> {
   const { db, config } = deps;
-  const names = [...partnerNames(db).values()];
+  const names = [...(await partnerNames(db)).values()];
   const slugs = config.partners.map((p) => p.slug);
-  const rows = needRows(db, range);
+  const rows = await needRows(db, range);
   const needs = rows.map((r) => ({
     id: r.id,
     text: r.need,

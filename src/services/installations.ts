@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { transaction } from '../db/connection.ts';
 import {
   type InstallationRow,
   installationOfBotUser,
@@ -8,7 +9,6 @@ import {
   appendEvent,
   enqueue,
   getPartner,
-  inTransaction,
   partnerBySlackId,
   usersWithRole,
 } from '../db/stores/lead-store.ts';
@@ -41,10 +41,10 @@ export interface InstallationChangeResult {
   auditEventId: number | null;
 }
 
-export function recordInstallationChange(
+export async function recordInstallationChange(
   deps: ServiceDeps,
   raw: InstallationChangeInput,
-): InstallationChangeResult {
+): Promise<InstallationChangeResult> {
   const input = parseInput(installationChangeSchema, raw);
   const now = deps.now();
   const ref = {
@@ -52,15 +52,15 @@ export function recordInstallationChange(
     enterpriseId: input.enterpriseId,
     isEnterpriseInstall: input.isEnterpriseInstall,
   };
-  return inTransaction(deps.db, (tx) => {
+  return transaction(deps.db, async (tx) => {
     const removed: InstallationRow[] = [];
     if (input.change === 'app_uninstalled') {
-      const row = removeInstallation(tx, ref);
+      const row = await removeInstallation(tx, ref);
       if (row) removed.push(row);
     } else {
       for (const botUserId of input.botUserIds) {
-        const owned = installationOfBotUser(tx, botUserId);
-        const row = owned ? removeInstallation(tx, { teamId: owned.installKey }) : null;
+        const owned = await installationOfBotUser(tx, botUserId);
+        const row = owned ? await removeInstallation(tx, { teamId: owned.installKey }) : null;
         if (row) removed.push(row);
       }
       // A revocation that names no bot token only took user tokens, which Foothold does not keep.
@@ -76,10 +76,10 @@ export function recordInstallationChange(
         input.enterpriseId != null &&
         (deps.homeEnterpriseIds ?? []).includes(input.enterpriseId));
     const slug =
-      (input.teamId ? partnerBySlackId(tx, 'team', input.teamId) : null) ??
-      (input.enterpriseId ? partnerBySlackId(tx, 'team', input.enterpriseId) : null);
-    const partnerName = slug ? (getPartner(tx, slug)?.name ?? null) : null;
-    const auditEventId = appendEvent(tx, {
+      (input.teamId ? await partnerBySlackId(tx, 'team', input.teamId) : null) ??
+      (input.enterpriseId ? await partnerBySlackId(tx, 'team', input.enterpriseId) : null);
+    const partnerName = slug ? ((await getPartner(tx, slug))?.name ?? null) : null;
+    const auditEventId = await appendEvent(tx, {
       leadId: null,
       type: input.change === 'app_uninstalled' ? 'installation_removed' : 'tokens_revoked',
       actorUserId: null,
@@ -102,9 +102,9 @@ export function recordInstallationChange(
       partnerName,
       home,
     });
-    enqueue(
+    await enqueue(
       tx,
-      usersWithRole(tx, 'admin').map((admin) =>
+      (await usersWithRole(tx, 'admin')).map((admin) =>
         dm(admin, `install:${input.change}:${input.eventId}:${admin}`, rendered, null),
       ),
       now,

@@ -35,16 +35,22 @@ export function parseHistoryQuery(raw: string): HistoryQuery {
  * The history for `query`. With an `actor` (Slack), the vendor team only: the log holds written reasons.
  * The CLI runs as the operator and passes none.
  */
-export function leadHistory(deps: ServiceDeps, query: HistoryQuery, actor?: Actor): LeadHistory {
+export async function leadHistory(
+  deps: ServiceDeps,
+  query: HistoryQuery,
+  actor?: Actor,
+): Promise<LeadHistory> {
   const found =
-    'leadId' in query ? historyForLead(deps.db, query.leadId) : historyForDomain(deps.db, query.domain);
+    'leadId' in query
+      ? await historyForLead(deps.db, query.leadId)
+      : await historyForDomain(deps.db, query.domain);
   if (!found)
     throw new DomainError('not_found', `There is no lead #${'leadId' in query ? query.leadId : ''}.`);
   if (actor) {
     const primary = found.leads[0];
     if (!primary) throw new DomainError('not_found', `Foothold has no lead on ${found.domain}.`);
     const access = { partnerSlug: primary.partnerSlug, ownerUserId: null, routePool: null };
-    const decision = authorize('history', whoIs(deps, actor), access);
+    const decision = authorize('history', await whoIs(deps, actor), access);
     if (!decision.allowed) throw new DomainError('forbidden', decision.reason);
   }
   return {

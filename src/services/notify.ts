@@ -13,14 +13,16 @@ import { escapeMrkdwn } from '../slack/mrkdwn.ts';
 
 // The message catalogue: which Slack message goes to whom when a lead changes. Pure: it turns a lead's
 // view after the change into outbox rows; the use case writes them in the same transaction as the change.
+// Only the routing post is async: its context's scorer and hinter read the newest fit (on the handle the
+// use case gives `notifyContext`, its transaction's).
 
 export interface NotifyContext {
   timeZone: string;
   now: number;
   /** The EQL score of a lead for its routing post (internal only; see src/services/eql-score.ts). */
-  scorer?: ((view: LeadView) => LeadScore | null) | undefined;
+  scorer?: ((view: LeadView) => Promise<LeadScore | null>) | undefined;
   /** Partners to ask, for a lead still waiting for a partner (internal only; mrkdwn line or null). */
-  hinter?: ((view: LeadView) => string | null) | undefined;
+  hinter?: ((view: LeadView) => Promise<string | null>) | undefined;
 }
 
 /** Placeholder the outbox sender swaps for the lead's routing post ts (unknown until that post is sent). */
@@ -34,16 +36,16 @@ function message(rendered: { text: string; blocks: unknown[] }): Record<string, 
 }
 
 /** The routing post: created the first time a lead is routed, then updated in place at every change. */
-export function routingPostMessage(
+export async function routingPostMessage(
   view: LeadView,
   ctx: NotifyContext & Pick<RoutingContext, 'claimWait'>,
   opts: { exists: boolean; eventId: number },
-): OutboxMessage[] {
+): Promise<OutboxMessage[]> {
   if (!view.routeChannel) return [];
   const rendered = routingPost(view, {
     ...ctx,
-    score: ctx.scorer?.(view) ?? null,
-    partnerHint: ctx.hinter?.(view) ?? null,
+    score: (await ctx.scorer?.(view)) ?? null,
+    partnerHint: (await ctx.hinter?.(view)) ?? null,
   });
   if (!opts.exists) {
     return [

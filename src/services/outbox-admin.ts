@@ -1,5 +1,6 @@
 import { DomainError } from '../core/errors.ts';
-import { appendEvent, inTransaction } from '../db/stores/lead-store.ts';
+import { transaction } from '../db/connection.ts';
+import { appendEvent } from '../db/stores/lead-store.ts';
 import { discardRow, type OutboxRow, outboxRowsById, requeueFailed } from '../db/stores/outbox-store.ts';
 import type { ServiceDeps } from './context.ts';
 
@@ -19,20 +20,24 @@ function skipReason(row: OutboxRow | undefined, action: 'retry' | 'discard'): st
   return `already ${row.status}`;
 }
 
-export function retryOutbox(deps: ServiceDeps, ids: readonly number[], by: string | null): OutboxAdminResult {
+export async function retryOutbox(
+  deps: ServiceDeps,
+  ids: readonly number[],
+  by: string | null,
+): Promise<OutboxAdminResult> {
   const now = deps.now();
-  return inTransaction(deps.db, (tx) => {
-    const rows = new Map(outboxRowsById(tx, ids).map((r) => [r.id, r]));
+  return transaction(deps.db, async (tx) => {
+    const rows = new Map((await outboxRowsById(tx, ids)).map((r) => [r.id, r]));
     const result: OutboxAdminResult = { changed: [], skipped: [] };
     for (const id of ids) {
       const row = rows.get(id);
-      if (!row || !requeueFailed(tx, id, now)) {
+      if (!row || !(await requeueFailed(tx, id, now))) {
         result.skipped.push({ id, why: skipReason(row, 'retry') });
         continue;
       }
       result.changed.push(id);
       if (row.leadId !== null)
-        appendEvent(tx, {
+        await appendEvent(tx, {
           leadId: row.leadId,
           type: 'outbox_retried',
           actorUserId: by,
@@ -44,28 +49,28 @@ export function retryOutbox(deps: ServiceDeps, ids: readonly number[], by: strin
   });
 }
 
-export function discardOutbox(
+export async function discardOutbox(
   deps: ServiceDeps,
   ids: readonly number[],
   reason: string,
   by: string | null,
-): OutboxAdminResult {
+): Promise<OutboxAdminResult> {
   const why = reason.trim();
   if (why.length < 3)
     throw new DomainError('invalid_input', 'Say why the messages are discarded (--reason).');
   const now = deps.now();
-  return inTransaction(deps.db, (tx) => {
-    const rows = new Map(outboxRowsById(tx, ids).map((r) => [r.id, r]));
+  return transaction(deps.db, async (tx) => {
+    const rows = new Map((await outboxRowsById(tx, ids)).map((r) => [r.id, r]));
     const result: OutboxAdminResult = { changed: [], skipped: [] };
     for (const id of ids) {
       const row = rows.get(id);
-      if (!row || !discardRow(tx, id, `discarded: ${why}`)) {
+      if (!row || !(await discardRow(tx, id, `discarded: ${why}`))) {
         result.skipped.push({ id, why: skipReason(row, 'discard') });
         continue;
       }
       result.changed.push(id);
       if (row.leadId !== null)
-        appendEvent(tx, {
+        await appendEvent(tx, {
           leadId: row.leadId,
           type: 'outbox_discarded',
           actorUserId: by,

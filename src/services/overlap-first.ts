@@ -8,16 +8,15 @@ import {
   type OverlapCandidate,
   selectBatch,
 } from '../core/overlap-first.ts';
+import { type Tx, transaction } from '../db/connection.ts';
 import {
   appendEvent,
   enqueue,
   getCrmAccount,
   getPartner,
-  inTransaction,
   type OutboxMessage,
   partnerChannels,
   partnerPeople,
-  type Tx,
 } from '../db/stores/lead-store.ts';
 import {
   answerAsk,
@@ -42,9 +41,13 @@ import { parseInput } from './validation.ts';
 const DAY = 86_400_000;
 
 /** The accounts a partner may be asked about now: imported overlaps whose CRM account passes the fit gate. */
-export function fittingOverlaps(tx: Tx, deps: ServiceDeps, partnerSlug: string): OverlapCandidate[] {
+export async function fittingOverlaps(
+  tx: Tx,
+  deps: ServiceDeps,
+  partnerSlug: string,
+): Promise<OverlapCandidate[]> {
   const out: OverlapCandidate[] = [];
-  for (const { crm, relationship } of overlapCandidates(tx, partnerSlug)) {
+  for (const { crm, relationship } of await overlapCandidates(tx, partnerSlug)) {
     const account = { ...crm };
     const fit = evaluateFit(
       { domain: crm.domain, firmographics: mergeFirmographics(account, {}), crm: account },
@@ -73,18 +76,18 @@ export interface OverlapBatch {
  * event, and the message. Who receives it follows the rule for attestation requests: partner people already
  * known by DM, else the partner's shared channel, else its partner manager. Null when nothing is askable.
  */
-export function queueOverlapBatch(
+export async function queueOverlapBatch(
   tx: Tx,
   deps: ServiceDeps,
   partnerSlug: string,
   now: number,
-): OverlapBatch | null {
-  const partner = getPartner(tx, partnerSlug);
+): Promise<OverlapBatch | null> {
+  const partner = await getPartner(tx, partnerSlug);
   if (!partner?.active) return null;
   const { maxPerBatch, snoozeDays } = deps.config.overlapFirst;
-  const candidates = fittingOverlaps(tx, deps, partnerSlug);
+  const candidates = await fittingOverlaps(tx, deps, partnerSlug);
   if (candidates.length === 0) return null;
-  const previous = previousAsks(
+  const previous = await previousAsks(
     tx,
     partnerSlug,
     candidates.map((c) => c.domain),
@@ -92,16 +95,16 @@ export function queueOverlapBatch(
   const chosen = selectBatch(candidates, previous, { now, snoozeMs: snoozeDays * DAY, cap: maxPerBatch });
   if (chosen.length === 0) return null;
   const batchKey = overlapBatchKey(now, deps.config.timezone);
-  for (const c of chosen) recordAsk(tx, { partnerSlug, domain: c.domain, batchKey, at: now });
-  appendEvent(tx, {
+  for (const c of chosen) await recordAsk(tx, { partnerSlug, domain: c.domain, batchKey, at: now });
+  await appendEvent(tx, {
     leadId: null,
     type: 'overlap_asked',
     data: { partnerSlug, batchKey, domains: chosen.map((c) => c.domain) },
     at: now,
   });
-  const items = batchItems(tx, partnerSlug, batchKey);
+  const items = await batchItems(tx, partnerSlug, batchKey);
   const key = `overlap-first:${batchKey}:${partnerSlug}`;
-  const people = partnerPeople(tx, partnerSlug).slice(0, 3);
+  const people = (await partnerPeople(tx, partnerSlug)).slice(0, 3);
   const domains = chosen.map((c) => c.domain);
   if (people.length > 0) {
     const rendered = overlapAskMessage(items);
@@ -113,7 +116,7 @@ export function queueOverlapBatch(
       messages: people.map((u) => dm(u, `${key}:${u}`, rendered, null)),
     };
   }
-  const channel = partnerChannels(tx, partnerSlug)[0];
+  const channel = (await partnerChannels(tx, partnerSlug))[0];
   if (channel) {
     return {
       partnerSlug,
@@ -150,35 +153,43 @@ export interface OverlapAnswerResult {
 }
 
 /** Loads an ask for someone of its own partner org (another org's ask is answered like a missing one). */
-export function askFor(
+export async function askFor(
   tx: Tx,
   deps: ServiceDeps,
   actor: OverlapAnswerInput['actor'],
   askId: number,
-): OverlapAskRow {
-  const who = resolveActor(tx, deps, actor);
-  const ask = getAsk(tx, askId);
+): Promise<OverlapAskRow> {
+  const who = await resolveActor(tx, deps, actor);
+  const ask = await getAsk(tx, askId);
   if (!ask) throw new DomainError('not_found', 'That question no longer exists.');
   requirePermission('attest', who, { partnerSlug: ask.partnerSlug, ownerUserId: null, routePool: null });
   return ask;
 }
 
 /** A partner answers one account of an overlap-first batch; remembered, audited, the message updated. */
-export function answerOverlapAsk(deps: ServiceDeps, raw: OverlapAnswerInput): OverlapAnswerResult {
+export async function answerOverlapAsk(
+  deps: ServiceDeps,
+  raw: OverlapAnswerInput,
+): Promise<OverlapAnswerResult> {
   const input = parseInput(answerInputSchema, raw);
-  return inTransaction(deps.db, (tx) => {
-    const ask = askFor(tx, deps, input.actor, input.askId);
+  return transaction(deps.db, async (tx) => {
+    const ask = await askFor(tx, deps, input.actor, input.askId);
     if (ask.status !== 'asked') {
       throw new DomainError('stale', 'Someone on your team already answered about this account. Thank you!');
     }
     const now = deps.now();
     const snoozedUntil = input.answer === 'snoozed' ? now + deps.config.overlapFirst.snoozeDays * DAY : null;
     if (
-      !answerAsk(tx, ask.id, { status: input.answer, byUserId: input.actor.userId, at: now, snoozedUntil })
+      !(await answerAsk(tx, ask.id, {
+        status: input.answer,
+        byUserId: input.actor.userId,
+        at: now,
+        snoozedUntil,
+      }))
     ) {
       throw new DomainError('stale', 'Someone on your team already answered about this account. Thank you!');
     }
-    appendEvent(tx, {
+    await appendEvent(tx, {
       leadId: null,
       type: 'overlap_answered',
       actorUserId: input.actor.userId,
@@ -193,14 +204,14 @@ export function answerOverlapAsk(deps: ServiceDeps, raw: OverlapAnswerInput): Ov
       at: now,
     });
     if (input.sourceMessage) {
-      const rendered = overlapAskMessage(batchItems(tx, ask.partnerSlug, ask.batchKey));
+      const rendered = overlapAskMessage(await batchItems(tx, ask.partnerSlug, ask.batchKey));
       const key = `overlap-answer:${ask.id}:${input.sourceMessage.channel}:${input.sourceMessage.ts}`;
-      enqueue(tx, [replaceMessage(key, input.sourceMessage, rendered, null)], now);
+      await enqueue(tx, [replaceMessage(key, input.sourceMessage, rendered, null)], now);
     }
-    const after = getAsk(tx, ask.id) ?? ask;
+    const after = (await getAsk(tx, ask.id)) ?? ask;
     return {
       ask: after,
-      accountName: getCrmAccount(tx, ask.domain)?.name ?? ask.domain,
+      accountName: (await getCrmAccount(tx, ask.domain))?.name ?? ask.domain,
       answer: input.answer,
     };
   });

@@ -35,13 +35,13 @@ function peersOf(cards: readonly PartnerScorecard[], slug: string): number {
   return cards.filter((c) => c.partner.slug !== slug && c.funnel.eql > 0).length;
 }
 
-export function toOwnScorecard(
+export async function toOwnScorecard(
   deps: ServiceDeps,
   card: PartnerScorecard,
   cards: readonly PartnerScorecard[],
-): PartnerOwnScorecard {
+): Promise<PartnerOwnScorecard> {
   const minPeers = deps.config.partnerScorecards.minPeers;
-  const awards = awardsOfPartner(deps.db, card.partner.slug, { since: card.period.trailingSince });
+  const awards = await awardsOfPartner(deps.db, card.partner.slug, { since: card.period.trailingSince });
   return {
     partner: { slug: card.partner.slug, name: card.partner.name },
     period: card.period,
@@ -64,12 +64,14 @@ export function toOwnScorecard(
 }
 
 /** Every active partner's own scorecard for the month before `now` (the monthly DM). */
-export function partnerOwnScorecards(
+export async function partnerOwnScorecards(
   deps: ServiceDeps,
   now: number = deps.now(),
-): { period: ScorecardPeriod; cards: PartnerOwnScorecard[] } {
-  const { period, cards } = buildScorecards(deps, now);
-  return { period, cards: cards.map((c) => toOwnScorecard(deps, c, cards)) };
+): Promise<{ period: ScorecardPeriod; cards: PartnerOwnScorecard[] }> {
+  const { period, cards } = await buildScorecards(deps, now);
+  const own: PartnerOwnScorecard[] = [];
+  for (const c of cards) own.push(await toOwnScorecard(deps, c, cards));
+  return { period, cards: own };
 }
 
 // App Home is rebuilt whenever a partner opens it; the program part (every lead of 12 months) is shared by
@@ -78,13 +80,16 @@ const CACHE_MS = 5 * 60_000;
 const cache = new WeakMap<Db, { at: number; cards: PartnerScorecard[] }>();
 
 /** One partner's own scorecard (App Home), null for an unknown or inactive partner. */
-export function partnerOwnScorecard(deps: ServiceDeps, slug: string): PartnerOwnScorecard | null {
+export async function partnerOwnScorecard(
+  deps: ServiceDeps,
+  slug: string,
+): Promise<PartnerOwnScorecard | null> {
   const now = deps.now();
   let hit = cache.get(deps.db);
   if (!hit || now - hit.at > CACHE_MS || now < hit.at) {
-    hit = { at: now, cards: buildScorecards(deps, now).cards };
+    hit = { at: now, cards: (await buildScorecards(deps, now)).cards };
     cache.set(deps.db, hit);
   }
   const card = hit.cards.find((c) => c.partner.slug === slug);
-  return card ? toOwnScorecard(deps, card, hit.cards) : null;
+  return card ? await toOwnScorecard(deps, card, hit.cards) : null;
 }

@@ -84,14 +84,14 @@ export function scorecardPeriod(now: number, tz: string): ScorecardPeriod {
 }
 
 /** One scorecard per active partner, for the month before `now`. */
-export function buildScorecards(
+export async function buildScorecards(
   deps: ServiceDeps,
   now: number = deps.now(),
-): { period: ScorecardPeriod; cards: PartnerScorecard[] } {
+): Promise<{ period: ScorecardPeriod; cards: PartnerScorecard[] }> {
   const { db, config } = deps;
   const tz = config.timezone;
   const period = scorecardPeriod(now, tz);
-  const facts = loadLeadFacts(db, { since: period.trailingSince, until: period.until });
+  const facts = await loadLeadFacts(db, { since: period.trailingSince, until: period.until });
   const program = computeMetrics(config, facts, now);
   const ranked = program.leaderboard.filter((e) => !e.belowSample).length;
   const bySlug = new Map<string, LeadFacts[]>();
@@ -105,7 +105,7 @@ export function buildScorecards(
     list.push(f);
   }
   const label = reasonLabeler(config);
-  const cards = listPartners(db).map((p): PartnerScorecard => {
+  const cards = (await listPartners(db)).map((p): PartnerScorecard => {
     const own = bySlug.get(p.slug) ?? [];
     const m = computeMetrics(config, own, now);
     const lost = reasonCounts(own, 'lost', label);

@@ -1,4 +1,5 @@
-import { enqueue, inTransaction, type OutboxMessage, partnerBySlackId } from '../db/stores/lead-store.ts';
+import { transaction } from '../db/connection.ts';
+import { enqueue, type OutboxMessage, partnerBySlackId } from '../db/stores/lead-store.ts';
 import { channelCard } from '../db/stores/outbox-store.ts';
 import { flagCard } from '../slack/blocks/flag-card.ts';
 import type { ServiceDeps } from './context.ts';
@@ -8,22 +9,22 @@ import type { ServiceDeps } from './context.ts';
  * there. This is the door for partners whose workspace has not installed Foothold: anyone in a shared
  * channel can click an app's button, even without the slash command.
  */
-export function postFlagCards(
+export async function postFlagCards(
   deps: ServiceDeps,
   opts: { actorUserId: string | null; channelId?: string; onlyIfMissing?: boolean },
-): { channels: string[] } {
+): Promise<{ channels: string[] }> {
   const now = deps.now();
   const targets = deps.config.partners.flatMap((p) =>
     p.channels
       .filter((c) => !opts.channelId || c === opts.channelId)
       .map((channel) => ({ channel, partner: p })),
   );
-  return inTransaction(deps.db, (tx) => {
+  return transaction(deps.db, async (tx) => {
     const messages: OutboxMessage[] = [];
     for (const { channel, partner } of targets) {
-      if (partnerBySlackId(tx, 'channel', channel) !== partner.slug) continue;
+      if ((await partnerBySlackId(tx, 'channel', channel)) !== partner.slug) continue;
       const card = flagCard(partner.name);
-      const existing = channelCard(tx, channel);
+      const existing = await channelCard(tx, channel);
       if (existing?.ts) {
         if (opts.onlyIfMissing) continue;
         messages.push({
@@ -52,7 +53,7 @@ export function postFlagCards(
         });
       }
     }
-    enqueue(tx, messages, now);
+    await enqueue(tx, messages, now);
     return { channels: [...new Set(messages.map((m) => m.recipient))] };
   });
 }

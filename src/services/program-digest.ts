@@ -94,14 +94,17 @@ export function reasonCounts(
 }
 
 /** Everything the digest shows, computed at `now`. */
-export function buildProgramDigest(deps: ServiceDeps, now: number = deps.now()): ProgramDigest {
+export async function buildProgramDigest(
+  deps: ServiceDeps,
+  now: number = deps.now(),
+): Promise<ProgramDigest> {
   const { db, config } = deps;
   const tz = config.timezone;
-  const names = partnerNames(db);
-  const baselines = programBaselines(db, config);
+  const names = await partnerNames(db);
+  const baselines = await programBaselines(db, config);
   const trailingSince = now - 90 * DAY;
   const weekSince = now - 7 * DAY;
-  const trailingLeads = loadLeadFacts(db, { since: trailingSince, until: now + 1 });
+  const trailingLeads = await loadLeadFacts(db, { since: trailingSince, until: now + 1 });
   const weekLeads = trailingLeads.filter((l) => l.createdAt >= weekSince);
   const label = reasonLabeler(config);
   const lost = reasonCounts(trailingLeads, 'lost', label);
@@ -109,7 +112,7 @@ export function buildProgramDigest(deps: ServiceDeps, now: number = deps.now()):
 
   // Open leads: those in the window already loaded, plus older ones still open.
   const open = [
-    ...loadLeadFacts(db, { statuses: OPEN_STATUSES, until: trailingSince }),
+    ...(await loadLeadFacts(db, { statuses: OPEN_STATUSES, until: trailingSince })),
     ...trailingLeads.filter((l) => OPEN_STATUSES.includes(l.status)),
   ];
   const toRef = (l: LeadFacts, expiresAt: number | null): DigestLead => ({

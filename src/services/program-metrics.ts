@@ -18,8 +18,8 @@ export const COHORT_MIN_AGE_DAYS = 28;
 export type ProgramBaseline = Baseline & { source: 'import' | 'config'; period: string | null };
 
 /** Baselines to compare EQLs with: each lead type's latest imported period, else the config's rates. */
-export function programBaselines(db: Db, config: ProgramConfig): ProgramBaseline[] {
-  const imported = latestImportedBaselines(db);
+export async function programBaselines(db: Db, config: ProgramConfig): Promise<ProgramBaseline[]> {
+  const imported = await latestImportedBaselines(db);
   const out: ProgramBaseline[] = imported.map((b) => ({ ...b, source: 'import' as const }));
   for (const b of config.baselines) {
     if (!out.some((o) => o.leadType.toLowerCase() === b.leadType.toLowerCase()))

@@ -6,7 +6,7 @@ import type { ProgramMetrics } from '../core/metrics.ts';
 import type { ActorContext } from '../core/permissions.ts';
 import type { LeadView } from '../core/types.ts';
 import { loadLeadFacts, partnerNames } from '../db/stores/job-store.ts';
-import { findLeads, toLeadView } from '../db/stores/lead-store.ts';
+import { findLeads, type LeadRow, toLeadView } from '../db/stores/lead-store.ts';
 import { hintLine } from '../slack/blocks/insight.ts';
 import { reasonLabeler, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { currentScore, scoreLeadView } from './eql-score.ts';
@@ -16,70 +16,76 @@ import { computeMetrics } from './program-metrics.ts';
 
 // Read-side use cases: what each person may see. Partners only ever get their own organisation's leads.
 
-export function whoIs(deps: ServiceDeps, actor: Actor): ActorContext {
+export async function whoIs(deps: ServiceDeps, actor: Actor): Promise<ActorContext> {
   // No transaction: this runs on every slash command and submission, and a transaction's begin, commit and
   // drizzle's per-transaction objects cost more than the lookups (issue 6, B1). They read rows that change
   // only with the config (and a person's first visit), and the writes that act on the answer check again.
   return resolveActor(deps.db, deps, actor);
 }
 
-function views(deps: ServiceDeps, rows: ReturnType<typeof findLeads>): LeadView[] {
+async function views(deps: ServiceDeps, rows: readonly LeadRow[]): Promise<LeadView[]> {
   const label = reasonLabeler(deps.config);
-  return rows.map((r) => toLeadView(deps.db, r, label));
+  const out: LeadView[] = [];
+  for (const r of rows) out.push(await toLeadView(deps.db, r, label));
+  return out;
 }
 
 /** `/eql status <domain>`: the leads on that account the person may see. */
-export function leadStatus(
+export async function leadStatus(
   deps: ServiceDeps,
   actor: Actor,
   website: string,
-): { domain: string; leads: LeadView[]; audience: 'partner' | 'internal'; hint?: string | null } {
+): Promise<{ domain: string; leads: LeadView[]; audience: 'partner' | 'internal'; hint?: string | null }> {
   const parsed = normalizeDomain(website);
   if (!parsed.ok) throw new DomainError('invalid_domain', parsed.reason);
-  const who = whoIs(deps, actor);
+  const who = await whoIs(deps, actor);
   requirePermission('flag', who); // any registered person with a role may look up a status
   if (who.kind === 'partner') {
     return {
       domain: parsed.domain,
-      leads: views(
+      leads: await views(
         deps,
-        findLeads(deps.db, { domain: parsed.domain, partnerSlug: who.partnerSlug, limit: 20 }),
+        await findLeads(deps.db, { domain: parsed.domain, partnerSlug: who.partnerSlug, limit: 20 }),
       ),
       audience: 'partner',
     };
   }
-  const leads = views(deps, findLeads(deps.db, { domain: parsed.domain, limit: 20 }));
+  const leads = await views(deps, await findLeads(deps.db, { domain: parsed.domain, limit: 20 }));
   // No partner has it yet (or only one asked to attest): which partners convert in its segment.
   const waiting = leads.every((l) => l.status === 'awaiting_attestation' || l.status === 'merged');
   const hints = waiting
-    ? partnerHintsFor(deps, parsed.domain, { exclude: leads.map((l) => l.partner.slug) })
+    ? await partnerHintsFor(deps, parsed.domain, { exclude: leads.map((l) => l.partner.slug) })
     : [];
   return {
     domain: parsed.domain,
     leads,
     audience: 'internal',
-    hint: hints.length > 0 ? hintLine(hints, Object.fromEntries(partnerNames(deps.db))) : null,
+    hint: hints.length > 0 ? hintLine(hints, Object.fromEntries(await partnerNames(deps.db))) : null,
   };
 }
 
 /** `/eql mine`: a partner's own submissions, or the leads a rep or leader owns. */
-export function myLeads(
+export async function myLeads(
   deps: ServiceDeps,
   actor: Actor,
-): { leads: LeadView[]; audience: 'partner' | 'internal' } {
-  const who = whoIs(deps, actor);
+): Promise<{ leads: LeadView[]; audience: 'partner' | 'internal' }> {
+  const who = await whoIs(deps, actor);
   requirePermission('flag', who);
   if (who.kind === 'partner') {
     return {
-      leads: views(
+      leads: await views(
         deps,
-        findLeads(deps.db, { partnerSlug: who.partnerSlug, submittedByUserId: actor.userId, limit: 50 }),
+        await findLeads(deps.db, {
+          partnerSlug: who.partnerSlug,
+          submittedByUserId: actor.userId,
+          limit: 50,
+        }),
       ),
       audience: 'partner',
     };
   }
   return {
-    leads: views(deps, findLeads(deps.db, { ownerUserId: actor.userId, limit: 50 })),
+    leads: await views(deps, await findLeads(deps.db, { ownerUserId: actor.userId, limit: 50 })),
     audience: 'internal',
   };
 }
@@ -107,8 +113,8 @@ export function byScore(leads: readonly LeadView[], scores: ReadonlyMap<number, 
 const DAY = 86_400_000;
 
 /** What someone's App Home shows, by role. */
-export function homeData(deps: ServiceDeps, actor: Actor): HomeData {
-  const who = whoIs(deps, actor);
+export async function homeData(deps: ServiceDeps, actor: Actor): Promise<HomeData> {
+  const who = await whoIs(deps, actor);
   const empty: HomeData = { kind: 'none', mine: [], available: [], overdue: [], metrics: null, recent: [] };
   if (who.kind === 'unregistered') return empty;
   if (who.kind === 'partner') {
@@ -116,13 +122,13 @@ export function homeData(deps: ServiceDeps, actor: Actor): HomeData {
       ...empty,
       kind: 'partner',
       partnerSlug: who.partnerSlug,
-      mine: views(deps, findLeads(deps.db, { partnerSlug: who.partnerSlug, limit: 40 })),
+      mine: await views(deps, await findLeads(deps.db, { partnerSlug: who.partnerSlug, limit: 40 })),
     };
   }
   const now = deps.now();
-  const mine = views(
+  const mine = await views(
     deps,
-    findLeads(deps.db, { ownerUserId: actor.userId, statuses: OPEN_STATUSES, limit: 30 }),
+    await findLeads(deps.db, { ownerUserId: actor.userId, statuses: OPEN_STATUSES, limit: 30 }),
   );
   const progressMs = deps.config.sla.progressDays * DAY;
   const overdue = mine.filter((l) => now - l.lastProgressAt > progressMs).map((l) => l.id);
@@ -132,15 +138,15 @@ export function homeData(deps: ServiceDeps, actor: Actor): HomeData {
       mine,
       available: [],
       overdue,
-      metrics: computeMetrics(deps.config, loadLeadFacts(deps.db, { since: now - 90 * DAY }), now),
-      recent: views(deps, findLeads(deps.db, { limit: 10 })),
+      metrics: computeMetrics(deps.config, await loadLeadFacts(deps.db, { since: now - 90 * DAY }), now),
+      recent: await views(deps, await findLeads(deps.db, { limit: 10 })),
     };
   }
   if (!who.roles.includes('rep')) return empty;
-  const available = views(deps, findLeads(deps.db, { statuses: ['qualified'], limit: 20 })).filter(
-    (l) => !l.routePool || l.routePool.includes(actor.userId),
-  );
-  const score = currentScore(deps.db);
+  const available = (
+    await views(deps, await findLeads(deps.db, { statuses: ['qualified'], limit: 20 }))
+  ).filter((l) => !l.routePool || l.routePool.includes(actor.userId));
+  const score = await currentScore(deps.db);
   const scores = new Map<number, LeadScore>();
   for (const l of [...mine, ...available]) {
     const s = scoreLeadView(score, l);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
 import { isOpen } from '../core/lifecycle.ts';
-import { appendEvent, enqueue, inTransaction, rolesOf, updateLeadIf } from '../db/stores/lead-store.ts';
+import { transaction } from '../db/connection.ts';
+import { appendEvent, enqueue, rolesOf, updateLeadIf } from '../db/stores/lead-store.ts';
 import {
   accessOf,
   loadLeadFor,
@@ -24,13 +25,13 @@ const reassignInputSchema = z.object({
 export type ReassignInput = z.input<typeof reassignInputSchema>;
 
 /** A leader hands a lead to another rep (or assigns an unclaimed EQL), with a written, logged reason. */
-export function reassignLead(deps: ServiceDeps, raw: ReassignInput): TransitionResult {
+export async function reassignLead(deps: ServiceDeps, raw: ReassignInput): Promise<TransitionResult> {
   const input = parseInput(reassignInputSchema, raw);
-  return inTransaction(deps.db, (tx) => {
-    const actor = resolveActor(tx, deps, input.actor);
-    const view = loadLeadFor(tx, deps, input.leadId);
+  return transaction(deps.db, async (tx) => {
+    const actor = await resolveActor(tx, deps, input.actor);
+    const view = await loadLeadFor(tx, deps, input.leadId);
     requirePermission('reassign', actor, accessOf(view));
-    const roles = rolesOf(tx, input.newOwnerUserId);
+    const roles = await rolesOf(tx, input.newOwnerUserId);
     if (roles.length === 0) {
       throw new DomainError('invalid_input', 'Pick someone with a role in the program (a rep or a leader).', {
         fields: { newOwnerUserId: 'Pick a rep or a leader' },
@@ -39,7 +40,7 @@ export function reassignLead(deps: ServiceDeps, raw: ReassignInput): TransitionR
     const now = deps.now();
     const why = { byUserId: input.actor.userId, reason: input.reason };
     if (view.status === 'qualified') {
-      return applyTransition(tx, deps, {
+      return await applyTransition(tx, deps, {
         view,
         to: 'claimed',
         actorUserId: input.actor.userId,
@@ -59,16 +60,16 @@ export function reassignLead(deps: ServiceDeps, raw: ReassignInput): TransitionR
       });
     }
     if (
-      !updateLeadIf(
+      !(await updateLeadIf(
         tx,
         view.id,
         { fromStatuses: [view.status] },
         { ownerUserId: input.newOwnerUserId, updatedAt: now },
-      )
+      ))
     ) {
-      throw staleError(tx, view);
+      throw await staleError(tx, view);
     }
-    const eventId = appendEvent(tx, {
+    const eventId = await appendEvent(tx, {
       leadId: view.id,
       type: 'reassigned',
       actorUserId: input.actor.userId,
@@ -76,9 +77,9 @@ export function reassignLead(deps: ServiceDeps, raw: ReassignInput): TransitionR
       data: { from: view.ownerUserId, to: input.newOwnerUserId },
       at: now,
     });
-    const after = refreshRoutingPost(tx, deps, view.id, eventId);
+    const after = await refreshRoutingPost(tx, deps, view.id, eventId);
     const ctx = { timeZone: deps.config.timezone, now };
-    enqueue(
+    await enqueue(
       tx,
       [
         ...ownerAssignedDm(after, eventId, why),

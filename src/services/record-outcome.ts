@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
-import { inTransaction } from '../db/stores/lead-store.ts';
+import { transaction } from '../db/connection.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { crmClickConflict } from './crm-outcomes.ts';
 import { actorSchema, reasonInputSchema } from './inputs.ts';
@@ -23,7 +23,7 @@ export type OutcomeInput = z.input<typeof outcomeInputSchema>;
  * The owner (or a leader) moves the motion forward: intro requested, meeting held, opportunity, won or lost.
  * Lost needs a reason code from the configured list so the digest can count why deals die.
  */
-export function recordOutcome(deps: ServiceDeps, raw: OutcomeInput): TransitionResult {
+export async function recordOutcome(deps: ServiceDeps, raw: OutcomeInput): Promise<TransitionResult> {
   const input = parseInput(outcomeInputSchema, raw);
   let reasonCode: string | null = null;
   let reasonText: string | null = null;
@@ -41,15 +41,15 @@ export function recordOutcome(deps: ServiceDeps, raw: OutcomeInput): TransitionR
     reasonCode = input.reason.reasonCode;
     reasonText = input.reason.reasonText;
   }
-  const done = inTransaction(deps.db, (tx) => {
-    const actor = resolveActor(tx, deps, input.actor);
-    const view = loadLeadFor(tx, deps, input.leadId);
+  const done = await transaction(deps.db, async (tx) => {
+    const actor = await resolveActor(tx, deps, input.actor);
+    const view = await loadLeadFor(tx, deps, input.leadId);
     requirePermission('progress', actor, accessOf(view));
     // A lead linked to a CRM opportunity follows its stage: the click is logged with what the CRM says, and
     // refused (after this transaction commits the log) so the CRM stays the source of truth.
-    const conflict = crmClickConflict(tx, deps, view, input.outcome, input.actor.userId);
+    const conflict = await crmClickConflict(tx, deps, view, input.outcome, input.actor.userId);
     if (conflict) return { conflict };
-    return applyTransition(tx, deps, {
+    return await applyTransition(tx, deps, {
       view,
       to: input.outcome,
       actorUserId: input.actor.userId,

@@ -4,15 +4,9 @@ import { STATUS_LABELS } from '../core/lifecycle.ts';
 import { authorize } from '../core/permissions.ts';
 import { canExpire } from '../core/sla.ts';
 import type { LeadView } from '../core/types.ts';
+import { type Tx, transaction } from '../db/connection.ts';
 import { latestEvent } from '../db/stores/job-store.ts';
-import {
-  appendEvent,
-  enqueue,
-  inTransaction,
-  type OutboxMessage,
-  type Tx,
-  usersWithRole,
-} from '../db/stores/lead-store.ts';
+import { appendEvent, enqueue, type OutboxMessage, usersWithRole } from '../db/stores/lead-store.ts';
 import { extensionRequestedAck } from '../slack/blocks/extension-messages.ts';
 import { extensionRequestDm } from '../slack/blocks/internal-messages.ts';
 import { oneLine, userText } from '../slack/mrkdwn.ts';
@@ -45,44 +39,44 @@ export function assertExtendable(view: LeadView): void {
 const oneName = (view: LeadView) => userText(oneLine(view.accountName), 120);
 
 /** Who can grant an extension: the owner, else the leaders (else the admins). */
-export function grantorsOf(tx: Tx, view: LeadView): string[] {
+export async function grantorsOf(tx: Tx, view: LeadView): Promise<string[]> {
   if (view.ownerUserId) return [view.ownerUserId];
-  const leaders = usersWithRole(tx, 'leader');
-  return leaders.length > 0 ? leaders : usersWithRole(tx, 'admin');
+  const leaders = await usersWithRole(tx, 'leader');
+  return leaders.length > 0 ? leaders : await usersWithRole(tx, 'admin');
 }
 
-export function requestExtension(
+export async function requestExtension(
   deps: ServiceDeps,
   raw: RequestExtensionInput,
-): { view: LeadView; eventId: number; notified: string[] } {
+): Promise<{ view: LeadView; eventId: number; notified: string[] }> {
   const input = parseInput(requestExtensionInputSchema, raw);
-  return inTransaction(deps.db, (tx) => {
-    const actor = resolveActor(tx, deps, input.actor);
-    const view = loadLeadFor(tx, deps, input.leadId);
+  return transaction(deps.db, async (tx) => {
+    const actor = await resolveActor(tx, deps, input.actor);
+    const view = await loadLeadFor(tx, deps, input.leadId);
     requirePermission('request_extension', actor, accessOf(view));
     assertExtendable(view);
     if (authorize('grant_extension', actor, accessOf(view)).allowed) {
       throw new DomainError(
         'invalid_input',
-        'You can grant the extension yourself: use *Grant extension* on the routing post or in your reminder.',
+        'You can grant the extension yourself: use “Grant extension” on the routing post or in your reminder.',
       );
     }
     const now = deps.now();
-    const last = latestEvent(tx, view.id, ['extension_requested', 'extension_granted']);
+    const last = await latestEvent(tx, view.id, ['extension_requested', 'extension_granted']);
     if (last?.type === 'extension_requested' && now - last.at < REPEAT_WINDOW_MS) {
       throw new DomainError(
         'duplicate',
         `More time on ${oneName(view)} has already been asked for; I’ll let you know as soon as it’s extended.`,
       );
     }
-    const eventId = appendEvent(tx, {
+    const eventId = await appendEvent(tx, {
       leadId: view.id,
       type: 'extension_requested',
       actorUserId: input.actor.userId,
       data: { status: view.status },
       at: now,
     });
-    const notified = grantorsOf(tx, view).filter((u) => u !== input.actor.userId);
+    const notified = (await grantorsOf(tx, view)).filter((u) => u !== input.actor.userId);
     const ctx = { timeZone: deps.config.timezone, now };
     const messages: OutboxMessage[] = notified.map((u) =>
       dm(
@@ -100,7 +94,7 @@ export function requestExtension(
         view.id,
       ),
     );
-    enqueue(tx, messages, now);
+    await enqueue(tx, messages, now);
     return { view, eventId, notified };
   });
 }

@@ -3,14 +3,8 @@ import { creditHolder } from '../core/credit.ts';
 import { DomainError } from '../core/errors.ts';
 import { awardsForMilestone, type Money, milestonesReached } from '../core/rewards.ts';
 import type { LeadStatus, LeadView } from '../core/types.ts';
-import {
-  appendEvent,
-  enqueue,
-  inTransaction,
-  type OutboxMessage,
-  type Tx,
-  usersWithRole,
-} from '../db/stores/lead-store.ts';
+import { type Tx, transaction } from '../db/connection.ts';
+import { appendEvent, enqueue, type OutboxMessage, usersWithRole } from '../db/stores/lead-store.ts';
 import {
   type AwardListing,
   decideAward,
@@ -38,17 +32,17 @@ import { parseInput } from './validation.ts';
  * The won deal's amount (the CRM opportunity linked to the lead), in its own currency, or the reporting
  * currency (`revenue.currency`) when the CRM gave none; null when either is unknown (the share is skipped).
  */
-function wonAmountFor(tx: Tx, deps: ServiceDeps, leadId: number): Money | null {
+async function wonAmountFor(tx: Tx, deps: ServiceDeps, leadId: number): Promise<Money | null> {
   if (deps.wonAmount) return deps.wonAmount(tx, leadId);
-  const won = wonAmountOfLead(tx, leadId);
+  const won = await wonAmountOfLead(tx, leadId);
   const currency = won?.currency ?? deps.config.revenue?.currency ?? null;
   return won && currency ? { amount: won.amount, currency } : null;
 }
 
 /** Who approves: the leaders, or the admins when the program has no leader. */
-function approvers(tx: Tx): string[] {
-  const leaders = usersWithRole(tx, 'leader');
-  return leaders.length > 0 ? leaders : usersWithRole(tx, 'admin');
+async function approvers(tx: Tx): Promise<string[]> {
+  const leaders = await usersWithRole(tx, 'leader');
+  return leaders.length > 0 ? leaders : await usersWithRole(tx, 'admin');
 }
 
 /**
@@ -57,24 +51,34 @@ function approvers(tx: Tx): string[] {
  * lead, milestone and rule, so a lead re-entering a milestone is never paid twice). Returns the messages
  * asking the leaders to approve.
  */
-export function awardMilestones(tx: Tx, deps: ServiceDeps, lead: LeadView, to: LeadStatus): OutboxMessage[] {
+export async function awardMilestones(
+  tx: Tx,
+  deps: ServiceDeps,
+  lead: LeadView,
+  to: LeadStatus,
+): Promise<OutboxMessage[]> {
   const rules = deps.config.rewards.rules;
   const milestones = milestonesReached(to);
   if (rules.length === 0 || milestones.length === 0) return [];
   const now = deps.now();
   const holder = creditHolder(lead);
-  const wonAmount = to === 'won' ? wonAmountFor(tx, deps, lead.id) : null;
+  const wonAmount = to === 'won' ? await wonAmountFor(tx, deps, lead.id) : null;
   const out: OutboxMessage[] = [];
-  const leaders = approvers(tx);
+  const leaders = await approvers(tx);
   for (const milestone of milestones) {
     const { awards, skipped } = awardsForMilestone(rules, deps.config.rewards.currency, milestone, {
       attribution: lead.attribution,
       wonAmount,
     });
     for (const draft of awards) {
-      const id = insertAward(tx, { ...draft, leadId: lead.id, partnerSlug: holder.slug, createdAt: now });
+      const id = await insertAward(tx, {
+        ...draft,
+        leadId: lead.id,
+        partnerSlug: holder.slug,
+        createdAt: now,
+      });
       if (id === null) continue;
-      appendEvent(tx, {
+      await appendEvent(tx, {
         leadId: lead.id,
         type: 'reward_awarded',
         data: {
@@ -89,13 +93,13 @@ export function awardMilestones(tx: Tx, deps: ServiceDeps, lead: LeadView, to: L
         },
         at: now,
       });
-      const award = getAward(tx, id);
+      const award = await getAward(tx, id);
       if (!award) continue;
       const rendered = rewardApprovalRequest(award, { timeZone: deps.config.timezone });
       for (const u of leaders) out.push(dm(u, `reward:${id}:approve:${u}`, rendered, lead.id));
     }
     for (const s of skipped) {
-      appendEvent(tx, {
+      await appendEvent(tx, {
         leadId: lead.id,
         type: 'reward_skipped',
         reason: s.reason,
@@ -112,17 +116,17 @@ export function awardMilestones(tx: Tx, deps: ServiceDeps, lead: LeadView, to: L
  * settled and stay where they were decided). Audited per award; returns nothing to send (the partners hear
  * about the credit itself, and about the award when it is decided).
  */
-export function moveRewardsWithCredit(
+export async function moveRewardsWithCredit(
   tx: Tx,
   deps: ServiceDeps,
   lead: { id: number },
   to: string,
   actorUserId: string,
-): number {
-  const moved = movePendingAwards(tx, lead.id, to);
+): Promise<number> {
+  const moved = await movePendingAwards(tx, lead.id, to);
   const now = deps.now();
   for (const a of moved) {
-    appendEvent(tx, {
+    await appendEvent(tx, {
       leadId: lead.id,
       type: 'reward_moved',
       actorUserId,
@@ -154,29 +158,29 @@ export type DecideRewardInput = z.input<typeof decideInputSchema>;
  * A leader (or admin) approves or rejects a pending award. First decision wins; the partner credited with
  * the award is told (in its own words of the account, never the reason given internally).
  */
-export function decideReward(
+export async function decideReward(
   deps: ServiceDeps,
   raw: DecideRewardInput,
-): { award: AwardListing; partnerContact: string | null } {
+): Promise<{ award: AwardListing; partnerContact: string | null }> {
   const input = parseInput(decideInputSchema, raw);
-  return inTransaction(deps.db, (tx) => {
-    const actor = resolveActor(tx, deps, input.actor);
+  return transaction(deps.db, async (tx) => {
+    const actor = await resolveActor(tx, deps, input.actor);
     requirePermission('approve_rewards', actor);
-    const award = getAward(tx, input.awardId);
+    const award = await getAward(tx, input.awardId);
     if (!award) throw new DomainError('not_found', 'That reward no longer exists.');
     if (award.status !== 'pending') {
-      throw new DomainError(
-        'stale',
-        `This reward was already ${award.status}${award.decidedByUserId ? ` by <@${award.decidedByUserId}>` : ''}; nothing changed.`,
-      );
+      // Plain text; the edge may name who decided from `data.decidedByUserId`.
+      throw new DomainError('stale', `This reward was already ${award.status}; nothing changed.`, {
+        data: { awardId: award.id, status: award.status, decidedByUserId: award.decidedByUserId },
+      });
     }
     const now = deps.now();
     const status = input.approve ? ('approved' as const) : ('rejected' as const);
     const reason = input.approve ? null : input.reason;
-    if (!decideAward(tx, award.id, { status, byUserId: input.actor.userId, reason, at: now })) {
+    if (!(await decideAward(tx, award.id, { status, byUserId: input.actor.userId, reason, at: now }))) {
       throw new DomainError('stale', 'Another leader decided this reward a moment ago; nothing changed.');
     }
-    appendEvent(tx, {
+    await appendEvent(tx, {
       leadId: award.leadId,
       type: input.approve ? 'reward_approved' : 'reward_rejected',
       actorUserId: input.actor.userId,
@@ -190,9 +194,9 @@ export function decideReward(
       },
       at: now,
     });
-    const decided = getAward(tx, award.id) ?? award;
-    const lead = loadLeadFor(tx, deps, award.leadId);
-    const side = partnerSide(tx, deps, lead, award.partnerSlug);
+    const decided = (await getAward(tx, award.id)) ?? award;
+    const lead = await loadLeadFor(tx, deps, award.leadId);
+    const side = await partnerSide(tx, deps, lead, award.partnerSlug);
     const ctx = { timeZone: deps.config.timezone, now };
     const messages: OutboxMessage[] = [];
     if (side?.contact) {
@@ -215,7 +219,7 @@ export function decideReward(
         ),
       );
     }
-    enqueue(tx, messages, now);
+    await enqueue(tx, messages, now);
     return { award: decided, partnerContact: side?.contact ?? null };
   });
 }

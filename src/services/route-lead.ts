@@ -1,11 +1,11 @@
 import type { Qualification } from '../core/qualify.ts';
 import { pickFromPool, poolKey } from '../core/routing.ts';
 import type { LeadView } from '../core/types.ts';
+import type { Tx } from '../db/connection.ts';
 import {
   appendEvent,
   type OutboxMessage,
   rolesOf,
-  type Tx,
   takePoolPosition,
   updateLeadIf,
 } from '../db/stores/lead-store.ts';
@@ -40,7 +40,7 @@ export function qualificationPatch(q: Qualification, now: number) {
  * when the route says so; then the routing post and the partner's news to queue. Also returns the lead's view
  * after these changes, so the caller need not read it again.
  */
-export function routeQualifiedLead(
+export async function routeQualifiedLead(
   tx: Tx,
   deps: ServiceDeps,
   leadId: number,
@@ -49,13 +49,14 @@ export function routeQualifiedLead(
   ctx: NotifyContext,
   now: number,
   postExists: boolean,
-): { messages: OutboxMessage[]; view: LeadView } {
+): Promise<{ messages: OutboxMessage[]; view: LeadView }> {
   const out: OutboxMessage[] = [];
   let lastEvent = eventId;
   // A CRM owner without a program role could not press a single button on the lead: route it normally instead.
-  const crmOwner = q.route?.assignTo && rolesOf(tx, q.route.assignTo).length > 0 ? q.route.assignTo : null;
+  const crmOwner =
+    q.route?.assignTo && (await rolesOf(tx, q.route.assignTo)).length > 0 ? q.route.assignTo : null;
   if (q.route && crmOwner) {
-    updateLeadIf(
+    await updateLeadIf(
       tx,
       leadId,
       { fromStatuses: ['qualified'] },
@@ -67,7 +68,7 @@ export function routeQualifiedLead(
         updatedAt: now,
       },
     );
-    lastEvent = appendEvent(tx, {
+    lastEvent = await appendEvent(tx, {
       leadId,
       type: 'transition',
       fromStatus: 'qualified',
@@ -78,16 +79,16 @@ export function routeQualifiedLead(
       at: now,
     });
   } else if (q.route?.pool && q.route.pool.length > 0) {
-    const { userId } = pickFromPool(q.route.pool, takePoolPosition(tx, poolKey(q.route.pool)));
-    updateLeadIf(tx, leadId, { fromStatuses: ['qualified'] }, { suggestedUserId: userId });
+    const { userId } = pickFromPool(q.route.pool, await takePoolPosition(tx, poolKey(q.route.pool)));
+    await updateLeadIf(tx, leadId, { fromStatuses: ['qualified'] }, { suggestedUserId: userId });
   }
-  const view = loadLeadFor(tx, deps, leadId);
-  out.push(...routingPostMessage(view, ctx, { exists: postExists, eventId: lastEvent }));
+  const view = await loadLeadFor(tx, deps, leadId);
+  out.push(...(await routingPostMessage(view, ctx, { exists: postExists, eventId: lastEvent })));
   const contact = partnerContact(view);
   out.push(...partnerDm(contact, view.status === 'claimed' ? 'claimed' : 'received', view, ctx, lastEvent));
   out.push(...suggestionDm(view, lastEvent));
   if (view.status === 'claimed')
     out.push(...ownerAssignedDm(view, lastEvent, 'You own this account in the CRM.'));
-  queueCrmWriteBack(tx, deps, view, lastEvent);
+  await queueCrmWriteBack(tx, deps, view, lastEvent);
   return { messages: out, view };
 }

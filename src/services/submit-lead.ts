@@ -5,6 +5,7 @@ import { isOpen } from '../core/lifecycle.ts';
 import type { ActorContext } from '../core/permissions.ts';
 import { qualify } from '../core/qualify.ts';
 import type { LeadStatus, LeadView, WarmthAttestation } from '../core/types.ts';
+import { type Tx, transaction } from '../db/connection.ts';
 import {
   appendEvent,
   corroborationsForDomain,
@@ -16,14 +17,12 @@ import {
   insertAttestation,
   insertCorroboration,
   insertLead,
-  inTransaction,
   leadsForDomain,
   markPrimerSent,
   type OutboxMessage,
   partnerChannels,
   partnerPeople,
   saveGateResults,
-  type Tx,
   touchLead,
   touchPerson,
 } from '../db/stores/lead-store.ts';
@@ -54,13 +53,42 @@ export type SubmitResult =
  * Flags an account. A partner's submission carries its own warmth attestation and is qualified at once; a
  * rep's names the partner org and waits for that org to attest. Dedupe and conflicts (PRODUCT.md section 5)
  * are decided inside the same transaction as the write, so two people flagging one account at once cannot
- * both become the primary lead.
+ * both become the primary lead. Each verdict has its own step below.
  */
-export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResult {
+export async function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): Promise<SubmitResult> {
   const input = parseInput(submitLeadInputSchema, raw);
-  const now = deps.now();
-  // Everything that can be checked without knowing who is asking is checked together, so the modal shows
-  // every problem at once rather than one per submit.
+  const domain = checkForm(deps, input);
+  return transaction(deps.db, async (tx) => {
+    const s = await openSubmission(tx, deps, input, domain);
+    const all = await leadsForDomain(tx, domain);
+    const verdict = classifySubmission({
+      partnerSlug: s.partnerSlug,
+      openLeads: all.filter((l) => isOpen(l.status)),
+      corroboratingSlugs: await corroborationsForDomain(tx, domain),
+      crm: s.crm ? { ...s.crm } : null,
+    });
+    switch (verdict.kind) {
+      case 'conflict':
+        return submitConflict(s, verdict.reason);
+      case 'duplicate':
+        return submitDuplicate(s, verdict.leadId);
+      case 'corroboration':
+        // Only a partner's own word corroborates; a rep naming another partner on a lead already being worked
+        // is told where the lead stands instead of crediting a partner that said nothing.
+        return s.actor.kind === 'partner'
+          ? submitCorroboration(s, verdict.leadId)
+          : submitDuplicate(s, verdict.leadId);
+      case 'new':
+        return submitNew(s);
+    }
+  });
+}
+
+/**
+ * Everything that can be checked without knowing who is asking, checked together so the modal shows every
+ * problem at once rather than one per submit. Returns the account's domain.
+ */
+function checkForm(deps: ServiceDeps, input: SubmitLead): string {
   const fields: Record<string, string> = {};
   const parsedDomain = normalizeDomain(input.website);
   if (!parsedDomain.ok) fields.website = parsedDomain.reason;
@@ -75,227 +103,279 @@ export function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): SubmitResul
     const code = parsedDomain.ok ? 'invalid_input' : 'invalid_domain';
     throw new DomainError(code, Object.values(fields)[0] ?? 'Check the form', { fields });
   }
-  const domain = parsedDomain.domain;
-  const ctx: NotifyContext = notifyContext(deps, now);
+  return parsedDomain.domain;
+}
 
-  return inTransaction(deps.db, (tx) => {
-    const { actor, org } = resolveIdentity(tx, deps, input.actor);
-    requirePermission('flag', actor, undefined);
-    const { partnerSlug, surfacedBy } = submitterSide(actor, input);
-    const partner = getPartner(tx, partnerSlug);
-    if (!partner?.active) {
-      throw new DomainError('invalid_input', 'Pick a partner organisation from the list.', {
-        fields: { partnerSlug: 'Pick a partner organisation from the list' },
-      });
-    }
+type Partner = NonNullable<Awaited<ReturnType<typeof getPartner>>>;
 
-    const outbox: OutboxMessage[] = [];
-    if (actor.kind === 'partner') {
-      const firstTime = touchPerson(
-        tx,
-        { userId: actor.userId, teamId: org.teamId, enterpriseId: org.enterpriseId, partnerSlug },
-        now,
-      );
-      if (firstTime) {
-        outbox.push(primerDm(actor.userId));
-        markPrimerSent(tx, actor.userId, now);
-      }
-    }
+/** A submission inside its transaction: who flags which account for which partner, and what to send. */
+interface Submission {
+  tx: Tx;
+  deps: ServiceDeps;
+  input: SubmitLead;
+  now: number;
+  domain: string;
+  actor: ActorContext;
+  partnerSlug: string;
+  surfacedBy: 'partner' | 'rep';
+  partner: Partner;
+  crm: Awaited<ReturnType<typeof getCrmAccount>>;
+  ctx: NotifyContext;
+  /** Messages to queue with the verdict's writes (a partner's first visit adds the primer). */
+  outbox: OutboxMessage[];
+}
 
-    const crm = getCrmAccount(tx, domain);
-    const all = leadsForDomain(tx, domain);
-    const verdict = classifySubmission({
-      partnerSlug,
-      openLeads: all.filter((l) => isOpen(l.status)),
-      corroboratingSlugs: corroborationsForDomain(tx, domain),
-      crm: crm ? { ...crm } : null,
+/** Who is flagging for which (active) partner; a partner met for the first time gets the primer. */
+async function openSubmission(
+  tx: Tx,
+  deps: ServiceDeps,
+  input: SubmitLead,
+  domain: string,
+): Promise<Submission> {
+  const now = deps.now();
+  const { actor, org } = await resolveIdentity(tx, deps, input.actor);
+  requirePermission('flag', actor, undefined);
+  const { partnerSlug, surfacedBy } = submitterSide(actor, input);
+  const partner = await getPartner(tx, partnerSlug);
+  if (!partner?.active) {
+    throw new DomainError('invalid_input', 'Pick a partner organisation from the list.', {
+      fields: { partnerSlug: 'Pick a partner organisation from the list' },
     });
-
-    if (verdict.kind === 'conflict') {
-      appendEvent(tx, {
-        leadId: null,
-        type: 'conflict',
-        actorUserId: input.actor.userId,
-        reason: verdict.reason,
-        data: { domain, partnerSlug, accountName: input.accountName },
-        at: now,
-      });
-      outbox.push(
-        conflictNotice(partner.managerUserId, today(deps), {
-          accountName: crm?.name ?? input.accountName,
-          domain,
-          partnerName: partner.name,
-          partnerSlug,
-          reason: verdict.reason,
-          flaggedBy: { userId: input.actor.userId, side: surfacedBy },
-        }),
-      );
-      enqueue(tx, outbox, now);
-      return { kind: 'conflict', reason: verdict.reason };
-    }
-
-    if (verdict.kind === 'duplicate') {
-      enqueue(tx, outbox, now);
-      const view = mustView(tx, deps, verdict.leadId);
-      // A rep flagged it naming this partner (or the partner's own candidate needs better evidence): the
-      // partner's warm submission is the attestation that lead is waiting for, not a duplicate to discard.
-      const attestable = view.status === 'awaiting_attestation' || view.status === 'candidate';
-      if (
-        actor.kind === 'partner' &&
-        view.partner.slug === partnerSlug &&
-        attestable &&
-        input.warmth &&
-        input.relationship
-      ) {
-        const res = attestInTransaction(tx, deps, {
-          actor: input.actor,
-          leadId: view.id,
-          relationship: input.relationship,
-          warmth: input.warmth,
-          firmographics: input.firmographics,
-        });
-        return { kind: 'attested', leadId: view.id, status: res.view.status, view: res.view };
-      }
-      return { kind: 'duplicate', leadId: verdict.leadId, status: view.status, view };
-    }
-
-    if (verdict.kind === 'corroboration' && actor.kind !== 'partner') {
-      // Only a partner's own word corroborates; a rep naming another partner on a lead already being worked
-      // is told where the lead stands instead of crediting a partner that said nothing.
-      enqueue(tx, outbox, now);
-      const view = mustView(tx, deps, verdict.leadId);
-      return { kind: 'duplicate', leadId: view.id, status: view.status, view };
-    }
-
-    const warmth = input.warmth ? toAttestation(input.warmth) : null;
-    const base = {
-      domain,
-      accountName: input.accountName,
-      partnerSlug,
-      surfacedBy,
-      submittedByUserId: input.actor.userId,
-      submittedByTeamId: input.actor.teamId,
-      relationship: input.relationship,
-      need: input.need,
-      notes: input.notes,
-      sourceMessageUrl: input.sourceMessageUrl ?? null,
-      partnerIndustry: input.firmographics.industry,
-      partnerEmployees: input.firmographics.employees,
-      partnerCountry: input.firmographics.country,
-      attribution: surfacedBy === 'partner' ? ('sourced' as const) : ('influenced' as const),
-      createdAt: now,
-      updatedAt: now,
-      lastProgressAt: now,
-    };
-
-    if (verdict.kind === 'corroboration') {
-      // The later partner's submission is kept as its own (merged) lead so that partner sees its own side,
-      // and the earliest open lead keeps primary attribution and gains a corroborating partner.
-      const ownId = insertLead(tx, {
-        ...base,
-        attribution: 'influenced',
-        status: 'merged',
-        mergedIntoLeadId: verdict.leadId,
-        closedAt: now,
-      });
-      if (warmth) saveAttestation(tx, ownId, partnerSlug, input, warmth, now);
-      insertCorroboration(tx, {
-        leadId: verdict.leadId,
-        partnerSlug,
-        sourceLeadId: ownId,
-        relationship: input.relationship,
-        createdAt: now,
-      });
-      const ownEvent = appendEvent(tx, {
-        leadId: ownId,
-        type: 'transition',
-        fromStatus: 'surfaced',
-        toStatus: 'merged',
-        actorUserId: input.actor.userId,
-        reason: `corroborates lead ${verdict.leadId}`,
-        data: { mergedInto: verdict.leadId },
-        at: now,
-      });
-      touchLead(tx, verdict.leadId, now);
-      const primaryEvent = appendEvent(tx, {
-        leadId: verdict.leadId,
-        type: 'corroborated',
-        actorUserId: input.actor.userId,
-        data: { partnerSlug, sourceLeadId: ownId },
-        at: now,
-      });
-      const primary = mustView(tx, deps, verdict.leadId);
-      const own = mustView(tx, deps, ownId);
-      outbox.push(...partnerDm(actor.kind === 'partner' ? actor.userId : null, 'merged', own, ctx, ownEvent));
-      outbox.push(
-        ...routingPostMessage(primary, ctx, {
-          exists: primary.routeChannel != null,
-          eventId: primaryEvent,
-        }),
-      );
-      enqueue(tx, outbox, now);
-      return { kind: 'corroborated', leadId: ownId, primaryLeadId: verdict.leadId, view: own };
-    }
-
-    const overlap = getOverlap(tx, partnerSlug, domain);
-    const q = qualify(
-      {
-        domain,
-        relationship: input.relationship,
-        partnerSlug,
-        partnerName: partner.name,
-        warmth,
-        partnerFirmographics: input.firmographics,
-        crm: crm ? { ...crm } : null,
-        overlap: overlap ? { partnerSlug, domain, relationship: overlap.relationship } : null,
-      },
-      deps.config,
-      today(deps),
+  }
+  const outbox: OutboxMessage[] = [];
+  if (actor.kind === 'partner') {
+    const firstTime = await touchPerson(
+      tx,
+      { userId: actor.userId, teamId: org.teamId, enterpriseId: org.enterpriseId, partnerSlug },
+      now,
     );
-    const leadId = insertLead(tx, { ...base, status: q.status, ...qualificationPatch(q, now) });
-    if (warmth) saveAttestation(tx, leadId, partnerSlug, input, warmth, now);
-    saveGateResults(tx, leadId, q.gates, now);
-    const eventId = appendEvent(tx, {
-      leadId,
-      type: 'transition',
-      fromStatus: 'surfaced',
-      toStatus: q.status,
-      actorUserId: input.actor.userId,
-      reason: q.failing.length ? `gates not passed: ${q.failing.join(', ')}` : null,
-      data: { icpScore: q.icpScore, gates: Object.fromEntries(q.gates.map((g) => [g.gate, g.outcome])) },
-      at: now,
-    });
-
-    // The lead's view after every change to it (queuing messages below does not change it).
-    let view: LeadView;
-    if (q.status === 'qualified') {
-      const routed = routeQualifiedLead(tx, deps, leadId, q, eventId, ctx, now, false);
-      outbox.push(...routed.messages);
-      view = routed.view;
-    } else {
-      view = mustView(tx, deps, leadId);
-      if (q.status === 'candidate') {
-        outbox.push(
-          ...partnerDm(actor.kind === 'partner' ? actor.userId : null, 'candidate', view, ctx, eventId),
-        );
-      } else {
-        outbox.push(
-          ...attestationRequestMessages(
-            view,
-            ctx,
-            {
-              channels: partnerChannels(tx, partnerSlug),
-              people: partnerPeople(tx, partnerSlug),
-              managerUserId: partner.managerUserId,
-            },
-            eventId,
-          ),
-        );
-      }
+    if (firstTime) {
+      outbox.push(primerDm(actor.userId));
+      await markPrimerSent(tx, actor.userId, now);
     }
-    enqueue(tx, outbox, now);
-    return { kind: 'created', leadId, status: view.status, view };
+  }
+  return {
+    tx,
+    deps,
+    input,
+    now,
+    domain,
+    actor,
+    partnerSlug,
+    surfacedBy,
+    partner,
+    crm: await getCrmAccount(tx, domain),
+    ctx: notifyContext({ ...deps, db: tx }, now),
+    outbox,
+  };
+}
+
+/** The account is a customer or has an open opportunity: logged, and the partner manager hears of it. */
+async function submitConflict(s: Submission, reason: 'customer' | 'open_opportunity'): Promise<SubmitResult> {
+  const { tx, input, now } = s;
+  await appendEvent(tx, {
+    leadId: null,
+    type: 'conflict',
+    actorUserId: input.actor.userId,
+    reason,
+    data: { domain: s.domain, partnerSlug: s.partnerSlug, accountName: input.accountName },
+    at: now,
   });
+  s.outbox.push(
+    conflictNotice(s.partner.managerUserId, today(s.deps), {
+      accountName: s.crm?.name ?? input.accountName,
+      domain: s.domain,
+      partnerName: s.partner.name,
+      partnerSlug: s.partnerSlug,
+      reason,
+      flaggedBy: { userId: input.actor.userId, side: s.surfacedBy },
+    }),
+  );
+  await enqueue(tx, s.outbox, now);
+  return { kind: 'conflict', reason };
+}
+
+/**
+ * The account already has this lead: the submitter is told where it stands. A rep flagged it naming this
+ * partner (or the partner's own candidate needs better evidence): the partner's warm submission is the
+ * attestation that lead is waiting for, not a duplicate to discard.
+ */
+async function submitDuplicate(s: Submission, leadId: number): Promise<SubmitResult> {
+  const { tx, deps, input } = s;
+  await enqueue(tx, s.outbox, s.now);
+  const view = await mustView(tx, deps, leadId);
+  const attestable = view.status === 'awaiting_attestation' || view.status === 'candidate';
+  if (
+    s.actor.kind === 'partner' &&
+    view.partner.slug === s.partnerSlug &&
+    attestable &&
+    input.warmth &&
+    input.relationship
+  ) {
+    const res = await attestInTransaction(tx, deps, {
+      actor: input.actor,
+      leadId: view.id,
+      relationship: input.relationship,
+      warmth: input.warmth,
+      firmographics: input.firmographics,
+    });
+    return { kind: 'attested', leadId: view.id, status: res.view.status, view: res.view };
+  }
+  return { kind: 'duplicate', leadId: view.id, status: view.status, view };
+}
+
+/** The lead columns every new submission starts with. */
+function newLeadValues(s: Submission) {
+  const { input, now, surfacedBy } = s;
+  return {
+    domain: s.domain,
+    accountName: input.accountName,
+    partnerSlug: s.partnerSlug,
+    surfacedBy,
+    submittedByUserId: input.actor.userId,
+    submittedByTeamId: input.actor.teamId,
+    relationship: input.relationship,
+    need: input.need,
+    notes: input.notes,
+    sourceMessageUrl: input.sourceMessageUrl ?? null,
+    partnerIndustry: input.firmographics.industry,
+    partnerEmployees: input.firmographics.employees,
+    partnerCountry: input.firmographics.country,
+    attribution: surfacedBy === 'partner' ? ('sourced' as const) : ('influenced' as const),
+    createdAt: now,
+    updatedAt: now,
+    lastProgressAt: now,
+  };
+}
+
+/**
+ * Another partner already flagged the account. The later partner's submission is kept as its own (merged)
+ * lead so that partner sees its own side, and the earliest open lead keeps primary attribution and gains a
+ * corroborating partner.
+ */
+async function submitCorroboration(s: Submission, primaryId: number): Promise<SubmitResult> {
+  const { tx, deps, input, now, partnerSlug } = s;
+  const ownId = await insertLead(tx, {
+    ...newLeadValues(s),
+    attribution: 'influenced',
+    status: 'merged',
+    mergedIntoLeadId: primaryId,
+    closedAt: now,
+  });
+  await saveAttestation(s, ownId);
+  await insertCorroboration(tx, {
+    leadId: primaryId,
+    partnerSlug,
+    sourceLeadId: ownId,
+    relationship: input.relationship,
+    createdAt: now,
+  });
+  const ownEvent = await appendEvent(tx, {
+    leadId: ownId,
+    type: 'transition',
+    fromStatus: 'surfaced',
+    toStatus: 'merged',
+    actorUserId: input.actor.userId,
+    reason: `corroborates lead ${primaryId}`,
+    data: { mergedInto: primaryId },
+    at: now,
+  });
+  await touchLead(tx, primaryId, now);
+  const primaryEvent = await appendEvent(tx, {
+    leadId: primaryId,
+    type: 'corroborated',
+    actorUserId: input.actor.userId,
+    data: { partnerSlug, sourceLeadId: ownId },
+    at: now,
+  });
+  const primary = await mustView(tx, deps, primaryId);
+  const own = await mustView(tx, deps, ownId);
+  s.outbox.push(...partnerDm(submittingPartner(s), 'merged', own, s.ctx, ownEvent));
+  s.outbox.push(
+    ...(await routingPostMessage(primary, s.ctx, {
+      exists: primary.routeChannel != null,
+      eventId: primaryEvent,
+    })),
+  );
+  await enqueue(tx, s.outbox, now);
+  return { kind: 'corroborated', leadId: ownId, primaryLeadId: primaryId, view: own };
+}
+
+/**
+ * A new lead: the gates decide whether it is an EQL (routed at once), a candidate (the partner is asked for
+ * better evidence) or waiting for the partner's attestation (the partner is asked).
+ */
+async function submitNew(s: Submission): Promise<SubmitResult> {
+  const { tx, deps, input, now, partnerSlug, partner, domain } = s;
+  const overlap = await getOverlap(tx, partnerSlug, domain);
+  const q = qualify(
+    {
+      domain,
+      relationship: input.relationship,
+      partnerSlug,
+      partnerName: partner.name,
+      warmth: warmthOf(s),
+      partnerFirmographics: input.firmographics,
+      crm: s.crm ? { ...s.crm } : null,
+      overlap: overlap ? { partnerSlug, domain, relationship: overlap.relationship } : null,
+    },
+    deps.config,
+    today(deps),
+  );
+  const leadId = await insertLead(tx, {
+    ...newLeadValues(s),
+    status: q.status,
+    ...qualificationPatch(q, now),
+  });
+  await saveAttestation(s, leadId);
+  await saveGateResults(tx, leadId, q.gates, now);
+  const eventId = await appendEvent(tx, {
+    leadId,
+    type: 'transition',
+    fromStatus: 'surfaced',
+    toStatus: q.status,
+    actorUserId: input.actor.userId,
+    reason: q.failing.length ? `gates not passed: ${q.failing.join(', ')}` : null,
+    data: { icpScore: q.icpScore, gates: Object.fromEntries(q.gates.map((g) => [g.gate, g.outcome])) },
+    at: now,
+  });
+
+  // The lead's view after every change to it (queuing messages below does not change it).
+  let view: LeadView;
+  if (q.status === 'qualified') {
+    const routed = await routeQualifiedLead(tx, deps, leadId, q, eventId, s.ctx, now, false);
+    s.outbox.push(...routed.messages);
+    view = routed.view;
+  } else {
+    view = await mustView(tx, deps, leadId);
+    if (q.status === 'candidate') {
+      s.outbox.push(...partnerDm(submittingPartner(s), 'candidate', view, s.ctx, eventId));
+    } else {
+      s.outbox.push(
+        ...attestationRequestMessages(
+          view,
+          s.ctx,
+          {
+            channels: await partnerChannels(tx, partnerSlug),
+            people: await partnerPeople(tx, partnerSlug),
+            managerUserId: partner.managerUserId,
+          },
+          eventId,
+        ),
+      );
+    }
+  }
+  await enqueue(tx, s.outbox, now);
+  return { kind: 'created', leadId, status: view.status, view };
+}
+
+/** The partner person who submitted (who hears about their own submission), or null for a rep. */
+function submittingPartner(s: Submission): string | null {
+  return s.actor.kind === 'partner' ? s.actor.userId : null;
+}
+
+function warmthOf(s: Submission): WarmthAttestation | null {
+  return s.input.warmth ? toAttestation(s.input.warmth) : null;
 }
 
 function submitterSide(
@@ -319,26 +399,22 @@ function submitterSide(
   return { partnerSlug: input.partnerSlug, surfacedBy: 'rep' };
 }
 
-function saveAttestation(
-  tx: Tx,
-  leadId: number,
-  partnerSlug: string,
-  input: SubmitLead,
-  warmth: WarmthAttestation,
-  now: number,
-): void {
-  insertAttestation(tx, {
+/** The partner's own warmth attestation, saved with its lead (a rep's submission has none). */
+async function saveAttestation(s: Submission, leadId: number): Promise<void> {
+  const warmth = warmthOf(s);
+  if (!warmth) return;
+  await insertAttestation(s.tx, {
     leadId,
-    partnerSlug,
-    attestedByUserId: input.actor.userId,
+    partnerSlug: s.partnerSlug,
+    attestedByUserId: s.input.actor.userId,
     ...warmth,
-    contactEmail: input.warmth?.contactEmail ?? null,
-    createdAt: now,
+    contactEmail: s.input.warmth?.contactEmail ?? null,
+    createdAt: s.now,
   });
 }
 
-function mustView(tx: Tx, deps: ServiceDeps, id: number): LeadView {
-  const view = getLeadView(tx, id, reasonLabeler(deps.config));
+async function mustView(tx: Tx, deps: ServiceDeps, id: number): Promise<LeadView> {
+  const view = await getLeadView(tx, id, reasonLabeler(deps.config));
   if (!view) throw new Error(`lead ${id} vanished inside its own transaction`);
   return view;
 }

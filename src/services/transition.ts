@@ -2,6 +2,7 @@ import { corroboratorSide } from '../core/credit.ts';
 import { DomainError } from '../core/errors.ts';
 import { assertTransition, isProgress, STATUS_LABELS } from '../core/lifecycle.ts';
 import type { LeadStatus, LeadView } from '../core/types.ts';
+import type { Tx } from '../db/connection.ts';
 import {
   appendEvent,
   corroboratingLeadId,
@@ -9,7 +10,6 @@ import {
   getLead,
   type NewLead,
   type OutboxMessage,
-  type Tx,
   updateLeadIf,
 } from '../db/stores/lead-store.ts';
 import type { PartnerMessageKind } from '../slack/blocks/partner-messages.ts';
@@ -47,13 +47,17 @@ export interface TransitionResult {
  * One lifecycle step, all or nothing: a guarded update (status and version must still be what the actor saw),
  * the audit event, the routing post update and the partner's DM, in the caller's transaction.
  */
-export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionRequest): TransitionResult {
+export async function applyTransition(
+  tx: Tx,
+  deps: ServiceDeps,
+  req: TransitionRequest,
+): Promise<TransitionResult> {
   const { view, to } = req;
   if (!req.crmCorrection) assertTransition(view.status, to);
   const now = deps.now();
   const progressed = isProgress(view.status, to);
   const closing = to === 'won' || to === 'lost' || to === 'disqualified' || to === 'merged';
-  const ok = updateLeadIf(
+  const ok = await updateLeadIf(
     tx,
     view.id,
     {
@@ -69,8 +73,8 @@ export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionReques
       ...req.patch,
     },
   );
-  if (!ok) throw staleError(tx, view);
-  const eventId = appendEvent(tx, {
+  if (!ok) throw await staleError(tx, view);
+  const eventId = await appendEvent(tx, {
     leadId: view.id,
     type: 'transition',
     fromStatus: view.status,
@@ -80,20 +84,20 @@ export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionReques
     data: req.data ?? null,
     at: now,
   });
-  const after = loadLeadFor(tx, deps, view.id);
-  const ctx: NotifyContext = notifyContext(deps, now);
+  const after = await loadLeadFor(tx, deps, view.id);
+  const ctx: NotifyContext = notifyContext({ ...deps, db: tx }, now);
   const messages: OutboxMessage[] = [
-    ...routingPostMessage(after, ctx, { exists: after.routeChannel != null, eventId }),
+    ...(await routingPostMessage(after, ctx, { exists: after.routeChannel != null, eventId })),
   ];
   if (req.partnerMessage) {
     messages.push(...partnerDm(partnerContact(after), req.partnerMessage, after, ctx, eventId));
-    messages.push(...creditedPartnerDm(tx, deps, after, req.partnerMessage, ctx, eventId));
+    messages.push(...(await creditedPartnerDm(tx, deps, after, req.partnerMessage, ctx, eventId)));
   }
   if (req.extraMessages) messages.push(...req.extraMessages(after, eventId));
   // Partner rewards pay on conversion milestones, committed with the transition that reaches them.
-  messages.push(...awardMilestones(tx, deps, after, to));
-  enqueue(tx, messages, now);
-  queueCrmWriteBack(tx, deps, after, eventId);
+  messages.push(...(await awardMilestones(tx, deps, after, to)));
+  await enqueue(tx, messages, now);
+  await queueCrmWriteBack(tx, deps, after, eventId);
   return { view: after, eventId };
 }
 
@@ -104,17 +108,17 @@ export function applyTransition(tx: Tx, deps: ServiceDeps, req: TransitionReques
 const CREDITED_PARTNER_KINDS = new Set<PartnerMessageKind>(['opportunity', 'won', 'lost', 'disqualified']);
 
 /** When a leader moved a lead's credit to a corroborating partner, that partner hears how it ends too. */
-function creditedPartnerDm(
+async function creditedPartnerDm(
   tx: Tx,
   deps: ServiceDeps,
   lead: LeadView,
   kind: PartnerMessageKind,
   ctx: NotifyContext,
   eventId: number,
-): OutboxMessage[] {
+): Promise<OutboxMessage[]> {
   const credited = lead.creditedPartner;
   if (!credited || credited.slug === lead.partner.slug || !CREDITED_PARTNER_KINDS.has(kind)) return [];
-  const side = partnerSide(tx, deps, lead, credited.slug);
+  const side = await partnerSide(tx, deps, lead, credited.slug);
   return side ? partnerDm(side.contact, kind, side.view, ctx, eventId) : [];
 }
 
@@ -122,26 +126,34 @@ function creditedPartnerDm(
  * A partner's own side of an account, to render its messages from: the lead itself for the partner that
  * submitted it, else what a corroborating partner sees (null when that partner did not flag it).
  */
-export function partnerSide(
+export async function partnerSide(
   tx: Tx,
   deps: ServiceDeps,
   lead: LeadView,
   slug: string,
-): { view: LeadView; contact: string | null } | null {
+): Promise<{ view: LeadView; contact: string | null } | null> {
   if (slug === lead.partner.slug) return { view: lead, contact: partnerContact(lead) };
-  const ownId = corroboratingLeadId(tx, lead.id, slug);
+  const ownId = await corroboratingLeadId(tx, lead.id, slug);
   if (ownId === null) return null;
-  const own = loadLeadFor(tx, deps, ownId);
+  const own = await loadLeadFor(tx, deps, ownId);
   return { view: corroboratorSide(own, lead), contact: partnerContact(own) };
 }
 
+/**
+ * Someone already owns the lead. The message is plain text (no Slack markup); the edge names the owner from
+ * `data.ownerUserId` (a mention, or "You" when it is the person who clicked).
+ */
+export function alreadyClaimed(ownerUserId: string, accountName: string, actorUserId?: string): DomainError {
+  const message =
+    ownerUserId === actorUserId ? 'You already claimed this lead.' : 'Someone else already claimed this lead.';
+  return new DomainError('already_claimed', message, { data: { ownerUserId, accountName } });
+}
+
 /** Explains why a guarded update found the lead changed: someone else acted first. */
-export function staleError(tx: Tx, seen: LeadView): DomainError {
-  const current = getLead(tx, seen.id);
+export async function staleError(tx: Tx, seen: LeadView): Promise<DomainError> {
+  const current = await getLead(tx, seen.id);
   if (current && current.status === 'claimed' && seen.status === 'qualified' && current.ownerUserId) {
-    return new DomainError('already_claimed', `<@${current.ownerUserId}> already claimed this lead.`, {
-      data: { ownerUserId: current.ownerUserId, accountName: current.accountName },
-    });
+    return alreadyClaimed(current.ownerUserId, current.accountName);
   }
   const label = current ? STATUS_LABELS[current.status] : 'changed';
   return new DomainError(
@@ -154,12 +166,17 @@ export function staleError(tx: Tx, seen: LeadView): DomainError {
 }
 
 /** Queues only the routing post update: for changes that are not transitions (reassign, intro answers). */
-export function refreshRoutingPost(tx: Tx, deps: ServiceDeps, leadId: number, eventId: number): LeadView {
-  const after = loadLeadFor(tx, deps, leadId);
+export async function refreshRoutingPost(
+  tx: Tx,
+  deps: ServiceDeps,
+  leadId: number,
+  eventId: number,
+): Promise<LeadView> {
+  const after = await loadLeadFor(tx, deps, leadId);
   const now = deps.now();
-  enqueue(
+  await enqueue(
     tx,
-    routingPostMessage(
+    await routingPostMessage(
       after,
       { timeZone: deps.config.timezone, now },
       { exists: after.routeChannel != null, eventId },

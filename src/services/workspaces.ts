@@ -14,18 +14,18 @@ export interface WorkspaceOrg {
 
 export interface WorkspaceLearner {
   /** Notes what one request says about workspaces and organisations; writes only what is new. */
-  note(pairs: readonly WorkspaceOrg[]): { learnt: WorkspaceOrg[]; newHome: string | null };
+  note(pairs: readonly WorkspaceOrg[]): Promise<{ learnt: WorkspaceOrg[]; newHome: string | null }>;
 }
 
 export function createWorkspaceLearner(deps: ServiceDeps): WorkspaceLearner {
   const known = new Map<string, string>();
   return {
-    note(pairs) {
+    async note(pairs) {
       const learnt: WorkspaceOrg[] = [];
       let newHome: string | null = null;
       for (const pair of pairs) {
         if (known.get(pair.teamId) === pair.enterpriseId) continue;
-        rememberWorkspace(deps.db, pair.teamId, pair.enterpriseId, deps.now());
+        await rememberWorkspace(deps.db, pair.teamId, pair.enterpriseId, deps.now());
         known.set(pair.teamId, pair.enterpriseId);
         learnt.push(pair);
         const homeOrgs = deps.homeEnterpriseIds ?? [];

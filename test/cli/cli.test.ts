@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
 import { cliSettings } from '../../src/cli/settings.ts';
 import type { Command } from '../../src/cli/types.ts';
-import { closeDb, openDb } from '../../src/db/connection.ts';
+import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { crmAccounts, leads, partnerOverlaps } from '../../src/db/schema.ts';
 import { fixture, generatedAccounts } from '../imports/helpers.ts';
 
@@ -43,12 +43,12 @@ async function cli(
   return { code, out: stdout.text, err: stderr.text };
 }
 
-const withDb = <T>(fn: (db: ReturnType<typeof openDb>) => T): T => {
+const withDb = async <T>(fn: (db: ReturnType<typeof openDb>) => T): Promise<T> => {
   const db = openDb(join(dir, 'data/foothold.db'));
   try {
     return fn(db);
   } finally {
-    closeDb(db);
+    await closeDb(db);
   }
 };
 
@@ -207,7 +207,7 @@ describe('import accounts', () => {
     expect(first.out).toContain('Note: 2 owners could not be mapped to a Slack user id');
     const second = await cli(['import', 'accounts', fixture('salesforce-accounts.csv')]);
     expect(second.out).toContain('0 inserted, 0 updated, 6 unchanged.');
-    expect(withDb((db) => db.select().from(crmAccounts).all())).toHaveLength(6);
+    expect(await withDb((db) => db.select().from(crmAccounts).all())).toHaveLength(6);
   });
 
   it('rejected rows: nothing imported, each row listed, exit 1', async () => {
@@ -220,7 +220,7 @@ describe('import accounts', () => {
       '  row 4: country: unknown country "Atlantis" (use a 2-letter ISO code such as US, GB, DE)',
     );
     expect(err).toContain('re-run with --skip-invalid to import the 2 valid rows');
-    expect(withDb((db) => db.select().from(crmAccounts).all())).toHaveLength(0);
+    expect(await withDb((db) => db.select().from(crmAccounts).all())).toHaveLength(0);
   });
 
   it('--skip-invalid imports the good rows, lists the bad, exits 1', async () => {
@@ -233,7 +233,7 @@ describe('import accounts', () => {
     expect(code).toBe(1);
     expect(err).toContain('2 rows accepted, 5 rejected (skipped); 2 inserted, 0 updated, 0 unchanged.');
     expect(err).toContain('  row 7: has 6 cells');
-    expect(withDb((db) => db.select().from(crmAccounts).all())).toHaveLength(2);
+    expect(await withDb((db) => db.select().from(crmAccounts).all())).toHaveLength(2);
   });
 
   it('caps the listing at 50 rows', async () => {
@@ -295,7 +295,7 @@ describe('import overlaps', () => {
     expect(code).toBe(0);
     expect(out).toContain('Imported overlaps for northwind from');
     expect(out).toContain('4 rows accepted, 0 rejected; 4 inserted');
-    expect(withDb((db) => db.select().from(partnerOverlaps).all())).toHaveLength(4);
+    expect(await withDb((db) => db.select().from(partnerOverlaps).all())).toHaveLength(4);
   });
 
   it('an unknown partner exits 1 with the known partners', async () => {
@@ -336,9 +336,9 @@ describe('import baselines', () => {
 });
 
 describe('export leads', () => {
-  function seedLead() {
-    withDb((db) => {
-      db.$client
+  async function seedLead() {
+    await withDb((db) => {
+      sqliteClient(db)
         .prepare(
           "INSERT INTO partner_orgs (slug, name, manager_user_id, active, updated_at) VALUES ('northwind', 'Northwind', 'U0PAM', 1, 0)",
         )
@@ -367,7 +367,7 @@ describe('export leads', () => {
   });
 
   it('writes CSV to stdout', async () => {
-    seedLead();
+    await seedLead();
     const { code, out, err } = await cli('export leads');
     expect(code).toBe(0);
     expect(err).toBe('');
@@ -382,7 +382,7 @@ describe('export leads', () => {
   });
 
   it('writes CSV to --out', async () => {
-    seedLead();
+    await seedLead();
     const { code, out } = await cli('export leads --out exports/leads.csv');
     expect(code).toBe(0);
     expect(out).toBe('Exported 1 lead to exports/leads.csv.\n');
@@ -414,12 +414,12 @@ describe('secrets rotate', () => {
   it('re-encrypts plain-text rows and says so; refuses rows under a key it lacks, changing nothing', async () => {
     env.DATABASE_PATH = join(dir, 'f.db');
     const db = openDb(env.DATABASE_PATH);
-    db.$client
+    sqliteClient(db)
       .prepare(
         "insert into slack_installations (install_key, team_id, installation, installed_at) values ('T1', 'T1', ?, 1)",
       )
       .run(JSON.stringify({ team: { id: 'T1' }, bot: { token: 'xoxb-plain-1' } }));
-    closeDb(db);
+    await closeDb(db);
     env.FOOTHOLD_ENCRYPTION_KEY = Buffer.alloc(32, 1).toString('base64');
     const first = await cli('secrets rotate');
     expect(first.code).toBe(0);

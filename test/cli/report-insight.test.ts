@@ -23,12 +23,12 @@ class Buffered extends Writable {
 const NOW = Date.parse('2026-11-16T15:00:00Z');
 let dir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'foothold-'));
   const configPath = join(dir, 'foothold.config.json');
   copyFileSync(new URL('../../foothold.config.example.json', import.meta.url), configPath);
   const db = openDb(join(dir, 'data/foothold.db'));
-  syncProgram(db, parseProgramConfig(JSON.parse(readFileSync(configPath, 'utf8'))), NOW);
+  await syncProgram(db, parseProgramConfig(JSON.parse(readFileSync(configPath, 'utf8'))), NOW);
   seedLearningProgram(db, {
     seed: 5,
     leads: 2500,
@@ -38,7 +38,7 @@ beforeAll(() => {
       (({ 3: 0.05, 4: 0.2, 5: 0.4 }) as Record<number, number>)[l.strength]! *
       (l.partnerSlug === 'northwind' && l.industry === 'fintech' ? 2 : 1),
   });
-  closeDb(db);
+  await closeDb(db);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

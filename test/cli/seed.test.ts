@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDb, openDb } from '../../src/db/connection.ts';
+import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { seedSampleProgram } from '../../src/dev/sample-program.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
 import { EXAMPLE_CONFIG_PATH, testConfig } from '../helpers/db.ts';
@@ -45,9 +45,9 @@ describe('seed --sample', () => {
 
     const db = openDb(join(dir, 'sample.db'), { migrate: false });
     try {
-      const q = (sql: string) => db.$client.prepare(sql).all();
+      const q = (sql: string) => sqliteClient(db).prepare(sql).all();
       // Leads spread over the four months, with the real audit trail; nothing left to send to Slack.
-      const span = db.$client
+      const span = sqliteClient(db)
         .prepare('select min(created_at) as a, max(created_at) as b from leads')
         .get() as { a: number; b: number };
       expect(NOW - span.a).toBeGreaterThan(100 * 86_400_000);
@@ -63,7 +63,7 @@ describe('seed --sample', () => {
         (q("select count(*) as n from leads where attribution = 'influenced'") as Array<{ n: number }>)[0]?.n,
       ).toBeGreaterThan(0);
     } finally {
-      closeDb(db);
+      await closeDb(db);
     }
 
     // The digest over the sample reads as a real program's.
@@ -84,7 +84,7 @@ describe('seedSampleProgram on a connection that stays open (the playground)', (
     try {
       const config = testConfig();
       await seedSampleProgram(db, config, { leads: 20, months: 2, now: NOW });
-      expect(db.$client.pragma('synchronous', { simple: true })).toBe(2);
+      expect(sqliteClient(db).pragma('synchronous', { simple: true })).toBe(2);
       await expect(seedSampleProgram(db, config, { leads: 20, months: 2, now: NOW })).rejects.toThrow(
         /already holds/,
       );
@@ -94,12 +94,12 @@ describe('seedSampleProgram on a connection that stays open (the playground)', (
         await expect(seedSampleProgram(empty, noPartners, { leads: 5, months: 1, now: NOW })).rejects.toThrow(
           'the config has no partners',
         );
-        expect(empty.$client.pragma('synchronous', { simple: true })).toBe(2);
+        expect(sqliteClient(empty).pragma('synchronous', { simple: true })).toBe(2);
       } finally {
-        closeDb(empty);
+        await closeDb(empty);
       }
     } finally {
-      closeDb(db);
+      await closeDb(db);
     }
   });
 });

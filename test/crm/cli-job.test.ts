@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { closeDb, openDb } from '../../src/db/connection.ts';
+import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { type HubSpotStandIn, startHubSpotStandIn } from '../../src/dev/crm-stand-ins/hubspot.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 
@@ -75,13 +75,13 @@ describe('foothold crm sync', () => {
     const db = openDb(join(dir, 'data/foothold.db'));
     try {
       expect(
-        db.$client.prepare('SELECT domain, owner_user_id FROM crm_accounts ORDER BY domain').all(),
+        sqliteClient(db).prepare('SELECT domain, owner_user_id FROM crm_accounts ORDER BY domain').all(),
       ).toEqual([
         { domain: 'acme.com', owner_user_id: 'U0REP1' },
         { domain: 'globex.com', owner_user_id: null },
       ]);
     } finally {
-      closeDb(db);
+      await closeDb(db);
     }
 
     hs.put('companies', { name: 'Initech', domain: 'initech.com' }, { updatedAt: T0 + 5 });
@@ -91,9 +91,9 @@ describe('foothold crm sync', () => {
     expect(dry.out).toContain('would write 1 new, 0 updated, 2 unchanged');
     const again = openDb(join(dir, 'data/foothold.db'));
     try {
-      expect(again.$client.prepare('SELECT count(*) AS n FROM crm_accounts').get()).toEqual({ n: 2 });
+      expect(sqliteClient(again).prepare('SELECT count(*) AS n FROM crm_accounts').get()).toEqual({ n: 2 });
     } finally {
-      closeDb(again);
+      await closeDb(again);
     }
   });
 
@@ -154,10 +154,10 @@ describe('jobs run crm-sync', () => {
     expect(run.out).toContain('accounts: 2 read in 1 page; wrote 2 new');
     const db = openDb(join(dir, 'data/foothold.db'));
     try {
-      expect(db.$client.prepare('SELECT count(*) AS n FROM crm_accounts').get()).toEqual({ n: 0 });
-      expect(db.$client.prepare('SELECT count(*) AS n FROM crm_sync_cursors').get()).toEqual({ n: 0 });
+      expect(sqliteClient(db).prepare('SELECT count(*) AS n FROM crm_accounts').get()).toEqual({ n: 0 });
+      expect(sqliteClient(db).prepare('SELECT count(*) AS n FROM crm_sync_cursors').get()).toEqual({ n: 0 });
     } finally {
-      closeDb(db);
+      await closeDb(db);
     }
   });
 

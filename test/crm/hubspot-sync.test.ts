@@ -35,7 +35,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await hs.close();
   await slack.close();
-  t.cleanup();
+  await t.cleanup();
 });
 
 function lookup() {
@@ -212,7 +212,7 @@ describe('HubSpot pull', () => {
       { filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(T0) }] },
     ]);
     expect(s.accounts).toMatchObject({ read: 1, updated: 1, inserted: 0 });
-    expect(getCrmAccount(t.db, 'a-corp.com')?.name).toBe('A renamed');
+    expect((await getCrmAccount(t.db, 'a-corp.com'))?.name).toBe('A renamed');
   });
 
   it('walks past the 10,000-result search cap by restarting from the last timestamp, ties included', async () => {
@@ -247,7 +247,7 @@ describe('HubSpot pull', () => {
     const deal = hs.put('deals', { dealname: 'Hooli deal', dealstage: 'qualifiedtobuy' }, { updatedAt: T0 });
     hs.associate(deal, gone);
     await sync(t.db, config, hubspotProvider(hs.url, crm));
-    expect(getCrmAccount(t.db, 'hooli.com')?.hasOpenOpportunity).toBe(true);
+    expect((await getCrmAccount(t.db, 'hooli.com'))?.hasOpenOpportunity).toBe(true);
 
     hs.merge('companies', keep, dupe, Date.now());
     hs.archive('companies', gone);
@@ -267,8 +267,8 @@ describe('HubSpot pull', () => {
     expect(byDomain['hooli.com']?.crm_deleted_at).toEqual(expect.any(Number));
     expect(byDomain['initech.com']?.crm_deleted_at).toBeNull();
     // The gates no longer see deleted accounts.
-    expect(getCrmAccount(t.db, 'hooli.com')).toBeNull();
-    expect(getCrmAccount(t.db, 'initech-old.com')).toBeNull();
+    expect(await getCrmAccount(t.db, 'hooli.com')).toBeNull();
+    expect(await getCrmAccount(t.db, 'initech-old.com')).toBeNull();
     expect(rows(t.db, 'SELECT crm_deleted_at IS NOT NULL AS deleted FROM crm_opportunities')).toEqual([
       { deleted: 1 },
     ]);

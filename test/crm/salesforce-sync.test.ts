@@ -24,7 +24,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await sf.close();
-  t.cleanup();
+  await t.cleanup();
 });
 
 function accounts(n: number, from = 0) {
@@ -79,7 +79,7 @@ describe('Salesforce pull', () => {
     expect(s.error).toBeNull();
     const token = sf.http.calls('/services/oauth2/token', 'POST')[0];
     expect(new URLSearchParams(token?.body).get('grant_type')).toBe('client_credentials');
-    expect(getCrmAccount(t.db, 'acme.com')).toMatchObject({
+    expect(await getCrmAccount(t.db, 'acme.com')).toMatchObject({
       name: 'Acme Corp',
       industry: 'Technology',
       employees: 1200,
@@ -182,7 +182,7 @@ describe('Salesforce pull', () => {
     expect(job.query).not.toContain('ORDER BY');
     const results = sf.http.calls(/\/jobs\/query\/750[0-9a-f]+\/results$/);
     expect(results.map((r) => r.query.get('locator'))).toEqual([null, '100', '200']);
-    expect(getCrmAccount(t.db, 'acct249.com')).toMatchObject({
+    expect(await getCrmAccount(t.db, 'acct249.com')).toMatchObject({
       name: 'Account 249',
       ownerEmail: 'rep.one@vendor.example',
     });

@@ -18,7 +18,7 @@ let t: TestDb;
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
-  t.cleanup();
+  await t.cleanup();
 });
 
 const T0 = Date.parse('2026-10-01T00:00:00Z');

@@ -10,6 +10,7 @@ import { submitLead } from '../../src/services/submit-lead.ts';
 import { goodSubmission } from '../helpers/actors.ts';
 import { hubspotConfig, hubspotProvider, rows, sync } from '../helpers/crm.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock } from '../helpers/db.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // How pulled pages land in the one account table the gates read: atomically with their cursor, over CSV
 // rows of the same domain, and with owners mapped to Slack users so `when.crmOwner` routing works.
@@ -26,7 +27,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await hs.close();
-  t.cleanup();
+  await t.cleanup();
 });
 
 describe('applying pages', () => {
@@ -34,7 +35,7 @@ describe('applying pages', () => {
     for (let i = 0; i < 6; i += 1)
       hs.put('companies', { name: `P${i}`, domain: `p${i}-corp.com` }, { updatedAt: T0 + i });
     // The 4th row (second row of the second page) fails to write, as a crash mid-transaction would.
-    t.db.$client.exec(
+    sqliteClient(t.db).exec(
       `CREATE TEMP TRIGGER boom BEFORE INSERT ON crm_accounts WHEN NEW.domain = 'p3-corp.com'
        BEGIN SELECT RAISE(ABORT, 'simulated crash'); END`,
     );
@@ -48,7 +49,7 @@ describe('applying pages', () => {
       { last_modified: T0 + 1 },
     ]);
 
-    t.db.$client.exec('DROP TRIGGER boom');
+    sqliteClient(t.db).exec('DROP TRIGGER boom');
     const second = await sync(t.db, config, hubspotProvider(hs.url, crm), { pageSize: 2 });
     expect(second.error).toBeNull();
     expect(second.accounts.inserted).toBe(4);
@@ -77,7 +78,7 @@ describe('applying pages', () => {
     const s = await sync(t.db, config, hubspotProvider(hs.url, crm));
     expect(s.accounts.domainClashes).toBe(1);
     expect(s.accounts.clashExamples).toEqual([{ domain: 'acme.com', crmId: older, keptCrmId: newer }]);
-    expect(getCrmAccount(t.db, 'acme.com')).toMatchObject({ name: 'Acme US', crmId: newer });
+    expect(await getCrmAccount(t.db, 'acme.com')).toMatchObject({ name: 'Acme US', crmId: newer });
   });
 
   it('moves an account to its new domain when the website changes in the CRM', async () => {
@@ -85,8 +86,8 @@ describe('applying pages', () => {
     await sync(t.db, config, hubspotProvider(hs.url, crm));
     hs.update('companies', id, { domain: 'acme.io' }, T0 + 10);
     await sync(t.db, config, hubspotProvider(hs.url, crm));
-    expect(getCrmAccount(t.db, 'acme.io')).toMatchObject({ crmId: id });
-    expect(getCrmAccount(t.db, 'acme.com')).toBeNull();
+    expect(await getCrmAccount(t.db, 'acme.io')).toMatchObject({ crmId: id });
+    expect(await getCrmAccount(t.db, 'acme.com')).toBeNull();
   });
 
   it('links opportunities synced before their account once the account arrives', async () => {
@@ -107,7 +108,7 @@ describe('applying pages', () => {
     expect(rows(t.db, 'SELECT account_domain FROM crm_opportunities')).toEqual([
       { account_domain: 'umbrella-corp.com' },
     ]);
-    expect(getCrmAccount(t.db, 'umbrella-corp.com')?.hasOpenOpportunity).toBe(true);
+    expect((await getCrmAccount(t.db, 'umbrella-corp.com'))?.hasOpenOpportunity).toBe(true);
   });
 
   it('writes nothing in a dry run but reports what it would do', async () => {
@@ -147,10 +148,10 @@ describe('owners by email', () => {
     const routed = hubspotConfig();
     routed.routing.unshift({ when: { crmOwner: true }, channel: 'C0OWNED' });
     await sync(t.db, routed, hubspotProvider(hs.url, routed.crm!), { lookup: lookup() });
-    expect(getCrmAccount(t.db, 'acme.com')?.ownerUserId).toBe('U0REP1');
+    expect((await getCrmAccount(t.db, 'acme.com'))?.ownerUserId).toBe('U0REP1');
 
     const clock = testClock();
-    const res = submitLead(serviceDeps(t.db, routed, clock.now), goodSubmission());
+    const res = await submitLead(await serviceDeps(t.db, routed, clock.now), goodSubmission());
     expect(res.kind).toBe('created');
     if (res.kind !== 'created') return;
     expect(res.view).toMatchObject({ status: 'claimed', ownerUserId: 'U0REP1', routeChannel: 'C0OWNED' });
@@ -169,7 +170,7 @@ describe('owners by email', () => {
         now: () => now,
       });
       expect(first.owners.misses).toEqual(['rep1@vendor.example']);
-      expect(getCrmAccount(t.db, 'globex.com')?.ownerUserId).toBeNull();
+      expect((await getCrmAccount(t.db, 'globex.com'))?.ownerUserId).toBeNull();
 
       // Within the TTL the miss is not asked again.
       now += 3_600_000;
@@ -189,7 +190,7 @@ describe('owners by email', () => {
         full: true,
       });
       expect(third.owners).toMatchObject({ lookups: 1, mapped: 1, misses: [] });
-      expect(getCrmAccount(t.db, 'globex.com')?.ownerUserId).toBe('U0REP1');
+      expect((await getCrmAccount(t.db, 'globex.com'))?.ownerUserId).toBe('U0REP1');
     } finally {
       await quiet.close();
     }

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDb, openDb } from '../../src/db/connection.ts';
+import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { backupDatabase, restoreDatabase } from '../../src/db/stores/backup-store.ts';
 
 // The database, its -wal/-shm, its folder and its backups are created readable by the bot's user only; an
@@ -16,26 +16,26 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('file modes', () => {
-  it('creates the folder 0700 and the database, -wal and -shm 0600, without warnings', () => {
+  it('creates the folder 0700 and the database, -wal and -shm 0600, without warnings', async () => {
     const path = join(root, 'var', 'foothold', 'foothold.db');
     const warnings: string[] = [];
     const db = openDb(path, { onWarning: (l) => warnings.push(l) });
-    db.$client.prepare('INSERT INTO job_runs (job, period_key, ran_at) VALUES (?, ?, ?)').run('j', 'k', 1);
+    sqliteClient(db).prepare('INSERT INTO job_runs (job, period_key, ran_at) VALUES (?, ?, ?)').run('j', 'k', 1);
     expect(mode(join(root, 'var', 'foothold'))).toBe(0o700);
     expect(mode(join(root, 'var'))).toBe(0o700);
     expect(mode(path)).toBe(0o600);
     expect(mode(`${path}-wal`)).toBe(0o600);
     expect(mode(`${path}-shm`)).toBe(0o600);
     expect(warnings).toEqual([]);
-    closeDb(db);
+    await closeDb(db);
   });
 
-  it('warns once per existing file or folder more open than that, and changes nothing', () => {
+  it('warns once per existing file or folder more open than that, and changes nothing', async () => {
     const folder = join(root, 'shared');
     mkdirSync(folder, { mode: 0o755 });
     chmodSync(folder, 0o755);
     const path = join(folder, 'foothold.db');
-    closeDb(openDb(path));
+    await closeDb(openDb(path));
     chmodSync(path, 0o644);
     const warnings: string[] = [];
     const db = openDb(path, { onWarning: (l) => warnings.push(l) });
@@ -45,7 +45,7 @@ describe('file modes', () => {
     ]);
     expect(mode(path)).toBe(0o644);
     expect(mode(folder)).toBe(0o755);
-    closeDb(db);
+    await closeDb(db);
   });
 
   it('backups and the copy kept by a restore are 0600', async () => {
@@ -54,7 +54,7 @@ describe('file modes', () => {
     const backup = join(root, 'backup.db');
     await backupDatabase(db, backup);
     expect(mode(backup)).toBe(0o600);
-    closeDb(db);
+    await closeDb(db);
     const target = join(root, 'restored', 'new.db');
     mkdirSync(join(root, 'restored'));
     const fresh = await restoreDatabase(backup, target, Date.parse('2026-12-01T00:00:00Z'));

@@ -11,6 +11,7 @@ import {
 } from '../../src/db/stores/installation-keys.ts';
 import { botTokenForTeam, createInstallationStore } from '../../src/db/stores/installation-store.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Installation tokens on a real SQLite file: sealed on the way in, opened on the way out, plain-text rows of an
 // older version sealed once, everything re-sealed on rotation, and no token bytes left anywhere in the files.
@@ -91,7 +92,7 @@ describe('the installation store', () => {
       enterpriseId: undefined,
     });
     expect(fetched).toEqual(installation('T1', 1));
-    expect(botTokenForTeam(t.db, 'T1', OLD)).toBe('xoxb-bot-T1-1');
+    expect(await botTokenForTeam(t.db, 'T1', OLD)).toBe('xoxb-bot-T1-1');
     const stored = t.db.select().from(slackInstallations).get()?.installation as Record<
       string,
       Record<string, unknown>
@@ -101,7 +102,7 @@ describe('the installation store', () => {
     expect(stored.team?.id).toBe('T1');
     const bytes = fileBytes(t);
     for (const s of SECRETS('T1', 1)) expect(bytes, s).not.toContain(s);
-    expect(installationKeyCensus(t.db, OLD)).toMatchObject({
+    expect(await installationKeyCensus(t.db, OLD)).toMatchObject({
       installations: 1,
       plain: 0,
       current: 5,
@@ -123,7 +124,7 @@ describe('the installation store', () => {
     await store.storeInstallation(installation('T2', 2));
     expect(() => botTokenForTeam(t.db, 'T1', NEW_ONLY)).toThrow(SecretError);
     // Someone with write access to the file swaps T1's sealed token into T2's row.
-    const raw = t.db.$client;
+    const raw = sqliteClient(t.db);
     const one = JSON.parse(
       (
         raw.prepare("select installation from slack_installations where install_key='T1'").get() as {
@@ -151,12 +152,12 @@ describe('plain-text rows of an older version', () => {
     storePlain(t, 'T1', 1);
     storePlain(t, 'T2', 2);
     expect(fileBytes(t)).toContain('xoxb-bot-T1-1');
-    expect(installationKeyCensus(t.db, OLD)).toMatchObject({ installations: 2, plain: 10, current: 0 });
+    expect(await installationKeyCensus(t.db, OLD)).toMatchObject({ installations: 2, plain: 10, current: 0 });
     // Until then they still work.
-    expect(botTokenForTeam(t.db, 'T1', OLD)).toBe('xoxb-bot-T1-1');
-    expect(sealPlaintextInstallations(t.db, OLD)).toBe(2);
-    expect(sealPlaintextInstallations(t.db, OLD)).toBe(0);
-    expect(installationKeyCensus(t.db, OLD)).toMatchObject({ plain: 0, current: 10 });
+    expect(await botTokenForTeam(t.db, 'T1', OLD)).toBe('xoxb-bot-T1-1');
+    expect(await sealPlaintextInstallations(t.db, OLD)).toBe(2);
+    expect(await sealPlaintextInstallations(t.db, OLD)).toBe(0);
+    expect(await installationKeyCensus(t.db, OLD)).toMatchObject({ plain: 0, current: 10 });
     const bytes = fileBytes(t);
     for (const s of [...SECRETS('T1', 1), ...SECRETS('T2', 2)]) expect(bytes, s).not.toContain(s);
     const store = createInstallationStore(t.db, () => 5, OLD);
@@ -171,18 +172,18 @@ describe('rotation', () => {
     await createInstallationStore(t.db, () => 5, OLD).storeInstallation(installation('T1', 1));
     storePlain(t, 'T2', 2);
     // Both keys set: old rows open.
-    expect(botTokenForTeam(t.db, 'T1', NEW)).toBe('xoxb-bot-T1-1');
-    expect(installationKeyCensus(t.db, NEW)).toMatchObject({ previous: 5, plain: 5, current: 0 });
-    expect(rekeyInstallations(t.db, NEW)).toEqual({ installations: 2, rewritten: 2 });
-    expect(rekeyInstallations(t.db, NEW)).toEqual({ installations: 2, rewritten: 0 });
-    expect(installationKeyCensus(t.db, NEW_ONLY)).toMatchObject({
+    expect(await botTokenForTeam(t.db, 'T1', NEW)).toBe('xoxb-bot-T1-1');
+    expect(await installationKeyCensus(t.db, NEW)).toMatchObject({ previous: 5, plain: 5, current: 0 });
+    expect(await rekeyInstallations(t.db, NEW)).toEqual({ installations: 2, rewritten: 2 });
+    expect(await rekeyInstallations(t.db, NEW)).toEqual({ installations: 2, rewritten: 0 });
+    expect(await installationKeyCensus(t.db, NEW_ONLY)).toMatchObject({
       current: 10,
       previous: 0,
       plain: 0,
       unknown: [],
     });
-    expect(botTokenForTeam(t.db, 'T1', NEW_ONLY)).toBe('xoxb-bot-T1-1');
-    expect(botTokenForTeam(t.db, 'T2', NEW_ONLY)).toBe('xoxb-bot-T2-2');
+    expect(await botTokenForTeam(t.db, 'T1', NEW_ONLY)).toBe('xoxb-bot-T1-1');
+    expect(await botTokenForTeam(t.db, 'T2', NEW_ONLY)).toBe('xoxb-bot-T2-2');
     expect(() => botTokenForTeam(t.db, 'T1', OLD)).toThrow(SecretError);
   });
 
@@ -190,7 +191,7 @@ describe('rotation', () => {
     await createInstallationStore(t.db, () => 5, OLD).storeInstallation(installation('T1', 1));
     storePlain(t, 'T2', 2);
     const before = t.db.select().from(slackInstallations).all();
-    expect(installationKeyCensus(t.db, NEW_ONLY).unknown).toHaveLength(5);
+    expect((await installationKeyCensus(t.db, NEW_ONLY)).unknown).toHaveLength(5);
     expect(() => rekeyInstallations(t.db, NEW_ONLY)).toThrow(SecretError);
     expect(t.db.select().from(slackInstallations).all()).toEqual(before);
   });
@@ -211,10 +212,10 @@ describe('the copy of SLACK_BOT_TOKEN older versions stored', () => {
         installedAt: 1,
       })
       .run();
-    expect(forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-other')).toBe(false);
-    expect(forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-env-token-123')).toBe(true);
+    expect(await forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-other')).toBe(false);
+    expect(await forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-env-token-123')).toBe(true);
     expect(t.db.select().from(slackInstallations).all()).toEqual([]);
     expect(fileBytes(t)).not.toContain('xoxb-env-token-123');
-    expect(forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-env-token-123')).toBe(false);
+    expect(await forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-env-token-123')).toBe(false);
   });
 });

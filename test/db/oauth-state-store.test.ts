@@ -58,7 +58,7 @@ describe('the OAuth state store', () => {
       OPTIONS,
       new Date(),
     );
-    elsewhere.cleanup();
+    await elsewhere.cleanup();
     expect(await problemOf(s.verifyStateParam(new Date(), foreign))).toBe(
       'slack_oauth_invalid_state:unknown',
     );

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDb, openDb } from '../../src/db/connection.ts';
+import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
 import {
   acquireProcessLock,
   currentLockHolder,
@@ -108,7 +108,7 @@ describe('CLI beside a running bot', () => {
   const CONFIG = join(REPO, 'foothold.config.example.json');
 
   it('db restore refuses while a bot holds the database; other commands run; after it stops, restore cleans -wal/-shm', async () => {
-    closeDb(openDb(dbPath));
+    await closeDb(openDb(dbPath));
     const backup = join(dir, 'backup.db');
     expect((await cli(['db', 'backup', backup])).code).toBe(0);
     const bot = await holdInChild('bot');
@@ -126,23 +126,23 @@ describe('CLI beside a running bot', () => {
 
     // The bot dies without cleaning up, leaving its write-ahead log.
     const other = openDb(dbPath);
-    other.$client
+    sqliteClient(other)
       .prepare('INSERT INTO job_runs (job, period_key, ran_at) VALUES (?, ?, ?)')
       .run('j', 'after-backup', 1);
-    other.$client.pragma('wal_autocheckpoint = 0');
+    sqliteClient(other).pragma('wal_autocheckpoint = 0');
     const exited = new Promise((r) => bot.once('exit', r));
     bot.kill('SIGKILL');
     await exited;
-    other.$client.close();
+    sqliteClient(other).close();
     const restored = await cli(['db', 'restore', backup]);
     expect(restored.code, restored.err).toBe(0);
     expect(existsSync(`${dbPath}-wal`)).toBe(false);
     expect(existsSync(`${dbPath}-shm`)).toBe(false);
     const db = openDb(dbPath);
     expect(
-      db.$client.prepare("SELECT count(*) AS n FROM job_runs WHERE period_key = 'after-backup'").get(),
+      sqliteClient(db).prepare("SELECT count(*) AS n FROM job_runs WHERE period_key = 'after-backup'").get(),
     ).toEqual({ n: 0 });
-    closeDb(db);
+    await closeDb(db);
     expect(currentLockHolder(dbPath)).toBeNull();
   });
 });

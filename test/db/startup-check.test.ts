@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDb, DatabaseFileError, type Db, openDb } from '../../src/db/connection.ts';
+import { closeDb, DatabaseFileError, type Db, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { checkDatabaseAtStartup, databaseStartupLine, probeDatabaseWritable } from '../../src/db/health.ts';
 import * as schema from '../../src/db/schema.ts';
 import { buildDatabase, corruptPage, pagesOf } from '../helpers/corrupt.ts';
@@ -68,18 +68,18 @@ describe('damaged pages', () => {
     { btree: 'outbox', which: 'leaf', fullCheck: false },
   ];
 
-  it('an intact database passes both ways', () => {
-    buildDatabase(path);
+  it('an intact database passes both ways', async () => {
+    await buildDatabase(path);
     const db = openDb(path);
     expect(checkDatabaseAtStartup(db, path).mode).toBe('full');
     expect(checkDatabaseAtStartup(db, path, { maxFullCheckPages: 1 }).mode).toBe('partial');
-    closeDb(db);
+    await closeDb(db);
   });
 
   it.each(cases)(
     'a bad $which page of $btree is refused (full check: $fullCheck)',
-    ({ btree, which, fullCheck }) => {
-      buildDatabase(path);
+    async ({ btree, which, fullCheck }) => {
+      await buildDatabase(path);
       const { pageSize, pages } = pagesOf(path, btree);
       const target =
         which === 'root'
@@ -88,20 +88,20 @@ describe('damaged pages', () => {
             pages.filter((p) => p.pagetype === 'leaf').at(-1)!);
       expect(target, `${btree} has pages`).toBeDefined();
       corruptPage(path, target.pageno, pageSize);
-      const line = refusal(() => {
+      const line = refusal(async () => {
         const db = openDb(path);
         try {
           checkDatabaseAtStartup(db, path, fullCheck ? {} : { maxFullCheckPages: 1 });
         } finally {
-          closeDb(db);
+          await closeDb(db);
         }
       });
       expectOneLineRefusal(line, /is corrupt \(/);
     },
   );
 
-  it('npm start prints one line, no stack trace, and exits 1 for a damaged database', () => {
-    buildDatabase(path, 500, 50);
+  it('npm start prints one line, no stack trace, and exits 1 for a damaged database', async () => {
+    await buildDatabase(path, 500, 50);
     const { pageSize, pages } = pagesOf(path, 'leads');
     corruptPage(path, pages.at(-1)!.pageno, pageSize);
     const res = runMainOnce(path);
@@ -120,38 +120,38 @@ describe('write probe (/healthz)', () => {
   });
   afterEach(() => closeDb(db));
 
-  it('passes on a writable database and keeps nothing', () => {
-    expect(probeDatabaseWritable(db, path)).toEqual({ ok: true });
-    const tables = db.$client.prepare("SELECT name FROM sqlite_schema WHERE name LIKE '_foothold%'").all();
+  it('passes on a writable database and keeps nothing', async () => {
+    expect(await probeDatabaseWritable(db, path)).toEqual({ ok: true });
+    const tables = sqliteClient(db).prepare("SELECT name FROM sqlite_schema WHERE name LIKE '_foothold%'").all();
     expect(tables).toEqual([]);
   });
 
-  it('fails when the database can grow no more (SQLITE_FULL), as a real write does', () => {
-    const pages = Number(db.$client.pragma('page_count', { simple: true }));
-    db.$client.pragma(`max_page_count = ${pages}`);
-    const probe = probeDatabaseWritable(db, path);
+  it('fails when the database can grow no more (SQLITE_FULL), as a real write does', async () => {
+    const pages = Number(sqliteClient(db).pragma('page_count', { simple: true }));
+    sqliteClient(db).pragma(`max_page_count = ${pages}`);
+    const probe = await probeDatabaseWritable(db, path);
     expect(probe.ok).toBe(false);
     expect(probe.reason).toMatch(new RegExp(`^DATABASE_PATH=${path} is full \\(database or disk is full\\)`));
     // The same condition fails real writes: the probe reflects what submissions would meet.
     expect(() =>
-      db.$client
+      sqliteClient(db)
         .prepare('INSERT INTO job_runs (job, period_key, ran_at, result) VALUES (?, ?, ?, ?)')
         .run('x', 'y'.repeat(5000), 1, 'z'.repeat(9000)),
     ).toThrow(/database or disk is full/);
   });
 
-  it('fails when the disk has no room left', () => {
-    const probe = probeDatabaseWritable(db, path, { freeBytes: () => 512 * 1024 });
+  it('fails when the disk has no room left', async () => {
+    const probe = await probeDatabaseWritable(db, path, { freeBytes: () => 512 * 1024 });
     expect(probe).toEqual({
       ok: false,
       reason: `the disk holding DATABASE_PATH=${path} is full (512 KiB free)`,
     });
   });
 
-  it('fails on a database the bot can only read', () => {
+  it('fails on a database the bot can only read', async () => {
     const readonly = drizzle({ client: new Database(path, { readonly: true }), schema }) as Db;
-    const probe = probeDatabaseWritable(readonly, path);
-    readonly.$client.close();
+    const probe = await probeDatabaseWritable(readonly, path);
+    sqliteClient(readonly).close();
     expect(probe.ok).toBe(false);
     expect(probe.reason).toMatch(/is read-only/);
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDb, openDb } from '../../src/db/connection.ts';
+import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { changedBlocks, DemoError, runDemo } from '../../src/dev/demo.ts';
 
 // Runs `npm run demo`'s story in-process and reads its transcript as a newcomer would.
@@ -48,15 +48,15 @@ beforeAll(async () => {
 afterAll(() => rmSync(kept, { recursive: true, force: true }));
 
 describe('npm run demo --keep', () => {
-  it('keeps the database and says how to look at it', () => {
+  it('keeps the database and says how to look at it', async () => {
     const path = join(kept, 'foothold.db');
     expect(lines).toContain(`The database is kept at ${path}. Look around with:`);
     const db = openDb(path, { migrate: false });
     try {
-      const n = (db.$client.prepare('select count(*) as n from leads').get() as { n: number }).n;
+      const n = (sqliteClient(db).prepare('select count(*) as n from leads').get() as { n: number }).n;
       expect(n).toBeGreaterThan(3);
     } finally {
-      closeDb(db);
+      await closeDb(db);
     }
   });
 });

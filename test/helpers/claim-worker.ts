@@ -3,7 +3,7 @@
 // contender at once, only after all of them are ready, so the race is real however slow the machine is.
 import { createInterface } from 'node:readline';
 import { parseProgramConfig } from '../../src/config/program-config.ts';
-import { openDb } from '../../src/db/connection.ts';
+import { closeDb, openDb } from '../../src/db/connection.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
 
 const [dbPath, configJson, leadId, userId] = process.argv.slice(2);
@@ -12,15 +12,15 @@ const config = parseProgramConfig(JSON.parse(configJson!));
 const deps = { db, config, now: () => Date.now(), homeTeamIds: ['T0VENDOR'] };
 const lines = createInterface({ input: process.stdin });
 process.stdout.write('ready\n');
-lines.once('line', () => {
+lines.once('line', async () => {
   const startedAt = Date.now();
   try {
-    const res = claimLead(deps, { actor: { userId: userId!, teamId: 'T0VENDOR' }, leadId: Number(leadId) });
+    const res = await claimLead(deps, { actor: { userId: userId!, teamId: 'T0VENDOR' }, leadId: Number(leadId) });
     process.stdout.write(`${JSON.stringify({ won: true, owner: res.view.ownerUserId, startedAt })}\n`);
   } catch (err) {
     const e = err as { code?: string; message: string };
     process.stdout.write(`${JSON.stringify({ won: false, code: e.code, message: e.message, startedAt })}\n`);
   }
-  db.$client.close();
+  await closeDb(db);
   lines.close();
 });

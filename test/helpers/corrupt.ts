@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { benchProgram, generateLeadsDb } from '../../bench/generate.ts';
-import { closeDb, openDb } from '../../src/db/connection.ts';
+import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { enqueue } from '../../src/db/stores/lead-store.ts';
 import { dm } from '../../src/services/notify.ts';
 
@@ -12,17 +12,17 @@ import { dm } from '../../src/services/notify.ts';
 export const FIXTURE_NOW = Date.parse('2026-11-16T15:00:00Z');
 
 /** A closed, checkpointed database with `leads` leads and `outbox` queued messages. */
-export function buildDatabase(path: string, leads = 3000, outbox = 400): void {
+export async function buildDatabase(path: string, leads = 3000, outbox = 400): Promise<void> {
   generateLeadsDb(path, { seed: 3, leads, now: FIXTURE_NOW, program: benchProgram(20, 3) });
   const db = openDb(path);
   const rendered = { text: 'hello', blocks: [] };
-  enqueue(
+  await enqueue(
     db,
     Array.from({ length: outbox }, (_, i) => dm(`U${String(i).padStart(8, '0')}`, `k:${i}`, rendered, null)),
     FIXTURE_NOW,
   );
-  db.$client.pragma('wal_checkpoint(TRUNCATE)');
-  closeDb(db);
+  sqliteClient(db).pragma('wal_checkpoint(TRUNCATE)');
+  await closeDb(db);
 }
 
 export interface BtreePage {

@@ -4,7 +4,7 @@ import { createOwnerResolver, type LookupByEmail } from '../../src/crm/owners.ts
 import { createCrmProvider } from '../../src/crm/provider.ts';
 import { type CrmSyncOptions, runCrmSync } from '../../src/crm/sync.ts';
 import type { CrmProvider } from '../../src/crm/types.ts';
-import type { Db } from '../../src/db/connection.ts';
+import { type Db, sqliteClient } from '../../src/db/connection.ts';
 import { testConfig } from './db.ts';
 
 /** Retries fast: the stand-ins send Retry-After in whole seconds only when a test asks them to. */
@@ -97,5 +97,5 @@ export async function sync(
 }
 
 export function rows<T>(db: Db, sql: string, ...params: unknown[]): T[] {
-  return db.$client.prepare(sql).all(...params) as T[];
+  return sqliteClient(db).prepare(sql).all(...params) as T[];
 }

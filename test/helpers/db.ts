@@ -24,7 +24,7 @@ export interface TestDb {
   path: string;
   /** Opens another connection to the same file (as a second process would). */
   reopen(): Db;
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
 /** A real SQLite file in a fresh temp dir, with the real migrations applied. */
@@ -42,8 +42,8 @@ export function openTestDb(): TestDb {
       extra.push(other);
       return other;
     },
-    cleanup() {
-      for (const d of [db, ...extra]) closeDb(d);
+    async cleanup() {
+      for (const d of [db, ...extra]) await closeDb(d);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -63,7 +63,7 @@ export function testClock(start = Date.parse('2026-11-16T15:00:00Z')) {
   };
 }
 
-export function serviceDeps(db: Db, config: ProgramConfig, now: () => number): ServiceDeps {
-  syncProgram(db, config, now());
+export async function serviceDeps(db: Db, config: ProgramConfig, now: () => number): Promise<ServiceDeps> {
+  await syncProgram(db, config, now());
   return { db, config, now, homeTeamIds: ['T0VENDOR'] };
 }

@@ -1,9 +1,9 @@
 import { DomainError } from '../../src/core/errors.ts';
 
-/** Runs `fn`, which must throw a DomainError, and returns it (anything else thrown is rethrown). */
-export function catchDomainError(fn: () => unknown): DomainError {
+/** Runs `fn`, which must throw (or reject with) a DomainError, and returns it (anything else thrown is rethrown). */
+export async function catchDomainError(fn: () => unknown): Promise<DomainError> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof DomainError) return err;
     throw err;

@@ -105,7 +105,7 @@ export async function startHarness(
     async stop() {
       await foothold.stop();
       await standIn.close();
-      if (!opts.tdb) tdb.cleanup();
+      if (!opts.tdb) await tdb.cleanup();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { SenderLogger } from '../../src/slack/outbox-sender.ts';
+import type { SenderLogger } from '../../src/delivery/outbox-sender.ts';
 
 /** A logger that keeps what it is given, for tests that check what was logged. */
 export function captureLogger(): {

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { SlackRequestResult } from '../../src/dev/slack-client.ts';
 import { blockAction, slashCommand, stateValue, viewSubmission } from '../../src/dev/slack-client.ts';
 import type { StoredMessage, ViewRecord } from '../../src/dev/slack-stand-in.ts';
+import { getLead } from '../../src/db/stores/lead-store.ts';
 import type { Harness } from './harness.ts';
 
 // Plays people in Slack against the running app: each helper sends what Slack would send when that person
@@ -184,16 +185,16 @@ export async function click(
 }
 
 /** The routing post of a lead as it stands now in Slack (the first post with every update applied). */
-export function routingPost(
+export async function routingPost(
   h: Harness,
   leadId: number,
-): (StoredMessage & { channel: string; ts: string }) | undefined {
-  const row = h.db.$client
-    .prepare('select routing_post_channel as c, routing_post_ts as ts from leads where id = ?')
-    .get(leadId) as { c: string | null; ts: string | null } | undefined;
-  if (!row?.c || !row.ts) return undefined;
-  const msg = h.standIn.message(row.c, row.ts);
-  return msg ? { ...msg, channel: row.c, ts: row.ts } : undefined;
+): Promise<(StoredMessage & { channel: string; ts: string }) | undefined> {
+  const lead = await getLead(h.db, leadId);
+  const channel = lead?.routingPostChannel;
+  const ts = lead?.routingPostTs;
+  if (!channel || !ts) return undefined;
+  const msg = h.standIn.message(channel, ts);
+  return msg ? { ...msg, channel, ts } : undefined;
 }
 
 export function allText(x: unknown): string {

@@ -15,6 +15,7 @@ import {
   submissionValues,
   submitModal,
 } from '../helpers/slack-actors.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // A leader overrides first-to-register attribution from the routing post, over HTTP through the stand-in.
 
@@ -44,12 +45,12 @@ const dmsTo = (userId: string) => h.standIn.messagesTo(userId).filter((m) => m.m
 describe('changing credit from the routing post', () => {
   it('lets a leader move credit to the corroborating partner; a rep is refused; both partners hear', async () => {
     await flag(PAT);
-    const { id } = h.db.$client.prepare('select min(id) as id from leads').get() as { id: number };
+    const { id } = sqliteClient(h.db).prepare('select min(id) as id from leads').get() as { id: number };
     // A single partner: there is no credit to move, so no button.
-    expect(buttons(routingPost(h, id)).has(ACTIONS.changeCredit)).toBe(false);
+    expect(buttons(await routingPost(h, id)).has(ACTIONS.changeCredit)).toBe(false);
 
     await flag(CON);
-    const post = routingPost(h, id);
+    const post = await routingPost(h, id);
     const change = buttons(post).get(ACTIONS.changeCredit);
     expect(change).toBeDefined();
     const where = { channelId: post!.channel, messageTs: post!.ts };
@@ -90,11 +91,11 @@ describe('changing credit from the routing post', () => {
     expect(ok.status).toBe(200);
     await h.drain();
 
-    const credited = h.db.$client
+    const credited = sqliteClient(h.db)
       .prepare('select credited_partner_slug as c from leads where id = ?')
       .get(id);
     expect(credited).toEqual({ c: 'contoso' });
-    const updated = allText(routingPost(h, id)?.blocks);
+    const updated = allText((await routingPost(h, id))?.blocks);
     expect(updated).toContain('credit changed by a leader');
     expect(updated).toMatch(/first registered by Northwind/);
 

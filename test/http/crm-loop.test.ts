@@ -17,6 +17,7 @@ import {
   type Person,
   routingPost,
 } from '../helpers/slack-actors.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // The whole loop over HTTP: signed Slack requests to the real Bolt app with the Slack stand-in, the HubSpot
 // stand-in reached through HUBSPOT_API_URL by the real @hubspot/api-client, the bot's own crm-sync job (pull,
@@ -71,9 +72,9 @@ const dmsTo = (userId: string) => h.standIn.messagesTo(userId).filter((m) => m.m
 async function flaggedAndClaimed(): Promise<number> {
   await crmSyncJob();
   await flagAccount(h, PAT);
-  const leadId = (h.db.$client.prepare('select max(id) as id from leads').get() as { id: number }).id;
+  const leadId = (sqliteClient(h.db).prepare('select max(id) as id from leads').get() as { id: number }).id;
   await h.drain();
-  const post = routingPost(h, leadId)!;
+  const post = (await routingPost(h, leadId))!;
   const claim = buttons(post).get(ACTIONS.claim)!;
   expect(
     (await click(h, REP1, ACTIONS.claim, claim.value, { channelId: post.channel, messageTs: post.ts })).res
@@ -86,7 +87,7 @@ async function flaggedAndClaimed(): Promise<number> {
 describe('the CRM loop over HTTP', () => {
   it('flag → qualify → claim in Slack → deal in HubSpot → sync → post and partner DM → won in HubSpot → digest revenue', async () => {
     const leadId = await flaggedAndClaimed();
-    expect(routingPost(h, leadId)?.text).toContain('Claimed');
+    expect((await routingPost(h, leadId))?.text).toContain('Claimed');
 
     const dealId = deal({
       dealname: 'Acme platform',
@@ -95,7 +96,7 @@ describe('the CRM loop over HTTP', () => {
       deal_currency_code: 'USD',
     });
     await crmSyncJob();
-    let post = routingPost(h, leadId)!;
+    let post = (await routingPost(h, leadId))!;
     expect(post.text).toContain('Opportunity');
     expect(allText(post.blocks)).toContain('Acme platform · stage `qualifiedtobuy` · $64,000');
     // The CRM drives the outcome now: no Won/Lost/Opportunity buttons on the post.
@@ -108,7 +109,7 @@ describe('the CRM loop over HTTP', () => {
       closedate: new Date().toISOString(),
     });
     await crmSyncJob();
-    post = routingPost(h, leadId)!;
+    post = (await routingPost(h, leadId))!;
     expect(post.text).toContain('Won');
     expect(allText(post.blocks)).toContain('$72,000');
     const partnerNews = dmsTo(PAT.userId).map((m) => allText(m));
@@ -116,7 +117,7 @@ describe('the CRM loop over HTTP', () => {
 
     // Write-back: the company and the deal carry the EQL's fields, the link to the routing post included.
     await h.foothold.crmWriteBack!.drain();
-    expect(crmOutboxRows(h.db).every((r) => r.status === 'sent')).toBe(true);
+    expect((await crmOutboxRows(h.db)).every((r) => r.status === 'sent')).toBe(true);
     const company = hs.get('companies', companyId)!.properties;
     expect(company).toMatchObject({
       foothold_eql_status: 'Won',
@@ -135,16 +136,16 @@ describe('the CRM loop over HTTP', () => {
 
   it('a click the CRM contradicts is logged and the CRM wins', async () => {
     const leadId = await flaggedAndClaimed();
-    let post = routingPost(h, leadId)!;
+    let post = (await routingPost(h, leadId))!;
     const won = buttons(post).get(ACTIONS.won)!;
     await click(h, REP1, ACTIONS.won, won.value, { channelId: post.channel, messageTs: post.ts });
     await h.drain();
-    expect(routingPost(h, leadId)?.text).toContain('Won');
+    expect((await routingPost(h, leadId))?.text).toContain('Won');
     deal({ dealname: 'Acme platform', dealstage: 'closedlost', closed_lost_reason: 'Price' });
     await crmSyncJob();
-    post = routingPost(h, leadId)!;
+    post = (await routingPost(h, leadId))!;
     expect(post.text).toContain('Lost');
-    const conflict = h.db.$client
+    const conflict = sqliteClient(h.db)
       .prepare(
         "select actor_user_id as actor, from_status as f, to_status as t from lead_events where lead_id = ? and type = 'crm_conflict'",
       )
@@ -157,11 +158,11 @@ describe('the CRM loop over HTTP', () => {
     const a = deal({ dealname: 'Acme platform', dealstage: 'qualifiedtobuy', amount: '30000' });
     deal({ dealname: 'Acme add-on', dealstage: 'appointmentscheduled' });
     await crmSyncJob();
-    const post = routingPost(h, leadId)!;
+    const post = (await routingPost(h, leadId))!;
     expect(allText(post.blocks)).toContain('link_opportunity');
     expect(allText(dmsTo(REP1.userId).at(-1))).toContain('Link opportunity');
     const version = (
-      h.db.$client.prepare('select version from leads where id = ?').get(leadId) as { version: number }
+      sqliteClient(h.db).prepare('select version from leads where id = ?').get(leadId) as { version: number }
     ).version;
     const pick = (who: Person) =>
       h.slack.action(
@@ -187,14 +188,14 @@ describe('the CRM loop over HTTP', () => {
       2000,
     );
     expect(
-      h.db.$client.prepare('select crm_opportunity_id as o from leads where id = ?').get(leadId),
+      sqliteClient(h.db).prepare('select crm_opportunity_id as o from leads where id = ?').get(leadId),
     ).toEqual({ o: null });
     expect((await pick(REP1)).status).toBe(200);
     await h.drain();
     expect(
-      h.db.$client.prepare('select crm_opportunity_id as o, status from leads where id = ?').get(leadId),
+      sqliteClient(h.db).prepare('select crm_opportunity_id as o, status from leads where id = ?').get(leadId),
     ).toEqual({ o: a, status: 'opportunity' });
-    expect(allText(routingPost(h, leadId)?.blocks)).toContain(
+    expect(allText((await routingPost(h, leadId))?.blocks)).toContain(
       'Acme platform · stage `qualifiedtobuy` · $30,000',
     );
   });
@@ -212,6 +213,6 @@ describe('the CRM loop over HTTP', () => {
     const adminDms = dmsTo('U0ADMIN').filter((m) => allText(m).includes('refused a Foothold write-back'));
     expect(adminDms).toHaveLength(1);
     expect(allText(adminDms[0])).toContain('How to fix it');
-    expect(crmOutboxRows(h.db).every((r) => r.status === 'failed')).toBe(true);
+    expect((await crmOutboxRows(h.db)).every((r) => r.status === 'failed')).toBe(true);
   });
 });

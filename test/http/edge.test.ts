@@ -8,6 +8,7 @@ import { openTestDb, testConfig } from '../helpers/db.ts';
 import { type Harness, programStandInOptions, SIGNING_SECRET, startHarness } from '../helpers/harness.ts';
 import { getPage as get } from '../helpers/oauth.ts';
 import { allText, buttons, click, flagAccount, type Person, routingPost } from '../helpers/slack-actors.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 const PAT: Person = { userId: 'U0NWPAT', teamId: 'T0NORTH', channelId: 'C0SHAREDN' };
 const REP1: Person = { userId: 'U0REP1', teamId: 'T0VENDOR', channelId: 'C0ROUTING' };
@@ -24,7 +25,7 @@ async function harness(opts: Parameters<typeof startHarness>[0] = {}): Promise<H
 }
 
 function outboxCounts(h: Harness) {
-  return h.db.$client
+  return sqliteClient(h.db)
     .prepare('select status, count(*) as n from outbox group by status order by status')
     .all() as Array<{ status: string; n: number }>;
 }
@@ -85,13 +86,13 @@ describe('nothing is lost', () => {
     const t = openTestDb();
     cleanups.push(() => t.cleanup());
     const first = await startHarness({ tdb: t });
-    first.foothold.sender.stop();
+    await first.foothold.sender.stop();
     // Slack is down while the partner submits: the submission is committed and acked, the messages wait.
     for (const method of ['chat.postMessage', 'chat.update', 'conversations.open']) {
       first.standIn.fail(method, { kind: 'http_error', status: 503 }, { forMs: 60_000 });
     }
     await flagAccount(first, PAT);
-    const pending = t.db.$client
+    const pending = sqliteClient(t.db)
       .prepare("select count(*) as n from outbox where status = 'pending'")
       .get() as { n: number };
     expect(pending.n).toBeGreaterThanOrEqual(3);
@@ -99,14 +100,14 @@ describe('nothing is lost', () => {
     await first.standIn.close();
 
     // A new process on the same database (Slack is back): the outbox drains, once.
-    t.db.$client.prepare('update outbox set not_before = 0').run();
+    sqliteClient(t.db).prepare('update outbox set not_before = 0').run();
     const second = await startHarness({ tdb: t });
     cleanups.push(() => second.stop());
     await second.drain();
     expect(outboxCounts(second)).toEqual([{ status: 'sent', n: pending.n }]);
     const posts = second.standIn.messagesTo('C0ROUTING').filter((m) => m.method === 'chat.postMessage');
     expect(posts).toHaveLength(1);
-    const keys = t.db.$client.prepare('select delivery_key from outbox').all() as Array<{
+    const keys = sqliteClient(t.db).prepare('select delivery_key from outbox').all() as Array<{
       delivery_key: string;
     }>;
     expect(new Set(keys.map((k) => k.delivery_key)).size).toBe(keys.length);
@@ -118,16 +119,16 @@ describe('nothing is lost', () => {
     h.standIn.fail('chat.update', { kind: 'rate_limited', retryAfterSeconds: 1 }, { times: 1 });
     await flagAccount(h, PAT);
     await h.drain();
-    const [lead] = h.db.$client.prepare('select id from leads').all() as Array<{ id: number }>;
-    const post = routingPost(h, lead!.id);
+    const [lead] = sqliteClient(h.db).prepare('select id from leads').all() as Array<{ id: number }>;
+    const post = await routingPost(h, lead!.id);
     const claim = buttons(post).get(ACTIONS.claim);
     await click(h, REP1, ACTIONS.claim, claim!.value, { channelId: post!.channel, messageTs: post!.ts });
     await h.drain();
     expect(outboxCounts(h)).toEqual([{ status: 'sent', n: expect.any(Number) }]);
-    expect(buttons(routingPost(h, lead!.id)).has(ACTIONS.requestIntro)).toBe(true);
+    expect(buttons(await routingPost(h, lead!.id)).has(ACTIONS.requestIntro)).toBe(true);
     // Pat's DMs arrive exactly in the order they were queued (primer, EQL news, claimed), once each.
     const queued = (
-      h.db.$client
+      sqliteClient(h.db)
         .prepare('select payload from outbox where recipient = ? order by id')
         .all(PAT.userId) as Array<{ payload: string }>
     ).map((r) => (JSON.parse(r.payload) as { text: string }).text);
@@ -170,7 +171,7 @@ describe('hostile and maximum-length input', () => {
       expect(text).not.toContain('<https://evil');
       expect(text).not.toContain('\u202E');
     }
-    expect(h.db.$client.prepare('select count(*) as n from leads').get()).toEqual({ n: 1 });
+    expect(sqliteClient(h.db).prepare('select count(*) as n from leads').get()).toEqual({ n: 1 });
   });
 });
 
@@ -209,7 +210,7 @@ describe('partners whose workspace installs Foothold (OAuth)', () => {
       { cookie },
     );
     expect(done.status).toBe(200);
-    const row = h.db.$client
+    const row = sqliteClient(h.db)
       .prepare("select team_id from slack_installations where install_key = 'T0NORTH'")
       .get();
     expect(row).toEqual({ team_id: 'T0NORTH' });

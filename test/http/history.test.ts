@@ -16,6 +16,7 @@ import {
   routingPost,
   submitModal,
 } from '../helpers/slack-actors.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // The audit log, readable: the routing post's History button (the vendor team only) and `foothold history`.
 
@@ -43,17 +44,17 @@ describe('a lead’s history', () => {
   it('History shows the vendor team who did what and why, newest first; a partner is refused', async () => {
     await flag(NORTHWIND);
     await flag(CONTOSO);
-    const { id } = h.db.$client.prepare('select min(id) as id from leads').get() as { id: number };
-    const where = () => ({ channelId: routingPost(h, id)!.channel, messageTs: routingPost(h, id)!.ts });
-    await click(h, REP1, ACTIONS.claim, buttons(routingPost(h, id)).get(ACTIONS.claim)!.value, where());
+    const { id } = sqliteClient(h.db).prepare('select min(id) as id from leads').get() as { id: number };
+    const where = async () => ({ channelId: (await routingPost(h, id))!.channel, messageTs: (await routingPost(h, id))!.ts });
+    await click(h, REP1, ACTIONS.claim, buttons(await routingPost(h, id)).get(ACTIONS.claim)!.value, await where());
     await h.drain();
     // A leader moves the credit with a written reason: the reason is in the history, for the vendor team.
     await click(
       h,
       LEADER,
       ACTIONS.changeCredit,
-      buttons(routingPost(h, id)).get(ACTIONS.changeCredit)!.value,
-      where(),
+      buttons(await routingPost(h, id)).get(ACTIONS.changeCredit)!.value,
+      await where(),
     );
     const credit = await lastModal(h, LEADER.userId);
     await submitModal(h, LEADER, credit, {
@@ -62,10 +63,10 @@ describe('a lead’s history', () => {
     });
     await h.drain();
 
-    const history = buttons(routingPost(h, id)).get(ACTIONS.history);
+    const history = buttons(await routingPost(h, id)).get(ACTIONS.history);
     expect(history?.text).toBe('History');
     const before = modalCount(h, REP1.userId);
-    await click(h, REP1, ACTIONS.history, history!.value, where());
+    await click(h, REP1, ACTIONS.history, history!.value, await where());
     const modal = await lastModal(h, REP1.userId, before);
     expect(modal.callbackId).toBe('lead_history');
     const text = allText(modal.history.at(-1));

@@ -9,6 +9,7 @@ import { testConfig } from '../helpers/db.ts';
 import { type Harness, programStandInOptions, startHarness, TEST_KEYRING } from '../helpers/harness.ts';
 import { lastModal, modalCount, type Person, recentDate, submissionValues } from '../helpers/slack-actors.ts';
 import { type EnvelopeWorld, events, VENDOR_ORG, WORLDS } from '../helpers/slack-payloads.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Identity across organisations over HTTP (PRODUCT.md section 2; issue 9 items 1–3 and 5), with requests
 // shaped as Slack sends them on Enterprise Grid and in Slack Connect (test/helpers/slack-payloads.ts).
@@ -81,7 +82,7 @@ async function install(
   } as never);
 }
 
-const count = (h: Harness, sql: string) => (h.db.$client.prepare(sql).get() as { n: number }).n;
+const count = (h: Harness, sql: string) => (sqliteClient(h.db).prepare(sql).get() as { n: number }).n;
 
 async function openedModal(h: Harness, who: Person, before: number) {
   const modal = await lastModal(h, who.userId, before);
@@ -150,7 +151,7 @@ describe.each(['grid', 'grid-org'] as const)(
       );
       expect(res.status).toBe(200);
       expect(
-        h.db.$client
+        sqliteClient(h.db)
           .prepare("select partner_slug as p, surfaced_by as s from leads where domain = 'grid-acme.com'")
           .get(),
       ).toEqual({
@@ -159,7 +160,7 @@ describe.each(['grid', 'grid-org'] as const)(
       });
       // Their organisation is recorded, so the right installation can reach them later.
       expect(
-        h.db.$client
+        sqliteClient(h.db)
           .prepare('select enterprise_id as e, partner_slug as p from people where user_id = ?')
           .get(PAT.userId),
       ).toEqual({
@@ -208,7 +209,7 @@ describe('a vendor employee from a sibling Grid workspace', () => {
         });
         expect(res.status).toBe(200);
         expect(
-          h.db.$client
+          sqliteClient(h.db)
             .prepare("select enterprise_id as e from slack_workspaces where team_id = 'T0VSALES'")
             .get(),
         ).toEqual({
@@ -271,7 +272,7 @@ describe('a vendor employee from a sibling Grid workspace', () => {
       );
       expect(fab.status).toBe(200);
       expect(
-        h.db.$client.prepare("select partner_slug as p from leads where domain = 'fab-acme.com'").get(),
+        sqliteClient(h.db).prepare("select partner_slug as p from leads where domain = 'fab-acme.com'").get(),
       ).toEqual({ p: 'fabrikam' });
     },
   );
@@ -432,7 +433,7 @@ describe('installed partners: App Home through their installation; uninstalls an
     const stored = openInstallation(
       JSON.parse(
         (
-          h.db.$client
+          sqliteClient(h.db)
             .prepare("select installation from slack_installations where install_key = 'T0NORTH'")
             .get() as {
             installation: string;
@@ -455,7 +456,7 @@ describe('installed partners: App Home through their installation; uninstalls an
     expect(res.status).toBe(200);
     await h.drain();
     expect(count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")).toBe(0);
-    const audit = h.db.$client
+    const audit = sqliteClient(h.db)
       .prepare("select type, data from lead_events where type = 'installation_removed'")
       .all() as Array<{
       data: string;

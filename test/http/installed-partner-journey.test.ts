@@ -3,6 +3,7 @@ import { createInstallationStore } from '../../src/db/stores/installation-store.
 import { ACTIONS } from '../../src/slack/ids.ts';
 import { type Harness, programStandInOptions, startHarness, TEST_KEYRING } from '../helpers/harness.ts';
 import { buttons, click, flagAccount, type Person, routingPost } from '../helpers/slack-actors.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Issue 9, item 3 (the journey): a partner whose workspace installed Foothold hears every message through
 // their own installation's token; routing posts and internal people through the vendor's; and once the
@@ -42,10 +43,10 @@ describe('a partner whose workspace installed Foothold', () => {
     await flagAccount(h, PAT, { accountName: 'Door Co', website: 'door-co.com' });
     await h.drain();
     const leadId = (
-      h.db.$client.prepare("select id from leads where domain = 'door-co.com'").get() as { id: number }
+      sqliteClient(h.db).prepare("select id from leads where domain = 'door-co.com'").get() as { id: number }
     ).id;
     for (const step of [ACTIONS.claim, ACTIONS.requestIntro]) {
-      const post = routingPost(h, leadId)!;
+      const post = (await routingPost(h, leadId))!;
       const b = buttons(post).get(step)!;
       await click(h, REP1, step, b.value, { channelId: post.channel, messageTs: post.ts });
       await h.drain();
@@ -78,7 +79,7 @@ describe('a partner whose workspace installed Foothold', () => {
       enterpriseId: undefined,
     });
     const from = h.standIn.calls().at(-1)?.seq ?? 0;
-    const post = routingPost(h, leadId)!;
+    const post = (await routingPost(h, leadId))!;
     await click(h, REP1, ACTIONS.meetingHeld, buttons(post).get(ACTIONS.meetingHeld)!.value, {
       channelId: post.channel,
       messageTs: post.ts,

@@ -7,6 +7,7 @@ import { goodSubmission } from '../helpers/actors.ts';
 import { testClock } from '../helpers/db.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
 import { allText, buttons, click, command, type Person, routingPost } from '../helpers/slack-actors.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // The jobs and extensions through the real app: Slack requests signed and sent over HTTP, messages going
 // out through the outbox to the local Slack stand-in (which answers users.info with each person's zone).
@@ -37,11 +38,11 @@ function dmsTo(userId: string) {
   return h.standIn.messagesTo(userId).filter((m) => m.method === 'chat.postMessage');
 }
 function status(id: number): string {
-  return (h.db.$client.prepare('select status from leads where id = ?').get(id) as { status: string }).status;
+  return (sqliteClient(h.db).prepare('select status from leads where id = ?').get(id) as { status: string }).status;
 }
-function seedClaimed(): number {
+async function seedClaimed(): Promise<number> {
   const services = h.foothold.deps.services;
-  const res = submitLead(
+  const res = await submitLead(
     services,
     goodSubmission({
       warmth: {
@@ -55,7 +56,7 @@ function seedClaimed(): number {
     }),
   );
   if (res.kind !== 'created') throw new Error('seed failed');
-  claimLead(services, { actor: REP1, leadId: res.leadId });
+  await claimLead(services, { actor: REP1, leadId: res.leadId });
   return res.leadId;
 }
 
@@ -77,7 +78,7 @@ describe('the scheduler', () => {
 
 describe('/eql digest', () => {
   it('shows a leader the digest with rates, ephemerally and within limits', async () => {
-    seedClaimed();
+    await seedClaimed();
     await h.drain();
     const { res } = await command(h, LEAD, 'digest');
     const json = res.json as { response_type: string; blocks: unknown[] };
@@ -99,7 +100,7 @@ describe('/eql digest', () => {
 
 describe('expiry and extensions over HTTP', () => {
   it('expires a lead, the partner asks for more time from the DM, the owner grants it', async () => {
-    const id = seedClaimed();
+    const id = await seedClaimed();
     await h.drain();
 
     clock.set(TODAY_1500 + 91 * DAY);
@@ -107,7 +108,7 @@ describe('expiry and extensions over HTTP', () => {
     expect(run.transitions).toEqual([{ leadId: id, from: 'claimed', to: 'expired' }]);
     await h.drain();
     expect(status(id)).toBe('expired');
-    expect(allText(routingPost(h, id)?.blocks)).toContain('Expired');
+    expect(allText((await routingPost(h, id))?.blocks)).toContain('Expired');
 
     // The partner's DM: expired, with Request extension.
     const expiredDm = dmsTo(PAT.userId).find((m) => buttons(m).has(ACTIONS.requestExtension));
@@ -142,8 +143,8 @@ describe('expiry and extensions over HTTP', () => {
     expect(status(id)).toBe('claimed');
     await h.drain();
     expect(allText(dmsTo(PAT.userId).at(-1))).toContain('has more time');
-    expect(allText(routingPost(h, id)?.blocks)).toContain('Claimed');
-    const events = h.db.$client
+    expect(allText((await routingPost(h, id))?.blocks)).toContain('Claimed');
+    const events = sqliteClient(h.db)
       .prepare(
         "select type, actor_user_id as actor from lead_events where lead_id = ? and type like 'extension%' order by id",
       )
@@ -153,7 +154,7 @@ describe('expiry and extensions over HTTP', () => {
       { type: 'extension_granted', actor: REP1.userId },
     ]);
     // Time zones came from users.info and were cached.
-    const pat = h.db.$client
+    const pat = sqliteClient(h.db)
       .prepare("select time_zone as tz from people where user_id = 'U0NWPAT'")
       .get() as { tz: string };
     expect(pat.tz).toBe('Europe/London');

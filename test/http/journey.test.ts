@@ -15,6 +15,7 @@ import {
   submissionValues,
   submitModal,
 } from '../helpers/slack-actors.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 const PAT: Person = { userId: 'U0NWPAT', teamId: 'T0NORTH', channelId: 'C0SHAREDN' };
 const CON: Person = { userId: 'U0CONPAT', teamId: 'T0CONTOSO', channelId: 'C0SHAREDC' };
@@ -33,7 +34,7 @@ afterEach(async () => {
 });
 
 function leadIds(): number[] {
-  return (h.db.$client.prepare('select id from leads order by id').all() as Array<{ id: number }>).map(
+  return (sqliteClient(h.db).prepare('select id from leads order by id').all() as Array<{ id: number }>).map(
     (r) => r.id,
   );
 }
@@ -96,7 +97,7 @@ describe('a partner flags an account and hears back at every step', () => {
     expect(a.res.status).toBe(200);
     expect(b.res.status).toBe(200);
     const owner = (
-      h.db.$client.prepare('select owner_user_id as o from leads where id = ?').get(leadId) as { o: string }
+      sqliteClient(h.db).prepare('select owner_user_id as o from leads where id = ?').get(leadId) as { o: string }
     ).o;
     expect([REP1.userId, REP2.userId]).toContain(owner);
     const loser = owner === REP1.userId ? REP2 : REP1;
@@ -108,7 +109,7 @@ describe('a partner flags an account and hears back at every step', () => {
     await h.drain();
 
     // A rep who does not own it cannot move it.
-    const claimed = routingPost(h, leadId!);
+    const claimed = await routingPost(h, leadId!);
     const intro = buttons(claimed).get(ACTIONS.requestIntro);
     expect(intro).toBeDefined();
     await click(h, loser, ACTIONS.requestIntro, intro!.value, {
@@ -117,7 +118,7 @@ describe('a partner flags an account and hears back at every step', () => {
     });
     expect(await ephemeralsAfter(loser.userId, 2)).toHaveLength(2);
     expect(
-      (h.db.$client.prepare('select status from leads where id = ?').get(leadId) as { status: string })
+      (sqliteClient(h.db).prepare('select status from leads where id = ?').get(leadId) as { status: string })
         .status,
     ).toBe('claimed');
 
@@ -138,7 +139,7 @@ describe('a partner flags an account and hears back at every step', () => {
     expect(refused).toHaveLength(1);
     expect(String(refused[0]?.args.text)).toMatch(/isn.t one of your organisation/);
     expect(
-      (h.db.$client.prepare('select intro_status as s from leads where id = ?').get(leadId) as { s: string })
+      (sqliteClient(h.db).prepare('select intro_status as s from leads where id = ?').get(leadId) as { s: string })
         .s,
     ).toBe('requested');
     await click(h, PAT, ACTIONS.introMade, buttons(introDm).get(ACTIONS.introMade)!.value, {
@@ -151,13 +152,13 @@ describe('a partner flags an account and hears back at every step', () => {
     expect(buttons(answeredDm).has(ACTIONS.introMade)).toBe(false);
     expect(answeredDm?.text).toMatch(/Thank you/);
     expect(
-      (h.db.$client.prepare('select intro_status as s from leads where id = ?').get(leadId) as { s: string })
+      (sqliteClient(h.db).prepare('select intro_status as s from leads where id = ?').get(leadId) as { s: string })
         .s,
     ).toBe('made');
-    expect(allText(routingPost(h, leadId!)?.blocks)).toContain('Made by the partner');
+    expect(allText((await routingPost(h, leadId!))?.blocks)).toContain('Made by the partner');
 
     for (const step of [ACTIONS.meetingHeld, ACTIONS.opportunity, ACTIONS.won]) {
-      const current = routingPost(h, leadId!);
+      const current = await routingPost(h, leadId!);
       const btn = buttons(current).get(step);
       expect(btn, `button ${step}`).toBeDefined();
       const r = await click(h, ownerPerson, step, btn!.value, {
@@ -167,11 +168,11 @@ describe('a partner flags an account and hears back at every step', () => {
       expect(r.res.status).toBe(200);
       await h.drain();
     }
-    const final = routingPost(h, leadId!);
+    const final = await routingPost(h, leadId!);
     // A won lead has nothing left to do: only its History remains.
     expect([...buttons(final).keys()]).toEqual([ACTIONS.history]);
     expect(allText(final?.blocks)).toMatch(/Won/);
-    const events = h.db.$client
+    const events = sqliteClient(h.db)
       .prepare('select to_status from lead_events where lead_id = ? and type = ? order by id')
       .all(leadId, 'transition') as Array<{ to_status: string }>;
     expect(events.map((e) => e.to_status)).toEqual([
@@ -231,7 +232,7 @@ describe('a partner flags an account and hears back at every step', () => {
     const ack = await submitModal(h, PAT, modal, values);
     expect(ack.json).toMatchObject({ response_action: 'update' });
     await h.drain();
-    expect(h.db.$client.prepare('select status from leads').get()).toEqual({ status: 'qualified' });
+    expect(sqliteClient(h.db).prepare('select status from leads').get()).toEqual({ status: 'qualified' });
     expect(h.standIn.messagesTo('C0ROUTING').filter((m) => m.method === 'chat.postMessage')).toHaveLength(1);
   });
 });
@@ -242,7 +243,7 @@ describe('who may do what', () => {
     expect(res.status).toBe(200);
     expect(allText(res.json)).toMatch(/isn.t registered/);
     expect(h.standIn.calls('views.open')).toHaveLength(0);
-    expect(h.db.$client.prepare('select count(*) as n from people').get()).toEqual({ n: 0 });
+    expect(sqliteClient(h.db).prepare('select count(*) as n from people').get()).toEqual({ n: 0 });
   });
 
   it('shows a partner only its own organisation’s leads in /eql status', async () => {

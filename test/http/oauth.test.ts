@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StandInOptions } from '../../src/dev/slack-stand-in.ts';
 import { type Harness, programStandInOptions, startHarness } from '../helpers/harness.ts';
 import { type PageResult, redirectBack, startInstall } from '../helpers/oauth.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // The OAuth install flow's failures, over HTTP against the Slack stand-in's `oauth.v2.access` (issue 10,
 // finding 7): each gets a page saying what happened and what to do, with a link to start again and a 4xx
@@ -35,7 +36,7 @@ async function oauthHarness(
 
 const exchanges = (x: Harness) => x.standIn.calls().filter((c) => c.method === 'oauth.v2.access').length;
 const installs = (x: Harness) =>
-  (x.db.$client.prepare('select count(*) as n from slack_installations').get() as { n: number }).n;
+  (sqliteClient(x.db).prepare('select count(*) as n from slack_installations').get() as { n: number }).n;
 
 function expectPage(page: PageResult, status: number, title: RegExp): void {
   expect(page.status).toBe(status);

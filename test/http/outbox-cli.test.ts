@@ -4,6 +4,7 @@ import { runCliCaptured } from '../helpers/cli.ts';
 import { EXAMPLE_CONFIG_PATH } from '../helpers/db.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
 import { flagAccount } from '../helpers/slack-actors.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // `foothold outbox list|retry|discard` against the running bot's database: a delivery that failed for good is
 // shown with its error, sent again once the cause is fixed, or set aside with a reason (issue 14).
@@ -24,7 +25,7 @@ const cli = (...argv: string[]) =>
   );
 
 const rows = () =>
-  h.db.$client
+  sqliteClient(h.db)
     .prepare('select id, recipient, status, last_error as error from outbox order by id')
     .all() as Array<{
     id: number;

@@ -5,11 +5,12 @@ import { createInstallationStore } from '../../src/db/stores/installation-store.
 import { enqueue, type OutboxMessage, touchPerson } from '../../src/db/stores/lead-store.ts';
 import { deliveryProblems, markPendingUnconfirmed } from '../../src/db/stores/outbox-store.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
-import { createDeliveryRoutes } from '../../src/slack/delivery-routes.ts';
-import { createOutboxSender, type OutboxSenderOptions } from '../../src/slack/outbox-sender.ts';
+import { createDeliveryRoutes } from '../../src/delivery/delivery-routes.ts';
+import { createOutboxSender, type OutboxSenderOptions } from '../../src/delivery/outbox-sender.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { TEST_KEYRING } from '../helpers/harness.ts';
 import { captureLogger } from '../helpers/logs.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // The sender against the Slack stand-in through the real Web API client: which door each message takes
 // (issue 9 item 3), when it gives up (item 6), what it may read back (item 7), and two senders on one file.
@@ -42,13 +43,13 @@ beforeEach(async () => {
   });
   t = openTestDb();
   logged.length = 0;
-  touchPerson(t.db, { userId: 'U0NWPAT', teamId: 'T0NORTH', partnerSlug: null }, Date.now());
-  touchPerson(t.db, { userId: 'U0REP1', teamId: 'T0VENDOR', partnerSlug: null }, Date.now());
-  touchPerson(t.db, { userId: 'U0FAR', teamId: 'T0FARAWAY', partnerSlug: null }, Date.now());
+  await touchPerson(t.db, { userId: 'U0NWPAT', teamId: 'T0NORTH', partnerSlug: null }, Date.now());
+  await touchPerson(t.db, { userId: 'U0REP1', teamId: 'T0VENDOR', partnerSlug: null }, Date.now());
+  await touchPerson(t.db, { userId: 'U0FAR', teamId: 'T0FARAWAY', partnerSlug: null }, Date.now());
 });
 afterEach(async () => {
   await standIn.close();
-  t.cleanup();
+  await t.cleanup();
 });
 
 function appSender(extra: Partial<OutboxSenderOptions> = {}) {
@@ -90,7 +91,7 @@ const tokensOf = (text: string) =>
     .filter((c) => c.args.text === text && c.response?.ok)
     .map((c) => c.token);
 const row = (key: string) =>
-  t.db.$client
+  sqliteClient(t.db)
     .prepare(
       'select status, attempts, team_id as team, held_reason as held, last_error as e from outbox where delivery_key = ?',
     )
@@ -120,7 +121,7 @@ describe('which door a message takes', () => {
   it("reaches a partner person through their own workspace's installation, and never a removed one", async () => {
     const store = createInstallationStore(t.db, Date.now, TEST_KEYRING);
     await installNorthwind(store);
-    queue(dm('north-1', 'U0NWPAT'), dm('rep-1', 'U0REP1'), post('routing-1', 'C0ROUTING'));
+    await queue(dm('north-1', 'U0NWPAT'), dm('rep-1', 'U0REP1'), post('routing-1', 'C0ROUTING'));
     const s = appSender();
     await s.drain();
     // The row carries the recipient's team, resolved from who we know them to be.
@@ -138,14 +139,14 @@ describe('which door a message takes', () => {
       enterpriseId: undefined,
     });
     const seq = standIn.calls().at(-1)?.seq ?? 0;
-    queue(dm('north-2', 'U0NWPAT'));
+    await queue(dm('north-2', 'U0NWPAT'));
     await s.drain();
     expect(tokensOf('north-2')).toEqual([VENDOR]);
     expect(standIn.calls().filter((c) => c.seq > seq && c.token === NORTH)).toEqual([]);
   });
 
   it('holds a DM to an external person it has no door to, says so in the logs and to admins, and keeps it', async () => {
-    queue(dm('far-1', 'U0FAR'), dm('far-2', 'U0FAR'), dm('rep-1', 'U0REP1'));
+    await queue(dm('far-1', 'U0FAR'), dm('far-2', 'U0FAR'), dm('rep-1', 'U0REP1'));
     const res = await appSender().drain();
     expect(res).toMatchObject({ sent: 1, failed: 0, held: 1 });
     expect(row('far-1')).toMatchObject({ status: 'pending', attempts: 0 });
@@ -156,7 +157,7 @@ describe('which door a message takes', () => {
     expect(row('far-2')).toMatchObject({ status: 'pending', held: null });
     expect(tokensOf('rep-1')).toEqual([VENDOR]);
     expect(logged.some((l) => l.level === 'warn' && /held/.test(l.msg ?? ''))).toBe(true);
-    const problems = deliveryProblems(t.db, Date.now());
+    const problems = await deliveryProblems(t.db, Date.now());
     expect(problems).toMatchObject({ heldMessages: 1, failedMessages: 0 });
     expect(problems.heldExample).toMatch(/T0FARAWAY/);
   });
@@ -169,16 +170,16 @@ describe('failing fast, and not waiting for the slowest', () => {
       { kind: 'slack_error', error: 'something_new_went_wrong' },
       { times: 1 },
     );
-    queue(post('odd', 'C0ROUTING'), post('after', 'C0ROUTING'));
+    await queue(post('odd', 'C0ROUTING'), post('after', 'C0ROUTING'));
     await appSender().drain();
     expect(row('odd')).toMatchObject({ status: 'failed', attempts: 1, e: 'something_new_went_wrong' });
     expect(row('after').status).toBe('sent');
-    expect(deliveryProblems(t.db, Date.now()).failedMessages).toBe(1);
+    expect((await deliveryProblems(t.db, Date.now())).failedMessages).toBe(1);
   });
 
   it('records each answer as it comes: a call slow up to the client timeout holds back no other mark', async () => {
     standIn.fail('chat.postMessage', { kind: 'delay', ms: 1500 }, { times: 1 });
-    queue(post('slow', 'C0ROUTING'), ...['a', 'b', 'c'].map((k) => dm(k, 'U0REP1')));
+    await queue(post('slow', 'C0ROUTING'), ...['a', 'b', 'c'].map((k) => dm(k, 'U0REP1')));
     const s = appSender();
     s.start();
     try {
@@ -199,8 +200,8 @@ describe('failing fast, and not waiting for the slowest', () => {
 
 describe('what the sender may read back', () => {
   it('looks up an unconfirmed post only in internal channels and its own DMs, never a shared channel', async () => {
-    queue(post('shared-1', 'C0SHAREDN'), post('routing-1', 'C0ROUTING'), dm('rep-1', 'U0REP1'));
-    markPendingUnconfirmed(t.db, 'restored from a backup');
+    await queue(post('shared-1', 'C0SHAREDN'), post('routing-1', 'C0ROUTING'), dm('rep-1', 'U0REP1'));
+    await markPendingUnconfirmed(t.db, 'restored from a backup');
     await appSender().drain();
     const looked = standIn.calls('conversations.history').map((c) => c.args.channel);
     expect(looked).toContain('C0ROUTING');
@@ -212,8 +213,8 @@ describe('what the sender may read back', () => {
 
   it('never reads history through a partner installation', async () => {
     await installNorthwind(createInstallationStore(t.db, Date.now, TEST_KEYRING));
-    queue(dm('north-1', 'U0NWPAT'));
-    markPendingUnconfirmed(t.db, 'restored from a backup');
+    await queue(dm('north-1', 'U0NWPAT'));
+    await markPendingUnconfirmed(t.db, 'restored from a backup');
     await appSender().drain();
     expect(standIn.calls('conversations.history').filter((c) => c.token === NORTH)).toEqual([]);
     expect(tokensOf('north-1')).toEqual([NORTH]);
@@ -226,7 +227,7 @@ describe('two senders on one database file', () => {
     const messages = Array.from({ length: 60 }, (_, i) =>
       i % 3 === 0 ? dm(`m${i}`, 'U0REP1') : post(`m${i}`, i % 3 === 1 ? 'C0ROUTING' : 'C0SHAREDN'),
     );
-    queue(...messages);
+    await queue(...messages);
     const other = t.reopen();
     const a = appSender({ owner: 'host:1:a' });
     const b = createOutboxSender({

@@ -2,9 +2,10 @@ import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enqueue, type OutboxMessage } from '../../src/db/stores/lead-store.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
-import { createOutboxSender } from '../../src/slack/outbox-sender.ts';
+import { createOutboxSender } from '../../src/delivery/outbox-sender.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { captureLogger } from '../helpers/logs.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 let standIn: SlackStandIn;
 let t: TestDb;
@@ -20,7 +21,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await standIn.close();
-  t.cleanup();
+  await t.cleanup();
 });
 
 function sender(opts: { maxAttempts?: number; timeoutMs?: number } = {}) {
@@ -43,12 +44,12 @@ function post(key: string, recipient: string, text: string): OutboxMessage {
   return { deliveryKey: key, recipient, method: 'chat.postMessage', payload: { channel: recipient, text } };
 }
 
-function queue(messages: OutboxMessage[]) {
-  enqueue(t.db, messages, Date.now());
+async function queue(messages: OutboxMessage[]) {
+  await enqueue(t.db, messages, Date.now());
 }
 
 function outboxStatus() {
-  return t.db.$client
+  return sqliteClient(t.db)
     .prepare('select delivery_key as k, status, attempts, last_error as e from outbox order by id')
     .all() as Array<{
     k: string;
@@ -60,7 +61,7 @@ function outboxStatus() {
 
 describe('the outbox sender', () => {
   it('delivers in order per recipient, opening DMs for user ids, and marks rows sent', async () => {
-    queue([
+    await queue([
       post('a1', 'C0ROUTING', 'one'),
       post('b1', 'U0PAT', 'hello'),
       post('a2', 'C0ROUTING', 'two'),
@@ -75,8 +76,8 @@ describe('the outbox sender', () => {
   });
 
   it('never queues or sends the same delivery key twice', async () => {
-    queue([post('same', 'C0ROUTING', 'once')]);
-    queue([post('same', 'C0ROUTING', 'once again')]);
+    await queue([post('same', 'C0ROUTING', 'once')]);
+    await queue([post('same', 'C0ROUTING', 'once again')]);
     const s = sender();
     await s.drain();
     await s.drain();
@@ -85,7 +86,7 @@ describe('the outbox sender', () => {
 
   it('honours 429 Retry-After, then delivers each message exactly once and in order', async () => {
     standIn.fail('chat.postMessage', { kind: 'rate_limited', retryAfterSeconds: 1 }, { times: 1 });
-    queue([post('r1', 'C0ROUTING', 'first'), post('r2', 'C0ROUTING', 'second')]);
+    await queue([post('r1', 'C0ROUTING', 'first'), post('r2', 'C0ROUTING', 'second')]);
     const started = Date.now();
     await sender().drain();
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
@@ -96,7 +97,7 @@ describe('the outbox sender', () => {
   it('retries through 500s and refused connections with backoff', async () => {
     standIn.fail('chat.postMessage', { kind: 'http_error', status: 500 }, { times: 1 });
     standIn.fail('chat.postMessage', { kind: 'refuse' }, { times: 1 });
-    queue([post('o1', 'C0ROUTING', 'survives')]);
+    await queue([post('o1', 'C0ROUTING', 'survives')]);
     await sender().drain({ timeoutMs: 20_000 });
     expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['survives']);
     expect(outboxStatus()[0]).toMatchObject({ status: 'sent', attempts: 3 });
@@ -104,7 +105,7 @@ describe('the outbox sender', () => {
 
   it('stops on permanent errors, logs them, and lets the recipient’s next message through', async () => {
     standIn.fail('chat.postMessage', { kind: 'slack_error', error: 'invalid_blocks' }, { times: 1 });
-    queue([post('p1', 'C0ROUTING', 'broken'), post('p2', 'C0ROUTING', 'fine')]);
+    await queue([post('p1', 'C0ROUTING', 'broken'), post('p2', 'C0ROUTING', 'fine')]);
     await sender().drain();
     expect(outboxStatus()).toEqual([
       { k: 'p1', status: 'failed', attempts: 1, e: 'invalid_blocks' },
@@ -116,12 +117,12 @@ describe('the outbox sender', () => {
   });
 
   it('survives a restart: pending rows left by a stopped sender go out once from a new one', async () => {
-    queue([post('s1', 'C0ROUTING', 'before restart')]);
+    await queue([post('s1', 'C0ROUTING', 'before restart')]);
     standIn.fail('chat.postMessage', { kind: 'http_error', status: 503 }, { times: 1 });
     const first = sender();
     await first.drain({ untilEmpty: false });
     expect(outboxStatus()[0]?.status).toBe('pending');
-    t.db.$client.prepare('update outbox set not_before = 0').run();
+    sqliteClient(t.db).prepare('update outbox set not_before = 0').run();
     const second = sender();
     await second.drain();
     expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['before restart']);
@@ -129,17 +130,17 @@ describe('the outbox sender', () => {
 
   it('fills in the routing post ts for updates and thread replies once the post is delivered', async () => {
     const now = Date.now();
-    t.db.$client
+    sqliteClient(t.db)
       .prepare(
         "insert into partner_orgs (slug, name, manager_user_id, active, updated_at) values ('nw', 'Northwind', 'U0PAM', 1, 0)",
       )
       .run();
-    t.db.$client
+    sqliteClient(t.db)
       .prepare(
         "insert into leads (id, domain, account_name, partner_slug, surfaced_by, submitted_by_user_id, status, attribution, created_at, updated_at, last_progress_at) values (7, 'acme.com', 'Acme', 'nw', 'partner', 'U0PAT', 'qualified', 'sourced', ?, ?, ?)",
       )
       .run(now, now, now);
-    queue([
+    await queue([
       {
         deliveryKey: 'post',
         recipient: 'C0ROUTING',
@@ -165,7 +166,7 @@ describe('the outbox sender', () => {
     ]);
     await sender().drain();
     const postTs = (
-      t.db.$client.prepare('select routing_post_ts as ts from leads where id = 7').get() as { ts: string }
+      sqliteClient(t.db).prepare('select routing_post_ts as ts from leads where id = 7').get() as { ts: string }
     ).ts;
     expect(postTs).toBeTruthy();
     expect(standIn.message('C0ROUTING', postTs)?.text).toBe('v2');
@@ -174,7 +175,7 @@ describe('the outbox sender', () => {
 
   it('does not post a message twice when Slack posted it but answered after the client timeout', async () => {
     standIn.fail('chat.postMessage', { kind: 'delay', ms: 700 }, { times: 1 });
-    queue([post('slow', 'C0ROUTING', 'posted once'), post('next', 'C0ROUTING', 'then this')]);
+    await queue([post('slow', 'C0ROUTING', 'posted once'), post('next', 'C0ROUTING', 'then this')]);
     await sender({ timeoutMs: 300 }).drain({ timeoutMs: 20_000 });
     expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['posted once', 'then this']);
     expect(outboxStatus().map((r) => r.status)).toEqual(['sent', 'sent']);
@@ -182,7 +183,7 @@ describe('the outbox sender', () => {
   });
 
   it('after a crash mid-call, finds the message Slack already has instead of posting it again', async () => {
-    queue([post('crash', 'U0PAT', 'hello once')]);
+    await queue([post('crash', 'U0PAT', 'hello once')]);
     // What a process killed between Slack's answer and the database write leaves behind: the message is in
     // Slack (tagged with its delivery key), the row is pending and marked unconfirmed.
     const channel = standIn.dmChannelFor('U0PAT');
@@ -192,10 +193,10 @@ describe('the outbox sender', () => {
       text: 'hello once',
       metadata: { event_type: 'foothold_delivery', event_payload: { delivery_key: 'crash' } },
     });
-    t.db.$client.prepare("update outbox set last_error = 'unconfirmed: sent at …, no answer yet'").run();
+    sqliteClient(t.db).prepare("update outbox set last_error = 'unconfirmed: sent at …, no answer yet'").run();
     await sender().drain();
     expect(standIn.messagesTo('U0PAT').map((m) => m.text)).toEqual(['hello once']);
-    const row = t.db.$client.prepare('select status, result from outbox').get() as {
+    const row = sqliteClient(t.db).prepare('select status, result from outbox').get() as {
       status: string;
       result: string;
     };
@@ -204,8 +205,8 @@ describe('the outbox sender', () => {
   });
 
   it('posts an unconfirmed message again when Slack does not have it', async () => {
-    queue([post('lost', 'C0ROUTING', 'never arrived')]);
-    t.db.$client.prepare("update outbox set last_error = 'unconfirmed: socket hang up'").run();
+    await queue([post('lost', 'C0ROUTING', 'never arrived')]);
+    sqliteClient(t.db).prepare("update outbox set last_error = 'unconfirmed: socket hang up'").run();
     await sender().drain();
     expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['never arrived']);
   });

@@ -21,6 +21,7 @@ import {
   submissionValues,
   submitModal,
 } from '../helpers/slack-actors.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Issue 13's partner loop over HTTP (signed requests, the real Bolt app, the Slack stand-in): an intro from a
 // corroborating partner, overlap-first answers, reward approval and rejection, App Homes, and the payout CSV.
@@ -39,7 +40,7 @@ async function flag(who: Person, fields: Parameters<typeof submissionValues>[0] 
 }
 const leadOf = (domain: string, partner: string) =>
   (
-    h.db.$client
+    sqliteClient(h.db)
       .prepare('select id from leads where domain = ? and partner_slug = ?')
       .get(domain, partner) as { id: number }
   ).id;
@@ -49,7 +50,7 @@ const lastWith = (userId: string, action: string) =>
     .filter((m) => buttons(m).has(action))
     .at(-1);
 async function pressOnPost(who: Person, leadId: number, action: string) {
-  const post = routingPost(h, leadId)!;
+  const post = (await routingPost(h, leadId))!;
   const res = await click(h, who, action, buttons(post).get(action)!.value, {
     channelId: post.channel,
     messageTs: post.ts,
@@ -86,7 +87,7 @@ describe('corroboration as signal', () => {
     expect(post).toContain('5/5 Champion');
     expect(post).toContain('Carla Contoso-Contact');
     expect(post).toContain('willing to introduce');
-    expect(buttons(routingPost(h, id)).has(ACTIONS.requestCorroboratorIntro)).toBe(true);
+    expect(buttons(await routingPost(h, id)).has(ACTIONS.requestCorroboratorIntro)).toBe(true);
 
     // Only the owner (or a leader) may ask: another rep is told privately and nothing is sent.
     await pressOnPost(REP2, id, ACTIONS.requestCorroboratorIntro);
@@ -99,9 +100,9 @@ describe('corroboration as signal', () => {
     expect(dmText).not.toContain('Northwind');
     expect(dmText).not.toContain('Jane Doe');
     expect(allText(routingPost(h, id))).toContain('intro requested, waiting');
-    expect(buttons(routingPost(h, id)).has(ACTIONS.requestCorroboratorIntro)).toBe(false);
+    expect(buttons(await routingPost(h, id)).has(ACTIONS.requestCorroboratorIntro)).toBe(false);
     // The submitting partner's own intro flow is untouched.
-    expect(buttons(routingPost(h, id)).has(ACTIONS.requestIntro)).toBe(true);
+    expect(buttons(await routingPost(h, id)).has(ACTIONS.requestIntro)).toBe(true);
 
     await click(h, CONTOSO, ACTIONS.introMade, buttons(dm).get(ACTIONS.introMade)!.value, {
       channelId: dm.channel,
@@ -112,7 +113,7 @@ describe('corroboration as signal', () => {
     expect(allText(h.standIn.message(dm.channel, dm.ts))).toContain('Thank you!');
     const ownerDm = h.standIn.messagesTo(REP1.userId).at(-1);
     expect(allText(ownerDm)).toContain('Contoso Systems made the intro to Carla Contoso-Contact');
-    const row = h.db.$client
+    const row = sqliteClient(h.db)
       .prepare('select status, answered_by_user_id as by from corroborator_intros')
       .get();
     expect(row).toEqual({ status: 'made', by: CONTOSO.userId });
@@ -126,12 +127,12 @@ describe('overlap first', () => {
     h = await startHarness();
     await flag(NORTHWIND);
     for (const d of ['ov-a.com', 'ov-b.com', 'ov-c.com']) {
-      h.db.$client
+      sqliteClient(h.db)
         .prepare(
           "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 800, 'US', 0)",
         )
         .run(d, `Overlap ${d}`);
-      h.db.$client
+      sqliteClient(h.db)
         .prepare(
           "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)",
         )
@@ -143,7 +144,7 @@ describe('overlap first', () => {
       { services, timeZones: createTimeZoneLookup({ db: h.db, usersInfo: null }) },
       now,
     );
-    h.db.$client.prepare("update outbox set not_before = 0 where status = 'pending'").run();
+    sqliteClient(h.db).prepare("update outbox set not_before = 0 where status = 'pending'").run();
     await h.drain();
     const ask = lastWith(NORTHWIND.userId, ACTIONS.overlapSnooze)!;
     expect(allText(ask)).toContain('Overlap ov-a.com');
@@ -163,13 +164,13 @@ describe('overlap first', () => {
     // The answer is recorded right after the modal is opened (the trigger cannot wait for anything).
     const known = () =>
       (
-        h.db.$client.prepare("select status from overlap_asks where domain = 'ov-c.com'").get() as {
+        sqliteClient(h.db).prepare("select status from overlap_asks where domain = 'ov-c.com'").get() as {
           status: string;
         }
       ).status;
     for (let i = 0; i < 250 && known() !== 'known'; i++) await new Promise((r) => setTimeout(r, 20));
     await h.drain();
-    const statuses = h.db.$client
+    const statuses = sqliteClient(h.db)
       .prepare('select domain, status, answered_by_user_id as by from overlap_asks order by domain')
       .all();
     expect(statuses).toEqual([
@@ -230,7 +231,7 @@ describe('partner rewards', () => {
     });
     expect(
       (
-        h.db.$client.prepare("select count(*) as n from reward_awards where status = 'pending'").get() as {
+        sqliteClient(h.db).prepare("select count(*) as n from reward_awards where status = 'pending'").get() as {
           n: number;
         }
       ).n,
@@ -266,7 +267,7 @@ describe('partner rewards', () => {
     await h.drain();
     expect(allText(h.standIn.message(asks[1]!.channel, asks[1]!.ts))).toContain('Rejected by');
     expect(
-      h.db.$client.prepare('select status, decision_reason as r from reward_awards order by id').all(),
+      sqliteClient(h.db).prepare('select status, decision_reason as r from reward_awards order by id').all(),
     ).toEqual([
       { status: 'approved', r: null },
       { status: 'rejected', r: 'Internal: duplicate of a direct deal' },

@@ -4,6 +4,7 @@ import { ACTIONS } from '../../src/slack/ids.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
 import { allText, buttons, click, flagAccount, type Person, routingPost } from '../helpers/slack-actors.ts';
 import { ENVELOPES, events, WORLDS } from '../helpers/slack-payloads.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Issue 9, item 4: a routing channel shared with another organisation mid-run. Slack's `channel_shared` /
 // `channel_unshared` events (https://api.slack.com/events/channel_shared) and `conversations.info`'s
@@ -26,11 +27,11 @@ async function harness(): Promise<Harness> {
 }
 
 function leadId(h: Harness, domain: string): number {
-  return (h.db.$client.prepare('select id from leads where domain = ?').get(domain) as { id: number }).id;
+  return (sqliteClient(h.db).prepare('select id from leads where domain = ?').get(domain) as { id: number }).id;
 }
 
 function channelState(h: Harness, channel: string): string {
-  const row = h.db.$client.prepare('select state from channel_states where channel_id = ?').get(channel) as
+  const row = sqliteClient(h.db).prepare('select state from channel_states where channel_id = ?').get(channel) as
     | { state: string }
     | undefined;
   return row?.state ?? 'internal';
@@ -65,7 +66,7 @@ describe('a routing channel shared mid-run', () => {
     await flagAccount(h, PAT, { accountName: 'One Co', website: 'one-co.com' });
     await h.drain();
     const first = leadId(h, 'one-co.com');
-    expect(routingPost(h, first)?.channel).toBe('C0ROUTING');
+    expect((await routingPost(h, first))?.channel).toBe('C0ROUTING');
 
     // Someone shares #eql-routing with another organisation.
     h.standIn.addChannel({
@@ -84,7 +85,7 @@ describe('a routing channel shared mid-run', () => {
 
     // The program goes on: a new lead for the same channel, and a claim that updates the first post.
     await flagAccount(h, PAT, { accountName: 'Two Co', website: 'two-co.com' });
-    const post = routingPost(h, first)!;
+    const post = (await routingPost(h, first))!;
     const claim = buttons(post).get(ACTIONS.claim)!;
     expect(
       (await click(h, REP1, ACTIONS.claim, claim.value, { channelId: post.channel, messageTs: post.ts })).res
@@ -93,7 +94,7 @@ describe('a routing channel shared mid-run', () => {
     await h.drain();
 
     expect(postsTo(h, 'C0ROUTING', sharedAt)).toEqual([]);
-    const waiting = h.db.$client
+    const waiting = sqliteClient(h.db)
       .prepare("select method from outbox where recipient = 'C0ROUTING' and status = 'pending' order by id")
       .all() as Array<{ method: string }>;
     expect(waiting.map((w) => w.method)).toEqual(['chat.postMessage', 'chat.update']);
@@ -106,7 +107,7 @@ describe('a routing channel shared mid-run', () => {
     expect(stopped[0]!.text).toMatch(/shared with another organisation \(T0OUTSIDE\)/);
     expect(allText(stopped[0])).toMatch(/Remove the other organisation/);
     expect(
-      h.db.$client.prepare("select count(*) as n from lead_events where type = 'channel_held'").get(),
+      sqliteClient(h.db).prepare("select count(*) as n from lead_events where type = 'channel_held'").get(),
     ).toEqual({ n: 1 });
 
     // ...and see it on their App Home.
@@ -147,7 +148,7 @@ describe('a routing channel shared mid-run', () => {
     await h.drain();
     const resumed = postsTo(h, 'C0ROUTING', unshareAt);
     expect(resumed.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.update']);
-    expect(routingPost(h, leadId(h, 'two-co.com'))?.channel).toBe('C0ROUTING');
+    expect((await routingPost(h, leadId(h, 'two-co.com')))?.channel).toBe('C0ROUTING');
     expect(allText(routingPost(h, first))).toMatch(/Claimed · from Northwind Consulting · owner <@U0REP1>/);
     expect(adminDms(h, /is internal again.*2 messages that waited/)).toHaveLength(1);
 
@@ -196,7 +197,7 @@ describe('a routing channel shared mid-run', () => {
       eventEnvelope({ type: 'channel_id_changed', old_channel_id: 'G0OTHER', new_channel_id: 'C0OTHER' }),
     );
     await h.drain();
-    expect(h.db.$client.prepare('select count(*) as n from channel_states').get()).toEqual({ n: 0 });
+    expect(sqliteClient(h.db).prepare('select count(*) as n from channel_states').get()).toEqual({ n: 0 });
     expect(h.standIn.calls('conversations.info').filter((c) => c.args.channel === 'C0SHAREDN')).toEqual([]);
   });
 });

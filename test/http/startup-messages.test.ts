@@ -8,6 +8,7 @@ import { startSocketModeStandIn } from '../../src/dev/socket-mode-stand-in.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openTestDb, testConfig } from '../helpers/db.ts';
 import { programStandInOptions, SIGNING_SECRET } from '../helpers/harness.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Start-up problems are one line that names the real cause: Slack unreachable is not a rejected token, and a
 // port in use is not a stack trace (issue 14).
@@ -105,7 +106,7 @@ describe('/healthz', () => {
     const t = openTestDb();
     cleanups.push(() => t.cleanup());
     const now = Date.parse('2026-11-23T14:00:00Z');
-    const insert = t.db.$client.prepare(
+    const insert = sqliteClient(t.db).prepare(
       "insert into outbox (delivery_key, recipient, method, payload, status, not_before, created_at) values (?, 'C0ROUTING', 'chat.postMessage', '{}', ?, ?, ?)",
     );
     insert.run('a', 'pending', now - 90_000, now - 90_000);
@@ -136,12 +137,12 @@ describe('/healthz', () => {
     expect(body.outbox.failed).toBeGreaterThanOrEqual(1);
   });
 
-  it('counts pending, due, the oldest due message and failures', () => {
+  it('counts pending, due, the oldest due message and failures', async () => {
     const t = openTestDb();
     cleanups.push(() => t.cleanup());
     const now = Date.parse('2026-11-23T14:00:00Z');
-    expect(outboxHealth(t.db, now)).toEqual({ pending: 0, due: 0, oldestDueSeconds: 0, failed: 0 });
-    const insert = t.db.$client.prepare(
+    expect(await outboxHealth(t.db, now)).toEqual({ pending: 0, due: 0, oldestDueSeconds: 0, failed: 0 });
+    const insert = sqliteClient(t.db).prepare(
       "insert into outbox (delivery_key, recipient, method, payload, status, not_before, created_at) values (?, 'C0ROUTING', 'chat.postMessage', '{}', ?, ?, ?)",
     );
     insert.run('a', 'pending', now - 90_000, now - 90_000);
@@ -149,7 +150,7 @@ describe('/healthz', () => {
     insert.run('c', 'pending', now + 3_600_000, now);
     insert.run('d', 'failed', now - 1_000, now - 1_000);
     insert.run('e', 'sent', now - 1_000, now - 1_000);
-    expect(outboxHealth(t.db, now)).toEqual({ pending: 3, due: 2, oldestDueSeconds: 90, failed: 1 });
+    expect(await outboxHealth(t.db, now)).toEqual({ pending: 3, due: 2, oldestDueSeconds: 90, failed: 1 });
   });
 
   it('is served in Socket Mode too, on PORT', async () => {

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { transaction } from '../../src/db/connection.ts';
 import { corroborations, gateResults, leads } from '../../src/db/schema.ts';
 import { LEAD_EXPORT_COLUMNS, neutraliseFormula, writeLeadsCsv } from '../../src/db/stores/export-store.ts';
 import { syncPartners } from '../../src/db/stores/import-store.ts';
@@ -198,23 +199,20 @@ describe('writeLeadsCsv', () => {
   });
 
   it('pages through many leads in id order', async () => {
-    t.db.transaction((tx) => {
-      for (let i = 0; i < 1_234; i += 1) {
-        tx.insert(leads)
-          .values({
-            domain: `c${i}.com`,
-            accountName: `C${i}`,
-            partnerSlug: 'northwind',
-            surfacedBy: 'partner',
-            submittedByUserId: 'U0P',
-            status: 'qualified',
-            attribution: 'sourced',
-            createdAt: T0,
-            updatedAt: T0,
-            lastProgressAt: T0,
-          })
-          .run();
-      }
+    const many = Array.from({ length: 1_234 }, (_, i) => ({
+      domain: `c${i}.com`,
+      accountName: `C${i}`,
+      partnerSlug: 'northwind',
+      surfacedBy: 'partner' as const,
+      submittedByUserId: 'U0P',
+      status: 'qualified' as const,
+      attribution: 'sourced' as const,
+      createdAt: T0,
+      updatedAt: T0,
+      lastProgressAt: T0,
+    }));
+    await transaction(t.db, async (tx) => {
+      for (let i = 0; i < many.length; i += 200) await tx.insert(leads).values(many.slice(i, i + 200));
     });
     const { rows, count } = await exportCsv();
     expect(count).toBe(1_234);

@@ -30,8 +30,8 @@ export function tempDb(): TempDb {
       writeFileSync(file, content);
       return file;
     },
-    cleanup() {
-      closeDb(db);
+    async cleanup() {
+      await closeDb(db);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDb, type Db, openDb } from '../../src/db/connection.ts';
+import { closeDb, type Db, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { importRuns } from '../../src/db/schema.ts';
 import { importAccounts } from '../../src/imports/import-accounts.ts';
 import { generatedAccounts, type TempDb, tempDb } from './helpers.ts';
@@ -14,10 +14,10 @@ let other: Db;
 beforeEach(() => {
   t = tempDb();
   other = openDb(t.path, { migrate: false });
-  other.$client.pragma('busy_timeout = 0');
+  sqliteClient(other).pragma('busy_timeout = 0');
 });
-afterEach(() => {
-  closeDb(other);
+afterEach(async () => {
+  await closeDb(other);
   t.cleanup();
 });
 
@@ -28,12 +28,12 @@ describe('import batches', () => {
     let writes = 0;
     let refused = 0;
     const timer = setInterval(() => {
-      const row = other.$client
+      const row = sqliteClient(other)
         .prepare('SELECT rows_applied AS applied, rows_total AS total FROM import_runs WHERE status = ?')
         .get('applying') as { applied: number; total: number } | undefined;
       try {
         // busy_timeout 0: this fails at once if the import holds the write lock.
-        other.$client
+        sqliteClient(other)
           .prepare('INSERT INTO job_runs (job, period_key, ran_at) VALUES (?, ?, ?)')
           .run('bot', `w${writes}`, 1);
         writes += 1;
@@ -71,7 +71,7 @@ describe('import batches', () => {
     const file = t.write('accounts.csv', generatedAccounts(5000, { badAt: 4000 }));
     const res = await importAccounts(t.db, file, { now: 1_700_000_000_000 });
     expect(res.applied).toBe(false);
-    expect(t.db.$client.prepare('SELECT count(*) AS n FROM crm_accounts').get()).toEqual({ n: 0 });
+    expect(sqliteClient(t.db).prepare('SELECT count(*) AS n FROM crm_accounts').get()).toEqual({ n: 0 });
     expect(t.db.select().from(importRuns).all()).toEqual([]);
   });
 

@@ -6,9 +6,10 @@ import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-
 import { digestJob } from '../../src/jobs/digest-job.ts';
 import { insightsJob } from '../../src/jobs/insights-job.ts';
 import { modelFitJob } from '../../src/jobs/model-fit-job.ts';
-import { createOutboxSender } from '../../src/slack/outbox-sender.ts';
+import { createOutboxSender } from '../../src/delivery/outbox-sender.ts';
 import { testConfig } from '../helpers/db.ts';
 import { type JobWorld, jobWorld, outbox } from '../jobs/helpers.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // The monthly insights run end to end: the job queues the calibration report, its chart and the ecosystem
 // map to every leader and admin and the insight channel, and product input to the product channel; the
@@ -27,7 +28,7 @@ let w: JobWorld;
 let standIn: SlackStandIn;
 
 beforeEach(async () => {
-  w = jobWorld({
+  w = await jobWorld({
     start: NOW,
     config: testConfig((raw) => {
       raw.insight = { minSample: 30, channel: 'C0INSIGHT' };
@@ -123,7 +124,7 @@ describe('the monthly insights job', () => {
 
   it('sends the report without the chart when charts are off', async () => {
     w.cleanup();
-    w = jobWorld({
+    w = await jobWorld({
       start: NOW,
       config: testConfig((raw) => {
         raw.charts = { enabled: false };
@@ -166,7 +167,7 @@ describe('the nightly model fit', () => {
     expect(s.period).toBe('2026-12-01');
     expect(s.report![0]).toMatch(/^fitted on \d+ judged EQLs/);
     expect(s.report![2]).toMatch(/^reps see the (model|prior)/);
-    const rows = w.db.$client.prepare('select use, n, segments from eql_models').all() as Array<{
+    const rows = sqliteClient(w.db).prepare('select use, n, segments from eql_models').all() as Array<{
       use: string;
       n: number;
       segments: string;
@@ -178,6 +179,6 @@ describe('the nightly model fit', () => {
     expect(again.skipped).toMatch(/already fitted on 2026-12-01/);
     const dry = await modelFitJob.run(w.jobDeps, NOW + 86_400_000, { dryRun: true });
     expect(dry.report![0]).toMatch(/^would fit/);
-    expect((w.db.$client.prepare('select count(*) as n from eql_models').get() as { n: number }).n).toBe(1);
+    expect((sqliteClient(w.db).prepare('select count(*) as n from eql_models').get() as { n: number }).n).toBe(1);
   });
 });

@@ -8,6 +8,7 @@ import { leadStatus } from '../../src/services/read-leads.ts';
 import { submitLead } from '../../src/services/submit-lead.ts';
 import { goodSubmission, NORTHWIND, REP1 } from '../helpers/actors.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock, testConfig } from '../helpers/db.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Seeded programs with a known generating process: the report must recover what the process put there, the
 // model must rank better than chance and be calibrated, and with too little data it must fall back and say so.
@@ -16,12 +17,12 @@ const NOW = Date.parse('2026-11-16T15:00:00Z');
 const STRENGTH_RATE: Record<number, number> = { 3: 0.05, 4: 0.2, 5: 0.4 };
 
 let t: TestDb | null = null;
-afterEach(() => {
-  t?.cleanup();
+afterEach(async () => {
+  await t?.cleanup();
   t = null;
 });
 
-function program(
+async function program(
   leads: number,
   pOpportunity: Parameters<typeof seedLearningProgram>[1]['pOpportunity'],
   patch = (_: Record<string, unknown>) => {},
@@ -32,15 +33,15 @@ function program(
     raw.score = { minOutcomes: 200 };
     patch(raw);
   });
-  const deps = serviceDeps(t.db, config, testClock(NOW).now);
+  const deps = await serviceDeps(t.db, config, testClock(NOW).now);
   seedLearningProgram(t.db, { seed: 7, leads, now: NOW, partners: ['northwind', 'contoso'], pOpportunity });
   return deps;
 }
 
 describe('calibration on a seeded program', () => {
-  it('recovers each strength’s rate within its interval, and suggests raising the floor', () => {
-    const deps = program(3000, (l) => STRENGTH_RATE[l.strength]!);
-    const { report } = buildCalibration(deps, NOW);
+  it('recovers each strength’s rate within its interval, and suggests raising the floor', async () => {
+    const deps = await program(3000, (l) => STRENGTH_RATE[l.strength]!);
+    const { report } = await buildCalibration(deps, NOW);
     const strength = report.signals.find((s) => s.signal === 'strength')!;
     for (const level of ['3', '4', '5']) {
       const row = strength.rows.find((r) => r.level === level)!;
@@ -68,25 +69,25 @@ describe('calibration on a seeded program', () => {
     ).toBe(true);
   });
 
-  it('honours the configured population: without disqualified and expired, fewer leads are judged', () => {
-    const deps = program(
+  it('honours the configured population: without disqualified and expired, fewer leads are judged', async () => {
+    const deps = await program(
       1000,
       (l) => STRENGTH_RATE[l.strength]!,
       (raw) => {
         raw.insight = { minSample: 30, includeDisqualified: false, includeExpired: false };
       },
     );
-    const narrow = buildCalibration(deps, NOW).report.overall;
-    const wide = buildCalibration({ ...deps, config: testConfig() }, NOW).report.overall;
+    const narrow = (await buildCalibration(deps, NOW)).report.overall;
+    const wide = (await buildCalibration({ ...deps, config: testConfig() }, NOW)).report.overall;
     expect(narrow.n).toBeLessThan(wide.n);
     expect(narrow.opportunityRate!).toBeGreaterThan(wide.opportunityRate!);
   });
 });
 
 describe('the EQL score', () => {
-  it('ranks better than chance, is calibrated, beats the prior when a second signal matters', () => {
-    const deps = program(4000, (l) => STRENGTH_RATE[l.strength]! * (l.willing ? 1.5 : 0.25));
-    const fit = computeScoreFit(deps, NOW);
+  it('ranks better than chance, is calibrated, beats the prior when a second signal matters', async () => {
+    const deps = await program(4000, (l) => STRENGTH_RATE[l.strength]! * (l.willing ? 1.5 : 0.25));
+    const fit = await computeScoreFit(deps, NOW);
     expect(fit.use).toBe('model');
     expect(fit.reason).toBeNull();
     const held = fit.heldOut!;
@@ -112,41 +113,41 @@ describe('the EQL score', () => {
     expect(p).toBeLessThan(0.75);
   });
 
-  it('ranks no better than the prior when only strength matters', () => {
-    const deps = program(3000, (l) => STRENGTH_RATE[l.strength]!);
-    const fit = computeScoreFit(deps, NOW);
+  it('ranks no better than the prior when only strength matters', async () => {
+    const deps = await program(3000, (l) => STRENGTH_RATE[l.strength]!);
+    const fit = await computeScoreFit(deps, NOW);
     // only strength matters: the regression ranks no better than strength alone
     const held = fit.heldOut!;
     expect(held.prior.auc!).toBeGreaterThan(0.6);
     expect(Math.abs(held.model.auc! - held.prior.auc!)).toBeLessThan(0.03);
   });
 
-  it('with too little data falls back to the prior and says so', () => {
-    const deps = program(120, (l) => STRENGTH_RATE[l.strength]!);
-    const { fit } = fitAndSaveScore(deps, NOW);
+  it('with too little data falls back to the prior and says so', async () => {
+    const deps = await program(120, (l) => STRENGTH_RATE[l.strength]!);
+    const { fit } = await fitAndSaveScore(deps, NOW);
     expect(fit.use).toBe('prior');
     expect(fit.model).toBeNull();
     expect(fit.reason).toMatch(/^only \d+ judged EQLs so far; the model needs 200$/);
     // the prior is the smoothed strength rate, and a lead is scored by it with one reason
-    const score = currentScore(deps.db)!;
+    const score = (await currentScore(deps.db))!;
     expect(score.use).toBe('prior');
     const prior = fit.prior.strength['5']!;
     expect(prior.rate).toBeCloseTo((prior.opportunity + 20 * fit.prior.overall) / (prior.n + 20), 10);
   });
 
-  it('scores a stored lead with its top reasons from the saved model', () => {
-    const deps = program(4000, (l) => STRENGTH_RATE[l.strength]! * (l.willing ? 1.5 : 0.25));
-    fitAndSaveScore(deps, NOW);
-    const score = currentScore(deps.db)!;
+  it('scores a stored lead with its top reasons from the saved model', async () => {
+    const deps = await program(4000, (l) => STRENGTH_RATE[l.strength]! * (l.willing ? 1.5 : 0.25));
+    await fitAndSaveScore(deps, NOW);
+    const score = (await currentScore(deps.db))!;
     expect(score.use).toBe('model');
     const id = (
-      deps.db.$client
+      sqliteClient(deps.db)
         .prepare(
           'SELECT l.id FROM leads l JOIN warmth_attestations w ON w.lead_id = l.id WHERE w.strength = 5 AND w.willing_to_introduce = 1 LIMIT 1',
         )
         .get() as { id: number }
     ).id;
-    const view = getLeadView(deps.db, id, () => null)!;
+    const view = (await getLeadView(deps.db, id, () => null))!;
     const s = scoreLeadView(score, view)!;
     expect(s.source).toBe('model');
     expect(s.probability).toBeGreaterThan(0.4);
@@ -158,13 +159,13 @@ describe('the EQL score', () => {
 });
 
 describe('the score on Slack surfaces', () => {
-  it('the routing post of a new EQL says how likely it is to reach opportunity, partners never see it', () => {
-    const deps = program(4000, (l) => STRENGTH_RATE[l.strength]! * (l.willing ? 1.5 : 0.25));
-    fitAndSaveScore(deps, NOW);
-    const res = submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 5 } }));
+  it('the routing post of a new EQL says how likely it is to reach opportunity, partners never see it', async () => {
+    const deps = await program(4000, (l) => STRENGTH_RATE[l.strength]! * (l.willing ? 1.5 : 0.25));
+    await fitAndSaveScore(deps, NOW);
+    const res = await submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 5 } }));
     if (res.kind !== 'created') throw new Error(res.kind);
     expect(res.status).toBe('qualified');
-    const rows = deps.db.$client
+    const rows = sqliteClient(deps.db)
       .prepare('select recipient, payload from outbox where lead_id = ? order by id')
 
       .all(res.leadId) as Array<{ recipient: string; payload: string }>;
@@ -174,11 +175,11 @@ describe('the score on Slack surfaces', () => {
       expect(r.payload).not.toContain('likely to reach');
   });
 
-  it('before any fit, routing posts carry no score line', () => {
-    const deps = program(10, () => 0.2);
-    const res = submitLead(deps, goodSubmission());
+  it('before any fit, routing posts carry no score line', async () => {
+    const deps = await program(10, () => 0.2);
+    const res = await submitLead(deps, goodSubmission());
     if (res.kind !== 'created') throw new Error(res.kind);
-    const post = deps.db.$client
+    const post = sqliteClient(deps.db)
       .prepare("select payload from outbox where lead_id = ? and recipient = 'C0ROUTING'")
       .get(res.leadId) as { payload: string };
     expect(post.payload).not.toContain('likely to reach');
@@ -186,23 +187,23 @@ describe('the score on Slack surfaces', () => {
 });
 
 describe('partners to ask', () => {
-  it('/eql status on an account no partner has: internal people see who converts in its segment, partners do not', () => {
-    const deps = program(3000, (l) =>
+  it('/eql status on an account no partner has: internal people see who converts in its segment, partners do not', async () => {
+    const deps = await program(3000, (l) =>
       l.partnerSlug === 'northwind' && l.industry === 'fintech' ? 0.5 : 0.1,
     );
-    fitAndSaveScore(deps, NOW);
-    deps.db.$client
+    await fitAndSaveScore(deps, NOW);
+    sqliteClient(deps.db)
       .prepare(
         "INSERT INTO crm_accounts (domain, name, industry, employees, country, imported_at) VALUES ('newco.com', 'NewCo', 'fintech', 800, 'DE', 0)",
       )
       .run();
-    const internal = leadStatus(deps, REP1, 'newco.com');
+    const internal = await leadStatus(deps, REP1, 'newco.com');
     expect(internal.leads).toEqual([]);
     expect(internal.hint).toMatch(
       /^🧭 Partners that convert in this segment: Northwind Consulting: \d+\.\d% \[[\d.–]+\] of \d+ in fintech/,
     );
     expect(internal.hint!.indexOf('Northwind')).toBeLessThan(internal.hint!.indexOf('Contoso'));
-    const partner = leadStatus(deps, NORTHWIND, 'newco.com');
+    const partner = await leadStatus(deps, NORTHWIND, 'newco.com');
     expect(partner.hint).toBeUndefined();
   });
 });

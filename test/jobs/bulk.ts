@@ -1,5 +1,5 @@
 import type { LeadStatus } from '../../src/core/types.ts';
-import type { Db } from '../../src/db/connection.ts';
+import { type Db, sqliteClient } from '../../src/db/connection.ts';
 
 // A big, realistic program for limit and speed tests: `partners` partner orgs and `leads` leads over the
 // last `days` days, with every status, gate failures on candidates, reasons, owners and routing posts.
@@ -48,7 +48,7 @@ export function seedBulk(
     }
     return 'candidate';
   };
-  const client = db.$client;
+  const client = sqliteClient(db);
   const insertPartner = client.prepare(
     'insert or ignore into partner_orgs (slug, name, manager_user_id, active, updated_at) values (?, ?, ?, 1, ?)',
   );

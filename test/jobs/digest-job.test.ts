@@ -19,12 +19,12 @@ afterEach(() => w.cleanup());
 // Monday 2026-11-23 09:00 New York: the example's digest cron ("0 9 * * 1").
 const DIGEST_AT = at('2026-11-23T14:00:00Z');
 
-function seedProgram(world: JobWorld): void {
+async function seedProgram(world: JobWorld): Promise<void> {
   // Northwind: 3 EQLs (one won, one opportunity, one waiting), one candidate (cold). Contoso: 1 EQL lost.
-  const won = seedEql(world);
-  const opp = seedEql(world);
-  seedEql(world);
-  submitLead(
+  const won = await seedEql(world);
+  const opp = await seedEql(world);
+  await seedEql(world);
+  await submitLead(
     world.services,
     goodSubmission({
       accountName: 'Coldco',
@@ -39,19 +39,19 @@ function seedProgram(world: JobWorld): void {
       },
     }),
   );
-  const lost = seedEql(world, { actor: CONTOSO });
-  for (const id of [won, opp, lost]) claimLead(world.services, { actor: REP1, leadId: id });
-  recordOutcome(world.services, { actor: REP1, leadId: won, outcome: 'opportunity' });
-  recordOutcome(world.services, { actor: REP1, leadId: won, outcome: 'won' });
-  recordOutcome(world.services, { actor: REP1, leadId: opp, outcome: 'opportunity' });
-  recordOutcome(world.services, {
+  const lost = await seedEql(world, { actor: CONTOSO });
+  for (const id of [won, opp, lost]) await claimLead(world.services, { actor: REP1, leadId: id });
+  await recordOutcome(world.services, { actor: REP1, leadId: won, outcome: 'opportunity' });
+  await recordOutcome(world.services, { actor: REP1, leadId: won, outcome: 'won' });
+  await recordOutcome(world.services, { actor: REP1, leadId: opp, outcome: 'opportunity' });
+  await recordOutcome(world.services, {
     actor: REP1,
     leadId: lost,
     outcome: 'lost',
     reason: { reasonCode: 'price', reasonText: null },
   });
-  const dq = seedEql(world);
-  disqualifyLead(world.services, {
+  const dq = await seedEql(world);
+  await disqualifyLead(world.services, {
     actor: LEADER,
     leadId: dq,
     reason: { reasonCode: 'no_need', reasonText: null },
@@ -59,9 +59,9 @@ function seedProgram(world: JobWorld): void {
 }
 
 describe('the weekly digest job', () => {
-  beforeEach(() => {
-    w = jobWorld();
-    seedProgram(w);
+  beforeEach(async () => {
+    w = await jobWorld();
+    await seedProgram(w);
     markAllSent(w.db, w.clock.now());
   });
 
@@ -109,19 +109,19 @@ describe('the weekly digest job', () => {
 
   it('sends no charts with charts.enabled false: the text is complete without them', async () => {
     w.cleanup();
-    w = jobWorld({
+    w = await jobWorld({
       config: testConfig((raw) => {
         raw.charts = { enabled: false };
       }),
     });
-    seedProgram(w);
+    await seedProgram(w);
     const s = await digestJob.run(w.jobDeps, DIGEST_AT);
     expect(s.queued.map((q) => q.kind)).toEqual(['digest', 'digest']);
   });
 
   it('only posts to the channel when dmLeaders is off', async () => {
     w.cleanup();
-    w = jobWorld({
+    w = await jobWorld({
       config: testConfig((raw) => {
         (raw.digest as Record<string, unknown>).dmLeaders = false;
       }),
@@ -134,9 +134,9 @@ describe('the weekly digest job', () => {
     ]);
   });
 
-  it('compares EQLs with baselines on mature EQLs and links aging leads to their posts', () => {
+  it('compares EQLs with baselines on mature EQLs and links aging leads to their posts', async () => {
     // 40 days later, the EQLs are mature and the waiting one is aging.
-    const d = buildProgramDigest(w.services, DIGEST_AT + 40 * DAY);
+    const d = await buildProgramDigest(w.services, DIGEST_AT + 40 * DAY);
     const msg = digestMessage(d);
     const text = textOf(msg);
     expect(d.trailing.metrics.matureFunnel.eql).toBe(5);
@@ -149,13 +149,13 @@ describe('the weekly digest job', () => {
 });
 
 describe('the digest at scale', () => {
-  it('stays within Block Kit limits with 500 partners and 10,000 leads, fast', () => {
-    w = jobWorld();
+  it('stays within Block Kit limits with 500 partners and 10,000 leads, fast', async () => {
+    w = await jobWorld();
     const now = DIGEST_AT;
     seedBulk(w.db, { partners: 500, leads: 10_000, now });
-    setRoutingPost(w.db, 1, 'C0ROUTING', '1763300000.000001');
+    await setRoutingPost(w.db, 1, 'C0ROUTING', '1763300000.000001');
     const started = performance.now();
-    const digest = buildProgramDigest(w.services, now);
+    const digest = await buildProgramDigest(w.services, now);
     const msg = digestMessage(digest);
     const ms = performance.now() - started;
     console.info(`digest over 10,000 leads and 500 partners built in ${ms.toFixed(0)} ms`);

@@ -9,6 +9,7 @@ import { scorecardMessage } from '../../src/slack/blocks/scorecard.ts';
 import { REP1 } from '../helpers/actors.ts';
 import { testConfig } from '../helpers/db.ts';
 import { at, DAY, type JobWorld, jobWorld, seedEql, textOf } from './helpers.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // The digest's revenue section answers "how much revenue did partner-sourced EQLs bring, how fast, compared
 // with MQLs?" from the linked deals' amounts and dates, by currency.
@@ -18,18 +19,18 @@ afterEach(() => w.cleanup());
 
 const START = at('2026-11-16T15:00:00Z');
 
-function deal(
+async function deal(
   world: JobWorld,
   outcome: 'won' | 'opportunity',
   amount: number | null,
   currency: string | null,
   closeDays: number,
-): number {
-  const id = seedEql(world);
-  claimLead(world.services, { actor: REP1, leadId: id });
-  recordOutcome(world.services, { actor: REP1, leadId: id, outcome: 'opportunity' });
-  if (outcome === 'won') recordOutcome(world.services, { actor: REP1, leadId: id, outcome: 'won' });
-  world.db.$client
+): Promise<number> {
+  const id = await seedEql(world);
+  await claimLead(world.services, { actor: REP1, leadId: id });
+  await recordOutcome(world.services, { actor: REP1, leadId: id, outcome: 'opportunity' });
+  if (outcome === 'won') await recordOutcome(world.services, { actor: REP1, leadId: id, outcome: 'won' });
+  sqliteClient(world.db)
     .prepare(
       `update leads set crm_opportunity_id = ?, opportunity_amount = ?, opportunity_currency = ?,
          crm_opportunity_created_at = qualified_at + 10 * 86400000,
@@ -41,7 +42,7 @@ function deal(
 }
 
 describe('the digest revenue section', () => {
-  it('shows won and pipeline revenue by currency, speed, and each beside the MQL baseline', () => {
+  it('shows won and pipeline revenue by currency, speed, and each beside the MQL baseline', async () => {
     const config = testConfig();
     config.baselines = [
       {
@@ -54,15 +55,15 @@ describe('the digest revenue section', () => {
         daysToClose: 95,
       },
     ];
-    w = jobWorld({ config, start: START });
-    deal(w, 'won', 120_000, 'USD', 50);
-    deal(w, 'won', 80_000, 'USD', 70);
-    deal(w, 'opportunity', 60_000, 'USD', 0);
-    deal(w, 'won', 25_000, 'EUR', 40);
-    deal(w, 'won', null, null, 20);
-    seedEql(w); // an EQL with no deal: counts in revenue per EQL
+    w = await jobWorld({ config, start: START });
+    await deal(w, 'won', 120_000, 'USD', 50);
+    await deal(w, 'won', 80_000, 'USD', 70);
+    await deal(w, 'opportunity', 60_000, 'USD', 0);
+    await deal(w, 'won', 25_000, 'EUR', 40);
+    await deal(w, 'won', null, null, 20);
+    await seedEql(w); // an EQL with no deal: counts in revenue per EQL
     w.clock.set(START + 45 * DAY);
-    const d = buildProgramDigest(w.services);
+    const d = await buildProgramDigest(w.services);
     const msg = digestMessage(d);
     expect(checkMessageBlocks(msg.blocks)).toEqual([]);
     const text = textOf(msg);
@@ -80,23 +81,23 @@ describe('the digest revenue section', () => {
     expect(text).toContain('average deal $100,000 (MQL $40,000)');
   });
 
-  it('converts currencies only with configured rates, and says so', () => {
+  it('converts currencies only with configured rates, and says so', async () => {
     const config = testConfig();
     config.revenue = { currency: 'USD', rates: { EUR: 1.1 } };
-    w = jobWorld({ config, start: START });
-    deal(w, 'won', 100_000, 'USD', 30);
-    deal(w, 'won', 10_000, 'EUR', 30);
+    w = await jobWorld({ config, start: START });
+    await deal(w, 'won', 100_000, 'USD', 30);
+    await deal(w, 'won', 10_000, 'EUR', 30);
     w.clock.set(START + 40 * DAY);
-    const text = textOf(digestMessage(buildProgramDigest(w.services)));
+    const text = textOf(digestMessage(await buildProgramDigest(w.services)));
     expect(text).toContain('• *USD (EUR converted at configured rates)*: won *$111,000* (2 deals');
     expect(text).not.toContain('€');
   });
 
-  it('puts revenue on the partner scorecard beside the program', () => {
-    w = jobWorld({ start: START });
-    deal(w, 'won', 90_000, 'USD', 30);
+  it('puts revenue on the partner scorecard beside the program', async () => {
+    w = await jobWorld({ start: START });
+    await deal(w, 'won', 90_000, 'USD', 30);
     w.clock.set(at('2027-01-04T14:00:00Z'));
-    const { cards } = buildScorecards(w.services);
+    const { cards } = await buildScorecards(w.services);
     const card = cards.find((c) => c.revenue.groups.length > 0);
     expect(card).toBeDefined();
     const text = textOf(scorecardMessage(card!));

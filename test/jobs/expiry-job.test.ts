@@ -20,6 +20,7 @@ import {
   seedEql,
   textOf,
 } from './helpers.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Expiry in the example program: 90 days without progress, warned 7 days before, extensions of 30 days.
 // A lead claimed Monday 2026-11-16 10:00 New York is warned from 2027-02-07 10:00 and expires 2027-02-14
@@ -30,10 +31,10 @@ const EXPIRES = at('2027-02-14T15:00:00Z');
 
 let w: JobWorld;
 let id: number;
-beforeEach(() => {
-  w = jobWorld({ zones: { U0NWPAT: 'Europe/London', U0REP1: 'America/New_York' } });
-  id = seedEql(w);
-  claimLead(w.services, { actor: REP1, leadId: id });
+beforeEach(async () => {
+  w = await jobWorld({ zones: { U0NWPAT: 'Europe/London', U0REP1: 'America/New_York' } });
+  id = await seedEql(w);
+  await claimLead(w.services, { actor: REP1, leadId: id });
   markAllSent(w.db, CLAIMED);
 });
 afterEach(() => w.cleanup());
@@ -84,7 +85,7 @@ describe('expiring', () => {
     expect(actionIds(post.payload)).toEqual(['grant_extension', 'lead_history']);
     const owner = outbox(w.db, "status = 'pending' and recipient = 'U0REP1'")[0]!;
     expect(textOf(owner.payload)).toContain('expired');
-    const events = w.db.$client
+    const events = sqliteClient(w.db)
       .prepare(
         "select from_status, to_status, reason from lead_events where lead_id = ? and type = 'transition' order by id desc limit 1",
       )
@@ -95,7 +96,7 @@ describe('expiring', () => {
 
   it('progress pushes the expiry out', async () => {
     w.clock.set(at('2027-01-10T15:00:00Z'));
-    recordOutcome(w.services, { actor: REP1, leadId: id, outcome: 'meeting_held' });
+    await recordOutcome(w.services, { actor: REP1, leadId: id, outcome: 'meeting_held' });
     expect((await expiryJob.run(w.jobDeps, EXPIRES + HOUR)).queued).toEqual([]);
     expect(leadRow(w.db, id).status).toBe('meeting_held');
   });
@@ -107,7 +108,7 @@ describe('extensions', () => {
     markAllSent(w.db, EXPIRES + HOUR);
     w.clock.set(EXPIRES + 2 * DAY);
 
-    const asked = requestExtension(w.services, { actor: NORTHWIND, leadId: id });
+    const asked = await requestExtension(w.services, { actor: NORTHWIND, leadId: id });
     expect(asked.notified).toEqual(['U0REP1']);
     const req = outbox(w.db, "status = 'pending' and recipient = 'U0REP1'")[0]!;
     expect(actionIds(req.payload)).toEqual(['grant_extension']);
@@ -121,7 +122,7 @@ describe('extensions', () => {
     expect(() => grantExtension(w.services, { actor: NORTHWIND, leadId: id })).toThrow(DomainError);
     markAllSent(w.db, w.clock.now());
 
-    const granted = grantExtension(w.services, { actor: REP1, leadId: id });
+    const granted = await grantExtension(w.services, { actor: REP1, leadId: id });
     expect(granted.restoredTo).toBe('claimed');
     const row = leadRow(w.db, id);
     expect(row.status).toBe('claimed');
@@ -144,19 +145,19 @@ describe('extensions', () => {
 
   it('restores a lead that expired as an opportunity to opportunity', async () => {
     w.clock.set(at('2026-11-20T15:00:00Z'));
-    recordOutcome(w.services, { actor: REP1, leadId: id, outcome: 'opportunity' });
+    await recordOutcome(w.services, { actor: REP1, leadId: id, outcome: 'opportunity' });
     await expiryJob.run(w.jobDeps, at('2027-02-18T16:00:00Z') + 1);
     await expiryJob.run(w.jobDeps, at('2027-02-20T16:00:00Z'));
     expect(leadRow(w.db, id).status).toBe('expired');
     w.clock.set(at('2027-02-21T16:00:00Z'));
-    expect(grantExtension(w.services, { actor: LEADER, leadId: id }).restoredTo).toBe('opportunity');
+    expect((await grantExtension(w.services, { actor: LEADER, leadId: id })).restoredTo).toBe('opportunity');
     expect(leadRow(w.db, id).status).toBe('opportunity');
   });
 
   it('extends an open lead in its warning week by extensionDays past its current expiry', async () => {
     w.clock.set(WARN + HOUR);
     const version = leadRow(w.db, id).version as number;
-    const g = grantExtension(w.services, { actor: REP1, leadId: id, version });
+    const g = await grantExtension(w.services, { actor: REP1, leadId: id, version });
     expect(g.restoredTo).toBeNull();
     expect(g.extensionDays).toBe(30);
     expect(g.expiresAt).toBe(at('2027-03-16T14:00:00Z')); // Feb 14 + 30 days, 10:00 New York (EDT)
@@ -165,8 +166,8 @@ describe('extensions', () => {
     expect(leadRow(w.db, id).extension_days).toBe(30);
   });
 
-  it('refuses to extend a closed lead', () => {
-    recordOutcome(w.services, { actor: REP1, leadId: id, outcome: 'won' });
+  it('refuses to extend a closed lead', async () => {
+    await recordOutcome(w.services, { actor: REP1, leadId: id, outcome: 'won' });
     expect(() => requestExtension(w.services, { actor: NORTHWIND, leadId: id })).toThrow(/nothing to extend/);
   });
 });

@@ -1,5 +1,5 @@
 import type { ProgramConfig } from '../../src/config/program-config.ts';
-import type { Db } from '../../src/db/connection.ts';
+import { type Db, sqliteClient } from '../../src/db/connection.ts';
 import { setRoutingPost } from '../../src/db/stores/lead-store.ts';
 import { createTimeZoneLookup, type UsersInfo } from '../../src/jobs/time-zones.ts';
 import type { JobDeps } from '../../src/jobs/types.ts';
@@ -43,13 +43,13 @@ export interface JobWorld {
   cleanup(): void;
 }
 
-export function jobWorld(
+export async function jobWorld(
   options: { config?: ProgramConfig; start?: number; zones?: Record<string, string> } = {},
-): JobWorld {
+): Promise<JobWorld> {
   const t = openTestDb();
   const config = options.config ?? testConfig();
   const clock = testClock(options.start ?? MONDAY_10AM);
-  const services = serviceDeps(t.db, config, clock.now);
+  const services = await serviceDeps(t.db, config, clock.now);
   const lookups: string[] = [];
   const zones = options.zones;
   const usersInfo: UsersInfo | null = zones
@@ -72,21 +72,21 @@ export function jobWorld(
 
 export function outbox(db: Db, where = '1 = 1'): OutboxRow[] {
   return (
-    db.$client.prepare(`select * from outbox where ${where} order by id`).all() as Array<
+    sqliteClient(db).prepare(`select * from outbox where ${where} order by id`).all() as Array<
       Omit<OutboxRow, 'payload'> & { payload: string }
     >
   ).map((r) => ({ ...r, payload: JSON.parse(r.payload) }));
 }
 
 export function count(db: Db, sql: string, ...params: unknown[]): number {
-  return (db.$client.prepare(`select count(*) as n from (${sql})`).get(...params) as { n: number }).n;
+  return (sqliteClient(db).prepare(`select count(*) as n from (${sql})`).get(...params) as { n: number }).n;
 }
 
 export function leadRow(
   db: Db,
   id: number,
 ): Record<string, unknown> & { status: string; extension_days: number } {
-  return db.$client.prepare('select * from leads where id = ?').get(id) as Record<string, unknown> & {
+  return sqliteClient(db).prepare('select * from leads where id = ?').get(id) as Record<string, unknown> & {
     status: string;
     extension_days: number;
   };
@@ -95,20 +95,20 @@ export function leadRow(
 let domainSeq = 0;
 
 /** A partner-submitted EQL (qualified now) on a fresh domain, with its routing post "delivered". */
-export function seedEql(w: JobWorld, overrides: Partial<SubmitLeadInput> = {}): number {
+export async function seedEql(w: JobWorld, overrides: Partial<SubmitLeadInput> = {}): Promise<number> {
   domainSeq++;
-  const res = submitLead(
+  const res = await submitLead(
     w.services,
     goodSubmission({ accountName: `Account ${domainSeq}`, website: `account${domainSeq}.com`, ...overrides }),
   );
   if (res.kind !== 'created') throw new Error(`seed failed: ${res.kind}`);
-  setRoutingPost(w.db, res.leadId, 'C0ROUTING', `1763300000.${String(domainSeq).padStart(6, '0')}`);
+  await setRoutingPost(w.db, res.leadId, 'C0ROUTING', `1763300000.${String(domainSeq).padStart(6, '0')}`);
   return res.leadId;
 }
 
 /** Marks every queued message sent, as if the outbox sender had delivered them. */
 export function markAllSent(db: Db, now: number): void {
-  db.$client.prepare("update outbox set status = 'sent', sent_at = ? where status = 'pending'").run(now);
+  sqliteClient(db).prepare("update outbox set status = 'sent', sent_at = ? where status = 'pending'").run(now);
 }
 
 /** Every text a message shows (fallback text, section text and fields, context elements). */

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { closeDb, openDb } from '../../src/db/connection.ts';
+import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { setRoutingPost } from '../../src/db/stores/lead-store.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
 import { recordOutcome } from '../../src/services/record-outcome.ts';
@@ -30,30 +30,30 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out: stdout.text, err: stderr.text };
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   t = openTestDb();
   env = { DATABASE_PATH: t.path, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname };
-  const deps = serviceDeps(t.db, testConfig(), () => MONDAY_10AM);
+  const deps = await serviceDeps(t.db, testConfig(), () => MONDAY_10AM);
   for (const [i, name] of ['Acme', 'Globex', 'Initech'].entries()) {
-    const res = submitLead(deps, goodSubmission({ accountName: name, website: `${name.toLowerCase()}.com` }));
+    const res = await submitLead(deps, goodSubmission({ accountName: name, website: `${name.toLowerCase()}.com` }));
     if (res.kind !== 'created') throw new Error('seed');
-    setRoutingPost(t.db, res.leadId, 'C0ROUTING', `1763300000.00000${i}`);
-    if (i > 0) claimLead(deps, { actor: REP1, leadId: res.leadId });
-    if (i === 2) recordOutcome(deps, { actor: REP1, leadId: res.leadId, outcome: 'won' });
+    await setRoutingPost(t.db, res.leadId, 'C0ROUTING', `1763300000.00000${i}`);
+    if (i > 0) await claimLead(deps, { actor: REP1, leadId: res.leadId });
+    if (i === 2) await recordOutcome(deps, { actor: REP1, leadId: res.leadId, outcome: 'won' });
   }
-  t.db.$client.prepare("update outbox set status = 'sent'").run();
-  closeDb(t.db);
+  sqliteClient(t.db).prepare("update outbox set status = 'sent'").run();
+  await closeDb(t.db);
 });
 afterEach(() => t.cleanup());
 
-const pending = () => {
+const pending = async () => {
   const db = openDb(t.path, { migrate: false });
   try {
-    return db.$client
+    return sqliteClient(db)
       .prepare("select recipient, delivery_key from outbox where status = 'pending' order by id")
       .all();
   } finally {
-    closeDb(db);
+    await closeDb(db);
   }
 };
 
@@ -64,11 +64,11 @@ describe('jobs run', () => {
     expect(first.err).toBe('');
     expect(first.out).toMatch(/^sla at 2026-11-19 10:30 EST: 3 messages queued, 0 transitions\./);
     expect(first.out).toContain('U0PAM  reminders  now  1 claim reminder (lead #1)');
-    expect(pending()).toHaveLength(3);
+    expect(await pending()).toHaveLength(3);
 
     const second = await cli('jobs', 'run', 'sla', '--now', '2026-11-19T15:30:00Z');
     expect(second.out).toBe('sla at 2026-11-19 10:30 EST: nothing due (or already done for this period).\n');
-    expect(pending()).toHaveLength(3);
+    expect(await pending()).toHaveLength(3);
   });
 
   it('--dry-run reports and writes nothing', async () => {
@@ -76,17 +76,17 @@ describe('jobs run', () => {
     expect(dry.code).toBe(0);
     expect(dry.out).toContain('(dry run: nothing was written)');
     expect(dry.out).toContain('lead #1: qualified → expired');
-    expect(pending()).toHaveLength(0);
+    expect(await pending()).toHaveLength(0);
     const real = await cli('jobs', 'run', 'expiry', '--now', '2027-02-20T15:00:00Z');
     expect(real.out).toContain('2 transitions');
-    expect(pending().length).toBeGreaterThan(0);
+    expect((await pending()).length).toBeGreaterThan(0);
   });
 
   it('--dry-run prints every message in full, to every recipient, with roles synced from the config first', async () => {
     // A database whose roles were never synced (the bot has not started since the config gained a leader).
     const db = openDb(t.path, { migrate: false });
-    db.$client.prepare('delete from person_roles').run();
-    closeDb(db);
+    sqliteClient(db).prepare('delete from person_roles').run();
+    await closeDb(db);
     const dry = await cli('jobs', 'run', 'digest', '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.out).toMatch(
@@ -113,12 +113,12 @@ describe('jobs run', () => {
     const after = openDb(t.path, { migrate: false });
     try {
       const count = (table: string) =>
-        (after.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+        (sqliteClient(after).prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
       expect([count('person_roles'), count('job_runs')]).toEqual([0, 0]);
     } finally {
-      closeDb(after);
+      await closeDb(after);
     }
-    expect(pending()).toHaveLength(0);
+    expect(await pending()).toHaveLength(0);
   });
 
   it('runs the digest for the current week, then says it was already sent', async () => {

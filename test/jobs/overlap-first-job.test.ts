@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/connection.ts';
+import { type Db, sqliteClient } from '../../src/db/connection.ts';
 import { overlapFirstJob } from '../../src/jobs/overlap-first-job.ts';
 import { answerOverlapAsk } from '../../src/services/overlap-first.ts';
 import { submitLead } from '../../src/services/submit-lead.ts';
@@ -25,7 +25,7 @@ function crm(
   domain: string,
   o: { industry?: string; employees?: number; country?: string; customer?: boolean; openOpp?: boolean } = {},
 ) {
-  db.$client
+  sqliteClient(db)
     .prepare(
       'insert into crm_accounts (domain, name, industry, employees, country, is_customer, has_open_opportunity, imported_at) values (?, ?, ?, ?, ?, ?, ?, 0)',
     )
@@ -40,14 +40,14 @@ function crm(
     );
 }
 function overlap(db: Db, partner: string, domain: string, relationship = 'customer') {
-  db.$client
+  sqliteClient(db)
     .prepare(
       'insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values (?, ?, ?, 0)',
     )
     .run(partner, domain, relationship);
 }
 const asks = (db: Db, partner: string) =>
-  db.$client
+  sqliteClient(db)
     .prepare(
       'select id, domain, status, times_asked as timesAsked, snoozed_until as snoozedUntil from overlap_asks where partner_slug = ? order by domain',
     )
@@ -60,16 +60,16 @@ const asks = (db: Db, partner: string) =>
   }>;
 
 let w: JobWorld;
-beforeEach(() => {
-  w = jobWorld({
+beforeEach(async () => {
+  w = await jobWorld({
     config: testConfig((raw) => {
       (raw.partners as unknown[]).push(FABRIKAM);
       raw.overlapFirst = { maxPerBatch: 3, snoozeDays: 30 };
     }),
   });
   // Northwind has used Foothold (it flagged acme.com): its people are asked by DM.
-  submitLead(w.services, goodSubmission());
-  submitLead(
+  await submitLead(w.services, goodSubmission());
+  await submitLead(
     w.services,
     goodSubmission({ actor: NORTHWIND_2, website: 'other-lead.com', accountName: 'Other' }),
   );
@@ -146,20 +146,20 @@ describe('the overlap-first job', () => {
   it('remembers every answer: “we don’t know them” never again, “not now” after the snooze, silence after the same period', async () => {
     await overlapFirstJob.run(w.jobDeps, MONDAY_10AM);
     const [a, b, c] = asks(w.db, 'northwind');
-    answerOverlapAsk(w.services, { actor: NORTHWIND, askId: a!.id, answer: 'unknown' });
-    answerOverlapAsk(w.services, { actor: NORTHWIND_2, askId: b!.id, answer: 'snoozed' });
+    await answerOverlapAsk(w.services, { actor: NORTHWIND, askId: a!.id, answer: 'unknown' });
+    await answerOverlapAsk(w.services, { actor: NORTHWIND_2, askId: b!.id, answer: 'snoozed' });
     // A second answer on the same account is refused, and another org cannot answer at all.
     expect(
-      catchDomainError(() =>
+      (await catchDomainError(() =>
         answerOverlapAsk(w.services, { actor: NORTHWIND_2, askId: a!.id, answer: 'known' }),
-      ).code,
+      )).code,
     ).toBe('stale');
     expect(
-      catchDomainError(() =>
+      (await catchDomainError(() =>
         answerOverlapAsk(w.services, { actor: CONTOSO, askId: c!.id, answer: 'unknown' }),
-      ).code,
+      )).code,
     ).toBe('forbidden');
-    const answered = w.db.$client
+    const answered = sqliteClient(w.db)
       .prepare(
         "select actor_user_id as who, reason, data from lead_events where type = 'overlap_answered' order by id",
       )
@@ -185,13 +185,13 @@ describe('the overlap-first job', () => {
   });
 
   it('stops asking once the account is a lead, and does nothing when disabled', async () => {
-    submitLead(w.services, goodSubmission({ website: 'fit-100a.com', accountName: 'Fit A' }));
+    await submitLead(w.services, goodSubmission({ website: 'fit-100a.com', accountName: 'Fit A' }));
     await overlapFirstJob.run(w.jobDeps, MONDAY_10AM);
     expect(asks(w.db, 'northwind').map((a) => a.domain)).not.toContain('fit-100a.com');
     // Contoso's only overlap is now another partner's open lead: not asked either (it would be a corroboration).
     expect(asks(w.db, 'contoso')).toEqual([]);
 
-    const off = jobWorld({
+    const off = await jobWorld({
       config: testConfig((raw) => {
         raw.overlapFirst = { enabled: false };
       }),

@@ -9,6 +9,7 @@ import { partnerScorecardMessage } from '../../src/slack/blocks/partner-scorecar
 import { goodSubmission, LEADER, REP1 } from '../helpers/actors.ts';
 import { testConfig } from '../helpers/db.ts';
 import { at, DAY, type JobWorld, jobWorld, outbox, textOf } from './helpers.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Partners see their own scorecard (issue 13, item 8): their EQLs, conversion and rewards against the program
 // average as rates only, shown only when enough other partners make up the average; never another partner's
@@ -30,10 +31,10 @@ const personOf = (slug: string) => {
 
 let w: JobWorld;
 let seq = 0;
-function eql(slug: string, outcome?: 'opportunity' | 'won'): number {
+async function eql(slug: string, outcome?: 'opportunity' | 'won'): Promise<number> {
   seq++;
   const base = goodSubmission();
-  const res = submitLead(
+  const res = await submitLead(
     w.services,
     goodSubmission({
       actor: personOf(slug),
@@ -44,14 +45,14 @@ function eql(slug: string, outcome?: 'opportunity' | 'won'): number {
   );
   if (res.kind !== 'created' || res.status !== 'qualified') throw new Error(`seed failed: ${res.kind}`);
   if (outcome) {
-    claimLead(w.services, { actor: REP1, leadId: res.leadId });
-    recordOutcome(w.services, { actor: REP1, leadId: res.leadId, outcome });
+    await claimLead(w.services, { actor: REP1, leadId: res.leadId });
+    await recordOutcome(w.services, { actor: REP1, leadId: res.leadId, outcome });
   }
   return res.leadId;
 }
 
-beforeEach(() => {
-  w = jobWorld({
+beforeEach(async () => {
+  w = await jobWorld({
     start: at('2026-09-10T15:00:00Z'),
     config: testConfig((raw) => {
       (raw.partners as unknown[]).push(...EXTRA);
@@ -59,19 +60,19 @@ beforeEach(() => {
     }),
   });
   // Northwind: 4 EQLs, 2 to opportunity; Contoso and Fabrikam: EQLs that never moved.
-  eql('northwind', 'opportunity');
-  eql('northwind', 'opportunity');
-  eql('northwind');
-  eql('northwind');
-  eql('contoso');
-  eql('fabrikam');
+  await eql('northwind', 'opportunity');
+  await eql('northwind', 'opportunity');
+  await eql('northwind');
+  await eql('northwind');
+  await eql('contoso');
+  await eql('fabrikam');
   w.clock.set(at('2026-11-01T14:00:00Z')); // 1 Nov, 10:00 in New York: the October scorecards
 });
 afterEach(() => w.cleanup());
 
 describe('a partner’s own scorecard', () => {
-  it('hides the program average while fewer than minPeers other partners make it up, and never names anyone', () => {
-    const card = partnerOwnScorecard(w.services, 'northwind')!;
+  it('hides the program average while fewer than minPeers other partners make it up, and never names anyone', async () => {
+    const card = (await partnerOwnScorecard(w.services, 'northwind'))!;
     expect(card.funnel.eql).toBe(4);
     expect(card.funnel.opportunity).toBe(2);
     expect(card.program).toBeNull();
@@ -83,16 +84,16 @@ describe('a partner’s own scorecard', () => {
       expect(text).not.toContain(other);
   });
 
-  it('shows the program average as rates once enough peers make it up, with the partner’s own rewards', () => {
-    const first = w.services.db.$client.prepare('select id from reward_awards order by id limit 1').get() as {
+  it('shows the program average as rates once enough peers make it up, with the partner’s own rewards', async () => {
+    const first = sqliteClient(w.services.db).prepare('select id from reward_awards order by id limit 1').get() as {
       id: number;
     };
-    decideReward(w.services, { actor: LEADER, awardId: first.id, approve: true });
+    await decideReward(w.services, { actor: LEADER, awardId: first.id, approve: true });
     // A third peer with EQLs old enough to rate joins the average.
     w.clock.set(at('2026-09-12T15:00:00Z'));
-    eql('globex');
+    await eql('globex');
     w.clock.set(at('2026-11-01T14:00:00Z'));
-    const card = partnerOwnScorecard({ ...w.services, now: () => w.clock.now() + 10 * 60_000 }, 'northwind')!;
+    const card = (await partnerOwnScorecard({ ...w.services, now: () => w.clock.now() + 10 * 60_000 }, 'northwind'))!;
     expect(card.program).toEqual({ opportunity: 2 / 7, won: 0 });
     expect(card.rewards.approved).toMatchObject({ points: 10 });
     const text = textOf(partnerScorecardMessage(card));

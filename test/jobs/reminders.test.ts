@@ -6,25 +6,26 @@ import { type ReminderEntry, reminderBatchMessage } from '../../src/slack/blocks
 import { at, DAY, type JobWorld, jobWorld, seedEql, textOf } from './helpers.ts';
 
 let w: JobWorld;
-beforeEach(() => {
-  w = jobWorld();
+beforeEach(async () => {
+  w = await jobWorld();
 });
 afterEach(() => w.cleanup());
 
 describe('the batched reminder message', () => {
-  it('stays within Block Kit limits with many leads and hostile names, saying how many are not shown', () => {
-    const ids = Array.from({ length: 40 }, (_, i) =>
-      seedEql(w, { accountName: `<!channel> ${'Ω'.repeat(100)} ${i}` }),
-    );
+  it('stays within Block Kit limits with many leads and hostile names, saying how many are not shown', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 40; i++) ids.push(await seedEql(w, { accountName: `<!channel> ${'Ω'.repeat(100)} ${i}` }));
     const kinds = ['claim_escalation', 'progress_nudge', 'expiry_warning', 'expired'] as const;
-    const entries: ReminderEntry[] = ids.map((id, i) => ({
-      kind: kinds[i % kinds.length]!,
-      lead: getLeadView(w.db, id)!,
-      routingPostChannel: 'C0ROUTING',
-      routingPostTs: `1763300000.${String(i).padStart(6, '0')}`,
-      waitedHours: 50,
-      expiresAt: at('2027-02-14T15:00:00Z'),
-    }));
+    const entries: ReminderEntry[] = [];
+    for (const [i, id] of ids.entries())
+      entries.push({
+        kind: kinds[i % kinds.length]!,
+        lead: (await getLeadView(w.db, id))!,
+        routingPostChannel: 'C0ROUTING',
+        routingPostTs: `1763300000.${String(i).padStart(6, '0')}`,
+        waitedHours: 50,
+        expiresAt: at('2027-02-14T15:00:00Z'),
+      });
     const msg = reminderBatchMessage(entries, {
       timeZone: 'America/New_York',
       now: w.clock.now(),

@@ -24,7 +24,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   for (const s of schedulers) await s.stop();
-  tdb.cleanup();
+  await tdb.cleanup();
 });
 
 function fakeJob(cron: string, runs: Run[], fail: () => boolean = () => false): Job {
@@ -40,12 +40,12 @@ function fakeJob(cron: string, runs: Run[], fail: () => boolean = () => false): 
   };
 }
 
-function scheduler(job: Job, clock: ReturnType<typeof testClock>, lines: string[] = []): Scheduler {
+async function scheduler(job: Job, clock: ReturnType<typeof testClock>, lines: string[] = []): Promise<Scheduler> {
   const config = testConfig();
   const s = createScheduler({
     jobs: [job],
     deps: {
-      services: serviceDeps(tdb.db, config, clock.now),
+      services: await serviceDeps(tdb.db, config, clock.now),
       timeZones: { resolve: async () => new Map() },
     },
     config,
@@ -73,19 +73,19 @@ describe('scheduler catch-up', () => {
   it('a first start records where the schedule stands and runs nothing', async () => {
     const runs: Run[] = [];
     const clock = testClock(at('2026-11-18T15:00:00Z'));
-    const s = scheduler(fakeJob('0 9 * * 1', runs), clock);
-    s.start();
+    const s = await scheduler(fakeJob('0 9 * * 1', runs), clock);
+    await s.start();
     await s.check();
     expect(runs).toEqual([]);
-    expect(ledger('2026-11-16T09:00')).toMatchObject({ outcome: 'first start: not run' });
+    expect(await ledger('2026-11-16T09:00')).toMatchObject({ outcome: 'first start: not run' });
   });
 
   it('stopped 12 s before the digest minute, restarted 8 s after: runs once, late, for that week', async () => {
     const runs: Run[] = [];
     const lines: string[] = [];
     const clock = testClock(at('2026-11-09T15:00:00Z'));
-    const first = scheduler(fakeJob('0 9 * * 1', runs), clock, lines);
-    first.start();
+    const first = await scheduler(fakeJob('0 9 * * 1', runs), clock, lines);
+    await first.start();
     await tickThrough(first, clock, '2026-11-16T13:55:00Z', '2026-11-16T13:59:00Z');
     clock.set(at('2026-11-16T13:59:48Z'));
     await first.check();
@@ -93,12 +93,12 @@ describe('scheduler catch-up', () => {
     expect(runs).toEqual([]);
 
     clock.set(at('2026-11-16T14:00:08Z'));
-    const second = scheduler(fakeJob('0 9 * * 1', runs), clock, lines);
-    second.start();
+    const second = await scheduler(fakeJob('0 9 * * 1', runs), clock, lines);
+    await second.start();
     await second.check();
     await tickThrough(second, clock, '2026-11-16T14:01:00Z', '2026-11-16T16:00:00Z');
     expect(runs).toEqual([{ now: at('2026-11-16T14:00:08Z'), scheduledFor: at('2026-11-16T14:00:00Z') }]);
-    expect(ledger('2026-11-16T09:00')).toMatchObject({
+    expect(await ledger('2026-11-16T09:00')).toMatchObject({
       outcome: 'ran',
       late: true,
       lateMs: 8000,
@@ -110,22 +110,22 @@ describe('scheduler catch-up', () => {
   it('on time when the bot is up: not marked late', async () => {
     const runs: Run[] = [];
     const clock = testClock(at('2026-11-15T15:00:00Z'));
-    const s = scheduler(fakeJob('0 9 * * 1', runs), clock);
-    s.start();
+    const s = await scheduler(fakeJob('0 9 * * 1', runs), clock);
+    await s.start();
     await tickThrough(s, clock, '2026-11-16T13:58:00Z', '2026-11-16T14:03:00Z');
     expect(runs).toEqual([{ now: at('2026-11-16T14:00:00Z'), scheduledFor: at('2026-11-16T14:00:00Z') }]);
-    expect(ledger('2026-11-16T09:00')).toMatchObject({ late: false, lateMs: 0 });
+    expect(await ledger('2026-11-16T09:00')).toMatchObject({ late: false, lateMs: 0 });
   });
 
   it('after three days down, a 15-minute job makes up only its latest period', async () => {
     const runs: Run[] = [];
     const clock = testClock(at('2026-11-13T15:00:00Z'));
-    const first = scheduler(fakeJob('*/15 * * * *', runs), clock);
-    first.start();
+    const first = await scheduler(fakeJob('*/15 * * * *', runs), clock);
+    await first.start();
     await first.stop();
     clock.set(at('2026-11-16T15:07:00Z'));
-    const second = scheduler(fakeJob('*/15 * * * *', runs), clock);
-    second.start();
+    const second = await scheduler(fakeJob('*/15 * * * *', runs), clock);
+    await second.start();
     await second.check();
     expect(runs).toEqual([{ now: at('2026-11-16T15:07:00Z'), scheduledFor: at('2026-11-16T15:00:00Z') }]);
   });
@@ -159,15 +159,15 @@ describe('scheduler catch-up', () => {
   it.each(dst)('$name', async ({ cron, from, to, scheduledFor, late }) => {
     const runs: Run[] = [];
     const clock = testClock(at(from));
-    const s = scheduler(fakeJob(cron, runs), clock);
-    s.start();
+    const s = await scheduler(fakeJob(cron, runs), clock);
+    await s.start();
     await tickThrough(s, clock, from, to);
     expect(runs.map((r) => new Date(r.scheduledFor ?? 0).toISOString())).toEqual([
       new Date(scheduledFor).toISOString(),
     ]);
     expect(runs[0]!.now).toBe(at(scheduledFor));
     const key = cron === '30 2 * * 0' ? '2026-03-08T02:30' : '2026-11-01T01:30';
-    expect(ledger(key)).toMatchObject({ outcome: 'ran', late, inGap: late });
+    expect(await ledger(key)).toMatchObject({ outcome: 'ran', late, inGap: late });
   });
 
   it('a failed run is tried again after a minute, and recorded once it succeeds', async () => {
@@ -175,16 +175,16 @@ describe('scheduler catch-up', () => {
     let failing = true;
     const lines: string[] = [];
     const clock = testClock(at('2026-11-16T13:00:00Z'));
-    const s = scheduler(
+    const s = await scheduler(
       fakeJob('0 9 * * 1', runs, () => failing),
       clock,
       lines,
     );
-    s.start();
+    await s.start();
     clock.set(at('2026-11-16T14:00:00Z'));
     await s.check();
     expect(lines).toContain('ERROR job probe failed; trying again in 60 s');
-    expect(ledger('2026-11-16T09:00')).toBeNull();
+    expect(await ledger('2026-11-16T09:00')).toBeNull();
     failing = false;
     clock.advance(RETRY_AFTER_MS - 1000);
     await s.check();
@@ -192,6 +192,6 @@ describe('scheduler catch-up', () => {
     clock.advance(1000);
     await s.check();
     expect(runs).toHaveLength(1);
-    expect(ledger('2026-11-16T09:00')).toMatchObject({ outcome: 'ran', late: true });
+    expect(await ledger('2026-11-16T09:00')).toMatchObject({ outcome: 'ran', late: true });
   });
 });

@@ -12,13 +12,13 @@ import { at, DAY, type JobWorld, jobWorld, markAllSent, outbox, seedEql, textOf 
 const DEC_1 = at('2026-12-01T14:00:00Z');
 
 let w: JobWorld;
-beforeEach(() => {
-  w = jobWorld();
+beforeEach(async () => {
+  w = await jobWorld();
   // November: Northwind surfaces 3 EQLs (1 won) and a cold candidate; Contoso 1 EQL, an opportunity.
-  const won = seedEql(w);
-  seedEql(w);
-  seedEql(w);
-  submitLead(
+  const won = await seedEql(w);
+  await seedEql(w);
+  await seedEql(w);
+  await submitLead(
     w.services,
     goodSubmission({
       accountName: 'Coldco',
@@ -33,10 +33,10 @@ beforeEach(() => {
       },
     }),
   );
-  const opp = seedEql(w, { actor: CONTOSO });
-  for (const id of [won, opp]) claimLead(w.services, { actor: REP1, leadId: id });
-  recordOutcome(w.services, { actor: REP1, leadId: won, outcome: 'won' });
-  recordOutcome(w.services, { actor: REP1, leadId: opp, outcome: 'opportunity' });
+  const opp = await seedEql(w, { actor: CONTOSO });
+  for (const id of [won, opp]) await claimLead(w.services, { actor: REP1, leadId: id });
+  await recordOutcome(w.services, { actor: REP1, leadId: won, outcome: 'won' });
+  await recordOutcome(w.services, { actor: REP1, leadId: opp, outcome: 'opportunity' });
   markAllSent(w.db, w.clock.now());
 });
 afterEach(() => w.cleanup());
@@ -73,8 +73,8 @@ describe('monthly partner scorecards', () => {
     expect(outbox(w.db, "delivery_key like 'scorecard:%'")).toHaveLength(2);
   });
 
-  it('compares a partner with the program average on mature EQLs', () => {
-    const { cards } = buildScorecards(w.services, DEC_1 + 40 * DAY); // January: November's EQLs are mature
+  it('compares a partner with the program average on mature EQLs', async () => {
+    const { cards } = await buildScorecards(w.services, DEC_1 + 40 * DAY); // January: November's EQLs are mature
     const nw = cards.find((c) => c.partner.slug === 'northwind')!;
     expect(nw.funnel.eql).toBe(3);
     expect(nw.funnel.won).toBe(1);

@@ -18,6 +18,7 @@ import {
   seedEql,
   textOf,
 } from './helpers.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // The example program: New York, business hours 9–17 on weekdays, claim SLA 24 business hours. An EQL
 // qualified Monday 2026-11-16 at 10:00 is due its reminder Thursday 10:00 (7 + 8 + 8 + 1 business hours)
@@ -26,8 +27,8 @@ const THU_1030 = at('2026-11-19T15:30:00Z');
 const TUE_1030 = at('2026-11-24T15:30:00Z');
 
 let w: JobWorld;
-beforeEach(() => {
-  w = jobWorld();
+beforeEach(async () => {
+  w = await jobWorld();
 });
 afterEach(() => w.cleanup());
 
@@ -39,7 +40,7 @@ const jobRows = (db: JobWorld['db']) =>
 
 describe('the claim SLA ladder', () => {
   it('does nothing before claimHours business hours have passed', async () => {
-    seedEql(w);
+    await seedEql(w);
     markAllSent(w.db, w.clock.now());
     const s = await slaJob.run(w.jobDeps, at('2026-11-19T14:30:00Z')); // Thu 09:30: 23.5 business hours
     expect(s.queued).toEqual([]);
@@ -47,7 +48,7 @@ describe('the claim SLA ladder', () => {
   });
 
   it('reminds in the thread and the partner manager, re-renders the post, and only once', async () => {
-    const id = seedEql(w);
+    const id = await seedEql(w);
     markAllSent(w.db, w.clock.now());
     const s = await slaJob.run(w.jobDeps, THU_1030);
     expect(s.keys).toEqual([`sla:reminder:lead:${id}:${at('2026-11-16T15:00:00Z')}`]);
@@ -80,7 +81,7 @@ describe('the claim SLA ladder', () => {
   });
 
   it('escalates to the leaders at twice claimHours, once', async () => {
-    const id = seedEql(w);
+    const id = await seedEql(w);
     markAllSent(w.db, w.clock.now());
     await slaJob.run(w.jobDeps, THU_1030);
     markAllSent(w.db, THU_1030);
@@ -98,15 +99,15 @@ describe('the claim SLA ladder', () => {
   });
 
   it('a job that missed the reminder goes straight to the escalation', async () => {
-    seedEql(w);
+    await seedEql(w);
     const s = await slaJob.run(w.jobDeps, TUE_1030);
     expect(s.keys.every((k) => k.startsWith('sla:escalation:'))).toBe(true);
     expect(s.queued.filter((q) => q.to === 'U0PAM')).toEqual([]);
   });
 
   it('says nothing about a lead claimed in time', async () => {
-    const id = seedEql(w);
-    claimLead(w.services, { actor: REP1, leadId: id });
+    const id = await seedEql(w);
+    await claimLead(w.services, { actor: REP1, leadId: id });
     markAllSent(w.db, w.clock.now());
     expect((await slaJob.run(w.jobDeps, TUE_1030)).queued).toEqual([]);
   });
@@ -114,8 +115,8 @@ describe('the claim SLA ladder', () => {
 
 describe('progress nudges', () => {
   it('nudges the owner after progressDays without progress, with buttons, once per period', async () => {
-    const id = seedEql(w);
-    claimLead(w.services, { actor: REP1, leadId: id }); // Mon 10:00: the progress clock starts
+    const id = await seedEql(w);
+    await claimLead(w.services, { actor: REP1, leadId: id }); // Mon 10:00: the progress clock starts
     markAllSent(w.db, w.clock.now());
     expect((await slaJob.run(w.jobDeps, at('2026-11-30T14:59:00Z'))).queued).toEqual([]);
     const due = at('2026-11-30T15:00:00Z');
@@ -134,10 +135,10 @@ describe('progress nudges', () => {
   });
 
   it('progress resets the clock', async () => {
-    const id = seedEql(w);
-    claimLead(w.services, { actor: REP1, leadId: id });
+    const id = await seedEql(w);
+    await claimLead(w.services, { actor: REP1, leadId: id });
     w.clock.set(at('2026-11-25T15:00:00Z'));
-    recordOutcome(w.services, { actor: REP1, leadId: id, outcome: 'meeting_held' });
+    await recordOutcome(w.services, { actor: REP1, leadId: id, outcome: 'meeting_held' });
     expect((await slaJob.run(w.jobDeps, at('2026-11-30T16:00:00Z'))).queued).toEqual([]);
     expect((await slaJob.run(w.jobDeps, at('2026-12-09T16:00:00Z'))).keys).toHaveLength(1);
   });
@@ -145,8 +146,8 @@ describe('progress nudges', () => {
 
 describe('batching and quiet hours', () => {
   it('puts everything due to one person in one run into one message', async () => {
-    const a = seedEql(w);
-    const b = seedEql(w);
+    const a = await seedEql(w);
+    const b = await seedEql(w);
     markAllSent(w.db, w.clock.now());
     const s = await slaJob.run(w.jobDeps, THU_1030);
     const dms = s.queued.filter((q) => q.to === 'U0PAM');
@@ -157,11 +158,11 @@ describe('batching and quiet hours', () => {
   });
 
   it('sends a person at most one reminder message an hour; later ones join the waiting batch', async () => {
-    seedEql(w); // due Thu 10:00
+    await seedEql(w); // due Thu 10:00
     w.clock.set(at('2026-11-16T15:20:00Z'));
-    const b = seedEql(w); // due Thu 10:20
+    const b = await seedEql(w); // due Thu 10:20
     w.clock.set(at('2026-11-16T15:40:00Z'));
-    const c = seedEql(w); // due Thu 10:40
+    const c = await seedEql(w); // due Thu 10:40
     markAllSent(w.db, w.clock.now());
 
     const first = await slaJob.run(w.jobDeps, at('2026-11-19T15:05:00Z'));
@@ -186,8 +187,8 @@ describe('batching and quiet hours', () => {
 
   it('holds reminders until 08:00 in the recipient’s own time zone (cached from users.info)', async () => {
     w.cleanup();
-    w = jobWorld({ zones: { U0PAM: 'Asia/Tokyo' } });
-    seedEql(w);
+    w = await jobWorld({ zones: { U0PAM: 'Asia/Tokyo' } });
+    await seedEql(w);
     markAllSent(w.db, w.clock.now());
     // Thu 10:30 in New York is 00:30 Friday in Tokyo: quiet until 08:00 Tokyo (23:00Z Thursday).
     const s = await slaJob.run(w.jobDeps, THU_1030);
@@ -198,23 +199,23 @@ describe('batching and quiet hours', () => {
     expect(s.queued.find((q) => q.kind === 'thread:claim_reminder')?.notBefore).toBe(THU_1030);
     // The zone was looked up once and cached in people.
     expect(w.lookups).toEqual(['U0PAM']);
-    const person = w.db.$client
+    const person = sqliteClient(w.db)
       .prepare("select time_zone as tz, time_zone_checked_at as at from people where user_id = 'U0PAM'")
       .get() as { tz: string; at: number };
     expect(person).toEqual({ tz: 'Asia/Tokyo', at: THU_1030 });
   });
 
   it('uses the cached zone without calling Slack, and the program zone when unknown', async () => {
-    seedEql(w);
+    await seedEql(w);
     markAllSent(w.db, w.clock.now());
-    saveTimeZone(w.db, 'U0PAM', 'Europe/London', THU_1030);
+    await saveTimeZone(w.db, 'U0PAM', 'Europe/London', THU_1030);
     // Thu 2026-11-19 16:30 in New York = 21:30 in London: quiet until 08:00 London (08:00Z Friday).
     const s = await slaJob.run(w.jobDeps, at('2026-11-19T21:30:00Z'));
     expect(s.queued.find((q) => q.to === 'U0PAM')?.notBefore).toBe(at('2026-11-20T08:00:00Z'));
   });
 
   it('a dry run reports what it would queue and writes nothing', async () => {
-    seedEql(w);
+    await seedEql(w);
     markAllSent(w.db, w.clock.now());
     const before = count(w.db, 'select 1 from outbox');
     const dry = await slaJob.run(w.jobDeps, THU_1030, { dryRun: true });

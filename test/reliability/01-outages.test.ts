@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/dev/slack-stand-in.ts';
 import { createLogger } from '../../src/logger.ts';
 import { ACTIONS, encodeLeadRef } from '../../src/slack/ids.ts';
-import { createOutboxSender, type OutboxSender } from '../../src/slack/outbox-sender.ts';
+import { createOutboxSender, type OutboxSender } from '../../src/delivery/outbox-sender.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { click } from '../helpers/slack-actors.ts';
 import { FULL, report, size } from './support/figures.ts';
@@ -16,6 +16,7 @@ import {
   submit,
   waitUntil,
 } from './support/slack-world.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Scenario 1: Slack misbehaves in every way it can (429 with Retry-After, 500s, answers slower than the
 // client's timeout, refused connections) while submissions and their transitions flow. After recovery every
@@ -80,7 +81,7 @@ describe('scenario 1: Slack outages', () => {
           requests++;
           expect(res.status).toBe(200);
           expect((res.json as { response_action?: string }).response_action).toBe('update');
-          const row = h.db.$client
+          const row = sqliteClient(h.db)
             .prepare('select id, version from leads where domain = ?')
             .get(l.domain) as {
             id: number;
@@ -99,7 +100,7 @@ describe('scenario 1: Slack outages', () => {
           requests++;
           expect(claimed.res.status).toBe(200);
           if (l.i % 2 === 0) {
-            const v = h.db.$client.prepare('select version from leads where id = ?').get(row.id) as {
+            const v = sqliteClient(h.db).prepare('select version from leads where id = ?').get(row.id) as {
               version: number;
             };
             const intro = await click(
@@ -162,7 +163,7 @@ describe('scenario 1: Slack outages', () => {
       await waitUntil('the outbox to drain', () => pendingCount(h.db) === 0, FULL ? 300_000 : 45_000, 100);
 
       const r = deliveryReport(h.db, h.standIn);
-      const failed = h.db.$client
+      const failed = sqliteClient(h.db)
         .prepare("select delivery_key, last_error from outbox where status = 'failed'")
         .all();
       report({
@@ -181,7 +182,7 @@ describe('scenario 1: Slack outages', () => {
       expect(r.duplicated).toEqual([]);
       expect(r.outOfOrder).toEqual([]);
       expect(r.faults).toBeGreaterThan(0);
-      expect(h.db.$client.prepare('select count(*) as n from leads').get()).toEqual({ n: SUBMISSIONS });
+      expect(sqliteClient(h.db).prepare('select count(*) as n from leads').get()).toEqual({ n: SUBMISSIONS });
     },
     FULL ? 600_000 : 90_000,
   );

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Db, openDb } from '../../src/db/connection.ts';
+import { type Db, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { type BotProcess, startBot } from './support/bot-process.ts';
 import { FULL, report, size } from './support/figures.ts';
@@ -122,12 +122,12 @@ describe('scenario 2: crash mid-load', () => {
           100,
         );
         const r = deliveryReport(db, standIn);
-        const failed = db.$client
+        const failed = sqliteClient(db)
           .prepare("select count(*) as n from outbox where status = 'failed'")
           .get() as {
           n: number;
         };
-        const leads = (db.$client.prepare('select count(*) as n from leads').get() as { n: number }).n;
+        const leads = (sqliteClient(db).prepare('select count(*) as n from leads').get() as { n: number }).n;
         const lookups =
           standIn.calls('conversations.history').length + standIn.calls('conversations.replies').length;
         report({
@@ -147,7 +147,7 @@ describe('scenario 2: crash mid-load', () => {
         expect(r.outOfOrder).toEqual([]);
         expect(leads).toBeGreaterThanOrEqual(acked.length);
       } finally {
-        db.$client.close();
+        sqliteClient(db).close();
       }
       bot.kill('SIGTERM');
       expect((await bot.exited).code).toBe(0);

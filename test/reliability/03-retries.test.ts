@@ -13,6 +13,7 @@ import { buttons, lastModal, modalCount, type Person, submissionValues } from '.
 import { report, size } from './support/figures.ts';
 import { CAST } from './support/program.ts';
 import { deliveryReport, startProgram, submissionPayload, waitUntil } from './support/slack-world.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Scenario 3: Slack retries events (X-Slack-Retry-Num 1–3), people double-click buttons and double-submit
 // modals, proxies replay requests. Each distinct request has one effect: one state change, one audit event,
@@ -39,7 +40,7 @@ interface Effects {
   versions: number;
 }
 function effects(): Effects {
-  const q = (sql: string) => (h.db.$client.prepare(sql).get() as { n: number }).n;
+  const q = (sql: string) => (sqliteClient(h.db).prepare(sql).get() as { n: number }).n;
   return {
     leads: q('select count(*) as n from leads'),
     events: q('select count(*) as n from lead_events'),
@@ -96,7 +97,7 @@ function action(
 }
 
 function leadRow(domain: string) {
-  return h.db.$client.prepare('select id, version, status from leads where domain = ?').get(domain) as {
+  return sqliteClient(h.db).prepare('select id, version, status from leads where domain = ?').get(domain) as {
     id: number;
     version: number;
     status: string;

@@ -5,6 +5,7 @@ import type { Harness } from '../helpers/harness.ts';
 import { report, size } from './support/figures.ts';
 import { CAST, RACE_REPS } from './support/program.ts';
 import { startProgram, submit, waitUntil } from './support/slack-world.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Scenario 4: 50 reps click Claim on the same EQL at the same moment. One becomes the owner, the other 49
 // are each told, privately, who owns it; the lead changes once.
@@ -28,7 +29,7 @@ describe('scenario 4: claim race', () => {
       const res = await submit(h.slack, CAST.pat, { accountName: `Race ${n}`, website: domain });
       requests++;
       expect(res.status).toBe(200);
-      const lead = h.db.$client
+      const lead = sqliteClient(h.db)
         .prepare('select id, version, status from leads where domain = ?')
         .get(domain) as {
         id: number;
@@ -49,12 +50,12 @@ describe('scenario 4: claim race', () => {
       );
       const ephemeralsBefore = h.standIn.calls('chat.postEphemeral').length;
       const eventsBefore = (
-        h.db.$client.prepare('select count(*) as n from lead_events').get() as { n: number }
+        sqliteClient(h.db).prepare('select count(*) as n from lead_events').get() as { n: number }
       ).n;
       const answers = await Promise.all(payloads.map((p) => h.slack.action(p)));
       requests += answers.length;
       expect(answers.map((a) => a.status)).toEqual(RACE_REPS.map(() => 200));
-      const row = h.db.$client
+      const row = sqliteClient(h.db)
         .prepare('select owner_user_id as owner, status from leads where id = ?')
         .get(lead.id) as {
         owner: string;
@@ -63,7 +64,7 @@ describe('scenario 4: claim race', () => {
       expect(row.status).toBe('claimed');
       expect(RACE_REPS).toContain(row.owner);
       const eventsAfter = (
-        h.db.$client.prepare('select count(*) as n from lead_events').get() as { n: number }
+        sqliteClient(h.db).prepare('select count(*) as n from lead_events').get() as { n: number }
       ).n;
       expect(eventsAfter - eventsBefore).toBe(1);
       // The other 49 are told who owns it, privately, once each.

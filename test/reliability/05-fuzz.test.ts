@@ -8,6 +8,7 @@ import { httpGet } from './support/bot-process.ts';
 import { FULL, report, size } from './support/figures.ts';
 import { CAST } from './support/program.ts';
 import { startProgram, submit } from './support/slack-world.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Scenario 5: signed requests with generated garbage: malformed JSON, wrong types, missing fields, huge and
 // unicode strings, control and bidi characters, for the slash command, every button and every modal. The bot
@@ -20,7 +21,7 @@ const lead = { qualified: 0, claimed: 0, awaiting: 0 };
 beforeAll(async () => {
   h = await startProgram();
   const id = (domain: string) =>
-    (h.db.$client.prepare('select id from leads where domain = ?').get(domain) as { id: number }).id;
+    (sqliteClient(h.db).prepare('select id from leads where domain = ?').get(domain) as { id: number }).id;
   await submit(h.slack, CAST.pat, { website: 'fuzz-qualified.com' });
   await submit(h.slack, CAST.pat, { website: 'fuzz-claimed.com' });
   lead.qualified = id('fuzz-qualified.com');
@@ -49,7 +50,7 @@ afterAll(async () => {
 });
 
 function snapshot(): string {
-  const q = (sql: string) => h.db.$client.prepare(sql).get();
+  const q = (sql: string) => sqliteClient(h.db).prepare(sql).get();
   return JSON.stringify([
     q('select count(*), coalesce(sum(version), 0), group_concat(status) from leads'),
     q('select count(*) from lead_events'),

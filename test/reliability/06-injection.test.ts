@@ -23,6 +23,7 @@ import {
 import { report } from './support/figures.ts';
 import { CAST } from './support/program.ts';
 import { startProgram, submissionPayload } from './support/slack-world.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Scenario 6: mentions, broadcasts, channel links, disguised links, markdown, SQL and maximum-length text in
 // every free-text input, through the whole life of leads. Every Slack surface (messages, updates, ephemerals,
@@ -92,7 +93,7 @@ async function send<T extends { status: number; json: unknown }>(what: string, p
 }
 
 function leadId(domain: string): number {
-  return (h.db.$client.prepare('select id from leads where domain = ?').get(domain) as { id: number }).id;
+  return (sqliteClient(h.db).prepare('select id from leads where domain = ?').get(domain) as { id: number }).id;
 }
 
 async function clickOn(who: Person, actionId: string, value: string, channelId: string, messageTs?: string) {
@@ -185,7 +186,7 @@ describe('scenario 6: injection', () => {
       inputs += 8;
     }
     // 3,000 characters in every text input: refused with field errors, nothing stored.
-    const before = h.db.$client.prepare('select count(*) as n from leads').get();
+    const before = sqliteClient(h.db).prepare('select count(*) as n from leads').get();
     const huge = await send(
       'submit_lead 3000',
       h.slack.viewSubmission(
@@ -205,7 +206,7 @@ describe('scenario 6: injection', () => {
     );
     inputs += 10;
     expect((huge.json as { response_action?: string }).response_action).toBe('errors');
-    expect(h.db.$client.prepare('select count(*) as n from leads').get()).toEqual(before);
+    expect(sqliteClient(h.db).prepare('select count(*) as n from leads').get()).toEqual(before);
 
     // A rep flags an account for Northwind; Northwind attests with hostile contact details.
     await send(
@@ -237,21 +238,21 @@ describe('scenario 6: injection', () => {
     // The motion: claim, intro request and answer, reassign with a hostile reason, lost with hostile details.
     await h.drain();
     const id1 = leadId('inject1.com');
-    const post = () => routingPost(h, id1)!;
+    const post = async () => (await routingPost(h, id1))!;
     await clickOn(
       CAST.rep1,
       ACTIONS.claim,
-      buttons(post()).get(ACTIONS.claim)!.value,
-      post().channel,
-      post().ts,
+      buttons(await post()).get(ACTIONS.claim)!.value,
+      (await post()).channel,
+      (await post()).ts,
     );
     await h.drain();
     await clickOn(
       CAST.rep1,
       ACTIONS.requestIntro,
-      buttons(post()).get(ACTIONS.requestIntro)!.value,
-      post().channel,
-      post().ts,
+      buttons(await post()).get(ACTIONS.requestIntro)!.value,
+      (await post()).channel,
+      (await post()).ts,
     );
     await h.drain();
     const introDm = h.standIn
@@ -269,8 +270,8 @@ describe('scenario 6: injection', () => {
     const reassign = await modalFrom(
       CAST.leader,
       ACTIONS.reassign,
-      buttons(post()).get(ACTIONS.reassign)!.value,
-      post().channel,
+      buttons(await post()).get(ACTIONS.reassign)!.value,
+      (await post()).channel,
     );
     await submitView(CAST.leader, reassign, {
       new_owner: { new_owner: stateValue.user(CAST.rep2.userId) },
@@ -280,8 +281,8 @@ describe('scenario 6: injection', () => {
     const lost = await modalFrom(
       CAST.rep2,
       ACTIONS.lost,
-      buttons(post()).get(ACTIONS.lost)!.value,
-      post().channel,
+      buttons(await post()).get(ACTIONS.lost)!.value,
+      (await post()).channel,
     );
     await submitView(CAST.rep2, lost, {
       reason_code: { reason_code: stateValue.select(h.foothold.deps.services.config.reasons.lost[0]!.code) },
@@ -290,7 +291,7 @@ describe('scenario 6: injection', () => {
     await h.drain();
     // Disqualify the GB lead (a pool route) with hostile details.
     const id3 = leadId('inject3.com');
-    const post3 = routingPost(h, id3)!;
+    const post3 = (await routingPost(h, id3))!;
     const dq = await modalFrom(
       CAST.leader,
       ACTIONS.disqualify,
@@ -393,7 +394,7 @@ describe('scenario 6: injection', () => {
     // The hostile text really was shown (escaped), not dropped.
     const routing = JSON.stringify(h.standIn.messagesTo('C0ROUTING'));
     expect(routing).toContain('&lt;!channel&gt;');
-    const outbox = h.db.$client.prepare('select status, count(*) as n from outbox group by status').all();
+    const outbox = sqliteClient(h.db).prepare('select status, count(*) as n from outbox group by status').all();
     report({
       n: 6,
       name: 'Injection (mentions, broadcasts, links, markdown, SQL, control/bidi, 3,000-character fields)',

@@ -29,6 +29,7 @@ import {
 import { FULL, report } from './support/figures.ts';
 import { CAST, programJson, programStandIn } from './support/program.ts';
 import { startProgram, waitUntil } from './support/slack-world.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Scenario 7: every door (slash command, shortcut, button, modal submission, App Home) × every kind of actor,
 // over HTTP, against PRODUCT.md's "Who may do what". A modal submission is also forged by people who could
@@ -103,7 +104,7 @@ const services = () => h.foothold.deps.services;
 const svcActor = (p: Person) => world.serviceActor(p);
 
 function leadOf(id: number, domain: string): Lead {
-  const r = h.db.$client.prepare('select version, account_name as name from leads where id = ?').get(id) as {
+  const r = sqliteClient(h.db).prepare('select version, account_name as name from leads where id = ?').get(id) as {
     version: number;
     name: string;
   };
@@ -111,22 +112,22 @@ function leadOf(id: number, domain: string): Lead {
 }
 
 /** A fresh lead in the state a door needs, made through the use cases (the door itself is tested over HTTP). */
-function setup(state: State): Lead {
+async function setup(state: State): Promise<Lead> {
   const domain = `authz${++seq}-acct.com`;
   if (state === 'none') return { id: 0, domain, accountName: `Authz ${seq}`, version: 0 };
   if (state === 'overlap') {
     // Issue 13: an imported overlap of Northwind's that fits, asked about by the weekly job.
-    h.db.$client
+    sqliteClient(h.db)
       .prepare(
         "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 900, 'US', 0)",
       )
       .run(domain, `Authz ${seq} overlap`);
-    h.db.$client
+    sqliteClient(h.db)
       .prepare(
         "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)",
       )
       .run(domain);
-    recordAsk(h.db, { partnerSlug: 'northwind', domain, batchKey: 'authz', at: Date.now() });
+    await recordAsk(h.db, { partnerSlug: 'northwind', domain, batchKey: 'authz', at: Date.now() });
     return { id: 0, domain, accountName: `Authz ${seq} overlap`, version: 0 };
   }
   const warmth = {
@@ -146,7 +147,7 @@ function setup(state: State): Lead {
     firmographics: { industry: 'software', employees: 1200, country: state === 'qualified-gb' ? 'GB' : 'US' },
   };
   if (state === 'awaiting') {
-    const res = submitLead(services(), {
+    const res = await submitLead(services(), {
       ...base,
       actor: svcActor(CAST.rep1),
       warmth: null,
@@ -155,32 +156,32 @@ function setup(state: State): Lead {
     if (res.kind !== 'created') throw new Error(res.kind);
     return leadOf(res.leadId, domain);
   }
-  const res = submitLead(services(), { ...base, actor: svcActor(CAST.pat), warmth });
+  const res = await submitLead(services(), { ...base, actor: svcActor(CAST.pat), warmth });
   if (res.kind !== 'created' || res.status !== 'qualified') throw new Error(`setup: ${res.kind}`);
   if (state === 'qualified' || state === 'qualified-gb') return leadOf(res.leadId, domain);
-  claimLead(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId });
+  await claimLead(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId });
   if (state === 'intro')
-    recordOutcome(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId, outcome: 'intro_requested' });
+    await recordOutcome(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId, outcome: 'intro_requested' });
   if (state === 'crm-choices') {
     // Two deals opened on the account after the claim (as a CRM sync stores them): the owner must pick.
     const crm = services().config.crm;
     if (!crm) throw new Error('setup: the program config has no crm section');
     const at = Date.now() + 60_000;
     for (const n of [1, 2]) {
-      h.db.$client
+      sqliteClient(h.db)
         .prepare(
           `insert into crm_opportunities (crm_provider, crm_id, account_domain, name, stage_id, crm_created_at, crm_updated_at, synced_at)
            values (?, ?, ?, ?, 'appointmentscheduled', ?, ?, ?)`,
         )
         .run(crm.provider, `deal-${seq}-${n}`, domain, `Deal ${n}`, at + n, at, at);
     }
-    if (syncCrmOutcomes(services()).asked !== 1) throw new Error('setup: no Link opportunity choice');
+    if ((await syncCrmOutcomes(services())).asked !== 1) throw new Error('setup: no Link opportunity choice');
   }
   if (state === 'rewarded')
-    recordOutcome(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId, outcome: 'opportunity' });
+    await recordOutcome(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId, outcome: 'opportunity' });
   if (state === 'corroborated') {
     // A third org flags the same account, so there is credit to move (and neither actor org holds it).
-    const other = submitLead(services(), { ...base, actor: svcActor(CAST.fab), warmth });
+    const other = await submitLead(services(), { ...base, actor: svcActor(CAST.fab), warmth });
     if (other.kind !== 'corroborated') throw new Error(`setup: ${other.kind}`);
   }
   return leadOf(res.leadId, domain);
@@ -188,15 +189,15 @@ function setup(state: State): Lead {
 
 function leadState(id: number): string {
   return JSON.stringify([
-    h.db.$client
+    sqliteClient(h.db)
       .prepare('select status, owner_user_id, version, intro_status, extension_days from leads where id = ?')
       .get(id),
-    h.db.$client.prepare('select count(*) as n from lead_events where lead_id = ?').get(id),
+    sqliteClient(h.db).prepare('select count(*) as n from lead_events where lead_id = ?').get(id),
   ]);
 }
 function programState(): string {
   return JSON.stringify(
-    h.db.$client
+    sqliteClient(h.db)
       .prepare(
         "select (select count(*) from leads) as leads, (select count(*) from outbox where lead_id is null) as notices, (select count(*) from channel_cards) as cards, (select count(*) from overlap_asks where status <> 'asked') as answered",
       )
@@ -264,9 +265,9 @@ function submitView(
 }
 const ref = (lead: Lead) => encodeLeadRef({ leadId: lead.id, version: lead.version });
 const askIdOf = (domain: string) =>
-  (h.db.$client.prepare('select id from overlap_asks where domain = ?').get(domain) as { id: number }).id;
+  (sqliteClient(h.db).prepare('select id from overlap_asks where domain = ?').get(domain) as { id: number }).id;
 const awardIdOf = (leadId: number) =>
-  (h.db.$client.prepare('select id from reward_awards where lead_id = ?').get(leadId) as { id: number }).id;
+  (sqliteClient(h.db).prepare('select id from reward_awards where lead_id = ?').get(leadId) as { id: number }).id;
 const config = () => services().config;
 
 const DOORS: Door[] = [
@@ -748,7 +749,7 @@ describe.each(ENVELOPES)('scenario 7: authorization matrix, %s envelope', (envel
           mine.push({ envelope, door: door.name, kind, expected, actual: 'na' });
           continue;
         }
-        const lead = setup(door.state);
+        const lead = await setup(door.state);
         const actual = await observe(door, ACTORS[kind], lead);
         if (process.env.DBG && actual !== expected)
           console.log(envelope, door.name, kind, actual, lastSaid, JSON.stringify(lastAck).slice(0, 800));

@@ -25,6 +25,7 @@ import {
 import { FULL, report, size } from './support/figures.ts';
 import { CAST, ORGS, type Org, partnerPerson, programJson, programStandIn } from './support/program.ts';
 import { startProgram, submissionPayload, waitUntil } from './support/slack-world.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Scenario 8: a whole program with three partner orgs (submissions, corroborations, a CRM conflict,
 // rep-surfaced leads and attestations, claims, intros, outcomes, reassignment, extensions, reminder and expiry
@@ -134,7 +135,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       const started = Date.now();
       if (!firstStarted) firstStarted = started;
       // The CRM knows one account is a customer already: flagging it is a conflict.
-      h.db.$client
+      sqliteClient(h.db)
         .prepare(
           "insert into crm_accounts (domain, name, is_customer, has_open_opportunity, imported_at) values ('iso-customer.com', 'Existing Customer Inc', 1, 0, 0)",
         )
@@ -234,25 +235,25 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       await h.drain();
 
       // ── the motion on every qualified lead: claim, then a different path for each ─────────────────
-      const qualified = h.db.$client
+      const qualified = sqliteClient(h.db)
         .prepare("select id, route_channel as channel from leads where status = 'qualified' order by id")
         .all() as Array<{ id: number; channel: string }>;
       let corroboratorIntros = 0;
       const answeredIntroDms = new Set<string>();
       for (const [k, l] of qualified.entries()) {
         const rep = l.channel === 'C0EMEA' ? CAST.rep2 : CAST.rep1;
-        const post = () => routingPost(h, l.id)!;
-        await click(rep, ACTIONS.claim, buttons(post()).get(ACTIONS.claim)!.value, post().channel, post().ts);
+        const post = async () => (await routingPost(h, l.id))!;
+        await click(rep, ACTIONS.claim, buttons(await post()).get(ACTIONS.claim)!.value, (await post()).channel, (await post()).ts);
         await h.drain();
         // Issue 13: the owner asks each corroborating partner for an intro; it answers from its own DM.
         const corroborating = (
-          (post().blocks ?? []) as Array<{ accessory?: { action_id?: string; value?: string } }>
+          ((await post()).blocks ?? []) as Array<{ accessory?: { action_id?: string; value?: string } }>
         )
           .map((b) => b.accessory)
           .filter((x) => x?.action_id === ACTIONS.requestCorroboratorIntro)
           .map((x) => x!.value!);
         for (const value of corroborating) {
-          await click(rep, ACTIONS.requestCorroboratorIntro, value, post().channel, post().ts);
+          await click(rep, ACTIONS.requestCorroboratorIntro, value, (await post()).channel, (await post()).ts);
           corroboratorIntros++;
         }
         await h.drain();
@@ -276,12 +277,12 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
           await click(
             rep,
             ACTIONS.requestIntro,
-            buttons(post()).get(ACTIONS.requestIntro)!.value,
-            post().channel,
-            post().ts,
+            buttons(await post()).get(ACTIONS.requestIntro)!.value,
+            (await post()).channel,
+            (await post()).ts,
           );
           await h.drain();
-          const partner = h.db.$client
+          const partner = sqliteClient(h.db)
             .prepare('select submitted_by_user_id as u from leads where id = ?')
             .get(l.id) as { u: string };
           const dm = h.standIn
@@ -300,11 +301,11 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
           }
           for (const step of [ACTIONS.meetingHeld, ACTIONS.opportunity, ACTIONS.won]) {
             if (path === 1 && step === ACTIONS.won) break;
-            await click(rep, step, buttons(post()).get(step)!.value, post().channel, post().ts);
+            await click(rep, step, buttons(await post()).get(step)!.value, (await post()).channel, (await post()).ts);
             await h.drain();
           }
         } else if (path === 2) {
-          await viaModal(rep, ACTIONS.lost, buttons(post()).get(ACTIONS.lost)!.value, post().channel, {
+          await viaModal(rep, ACTIONS.lost, buttons(await post()).get(ACTIONS.lost)!.value, (await post()).channel, {
             reason_code: {
               reason_code: stateValue.select(h.foothold.deps.services.config.reasons.lost[0]!.code),
             },
@@ -314,8 +315,8 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
           await viaModal(
             CAST.leader,
             ACTIONS.disqualify,
-            buttons(post()).get(ACTIONS.disqualify)!.value,
-            post().channel,
+            buttons(await post()).get(ACTIONS.disqualify)!.value,
+            (await post()).channel,
             {
               reason_code: {
                 reason_code: stateValue.select(h.foothold.deps.services.config.reasons.disqualify[0]!.code),
@@ -327,8 +328,8 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
           await viaModal(
             CAST.leader,
             ACTIONS.reassign,
-            buttons(post()).get(ACTIONS.reassign)!.value,
-            post().channel,
+            buttons(await post()).get(ACTIONS.reassign)!.value,
+            (await post()).channel,
             {
               new_owner: {
                 new_owner: stateValue.user(rep === CAST.rep1 ? CAST.rep2.userId : CAST.rep1.userId),
@@ -343,14 +344,14 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       expect(corroboratorIntros).toBeGreaterThan(0);
 
       // ── a leader moves the credit on each shared account to a corroborating org ─────────────────
-      const shared = h.db.$client
+      const shared = sqliteClient(h.db)
         .prepare(
           "select l.id, min(c.partner_slug) as slug from leads l join corroborations c on c.lead_id = l.id where l.domain like 'iso-shared%' group by l.id",
         )
         .all() as Array<{ id: number; slug: string }>;
       expect(shared.length).toBeGreaterThan(0);
       for (const { id, slug } of shared) {
-        const post = routingPost(h, id)!;
+        const post = (await routingPost(h, id))!;
         await viaModal(
           CAST.leader,
           ACTIONS.changeCredit,
@@ -364,19 +365,19 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         await h.drain();
       }
       expect(
-        h.db.$client.prepare('select count(*) as n from leads where credited_partner_slug is not null').get(),
+        sqliteClient(h.db).prepare('select count(*) as n from leads where credited_partner_slug is not null').get(),
       ).toEqual({ n: shared.length });
 
       // ── issue 13: each org's imported overlaps (fitting CRM accounts), asked about by the weekly job ─
       for (const org of ORGS) {
         for (let n = 0; n < 3; n++) {
           const domain = `iso-ov-${org.slug}-${n}.com`;
-          h.db.$client
+          sqliteClient(h.db)
             .prepare(
               "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 900, 'US', 0)",
             )
             .run(domain, `Overlap ${org.slug} ${n}`);
-          h.db.$client
+          sqliteClient(h.db)
             .prepare(
               "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values (?, ?, 'customer', 0)",
             )
@@ -390,7 +391,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         for (const job of JOBS)
           await job.run({ services: { ...h.foothold.deps.services, now: () => at }, timeZones }, at, {});
       }
-      h.db.$client.prepare("update outbox set not_before = 0 where status = 'pending'").run();
+      sqliteClient(h.db).prepare("update outbox set not_before = 0 where status = 'pending'").run();
       await h.drain();
       // Partners ask for more time on what expired or is about to; owners grant it.
       for (const org of ORGS) {
@@ -465,12 +466,12 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         const at = Date.now() + 40 * DAY;
         await job.run({ services: { ...h.foothold.deps.services, now: () => at }, timeZones }, at, {});
       }
-      h.db.$client.prepare("update outbox set not_before = 0 where status = 'pending'").run();
+      sqliteClient(h.db).prepare("update outbox set not_before = 0 where status = 'pending'").run();
       await h.drain();
-      const decided = h.db.$client
+      const decided = sqliteClient(h.db)
         .prepare('select status, count(*) as n from reward_awards group by status order by status')
         .all() as Array<{ status: string; n: number }>;
-      const answeredAsks = h.db.$client
+      const answeredAsks = sqliteClient(h.db)
         .prepare("select count(*) as n from overlap_asks where status <> 'asked'")
         .get() as { n: number };
       expect(answeredAsks.n).toBeGreaterThanOrEqual(ORGS.length);
@@ -504,7 +505,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       await h.drain();
 
       // ── the scan ──────────────────────────────────────────────────────────────────────────────────
-      const leads = h.db.$client
+      const leads = sqliteClient(h.db)
         .prepare('select partner_slug as slug, account_name as name, domain from leads')
         .all() as Array<{
         slug: string;
@@ -565,7 +566,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         const org = orgOfPerson(who.userId);
         if (org && json) scan(org, `ack to ${who.userId}`, json, typed);
       }
-      const statuses = h.db.$client
+      const statuses = sqliteClient(h.db)
         .prepare('select status, count(*) as n from leads group by status order by status')
         .all();
       runs.push({ envelope, leads: leads.length, surfaces: partnerSurfaces, leaks: leaks.length });
@@ -580,7 +581,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         ms: Date.now() - firstStarted,
       });
       // Everything the program queued reached Slack: a message Slack refuses is one nobody sees.
-      const failed = h.db.$client
+      const failed = sqliteClient(h.db)
         .prepare("select delivery_key as key, last_error as error from outbox where status = 'failed'")
         .all();
       expect(leaks).toEqual([]);

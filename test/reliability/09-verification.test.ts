@@ -13,6 +13,7 @@ import { submissionValues } from '../helpers/slack-actors.ts';
 import { report } from './support/figures.ts';
 import { CAST } from './support/program.ts';
 import { startProgram, submissionPayload } from './support/slack-world.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Scenario 9: requests that did not come from Slack: unsigned, signed with another secret, too old (or from
 // the future), replayed, or altered after signing, for every kind of request. Each is rejected and leaves
@@ -27,7 +28,7 @@ beforeAll(async () => {
   h = await startProgram();
   const res = await h.slack.viewSubmission(submissionPayload(CAST.pat, { website: 'verify-acct.com' }));
   expect((res.json as { response_action: string }).response_action).toBe('update');
-  leadId = (h.db.$client.prepare('select id from leads').get() as { id: number }).id;
+  leadId = (sqliteClient(h.db).prepare('select id from leads').get() as { id: number }).id;
   await h.drain();
 });
 afterAll(async () => {
@@ -108,7 +109,7 @@ function genuine(): Array<{ name: string; body: string; type: string }> {
 
 function trace(): string {
   return JSON.stringify({
-    db: h.db.$client
+    db: sqliteClient(h.db)
       .prepare(
         'select (select count(*) from leads) l, (select count(*) from lead_events) e, (select count(*) from outbox) o, (select count(*) from people) p, (select count(*) from channel_cards) c',
       )

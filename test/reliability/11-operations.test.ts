@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { type Db, openDb } from '../../src/db/connection.ts';
+import { type Db, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { ACTIONS } from '../../src/slack/ids.ts';
 import { buttons, routingPost } from '../helpers/slack-actors.ts';
@@ -116,8 +116,8 @@ describe('db backup and db restore', () => {
       expect(readdirSync(dir).some((f) => f.startsWith('live.db.before-restore-'))).toBe(true);
       const db: Db = openDb(live, { migrate: false });
       try {
-        expect(db.$client.pragma('integrity_check', { simple: true })).toBe('ok');
-        expect((db.$client.prepare('select count(*) as n from leads').get() as { n: number }).n).toBe(
+        expect(sqliteClient(db).pragma('integrity_check', { simple: true })).toBe('ok');
+        expect((sqliteClient(db).prepare('select count(*) as n from leads').get() as { n: number }).n).toBe(
           inBackup.size,
         );
         // The bot starts on it and drains what was queued at backup time, without posting anything twice.
@@ -147,7 +147,7 @@ describe('db backup and db restore', () => {
         bot?.kill('SIGTERM');
         await bot?.exited;
         bot = null;
-        db.$client.close();
+        sqliteClient(db).close();
       }
     },
     FULL ? 600_000 : 120_000,
@@ -198,45 +198,45 @@ describe('forget contact', () => {
       await h.drain();
       // The motion puts the contact's name in more messages (intro request, intro answered).
       const id1 = (
-        h.db.$client.prepare("select id from leads where domain = 'forget1.com'").get() as { id: number }
+        sqliteClient(h.db).prepare("select id from leads where domain = 'forget1.com'").get() as { id: number }
       ).id;
-      const post = () => routingPost(h, id1)!;
+      const post = async () => (await routingPost(h, id1))!;
       const { click } = await import('../helpers/slack-actors.ts');
-      await click(h, CAST.rep1, ACTIONS.claim, buttons(post()).get(ACTIONS.claim)!.value, {
-        channelId: post().channel,
-        messageTs: post().ts,
+      await click(h, CAST.rep1, ACTIONS.claim, buttons(await post()).get(ACTIONS.claim)!.value, {
+        channelId: (await post()).channel,
+        messageTs: (await post()).ts,
       });
       await h.drain();
-      await click(h, CAST.rep1, ACTIONS.requestIntro, buttons(post()).get(ACTIONS.requestIntro)!.value, {
-        channelId: post().channel,
-        messageTs: post().ts,
+      await click(h, CAST.rep1, ACTIONS.requestIntro, buttons(await post()).get(ACTIONS.requestIntro)!.value, {
+        channelId: (await post()).channel,
+        messageTs: (await post()).ts,
       });
       await h.drain();
 
       const everything = () => {
         const tables = (
-          h.db.$client.prepare("select name from sqlite_master where type = 'table'").all() as Array<{
+          sqliteClient(h.db).prepare("select name from sqlite_master where type = 'table'").all() as Array<{
             name: string;
           }>
         ).map((t) => t.name);
         return tables
-          .map((t) => JSON.stringify(h.db.$client.prepare(`select * from "${t}"`).all()))
+          .map((t) => JSON.stringify(sqliteClient(h.db).prepare(`select * from "${t}"`).all()))
           .join('\n');
       };
       const numbers = () =>
         JSON.stringify([
-          h.db.$client.prepare('select status, count(*) n from leads group by status order by status').all(),
-          h.db.$client
+          sqliteClient(h.db).prepare('select status, count(*) n from leads group by status order by status').all(),
+          sqliteClient(h.db)
             .prepare(
               'select count(*) n, sum(strength) s, group_concat(last_interaction_on) d from warmth_attestations',
             )
             .get(),
-          h.db.$client
+          sqliteClient(h.db)
             .prepare(
               'select gate, outcome, count(*) n from gate_results group by gate, outcome order by gate, outcome',
             )
             .all(),
-          h.db.$client.prepare("select count(*) n from lead_events where type != 'contact_forgotten'").get(),
+          sqliteClient(h.db).prepare("select count(*) n from lead_events where type != 'contact_forgotten'").get(),
         ]);
       expect(everything()).toContain('Jane Forgetme');
       expect(everything().toLowerCase()).toContain(email);
@@ -257,7 +257,7 @@ describe('forget contact', () => {
       expect(after).toContain('Jane Other');
       expect(after).toContain('jane.other@acme.com');
       expect(numbers()).toBe(numbersBefore);
-      const audit = h.db.$client
+      const audit = sqliteClient(h.db)
         .prepare(
           "select actor_user_id as by, data from lead_events where type = 'contact_forgotten' and lead_id is null",
         )
@@ -269,7 +269,7 @@ describe('forget contact', () => {
       });
       // The routing post in Slack no longer names her once the bot has sent the update.
       await h.drain();
-      expect(JSON.stringify(post().blocks)).not.toContain('Jane Forgetme');
+      expect(JSON.stringify((await post()).blocks)).not.toContain('Jane Forgetme');
       report({
         n: 12,
         name: 'Operations: forget contact',

@@ -17,6 +17,7 @@ import { getPage as httpGet } from '../helpers/oauth.ts';
 import { report } from './support/figures.ts';
 import { CAST, programConfig, programStandIn } from './support/program.ts';
 import { submissionPayload } from './support/slack-world.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Structured logs: every line is JSON, every line written while a Slack request is handled carries that
 // request's id and who/what it was, an unexpected error is logged once with that context, and no token or
@@ -57,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await foothold?.stop();
   await standIn?.close();
-  tdb?.cleanup();
+  await tdb?.cleanup();
 });
 
 describe('structured logs', () => {
@@ -80,7 +81,7 @@ describe('structured logs', () => {
       text: '',
       trigger_id: 'bad',
     });
-    const lead = tdb.db.$client.prepare('select id, version from leads order by id').get() as {
+    const lead = sqliteClient(tdb.db).prepare('select id, version from leads order by id').get() as {
       id: number;
       version: number;
     };
@@ -109,9 +110,9 @@ describe('structured logs', () => {
     });
     requests += 8;
     // An unexpected failure inside a use case: the database refuses writes.
-    tdb.db.$client.pragma('query_only = ON');
+    sqliteClient(tdb.db).pragma('query_only = ON');
     const failing = await slack.viewSubmission(submissionPayload(CAST.fab, { website: 'logs3-acct.com' }));
-    tdb.db.$client.pragma('query_only = OFF');
+    sqliteClient(tdb.db).pragma('query_only = OFF');
     requests++;
     expect(failing.status).toBe(200);
     await foothold.sender.drain({ timeoutMs: 15_000 });
@@ -210,7 +211,7 @@ describe('structured logs', () => {
       );
       expect(done.status).toBe(200);
       expect(
-        db.db.$client
+        sqliteClient(db.db)
           .prepare("select count(*) as n from slack_installations where install_key = 'T0NORTH'")
           .get(),
       ).toEqual({ n: 1 });
@@ -228,7 +229,7 @@ describe('structured logs', () => {
     } finally {
       await app.stop();
       await oauthStandIn.close();
-      db.cleanup();
+      await db.cleanup();
     }
   });
 

@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  closeDb(db);
+  await closeDb(db);
   await standIn?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -97,7 +97,7 @@ describe('scenario 14: two senders on one SQLite file', () => {
     standIn.fail('chat.postMessage', { kind: 'delay', ms: 5 }, { forMs: 3_600_000 });
 
     // ── 1: two live senders ───────────────────────────────────────────────────────────────────────────
-    enqueue(db, messages('both', N), Date.now());
+    await enqueue(db, messages('both', N), Date.now());
     const a = startWorker('xoxb-worker-a', 30_000);
     const b = startWorker('xoxb-worker-b', 30_000);
     expect(await a.exited).toBe(0);
@@ -118,7 +118,7 @@ describe('scenario 14: two senders on one SQLite file', () => {
       standIn.clearFaults();
       // Slack answers slowly now: the kill lands after Slack took the posts and before the sender heard.
       standIn.fail('chat.postMessage', { kind: 'delay', ms: 5_000 }, { forMs: 3_600_000 });
-      enqueue(db, messages(`round${round}`, M), Date.now());
+      await enqueue(db, messages(`round${round}`, M), Date.now());
       const leaseMs = 3_000;
       const dying = startWorker(deadToken, leaseMs, otherHost ? `elsewhere:1:dead${round}` : undefined);
       await waitUntil('posts in flight', () => postsBy(deadToken, fromSeq) >= 4, 30_000);

@@ -6,6 +6,7 @@ import type { Harness } from '../helpers/harness.ts';
 import { report, size } from './support/figures.ts';
 import { programJson } from './support/program.ts';
 import { startProgram } from './support/slack-world.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // Scenario 22 (issue 10, finding 2): a scheduled run whose time passed while the bot was down, or that fell in
 // a DST gap, still runs once, late. The real app (Bolt on a loopback port, the outbox sender, the Slack
@@ -21,12 +22,12 @@ let h: Harness | null = null;
 afterEach(async () => {
   await h?.stop();
   h = null;
-  tdb?.cleanup();
+  await tdb?.cleanup();
   tdb = null;
 });
 
 function digestRows(t: TestDb): Array<{ key: string; status: string }> {
-  return t.db.$client
+  return sqliteClient(t.db)
     .prepare(
       "select delivery_key as key, status from outbox where delivery_key like 'digest:%:C0LEADERS' order by id",
     )
@@ -70,7 +71,7 @@ describe('scenario 22: missed scheduled runs', () => {
       .calls('chat.postMessage')
       .filter((c) => (c.args as { channel?: string }).channel === 'C0LEADERS');
     expect(posted).toHaveLength(1);
-    expect(periodResult(t.db, scheduleLedger('digest'), '2026-11-16T09:00')).toMatchObject({
+    expect(await periodResult(t.db, scheduleLedger('digest'), '2026-11-16T09:00')).toMatchObject({
       outcome: 'ran',
       late: true,
       lateMs: 8000,
@@ -78,7 +79,7 @@ describe('scenario 22: missed scheduled runs', () => {
     });
     await h.stop();
     h = null;
-    t.cleanup();
+    await t.cleanup();
     tdb = null;
 
     // DST: the digest at 02:30 on Sundays across the New York gap, at 01:30 across the repeat: one digest queued
@@ -113,14 +114,14 @@ describe('scenario 22: missed scheduled runs', () => {
         ticks++;
       }
       expect(digestRows(d).map((r) => r.key)).toEqual([`digest:${c.week}:C0LEADERS`]);
-      expect(periodResult(d.db, scheduleLedger('digest'), c.key)).toMatchObject({
+      expect(await periodResult(d.db, scheduleLedger('digest'), c.key)).toMatchObject({
         outcome: 'ran',
         late: c.late,
         inGap: c.late,
       });
       await h.stop();
       h = null;
-      d.cleanup();
+      await d.cleanup();
       tdb = null;
     }
     report({

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDb, openDb } from '../../src/db/connection.ts';
+import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { checkDatabaseAtStartup } from '../../src/db/health.ts';
 import { buildDatabase, corruptPage, pagesOf } from '../helpers/corrupt.ts';
 import { openTestDb } from '../helpers/db.ts';
@@ -40,15 +40,15 @@ describe('scenario 23: a broken database is refused', () => {
 
     // One intact database of this size: the start-up check's time on it.
     const intact = join(dir, 'intact.db');
-    buildDatabase(intact, leads, 400);
+    await buildDatabase(intact, leads, 400);
     const db = openDb(intact);
     const check = checkDatabaseAtStartup(db, intact);
-    closeDb(db);
+    await closeDb(db);
     expect(check.mode).toBe('full');
 
     for (const btree of ['leads', 'outbox', 'leads_domain']) {
       const path = join(dir, `bad-${btree}.db`);
-      buildDatabase(path, Math.min(leads, 3_000), 400);
+      await buildDatabase(path, Math.min(leads, 3_000), 400);
       const { pageSize, pages } = pagesOf(path, btree);
       const leaves = pages.filter((p) => p.pagetype === 'leaf');
       corruptPage(path, (leaves[Math.floor(leaves.length / 2)] ?? pages[0]!).pageno, pageSize);
@@ -72,8 +72,8 @@ describe('scenario 23: a broken database is refused', () => {
       const health = () => httpGet(`http://127.0.0.1:${h.port}/healthz`);
       requests++;
       expect((await health()).status).toBe(200);
-      const pages = Number(h.db.$client.pragma('page_count', { simple: true }));
-      h.db.$client.pragma(`max_page_count = ${pages}`);
+      const pages = Number(sqliteClient(h.db).pragma('page_count', { simple: true }));
+      sqliteClient(h.db).pragma(`max_page_count = ${pages}`);
       requests++;
       const full = await health();
       expect(full.status).toBe(503);
@@ -81,7 +81,7 @@ describe('scenario 23: a broken database is refused', () => {
         ok: false,
         reason: `DATABASE_PATH=${tdb.path} is full (database or disk is full)`,
       });
-      h.db.$client.pragma('max_page_count = 1073741823');
+      sqliteClient(h.db).pragma('max_page_count = 1073741823');
       requests++;
       expect((await health()).status).toBe(200);
       requests++;
@@ -91,7 +91,7 @@ describe('scenario 23: a broken database is refused', () => {
       expect(res.status).toBe(200);
     } finally {
       await h.stop();
-      tdb.cleanup();
+      await tdb.cleanup();
     }
     report({
       n: 23,

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { openDb } from '../../src/db/connection.ts';
+import { openDb, sqliteClient } from '../../src/db/connection.ts';
 import { slashCommand } from '../../src/dev/slack-client.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { installWithCode } from '../helpers/oauth.ts';
@@ -164,7 +164,7 @@ describe('scenario 25: secrets at rest', () => {
     const path = join(dir, 'secrets.db');
     // An older version's database: Northwind installed (plain text), and the copy of SLACK_BOT_TOKEN it made.
     const old = openDb(path);
-    const insert = old.$client.prepare(
+    const insert = sqliteClient(old).prepare(
       'insert into slack_installations (install_key, team_id, enterprise_id, bot_user_id, installation, installed_at) values (?, ?, null, ?, ?, 1)',
     );
     const inst = (team: string, token: string) =>
@@ -178,7 +178,7 @@ describe('scenario 25: secrets at rest', () => {
       });
     insert.run('T0NORTH', 'T0NORTH', 'U0NWBOT', inst('T0NORTH', 'xoxb-northwind-plain'));
     insert.run('T0VENDOR', 'T0VENDOR', 'U0BOT', inst('T0VENDOR', BOT_TOKEN));
-    old.$client.close();
+    sqliteClient(old).close();
     expect(fileBytes(path)).toContain('xoxb-northwind-plain');
 
     // OAuth mode without a key: refused, one line, naming the variable; nothing touched.

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/connection.ts';
+import { type Db, sqliteClient } from '../../src/db/connection.ts';
 import { loadLeadFacts } from '../../src/db/stores/job-store.ts';
 import { changeCredit } from '../../src/services/change-credit.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
@@ -22,12 +22,12 @@ interface OutboxRow {
 }
 
 const outbox = (db: Db) =>
-  db.$client
+  sqliteClient(db)
     .prepare('select delivery_key, recipient, method, payload from outbox order by id')
     .all() as OutboxRow[];
 const creditOf = (db: Db, id: number) =>
   (
-    db.$client.prepare('select credited_partner_slug as c from leads where id = ?').get(id) as {
+    sqliteClient(db).prepare('select credited_partner_slug as c from leads where id = ?').get(id) as {
       c: string | null;
     }
   ).c;
@@ -38,15 +38,15 @@ const clock = testClock();
 let primaryId: number;
 let contosoLeadId: number;
 
-beforeEach(() => {
+beforeEach(async () => {
   t = openTestDb();
   clock.set(Date.parse('2026-11-16T15:00:00Z'));
-  deps = serviceDeps(t.db, testConfig(), clock.now);
-  const first = submitLead(deps, goodSubmission());
+  deps = await serviceDeps(t.db, testConfig(), clock.now);
+  const first = await submitLead(deps, goodSubmission());
   if (first.kind !== 'created') throw new Error(first.kind);
   primaryId = first.leadId;
   clock.advance(60_000);
-  const second = submitLead(
+  const second = await submitLead(
     deps,
     goodSubmission({
       actor: CONTOSO,
@@ -57,15 +57,15 @@ beforeEach(() => {
   );
   if (second.kind !== 'corroborated') throw new Error(second.kind);
   contosoLeadId = second.leadId;
-  claimLead(deps, { actor: REP1, leadId: primaryId });
+  await claimLead(deps, { actor: REP1, leadId: primaryId });
   clock.advance(60_000);
 });
 afterEach(() => t.cleanup());
 
 describe('changing a lead’s credit', () => {
-  it('moves primary credit to a corroborating partner, logs who and why, and tells both partners', () => {
+  it('moves primary credit to a corroborating partner, logs who and why, and tells both partners', async () => {
     const before = outbox(t.db).length;
-    const res = changeCredit(deps, {
+    const res = await changeCredit(deps, {
       actor: LEADER,
       leadId: primaryId,
       creditedPartnerSlug: 'contoso',
@@ -76,7 +76,7 @@ describe('changing a lead’s credit', () => {
     expect(res.view.status).toBe('claimed');
     expect(creditOf(t.db, primaryId)).toBe('contoso');
 
-    const event = t.db.$client
+    const event = sqliteClient(t.db)
       .prepare("select actor_user_id, reason, data from lead_events where type = 'credit_changed'")
       .get() as { actor_user_id: string; reason: string; data: string };
     expect(event.actor_user_id).toBe(LEADER.userId);
@@ -99,41 +99,41 @@ describe('changing a lead’s credit', () => {
     }
   });
 
-  it('counts the lead towards the credited partner in every metric', () => {
-    const creditedTo = (slug: string) =>
-      loadLeadFacts(t.db, { creditedTo: slug })
+  it('counts the lead towards the credited partner in every metric', async () => {
+    const creditedTo = async (slug: string) =>
+      (await loadLeadFacts(t.db, { creditedTo: slug }))
         .filter((f) => f.status !== 'merged')
         .map((f) => f.id);
-    expect(creditedTo('northwind')).toEqual([primaryId]);
-    changeCredit(deps, {
+    expect(await creditedTo('northwind')).toEqual([primaryId]);
+    await changeCredit(deps, {
       actor: LEADER,
       leadId: primaryId,
       creditedPartnerSlug: 'contoso',
       creditReason: 'workshop',
     });
-    expect(creditedTo('northwind')).toEqual([]);
-    expect(creditedTo('contoso')).toEqual([primaryId]);
-    const facts = loadLeadFacts(t.db).find((f) => f.id === primaryId);
+    expect(await creditedTo('northwind')).toEqual([]);
+    expect(await creditedTo('contoso')).toEqual([primaryId]);
+    const facts = (await loadLeadFacts(t.db)).find((f) => f.id === primaryId);
     expect(facts).toMatchObject({ partnerSlug: 'northwind', creditSlug: 'contoso' });
   });
 
-  it('tells the credited partner how the deal ends, from its own side; the submitter is thanked, not credited', () => {
-    changeCredit(deps, {
+  it('tells the credited partner how the deal ends, from its own side; the submitter is thanked, not credited', async () => {
+    await changeCredit(deps, {
       actor: LEADER,
       leadId: primaryId,
       creditedPartnerSlug: 'contoso',
       creditReason: 'workshop',
     });
     const before = outbox(t.db).length;
-    recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'intro_requested' });
+    await recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'intro_requested' });
     // The intro request goes to the submitting partner only: its people know the contact.
     expect(
       outbox(t.db)
         .slice(before)
         .filter((r) => r.recipient === CONTOSO.userId),
     ).toEqual([]);
-    recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'opportunity' });
-    const won = recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'won' });
+    await recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'opportunity' });
+    const won = await recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'won' });
     const toContoso = outbox(t.db)
       .slice(before)
       .filter((r) => r.recipient === CONTOSO.userId);
@@ -154,17 +154,17 @@ describe('changing a lead’s credit', () => {
     expect(northwindWon?.payload).not.toContain('credited to');
   });
 
-  it('refuses a change made from a stale modal: someone else changed the lead meanwhile', () => {
-    const opened = t.db.$client.prepare('select version from leads where id = ?').get(primaryId) as {
+  it('refuses a change made from a stale modal: someone else changed the lead meanwhile', async () => {
+    const opened = sqliteClient(t.db).prepare('select version from leads where id = ?').get(primaryId) as {
       version: number;
     };
-    changeCredit(deps, {
+    await changeCredit(deps, {
       actor: ADMIN,
       leadId: primaryId,
       creditedPartnerSlug: 'contoso',
       creditReason: 'first',
     });
-    const err = catchDomainError(() =>
+    const err = await catchDomainError(() =>
       changeCredit(deps, {
         actor: LEADER,
         leadId: primaryId,
@@ -175,7 +175,7 @@ describe('changing a lead’s credit', () => {
     );
     // The second leader's modal predates the first change, so nothing of theirs is applied.
     expect(['stale', 'invalid_input']).toContain(err.code);
-    const back = catchDomainError(() =>
+    const back = await catchDomainError(() =>
       changeCredit(deps, {
         actor: LEADER,
         leadId: primaryId,
@@ -188,10 +188,10 @@ describe('changing a lead’s credit', () => {
     expect(creditOf(t.db, primaryId)).toBe('contoso');
   });
 
-  it('words the news for a closed deal, and never promises updates a merged submission will not get', () => {
-    recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'opportunity' });
-    recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'won' });
-    const first = changeCredit(deps, {
+  it('words the news for a closed deal, and never promises updates a merged submission will not get', async () => {
+    await recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'opportunity' });
+    await recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'won' });
+    const first = await changeCredit(deps, {
       actor: LEADER,
       leadId: primaryId,
       creditedPartnerSlug: 'contoso',
@@ -205,7 +205,7 @@ describe('changing a lead’s credit', () => {
       'no longer counts towards our partnership with you',
     );
     expect(dm(NORTHWIND.userId, first.eventId)).not.toContain('keep you posted');
-    const back = changeCredit(deps, {
+    const back = await changeCredit(deps, {
       actor: LEADER,
       leadId: primaryId,
       creditedPartnerSlug: 'northwind',
@@ -216,8 +216,8 @@ describe('changing a lead’s credit', () => {
     expect(dm(CONTOSO.userId, back.eventId)).not.toContain('keep you posted');
   });
 
-  it('promises updates only to the submitting partner of an open lead', () => {
-    const res = changeCredit(deps, {
+  it('promises updates only to the submitting partner of an open lead', async () => {
+    const res = await changeCredit(deps, {
       actor: LEADER,
       leadId: primaryId,
       creditedPartnerSlug: 'contoso',
@@ -229,29 +229,29 @@ describe('changing a lead’s credit', () => {
     expect(moved?.payload).toContain('keep you posted');
   });
 
-  it('on the leaderboard, intake stays with each submitter and conversion goes to the credit holder', () => {
-    changeCredit(deps, {
+  it('on the leaderboard, intake stays with each submitter and conversion goes to the credit holder', async () => {
+    await changeCredit(deps, {
       actor: LEADER,
       leadId: primaryId,
       creditedPartnerSlug: 'contoso',
       creditReason: 'workshop',
     });
-    recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'opportunity' });
-    const board = computeMetrics(deps.config, loadLeadFacts(t.db), clock.now()).leaderboard;
+    await recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'opportunity' });
+    const board = computeMetrics(deps.config, await loadLeadFacts(t.db), clock.now()).leaderboard;
     const row = (slug: string) => board.find((e) => e.partnerSlug === slug);
     // Each partner surfaced the account once; only the holder has the EQL and its opportunity.
     expect(row('northwind')).toMatchObject({ surfaced: 1, eql: 0, opportunity: 0 });
     expect(row('contoso')).toMatchObject({ surfaced: 1, eql: 1, opportunity: 1 });
   });
 
-  it('can move credit back to the first partner, which clears the override', () => {
-    changeCredit(deps, {
+  it('can move credit back to the first partner, which clears the override', async () => {
+    await changeCredit(deps, {
       actor: LEADER,
       leadId: primaryId,
       creditedPartnerSlug: 'contoso',
       creditReason: 'workshop',
     });
-    const back = changeCredit(deps, {
+    const back = await changeCredit(deps, {
       actor: ADMIN,
       leadId: primaryId,
       creditedPartnerSlug: 'northwind',
@@ -265,9 +265,9 @@ describe('changing a lead’s credit', () => {
     ['a rep', REP1, 'forbidden'],
     ['the lead’s own partner', NORTHWIND, 'forbidden'],
     ['the corroborating partner', CONTOSO, 'forbidden'],
-  ])('refuses %s and changes nothing', (_who, actor, code) => {
+  ])('refuses %s and changes nothing', async (_who, actor, code) => {
     const before = outbox(t.db).length;
-    const err = catchDomainError(() =>
+    const err = await catchDomainError(() =>
       changeCredit(deps, {
         actor,
         leadId: primaryId,
@@ -284,8 +284,8 @@ describe('changing a lead’s credit', () => {
     ['a partner that never flagged the account', 'globex', 'creditedPartnerSlug', 'flagged this account'],
     ['the partner already holding the credit', 'northwind', 'creditedPartnerSlug', 'already holds'],
     ['no partner at all', '', 'creditedPartnerSlug', 'Pick a partner'],
-  ])('refuses %s with a field error', (_case, slug, field, message) => {
-    const err = catchDomainError(() =>
+  ])('refuses %s with a field error', async (_case, slug, field, message) => {
+    const err = await catchDomainError(() =>
       changeCredit(deps, {
         actor: LEADER,
         leadId: primaryId,
@@ -298,8 +298,8 @@ describe('changing a lead’s credit', () => {
     expect(creditOf(t.db, primaryId)).toBeNull();
   });
 
-  it('needs a written reason', () => {
-    const err = catchDomainError(() =>
+  it('needs a written reason', async () => {
+    const err = await catchDomainError(() =>
       changeCredit(deps, {
         actor: LEADER,
         leadId: primaryId,
@@ -310,8 +310,8 @@ describe('changing a lead’s credit', () => {
     expect(err.fields.creditReason).toContain('Write why');
   });
 
-  it('is set on the primary lead, not on a merged submission', () => {
-    const err = catchDomainError(() =>
+  it('is set on the primary lead, not on a merged submission', async () => {
+    const err = await catchDomainError(() =>
       changeCredit(deps, {
         actor: LEADER,
         leadId: contosoLeadId,

@@ -5,6 +5,7 @@ import { afterEach, expect, it } from 'vitest';
 import { submitLead } from '../../src/services/submit-lead.ts';
 import { goodSubmission } from '../helpers/actors.ts';
 import { exampleConfigJson, openTestDb, serviceDeps, type TestDb, testConfig } from '../helpers/db.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 const WORKER = fileURLToPath(new URL('../helpers/claim-worker.ts', import.meta.url));
 
@@ -17,8 +18,8 @@ it('gives exactly one owner when reps claim at the same instant from separate pr
   const reps = ['U0REP1', 'U0REP2', 'U0REP3', 'U0REP4', 'U0REP5', 'U0REP6'];
   (raw.roles as { reps: string[] }).reps = reps;
   const config = testConfig((r) => Object.assign(r, raw));
-  const deps = serviceDeps(t.db, config, () => Date.now());
-  const res = submitLead(
+  const deps = await serviceDeps(t.db, config, () => Date.now());
+  const res = await submitLead(
     deps,
     goodSubmission({
       warmth: {
@@ -62,25 +63,25 @@ it('gives exactly one owner when reps claim at the same instant from separate pr
     expect(l.code).toBe('already_claimed');
     expect(l.message).toContain(`<@${owner}>`);
   }
-  const row = t.db.$client.prepare('select status, owner_user_id from leads where id = ?').get(res.leadId);
+  const row = sqliteClient(t.db).prepare('select status, owner_user_id from leads where id = ?').get(res.leadId);
   expect(row).toEqual({ status: 'claimed', owner_user_id: owner });
-  const claims = t.db.$client
+  const claims = sqliteClient(t.db)
     .prepare("select count(*) as n from lead_events where to_status = 'claimed'")
     .get() as { n: number };
   expect(claims.n).toBe(1);
 }, 90_000);
 
-it('opens every connection with full fsync on commit, WAL, foreign keys on and a 64 MiB page cache', () => {
+it('opens every connection with full fsync on commit, WAL, foreign keys on and a 64 MiB page cache', async () => {
   const local = openTestDb();
   try {
-    const c = local.db.$client;
+    const c = sqliteClient(local.db);
     expect(c.pragma('synchronous', { simple: true })).toBe(2);
     expect(c.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(c.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(c.pragma('cache_size', { simple: true })).toBe(-65536);
-    const other = local.reopen().$client;
+    const other = sqliteClient(local.reopen());
     expect(other.pragma('synchronous', { simple: true })).toBe(2);
   } finally {
-    local.cleanup();
+    await local.cleanup();
   }
 });

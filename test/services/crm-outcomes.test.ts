@@ -53,14 +53,14 @@ function deal(props: Record<string, string | number | null>, createdAt: number):
 /** A claimed EQL on Acme, its account synced first (as the bot's crm-sync job would have). */
 async function claimedEql(): Promise<number> {
   await syncNow();
-  const id = seedEql(w, { accountName: 'Acme Corp', website: 'https://www.acme.com' });
-  claimLead(w.services, { actor: REP1, leadId: id });
+  const id = await seedEql(w, { accountName: 'Acme Corp', website: 'https://www.acme.com' });
+  await claimLead(w.services, { actor: REP1, leadId: id });
   return id;
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   config = hubspotConfig();
-  w = jobWorld({ config, start: MONDAY_10AM });
+  w = await jobWorld({ config, start: MONDAY_10AM });
 });
 afterEach(async () => {
   await hs?.close();
@@ -77,8 +77,8 @@ describe('outcomes from the CRM', () => {
     );
     w.clock.advance(2 * DAY);
     await syncNow();
-    expect(syncCrmOutcomes(w.services)).toMatchObject({ linked: 1, transitions: 1, corrections: 0 });
-    let lead = getLead(w.db, leadId)!;
+    expect(await syncCrmOutcomes(w.services)).toMatchObject({ linked: 1, transitions: 1, corrections: 0 });
+    let lead = (await getLead(w.db, leadId))!;
     expect(lead).toMatchObject({
       status: 'meeting_held',
       crmOpportunityId: dealId,
@@ -95,7 +95,7 @@ describe('outcomes from the CRM', () => {
     );
 
     // Running again changes nothing.
-    expect(syncCrmOutcomes(w.services)).toMatchObject({ linked: 0, transitions: 0, refreshed: 0 });
+    expect(await syncCrmOutcomes(w.services)).toMatchObject({ linked: 0, transitions: 0, refreshed: 0 });
 
     hs.update('deals', dealId, {
       dealstage: 'closedwon',
@@ -104,15 +104,15 @@ describe('outcomes from the CRM', () => {
     });
     w.clock.advance(DAY);
     await syncNow();
-    expect(syncCrmOutcomes(w.services)).toMatchObject({ transitions: 1 });
-    lead = getLead(w.db, leadId)!;
+    expect(await syncCrmOutcomes(w.services)).toMatchObject({ transitions: 1 });
+    lead = (await getLead(w.db, leadId))!;
     expect(lead).toMatchObject({
       status: 'won',
       opportunityAmount: 52_000,
       opportunityCloseDate: '2026-12-01',
     });
     expect(lead.crmOpportunityClosedAt).toBe(Date.parse('2026-12-01T12:00:00Z'));
-    const won = eventsForLead(w.db, leadId)
+    const won = (await eventsForLead(w.db, leadId))
       .filter((e) => e.type === 'transition')
       .at(-1)!;
     expect(won).toMatchObject({ fromStatus: 'meeting_held', toStatus: 'won', actorUserId: null });
@@ -127,8 +127,8 @@ describe('outcomes from the CRM', () => {
     deal({ dealstage: 'closedlost', closed_lost_reason: 'Went with an in-house build' }, w.clock.now() + DAY);
     w.clock.advance(2 * DAY);
     await syncNow();
-    syncCrmOutcomes(w.services);
-    expect(getLead(w.db, leadId)).toMatchObject({
+    await syncCrmOutcomes(w.services);
+    expect(await getLead(w.db, leadId)).toMatchObject({
       status: 'lost',
       reasonCode: 'other',
       reasonText: 'Went with an in-house build',
@@ -139,13 +139,13 @@ describe('outcomes from the CRM', () => {
     await standIn();
     const leadId = await claimedEql();
     // Before any deal is linked the buttons work as in a program without a CRM: the rep clicks Won.
-    recordOutcome(w.services, { actor: REP1, leadId, outcome: 'won' });
+    await recordOutcome(w.services, { actor: REP1, leadId, outcome: 'won' });
     deal({ dealstage: 'closedlost', closed_lost_reason: 'Price' }, w.clock.now() + DAY);
     w.clock.advance(2 * DAY);
     await syncNow();
-    expect(syncCrmOutcomes(w.services)).toMatchObject({ linked: 1, corrections: 1 });
-    expect(getLead(w.db, leadId)).toMatchObject({ status: 'lost', reasonCode: 'price' });
-    const conflict = eventsForLead(w.db, leadId).find((e) => e.type === 'crm_conflict')!;
+    expect(await syncCrmOutcomes(w.services)).toMatchObject({ linked: 1, corrections: 1 });
+    expect(await getLead(w.db, leadId)).toMatchObject({ status: 'lost', reasonCode: 'price' });
+    const conflict = (await eventsForLead(w.db, leadId)).find((e) => e.type === 'crm_conflict')!;
     expect(conflict).toMatchObject({ fromStatus: 'won', toStatus: 'lost', actorUserId: REP1.userId });
     expect(conflict.data).toMatchObject({
       foothold: 'won',
@@ -156,12 +156,12 @@ describe('outcomes from the CRM', () => {
     expect(conflict.reason).toContain('The CRM wins');
 
     // Once linked, a click on a CRM-driven outcome is refused, logged, and changes nothing.
-    const err = catchDomainError(() => recordOutcome(w.services, { actor: LEADER, leadId, outcome: 'won' }));
+    const err = await catchDomainError(() => recordOutcome(w.services, { actor: LEADER, leadId, outcome: 'won' }));
     expect(err.code).toBe('conflict');
     expect(err.message).toContain('follows its HubSpot opportunity');
     expect(err.message).toContain('closedlost');
-    expect(getLead(w.db, leadId)?.status).toBe('lost');
-    const logged = eventsForLead(w.db, leadId)
+    expect((await getLead(w.db, leadId))?.status).toBe('lost');
+    const logged = (await eventsForLead(w.db, leadId))
       .filter((e) => e.type === 'crm_conflict')
       .at(-1)!;
     expect(logged).toMatchObject({ actorUserId: LEADER.userId });
@@ -179,9 +179,9 @@ describe('outcomes from the CRM', () => {
     const b = deal({ dealname: 'Acme add-on', dealstage: 'appointmentscheduled' }, w.clock.now() + 2 * DAY);
     w.clock.advance(3 * DAY);
     await syncNow();
-    expect(syncCrmOutcomes(w.services)).toMatchObject({ linked: 0, asked: 1 });
-    expect(syncCrmOutcomes(w.services)).toMatchObject({ asked: 0 });
-    const lead = getLead(w.db, leadId)!;
+    expect(await syncCrmOutcomes(w.services)).toMatchObject({ linked: 0, asked: 1 });
+    expect(await syncCrmOutcomes(w.services)).toMatchObject({ asked: 0 });
+    const lead = (await getLead(w.db, leadId))!;
     expect(lead.crmLinkChoices?.map((c) => c.id)).toEqual([b, a, older]);
     const post = outbox(w.db, "method = 'chat.update'").at(-1)!;
     expect(JSON.stringify(post.payload.blocks)).toContain('"action_id":"link_opportunity"');
@@ -191,24 +191,24 @@ describe('outcomes from the CRM', () => {
 
     // Only the owner, a leader or an admin may pick (the outcome rule).
     expect(
-      catchDomainError(() => linkOpportunity(w.services, { actor: REP2, leadId, opportunityId: a })).code,
+      (await catchDomainError(() => linkOpportunity(w.services, { actor: REP2, leadId, opportunityId: a }))).code,
     ).toBe('forbidden');
     expect(
-      catchDomainError(() => linkOpportunity(w.services, { actor: NORTHWIND, leadId, opportunityId: a }))
+      (await catchDomainError(() => linkOpportunity(w.services, { actor: NORTHWIND, leadId, opportunityId: a })))
         .code,
     ).toBe('forbidden');
-    const res = linkOpportunity(w.services, { actor: REP1, leadId, opportunityId: a });
+    const res = await linkOpportunity(w.services, { actor: REP1, leadId, opportunityId: a });
     expect(res.view.status).toBe('opportunity');
-    expect(getLead(w.db, leadId)).toMatchObject({
+    expect(await getLead(w.db, leadId)).toMatchObject({
       crmOpportunityId: a,
       crmLinkChoices: null,
       opportunityAmount: 90_000,
     });
-    expect(eventsForLead(w.db, leadId).find((e) => e.type === 'crm_linked')).toMatchObject({
+    expect((await eventsForLead(w.db, leadId)).find((e) => e.type === 'crm_linked')).toMatchObject({
       actorUserId: REP1.userId,
     });
     expect(
-      catchDomainError(() => linkOpportunity(w.services, { actor: ADMIN, leadId, opportunityId: b })).code,
+      (await catchDomainError(() => linkOpportunity(w.services, { actor: ADMIN, leadId, opportunityId: b }))).code,
     ).toBe('conflict');
   });
 });
@@ -220,9 +220,9 @@ describe('write-back', () => {
     const dealId = deal({ dealstage: 'qualifiedtobuy', amount: '10000' }, w.clock.now() + DAY);
     w.clock.advance(2 * DAY);
     await syncNow();
-    syncCrmOutcomes(w.services);
+    await syncCrmOutcomes(w.services);
     // Queued with the state changes: qualification, claim, (link + opportunity): company and deal writes.
-    const rows = crmOutboxRows(w.db);
+    const rows = await crmOutboxRows(w.db);
     expect(rows.map((r) => r.recordKey)).toContain(`account:${companyId}`);
     expect(rows.map((r) => r.recordKey)).toContain(`opportunity:${dealId}`);
     expect(rows.every((r) => r.status === 'pending')).toBe(true);
@@ -245,12 +245,12 @@ describe('write-back', () => {
       maxAttempts: 5,
     });
     await first.drain();
-    expect(crmOutboxRows(w.db).every((r) => r.status === 'pending')).toBe(true);
+    expect((await crmOutboxRows(w.db)).every((r) => r.status === 'pending')).toBe(true);
     // The restarted process resends everything that is due.
     w.clock.advance(DAY);
     const second = createWriteBackSender({ db: w.db, provider, logger, now: w.clock.now });
     await second.drain();
-    expect(crmOutboxRows(w.db).every((r) => r.status === 'sent')).toBe(true);
+    expect((await crmOutboxRows(w.db)).every((r) => r.status === 'sent')).toBe(true);
 
     const company = hs.get('companies', companyId)!.properties;
     expect(company).toMatchObject({
@@ -263,7 +263,7 @@ describe('write-back', () => {
     expect(hs.get('deals', dealId)!.properties).toMatchObject({ foothold_eql_status: 'Opportunity' });
     // One note per write on the company, however often a write was replayed.
     const notes = hs.notesOn('companies', companyId);
-    const accountWrites = crmOutboxRows(w.db).filter((r) => r.recordKey === `account:${companyId}`);
+    const accountWrites = (await crmOutboxRows(w.db)).filter((r) => r.recordKey === `account:${companyId}`);
     expect(notes).toHaveLength(accountWrites.length);
     expect(new Set(notes.map((n) => n.properties.foothold_write_key)).size).toBe(notes.length);
   });
@@ -275,7 +275,7 @@ describe('write-back', () => {
     const logger = { info() {}, warn() {}, error() {} };
     const sender = createWriteBackSender({ db: w.db, provider, logger, now: w.clock.now });
     await sender.drain();
-    const rows = crmOutboxRows(w.db);
+    const rows = await crmOutboxRows(w.db);
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows.every((r) => r.status === 'failed' && r.attempts === 1)).toBe(true);
     expect(rows[0]?.lastError).toMatch(/foothold_/);
@@ -286,10 +286,10 @@ describe('write-back', () => {
     expect(text).toContain('How to fix it');
     // More writes with the same problem: no more DMs, and nothing is retried.
     w.clock.advance(DAY);
-    recordOutcome(w.services, { actor: REP1, leadId: rows[0]!.leadId!, outcome: 'intro_requested' });
+    await recordOutcome(w.services, { actor: REP1, leadId: rows[0]!.leadId!, outcome: 'intro_requested' });
     await sender.drain();
     expect(outbox(w.db, "delivery_key like 'crm-write-back-problem:%'")).toHaveLength(dms.length);
-    expect(crmOutboxRows(w.db).every((r) => r.status === 'failed')).toBe(true);
+    expect((await crmOutboxRows(w.db)).every((r) => r.status === 'failed')).toBe(true);
   });
 
   it('does the same on Salesforce: Account and Opportunity fields, one Task per write after a crash', async () => {
@@ -302,7 +302,7 @@ describe('write-back', () => {
     try {
       config = salesforceConfig();
       w.cleanup();
-      w = jobWorld({ config, start: MONDAY_10AM });
+      w = await jobWorld({ config, start: MONDAY_10AM });
       provider = salesforceProvider(sf.url, config.crm!);
       const account = sf.put('Account', {
         Name: 'Acme Corp',
@@ -322,8 +322,8 @@ describe('write-back', () => {
       });
       w.clock.advance(2 * DAY);
       await syncNow();
-      expect(syncCrmOutcomes(w.services)).toMatchObject({ linked: 1, transitions: 1 });
-      expect(getLead(w.db, leadId)).toMatchObject({ status: 'won', opportunityAmount: 75_000 });
+      expect(await syncCrmOutcomes(w.services)).toMatchObject({ linked: 1, transitions: 1 });
+      expect(await getLead(w.db, leadId)).toMatchObject({ status: 'won', opportunityAmount: 75_000 });
 
       const logger = { info() {}, warn() {}, error() {} };
       const crashing: CrmProvider = {
@@ -337,7 +337,7 @@ describe('write-back', () => {
       await createWriteBackSender({ db: w.db, provider: crashing, logger, now: w.clock.now }).drain();
       w.clock.advance(DAY);
       await createWriteBackSender({ db: w.db, provider, logger, now: w.clock.now }).drain();
-      const rows = crmOutboxRows(w.db);
+      const rows = await crmOutboxRows(w.db);
       expect(rows.every((r) => r.status === 'sent')).toBe(true);
       expect(rows.some((r) => r.attempts === 2)).toBe(true); // replayed after the "crash"
       expect(sf.get('Account', account)).toMatchObject({

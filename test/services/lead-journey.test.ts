@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/connection.ts';
+import { type Db, sqliteClient } from '../../src/db/connection.ts';
 import { answerIntro } from '../../src/services/answer-intro.ts';
 import { attestWarmth } from '../../src/services/attest-warmth.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
@@ -33,13 +33,13 @@ interface OutboxRow {
 }
 
 function outboxRows(db: Db): OutboxRow[] {
-  return db.$client.prepare('select * from outbox order by id').all() as OutboxRow[];
+  return sqliteClient(db).prepare('select * from outbox order by id').all() as OutboxRow[];
 }
 function count(db: Db, table: string): number {
-  return (db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+  return (sqliteClient(db).prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
 }
 function events(db: Db, leadId: number) {
-  return db.$client
+  return sqliteClient(db)
     .prepare(
       'select type, from_status, to_status, actor_user_id, reason from lead_events where lead_id = ? order by id',
     )
@@ -56,16 +56,16 @@ let t: TestDb;
 let deps: ServiceDeps;
 const clock = testClock();
 
-beforeEach(() => {
+beforeEach(async () => {
   t = openTestDb();
   clock.set(Date.parse('2026-11-16T15:00:00Z'));
-  deps = serviceDeps(t.db, testConfig(), clock.now);
+  deps = await serviceDeps(t.db, testConfig(), clock.now);
 });
 afterEach(() => t.cleanup());
 
 describe('submitting a lead', () => {
-  it('qualifies a warm, fitting partner submission and queues the routing post, the partner DM and the primer', () => {
-    const res = submitLead(deps, goodSubmission());
+  it('qualifies a warm, fitting partner submission and queues the routing post, the partner DM and the primer', async () => {
+    const res = await submitLead(deps, goodSubmission());
     expect(res.kind).toBe('created');
     if (res.kind !== 'created') return;
     expect(res.status).toBe('qualified');
@@ -103,9 +103,9 @@ describe('submitting a lead', () => {
     ]);
   });
 
-  it('sends the primer only the first time a partner person uses Foothold', () => {
-    submitLead(deps, goodSubmission());
-    submitLead(deps, goodSubmission({ website: 'globex.com', accountName: 'Globex' }));
+  it('sends the primer only the first time a partner person uses Foothold', async () => {
+    await submitLead(deps, goodSubmission());
+    await submitLead(deps, goodSubmission({ website: 'globex.com', accountName: 'Globex' }));
     expect(outboxRows(t.db).filter((r) => r.delivery_key.startsWith('primer:'))).toHaveLength(1);
   });
 
@@ -127,8 +127,8 @@ describe('submitting a lead', () => {
     },
   ])(
     'makes a candidate, not an EQL, for a $name and tells the partner which gate failed',
-    ({ patch, failing }) => {
-      const res = submitLead(deps, goodSubmission(patch));
+    async ({ patch, failing }) => {
+      const res = await submitLead(deps, goodSubmission(patch));
       expect(res.kind).toBe('created');
       if (res.kind !== 'created') return;
       expect(res.status).toBe('candidate');
@@ -140,8 +140,8 @@ describe('submitting a lead', () => {
     },
   );
 
-  it('tells a partner which of the account’s facts miss the profile, never the profile itself', () => {
-    submitLead(deps, goodSubmission({ firmographics: { industry: 'retail', employees: 20, country: 'FR' } }));
+  it('tells a partner which of the account’s facts miss the profile, never the profile itself', async () => {
+    await submitLead(deps, goodSubmission({ firmographics: { industry: 'retail', employees: 20, country: 'FR' } }));
     const dm = outboxRows(t.db).find((r) => r.delivery_key.includes(':partner:candidate:'));
     expect(dm?.payload).toContain('retail');
     expect(dm?.payload).toContain('FR');
@@ -149,8 +149,8 @@ describe('submitting a lead', () => {
       expect(dm?.payload).not.toContain(secret);
   });
 
-  it('routes by the first matching rule and suggests the next rep of its pool', () => {
-    const res = submitLead(
+  it('routes by the first matching rule and suggests the next rep of its pool', async () => {
+    const res = await submitLead(
       deps,
       goodSubmission({ firmographics: { industry: 'fintech', employees: 900, country: 'GB' } }),
     );
@@ -162,7 +162,7 @@ describe('submitting a lead', () => {
     ).toBe(true);
   });
 
-  it('turns field problems into field errors and stores nothing', () => {
+  it('turns field problems into field errors and stores nothing', async () => {
     const cases = [
       { input: goodSubmission({ website: 'localhost' }), field: 'website' },
       { input: goodSubmission({ website: '10.0.0.1' }), field: 'website' },
@@ -179,15 +179,15 @@ describe('submitting a lead', () => {
       { input: goodSubmission({ firmographics: { employees: 'lots' } }), field: 'firmographics.employees' },
     ];
     for (const c of cases) {
-      const err = catchDomainError(() => submitLead(deps, c.input));
+      const err = await catchDomainError(() => submitLead(deps, c.input));
       expect(err.fields, JSON.stringify(c.input)).toHaveProperty([c.field]);
     }
     expect(count(t.db, 'leads')).toBe(0);
     expect(count(t.db, 'outbox')).toBe(0);
   });
 
-  it('refuses a person from an unregistered organisation politely and stores nothing', () => {
-    const err = catchDomainError(() => submitLead(deps, goodSubmission({ actor: STRANGER })));
+  it('refuses a person from an unregistered organisation politely and stores nothing', async () => {
+    const err = await catchDomainError(() => submitLead(deps, goodSubmission({ actor: STRANGER })));
     expect(err.code).toBe('forbidden');
     expect(err.message).toMatch(/isn't registered/);
     expect(count(t.db, 'leads')).toBe(0);
@@ -195,17 +195,17 @@ describe('submitting a lead', () => {
     expect(count(t.db, 'outbox')).toBe(0);
   });
 
-  it('refuses an internal person without a program role', () => {
-    const err = catchDomainError(() =>
+  it('refuses an internal person without a program role', async () => {
+    const err = await catchDomainError(() =>
       submitLead(deps, goodSubmission({ actor: NOBODY_INTERNAL, partnerSlug: 'northwind' })),
     );
     expect(err.code).toBe('forbidden');
   });
 
-  it('refuses a stranger from another organisation in a partner’s shared channel', () => {
+  it('refuses a stranger from another organisation in a partner’s shared channel', async () => {
     // Contoso's team ids are registered, so its channel vouches for nobody else: a Slack Connect channel
     // can hold several organisations.
-    const err = catchDomainError(() =>
+    const err = await catchDomainError(() =>
       submitLead(
         deps,
         goodSubmission({ actor: { userId: 'U0NEWGUY', teamId: 'T0OTHER', channelId: 'C0SHAREDC' } }),
@@ -215,15 +215,15 @@ describe('submitting a lead', () => {
     expect(count(t.db, 'people')).toBe(0);
   });
 
-  it('identifies a partner by its shared channel when only the channel is registered', () => {
-    deps = serviceDeps(
+  it('identifies a partner by its shared channel when only the channel is registered', async () => {
+    deps = await serviceDeps(
       t.db,
       testConfig((raw) => {
         (raw.partners as Array<{ teamIds: string[] }>)[1]!.teamIds = [];
       }),
       clock.now,
     );
-    const res = submitLead(
+    const res = await submitLead(
       deps,
       goodSubmission({ actor: { userId: 'U0NEWGUY', teamId: 'T0OTHER', channelId: 'C0SHAREDC' } }),
     );
@@ -233,25 +233,25 @@ describe('submitting a lead', () => {
 });
 
 describe('duplicates, corroboration and conflicts', () => {
-  it('tells the same partner org the status of its open lead and stores nothing new', () => {
-    const first = submitLead(deps, goodSubmission());
-    const again = submitLead(deps, goodSubmission({ actor: NORTHWIND_2, website: 'ACME.com' }));
+  it('tells the same partner org the status of its open lead and stores nothing new', async () => {
+    const first = await submitLead(deps, goodSubmission());
+    const again = await submitLead(deps, goodSubmission({ actor: NORTHWIND_2, website: 'ACME.com' }));
     expect(again).toMatchObject({ kind: 'duplicate', status: 'qualified' });
     if (first.kind === 'created' && again.kind === 'duplicate') expect(again.leadId).toBe(first.leadId);
     expect(count(t.db, 'leads')).toBe(1);
   });
 
-  it('credits another partner org as corroborating, keeps first-to-register attribution, and updates the post', () => {
-    const first = submitLead(deps, goodSubmission());
+  it('credits another partner org as corroborating, keeps first-to-register attribution, and updates the post', async () => {
+    const first = await submitLead(deps, goodSubmission());
     if (first.kind !== 'created') throw new Error(first.kind);
     clock.advance(60_000);
-    const second = submitLead(deps, goodSubmission({ actor: CONTOSO }));
+    const second = await submitLead(deps, goodSubmission({ actor: CONTOSO }));
     expect(second.kind).toBe('corroborated');
     if (second.kind !== 'corroborated') return;
     expect(second.primaryLeadId).toBe(first.leadId);
     expect(second.view.status).toBe('merged');
     expect(second.view.partner.slug).toBe('contoso');
-    const primary = t.db.$client
+    const primary = sqliteClient(t.db)
       .prepare('select partner_slug, attribution from leads where id = ?')
       .get(first.leadId);
     expect(primary).toEqual({ partner_slug: 'northwind', attribution: 'sourced' });
@@ -263,22 +263,22 @@ describe('duplicates, corroboration and conflicts', () => {
     expect(contosoDm).toBeDefined();
     expect(contosoDm?.payload).not.toContain('Northwind');
     // A third submission by the corroborating org is a duplicate, not a second corroboration.
-    expect(submitLead(deps, goodSubmission({ actor: CONTOSO })).kind).toBe('duplicate');
+    expect((await submitLead(deps, goodSubmission({ actor: CONTOSO }))).kind).toBe('duplicate');
   });
 
-  it('treats an existing customer as a conflict: no lead, the partner manager is told', () => {
-    t.db.$client
+  it('treats an existing customer as a conflict: no lead, the partner manager is told', async () => {
+    sqliteClient(t.db)
       .prepare(
         "insert into crm_accounts (domain, name, is_customer, has_open_opportunity, imported_at) values ('acme.com', 'Acme Corporation', 1, 0, 0)",
       )
       .run();
-    const res = submitLead(deps, goodSubmission());
+    const res = await submitLead(deps, goodSubmission());
     expect(res).toEqual({ kind: 'conflict', reason: 'customer' });
     expect(count(t.db, 'leads')).toBe(0);
     const rows = outboxRows(t.db);
     expect(rows.some((r) => r.recipient === 'U0PAM' && r.delivery_key.startsWith('conflict:'))).toBe(true);
     // Flagging it again the same day does not ping the partner manager twice.
-    expect(submitLead(deps, goodSubmission({ actor: NORTHWIND_2 }))).toEqual({
+    expect(await submitLead(deps, goodSubmission({ actor: NORTHWIND_2 }))).toEqual({
       kind: 'conflict',
       reason: 'customer',
     });
@@ -286,7 +286,7 @@ describe('duplicates, corroboration and conflicts', () => {
   });
 
   it('does not half-apply: a failure writing the outbox rolls the lead back', () => {
-    t.db.$client.exec(
+    sqliteClient(t.db).exec(
       "create trigger boom before insert on outbox begin select raise(abort, 'outbox down'); end;",
     );
     expect(() => submitLead(deps, goodSubmission())).toThrow(/outbox down/);
@@ -297,8 +297,8 @@ describe('duplicates, corroboration and conflicts', () => {
 });
 
 describe('rep-surfaced leads wait for the partner to attest', () => {
-  it('asks the partner org in its shared channel, then qualifies on attestation', () => {
-    const res = submitLead(deps, {
+  it('asks the partner org in its shared channel, then qualifies on attestation', async () => {
+    const res = await submitLead(deps, {
       ...goodSubmission({ actor: REP1, relationship: null, warmth: null }),
       partnerSlug: 'northwind',
     });
@@ -311,27 +311,27 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
 
     // Only the partner's own organisation can attest.
     expect(
-      catchDomainError(() =>
+      (await catchDomainError(() =>
         attestWarmth(deps, {
           actor: CONTOSO,
           leadId: res.leadId,
           relationship: 'customer',
           warmth: goodSubmission().warmth!,
         }),
-      ).code,
+      )).code,
     ).toBe('forbidden');
     expect(
-      catchDomainError(() =>
+      (await catchDomainError(() =>
         attestWarmth(deps, {
           actor: REP1,
           leadId: res.leadId,
           relationship: 'customer',
           warmth: goodSubmission().warmth!,
         }),
-      ).code,
+      )).code,
     ).toBe('forbidden');
 
-    const attested = attestWarmth(deps, {
+    const attested = await attestWarmth(deps, {
       actor: NORTHWIND,
       leadId: res.leadId,
       relationship: 'customer',
@@ -343,21 +343,21 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
     expect(events(t.db, res.leadId).map((e) => e.to_status)).toEqual(['awaiting_attestation', 'qualified']);
   });
 
-  it('takes the partner’s own flag of a rep-surfaced account as the attestation it was waiting for', () => {
-    const rep = submitLead(deps, {
+  it('takes the partner’s own flag of a rep-surfaced account as the attestation it was waiting for', async () => {
+    const rep = await submitLead(deps, {
       ...goodSubmission({ actor: REP1, relationship: null, warmth: null }),
       partnerSlug: 'northwind',
     });
     if (rep.kind !== 'created') throw new Error(rep.kind);
-    const partner = submitLead(deps, goodSubmission({ actor: NORTHWIND }));
+    const partner = await submitLead(deps, goodSubmission({ actor: NORTHWIND }));
     expect(partner).toMatchObject({ kind: 'attested', leadId: rep.leadId, status: 'qualified' });
     expect(count(t.db, 'leads')).toBe(1);
   });
 
-  it('never credits a partner as corroborating on a rep’s say-so', () => {
-    const first = submitLead(deps, goodSubmission());
+  it('never credits a partner as corroborating on a rep’s say-so', async () => {
+    const first = await submitLead(deps, goodSubmission());
     if (first.kind !== 'created') throw new Error(first.kind);
-    const rep = submitLead(deps, {
+    const rep = await submitLead(deps, {
       ...goodSubmission({ actor: REP1, relationship: null, warmth: null }),
       partnerSlug: 'contoso',
     });
@@ -365,16 +365,16 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
     expect(count(t.db, 'corroborations')).toBe(0);
   });
 
-  it('lets a warm partner submission stand on its own next to another partner’s candidate', () => {
-    const cold = submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 1 } }));
+  it('lets a warm partner submission stand on its own next to another partner’s candidate', async () => {
+    const cold = await submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 1 } }));
     expect(cold).toMatchObject({ kind: 'created', status: 'candidate' });
-    const warm = submitLead(deps, goodSubmission({ actor: CONTOSO }));
+    const warm = await submitLead(deps, goodSubmission({ actor: CONTOSO }));
     expect(warm).toMatchObject({ kind: 'created', status: 'qualified' });
   });
 
-  it('asks people already known at the partner by DM, and the partner manager when there is nobody to ask', () => {
-    submitLead(deps, goodSubmission({ website: 'globex.com', accountName: 'Globex' }));
-    const known = submitLead(deps, {
+  it('asks people already known at the partner by DM, and the partner manager when there is nobody to ask', async () => {
+    await submitLead(deps, goodSubmission({ website: 'globex.com', accountName: 'Globex' }));
+    const known = await submitLead(deps, {
       ...goodSubmission({ actor: REP1, relationship: null, warmth: null }),
       partnerSlug: 'northwind',
     });
@@ -384,7 +384,7 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
     );
     expect(asks.map((r) => r.recipient)).toEqual([NORTHWIND.userId]);
 
-    deps = serviceDeps(
+    deps = await serviceDeps(
       t.db,
       testConfig((raw) => {
         const contoso = (raw.partners as Array<{ channels: string[] }>)[1]!;
@@ -392,7 +392,7 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
       }),
       clock.now,
     );
-    const nobody = submitLead(deps, {
+    const nobody = await submitLead(deps, {
       ...goodSubmission({ actor: REP1, relationship: null, warmth: null, website: 'initech.com' }),
       partnerSlug: 'contoso',
     });
@@ -403,11 +403,11 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
     expect(fallback.map((r) => r.recipient)).toEqual(['U0PAM']);
   });
 
-  it('lets a candidate partner update the attestation and qualify', () => {
-    const res = submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 2 } }));
+  it('lets a candidate partner update the attestation and qualify', async () => {
+    const res = await submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 2 } }));
     if (res.kind !== 'created') throw new Error(res.kind);
     expect(res.status).toBe('candidate');
-    const updated = attestWarmth(deps, {
+    const updated = await attestWarmth(deps, {
       actor: NORTHWIND,
       leadId: res.leadId,
       relationship: 'prospect',
@@ -418,32 +418,32 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
 });
 
 describe('working the lead', () => {
-  function qualifiedLead(): number {
-    const res = submitLead(deps, goodSubmission());
+  async function qualifiedLead(): Promise<number> {
+    const res = await submitLead(deps, goodSubmission());
     if (res.kind !== 'created' || res.status !== 'qualified') throw new Error('expected a qualified lead');
     return res.leadId;
   }
 
-  it('runs claim → intro → intro made → meeting → opportunity → won, logging every step', () => {
-    const id = qualifiedLead();
-    const claimed = claimLead(deps, { actor: REP1, leadId: id });
+  it('runs claim → intro → intro made → meeting → opportunity → won, logging every step', async () => {
+    const id = await qualifiedLead();
+    const claimed = await claimLead(deps, { actor: REP1, leadId: id });
     expect(claimed.view).toMatchObject({ status: 'claimed', ownerUserId: REP1.userId });
     expect(
-      catchDomainError(() => recordOutcome(deps, { actor: REP2, leadId: id, outcome: 'intro_requested' }))
+      (await catchDomainError(() => recordOutcome(deps, { actor: REP2, leadId: id, outcome: 'intro_requested' })))
         .code,
     ).toBe('forbidden');
-    recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'intro_requested' });
-    expect(catchDomainError(() => answerIntro(deps, { actor: CONTOSO, leadId: id, made: true })).code).toBe(
+    await recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'intro_requested' });
+    expect((await catchDomainError(() => answerIntro(deps, { actor: CONTOSO, leadId: id, made: true }))).code).toBe(
       'forbidden',
     );
-    const answered = answerIntro(deps, { actor: NORTHWIND, leadId: id, made: true });
+    const answered = await answerIntro(deps, { actor: NORTHWIND, leadId: id, made: true });
     expect(answered.view.introStatus).toBe('made');
     expect(
-      catchDomainError(() => answerIntro(deps, { actor: NORTHWIND, leadId: id, made: false })).code,
+      (await catchDomainError(() => answerIntro(deps, { actor: NORTHWIND, leadId: id, made: false }))).code,
     ).toBe('stale');
-    recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'meeting_held' });
-    recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'opportunity' });
-    const won = recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'won' });
+    await recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'meeting_held' });
+    await recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'opportunity' });
+    const won = await recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'won' });
     expect(won.view.status).toBe('won');
     expect(events(t.db, id).map((e) => `${e.type}:${e.to_status ?? ''}`)).toEqual([
       'transition:qualified',
@@ -469,42 +469,42 @@ describe('working the lead', () => {
     expect(updates).toHaveLength(6);
     // Terminal: nothing moves a won lead.
     expect(
-      catchDomainError(() =>
+      (await catchDomainError(() =>
         recordOutcome(deps, { actor: LEADER, leadId: id, outcome: 'lost', reason: { reasonCode: 'price' } }),
-      ).code,
+      )).code,
     ).toBe('illegal_transition');
   });
 
-  it('tells the second claimer who owns the lead', () => {
-    const id = qualifiedLead();
-    claimLead(deps, { actor: REP1, leadId: id });
-    const err = catchDomainError(() => claimLead(deps, { actor: REP2, leadId: id }));
+  it('tells the second claimer who owns the lead', async () => {
+    const id = await qualifiedLead();
+    await claimLead(deps, { actor: REP1, leadId: id });
+    const err = await catchDomainError(() => claimLead(deps, { actor: REP2, leadId: id }));
     expect(err.code).toBe('already_claimed');
     expect(err.message).toContain('<@U0REP1>');
   });
 
-  it('refuses a stale click (an older version of the post) instead of applying it twice', () => {
-    const id = qualifiedLead();
-    const claimed = claimLead(deps, { actor: REP1, leadId: id });
-    recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'meeting_held', version: claimed.view.version });
-    const err = catchDomainError(() =>
+  it('refuses a stale click (an older version of the post) instead of applying it twice', async () => {
+    const id = await qualifiedLead();
+    const claimed = await claimLead(deps, { actor: REP1, leadId: id });
+    await recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'meeting_held', version: claimed.view.version });
+    const err = await catchDomainError(() =>
       recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'opportunity', version: claimed.view.version }),
     );
     expect(err.code).toBe('stale');
   });
 
-  it('requires a configured reason to lose or disqualify', () => {
-    const id = qualifiedLead();
-    claimLead(deps, { actor: REP1, leadId: id });
+  it('requires a configured reason to lose or disqualify', async () => {
+    const id = await qualifiedLead();
+    await claimLead(deps, { actor: REP1, leadId: id });
     expect(
-      catchDomainError(() => recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'lost' })).fields,
+      (await catchDomainError(() => recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'lost' }))).fields,
     ).toHaveProperty('reasonCode');
     expect(
-      catchDomainError(() =>
+      (await catchDomainError(() =>
         disqualifyLead(deps, { actor: REP1, leadId: id, reason: { reasonCode: 'made_up' } }),
-      ).fields,
+      )).fields,
     ).toHaveProperty('reasonCode');
-    const res = disqualifyLead(deps, {
+    const res = await disqualifyLead(deps, {
       actor: REP1,
       leadId: id,
       reason: { reasonCode: 'no_budget', reasonText: 'FY27 at the earliest' },
@@ -516,20 +516,20 @@ describe('working the lead', () => {
     });
   });
 
-  it('lets only leaders reassign, with a written reason', () => {
-    const id = qualifiedLead();
-    claimLead(deps, { actor: REP1, leadId: id });
+  it('lets only leaders reassign, with a written reason', async () => {
+    const id = await qualifiedLead();
+    await claimLead(deps, { actor: REP1, leadId: id });
     expect(
-      catchDomainError(() =>
+      (await catchDomainError(() =>
         reassignLead(deps, { actor: REP1, leadId: id, newOwnerUserId: 'U0REP2', reason: 'swap' }),
-      ).code,
+      )).code,
     ).toBe('forbidden');
     expect(
-      catchDomainError(() =>
+      (await catchDomainError(() =>
         reassignLead(deps, { actor: LEADER, leadId: id, newOwnerUserId: 'U0REP2', reason: '' }),
-      ).fields,
+      )).fields,
     ).toHaveProperty('reason');
-    const res = reassignLead(deps, {
+    const res = await reassignLead(deps, {
       actor: LEADER,
       leadId: id,
       newOwnerUserId: 'U0REP2',
@@ -543,9 +543,9 @@ describe('working the lead', () => {
     });
   });
 
-  it('lets an admin assign an unclaimed EQL through reassign', () => {
-    const id = qualifiedLead();
-    const res = reassignLead(deps, {
+  it('lets an admin assign an unclaimed EQL through reassign', async () => {
+    const id = await qualifiedLead();
+    const res = await reassignLead(deps, {
       actor: ADMIN,
       leadId: id,
       newOwnerUserId: 'U0REP1',
@@ -556,15 +556,15 @@ describe('working the lead', () => {
 });
 
 describe('a candidate whose fit could not be scored', () => {
-  it('qualifies once the partner adds the company details it was missing', () => {
-    const res = submitLead(
+  it('qualifies once the partner adds the company details it was missing', async () => {
+    const res = await submitLead(
       deps,
       goodSubmission({ firmographics: { industry: null, employees: null, country: null } }),
     );
     if (res.kind !== 'created') throw new Error(res.kind);
     expect(res.status).toBe('candidate');
     expect(res.view.gates.find((g) => g.gate === 'fit')?.outcome).toBe('unknown');
-    const updated = attestWarmth(deps, {
+    const updated = await attestWarmth(deps, {
       actor: NORTHWIND,
       leadId: res.leadId,
       relationship: 'prospect',

@@ -12,6 +12,7 @@ import {
 import { submitLead } from '../../src/services/submit-lead.ts';
 import { goodSubmission } from '../helpers/actors.ts';
 import { openTestDb, serviceDeps, type TestDb, testConfig } from '../helpers/db.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 
 // The outbox's claim protocol on a real SQLite file: lanes (order per lead's post and per DM conversation,
 // not per recipient) and leases (a row is never taken by two senders; a dead sender's rows come back).
@@ -22,19 +23,20 @@ let t: TestDb;
 let lead1: number;
 let lead2: number;
 
-beforeEach(() => {
+beforeEach(async () => {
   t = openTestDb();
-  const deps = serviceDeps(t.db, testConfig(), () => T0);
-  const ids = ['one-co.com', 'two-co.com'].map((website) => {
-    const res = submitLead(
+  const deps = await serviceDeps(t.db, testConfig(), () => T0);
+  const ids: number[] = [];
+  for (const website of ['one-co.com', 'two-co.com']) {
+    const res = await submitLead(
       deps,
       goodSubmission({ website, warmth: { ...goodSubmission().warmth!, lastInteractionOn: '2026-11-20' } }),
     );
     if (res.kind !== 'created') throw new Error('expected a lead');
-    return res.view.id;
-  });
+    ids.push(res.view.id);
+  }
   [lead1, lead2] = ids as [number, number];
-  t.db.$client.prepare('delete from outbox').run();
+  sqliteClient(t.db).prepare('delete from outbox').run();
 });
 afterEach(() => t.cleanup());
 
@@ -56,8 +58,8 @@ const keys = (rows: OutboxRow[]) => rows.map((r) => r.deliveryKey);
 const claim = (owner: string, now = T0, limit = 10) => claimDue(t.db, { owner, now, leaseMs: LEASE, limit });
 
 describe('lanes', () => {
-  it('orders per lead post and per DM conversation, so one stuck post holds back only its own lead', () => {
-    enqueue(
+  it('orders per lead post and per DM conversation, so one stuck post holds back only its own lead', async () => {
+    await enqueue(
       t.db,
       [
         post('lead1-post', 'C0ROUTING', lead1),
@@ -70,11 +72,11 @@ describe('lanes', () => {
       T0,
     );
     // The head of each lane: both leads' posts in the same channel go out side by side.
-    const first = claim('sender-a');
+    const first = await claim('sender-a');
     expect(keys(first)).toEqual(['lead1-post', 'lead2-post', 'dm1', 'digest']);
     // Lead 1's post is stuck (Slack keeps failing it): lead 2's post, DMs and the digest are done.
     const byKey = new Map(first.map((r) => [r.deliveryKey, r]));
-    recordMarks(
+    await recordMarks(
       t.db,
       'sender-a',
       [
@@ -92,29 +94,29 @@ describe('lanes', () => {
       T0,
     );
     // Lead 1's update waits for its post; the second DM is next in its conversation.
-    const next = claim('sender-a', T0 + 1);
+    const next = await claim('sender-a', T0 + 1);
     expect(keys(next)).toEqual(['dm2']);
-    recordMarks(t.db, 'sender-a', [{ kind: 'sent', row: next[0]!, result: { ts: '1.5' } }], T0 + 1);
-    expect(keys(claim('sender-a', T0 + 60_000))).toEqual(['lead1-post']);
+    await recordMarks(t.db, 'sender-a', [{ kind: 'sent', row: next[0]!, result: { ts: '1.5' } }], T0 + 1);
+    expect(keys(await claim('sender-a', T0 + 60_000))).toEqual(['lead1-post']);
   });
 });
 
 describe('leases', () => {
-  beforeEach(() => {
-    enqueue(
+  beforeEach(async () => {
+    await enqueue(
       t.db,
       [post('a', 'C0ROUTING'), post('b', 'C0EMEA'), post('c', 'U0NWPAT'), post('c2', 'U0NWPAT')],
       T0,
     );
   });
 
-  it('never lets two senders take the same row, and marks posts unconfirmed in the same write', () => {
-    const a = claim('sender-a', T0, 2);
-    const b = claim('sender-b', T0, 10);
+  it('never lets two senders take the same row, and marks posts unconfirmed in the same write', async () => {
+    const a = await claim('sender-a', T0, 2);
+    const b = await claim('sender-b', T0, 10);
     expect(keys(a)).toEqual(['a', 'b']);
     expect(keys(b)).toEqual(['c']);
-    expect(claim('sender-c')).toEqual([]);
-    const rows = t.db.$client
+    expect(await claim('sender-c')).toEqual([]);
+    const rows = sqliteClient(t.db)
       .prepare('select delivery_key as k, lease_owner as o, last_error as e from outbox order by id')
       .all() as Array<{ k: string; o: string | null; e: string | null }>;
     expect(rows.map((r) => [r.k, r.o])).toEqual([
@@ -126,44 +128,44 @@ describe('leases', () => {
     expect(rows.slice(0, 3).every((r) => r.e?.startsWith('unconfirmed: '))).toBe(true);
   });
 
-  it("gives a dead sender's rows to another once the lease expires, and keeps a live sender's by renewal", () => {
-    claim('sender-a');
-    expect(claim('sender-b', T0 + LEASE - 1)).toEqual([]);
+  it("gives a dead sender's rows to another once the lease expires, and keeps a live sender's by renewal", async () => {
+    await claim('sender-a');
+    expect(await claim('sender-b', T0 + LEASE - 1)).toEqual([]);
     // sender-a is alive and renews; sender-b still cannot take its rows.
-    expect(renewLeases(t.db, 'sender-a', T0 + 20_000 + LEASE)).toBe(3);
-    expect(claim('sender-b', T0 + LEASE + 1)).toEqual([]);
+    expect(await renewLeases(t.db, 'sender-a', T0 + 20_000 + LEASE)).toBe(3);
+    expect(await claim('sender-b', T0 + LEASE + 1)).toEqual([]);
     // sender-a dies: within a lease its rows are sender-b's (the post is unconfirmed: looked up first).
-    const taken = claim('sender-b', T0 + 20_000 + LEASE);
+    const taken = await claim('sender-b', T0 + 20_000 + LEASE);
     expect(keys(taken)).toEqual(['a', 'b', 'c']);
     expect(taken.every((r) => r.lastError?.startsWith('unconfirmed: '))).toBe(true);
   });
 
-  it('does not let a sender that lost its lease undo the new owner’s claim', () => {
-    const [a] = claim('sender-a');
-    claim('sender-b', T0 + LEASE);
-    recordMarks(t.db, 'sender-a', [{ kind: 'failed', row: a!, error: 'late answer' }], T0 + LEASE + 1);
-    const row = t.db.$client
+  it('does not let a sender that lost its lease undo the new owner’s claim', async () => {
+    const [a] = await claim('sender-a');
+    await claim('sender-b', T0 + LEASE);
+    await recordMarks(t.db, 'sender-a', [{ kind: 'failed', row: a!, error: 'late answer' }], T0 + LEASE + 1);
+    const row = sqliteClient(t.db)
       .prepare("select status, lease_owner as o from outbox where delivery_key = 'a'")
       .get();
     expect(row).toEqual({ status: 'pending', o: 'sender-b' });
   });
 
-  it('releases at once the leases of a stopped process of this host, not those of live ones', () => {
-    claim('host1:111:x', T0, 1);
-    claim('host1:222:y', T0, 1);
-    claim('host2:333:z', T0, 1);
-    const released = releaseDeadLeases(t.db, 'host1', (pid) => pid === 222);
+  it('releases at once the leases of a stopped process of this host, not those of live ones', async () => {
+    await claim('host1:111:x', T0, 1);
+    await claim('host1:222:y', T0, 1);
+    await claim('host2:333:z', T0, 1);
+    const released = await releaseDeadLeases(t.db, 'host1', (pid) => pid === 222);
     expect(released).toBe(1);
-    expect(keys(claim('sender-b', T0 + 1))).toEqual(['a']);
+    expect(keys(await claim('sender-b', T0 + 1))).toEqual(['a']);
   });
 
-  it('holds rows to a channel that is no longer internal until it is internal again', () => {
-    setChannelState(t.db, 'C0ROUTING', 'shared', 'shared with T0OUTSIDE', T0);
-    expect(keys(claim('sender-a'))).toEqual(['b', 'c']);
-    expect(deliveryProblems(t.db, T0).channels.map((c) => [c.channelId, c.state, c.waiting])).toEqual([
+  it('holds rows to a channel that is no longer internal until it is internal again', async () => {
+    await setChannelState(t.db, 'C0ROUTING', 'shared', 'shared with T0OUTSIDE', T0);
+    expect(keys(await claim('sender-a'))).toEqual(['b', 'c']);
+    expect((await deliveryProblems(t.db, T0)).channels.map((c) => [c.channelId, c.state, c.waiting])).toEqual([
       ['C0ROUTING', 'shared', 1],
     ]);
-    setChannelState(t.db, 'C0ROUTING', 'internal', null, T0 + 1);
-    expect(keys(claim('sender-b', T0 + 2))).toEqual(['a']);
+    await setChannelState(t.db, 'C0ROUTING', 'internal', null, T0 + 1);
+    expect(keys(await claim('sender-b', T0 + 2))).toEqual(['a']);
   });
 });

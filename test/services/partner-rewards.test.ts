@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/connection.ts';
+import { type Db, sqliteClient } from '../../src/db/connection.ts';
 import { changeCredit } from '../../src/services/change-credit.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
 import type { ServiceDeps } from '../../src/services/context.ts';
@@ -33,10 +33,10 @@ interface Award {
   decided_by_user_id: string | null;
   decision_reason: string | null;
 }
-const awards = (db: Db) => db.$client.prepare('select * from reward_awards order by id').all() as Award[];
+const awards = (db: Db) => sqliteClient(db).prepare('select * from reward_awards order by id').all() as Award[];
 const events = (db: Db, type: string) =>
   (
-    db.$client
+    sqliteClient(db)
       .prepare('select lead_id, actor_user_id, reason, data from lead_events where type = ? order by id')
       .all(type) as Array<{
       lead_id: number;
@@ -46,7 +46,7 @@ const events = (db: Db, type: string) =>
     }>
   ).map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> }));
 const outboxTo = (db: Db, recipient: string) =>
-  db.$client
+  sqliteClient(db)
     .prepare('select delivery_key, payload from outbox where recipient = ? order by id')
     .all(recipient) as Array<{
     delivery_key: string;
@@ -58,31 +58,31 @@ let deps: ServiceDeps;
 const clock = testClock();
 let leadId: number;
 
-beforeEach(() => {
+beforeEach(async () => {
   t = openTestDb();
   clock.set(Date.parse('2026-11-16T15:00:00Z'));
   deps = {
-    ...serviceDeps(
+    ...await serviceDeps(
       t.db,
       testConfig((raw) => Object.assign(raw, { rewards: { currency: 'USD', rules: RULES } })),
       clock.now,
     ),
     wonAmount: (_tx, id) => (id === leadId ? { amount: 40_000, currency: 'EUR' } : null),
   };
-  const first = submitLead(deps, goodSubmission());
+  const first = await submitLead(deps, goodSubmission());
   if (first.kind !== 'created') throw new Error(first.kind);
   leadId = first.leadId;
-  const second = submitLead(deps, goodSubmission({ actor: CONTOSO, accountName: 'Acme (Contoso)' }));
+  const second = await submitLead(deps, goodSubmission({ actor: CONTOSO, accountName: 'Acme (Contoso)' }));
   if (second.kind !== 'corroborated') throw new Error(second.kind);
-  claimLead(deps, { actor: REP1, leadId });
+  await claimLead(deps, { actor: REP1, leadId });
 });
 afterEach(() => t.cleanup());
 
 describe('partner rewards', () => {
-  it('pays nothing before a conversion milestone, then a pending award at opportunity, asked of the leader', () => {
-    recordOutcome(deps, { actor: REP1, leadId, outcome: 'meeting_held' });
+  it('pays nothing before a conversion milestone, then a pending award at opportunity, asked of the leader', async () => {
+    await recordOutcome(deps, { actor: REP1, leadId, outcome: 'meeting_held' });
     expect(awards(t.db)).toEqual([]);
-    recordOutcome(deps, { actor: REP1, leadId, outcome: 'opportunity' });
+    await recordOutcome(deps, { actor: REP1, leadId, outcome: 'opportunity' });
     expect(awards(t.db)).toMatchObject([
       {
         lead_id: leadId,
@@ -105,8 +105,8 @@ describe('partner rewards', () => {
     expect(awards(t.db)).toHaveLength(1);
   });
 
-  it('won implies opportunity: a jump straight to won earns both, the share in the deal’s own currency', () => {
-    recordOutcome(deps, { actor: REP1, leadId, outcome: 'won' });
+  it('won implies opportunity: a jump straight to won earns both, the share in the deal’s own currency', async () => {
+    await recordOutcome(deps, { actor: REP1, leadId, outcome: 'won' });
     expect(awards(t.db).map((a) => [a.milestone, a.kind, a.value, a.currency, a.basis])).toEqual([
       ['opportunity', 'points', 10, null, '10 points per partner-sourced EQL reached opportunity'],
       ['won', 'amount', 250, 'USD', '250 USD per partner-sourced EQL won'],
@@ -114,22 +114,22 @@ describe('partner rewards', () => {
     ]);
   });
 
-  it('skips (and audits) a share of a won amount nobody recorded', () => {
+  it('skips (and audits) a share of a won amount nobody recorded', async () => {
     deps = { ...deps, wonAmount: () => null };
-    recordOutcome(deps, { actor: REP1, leadId, outcome: 'won' });
+    await recordOutcome(deps, { actor: REP1, leadId, outcome: 'won' });
     expect(awards(t.db).map((a) => a.milestone)).toEqual(['opportunity', 'won']);
     expect(events(t.db, 'reward_skipped').map((e) => [e.reason, e.data.ruleIndex])).toEqual([
       ['the won amount is not known', 2],
     ]);
   });
 
-  it('reads the won amount from the CRM opportunity linked to the lead (the reporting currency when it has none)', () => {
+  it('reads the won amount from the CRM opportunity linked to the lead (the reporting currency when it has none)', async () => {
     const { wonAmount: _override, ...plain } = deps;
     deps = { ...plain, config: { ...plain.config, revenue: { currency: 'GBP', rates: {} } } };
-    t.db.$client
+    sqliteClient(t.db)
       .prepare('update leads set opportunity_amount = 12000, opportunity_currency = null where id = ?')
       .run(leadId);
-    recordOutcome(deps, { actor: REP1, leadId, outcome: 'won' });
+    await recordOutcome(deps, { actor: REP1, leadId, outcome: 'won' });
     expect(awards(t.db).at(-1)).toMatchObject({
       kind: 'amount',
       value: 600,
@@ -138,10 +138,10 @@ describe('partner rewards', () => {
     });
   });
 
-  it('moves a pending award with the credit; a decided one stays where a leader settled it', () => {
-    recordOutcome(deps, { actor: REP1, leadId, outcome: 'opportunity' });
+  it('moves a pending award with the credit; a decided one stays where a leader settled it', async () => {
+    await recordOutcome(deps, { actor: REP1, leadId, outcome: 'opportunity' });
     const [opp] = awards(t.db);
-    changeCredit(deps, {
+    await changeCredit(deps, {
       actor: LEADER,
       leadId,
       creditedPartnerSlug: 'contoso',
@@ -152,16 +152,16 @@ describe('partner rewards', () => {
       { awardId: opp!.id, from: 'northwind', to: 'contoso' },
     ]);
 
-    decideReward(deps, { actor: LEADER, awardId: opp!.id, approve: true });
+    await decideReward(deps, { actor: LEADER, awardId: opp!.id, approve: true });
     // Won now pays the partner holding the credit (Contoso); the approved award stays with Contoso when
     // the credit goes back to Northwind, while Contoso's still-pending won awards follow the credit.
-    recordOutcome(deps, { actor: REP1, leadId, outcome: 'won' });
+    await recordOutcome(deps, { actor: REP1, leadId, outcome: 'won' });
     expect(awards(t.db).map((a) => [a.milestone, a.partner_slug, a.status])).toEqual([
       ['opportunity', 'contoso', 'approved'],
       ['won', 'contoso', 'pending'],
       ['won', 'contoso', 'pending'],
     ]);
-    changeCredit(deps, {
+    await changeCredit(deps, {
       actor: LEADER,
       leadId,
       creditedPartnerSlug: 'northwind',
@@ -174,32 +174,32 @@ describe('partner rewards', () => {
     ]);
   });
 
-  it('is approved or rejected by a leader only, once; the partner hears about its own side, never the reason', () => {
-    recordOutcome(deps, { actor: REP1, leadId, outcome: 'won' });
+  it('is approved or rejected by a leader only, once; the partner hears about its own side, never the reason', async () => {
+    await recordOutcome(deps, { actor: REP1, leadId, outcome: 'won' });
     const [opp, fixed] = awards(t.db);
     expect(
-      catchDomainError(() => decideReward(deps, { actor: REP1, awardId: opp!.id, approve: true })).code,
+      (await catchDomainError(() => decideReward(deps, { actor: REP1, awardId: opp!.id, approve: true }))).code,
     ).toBe('forbidden');
     expect(
-      catchDomainError(() => decideReward(deps, { actor: NORTHWIND, awardId: opp!.id, approve: true })).code,
+      (await catchDomainError(() => decideReward(deps, { actor: NORTHWIND, awardId: opp!.id, approve: true }))).code,
     ).toBe('forbidden');
     expect(
-      catchDomainError(() =>
+      (await catchDomainError(() =>
         decideReward(deps, { actor: LEADER, awardId: fixed!.id, approve: false, reason: '' }),
-      ).code,
+      )).code,
     ).toBe('invalid_input');
 
-    decideReward(deps, { actor: LEADER, awardId: opp!.id, approve: true });
-    decideReward(deps, {
+    await decideReward(deps, { actor: LEADER, awardId: opp!.id, approve: true });
+    await decideReward(deps, {
       actor: LEADER,
       awardId: fixed!.id,
       approve: false,
       reason: 'Internal: deal re-papered by direct team',
     });
     expect(
-      catchDomainError(() =>
+      (await catchDomainError(() =>
         decideReward(deps, { actor: LEADER, awardId: opp!.id, approve: false, reason: 'changed my mind' }),
-      ).code,
+      )).code,
     ).toBe('stale');
     expect(awards(t.db).slice(0, 2)).toMatchObject([
       { status: 'approved', decided_by_user_id: LEADER.userId, decision_reason: null },

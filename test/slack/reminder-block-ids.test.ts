@@ -9,14 +9,14 @@ import { at, type JobWorld, jobWorld, seedEql } from '../jobs/helpers.ts';
 // the whole reminder DM with invalid_blocks.
 
 let w: JobWorld;
-beforeEach(() => {
-  w = jobWorld();
+beforeEach(async () => {
+  w = await jobWorld();
 });
 afterEach(() => w.cleanup());
 
 describe('the batched reminder message', () => {
-  it('gives every actions block its own id when one lead has two reminders', () => {
-    const lead = getLeadView(w.db, seedEql(w, { accountName: 'Twice Co' }))!;
+  it('gives every actions block its own id when one lead has two reminders', async () => {
+    const lead = (await getLeadView(w.db, await seedEql(w, { accountName: 'Twice Co' })))!;
     const entry = (kind: ReminderEntry['kind']): ReminderEntry => ({
       kind,
       lead,

@@ -1,8 +1,12 @@
-import { closeDb, openDb } from '../../db/connection.ts';
+import { closeDb, openDb, postgresPool } from '../../db/connection.ts';
 import { acquireProcessLock, DatabaseLockedError } from '../../db/process-lock.ts';
-import { checkpointAndCleanWal, restoreDatabase } from '../../db/stores/backup-store.ts';
+import { checkpointAndCleanWal, restoreDatabase, restorePostgres } from '../../db/stores/backup-store.ts';
 import { markPendingUnconfirmed } from '../../db/stores/outbox-store.ts';
-import { type Command, EXIT } from '../types.ts';
+import { databaseSettings, openCliDatabase } from '../db.ts';
+import { type Command, type CommandContext, EXIT } from '../types.ts';
+
+/** `markPendingUnconfirmed`'s note on the rows a restore brought back. */
+const RESTORED = 'restored from a backup; may have been sent after it was taken';
 
 export const dbRestore: Command = {
   name: 'db restore',
@@ -15,10 +19,15 @@ export const dbRestore: Command = {
     "it as <DATABASE_PATH>.before-restore-<time>, then the backup is copied in with SQLite's backup API and",
     'migrated to the current schema. Messages still queued in the backup may have been sent after it was',
     'taken: the bot looks each one up in Slack (by its delivery key) before posting it.',
+    '',
+    'On PostgreSQL (DATABASE_URL) the backup (from "db backup", pg_dump custom format) is restored with',
+    'pg_restore; it refuses while a Foothold web or worker is connected to the database: stop them all first.',
   ].join('\n'),
   positionals: { min: 1, max: 1 },
   async run(args, ctx) {
     const source = ctx.resolvePath(args.positionals[0] ?? '');
+    const { databaseUrl } = databaseSettings(ctx);
+    if (databaseUrl) return restoreOnPostgres(ctx, databaseUrl, source);
     const target = ctx.settings.databasePath;
     if (source === target) {
       ctx.err('The backup file is the database itself; nothing to restore.');
@@ -40,12 +49,12 @@ export const dbRestore: Command = {
       // that was still queued when the backup was taken (it may have gone out since).
       const db = openDb(target);
       try {
-        recheck = markPendingUnconfirmed(db, 'restored from a backup; may have been sent after it was taken');
+        recheck = await markPendingUnconfirmed(db, RESTORED);
       } finally {
-        closeDb(db);
+        await closeDb(db);
       }
       // Nothing of the replaced database's write-ahead log may linger beside the restored file.
-      checkpointAndCleanWal(target);
+      await checkpointAndCleanWal(target);
     } finally {
       lock.release();
     }
@@ -57,3 +66,43 @@ export const dbRestore: Command = {
     return EXIT.ok;
   },
 };
+
+/** The Foothold processes (other than CLI commands) connected to the database now, by application name. */
+async function runningInstances(ctx: CommandContext): Promise<string[]> {
+  const db = await openCliDatabase(ctx, { migrate: false });
+  try {
+    const { rows } = await postgresPool(db).query<{ name: string; n: number }>(
+      `select application_name as name, count(*)::int as n from pg_stat_activity
+       where datname = current_database() and pid <> pg_backend_pid()
+         and application_name like 'foothold %' and application_name <> 'foothold cli'
+       group by application_name order by application_name`,
+    );
+    return rows.map((r) => `${r.name} (${r.n} connection${r.n === 1 ? '' : 's'})`);
+  } finally {
+    await closeDb(db);
+  }
+}
+
+async function restoreOnPostgres(ctx: CommandContext, databaseUrl: string, source: string): Promise<number> {
+  const running = await runningInstances(ctx);
+  if (running.length > 0) {
+    ctx.err(
+      `db restore refused: Foothold is still connected to the PostgreSQL database (${running.join(', ')}); stop every web and worker first.`,
+    );
+    return EXIT.failed;
+  }
+  const res = await restorePostgres(databaseUrl, source);
+  // Bring an older backup up to the current schema; re-check what was still queued (see the SQLite path).
+  const db = await openCliDatabase(ctx);
+  let recheck = 0;
+  try {
+    recheck = await markPendingUnconfirmed(db, RESTORED);
+  } finally {
+    await closeDb(db);
+  }
+  ctx.out(
+    `Restored the PostgreSQL database (DATABASE_URL) from ${source}: ${res.leads.toLocaleString('en-US')} lead${res.leads === 1 ? '' : 's'}. ` +
+      `${recheck} queued message${recheck === 1 ? '' : 's'} will be checked against Slack before sending. Start Foothold again.`,
+  );
+  return EXIT.ok;
+}

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { loadProgramConfig } from '../../config/program-config.ts';
 import { forgetContact } from '../../services/forget-contact.ts';
-import { withDb } from '../db.ts';
+import { hasDatabase, withDb } from '../db.ts';
 import { type Command, EXIT } from '../types.ts';
 
 export const forgetContactCommand: Command = {
@@ -20,7 +19,7 @@ export const forgetContactCommand: Command = {
   options: { by: { type: 'string' } },
   positionals: { min: 1, max: 1 },
   async run(args, ctx) {
-    if (!existsSync(ctx.settings.databasePath)) {
+    if (!hasDatabase(ctx)) {
       ctx.err(`Nothing to forget: no database at ${ctx.settings.databasePath} (set DATABASE_PATH).`);
       return EXIT.failed;
     }

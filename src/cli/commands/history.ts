@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { loadProgramConfig } from '../../config/program-config.ts';
 import { STATUS_LABELS } from '../../core/lifecycle.ts';
 import { listPartners } from '../../db/stores/lead-store.ts';
 import { formatLocal } from '../../jobs/format.ts';
 import { type LeadHistory, leadHistory, parseHistoryQuery } from '../../services/lead-history.ts';
-import { withDb } from '../db.ts';
+import { hasDatabase, withDb } from '../db.ts';
 import { type Command, EXIT, UsageError } from '../types.ts';
 
 // `history <domain|lead id>`: the audit log, finally readable.
@@ -57,19 +56,19 @@ export const history: Command = {
   async run(args, ctx) {
     const format = (args.values.format ?? 'text') as (typeof FORMATS)[number];
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
-    if (!existsSync(ctx.settings.databasePath)) {
+    if (!hasDatabase(ctx)) {
       ctx.err(`No history: no database at ${ctx.settings.databasePath} (set DATABASE_PATH).`);
       return EXIT.failed;
     }
     const query = parseHistoryQuery(args.positionals[0] ?? '');
     const config = loadProgramConfig(ctx.settings.configPath);
-    return withDb(ctx, (db) => {
-      const found = leadHistory({ db, config, now: ctx.now }, query);
+    return withDb(ctx, async (db) => {
+      const found = await leadHistory({ db, config, now: ctx.now }, query);
       if (format === 'json') {
         ctx.out(JSON.stringify(found, null, 2));
         return EXIT.ok;
       }
-      const names = new Map(listPartners(db).map((p) => [p.slug, p.name]));
+      const names = new Map((await listPartners(db)).map((p) => [p.slug, p.name]));
       for (const line of formatHistory(found, names, config.timezone)) ctx.out(line);
       return EXIT.ok;
     });

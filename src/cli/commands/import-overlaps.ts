@@ -29,9 +29,9 @@ export const importOverlaps: Command = {
       what: `overlaps for ${partner}`,
       keyName: 'domain',
       run: (file, skipInvalid) =>
-        withDb(ctx, (db) => {
+        withDb(ctx, async (db) => {
           const now = ctx.now();
-          syncPartners(db, config.partners, now);
+          await syncPartners(db, config.partners, now);
           return importOverlapsCsv(db, file, { partner: partner.trim(), skipInvalid, now });
         }),
     });

@@ -1,6 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { loadProgramConfig } from '../../config/program-config.ts';
 import { crmJobDeps } from '../../crm/job-deps.ts';
+import type { Db } from '../../db/connection.ts';
 import { syncProgram } from '../../db/stores/lead-store.ts';
 import { formatJobSummary, formatPreviewMessage } from '../../jobs/format.ts';
 import { findJob, JOBS } from '../../jobs/index.ts';
@@ -52,7 +53,7 @@ export const jobsRun: Command = {
       const deps = { services: { db, config, now: () => now }, timeZones, ...(crm ? { crm } : {}) };
       // The config is the source of truth for partners and roles (the app syncs it at start-up too); a dry
       // run syncs it as well, inside the preview's rolled-back transaction.
-      const sync = () => syncProgram(db, config, now);
+      const sync = (h: Db) => syncProgram(h, config, now);
       if (dryRun) {
         const preview = await previewJob(db, job, deps, now, sync);
         for (const line of formatJobSummary(preview.summary, config.timezone)) ctx.out(line);
@@ -62,7 +63,7 @@ export const jobsRun: Command = {
         }
         return;
       }
-      sync();
+      await sync(db);
       const summary = await job.run(deps, now, { dryRun: false });
       for (const line of formatJobSummary(summary, config.timezone)) ctx.out(line);
     });

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { loadProgramConfig } from '../../config/program-config.ts';
 import {
   listOutbox,
@@ -8,13 +7,13 @@ import {
 } from '../../db/stores/outbox-store.ts';
 import { formatLocal } from '../../jobs/format.ts';
 import { discardOutbox, type OutboxAdminResult, retryOutbox } from '../../services/outbox-admin.ts';
-import { withDb } from '../db.ts';
+import { hasDatabase, withDb } from '../db.ts';
 import { type Command, type CommandArgs, type CommandContext, EXIT, UsageError } from '../types.ts';
 
 // `outbox list|retry|discard`: an operator's view of deliveries that need a person.
 
 function needDb(ctx: CommandContext): boolean {
-  if (existsSync(ctx.settings.databasePath)) return true;
+  if (hasDatabase(ctx)) return true;
   ctx.err(`No outbox: no database at ${ctx.settings.databasePath} (set DATABASE_PATH).`);
   return false;
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProgramConfig, type ProgramConfig } from '../../config/program-config.ts';
 import { partnersToAsk } from '../../core/ecosystem-map.ts';
@@ -8,7 +8,7 @@ import type { ServiceDeps } from '../../services/context.ts';
 import { buildCalibration, buildEcosystemMap, buildNeeds } from '../../services/insight.ts';
 import { renderInsightCharts } from '../../services/insight-charts.ts';
 import { calibrationText, mapText, modelText, needsText } from '../../slack/blocks/insight-text.ts';
-import { withDb } from '../db.ts';
+import { hasDatabase, withDb } from '../db.ts';
 import { type Command, type CommandContext, EXIT, UsageError } from '../types.ts';
 
 // `report calibration|model|map|needs|charts`: the learning loop (PRODUCT.md section 12) from the command
@@ -19,9 +19,9 @@ const FORMATS = ['text', 'json'] as const;
 
 async function withProgram<T>(
   ctx: CommandContext,
-  fn: (deps: ServiceDeps, config: ProgramConfig, db: Db) => T,
+  fn: (deps: ServiceDeps, config: ProgramConfig, db: Db) => Promise<T> | T,
 ): Promise<T | null> {
-  if (!existsSync(ctx.settings.databasePath)) {
+  if (!hasDatabase(ctx)) {
     ctx.err(`No report: no database at ${ctx.settings.databasePath} (set DATABASE_PATH).`);
     return null;
   }
@@ -90,8 +90,8 @@ export const reportModel: Command = {
   options: formatOption,
   async run(args, ctx) {
     const f = format(args.values);
-    const result = await withProgram(ctx, (_deps, config, db) => ({
-      row: latestModel(db),
+    const result = await withProgram(ctx, async (_deps, config, db) => ({
+      row: await latestModel(db),
       tz: config.timezone,
     }));
     return emit(
@@ -165,8 +165,8 @@ export const reportNeeds: Command = {
     const now = ctx.now();
     const until = isoDate(args.values.until, 'until', now);
     const since = isoDate(args.values.since, 'since', until - 90 * DAY);
-    const result = await withProgram(ctx, (deps, config) => ({
-      needs: buildNeeds(deps, { since, until }),
+    const result = await withProgram(ctx, async (deps, config) => ({
+      needs: await buildNeeds(deps, { since, until }),
       tz: config.timezone,
     }));
     return emit(

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { loadProgramConfig } from '../../config/program-config.ts';
 import type { Funnel, ProgramMetrics, Rate } from '../../core/metrics.ts';
@@ -8,7 +7,7 @@ import { buildProgramDigest } from '../../services/program-digest.ts';
 import { COHORT_MIN_AGE_DAYS, computeMetrics, programBaselines } from '../../services/program-metrics.ts';
 import { digestMessage } from '../../slack/blocks/digest.ts';
 import { renderMessage } from '../../slack/render-text.ts';
-import { withDb } from '../db.ts';
+import { hasDatabase, withDb } from '../db.ts';
 import { type Command, type CommandContext, EXIT, UsageError } from '../types.ts';
 
 // `report`: the program's metrics (src/core/metrics.ts, the same numbers as the digest) over the leads
@@ -283,14 +282,14 @@ function table(rows: readonly ReportRow[]): string[] {
 
 /** `report --digest`: the digest message as of now, rendered as text. */
 async function printDigest(ctx: CommandContext): Promise<number> {
-  if (!existsSync(ctx.settings.databasePath)) {
+  if (!hasDatabase(ctx)) {
     ctx.err(`No digest: no database at ${ctx.settings.databasePath} (set DATABASE_PATH).`);
     return EXIT.failed;
   }
   const config = loadProgramConfig(ctx.settings.configPath);
   const now = ctx.now();
-  const rendered = await withDb(ctx, (db) =>
-    digestMessage(buildProgramDigest({ db, config, now: () => now }, now)),
+  const rendered = await withDb(ctx, async (db) =>
+    digestMessage(await buildProgramDigest({ db, config, now: () => now }, now)),
   );
   ctx.out(renderMessage(rendered));
   return EXIT.ok;
@@ -327,14 +326,19 @@ export const report: Command = {
       if (!Number.isFinite(since) || !/^\d{4}-\d{2}-\d{2}/.test(args.values.since))
         throw new UsageError(`--since "${args.values.since}" is not an ISO date such as 2026-09-01`);
     }
-    if (!existsSync(ctx.settings.databasePath)) {
+    if (!hasDatabase(ctx)) {
       ctx.err(`No report: no database at ${ctx.settings.databasePath} (set DATABASE_PATH).`);
       return EXIT.failed;
     }
     const config = loadProgramConfig(ctx.settings.configPath);
-    const { metrics, names } = await withDb(ctx, (db) => ({
-      metrics: computeMetrics(config, loadLeadFacts(db, { since }), now, programBaselines(db, config)),
-      names: partnerNames(db),
+    const { metrics, names } = await withDb(ctx, async (db) => ({
+      metrics: computeMetrics(
+        config,
+        await loadLeadFacts(db, { since }),
+        now,
+        await programBaselines(db, config),
+      ),
+      names: await partnerNames(db),
     }));
     if (format === 'json') {
       ctx.out(

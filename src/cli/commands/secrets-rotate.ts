@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { EnvError, parseEncryptionEnv } from '../../config/env.ts';
 import { keyringFromText, SecretError } from '../../db/secret-box.ts';
 import { installationKeyCensus, rekeyInstallations } from '../../db/stores/installation-keys.ts';
-import { withDb } from '../db.ts';
+import { hasDatabase, withDb } from '../db.ts';
 import { type Command, EXIT } from '../types.ts';
 
 export const secretsRotate: Command = {
@@ -33,12 +32,12 @@ export const secretsRotate: Command = {
       ctx.err('FOOTHOLD_ENCRYPTION_KEY is not set: set it to the new key (`openssl rand -base64 32`).');
       return EXIT.failed;
     }
-    if (!existsSync(ctx.settings.databasePath)) {
+    if (!hasDatabase(ctx)) {
       ctx.err(`Nothing to rotate: no database at ${ctx.settings.databasePath} (set DATABASE_PATH).`);
       return EXIT.failed;
     }
-    return withDb(ctx, (db) => {
-      const before = installationKeyCensus(db, ring);
+    return withDb(ctx, async (db) => {
+      const before = await installationKeyCensus(db, ring);
       if (before.unknown.length > 0) {
         const keys = [...new Set(before.unknown.map((u) => u.keyId))].join(', ');
         ctx.err(
@@ -46,9 +45,9 @@ export const secretsRotate: Command = {
         );
         return EXIT.failed;
       }
-      let result: ReturnType<typeof rekeyInstallations>;
+      let result: Awaited<ReturnType<typeof rekeyInstallations>>;
       try {
-        result = rekeyInstallations(db, ring);
+        result = await rekeyInstallations(db, ring);
       } catch (err) {
         if (err instanceof SecretError) {
           ctx.err(`Nothing changed: ${err.message}.`);
@@ -56,7 +55,7 @@ export const secretsRotate: Command = {
         }
         throw err;
       }
-      const after = installationKeyCensus(db, ring);
+      const after = await installationKeyCensus(db, ring);
       ctx.out(
         `ok: ${result.rewritten} of ${result.installations} installation${result.installations === 1 ? '' : 's'} re-encrypted with key ${ring.current.id} (${before.previous} token${before.previous === 1 ? '' : 's'} were under the previous key, ${before.plain} in plain text); ${after.current} token${after.current === 1 ? '' : 's'} now under key ${ring.current.id}, none under any other.`,
       );

@@ -5,11 +5,14 @@
 //
 // `crm_accounts` stays the one account table the gates read: a synced account upserts the row of its
 // registrable domain (a CSV-imported row of the same domain is taken over and linked to its CRM id).
-// Statements are prepared once per connection on the raw better-sqlite3 handle: a full sync writes 100k rows.
+// The per-row statements are drizzle prepared queries (prepared.ts): a full sync writes 100k rows, and on SQLite
+// a prepared query costs what a raw better-sqlite3 statement does; the same queries run on PostgreSQL.
 
-import type Database from 'better-sqlite3';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { CrmObject, CrmProviderKind, SyncCursor } from '../../crm/types.ts';
-import type { Db } from '../connection.ts';
+import { type Db, type Tx, transaction, withRollback } from '../connection.ts';
+import { crmAccounts, crmOpportunities, crmOwnerMap, crmSyncCursors } from '../schema.ts';
+import { prepared } from './prepared.ts';
 
 /** An account ready to write (domain resolved, country normalised). */
 export interface AccountWrite {
@@ -75,252 +78,432 @@ export interface AccountPageCounts extends PageCounts {
   clashes: DomainClash[];
 }
 
-type Client = Database.Database;
-type Statements = ReturnType<typeof prepare>;
-const cache = new WeakMap<Client, Statements>();
+const p = sql.placeholder;
+const PROVIDER = p('provider');
 
-function prepare(c: Client) {
-  return {
-    accountByCrmId: c.prepare<[string, string], { domain: string }>(
-      'SELECT domain FROM crm_accounts WHERE crm_provider = ? AND crm_id = ?',
-    ),
-    accountByDomain: c.prepare<
-      [string],
-      {
-        name: string;
-        industry: string | null;
-        employees: number | null;
-        country: string | null;
-        revenue: number | null;
-        owner_user_id: string | null;
-        owner_email: string | null;
-        is_customer: number;
-        crm_provider: string | null;
-        crm_id: string | null;
-        crm_updated_at: number | null;
-        crm_deleted_at: number | null;
-      }
-    >(
-      `SELECT name, industry, employees, country, revenue, owner_user_id, owner_email, is_customer, crm_provider,
-              crm_id, crm_updated_at, crm_deleted_at FROM crm_accounts WHERE domain = ?`,
-    ),
-    ownerUser: c.prepare<[string], { slack_user_id: string | null }>(
-      'SELECT slack_user_id FROM crm_owner_map WHERE email = ?',
-    ),
-    unlinkAccount: c.prepare<[number, string, string]>(
-      `UPDATE crm_accounts SET crm_provider = NULL, crm_id = NULL, crm_deleted_at = ?
-        WHERE crm_provider = ? AND crm_id = ?`,
-    ),
-    insertAccount: c.prepare(
-      `INSERT INTO crm_accounts (domain, name, industry, employees, country, revenue, owner_user_id, is_customer,
-         has_open_opportunity, imported_at, crm_provider, crm_id, owner_email, crm_updated_at, crm_deleted_at,
-         crm_merged_into, synced_at)
-       VALUES (@domain, @name, @industry, @employees, @country, @revenue, @ownerUserId, @isCustomer, 0, @now,
-         @provider, @crmId, @ownerEmail, @crmUpdatedAt, NULL, NULL, @now)`,
-    ),
-    updateAccount: c.prepare(
-      `UPDATE crm_accounts SET name = @name, industry = @industry, employees = @employees, country = @country,
-         revenue = @revenue, owner_user_id = @ownerUserId, is_customer = @isCustomer, imported_at = @now,
-         crm_provider = @provider, crm_id = @crmId, owner_email = @ownerEmail, crm_updated_at = @crmUpdatedAt,
-         crm_deleted_at = NULL, crm_merged_into = NULL, synced_at = @now
-       WHERE domain = @domain`,
-    ),
-    touchAccount: c.prepare<[number, number, string]>(
-      'UPDATE crm_accounts SET crm_updated_at = ?, synced_at = ? WHERE domain = ?',
-    ),
-    removeAccount: c.prepare<[number, string | null, string, string]>(
-      `UPDATE crm_accounts SET crm_deleted_at = ?, crm_merged_into = ?
-        WHERE crm_provider = ? AND crm_id = ? AND crm_deleted_at IS NULL`,
-    ),
-    anyOpportunity: c.prepare<[string], { n: number }>(
-      'SELECT EXISTS (SELECT 1 FROM crm_opportunities WHERE crm_provider = ?) AS n',
-    ),
-    relinkOpportunities: c.prepare<[string, string, string]>(
-      'UPDATE crm_opportunities SET account_domain = ? WHERE crm_provider = ? AND account_crm_id = ?',
-    ),
-    opportunity: c.prepare<
-      [string, string],
-      {
-        account_crm_id: string | null;
-        account_domain: string | null;
-        name: string;
-        stage_id: string;
-        is_closed: number;
-        is_won: number;
-        amount: number | null;
-        currency: string | null;
-        close_date: string | null;
-        owner_email: string | null;
-        owner_user_id: string | null;
-        loss_reason: string | null;
-        crm_created_at: number | null;
-        crm_deleted_at: number | null;
-      }
-    >(
-      `SELECT account_crm_id, account_domain, name, stage_id, is_closed, is_won, amount, currency, close_date,
-              owner_email, owner_user_id, loss_reason, crm_created_at, crm_deleted_at
-         FROM crm_opportunities WHERE crm_provider = ? AND crm_id = ?`,
-    ),
-    upsertOpportunity: c.prepare(
-      `INSERT INTO crm_opportunities (crm_provider, crm_id, account_crm_id, account_domain, name, stage_id,
-         is_closed, is_won, amount, currency, close_date, owner_email, owner_user_id, loss_reason, crm_created_at,
-         crm_updated_at, crm_deleted_at, crm_merged_into, synced_at)
-       VALUES (@provider, @crmId, @accountCrmId, @accountDomain, @name, @stageId, @isClosed, @isWon, @amount,
-         @currency, @closeDate, @ownerEmail, @ownerUserId, @lossReason, @crmCreatedAt, @crmUpdatedAt, NULL, NULL,
-         @now)
-       ON CONFLICT (crm_provider, crm_id) DO UPDATE SET account_crm_id = excluded.account_crm_id,
-         account_domain = excluded.account_domain, name = excluded.name, stage_id = excluded.stage_id,
-         is_closed = excluded.is_closed, is_won = excluded.is_won, amount = excluded.amount,
-         currency = excluded.currency, close_date = excluded.close_date, owner_email = excluded.owner_email,
-         owner_user_id = excluded.owner_user_id, loss_reason = excluded.loss_reason,
-         crm_created_at = excluded.crm_created_at, crm_updated_at = excluded.crm_updated_at,
-         crm_deleted_at = NULL, crm_merged_into = NULL, synced_at = excluded.synced_at`,
-    ),
-    touchOpportunity: c.prepare<[number, number, string, string]>(
-      'UPDATE crm_opportunities SET crm_updated_at = ?, synced_at = ? WHERE crm_provider = ? AND crm_id = ?',
-    ),
-    removeOpportunity: c.prepare<[number, string | null, string, string]>(
-      `UPDATE crm_opportunities SET crm_deleted_at = ?, crm_merged_into = ?
-        WHERE crm_provider = ? AND crm_id = ? AND crm_deleted_at IS NULL`,
-    ),
-    accountDomainOf: c.prepare<[string, string], { domain: string }>(
-      'SELECT domain FROM crm_accounts WHERE crm_provider = ? AND crm_id = ? AND crm_deleted_at IS NULL',
-    ),
-    openFlag: c.prepare<[string]>(
-      `UPDATE crm_accounts SET has_open_opportunity = EXISTS (
-         SELECT 1 FROM crm_opportunities o WHERE o.account_domain = crm_accounts.domain AND o.is_closed = 0
-           AND o.crm_deleted_at IS NULL)
-       WHERE domain = ? AND crm_id IS NOT NULL`,
-    ),
-    cursor: c.prepare<
-      [string, string],
-      { last_modified: number | null; resume_token: string | null; deleted_through: number | null }
-    >(
-      'SELECT last_modified, resume_token, deleted_through FROM crm_sync_cursors WHERE crm_provider = ? AND object = ?',
-    ),
-    saveCursor: c.prepare(
-      `INSERT INTO crm_sync_cursors (crm_provider, object, last_modified, resume_token, deleted_through, updated_at)
-       VALUES (@provider, @object, @lastModified, @resumeToken, NULL, @now)
-       ON CONFLICT (crm_provider, object) DO UPDATE SET last_modified = excluded.last_modified,
-         resume_token = excluded.resume_token, updated_at = excluded.updated_at`,
-    ),
-    saveDeletedThrough: c.prepare(
-      `INSERT INTO crm_sync_cursors (crm_provider, object, last_modified, resume_token, deleted_through, updated_at)
-       VALUES (@provider, @object, NULL, NULL, @through, @now)
-       ON CONFLICT (crm_provider, object) DO UPDATE SET deleted_through = excluded.deleted_through,
-         updated_at = excluded.updated_at`,
-    ),
-    ownerEntry: c.prepare<
-      [string],
-      { slack_user_id: string | null; looked_up_at: number; miss: number; error: string | null }
-    >('SELECT slack_user_id, looked_up_at, miss, error FROM crm_owner_map WHERE email = ?'),
-    saveOwner: c.prepare(
-      `INSERT INTO crm_owner_map (email, slack_user_id, looked_up_at, miss, error)
-       VALUES (@email, @slackUserId, @now, @miss, @error)
-       ON CONFLICT (email) DO UPDATE SET slack_user_id = excluded.slack_user_id,
-         looked_up_at = excluded.looked_up_at, miss = excluded.miss, error = excluded.error`,
-    ),
-    ownerToAccounts: c.prepare<[string | null, string, string | null]>(
-      'UPDATE crm_accounts SET owner_user_id = ? WHERE owner_email = ? AND owner_user_id IS NOT ?',
-    ),
-    ownerToOpportunities: c.prepare<[string | null, string, string | null]>(
-      'UPDATE crm_opportunities SET owner_user_id = ? WHERE owner_email = ? AND owner_user_id IS NOT ?',
-    ),
-  };
+const accountByCrmId = prepared((h) =>
+  h
+    .select({ domain: crmAccounts.domain })
+    .from(crmAccounts)
+    .where(and(eq(crmAccounts.crmProvider, PROVIDER), eq(crmAccounts.crmId, p('crmId'))))
+    .limit(1)
+    .prepare(),
+);
+
+const accountByDomain = prepared((h) =>
+  h
+    .select({
+      name: crmAccounts.name,
+      industry: crmAccounts.industry,
+      employees: crmAccounts.employees,
+      country: crmAccounts.country,
+      revenue: crmAccounts.revenue,
+      ownerUserId: crmAccounts.ownerUserId,
+      ownerEmail: crmAccounts.ownerEmail,
+      isCustomer: crmAccounts.isCustomer,
+      crmProvider: crmAccounts.crmProvider,
+      crmId: crmAccounts.crmId,
+      crmUpdatedAt: crmAccounts.crmUpdatedAt,
+      crmDeletedAt: crmAccounts.crmDeletedAt,
+    })
+    .from(crmAccounts)
+    .where(eq(crmAccounts.domain, p('domain')))
+    .prepare(),
+);
+
+const ownerUser = prepared((h) =>
+  h
+    .select({ slackUserId: crmOwnerMap.slackUserId })
+    .from(crmOwnerMap)
+    .where(eq(crmOwnerMap.email, p('email')))
+    .prepare(),
+);
+
+const unlinkAccount = prepared((h) =>
+  h
+    .update(crmAccounts)
+    .set({ crmProvider: null, crmId: null, crmDeletedAt: sql`${p('at')}` })
+    .where(and(eq(crmAccounts.crmProvider, PROVIDER), eq(crmAccounts.crmId, p('crmId'))))
+    .prepare(),
+);
+
+/** An account's values as a sync writes them (booleans as 0/1: placeholders bypass the column encoders). */
+const ACCOUNT_VALUES = {
+  name: sql`${p('name')}`,
+  industry: sql`${p('industry')}`,
+  employees: sql`${p('employees')}`,
+  country: sql`${p('country')}`,
+  revenue: sql`${p('revenue')}`,
+  ownerUserId: sql`${p('ownerUserId')}`,
+  isCustomer: sql`${p('isCustomer')}`,
+  importedAt: sql`${p('now')}`,
+  crmProvider: sql`${PROVIDER}`,
+  crmId: sql`${p('crmId')}`,
+  ownerEmail: sql`${p('ownerEmail')}`,
+  crmUpdatedAt: sql`${p('crmUpdatedAt')}`,
+  syncedAt: sql`${p('now')}`,
+};
+
+const insertAccount = prepared((h) =>
+  h
+    .insert(crmAccounts)
+    .values({
+      domain: sql`${p('domain')}`,
+      ...ACCOUNT_VALUES,
+      hasOpenOpportunity: false,
+      crmDeletedAt: null,
+      crmMergedInto: null,
+    })
+    .prepare(),
+);
+
+const updateAccount = prepared((h) =>
+  h
+    .update(crmAccounts)
+    .set({ ...ACCOUNT_VALUES, crmDeletedAt: null, crmMergedInto: null })
+    .where(eq(crmAccounts.domain, p('domain')))
+    .prepare(),
+);
+
+const touchAccount = prepared((h) =>
+  h
+    .update(crmAccounts)
+    .set({ crmUpdatedAt: sql`${p('crmUpdatedAt')}`, syncedAt: sql`${p('now')}` })
+    .where(eq(crmAccounts.domain, p('domain')))
+    .prepare(),
+);
+
+const removeAccount = prepared((h) =>
+  h
+    .update(crmAccounts)
+    .set({ crmDeletedAt: sql`${p('at')}`, crmMergedInto: sql`${p('mergedInto')}` })
+    .where(
+      and(
+        eq(crmAccounts.crmProvider, PROVIDER),
+        eq(crmAccounts.crmId, p('crmId')),
+        isNull(crmAccounts.crmDeletedAt),
+      ),
+    )
+    .prepare(),
+);
+
+const anyOpportunity = prepared((h) =>
+  h
+    .select({ crmId: crmOpportunities.crmId })
+    .from(crmOpportunities)
+    .where(eq(crmOpportunities.crmProvider, PROVIDER))
+    .limit(1)
+    .prepare(),
+);
+
+const relinkOpportunities = prepared((h) =>
+  h
+    .update(crmOpportunities)
+    .set({ accountDomain: sql`${p('domain')}` })
+    .where(and(eq(crmOpportunities.crmProvider, PROVIDER), eq(crmOpportunities.accountCrmId, p('crmId'))))
+    .prepare(),
+);
+
+const opportunity = prepared((h) =>
+  h
+    .select({
+      accountCrmId: crmOpportunities.accountCrmId,
+      accountDomain: crmOpportunities.accountDomain,
+      name: crmOpportunities.name,
+      stageId: crmOpportunities.stageId,
+      isClosed: crmOpportunities.isClosed,
+      isWon: crmOpportunities.isWon,
+      amount: crmOpportunities.amount,
+      currency: crmOpportunities.currency,
+      closeDate: crmOpportunities.closeDate,
+      ownerEmail: crmOpportunities.ownerEmail,
+      ownerUserId: crmOpportunities.ownerUserId,
+      lossReason: crmOpportunities.lossReason,
+      crmCreatedAt: crmOpportunities.crmCreatedAt,
+      crmDeletedAt: crmOpportunities.crmDeletedAt,
+    })
+    .from(crmOpportunities)
+    .where(and(eq(crmOpportunities.crmProvider, PROVIDER), eq(crmOpportunities.crmId, p('crmId'))))
+    .prepare(),
+);
+
+const OPPORTUNITY_VALUES = {
+  accountCrmId: sql`${p('accountCrmId')}`,
+  accountDomain: sql`${p('accountDomain')}`,
+  name: sql`${p('name')}`,
+  stageId: sql`${p('stageId')}`,
+  isClosed: sql`${p('isClosed')}`,
+  isWon: sql`${p('isWon')}`,
+  amount: sql`${p('amount')}`,
+  currency: sql`${p('currency')}`,
+  closeDate: sql`${p('closeDate')}`,
+  ownerEmail: sql`${p('ownerEmail')}`,
+  ownerUserId: sql`${p('ownerUserId')}`,
+  lossReason: sql`${p('lossReason')}`,
+  crmCreatedAt: sql`${p('crmCreatedAt')}`,
+  crmUpdatedAt: sql`${p('crmUpdatedAt')}`,
+  syncedAt: sql`${p('now')}`,
+};
+
+/** `excluded.<column>`: the value the INSERT proposed for a conflicting row. */
+const ex = (name: string) => sql.raw(`excluded."${name}"`);
+
+const upsertOpportunity = prepared((h) =>
+  h
+    .insert(crmOpportunities)
+    .values({
+      crmProvider: sql`${PROVIDER}`,
+      crmId: sql`${p('crmId')}`,
+      ...OPPORTUNITY_VALUES,
+      crmDeletedAt: null,
+      crmMergedInto: null,
+    })
+    .onConflictDoUpdate({
+      target: [crmOpportunities.crmProvider, crmOpportunities.crmId],
+      set: {
+        ...Object.fromEntries(
+          Object.keys(OPPORTUNITY_VALUES).map((field) => [
+            field,
+            ex(crmOpportunities[field as keyof typeof OPPORTUNITY_VALUES].name),
+          ]),
+        ),
+        crmDeletedAt: null,
+        crmMergedInto: null,
+      },
+    })
+    .prepare(),
+);
+
+const touchOpportunity = prepared((h) =>
+  h
+    .update(crmOpportunities)
+    .set({ crmUpdatedAt: sql`${p('crmUpdatedAt')}`, syncedAt: sql`${p('now')}` })
+    .where(and(eq(crmOpportunities.crmProvider, PROVIDER), eq(crmOpportunities.crmId, p('crmId'))))
+    .prepare(),
+);
+
+const removeOpportunity = prepared((h) =>
+  h
+    .update(crmOpportunities)
+    .set({ crmDeletedAt: sql`${p('at')}`, crmMergedInto: sql`${p('mergedInto')}` })
+    .where(
+      and(
+        eq(crmOpportunities.crmProvider, PROVIDER),
+        eq(crmOpportunities.crmId, p('crmId')),
+        isNull(crmOpportunities.crmDeletedAt),
+      ),
+    )
+    .prepare(),
+);
+
+const accountDomainOf = prepared((h) =>
+  h
+    .select({ domain: crmAccounts.domain })
+    .from(crmAccounts)
+    .where(
+      and(
+        eq(crmAccounts.crmProvider, PROVIDER),
+        eq(crmAccounts.crmId, p('crmId')),
+        isNull(crmAccounts.crmDeletedAt),
+      ),
+    )
+    .limit(1)
+    .prepare(),
+);
+
+const openFlag = prepared((h) =>
+  h
+    .update(crmAccounts)
+    .set({
+      hasOpenOpportunity: sql`exists (select 1 from ${crmOpportunities} o where o.account_domain = ${crmAccounts.domain}
+        and o.is_closed = false and o.crm_deleted_at is null)`,
+    })
+    .where(and(eq(crmAccounts.domain, p('domain')), sql`${crmAccounts.crmId} is not null`))
+    .prepare(),
+);
+
+const cursorRow = prepared((h) =>
+  h
+    .select({
+      lastModified: crmSyncCursors.lastModified,
+      resumeToken: crmSyncCursors.resumeToken,
+      deletedThrough: crmSyncCursors.deletedThrough,
+    })
+    .from(crmSyncCursors)
+    .where(and(eq(crmSyncCursors.crmProvider, PROVIDER), eq(crmSyncCursors.object, p('object'))))
+    .prepare(),
+);
+
+const saveCursorQuery = prepared((h) =>
+  h
+    .insert(crmSyncCursors)
+    .values({
+      crmProvider: sql`${PROVIDER}`,
+      object: sql`${p('object')}`,
+      lastModified: sql`${p('lastModified')}`,
+      resumeToken: sql`${p('resumeToken')}`,
+      deletedThrough: null,
+      updatedAt: sql`${p('now')}`,
+    })
+    .onConflictDoUpdate({
+      target: [crmSyncCursors.crmProvider, crmSyncCursors.object],
+      set: {
+        lastModified: ex('last_modified'),
+        resumeToken: ex('resume_token'),
+        updatedAt: ex('updated_at'),
+      },
+    })
+    .prepare(),
+);
+
+const saveDeletedThroughQuery = prepared((h) =>
+  h
+    .insert(crmSyncCursors)
+    .values({
+      crmProvider: sql`${PROVIDER}`,
+      object: sql`${p('object')}`,
+      lastModified: null,
+      resumeToken: null,
+      deletedThrough: sql`${p('through')}`,
+      updatedAt: sql`${p('now')}`,
+    })
+    .onConflictDoUpdate({
+      target: [crmSyncCursors.crmProvider, crmSyncCursors.object],
+      set: { deletedThrough: ex('deleted_through'), updatedAt: ex('updated_at') },
+    })
+    .prepare(),
+);
+
+const ownerEntryQuery = prepared((h) =>
+  h
+    .select()
+    .from(crmOwnerMap)
+    .where(eq(crmOwnerMap.email, p('email')))
+    .prepare(),
+);
+
+const saveOwner = prepared((h) =>
+  h
+    .insert(crmOwnerMap)
+    .values({
+      email: sql`${p('email')}`,
+      slackUserId: sql`${p('slackUserId')}`,
+      lookedUpAt: sql`${p('now')}`,
+      miss: sql`${p('miss')}`,
+      error: sql`${p('error')}`,
+    })
+    .onConflictDoUpdate({
+      target: crmOwnerMap.email,
+      set: {
+        slackUserId: ex('slack_user_id'),
+        lookedUpAt: ex('looked_up_at'),
+        miss: ex('miss'),
+        error: ex('error'),
+      },
+    })
+    .prepare(),
+);
+
+// IS DISTINCT FROM: the rows whose owner differs, null counting as a value (both engines speak it).
+const ownerToAccounts = prepared((h) =>
+  h
+    .update(crmAccounts)
+    .set({ ownerUserId: sql`${p('user')}` })
+    .where(
+      and(
+        eq(crmAccounts.ownerEmail, p('email')),
+        sql`${crmAccounts.ownerUserId} is distinct from ${p('user')}`,
+      ),
+    )
+    .prepare(),
+);
+
+const ownerToOpportunities = prepared((h) =>
+  h
+    .update(crmOpportunities)
+    .set({ ownerUserId: sql`${p('user')}` })
+    .where(
+      and(
+        eq(crmOpportunities.ownerEmail, p('email')),
+        sql`${crmOpportunities.ownerUserId} is distinct from ${p('user')}`,
+      ),
+    )
+    .prepare(),
+);
+
+/** Runs `fn` in one transaction; a dry run rolls it back and still returns its result. */
+function transact<T>(db: Db, dryRun: boolean, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return dryRun ? withRollback(db, fn) : transaction(db, fn);
 }
 
-function statements(db: Db): Statements {
-  const c = db.$client;
-  let s = cache.get(c);
-  if (!s) {
-    s = prepare(c);
-    cache.set(c, s);
-  }
-  return s;
-}
-
-class Rollback extends Error {}
-
-/** Runs `fn` in one IMMEDIATE transaction; a dry run rolls it back and still returns its result. */
-function transact<T>(db: Db, dryRun: boolean, fn: () => T): T {
-  let out: { value: T } | null = null;
-  const tx = db.$client.transaction(() => {
-    out = { value: fn() };
-    if (dryRun) throw new Rollback();
-  });
-  try {
-    tx.immediate();
-  } catch (err) {
-    if (!(err instanceof Rollback)) throw err;
-  }
-  if (!out) throw new Error('transaction produced no result');
-  return (out as { value: T }).value;
-}
-
-export function getSyncCursor(
+export async function getSyncCursor(
   db: Db,
   provider: CrmProviderKind,
   object: CrmObject,
-): SyncCursor & { deletedThrough: number | null } {
-  const row = statements(db).cursor.get(provider, object);
+): Promise<SyncCursor & { deletedThrough: number | null }> {
+  const row = await cursorRow(db).get({ provider, object });
   return {
-    lastModified: row?.last_modified ?? null,
-    resumeToken: row?.resume_token ?? null,
-    deletedThrough: row?.deleted_through ?? null,
+    lastModified: row?.lastModified ?? null,
+    resumeToken: row?.resumeToken ?? null,
+    deletedThrough: row?.deletedThrough ?? null,
   };
 }
 
 const b = (v: boolean) => (v ? 1 : 0);
 
 /** Writes one page of accounts and the cursor after it, in one transaction. */
-export function applyAccountsPage(
+export async function applyAccountsPage(
   db: Db,
   provider: CrmProviderKind,
   page: AccountsPage,
   cursor: SyncCursor,
   now: number,
   dryRun = false,
-): AccountPageCounts {
-  const s = statements(db);
-  return transact(db, dryRun, () => {
+): Promise<AccountPageCounts> {
+  return transact(db, dryRun, async (tx) => {
     const counts: AccountPageCounts = { inserted: 0, updated: 0, unchanged: 0, removed: 0, clashes: [] };
     // Removals first: a merge's loser gives up its domain before the survivor is written.
     for (const r of page.removals) {
-      counts.removed += s.removeAccount.run(r.at, r.mergedInto, provider, r.crmId).changes;
+      counts.removed += await removeAccount(tx).run({
+        at: r.at,
+        mergedInto: r.mergedInto,
+        provider,
+        crmId: r.crmId,
+      });
     }
     // Per page: owners repeat across accounts, and before the first opportunity sync there is nothing to relink.
     const owners = new Map<string, string | null>();
-    const ownerOf = (email: string) => {
+    const ownerOf = async (email: string) => {
       let id = owners.get(email);
       if (id === undefined) {
-        id = s.ownerUser.get(email)?.slack_user_id ?? null;
+        id = (await ownerUser(tx).get({ email }))?.slackUserId ?? null;
         owners.set(email, id);
       }
       return id;
     };
-    const relink = s.anyOpportunity.get(provider)?.n === 1;
+    const relink = (await anyOpportunity(tx).get({ provider })) !== undefined;
     for (const a of page.upserts) {
-      const linked = s.accountByCrmId.get(provider, a.crmId);
+      const linked = await accountByCrmId(tx).get({ provider, crmId: a.crmId });
       if (linked && linked.domain !== a.domain) {
         // The website changed: the old domain's row no longer describes this CRM account.
-        s.unlinkAccount.run(now, provider, a.crmId);
+        await unlinkAccount(tx).run({ at: now, provider, crmId: a.crmId });
       }
-      const row = s.accountByDomain.get(a.domain);
+      const row = await accountByDomain(tx).get({ domain: a.domain });
       if (
-        row?.crm_id &&
-        row.crm_deleted_at === null &&
-        !(row.crm_provider === provider && row.crm_id === a.crmId)
+        row?.crmId &&
+        row.crmDeletedAt === null &&
+        !(row.crmProvider === provider && row.crmId === a.crmId)
       ) {
         // Two live CRM accounts share a domain: the most recently modified one owns the row (a merge's
         // survivor is modified last), the other is reported.
-        if ((row.crm_updated_at ?? 0) > a.crmUpdatedAt) {
-          counts.clashes.push({ domain: a.domain, crmId: a.crmId, keptCrmId: row.crm_id });
+        if ((row.crmUpdatedAt ?? 0) > a.crmUpdatedAt) {
+          counts.clashes.push({ domain: a.domain, crmId: a.crmId, keptCrmId: row.crmId });
           continue;
         }
-        counts.clashes.push({ domain: a.domain, crmId: row.crm_id, keptCrmId: a.crmId });
+        counts.clashes.push({ domain: a.domain, crmId: row.crmId, keptCrmId: a.crmId });
       }
-      const ownerUserId = a.ownerEmail ? ownerOf(a.ownerEmail) : null;
-      const isCustomer = a.isCustomer ?? (row ? row.is_customer === 1 : false);
+      const ownerUserId = a.ownerEmail ? await ownerOf(a.ownerEmail) : null;
+      const isCustomer = a.isCustomer ?? (row ? row.isCustomer : false);
       const values = {
         domain: a.domain,
         name: a.name,
@@ -337,9 +520,9 @@ export function applyAccountsPage(
         crmUpdatedAt: a.crmUpdatedAt,
       };
       if (!row) {
-        s.insertAccount.run(values);
-        if (relink && s.relinkOpportunities.run(a.domain, provider, a.crmId).changes > 0)
-          s.openFlag.run(a.domain);
+        await insertAccount(tx).run(values);
+        if (relink && (await relinkOpportunities(tx).run({ domain: a.domain, provider, crmId: a.crmId })) > 0)
+          await openFlag(tx).run({ domain: a.domain });
         counts.inserted += 1;
       } else if (
         row.name === a.name &&
@@ -347,75 +530,76 @@ export function applyAccountsPage(
         row.employees === a.employees &&
         row.country === a.country &&
         row.revenue === a.revenue &&
-        row.owner_user_id === ownerUserId &&
-        row.owner_email === a.ownerEmail &&
-        row.is_customer === b(isCustomer) &&
-        row.crm_provider === provider &&
-        row.crm_id === a.crmId &&
-        row.crm_deleted_at === null
+        row.ownerUserId === ownerUserId &&
+        row.ownerEmail === a.ownerEmail &&
+        row.isCustomer === isCustomer &&
+        row.crmProvider === provider &&
+        row.crmId === a.crmId &&
+        row.crmDeletedAt === null
       ) {
-        s.touchAccount.run(a.crmUpdatedAt, now, a.domain);
+        await touchAccount(tx).run({ crmUpdatedAt: a.crmUpdatedAt, now, domain: a.domain });
         counts.unchanged += 1;
       } else {
-        s.updateAccount.run(values);
+        await updateAccount(tx).run(values);
         if (
           relink &&
-          row.crm_id !== a.crmId &&
-          s.relinkOpportunities.run(a.domain, provider, a.crmId).changes > 0
+          row.crmId !== a.crmId &&
+          (await relinkOpportunities(tx).run({ domain: a.domain, provider, crmId: a.crmId })) > 0
         ) {
-          s.openFlag.run(a.domain);
+          await openFlag(tx).run({ domain: a.domain });
         }
         counts.updated += 1;
       }
     }
-    saveCursor(s, provider, 'accounts', cursor, now);
+    await saveCursor(tx, provider, 'accounts', cursor, now);
     return counts;
   });
 }
 
 /** Writes one page of opportunities, the accounts' open-opportunity flags and the cursor, in one transaction. */
-export function applyOpportunitiesPage(
+export async function applyOpportunitiesPage(
   db: Db,
   provider: CrmProviderKind,
   page: OpportunitiesPage,
   cursor: SyncCursor,
   now: number,
   dryRun = false,
-): PageCounts {
-  const s = statements(db);
-  return transact(db, dryRun, () => {
+): Promise<PageCounts> {
+  return transact(db, dryRun, async (tx) => {
     const counts: PageCounts = { inserted: 0, updated: 0, unchanged: 0, removed: 0 };
     const touched = new Set<string>();
     for (const o of page.upserts) {
       const accountDomain = o.accountCrmId
-        ? (s.accountDomainOf.get(provider, o.accountCrmId)?.domain ?? null)
+        ? ((await accountDomainOf(tx).get({ provider, crmId: o.accountCrmId }))?.domain ?? null)
         : null;
-      const ownerUserId = o.ownerEmail ? (s.ownerUser.get(o.ownerEmail)?.slack_user_id ?? null) : null;
-      const row = s.opportunity.get(provider, o.crmId);
-      if (row?.account_domain) touched.add(row.account_domain);
+      const ownerUserId = o.ownerEmail
+        ? ((await ownerUser(tx).get({ email: o.ownerEmail }))?.slackUserId ?? null)
+        : null;
+      const row = await opportunity(tx).get({ provider, crmId: o.crmId });
+      if (row?.accountDomain) touched.add(row.accountDomain);
       if (accountDomain) touched.add(accountDomain);
       if (
         row &&
-        row.account_crm_id === o.accountCrmId &&
-        row.account_domain === accountDomain &&
+        row.accountCrmId === o.accountCrmId &&
+        row.accountDomain === accountDomain &&
         row.name === o.name &&
-        row.stage_id === o.stageId &&
-        row.is_closed === b(o.isClosed) &&
-        row.is_won === b(o.isWon) &&
+        row.stageId === o.stageId &&
+        row.isClosed === o.isClosed &&
+        row.isWon === o.isWon &&
         row.amount === o.amount &&
         row.currency === o.currency &&
-        row.close_date === o.closeDate &&
-        row.owner_email === o.ownerEmail &&
-        row.owner_user_id === ownerUserId &&
-        row.loss_reason === o.lossReason &&
-        row.crm_created_at === o.crmCreatedAt &&
-        row.crm_deleted_at === null
+        row.closeDate === o.closeDate &&
+        row.ownerEmail === o.ownerEmail &&
+        row.ownerUserId === ownerUserId &&
+        row.lossReason === o.lossReason &&
+        row.crmCreatedAt === o.crmCreatedAt &&
+        row.crmDeletedAt === null
       ) {
-        s.touchOpportunity.run(o.crmUpdatedAt, now, provider, o.crmId);
+        await touchOpportunity(tx).run({ crmUpdatedAt: o.crmUpdatedAt, now, provider, crmId: o.crmId });
         counts.unchanged += 1;
         continue;
       }
-      s.upsertOpportunity.run({
+      await upsertOpportunity(tx).run({
         provider,
         crmId: o.crmId,
         accountCrmId: o.accountCrmId,
@@ -438,24 +622,29 @@ export function applyOpportunitiesPage(
       else counts.inserted += 1;
     }
     for (const r of page.removals) {
-      const row = s.opportunity.get(provider, r.crmId);
-      if (row?.account_domain) touched.add(row.account_domain);
-      counts.removed += s.removeOpportunity.run(r.at, r.mergedInto, provider, r.crmId).changes;
+      const row = await opportunity(tx).get({ provider, crmId: r.crmId });
+      if (row?.accountDomain) touched.add(row.accountDomain);
+      counts.removed += await removeOpportunity(tx).run({
+        at: r.at,
+        mergedInto: r.mergedInto,
+        provider,
+        crmId: r.crmId,
+      });
     }
-    for (const domain of touched) s.openFlag.run(domain);
-    saveCursor(s, provider, 'opportunities', cursor, now);
+    for (const domain of touched) await openFlag(tx).run({ domain });
+    await saveCursor(tx, provider, 'opportunities', cursor, now);
     return counts;
   });
 }
 
-function saveCursor(
-  s: Statements,
+async function saveCursor(
+  tx: Tx,
   provider: string,
   object: CrmObject,
   cursor: SyncCursor,
   now: number,
-): void {
-  s.saveCursor.run({
+): Promise<void> {
+  await saveCursorQuery(tx).run({
     provider,
     object,
     lastModified: cursor.lastModified,
@@ -465,22 +654,22 @@ function saveCursor(
 }
 
 /** Marks records the CRM reports deleted (a batch of getDeleted / archived ids) and, last, how far that reaches. */
-export function applyDeleted(
+export async function applyDeleted(
   db: Db,
   provider: CrmProviderKind,
   object: CrmObject,
   removals: Removal[],
   dryRun = false,
-): number {
-  const s = statements(db);
-  return transact(db, dryRun, () => {
+): Promise<number> {
+  return transact(db, dryRun, async (tx) => {
     let n = 0;
     for (const r of removals) {
-      if (object === 'accounts') n += s.removeAccount.run(r.at, r.mergedInto, provider, r.crmId).changes;
+      const key = { at: r.at, mergedInto: r.mergedInto, provider, crmId: r.crmId };
+      if (object === 'accounts') n += await removeAccount(tx).run(key);
       else {
-        const row = s.opportunity.get(provider, r.crmId);
-        const changed = s.removeOpportunity.run(r.at, r.mergedInto, provider, r.crmId).changes;
-        if (changed && row?.account_domain) s.openFlag.run(row.account_domain);
+        const row = await opportunity(tx).get({ provider, crmId: r.crmId });
+        const changed = await removeOpportunity(tx).run(key);
+        if (changed && row?.accountDomain) await openFlag(tx).run({ domain: row.accountDomain });
         n += changed;
       }
     }
@@ -488,14 +677,14 @@ export function applyDeleted(
   });
 }
 
-export function saveDeletedThrough(
+export async function saveDeletedThrough(
   db: Db,
   provider: CrmProviderKind,
   object: CrmObject,
   through: number,
   now: number,
-): void {
-  statements(db).saveDeletedThrough.run({ provider, object, through, now });
+): Promise<void> {
+  await saveDeletedThroughQuery(db).run({ provider, object, through, now });
 }
 
 // ---------------------------------------------------------------- owner map (email → Slack user)
@@ -507,10 +696,10 @@ export interface OwnerEntry {
   error: string | null;
 }
 
-export function getOwnerEntry(db: Db, email: string): OwnerEntry | null {
-  const row = statements(db).ownerEntry.get(email);
+export async function getOwnerEntry(db: Db, email: string): Promise<OwnerEntry | null> {
+  const row = await ownerEntryQuery(db).get({ email });
   return row
-    ? { slackUserId: row.slack_user_id, lookedUpAt: row.looked_up_at, miss: row.miss === 1, error: row.error }
+    ? { slackUserId: row.slackUserId, lookedUpAt: row.lookedUpAt, miss: row.miss, error: row.error }
     : null;
 }
 
@@ -518,15 +707,14 @@ export function getOwnerEntry(db: Db, email: string): OwnerEntry | null {
  * Remembers a lookup and, when the answer changed, re-points the accounts and opportunities owned by that
  * email (so a rep who joins Slack later gets their accounts on the next sync). Returns the rows re-pointed.
  */
-export function saveOwnerEntry(
+export async function saveOwnerEntry(
   db: Db,
   email: string,
   entry: Omit<OwnerEntry, 'lookedUpAt'>,
   now: number,
-): number {
-  const s = statements(db);
-  return transact(db, false, () => {
-    s.saveOwner.run({
+): Promise<number> {
+  return transact(db, false, async (tx) => {
+    await saveOwner(tx).run({
       email,
       slackUserId: entry.slackUserId,
       now,
@@ -536,8 +724,8 @@ export function saveOwnerEntry(
     // A failed lookup (not a miss) keeps whatever the rows had.
     if (entry.error !== null) return 0;
     return (
-      s.ownerToAccounts.run(entry.slackUserId, email, entry.slackUserId).changes +
-      s.ownerToOpportunities.run(entry.slackUserId, email, entry.slackUserId).changes
+      (await ownerToAccounts(tx).run({ user: entry.slackUserId, email })) +
+      (await ownerToOpportunities(tx).run({ user: entry.slackUserId, email }))
     );
   });
 }

@@ -6,8 +6,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import { alias, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { RewardStatus } from '../../core/rewards.ts';
 import type { GateName } from '../../core/types.ts';
 import type { Db } from '../connection.ts';
@@ -65,14 +64,31 @@ const PAGE_SIZE = 500;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-function readPage(db: Db, afterId: number): LeadExportRow[] {
-  const go = alias(gateResults, 'g_overlap');
-  const gw = alias(gateResults, 'g_warmth');
-  const gf = alias(gateResults, 'g_fit');
-  const gm = alias(gateResults, 'g_motion');
-  const gateJoin = (g: { leadId: SQLiteColumn; gate: SQLiteColumn }, gate: GateName) =>
-    and(eq(g.leadId, leads.id), eq(g.gate, gate));
-  const rows = db
+type GateCells = Partial<Record<GateName, { outcome: string; reason: string }>>;
+
+/** The gate results of a page of leads, by lead and gate (one query for the page). */
+async function gatesOf(db: Db, leadIds: number[]): Promise<Map<number, GateCells>> {
+  const byLead = new Map<number, GateCells>();
+  if (leadIds.length === 0) return byLead;
+  const rows = await db
+    .select({
+      leadId: gateResults.leadId,
+      gate: gateResults.gate,
+      outcome: gateResults.outcome,
+      reason: gateResults.reason,
+    })
+    .from(gateResults)
+    .where(inArray(gateResults.leadId, leadIds));
+  for (const r of rows) {
+    const cells = byLead.get(r.leadId) ?? {};
+    cells[r.gate] = { outcome: r.outcome, reason: r.reason };
+    byLead.set(r.leadId, cells);
+  }
+  return byLead;
+}
+
+async function readPage(db: Db, afterId: number): Promise<LeadExportRow[]> {
+  const rows = await db
     .select({
       id: leads.id,
       createdAt: leads.createdAt,
@@ -84,22 +100,14 @@ function readPage(db: Db, afterId: number): LeadExportRow[] {
       status: leads.status,
       relationship: leads.relationship,
       overlapVerified: leads.overlapVerified,
-      overlapOutcome: go.outcome,
-      overlapReason: go.reason,
-      warmthOutcome: gw.outcome,
-      warmthReason: gw.reason,
-      fitOutcome: gf.outcome,
-      fitReason: gf.reason,
-      motionOutcome: gm.outcome,
-      motionReason: gm.reason,
       icpScore: leads.icpScore,
       ownerUserId: leads.ownerUserId,
       attribution: leads.attribution,
+      // string_agg with ORDER BY: PostgreSQL's, and SQLite's since 3.44 (better-sqlite3 bundles a newer one).
       corroborators: sql<string | null>`(
-        SELECT group_concat(partner_slug, ';') FROM (
-          SELECT ${corroborations.partnerSlug} AS partner_slug FROM ${corroborations}
-          WHERE ${corroborations.leadId} = ${leads.id}
-          ORDER BY ${corroborations.createdAt}, ${corroborations.partnerSlug}))`,
+        SELECT string_agg(${corroborations.partnerSlug}, ';'
+                          ORDER BY ${corroborations.createdAt}, ${corroborations.partnerSlug})
+        FROM ${corroborations} WHERE ${corroborations.leadId} = ${leads.id})`,
       creditedPartnerSlug: sql<string>`coalesce(${leads.creditedPartnerSlug}, ${leads.partnerSlug})`,
       claimedAt: leads.claimedAt,
       opportunityAt: leads.opportunityAt,
@@ -113,55 +121,59 @@ function readPage(db: Db, afterId: number): LeadExportRow[] {
     })
     .from(leads)
     .innerJoin(partnerOrgs, eq(partnerOrgs.slug, leads.partnerSlug))
-    .leftJoin(go, gateJoin(go, 'overlap'))
-    .leftJoin(gw, gateJoin(gw, 'warmth'))
-    .leftJoin(gf, gateJoin(gf, 'fit'))
-    .leftJoin(gm, gateJoin(gm, 'motion'))
     .where(gt(leads.id, afterId))
     .orderBy(asc(leads.id))
-    .limit(PAGE_SIZE)
-    .all();
-  return rows.map((r) => ({
-    id: r.id,
-    created_at: iso(r.createdAt),
-    account_name: r.accountName,
-    domain: r.domain,
-    partner_slug: r.partnerSlug,
-    partner_name: r.partnerName,
-    surfaced_by: r.surfacedBy,
-    status: r.status,
-    relationship: r.relationship,
-    overlap_verified: r.overlapVerified,
-    overlap_outcome: r.overlapOutcome,
-    overlap_reason: r.overlapReason,
-    warmth_outcome: r.warmthOutcome,
-    warmth_reason: r.warmthReason,
-    fit_outcome: r.fitOutcome,
-    fit_reason: r.fitReason,
-    motion_outcome: r.motionOutcome,
-    motion_reason: r.motionReason,
-    icp_score: r.icpScore,
-    owner_user_id: r.ownerUserId,
-    attribution: r.attribution,
-    corroborating_partners: r.corroborators,
-    credited_partner_slug: r.creditedPartnerSlug,
-    claimed_at: iso(r.claimedAt),
-    opportunity_at: iso(r.opportunityAt),
-    closed_at: iso(r.closedAt),
-    reason_code: r.reasonCode,
-    reason_text: r.reasonText,
-    crm_opportunity_id: r.crmOpportunityId,
-    opportunity_amount: r.opportunityAmount,
-    opportunity_currency: r.opportunityCurrency,
-    opportunity_close_date: r.opportunityCloseDate,
-  }));
+    .limit(PAGE_SIZE);
+  // Gates in a second query, not four joins of gate_results under aliases (drizzle's PostgreSQL dialect does
+  // not render an alias declared with sqlite-core's `alias`).
+  const gates = await gatesOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => {
+    const g = gates.get(r.id) ?? {};
+    return {
+      id: r.id,
+      created_at: iso(r.createdAt),
+      account_name: r.accountName,
+      domain: r.domain,
+      partner_slug: r.partnerSlug,
+      partner_name: r.partnerName,
+      surfaced_by: r.surfacedBy,
+      status: r.status,
+      relationship: r.relationship,
+      overlap_verified: r.overlapVerified,
+      overlap_outcome: g.overlap?.outcome ?? null,
+      overlap_reason: g.overlap?.reason ?? null,
+      warmth_outcome: g.warmth?.outcome ?? null,
+      warmth_reason: g.warmth?.reason ?? null,
+      fit_outcome: g.fit?.outcome ?? null,
+      fit_reason: g.fit?.reason ?? null,
+      motion_outcome: g.motion?.outcome ?? null,
+      motion_reason: g.motion?.reason ?? null,
+      icp_score: r.icpScore,
+      owner_user_id: r.ownerUserId,
+      attribution: r.attribution,
+      corroborating_partners: r.corroborators,
+      credited_partner_slug: r.creditedPartnerSlug,
+      claimed_at: iso(r.claimedAt),
+      opportunity_at: iso(r.opportunityAt),
+      closed_at: iso(r.closedAt),
+      reason_code: r.reasonCode,
+      reason_text: r.reasonText,
+      crm_opportunity_id: r.crmOpportunityId,
+      opportunity_amount: r.opportunityAmount,
+      opportunity_currency: r.opportunityCurrency,
+      opportunity_close_date: r.opportunityCloseDate,
+    };
+  });
 }
 
-/** Every lead in id order, one page at a time. */
-export function* leadExportRows(db: Db): Generator<LeadExportRow[], void, undefined> {
+/** Every lead in id order, one page at a time (each page its own query: the connection is free between them). */
+export async function* leadExportRows(db: Db): AsyncGenerator<LeadExportRow[], void, undefined> {
   let after = 0;
   for (;;) {
-    const page = readPage(db, after);
+    const page = await readPage(db, after);
     if (page.length === 0) return;
     yield page;
     const last = page[page.length - 1];
@@ -189,7 +201,7 @@ async function write(dest: Writable, chunk: string): Promise<void> {
 export async function writeLeadsCsv(db: Db, dest: Writable): Promise<{ rows: number }> {
   let rows = 0;
   await write(dest, stringify([], { ...STRINGIFY_OPTIONS, header: true }));
-  for (const page of leadExportRows(db)) {
+  for await (const page of leadExportRows(db)) {
     await write(dest, stringify(page, { ...STRINGIFY_OPTIONS, header: false }));
     rows += page.length;
   }
@@ -229,7 +241,7 @@ export async function writeRewardsCsv(
 ): Promise<{ rows: number }> {
   const options = { columns: [...REWARD_EXPORT_COLUMNS], cast: { string: neutraliseFormula } };
   await write(dest, stringify([], { ...options, header: true }));
-  const awards = exportAwards(db, status);
+  const awards = await exportAwards(db, status);
   const rows = awards.map((a) => ({
     award_id: a.id,
     created_at: iso(a.createdAt),

@@ -1,10 +1,10 @@
-import { asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { HistoryEvent } from '../../core/history.ts';
-import type { Db } from '../connection.ts';
+import { type Db, one } from '../connection.ts';
 import { leadEvents, leads } from '../schema.ts';
-import type { Tx } from './lead-store.ts';
+import { containing } from './privacy-store.ts';
 
-type Handle = Db | Tx;
+type Handle = Db;
 
 // Reads of the append-only audit log for `foothold history` and the routing post's History button.
 
@@ -32,30 +32,36 @@ const leadColumns = {
   mergedIntoLeadId: leads.mergedIntoLeadId,
 };
 
-function eventsOf(h: Handle, leadIds: readonly number[], domain: string | null): HistoryEvent[] {
+async function eventsOf(
+  h: Handle,
+  leadIds: readonly number[],
+  domain: string | null,
+): Promise<HistoryEvent[]> {
   const byLead = leadIds.length > 0 ? inArray(leadEvents.leadId, [...leadIds]) : undefined;
-  // Conflicts store no lead: they are found by the account's domain in their data.
+  // Conflicts store no lead: they are found by the account's domain in their data (JSON text). The text match
+  // narrows them down in SQL on both engines; the exact field is checked below.
   const conflicts = domain
-    ? sql`(${leadEvents.leadId} is null and ${leadEvents.type} = 'conflict' and json_extract(${leadEvents.data}, '$.domain') = ${domain})`
+    ? and(
+        isNull(leadEvents.leadId),
+        eq(leadEvents.type, 'conflict'),
+        sql`${leadEvents.data} like ${containing(domain)} escape '\\'`,
+      )
     : undefined;
   const where = byLead && conflicts ? or(byLead, conflicts) : (byLead ?? conflicts);
   if (!where) return [];
-  return h
-    .select()
-    .from(leadEvents)
-    .where(where)
-    .orderBy(asc(leadEvents.at), asc(leadEvents.id))
-    .all()
+  const rows = await h.select().from(leadEvents).where(where).orderBy(asc(leadEvents.at), asc(leadEvents.id));
+  return rows
+    .filter((e) => e.leadId !== null || e.data?.domain === domain)
     .map((e) => ({ ...e, data: e.data ?? null }));
 }
 
 /** Every lead on the account (corroborations included), its events and the conflicts refused on it. */
-export function historyForDomain(h: Handle, domain: string): AccountHistory {
-  const rows = h.select(leadColumns).from(leads).where(eq(leads.domain, domain)).orderBy(asc(leads.id)).all();
+export async function historyForDomain(h: Handle, domain: string): Promise<AccountHistory> {
+  const rows = await h.select(leadColumns).from(leads).where(eq(leads.domain, domain)).orderBy(asc(leads.id));
   return {
     domain,
     leads: rows,
-    events: eventsOf(
+    events: await eventsOf(
       h,
       rows.map((r) => r.id),
       domain,
@@ -64,20 +70,19 @@ export function historyForDomain(h: Handle, domain: string): AccountHistory {
 }
 
 /** One lead and the corroborating submissions merged into it. Null when there is no such lead. */
-export function historyForLead(h: Handle, leadId: number): AccountHistory | null {
-  const lead = h.select(leadColumns).from(leads).where(eq(leads.id, leadId)).get();
+export async function historyForLead(h: Handle, leadId: number): Promise<AccountHistory | null> {
+  const lead = await one(h.select(leadColumns).from(leads).where(eq(leads.id, leadId)));
   if (!lead) return null;
-  const merged = h
+  const merged = await h
     .select(leadColumns)
     .from(leads)
     .where(eq(leads.mergedIntoLeadId, leadId))
-    .orderBy(asc(leads.id))
-    .all();
+    .orderBy(asc(leads.id));
   const rows = [lead, ...merged];
   return {
     domain: lead.domain,
     leads: rows,
-    events: eventsOf(
+    events: await eventsOf(
       h,
       rows.map((r) => r.id),
       null,
@@ -86,6 +91,6 @@ export function historyForLead(h: Handle, leadId: number): AccountHistory | null
 }
 
 /** How many leads the database holds (a sample program goes only into an empty one). */
-export function leadCount(h: Handle): number {
-  return h.select({ n: sql<number>`count(*)` }).from(leads).get()?.n ?? 0;
+export async function leadCount(h: Handle): Promise<number> {
+  return (await one(h.select({ n: count() }).from(leads)))?.n ?? 0;
 }

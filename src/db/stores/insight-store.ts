@@ -9,9 +9,9 @@ import {
   UNKNOWN,
 } from '../../core/calibration.ts';
 import type { LeadStatus } from '../../core/types.ts';
-import type { Db } from '../connection.ts';
+import { type Db, type EngineKind, engineKind, one, type Tx } from '../connection.ts';
 import { eqlModels } from '../schema.ts';
-import type { Tx } from './lead-store.ts';
+import { rawRow, rawRows } from './raw-sql.ts';
 
 // What the learning loop reads (PRODUCT.md section 12): judged EQLs grouped by their signal levels and by
 // partner × segment, in SQL (one GROUP BY each, whatever the number of leads), the partners' need texts,
@@ -76,12 +76,11 @@ function bandCase(
  * The judged population with each lead's raw signals and segment, computed once per lead: the latest
  * attestation, the CRM account, the number of corroborating partners. The queries below band and group it.
  */
-function population(q: PopulationQuery, extra: SQL = sql``): SQL {
+function population(kind: EngineKind, q: PopulationQuery, extra: SQL = sql``): SQL {
   return sql`
     SELECT w.strength AS strength, l.relationship AS relationship, w.id AS attested,
-           w.willing_to_introduce AS willing,
-           CAST(julianday(date(l.created_at / 1000, 'unixepoch')) - julianday(w.last_interaction_on) AS INTEGER) AS days,
-           CAST(l.icp_score AS INTEGER) AS icp, l.overlap_verified AS verified, coalesce(cc.n, 0) AS corroborators,
+           w.willing_to_introduce AS willing, ${DAYS[kind]} AS days,
+           ${ICP_SCORE[kind]} AS icp, l.overlap_verified AS verified, coalesce(cc.n, 0) AS corroborators,
            coalesce(l.credited_partner_slug, l.partner_slug) AS partner,
            coalesce(a.industry, l.partner_industry) AS industry, coalesce(a.country, l.partner_country) AS country,
            coalesce(a.employees, l.partner_employees) AS employees,
@@ -94,6 +93,27 @@ function population(q: PopulationQuery, extra: SQL = sql``): SQL {
     LEFT JOIN (SELECT lead_id, count(*) AS n FROM corroborations GROUP BY lead_id) cc ON cc.lead_id = l.id
     WHERE ${populationWhere(q)}`;
 }
+
+/**
+ * Whole days from the last interaction (a `YYYY-MM-DD` text) to the UTC day the lead was created: the one
+ * calculation the engines spell differently. A value that is not a date is unknown on both.
+ */
+const DAYS: Record<EngineKind, SQL> = {
+  sqlite: sql.raw(
+    `CAST(julianday(date(l.created_at / 1000, 'unixepoch')) - julianday(w.last_interaction_on) AS INTEGER)`,
+  ),
+  postgres: sql.raw(
+    `(CASE WHEN w.last_interaction_on ~ '^d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]d|3[01])$'
+       THEN (to_timestamp(l.created_at / 1000) AT TIME ZONE 'UTC')::date - to_date(w.last_interaction_on, 'YYYY-MM-DD')
+     END)`,
+  ),
+};
+
+/** The ICP score truncated to an integer (SQLite's CAST truncates; PostgreSQL's rounds). */
+const ICP_SCORE: Record<EngineKind, SQL> = {
+  sqlite: sql.raw('CAST(l.icp_score AS INTEGER)'),
+  postgres: sql.raw('CAST(trunc(l.icp_score) AS INTEGER)'),
+};
 
 const U = sql.raw(`'${UNKNOWN}'`);
 const STRENGTH = sql`(CASE WHEN strength BETWEEN 1 AND 5 THEN CAST(strength AS TEXT) ELSE ${U} END)`;
@@ -125,14 +145,20 @@ interface SignalRow {
  * Judged EQLs grouped by signal levels. With `splitAt`, each cell is also split by `created_at < splitAt`
  * (the older leads are the training part of the score's time-ordered evaluation).
  */
-export function signalCells(h: Handle, q: PopulationQuery & { splitAt?: number | null }): SignalCell[] {
+export async function signalCells(
+  h: Handle,
+  q: PopulationQuery & { splitAt?: number | null },
+): Promise<SignalCell[]> {
   const train = q.splitAt != null ? sql`(CASE WHEN l.created_at < ${q.splitAt} THEN 1 ELSE 0 END)` : sql`1`;
-  const rows = h.all<SignalRow>(sql`
+  const rows = await rawRows<SignalRow>(
+    h,
+    sql`
     SELECT ${STRENGTH} AS strength, ${RELATIONSHIP} AS relationship, ${WILLING} AS willing, ${RECENCY} AS recency,
            ${ICP} AS icp, ${OVERLAP} AS overlap, ${CORROBORATION} AS corroboration, train,
            count(*) AS n, sum(opp) AS opportunity, sum(won) AS won
-    FROM (${population(q, sql`, ${train} AS train`)})
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`);
+    FROM (${population(engineKind(h), q, sql`, ${train} AS train`)}) AS pop
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+  );
   return rows.map((r) => {
     const levels: SignalLevels = {
       strength: r.strength,
@@ -143,19 +169,29 @@ export function signalCells(h: Handle, q: PopulationQuery & { splitAt?: number |
       overlap: r.overlap,
       corroboration: r.corroboration,
     };
-    const cell: SignalCell = { levels, n: r.n, opportunity: r.opportunity, won: r.won };
-    if (q.splitAt != null) cell.train = r.train === 1;
+    const cell: SignalCell = {
+      levels,
+      n: Number(r.n),
+      opportunity: Number(r.opportunity),
+      won: Number(r.won),
+    };
+    if (q.splitAt != null) cell.train = Number(r.train) === 1;
     return cell;
   });
 }
 
 /** Judged EQLs grouped by the partner holding the credit × industry × country × employee band. */
-export function segmentCells(h: Handle, q: PopulationQuery): SegmentCell[] {
-  return h.all<SegmentCell>(sql`
+export async function segmentCells(h: Handle, q: PopulationQuery): Promise<SegmentCell[]> {
+  const rows = await rawRows<SegmentCell>(
+    h,
+    sql`
     SELECT partner AS "partnerSlug", ${INDUSTRY} AS industry, ${COUNTRY} AS country, ${EMPLOYEES} AS employees,
            count(*) AS n, sum(opp) AS opportunity, sum(won) AS won
-    FROM (${population(q)})
-    GROUP BY 1, 2, 3, 4`);
+    FROM (${population(engineKind(h), q)}) AS pop
+    GROUP BY 1, 2, 3, 4`,
+  );
+  // PostgreSQL's sum of a bigint is a numeric (a string in pg): numbers on both engines.
+  return rows.map((r) => ({ ...r, n: Number(r.n), opportunity: Number(r.opportunity), won: Number(r.won) }));
 }
 
 /**
@@ -164,10 +200,17 @@ export function segmentCells(h: Handle, q: PopulationQuery): SegmentCell[] {
  * GROUP BY by day, so it stays linear in the number of leads). Null when there are fewer than two judged EQLs
  * or they were all created on one day.
  */
-export function splitPoint(h: Handle, q: PopulationQuery, holdoutShare: number): number | null {
-  const days = h.all<{ day: number; n: number }>(
-    sql`SELECT l.created_at / ${DAY} AS day, count(*) AS n FROM leads l WHERE ${populationWhere(q)} GROUP BY 1 ORDER BY 1`,
-  );
+export async function splitPoint(
+  h: Handle,
+  q: PopulationQuery,
+  holdoutShare: number,
+): Promise<number | null> {
+  const days = (
+    await rawRows<{ day: number; n: number }>(
+      h,
+      sql`SELECT l.created_at / ${sql.raw(String(DAY))} AS day, count(*) AS n FROM leads l WHERE ${populationWhere(q)} GROUP BY 1 ORDER BY 1`,
+    )
+  ).map((d) => ({ day: Number(d.day), n: Number(d.n) }));
   const total = days.reduce((s, d) => s + d.n, 0);
   if (total < 2 || days.length < 2) return null;
   const target = total * (1 - holdoutShare);
@@ -190,8 +233,10 @@ export interface NeedRow {
 }
 
 /** Every lead's need text submitted in [since, until), with its industry and the attested contact's name. */
-export function needRows(h: Handle, q: { since: number; until: number }): NeedRow[] {
-  return h.all<NeedRow>(sql`
+export async function needRows(h: Handle, q: { since: number; until: number }): Promise<NeedRow[]> {
+  return rawRows<NeedRow>(
+    h,
+    sql`
     SELECT l.id AS id, l.need AS need,
            coalesce(lower(trim(coalesce(a.industry, l.partner_industry))), ${U}) AS industry,
            l.created_at AS "createdAt", w.contact_name AS "contactName"
@@ -201,23 +246,26 @@ export function needRows(h: Handle, q: { since: number; until: number }): NeedRo
     LEFT JOIN crm_accounts a ON a.domain = l.domain
     WHERE l.need IS NOT NULL AND trim(l.need) != '' AND l.status != 'merged'
       AND l.created_at >= ${q.since} AND l.created_at < ${q.until}
-    ORDER BY l.created_at, l.id`);
+    ORDER BY l.created_at, l.id`,
+  );
 }
 
 /** Firmographics of an account for the "which partner to ask" hint: CRM first, then a lead's partner values. */
-export function accountSegment(
+export async function accountSegment(
   h: Handle,
   domain: string,
-): { industry: string | null; country: string | null; employees: number | null } | null {
-  return (
-    h.get<{ industry: string | null; country: string | null; employees: number | null }>(sql`
+): Promise<{ industry: string | null; country: string | null; employees: number | null } | null> {
+  const row = await rawRow<{ industry: string | null; country: string | null; employees: number | null }>(
+    h,
+    sql`
       SELECT coalesce(a.industry, l.partner_industry) AS industry, coalesce(a.country, l.partner_country) AS country,
              coalesce(a.employees, l.partner_employees) AS employees
-      FROM (SELECT ${domain} AS domain) d
+      FROM (SELECT cast(${domain} as text) AS domain) d
       LEFT JOIN crm_accounts a ON a.domain = d.domain
       LEFT JOIN leads l ON l.domain = d.domain
-      ORDER BY l.id DESC LIMIT 1`) ?? null
+      ORDER BY l.id DESC LIMIT 1`,
   );
+  return row ?? null;
 }
 
 // ---------------------------------------------------------------- the score's fits
@@ -225,24 +273,29 @@ export function accountSegment(
 export type EqlModelRow = typeof eqlModels.$inferSelect;
 export type NewEqlModel = typeof eqlModels.$inferInsert;
 
-export function saveModel(h: Handle, row: NewEqlModel): number {
-  return Number(h.insert(eqlModels).values(row).run().lastInsertRowid);
+export async function saveModel(h: Handle, row: NewEqlModel): Promise<number> {
+  const saved = await one(h.insert(eqlModels).values(row).returning({ id: eqlModels.id }));
+  return Number(saved?.id);
 }
 
-export function latestModel(h: Handle): EqlModelRow | null {
+export async function latestModel(h: Handle): Promise<EqlModelRow | null> {
   return (
-    h.select().from(eqlModels).orderBy(desc(eqlModels.fittedAt), desc(eqlModels.id)).limit(1).get() ?? null
+    (await one(h.select().from(eqlModels).orderBy(desc(eqlModels.fittedAt), desc(eqlModels.id)).limit(1))) ??
+    null
   );
 }
 
 /** The newest fit's score columns only (no held-out tables, no segment cells): what every routing post reads. */
-export function latestScoreRow(h: Handle): Pick<EqlModelRow, 'id' | 'use' | 'prior' | 'model'> | null {
+export async function latestScoreRow(
+  h: Handle,
+): Promise<Pick<EqlModelRow, 'id' | 'use' | 'prior' | 'model'> | null> {
   return (
-    h
-      .select({ id: eqlModels.id, use: eqlModels.use, prior: eqlModels.prior, model: eqlModels.model })
-      .from(eqlModels)
-      .orderBy(desc(eqlModels.fittedAt), desc(eqlModels.id))
-      .limit(1)
-      .get() ?? null
+    (await one(
+      h
+        .select({ id: eqlModels.id, use: eqlModels.use, prior: eqlModels.prior, model: eqlModels.model })
+        .from(eqlModels)
+        .orderBy(desc(eqlModels.fittedAt), desc(eqlModels.id))
+        .limit(1),
+    )) ?? null
   );
 }

@@ -1,14 +1,14 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
-import type { Db } from '../connection.ts';
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
+import { type Db, one } from '../connection.ts';
 import { openInstallation, sealInstallation } from '../installation-secrets.ts';
 import { people, slackInstallations, slackWorkspaces } from '../schema.ts';
 import type { Keyring } from '../secret-box.ts';
 import { prepared } from './prepared.ts';
 
-type Handle = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
+type Handle = Db;
 
-// Bolt's installation store on SQLite: one row per workspace (or org-wide) install, keyed like Bolt keys them.
+// Bolt's installation store in the database (either engine): one row per workspace (or org-wide) install, keyed like Bolt keys them.
 // Tokens are sealed with the keyring (AES-256-GCM, src/db/secret-box.ts) before they reach the table.
 
 function keyOf(q: {
@@ -45,17 +45,18 @@ export function createInstallationStore(
         ),
         installedAt: now(),
       };
-      db.insert(slackInstallations)
+      await db
+        .insert(slackInstallations)
         .values(row)
-        .onConflictDoUpdate({ target: slackInstallations.installKey, set: row })
-        .run();
+        .onConflictDoUpdate({ target: slackInstallations.installKey, set: row });
     },
     async fetchInstallation(query: InstallationQuery<boolean>) {
-      const row = db
-        .select()
-        .from(slackInstallations)
-        .where(eq(slackInstallations.installKey, keyOf(query)))
-        .get();
+      const row = await one(
+        db
+          .select()
+          .from(slackInstallations)
+          .where(eq(slackInstallations.installKey, keyOf(query))),
+      );
       if (!row) throw new Error(`no installation for ${keyOf(query)}`);
       return openInstallation(row.installation, keyring, row.installKey) as unknown as Installation<
         'v1' | 'v2',
@@ -63,7 +64,7 @@ export function createInstallationStore(
       >;
     },
     async deleteInstallation(query: InstallationQuery<boolean>) {
-      removeInstallation(db, query);
+      await removeInstallation(db, query);
     },
   };
 }
@@ -110,30 +111,31 @@ function toRow(r: {
 }
 
 /** Deletes an installation (uninstalled, or its bot token revoked); returns what was deleted, if anything. */
-export function removeInstallation(h: Handle, ref: InstallationRef): InstallationRow | null {
+export async function removeInstallation(h: Handle, ref: InstallationRef): Promise<InstallationRow | null> {
   const key =
     ref.isEnterpriseInstall && ref.enterpriseId ? ref.enterpriseId : (ref.teamId ?? ref.enterpriseId);
   if (!key) return null;
-  const row = h
-    .delete(slackInstallations)
-    .where(eq(slackInstallations.installKey, key))
-    .returning(rowColumns)
-    .get();
+  const row = await one(
+    h.delete(slackInstallations).where(eq(slackInstallations.installKey, key)).returning(rowColumns),
+  );
   return row ? toRow(row) : null;
 }
 
 /** The installation whose bot user is this one (a `tokens_revoked` event names bot user ids only). */
-export function installationOfBotUser(h: Handle, botUserId: string): InstallationRow | null {
-  const row = h
-    .select(rowColumns)
-    .from(slackInstallations)
-    .where(eq(slackInstallations.botUserId, botUserId))
-    .get();
+export async function installationOfBotUser(h: Handle, botUserId: string): Promise<InstallationRow | null> {
+  const row = await one(
+    h
+      .select(rowColumns)
+      .from(slackInstallations)
+      .where(eq(slackInstallations.botUserId, botUserId))
+      .orderBy(asc(slackInstallations.installKey))
+      .limit(1),
+  );
   return row ? toRow(row) : null;
 }
 
-function tokenOfKey(h: Handle, key: string, keyring: Keyring | null): string | null {
-  const row = h.select().from(slackInstallations).where(eq(slackInstallations.installKey, key)).get();
+async function tokenOfKey(h: Handle, key: string, keyring: Keyring | null): Promise<string | null> {
+  const row = await one(h.select().from(slackInstallations).where(eq(slackInstallations.installKey, key)));
   if (!row) return null;
   const bot = (openInstallation(row.installation, keyring, row.installKey) as { bot?: { token?: string } })
     .bot;
@@ -145,14 +147,14 @@ function tokenOfKey(h: Handle, key: string, keyring: Keyring | null): string | n
  * their organisation's org-wide install; null when neither installed Foothold (the caller then uses the
  * vendor's token, through a channel it shares with them). The same lookup serves App Home and the outbox.
  */
-export function clientTokenFor(
+export async function clientTokenFor(
   h: Handle,
   org: { teamId?: string | null | undefined; enterpriseId?: string | null | undefined },
   keyring: Keyring | null,
-): string | null {
+): Promise<string | null> {
   return (
-    (org.teamId ? tokenOfKey(h, org.teamId, keyring) : null) ??
-    (org.enterpriseId ? tokenOfKey(h, org.enterpriseId, keyring) : null)
+    (org.teamId ? await tokenOfKey(h, org.teamId, keyring) : null) ??
+    (org.enterpriseId ? await tokenOfKey(h, org.enterpriseId, keyring) : null)
   );
 }
 
@@ -160,11 +162,11 @@ export function clientTokenFor(
  * The Grid organisation a workspace belongs to, when Foothold has learnt it: from Slack's requests (see
  * `rememberWorkspace`), an installation of that workspace, or someone recorded in it with their organisation.
  */
-export function enterpriseOfTeam(h: Handle, teamId: string): string | null {
+export async function enterpriseOfTeam(h: Handle, teamId: string): Promise<string | null> {
   return (
-    learntOrgOfTeam(h).get({ teamId })?.e ??
-    installedOrgOfTeam(h).get({ teamId })?.e ??
-    metOrgOfTeam(h).get({ teamId })?.e ??
+    (await learntOrgOfTeam(h).get({ teamId }))?.e ??
+    (await installedOrgOfTeam(h).get({ teamId }))?.e ??
+    (await metOrgOfTeam(h).get({ teamId }))?.e ??
     null
   );
 }
@@ -200,14 +202,23 @@ const metOrgOfTeam = prepared((h) =>
 );
 
 /** The bot token installed for a team, if that team installed the app through OAuth. */
-export function botTokenForTeam(db: Db, teamId: string, keyring: Keyring | null): string | null {
+export async function botTokenForTeam(
+  db: Db,
+  teamId: string,
+  keyring: Keyring | null,
+): Promise<string | null> {
   return tokenOfKey(db, teamId, keyring);
 }
 
 /** Records that a workspace belongs to a Grid organisation (a workspace moves into Grid, never between orgs). */
-export function rememberWorkspace(h: Handle, teamId: string, enterpriseId: string, now: number): void {
-  h.insert(slackWorkspaces)
+export async function rememberWorkspace(
+  h: Handle,
+  teamId: string,
+  enterpriseId: string,
+  now: number,
+): Promise<void> {
+  await h
+    .insert(slackWorkspaces)
     .values({ teamId, enterpriseId, learnedAt: now })
-    .onConflictDoUpdate({ target: slackWorkspaces.teamId, set: { enterpriseId, learnedAt: now } })
-    .run();
+    .onConflictDoUpdate({ target: slackWorkspaces.teamId, set: { enterpriseId, learnedAt: now } });
 }

@@ -3,7 +3,7 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { OPEN_STATUSES } from '../../core/lifecycle.ts';
 import type { Baseline, MetricLead } from '../../core/metrics.ts';
 import type { GateName, GateOutcome, LeadStatus } from '../../core/types.ts';
-import type { Db } from '../connection.ts';
+import { affected, type Db, one, type Tx } from '../connection.ts';
 import {
   baselines,
   gateResults,
@@ -14,7 +14,7 @@ import {
   partnerOrgs,
   people,
 } from '../schema.ts';
-import type { Tx } from './lead-store.ts';
+import { rawRows } from './raw-sql.ts';
 
 // What the scheduled jobs read and write: the run ledger, cached time zones, the lead facts that metrics
 // and the SLA/expiry ladders are computed from, the latest imported baselines, and the reminder batches
@@ -28,58 +28,68 @@ const CHUNK = 500;
 
 /**
  * Takes `periodKey` for `job` in the run ledger: true the first time, false when it is already taken (a
- * re-run, or another instance got there first). Call it inside the transaction that queues the messages.
+ * re-run, or another instance got there first). Call it inside the transaction that queues the messages: only
+ * the transaction whose insert commits runs the period, cluster-wide.
+ *
+ * On PostgreSQL two workers taking the same period at once: the second one's insert waits on the primary key
+ * (job, period_key) until the first commits. If the first rolled back, the second inserts and runs. If it
+ * committed, the second gets "taken" (false): at once under read committed, or, inside a serializable
+ * transaction (the default of `transaction()`), as a serialization failure that `transaction()` runs again,
+ * and the new attempt sees the key and gets false. Never an error, never two runs.
  */
-export function takePeriod(
+export async function takePeriod(
   h: Handle,
   job: string,
   periodKey: string,
   now: number,
   result: Record<string, unknown> | null = null,
-): boolean {
-  const res = h
+): Promise<boolean> {
+  const res = await h
     .insert(jobRuns)
     .values({ job, periodKey, ranAt: now, result })
-    .onConflictDoNothing({ target: [jobRuns.job, jobRuns.periodKey] })
-    .run();
-  return res.changes === 1;
+    .onConflictDoNothing({ target: [jobRuns.job, jobRuns.periodKey] });
+  return affected(res) === 1;
 }
 
 /** The keys of `keys` already in the ledger for `job`. */
-export function takenPeriods(h: Handle, job: string, keys: readonly string[]): Set<string> {
+export async function takenPeriods(h: Handle, job: string, keys: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (let i = 0; i < keys.length; i += CHUNK) {
     const chunk = keys.slice(i, i + CHUNK);
     if (chunk.length === 0) continue;
-    for (const r of h
+    for (const r of await h
       .select({ k: jobRuns.periodKey })
       .from(jobRuns)
-      .where(and(eq(jobRuns.job, job), inArray(jobRuns.periodKey, chunk)))
-      .all())
+      .where(and(eq(jobRuns.job, job), inArray(jobRuns.periodKey, chunk))))
       out.add(r.k);
   }
   return out;
 }
 
-export function periodResult(h: Handle, job: string, periodKey: string): Record<string, unknown> | null {
-  const row = h
-    .select({ result: jobRuns.result })
-    .from(jobRuns)
-    .where(and(eq(jobRuns.job, job), eq(jobRuns.periodKey, periodKey)))
-    .get();
+export async function periodResult(
+  h: Handle,
+  job: string,
+  periodKey: string,
+): Promise<Record<string, unknown> | null> {
+  const row = await one(
+    h
+      .select({ result: jobRuns.result })
+      .from(jobRuns)
+      .where(and(eq(jobRuns.job, job), eq(jobRuns.periodKey, periodKey))),
+  );
   return row?.result ?? null;
 }
 
-export function setPeriodResult(
+export async function setPeriodResult(
   h: Handle,
   job: string,
   periodKey: string,
   result: Record<string, unknown>,
-): void {
-  h.update(jobRuns)
+): Promise<void> {
+  await h
+    .update(jobRuns)
     .set({ result })
-    .where(and(eq(jobRuns.job, job), eq(jobRuns.periodKey, periodKey)))
-    .run();
+    .where(and(eq(jobRuns.job, job), eq(jobRuns.periodKey, periodKey)));
 }
 
 // ---------------------------------------------------------------- time zones (users.info cache)
@@ -89,27 +99,34 @@ export interface CachedTimeZone {
   checkedAt: number | null;
 }
 
-export function cachedTimeZones(h: Handle, userIds: readonly string[]): Map<string, CachedTimeZone> {
+export async function cachedTimeZones(
+  h: Handle,
+  userIds: readonly string[],
+): Promise<Map<string, CachedTimeZone>> {
   const out = new Map<string, CachedTimeZone>();
   for (let i = 0; i < userIds.length; i += CHUNK) {
     const chunk = userIds.slice(i, i + CHUNK);
     if (chunk.length === 0) continue;
-    for (const r of h
+    for (const r of await h
       .select({ userId: people.userId, tz: people.timeZone, at: people.timeZoneCheckedAt })
       .from(people)
-      .where(inArray(people.userId, chunk))
-      .all())
+      .where(inArray(people.userId, chunk)))
       out.set(r.userId, { timeZone: r.tz, checkedAt: r.at });
   }
   return out;
 }
 
 /** Remembers what users.info said (null: Slack gave no usable zone), creating the person row if needed. */
-export function saveTimeZone(h: Handle, userId: string, timeZone: string | null, now: number): void {
-  h.insert(people)
+export async function saveTimeZone(
+  h: Handle,
+  userId: string,
+  timeZone: string | null,
+  now: number,
+): Promise<void> {
+  await h
+    .insert(people)
     .values({ userId, timeZone, timeZoneCheckedAt: now, firstSeenAt: now })
-    .onConflictDoUpdate({ target: people.userId, set: { timeZone, timeZoneCheckedAt: now } })
-    .run();
+    .onConflictDoUpdate({ target: people.userId, set: { timeZone, timeZoneCheckedAt: now } });
 }
 
 // ---------------------------------------------------------------- lead facts
@@ -183,27 +200,34 @@ const FACT_SELECT = sql.join(
  * Lead facts, oldest first, with the non-passing gate outcomes of candidates (the only leads whose gates the
  * metrics read: which gate candidates fail). Two queries, whatever the number of leads.
  */
-export function loadLeadFacts(h: Handle, q: LeadFactsQuery = {}): LeadFacts[] {
+export async function loadLeadFacts(h: Handle, q: LeadFactsQuery = {}): Promise<LeadFacts[]> {
   const conditions = [];
   if (q.since !== undefined) conditions.push(sql`${leads.createdAt} >= ${q.since}`);
   if (q.until !== undefined) conditions.push(sql`${leads.createdAt} < ${q.until}`);
   if (q.creditedTo) conditions.push(sql`${creditedSlug} = ${q.creditedTo}`);
   if (q.statuses) conditions.push(inArray(leads.status, [...q.statuses]));
   const where = conditions.length > 0 ? sql` WHERE ${and(...conditions)}` : sql``;
-  const out = h.all<LeadFacts>(
+  const out = await rawRows<LeadFacts>(
+    h,
     sql`SELECT ${FACT_SELECT} FROM ${leads}${where} ORDER BY ${leads.createdAt}, ${leads.id}`,
   );
   const candidates = new Map<number, LeadFacts>();
   for (const lead of out) if (lead.status === 'candidate') candidates.set(lead.id, lead);
   if (candidates.size === 0) return out;
-  // By id, as one JSON array: only the candidates' few gate rows are read, instead of joining every lead of
-  // the window to its four gates.
-  const gates = h.all<{ leadId: number; gate: GateName; outcome: GateOutcome }>(
-    sql`SELECT ${gateResults.leadId} AS "leadId", ${gateResults.gate} AS "gate", ${gateResults.outcome} AS "outcome"
-        FROM ${gateResults}
-        WHERE ${gateResults.leadId} IN (SELECT value FROM json_each(${JSON.stringify([...candidates.keys()])}))
-          AND ${gateResults.outcome} != 'pass'`,
-  );
+  // By id, a chunk of ids per statement: only the candidates' few gate rows are read, instead of joining every
+  // lead of the window to its four gates.
+  const ids = [...candidates.keys()];
+  const gates: Array<{ leadId: number; gate: GateName; outcome: GateOutcome }> = [];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    gates.push(
+      ...(await h
+        .select({ leadId: gateResults.leadId, gate: gateResults.gate, outcome: gateResults.outcome })
+        .from(gateResults)
+        .where(
+          and(inArray(gateResults.leadId, ids.slice(i, i + CHUNK)), sql`${gateResults.outcome} != 'pass'`),
+        )),
+    );
+  }
   for (const g of gates) {
     const lead = candidates.get(g.leadId);
     if (!lead) continue;
@@ -215,54 +239,62 @@ export function loadLeadFacts(h: Handle, q: LeadFactsQuery = {}): LeadFacts[] {
 }
 
 /** Open leads (awaiting attestation through opportunity): what the SLA and expiry jobs look at. */
-export function openLeadFacts(h: Handle): LeadFacts[] {
+export async function openLeadFacts(h: Handle): Promise<LeadFacts[]> {
   return loadLeadFacts(h, { statuses: OPEN_STATUSES });
 }
 
 /** The status a lead had before it last moved to `status` (from the audit log), or null. */
-export function statusBefore(h: Handle, leadId: number, status: LeadStatus): LeadStatus | null {
-  const row = h
-    .select({ s: leadEvents.fromStatus })
-    .from(leadEvents)
-    .where(
-      and(eq(leadEvents.leadId, leadId), eq(leadEvents.type, 'transition'), eq(leadEvents.toStatus, status)),
-    )
-    .orderBy(desc(leadEvents.id))
-    .get();
+export async function statusBefore(
+  h: Handle,
+  leadId: number,
+  status: LeadStatus,
+): Promise<LeadStatus | null> {
+  const row = await one(
+    h
+      .select({ s: leadEvents.fromStatus })
+      .from(leadEvents)
+      .where(
+        and(
+          eq(leadEvents.leadId, leadId),
+          eq(leadEvents.type, 'transition'),
+          eq(leadEvents.toStatus, status),
+        ),
+      )
+      .orderBy(desc(leadEvents.id))
+      .limit(1),
+  );
   return row?.s ?? null;
 }
 
 /** The latest event of one of `types` for a lead, or null. */
-export function latestEvent(
+export async function latestEvent(
   h: Handle,
   leadId: number,
   types: readonly string[],
-): { id: number; type: string; actorUserId: string | null; at: number } | null {
+): Promise<{ id: number; type: string; actorUserId: string | null; at: number } | null> {
+  if (types.length === 0) return null;
   return (
-    h
-      .select({
-        id: leadEvents.id,
-        type: leadEvents.type,
-        actorUserId: leadEvents.actorUserId,
-        at: leadEvents.at,
-      })
-      .from(leadEvents)
-      .where(and(eq(leadEvents.leadId, leadId), inArray(leadEvents.type, [...types])))
-      .orderBy(desc(leadEvents.id))
-      .get() ?? null
+    (await one(
+      h
+        .select({
+          id: leadEvents.id,
+          type: leadEvents.type,
+          actorUserId: leadEvents.actorUserId,
+          at: leadEvents.at,
+        })
+        .from(leadEvents)
+        .where(and(eq(leadEvents.leadId, leadId), inArray(leadEvents.type, [...types])))
+        .orderBy(desc(leadEvents.id))
+        .limit(1),
+    )) ?? null
   );
 }
 
 // ---------------------------------------------------------------- partners and baselines
 
-export function partnerNames(h: Handle): Map<string, string> {
-  return new Map(
-    h
-      .select({ slug: partnerOrgs.slug, name: partnerOrgs.name })
-      .from(partnerOrgs)
-      .all()
-      .map((p) => [p.slug, p.name]),
-  );
+export async function partnerNames(h: Handle): Promise<Map<string, string>> {
+  const rows = await h.select({ slug: partnerOrgs.slug, name: partnerOrgs.name }).from(partnerOrgs);
+  return new Map(rows.map((p) => [p.slug, p.name]));
 }
 
 /** When a baseline period (`YYYY`, `YYYY-Qn`, `YYYY-MM`) ends, as a comparable number (months since year 0). */
@@ -276,8 +308,8 @@ function periodEnd(period: string): number {
 }
 
 /** The most recent imported period of each lead type, as baselines to compare EQLs with. */
-export function latestImportedBaselines(h: Handle): Array<Baseline & { period: string }> {
-  const rows = h.select().from(baselines).all();
+export async function latestImportedBaselines(h: Handle): Promise<Array<Baseline & { period: string }>> {
+  const rows = await h.select().from(baselines);
   const best = new Map<string, (typeof rows)[number]>();
   for (const r of rows) {
     const prev = best.get(r.leadType);
@@ -310,55 +342,63 @@ export const REMINDER_KEY_PREFIX = 'reminders:';
  * The reminder batch to `recipient` still waiting to go out after `after` (quiet hours, or the hourly
  * spacing), which new reminders can join instead of becoming a message of their own.
  */
-export function waitingReminderBatch(
+export async function waitingReminderBatch(
   h: Handle,
   recipient: string,
   after: number,
-): { id: number; deliveryKey: string; notBefore: number } | null {
+): Promise<{ id: number; deliveryKey: string; notBefore: number } | null> {
   return (
-    h
-      .select({ id: outbox.id, deliveryKey: outbox.deliveryKey, notBefore: outbox.notBefore })
-      .from(outbox)
-      .where(
-        and(
-          eq(outbox.recipient, recipient),
-          eq(outbox.status, 'pending'),
-          eq(outbox.attempts, 0),
-          like(outbox.deliveryKey, `${REMINDER_KEY_PREFIX}%`),
-          sql`${outbox.notBefore} > ${after}`,
-        ),
-      )
-      .orderBy(desc(outbox.notBefore))
-      .get() ?? null
+    (await one(
+      h
+        .select({ id: outbox.id, deliveryKey: outbox.deliveryKey, notBefore: outbox.notBefore })
+        .from(outbox)
+        .where(
+          and(
+            eq(outbox.recipient, recipient),
+            eq(outbox.status, 'pending'),
+            eq(outbox.attempts, 0),
+            like(outbox.deliveryKey, `${REMINDER_KEY_PREFIX}%`),
+            sql`${outbox.notBefore} > ${after}`,
+          ),
+        )
+        .orderBy(desc(outbox.notBefore), desc(outbox.id))
+        .limit(1),
+    )) ?? null
   );
 }
 
 /** When the latest reminder batch to `recipient` was (or will be) sent, or null. */
-export function lastReminderBatchAt(h: Handle, recipient: string): number | null {
-  const row = h
-    .select({ t: sql<number | null>`max(${outbox.notBefore})` })
-    .from(outbox)
-    .where(
-      and(
-        eq(outbox.recipient, recipient),
-        sql`${outbox.status} != 'failed'`,
-        like(outbox.deliveryKey, `${REMINDER_KEY_PREFIX}%`),
+export async function lastReminderBatchAt(h: Handle, recipient: string): Promise<number | null> {
+  const row = await one(
+    h
+      .select({ t: sql<number | null>`max(${outbox.notBefore})` })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.recipient, recipient),
+          sql`${outbox.status} != 'failed'`,
+          like(outbox.deliveryKey, `${REMINDER_KEY_PREFIX}%`),
+        ),
       ),
-    )
-    .get();
-  return row?.t ?? null;
+  );
+  return row?.t == null ? null : Number(row.t);
 }
 
-export function replaceOutboxPayload(h: Handle, id: number, payload: Record<string, unknown>): void {
-  h.update(outbox)
+export async function replaceOutboxPayload(
+  h: Handle,
+  id: number,
+  payload: Record<string, unknown>,
+): Promise<void> {
+  await h
+    .update(outbox)
     .set({ payload })
-    .where(and(eq(outbox.id, id), eq(outbox.status, 'pending')))
-    .run();
+    .where(and(eq(outbox.id, id), eq(outbox.status, 'pending')));
 }
 
 /** Whether `job` has any key in the ledger (the scheduler's first start on a database has none). */
-export function hasAnyPeriod(h: Handle, job: string): boolean {
+export async function hasAnyPeriod(h: Handle, job: string): Promise<boolean> {
   return (
-    h.select({ k: jobRuns.periodKey }).from(jobRuns).where(eq(jobRuns.job, job)).limit(1).get() !== undefined
+    (await one(h.select({ k: jobRuns.periodKey }).from(jobRuns).where(eq(jobRuns.job, job)).limit(1))) !==
+    undefined
   );
 }

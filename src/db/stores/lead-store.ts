@@ -1,51 +1,29 @@
-import { and, asc, type Column, desc, eq, getTableColumns, inArray, is, isNull, SQL, sql } from 'drizzle-orm';
-import type {
-  GateResult,
-  LeadStatus,
-  LeadView,
-  PartnerRef,
-  Relationship,
-  Role,
-  WarmthAttestation,
-} from '../../core/types.ts';
+import { and, asc, type Column, desc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
+import { GATES, type GateResult, type LeadStatus, type LeadView } from '../../core/types.ts';
 import type { Db } from '../connection.ts';
-import {
-  corroborations,
-  crmAccounts,
-  gateResults,
-  leadEvents,
-  leads,
-  outbox,
-  partnerOrgs,
-  partnerOverlaps,
-  partnerSlackIds,
-  people,
-  personRoles,
-  poolCursors,
-  warmthAttestations,
-} from '../schema.ts';
+import { corroborations, gateResults, leadEvents, leads, outbox, partnerOrgs, people } from '../schema.ts';
+import { latestAttestation, warmthView } from './attestation-store.ts';
 import { corroboratorSignals } from './corroboration-store.ts';
-import { applyPartners } from './import-store.ts';
 import { laneOf } from './outbox-store.ts';
-import { jsonOrNull, prepared } from './prepared.ts';
+import { jsonOrNull, type PortableQuery, prepared } from './prepared.ts';
+import { getPartner } from './program-store.ts';
 
-// The lead store: every read and write the use cases make, in one place, against a transaction handle.
-// Use cases run inside `inTransaction`, whose callback is synchronous on purpose: better-sqlite3 commits
-// when the callback returns, and an async callback would commit before its awaits ran.
-// The queries a submission or a click runs are prepared once per connection (see prepared.ts); the ones
-// whose shape varies per call (a lead's insert and guarded update, searches) are built each time.
+// The lead store: the lead aggregate (a lead row, its gate results and its audit events) and the lead read
+// model. Every function takes a handle, the database or a `transaction()`'s; use cases pass the transaction's.
+// The queries a submission or a click runs are prepared once per connection (see prepared.ts); searches,
+// whose shape varies per call, are built each time.
+// Partners, people and roles live in program-store, CRM accounts and overlaps in account-store, attestations
+// in attestation-store, corroborations in corroboration-store, routing pools in pool-store (re-exported at
+// the bottom until every import names its own store).
 
 const p = sql.placeholder;
 
 export type { Tx } from '../connection.ts';
+
 type Handle = Db;
 
 export type LeadRow = typeof leads.$inferSelect;
 export type NewLead = typeof leads.$inferInsert;
-export type CrmAccountRow = typeof crmAccounts.$inferSelect;
-
-
-const GATE_ORDER = ['overlap', 'warmth', 'fit', 'motion'] as const;
 
 export interface OutboxMessage {
   deliveryKey: string;
@@ -71,230 +49,6 @@ export interface LeadEventInput {
   at: number;
 }
 
-// ---------------------------------------------------------------- program (partners, people, roles)
-
-export interface ProgramSync {
-  partners: ReadonlyArray<{
-    slug: string;
-    name: string;
-    manager: string;
-    teamIds: string[];
-    channels: string[];
-  }>;
-  roles: { admins: string[]; leaders: string[]; reps: string[] };
-}
-
-/** Makes partner orgs, their Slack ids and internal roles match the config; removed partners are deactivated. */
-export function syncProgram(db: Db, program: ProgramSync, now: number): void {
-  inTransaction(db, (tx) => {
-    applyPartners(tx, program.partners, now);
-    tx.delete(partnerSlackIds).run();
-    for (const p of program.partners) {
-      for (const t of p.teamIds)
-        tx.insert(partnerSlackIds).values({ kind: 'team', slackId: t, partnerSlug: p.slug }).run();
-      for (const c of p.channels) {
-        tx.insert(partnerSlackIds).values({ kind: 'channel', slackId: c, partnerSlug: p.slug }).run();
-      }
-    }
-    tx.delete(personRoles).run();
-    const roleRows: Array<{ userId: string; role: Role }> = [
-      ...program.roles.admins.map((userId) => ({ userId, role: 'admin' as const })),
-      ...program.roles.leaders.map((userId) => ({ userId, role: 'leader' as const })),
-      ...program.roles.reps.map((userId) => ({ userId, role: 'rep' as const })),
-    ];
-    for (const r of roleRows) tx.insert(personRoles).values(r).onConflictDoNothing().run();
-  });
-}
-
-const partnerBySlug = prepared((h) =>
-  h
-    .select()
-    .from(partnerOrgs)
-    .where(eq(partnerOrgs.slug, p('slug')))
-    .prepare(),
-);
-
-export function getPartner(
-  h: Handle,
-  slug: string,
-): (PartnerRef & { managerUserId: string; active: boolean }) | null {
-  const row = partnerBySlug(h).get({ slug });
-  return row
-    ? { slug: row.slug, name: row.name, managerUserId: row.managerUserId, active: row.active }
-    : null;
-}
-
-export function listPartners(h: Handle): Array<PartnerRef & { managerUserId: string }> {
-  return h
-    .select({ slug: partnerOrgs.slug, name: partnerOrgs.name, managerUserId: partnerOrgs.managerUserId })
-    .from(partnerOrgs)
-    .where(eq(partnerOrgs.active, true))
-    .orderBy(asc(partnerOrgs.name))
-    .all();
-}
-
-/** The partner org behind a Slack team id or a registered shared channel id (active orgs only). */
-const partnerOfSlackId = prepared((h) =>
-  h
-    .select({ slug: partnerSlackIds.partnerSlug })
-    .from(partnerSlackIds)
-    .innerJoin(partnerOrgs, eq(partnerOrgs.slug, partnerSlackIds.partnerSlug))
-    .where(
-      and(
-        eq(partnerSlackIds.kind, p('kind')),
-        eq(partnerSlackIds.slackId, p('slackId')),
-        eq(partnerOrgs.active, true),
-      ),
-    )
-    .prepare(),
-);
-
-export function partnerBySlackId(h: Handle, kind: 'team' | 'channel', slackId: string): string | null {
-  return partnerOfSlackId(h).get({ kind, slackId })?.slug ?? null;
-}
-
-const slackIdsOfPartner = prepared((h) =>
-  h
-    .select({ id: partnerSlackIds.slackId })
-    .from(partnerSlackIds)
-    .where(and(eq(partnerSlackIds.kind, p('kind')), eq(partnerSlackIds.partnerSlug, p('slug'))))
-    .prepare(),
-);
-
-export function partnerTeamIds(h: Handle, slug: string): string[] {
-  return slackIdsOfPartner(h)
-    .all({ kind: 'team', slug })
-    .map((r) => r.id);
-}
-
-export function partnerChannels(h: Handle, slug: string): string[] {
-  return slackIdsOfPartner(h)
-    .all({ kind: 'channel', slug })
-    .map((r) => r.id);
-}
-
-const rolesOfUser = prepared((h) =>
-  h
-    .select({ role: personRoles.role })
-    .from(personRoles)
-    .where(eq(personRoles.userId, p('userId')))
-    .prepare(),
-);
-
-export function rolesOf(h: Handle, userId: string): Role[] {
-  return rolesOfUser(h)
-    .all({ userId })
-    .map((r) => r.role);
-}
-
-export function usersWithRole(h: Handle, role: Role): string[] {
-  return h
-    .select({ userId: personRoles.userId })
-    .from(personRoles)
-    .where(eq(personRoles.role, role))
-    .all()
-    .map((r) => r.userId);
-}
-
-export type PersonRow = typeof people.$inferSelect;
-
-const personById = prepared((h) =>
-  h
-    .select()
-    .from(people)
-    .where(eq(people.userId, p('userId')))
-    .prepare(),
-);
-
-export function getPerson(h: Handle, userId: string): PersonRow | null {
-  return personById(h).get({ userId }) ?? null;
-}
-
-const upsertPerson = prepared((h) =>
-  h
-    .insert(people)
-    .values({
-      userId: p('userId'),
-      teamId: p('teamId'),
-      enterpriseId: p('enterpriseId'),
-      partnerSlug: p('partnerSlug'),
-      firstSeenAt: p('firstSeenAt'),
-    })
-    .onConflictDoUpdate({
-      target: people.userId,
-      set: {
-        // A request that did not say which workspace or organisation keeps what was recorded earlier.
-        teamId: sql`coalesce(excluded.team_id, ${people.teamId})`,
-        enterpriseId: sql`coalesce(excluded.enterprise_id, ${people.enterpriseId})`,
-        partnerSlug: sql`excluded.partner_slug`,
-      },
-    })
-    .returning({ primerSentAt: people.primerSentAt })
-    .prepare(),
-);
-
-/** Records that we met someone; returns true the first time (callers send the primer then). */
-export function touchPerson(
-  h: Handle,
-  person: { userId: string; teamId: string | null; enterpriseId?: string | null; partnerSlug: string | null },
-  now: number,
-): boolean {
-  const inserted = upsertPerson(h).get({
-    userId: person.userId,
-    teamId: person.teamId,
-    enterpriseId: person.enterpriseId ?? null,
-    partnerSlug: person.partnerSlug,
-    firstSeenAt: now,
-  });
-  return inserted?.primerSentAt == null;
-}
-
-export function markPrimerSent(h: Handle, userId: string, now: number): void {
-  h.update(people).set({ primerSentAt: now }).where(eq(people.userId, userId)).run();
-}
-
-/** The partner people we have met from an org, most recent first: who to ask when a rep surfaces an account. */
-export function partnerPeople(h: Handle, slug: string): string[] {
-  return h
-    .select({ userId: people.userId })
-    .from(people)
-    .where(eq(people.partnerSlug, slug))
-    .orderBy(desc(people.firstSeenAt))
-    .all()
-    .map((r) => r.userId);
-}
-
-// ---------------------------------------------------------------- CRM and account mapping
-
-const crmAccountByDomain = prepared((h) =>
-  h
-    .select()
-    .from(crmAccounts)
-    // An account deleted or merged away in the CRM (section 11) is no longer an account the gates know.
-    .where(and(eq(crmAccounts.domain, p('domain')), isNull(crmAccounts.crmDeletedAt)))
-    .prepare(),
-);
-
-export function getCrmAccount(h: Handle, domain: string): CrmAccountRow | null {
-  return crmAccountByDomain(h).get({ domain }) ?? null;
-}
-
-const overlapOf = prepared((h) =>
-  h
-    .select({ relationship: partnerOverlaps.relationship })
-    .from(partnerOverlaps)
-    .where(and(eq(partnerOverlaps.partnerSlug, p('partnerSlug')), eq(partnerOverlaps.domain, p('domain'))))
-    .prepare(),
-);
-
-export function getOverlap(
-  h: Handle,
-  partnerSlug: string,
-  domain: string,
-): { relationship: Relationship } | null {
-  return overlapOf(h).get({ partnerSlug, domain }) ?? null;
-}
-
 // ---------------------------------------------------------------- leads
 
 /** Every column of `leads` but its id, by property name: the prepared insert sets them all. */
@@ -318,7 +72,7 @@ const insertLeadRow = prepared((h) =>
     .prepare(),
 );
 
-export function insertLead(h: Handle, values: NewLead): number {
+export async function insertLead(h: Handle, values: NewLead): Promise<number> {
   const params: Record<string, unknown> = {};
   for (const [key, column] of LEAD_COLUMNS) {
     let value: unknown = values[key];
@@ -330,7 +84,7 @@ export function insertLead(h: Handle, values: NewLead): number {
     }
     params[key] = leadParam(column, value);
   }
-  const row = insertLeadRow(h).get(params);
+  const row = await insertLeadRow(h).get(params);
   if (!row) throw new Error('insert into leads returned no id');
   return row.id;
 }
@@ -343,13 +97,20 @@ const leadById = prepared((h) =>
     .prepare(),
 );
 
-export function getLead(h: Handle, id: number): LeadRow | null {
-  return leadById(h).get({ id }) ?? null;
+export async function getLead(h: Handle, id: number): Promise<LeadRow | null> {
+  return (await leadById(h).get({ id })) ?? null;
 }
 
-type GuardedUpdate = ReturnType<ReturnType<typeof buildGuardedUpdate>['prepare']>;
-
-function buildGuardedUpdate(h: Handle, keys: ReadonlyArray<keyof NewLead>, withVersion: boolean) {
+/**
+ * The guarded update of one shape: the columns a caller changes, the number of statuses it accepts (one
+ * placeholder each, so any engine can plan it) and whether it checks the version.
+ */
+function buildGuardedUpdate(
+  h: Handle,
+  keys: ReadonlyArray<keyof NewLead>,
+  statuses: number,
+  withVersion: boolean,
+) {
   const set: Record<string, SQL> = { version: sql`${leads.version} + 1` };
   for (const key of keys) set[key] = sql`${p(key)}`;
   return h
@@ -358,46 +119,51 @@ function buildGuardedUpdate(h: Handle, keys: ReadonlyArray<keyof NewLead>, withV
     .where(
       and(
         eq(leads.id, p('$id')),
-        // The allowed statuses as a JSON array: one statement for any number of them.
-        sql`${leads.status} in (select value from json_each(${p('$statuses')}))`,
+        inArray(
+          leads.status,
+          Array.from({ length: statuses }, (_, i) => p(`$status${i}`)),
+        ),
         withVersion ? eq(leads.version, p('$version')) : undefined,
       ),
-    );
+    )
+    .prepare();
 }
 
-/** One prepared update per shape (the columns a caller changes, with or without a version check). */
-const guardedUpdates = prepared(() => new Map<string, GuardedUpdate>());
+/** One prepared query per shape; each is built once per connection (few shapes exist: one per use case). */
+const guardedUpdates = new Map<string, (h: Handle) => PortableQuery<never>>();
 
 /**
  * Updates a lead only if it is still in one of `fromStatuses` (and at `version`, when given), bumping its
- * version. Returns false when another writer got there first: the basis of first-click-wins.
+ * version. Returns false when another writer got there first: the basis of first-click-wins. It is ONE
+ * guarded UPDATE, so the check and the write are atomic on either engine (two instances racing for a claim:
+ * one statement changes the row, the other changes nothing).
  */
-export function updateLeadIf(
+export async function updateLeadIf(
   h: Handle,
   id: number,
   guard: { fromStatuses: readonly LeadStatus[]; version?: number },
   patch: Partial<NewLead>,
-): boolean {
+): Promise<boolean> {
+  if (guard.fromStatuses.length === 0) return false;
   // As drizzle's `set`, a key whose value is undefined is left unchanged; the version is always bumped.
   const keys = (Object.keys(patch) as Array<keyof NewLead>)
     .filter((k) => patch[k] !== undefined && k !== 'version')
     .sort();
   const withVersion = guard.version !== undefined;
-  const shape = `${keys.join(',')}|${withVersion}`;
-  const cache = guardedUpdates(h);
-  let update = cache.get(shape);
+  const statuses = guard.fromStatuses.length;
+  const shape = `${keys.join(',')}|${statuses}|${withVersion}`;
+  let update = guardedUpdates.get(shape);
   if (!update) {
-    update = buildGuardedUpdate(h, keys, withVersion).prepare();
-    cache.set(shape, update);
+    update = prepared((h: Handle) => buildGuardedUpdate(h, keys, statuses, withVersion));
+    guardedUpdates.set(shape, update);
   }
   const columns = getTableColumns(leads);
-  const params: Record<string, unknown> = {
-    $id: id,
-    $statuses: JSON.stringify(guard.fromStatuses),
-    $version: guard.version ?? null,
-  };
+  const params: Record<string, unknown> = { $id: id, $version: guard.version ?? null };
+  guard.fromStatuses.forEach((status, i) => {
+    params[`$status${i}`] = status;
+  });
   for (const key of keys) params[key] = leadParam(columns[key], patch[key]);
-  return update.run(params).changes === 1;
+  return (await update(h).run(params)) === 1;
 }
 
 const touchLeadById = prepared((h) =>
@@ -409,12 +175,12 @@ const touchLeadById = prepared((h) =>
 );
 
 /** Marks a lead as changed (e.g. it gained a corroborating partner) without changing its state. */
-export function touchLead(h: Handle, id: number, now: number): void {
-  touchLeadById(h).run({ id, now });
+export async function touchLead(h: Handle, id: number, now: number): Promise<void> {
+  await touchLeadById(h).run({ id, now });
 }
 
-export function setRoutingPost(h: Handle, leadId: number, channel: string, ts: string): void {
-  h.update(leads).set({ routingPostChannel: channel, routingPostTs: ts }).where(eq(leads.id, leadId)).run();
+export async function setRoutingPost(h: Handle, leadId: number, channel: string, ts: string): Promise<void> {
+  await h.update(leads).set({ routingPostChannel: channel, routingPostTs: ts }).where(eq(leads.id, leadId));
 }
 
 export interface OpenLeadRef {
@@ -438,47 +204,8 @@ const leadRefsByDomain = prepared((h) =>
     .prepare(),
 );
 
-export function leadsForDomain(h: Handle, domain: string): OpenLeadRef[] {
+export async function leadsForDomain(h: Handle, domain: string): Promise<OpenLeadRef[]> {
   return leadRefsByDomain(h).all({ domain });
-}
-
-const corroborationsByDomain = prepared((h) =>
-  h
-    .select({ leadId: corroborations.leadId, partnerSlug: corroborations.partnerSlug })
-    .from(corroborations)
-    .innerJoin(leads, eq(leads.id, corroborations.leadId))
-    .where(eq(leads.domain, p('domain')))
-    .prepare(),
-);
-
-export function corroborationsForDomain(
-  h: Handle,
-  domain: string,
-): Array<{ leadId: number; partnerSlug: string }> {
-  return corroborationsByDomain(h).all({ domain });
-}
-
-/** The corroborating partner's own (merged) lead on `leadId`, if that partner corroborated it. */
-export function corroboratingLeadId(h: Handle, leadId: number, partnerSlug: string): number | null {
-  const row = h
-    .select({ id: corroborations.sourceLeadId })
-    .from(corroborations)
-    .where(and(eq(corroborations.leadId, leadId), eq(corroborations.partnerSlug, partnerSlug)))
-    .get();
-  return row?.id ?? null;
-}
-
-export function insertCorroboration(
-  h: Handle,
-  row: {
-    leadId: number;
-    partnerSlug: string;
-    sourceLeadId: number;
-    relationship: Relationship | null;
-    createdAt: number;
-  },
-): void {
-  h.insert(corroborations).values(row).onConflictDoNothing().run();
 }
 
 const upsertGateResult = prepared((h) =>
@@ -504,67 +231,16 @@ const upsertGateResult = prepared((h) =>
     .prepare(),
 );
 
-export function saveGateResults(h: Handle, leadId: number, gates: readonly GateResult[], at: number): void {
+export async function saveGateResults(
+  h: Handle,
+  leadId: number,
+  gates: readonly GateResult[],
+  at: number,
+): Promise<void> {
   const upsert = upsertGateResult(h);
   for (const g of gates) {
-    upsert.run({ leadId, gate: g.gate, outcome: g.outcome, reason: g.reason, details: g.details, at });
+    await upsert.run({ leadId, gate: g.gate, outcome: g.outcome, reason: g.reason, details: g.details, at });
   }
-}
-
-const insertAttestationRow = prepared((h) =>
-  h
-    .insert(warmthAttestations)
-    .values({
-      leadId: p('leadId'),
-      partnerSlug: p('partnerSlug'),
-      attestedByUserId: p('attestedByUserId'),
-      strength: p('strength'),
-      contactName: p('contactName'),
-      contactTitle: p('contactTitle'),
-      contactEmail: p('contactEmail'),
-      lastInteractionOn: p('lastInteractionOn'),
-      willingToIntroduce: p('willingToIntroduce'),
-      createdAt: p('createdAt'),
-    })
-    .prepare(),
-);
-
-export function insertAttestation(
-  h: Handle,
-  row: WarmthAttestation & {
-    leadId: number;
-    partnerSlug: string;
-    attestedByUserId: string;
-    contactEmail: string | null;
-    createdAt: number;
-  },
-): void {
-  insertAttestationRow(h).run({
-    leadId: row.leadId,
-    partnerSlug: row.partnerSlug,
-    attestedByUserId: row.attestedByUserId,
-    strength: row.strength,
-    contactName: row.contactName,
-    contactTitle: row.contactTitle,
-    contactEmail: row.contactEmail,
-    lastInteractionOn: row.lastInteractionOn,
-    willingToIntroduce: row.willingToIntroduce,
-    createdAt: row.createdAt,
-  });
-}
-
-const latestAttestationOf = prepared((h) =>
-  h
-    .select()
-    .from(warmthAttestations)
-    .where(eq(warmthAttestations.leadId, p('leadId')))
-    .orderBy(desc(warmthAttestations.createdAt), desc(warmthAttestations.id))
-    .limit(1)
-    .prepare(),
-);
-
-export function latestAttestation(h: Handle, leadId: number): typeof warmthAttestations.$inferSelect | null {
-  return latestAttestationOf(h).get({ leadId }) ?? null;
 }
 
 const insertEvent = prepared((h) =>
@@ -585,8 +261,8 @@ const insertEvent = prepared((h) =>
     .prepare(),
 );
 
-export function appendEvent(h: Handle, e: LeadEventInput): number {
-  const row = insertEvent(h).get({
+export async function appendEvent(h: Handle, e: LeadEventInput): Promise<number> {
+  const row = await insertEvent(h).get({
     leadId: e.leadId,
     type: e.type,
     fromStatus: e.fromStatus ?? null,
@@ -600,8 +276,11 @@ export function appendEvent(h: Handle, e: LeadEventInput): number {
   return row.id;
 }
 
-export function eventsForLead(h: Handle, leadId: number): Array<typeof leadEvents.$inferSelect> {
-  return h.select().from(leadEvents).where(eq(leadEvents.leadId, leadId)).orderBy(asc(leadEvents.id)).all();
+export async function eventsForLead(
+  h: Handle,
+  leadId: number,
+): Promise<Array<typeof leadEvents.$inferSelect>> {
+  return h.select().from(leadEvents).where(eq(leadEvents.leadId, leadId)).orderBy(asc(leadEvents.id));
 }
 
 const insertOutboxRow = prepared((h) =>
@@ -626,10 +305,10 @@ const insertOutboxRow = prepared((h) =>
 );
 
 /** Queues Slack messages; a delivery key already queued is skipped, so a re-run never sends twice. */
-export function enqueue(h: Handle, messages: readonly OutboxMessage[], now: number): void {
+export async function enqueue(h: Handle, messages: readonly OutboxMessage[], now: number): Promise<void> {
   const insert = insertOutboxRow(h);
   for (const m of messages) {
-    insert.run({
+    await insert.run({
       deliveryKey: m.deliveryKey,
       recipient: m.recipient,
       teamId: m.teamId ?? null,
@@ -645,29 +324,14 @@ export function enqueue(h: Handle, messages: readonly OutboxMessage[], now: numb
   }
 }
 
-const advancePool = prepared((h) =>
-  h
-    .insert(poolCursors)
-    .values({ poolKey: p('key'), position: 1 })
-    .onConflictDoUpdate({ target: poolCursors.poolKey, set: { position: sql`${poolCursors.position} + 1` } })
-    .returning({ position: poolCursors.position })
-    .prepare(),
-);
-
-/** Advances a round-robin pool and returns the position to use now. */
-export function takePoolPosition(h: Handle, key: string): number {
-  const row = advancePool(h).get({ key });
-  return (row?.position ?? 1) - 1;
-}
-
 // ---------------------------------------------------------------- read model
 
-export function getLeadView(
+export async function getLeadView(
   h: Handle,
   id: number,
   reasonLabel?: (code: string) => string | null,
-): LeadView | null {
-  const lead = getLead(h, id);
+): Promise<LeadView | null> {
+  const lead = await getLead(h, id);
   if (!lead) return null;
   return toLeadView(h, lead, reasonLabel);
 }
@@ -690,31 +354,23 @@ const corroboratorsOfLead = prepared((h) =>
     .prepare(),
 );
 
-/** A stored attestation as the read model shows it (null when there is none). */
-export function warmthView(att: typeof warmthAttestations.$inferSelect | null): LeadView['warmth'] {
-  return att
-    ? {
-        strength: att.strength as WarmthAttestation['strength'],
-        contactName: att.contactName,
-        contactTitle: att.contactTitle,
-        lastInteractionOn: att.lastInteractionOn,
-        willingToIntroduce: att.willingToIntroduce,
-        attestedByUserId: att.attestedByUserId,
-        attestedAt: att.createdAt,
-      }
-    : null;
-}
-
-export function toLeadView(
+export async function toLeadView(
   h: Handle,
   lead: LeadRow,
   reasonLabel?: (code: string) => string | null,
-): LeadView {
-  const partner = getPartner(h, lead.partnerSlug);
-  const gates = gatesOfLead(h).all({ leadId: lead.id });
-  gates.sort((a, b) => GATE_ORDER.indexOf(a.gate) - GATE_ORDER.indexOf(b.gate));
-  const att = latestAttestation(h, lead.id);
-  const corroborators = corroboratorsOfLead(h).all({ leadId: lead.id });
+): Promise<LeadView> {
+  // One query after the other: the handle may be a transaction's, which runs one statement at a time.
+  const partner = await getPartner(h, lead.partnerSlug);
+  const gates = await gatesOfLead(h).all({ leadId: lead.id });
+  gates.sort((a, b) => GATES.indexOf(a.gate) - GATES.indexOf(b.gate));
+  const att = await latestAttestation(h, lead.id);
+  const corroborators = await corroboratorsOfLead(h).all({ leadId: lead.id });
+  const corroboration = corroborators.length > 0 ? await corroboratorSignals(h, lead.id) : null;
+  const credited = lead.creditedPartnerSlug
+    ? lead.creditedPartnerSlug === lead.partnerSlug
+      ? partner
+      : await getPartner(h, lead.creditedPartnerSlug)
+    : null;
   return {
     id: lead.id,
     domain: lead.domain,
@@ -732,12 +388,9 @@ export function toLeadView(
     gates: gates.map((g) => ({ gate: g.gate, outcome: g.outcome, reason: g.reason, details: g.details })),
     warmth: warmthView(att),
     corroborators,
-    ...(corroborators.length > 0 ? { corroboration: corroboratorSignals(h, lead.id) } : {}),
+    ...(corroboration ? { corroboration } : {}),
     creditedPartner: lead.creditedPartnerSlug
-      ? {
-          slug: lead.creditedPartnerSlug,
-          name: getPartner(h, lead.creditedPartnerSlug)?.name ?? lead.creditedPartnerSlug,
-        }
+      ? { slug: lead.creditedPartnerSlug, name: credited?.name ?? lead.creditedPartnerSlug }
       : null,
     attribution: lead.attribution,
     routeChannel: lead.routeChannel,
@@ -778,7 +431,7 @@ export interface LeadQuery {
   limit?: number;
 }
 
-export function findLeads(h: Handle, q: LeadQuery): LeadRow[] {
+export async function findLeads(h: Handle, q: LeadQuery): Promise<LeadRow[]> {
   const conditions = [];
   if (q.partnerSlug) conditions.push(eq(leads.partnerSlug, q.partnerSlug));
   if (q.submittedByUserId) conditions.push(eq(leads.submittedByUserId, q.submittedByUserId));
@@ -790,6 +443,29 @@ export function findLeads(h: Handle, q: LeadQuery): LeadRow[] {
     .from(leads)
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(leads.updatedAt), desc(leads.id))
-    .limit(q.limit ?? 200)
-    .all();
+    .limit(q.limit ?? 200);
 }
+
+// ---------------------------------------------------------------- moved to their own stores
+// Re-exported so that importers keep compiling while they move to the new stores; to be deleted then.
+
+export { type CrmAccountRow, getCrmAccount, getOverlap } from './account-store.ts';
+export { insertAttestation, latestAttestation, warmthView } from './attestation-store.ts';
+export { corroboratingLeadId, corroborationsForDomain, insertCorroboration } from './corroboration-store.ts';
+export { takePoolPosition } from './pool-store.ts';
+export {
+  getPartner,
+  getPerson,
+  listPartners,
+  markPrimerSent,
+  type PersonRow,
+  type ProgramSync,
+  partnerBySlackId,
+  partnerChannels,
+  partnerPeople,
+  partnerTeamIds,
+  rolesOf,
+  syncProgram,
+  touchPerson,
+  usersWithRole,
+} from './program-store.ts';

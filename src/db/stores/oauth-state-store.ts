@@ -1,10 +1,10 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { InstallURLOptions, StateStore } from '@slack/bolt';
 import { and, asc, count, eq, inArray, isNull, lt } from 'drizzle-orm';
-import type { Db } from '../connection.ts';
+import { affected, type Db, one, transaction } from '../connection.ts';
 import { oauthStates } from '../schema.ts';
 
-// Bolt's OAuth state store on SQLite. Bolt's default state is a signed token that stays valid for its whole
+// Bolt's OAuth state store in the database (either engine). Bolt's default state is a signed token that stays valid for its whole
 // lifetime, so the redirect of a completed install could be replayed (issue 10, finding 7). Here each state is
 // a random nonce, signed with SLACK_STATE_SECRET (a forged one is refused without touching the database),
 // stored as a hash, and consumed by the first redirect that presents it, in one conditional update.
@@ -45,31 +45,24 @@ export function createOAuthStateStore(
       const at = now();
       const nonce = randomBytes(32).toString('base64url');
       const state = `${nonce}.${sign(nonce)}`;
-      db.transaction(
-        (tx) => {
-          tx.delete(oauthStates)
-            .where(lt(oauthStates.expiresAt, at - KEEP_AFTER_EXPIRY_MS))
-            .run();
-          tx.insert(oauthStates)
-            .values({
-              stateHash: hashOf(state),
-              installOptions: installOptions as unknown as Record<string, unknown>,
-              createdAt: at,
-              expiresAt: at + STATE_LIFETIME_MS,
-            })
-            .run();
-          const kept = tx.select({ n: count() }).from(oauthStates).get()?.n ?? 0;
-          if (kept > maxStates) {
-            const oldest = tx
-              .select({ h: oauthStates.stateHash })
-              .from(oauthStates)
-              .orderBy(asc(oauthStates.expiresAt))
-              .limit(kept - maxStates);
-            tx.delete(oauthStates).where(inArray(oauthStates.stateHash, oldest)).run();
-          }
-        },
-        { behavior: 'immediate' },
-      );
+      await transaction(db, async (tx) => {
+        await tx.delete(oauthStates).where(lt(oauthStates.expiresAt, at - KEEP_AFTER_EXPIRY_MS));
+        await tx.insert(oauthStates).values({
+          stateHash: hashOf(state),
+          installOptions: installOptions as unknown as Record<string, unknown>,
+          createdAt: at,
+          expiresAt: at + STATE_LIFETIME_MS,
+        });
+        const kept = (await one(tx.select({ n: count() }).from(oauthStates)))?.n ?? 0;
+        if (kept > maxStates) {
+          const oldest = tx
+            .select({ h: oauthStates.stateHash })
+            .from(oauthStates)
+            .orderBy(asc(oauthStates.expiresAt), asc(oauthStates.stateHash))
+            .limit(kept - maxStates);
+          await tx.delete(oauthStates).where(inArray(oauthStates.stateHash, oldest));
+        }
+      });
       return state;
     },
     async verifyStateParam(_bolt: Date, state: string) {
@@ -81,22 +74,22 @@ export function createOAuthStateStore(
       }
       const at = now();
       const hash = hashOf(state);
-      return db.transaction(
-        (tx) => {
-          const row = tx.select().from(oauthStates).where(eq(oauthStates.stateHash, hash)).get();
-          if (!row) throw new OAuthStateError('unknown');
-          if (row.usedAt !== null) throw new OAuthStateError('used');
-          const taken = tx
+      return transaction(db, async (tx) => {
+        const row = await one(tx.select().from(oauthStates).where(eq(oauthStates.stateHash, hash)));
+        if (!row) throw new OAuthStateError('unknown');
+        if (row.usedAt !== null) throw new OAuthStateError('used');
+        // The guarded update is what makes a state single-use: of two redirects racing (two instances
+        // included), one changes the row and the other changes nothing.
+        const taken = affected(
+          await tx
             .update(oauthStates)
             .set({ usedAt: at })
-            .where(and(eq(oauthStates.stateHash, hash), isNull(oauthStates.usedAt)))
-            .run();
-          if (taken.changes !== 1) throw new OAuthStateError('used');
-          if (row.expiresAt < at) throw new OAuthStateError('expired');
-          return row.installOptions as unknown as InstallURLOptions;
-        },
-        { behavior: 'immediate' },
-      );
+            .where(and(eq(oauthStates.stateHash, hash), isNull(oauthStates.usedAt))),
+        );
+        if (taken !== 1) throw new OAuthStateError('used');
+        if (row.expiresAt < at) throw new OAuthStateError('expired');
+        return row.installOptions as unknown as InstallURLOptions;
+      });
     },
   };
 }

@@ -1,8 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../connection.ts';
+import { and, eq, getTableColumns, inArray, notInArray, type SQL, sql } from 'drizzle-orm';
+import { affected, type Db, engineKind, one, type Tx, transaction } from '../connection.ts';
 import { type ChannelState, channelCards, channelStates, leads, outbox } from '../schema.ts';
-import { inTransaction, type Tx } from './lead-store.ts';
 import { prepared } from './prepared.ts';
+import { rawRows } from './raw-sql.ts';
 
 // The sender's queries run for every message it delivers, so they are prepared once (see prepared.ts).
 //
@@ -24,18 +24,31 @@ import { prepared } from './prepared.ts';
 // posted again: see README "Optional history scopes"). A restarted process on the same host releases the leases of
 // its dead predecessors at once (`releaseDeadLeases`), so a crash costs no wait.
 //
-// PostgreSQL will run the same protocol with row locks instead of the database write lock:
-//   WITH due AS (
-//     SELECT o.id FROM outbox o
+// PostgreSQL runs the same protocol with row locks instead of the database write lock (`claimPostgres`): the
+// claim is ONE statement in a `read committed` transaction,
+//   WITH due AS MATERIALIZED (
+//     SELECT o.id, o.last_error, o.lease_owner, o.lease_until FROM outbox o
 //      WHERE o.status = 'pending' AND o.not_before <= $now AND (o.lease_until IS NULL OR o.lease_until <= $now)
 //        AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.lane = o.lane AND p.status = 'pending' AND p.id < o.id)
+//        [AND o.method NOT IN ($paused…)]
 //        AND o.recipient NOT IN (SELECT channel_id FROM channel_states WHERE state <> 'internal')
 //      ORDER BY o.id LIMIT $n
-//      FOR UPDATE SKIP LOCKED)
-//   UPDATE outbox SET lease_owner = $me, lease_until = $now + $lease FROM due WHERE outbox.id = due.id
-//   RETURNING outbox.*;
-// SKIP LOCKED lets workers claim different rows at once; a row another worker has leased is kept out by the
-// `lease_until` test once that worker commits, and a lane's later rows stay out while its head is pending.
+//      FOR UPDATE OF o SKIP LOCKED)
+//   UPDATE outbox SET lease_owner = $me, lease_until = $now + $lease,
+//          last_error = CASE WHEN outbox.method = 'chat.postMessage' THEN $unconfirmed ELSE outbox.last_error END
+//     FROM due WHERE outbox.id = due.id
+//   RETURNING outbox.<every column>, due.last_error, due.lease_owner, due.lease_until  -- the row before the claim
+// - Two workers claiming at once: each locks the rows it takes; the other SKIPs them (never waits, never takes
+//   them), so the same row is never leased twice and workers claim different rows in parallel.
+// - A row another worker claimed and committed after this statement's snapshot: locking it re-reads the new
+//   version and re-checks the WHERE (read committed), whose `lease_until` test now keeps it out.
+// - Lane order: a lane's later rows stay out while its head is pending, whoever holds the head (the NOT EXISTS
+//   reads the head as pending even while it is locked or leased), so one lane is never sent by two workers at
+//   once and goes out in id order.
+// - A dead or frozen worker: its rows stay pending with `lease_until` in the past once the lease (≤ 30 s)
+//   passes, and the next claim takes them; a frozen worker that wakes up cannot undo the new owner's marks
+//   (`setUnsent` checks the owner).
+// - A worker killed mid-claim: its transaction rolls back and its row locks go with the connection.
 
 export type OutboxRow = typeof outbox.$inferSelect;
 
@@ -51,21 +64,27 @@ export function laneOf(m: { recipient: string; leadId?: number | null }): string
 /** Channel states that stop deliveries to a channel (anything but `internal`). */
 const HELD_CHANNELS = sql`(select ${channelStates.channelId} from ${channelStates} where ${channelStates.state} <> 'internal')`;
 
+/** A pending row that heads its lane: no earlier pending row in the same lane. */
+const LANE_HEAD = sql`not exists (select 1 from outbox p where p.lane = ${outbox.lane} and p.status = 'pending' and p.id < ${outbox.id})`;
+
+/** The due lane heads nobody holds (`now` a value or a placeholder), minus paused methods. */
+function dueHeadWhere(now: unknown, paused: readonly string[]): SQL | undefined {
+  return and(
+    eq(outbox.status, 'pending'),
+    sql`${outbox.notBefore} <= ${now}`,
+    sql`(${outbox.leaseUntil} is null or ${outbox.leaseUntil} <= ${now})`,
+    LANE_HEAD,
+    // Methods paused by a Retry-After (rare: the statement is then built for them).
+    paused.length > 0 ? notInArray(outbox.method, [...paused]) : undefined,
+    sql`${outbox.recipient} not in ${HELD_CHANNELS}`,
+  );
+}
+
 const dueHeadRows = prepared((h) =>
   h
     .select()
     .from(outbox)
-    .where(
-      and(
-        eq(outbox.status, 'pending'),
-        sql`${outbox.notBefore} <= ${p('now')}`,
-        sql`(${outbox.leaseUntil} is null or ${outbox.leaseUntil} <= ${p('now')})`,
-        sql`not exists (select 1 from outbox p where p.lane = ${outbox.lane} and p.status = 'pending' and p.id < ${outbox.id})`,
-        // Methods paused by a Retry-After, as a JSON array: one statement for any number of them.
-        sql`${outbox.method} not in (select value from json_each(${p('paused')}))`,
-        sql`${outbox.recipient} not in ${HELD_CHANNELS}`,
-      ),
-    )
+    .where(dueHeadWhere(p('now'), []))
     .orderBy(outbox.id)
     .limit(p('limit'))
     .prepare(),
@@ -97,35 +116,105 @@ export interface ClaimOptions {
   pausedMethods?: readonly string[];
 }
 
-export function claimDue(db: Db, opts: ClaimOptions): OutboxRow[] {
+/** The longest lease a sender may take: a dead worker's rows are taken over within this time. */
+export const MAX_LEASE_MS = 30_000;
+
+/** PostgreSQL runs claims in `read committed`: FOR UPDATE SKIP LOCKED does the serialising (see the top). */
+const CLAIM_ISOLATION = { isolation: 'read committed' } as const;
+
+export async function claimDue(db: Db, opts: ClaimOptions): Promise<OutboxRow[]> {
   if (opts.limit <= 0) return [];
-  return inTransaction(db, (tx) => claimIn(tx, opts));
+  return transaction(db, (tx) => claimIn(tx, opts), CLAIM_ISOLATION);
 }
 
-function claimIn(tx: Tx, opts: ClaimOptions): OutboxRow[] {
+async function claimIn(tx: Tx, opts: ClaimOptions): Promise<OutboxRow[]> {
   if (opts.limit <= 0) return [];
-  const rows = dueHeadRows(tx).all({
-    now: opts.now,
-    limit: opts.limit,
-    paused: JSON.stringify(opts.pausedMethods ?? []),
-  });
+  const until = opts.now + Math.min(opts.leaseMs, MAX_LEASE_MS);
   const unconfirmed = `${UNCONFIRMED}sent at ${new Date(opts.now).toISOString()}, no answer yet`;
+  const paused = opts.pausedMethods ?? [];
+  if (engineKind(tx) === 'postgres') return claimPostgres(tx, opts, paused, until, unconfirmed);
+  // SQLite: the transaction holds the database write lock (BEGIN IMMEDIATE), so read-then-lease is atomic.
+  const rows =
+    paused.length === 0
+      ? await dueHeadRows(tx).all({ now: opts.now, limit: opts.limit })
+      : await tx
+          .select()
+          .from(outbox)
+          .where(dueHeadWhere(opts.now, paused))
+          .orderBy(outbox.id)
+          .limit(opts.limit);
   const lease = takeLease(tx);
-  for (const row of rows)
-    lease.run({ id: row.id, owner: opts.owner, until: opts.now + opts.leaseMs, unconfirmed });
+  for (const row of rows) await lease.run({ id: row.id, owner: opts.owner, until, unconfirmed });
   return rows;
+}
+
+const OUTBOX_COLUMNS = Object.entries(getTableColumns(outbox));
+/** Columns whose value before the claim is returned (the claim changes them). */
+const BEFORE_CLAIM = {
+  lastError: 'last_error',
+  leaseOwner: 'lease_owner',
+  leaseUntil: 'lease_until',
+} as const;
+
+/** The PostgreSQL claim: one statement (see "The lease protocol" at the top of this file). */
+async function claimPostgres(
+  tx: Tx,
+  opts: ClaimOptions,
+  paused: readonly string[],
+  until: number,
+  unconfirmed: string,
+): Promise<OutboxRow[]> {
+  const returning = sql.join(
+    OUTBOX_COLUMNS.map(([field, column]) =>
+      field in BEFORE_CLAIM
+        ? sql`due.${sql.identifier(column.name)} AS ${sql.identifier(field)}`
+        : sql`${outbox}.${sql.identifier(column.name)} AS ${sql.identifier(field)}`,
+    ),
+    sql`, `,
+  );
+  const rows = await rawRows<Record<string, unknown>>(
+    tx,
+    sql`WITH due AS MATERIALIZED (
+          SELECT ${outbox.id}, ${outbox.lastError}, ${outbox.leaseOwner}, ${outbox.leaseUntil} FROM ${outbox}
+           WHERE ${dueHeadWhere(opts.now, paused)}
+           ORDER BY ${outbox.id} LIMIT ${opts.limit}
+           FOR UPDATE OF ${outbox} SKIP LOCKED)
+        UPDATE ${outbox} SET lease_owner = ${opts.owner}, lease_until = ${until},
+               last_error = CASE WHEN ${outbox}.method = 'chat.postMessage' THEN cast(${unconfirmed} as text)
+                            ELSE ${outbox}.last_error END
+          FROM due WHERE ${outbox}.id = due.id
+        RETURNING ${returning}`,
+  );
+  const out = rows.map((r) => {
+    const row: Record<string, unknown> = {};
+    for (const [field, column] of OUTBOX_COLUMNS) {
+      const value = r[field];
+      row[field] = value == null ? null : column.mapFromDriverValue(value);
+    }
+    return row as OutboxRow;
+  });
+  return out.sort((a, b) => a.id - b.id);
 }
 
 /**
  * The sender's one write per turn: records the answers that came in (see `recordMarks`) and claims the rows
  * that may go out next (see `claimDue`), in one transaction, so a message costs a fraction of a commit.
  */
-export function settleAndClaim(db: Db, marks: readonly Mark[], claim: ClaimOptions): OutboxRow[] {
+export async function settleAndClaim(
+  db: Db,
+  marks: readonly Mark[],
+  claim: ClaimOptions,
+): Promise<OutboxRow[]> {
   if (marks.length === 0 && claim.limit <= 0) return [];
-  return inTransaction(db, (tx) => {
-    for (const m of marks) applyMark(tx, claim.owner, m, claim.now);
-    return claimIn(tx, claim);
-  });
+  // The marks are writes by id (and the routing post's ts), safe in `read committed` on PostgreSQL.
+  return transaction(
+    db,
+    async (tx) => {
+      for (const m of marks) await applyMark(tx, claim.owner, m, claim.now);
+      return claimIn(tx, claim);
+    },
+    CLAIM_ISOLATION,
+  );
 }
 
 const renewLeaseQuery = prepared((h) =>
@@ -137,48 +226,59 @@ const renewLeaseQuery = prepared((h) =>
 );
 
 /** Extends every lease this sender holds (its calls in flight). Returns how many rows it holds. */
-export function renewLeases(db: Db, owner: string, until: number): number {
-  return renewLeaseQuery(db).run({ owner, until }).changes;
+export async function renewLeases(db: Db, owner: string, until: number): Promise<number> {
+  return renewLeaseQuery(db).run({ owner, until });
 }
 
 /**
  * Releases leases held by processes of this host that are gone (owner ids are `host:pid:…`): a restart after a
  * crash takes over its rows at once instead of waiting for the leases to expire. Returns how many.
  */
-export function releaseDeadLeases(db: Db, host: string, isAlive: (pid: number) => boolean): number {
-  const held = db
+export async function releaseDeadLeases(
+  db: Db,
+  host: string,
+  isAlive: (pid: number) => boolean,
+): Promise<number> {
+  const held = await db
     .select({ owner: outbox.leaseOwner })
     .from(outbox)
     .where(and(eq(outbox.status, 'pending'), sql`${outbox.leaseOwner} like ${`${host}:%`}`))
-    .groupBy(outbox.leaseOwner)
-    .all();
+    .groupBy(outbox.leaseOwner);
   let released = 0;
   for (const { owner } of held) {
     const pid = Number(owner?.split(':')[1]);
     if (!owner || !Number.isInteger(pid) || isAlive(pid)) continue;
-    released += db
-      .update(outbox)
-      .set({ leaseOwner: null, leaseUntil: null })
-      .where(and(eq(outbox.leaseOwner, owner), eq(outbox.status, 'pending')))
-      .run().changes;
+    released += affected(
+      await db
+        .update(outbox)
+        .set({ leaseOwner: null, leaseUntil: null })
+        .where(and(eq(outbox.leaseOwner, owner), eq(outbox.status, 'pending'))),
+    );
   }
   return released;
 }
 
-export function pendingCount(db: Db): number {
-  const row = db.select({ n: sql<number>`count(*)` }).from(outbox).where(eq(outbox.status, 'pending')).get();
-  return row?.n ?? 0;
+export async function pendingCount(db: Db): Promise<number> {
+  const row = await one(
+    db.select({ n: sql<number>`count(*)` }).from(outbox).where(eq(outbox.status, 'pending')),
+  );
+  return Number(row?.n ?? 0);
 }
 
 const earliestPending = prepared((h) =>
   h
-    .select({ t: sql<number | null>`min(max(${outbox.notBefore}, coalesce(${outbox.leaseUntil}, 0)))` })
+    .select({
+      // The later of the backoff and the lease (SQLite's two-argument max is PostgreSQL's greatest).
+      t: sql<
+        number | null
+      >`min(${sql.raw(engineKind(h) === 'postgres' ? 'greatest' : 'max')}(${outbox.notBefore}, coalesce(${outbox.leaseUntil}, 0)))`,
+    })
     .from(outbox)
     .where(
       and(
         eq(outbox.status, 'pending'),
         sql`${outbox.heldReason} is null`,
-        sql`not exists (select 1 from outbox p where p.lane = ${outbox.lane} and p.status = 'pending' and p.id < ${outbox.id})`,
+        LANE_HEAD,
         sql`${outbox.recipient} not in ${HELD_CHANNELS}`,
       ),
     )
@@ -190,8 +290,9 @@ const earliestPending = prepared((h) =>
  * sleep until then. Held rows are left out (their lanes wait for a person to become reachable or a channel to
  * be internal again, not for a time; the sender's poll finds them when they are due for another look).
  */
-export function nextDueAt(db: Db): number | null {
-  return earliestPending(db).get()?.t ?? null;
+export async function nextDueAt(db: Db): Promise<number | null> {
+  const t = (await earliestPending(db).get())?.t;
+  return t == null ? null : Number(t);
 }
 
 const setSent = prepared((h) =>
@@ -262,16 +363,20 @@ export type Mark =
  * ts, needed by every later update of that post), in one transaction: the sender flushes the marks of the
  * calls that finished together, so a slow call never holds back the marks of the others.
  */
-export function recordMarks(db: Db, owner: string, marks: readonly Mark[], now: number): void {
+export async function recordMarks(db: Db, owner: string, marks: readonly Mark[], now: number): Promise<void> {
   if (marks.length === 0) return;
-  inTransaction(db, (tx) => {
-    for (const m of marks) applyMark(tx, owner, m, now);
-  });
+  await transaction(
+    db,
+    async (tx) => {
+      for (const m of marks) await applyMark(tx, owner, m, now);
+    },
+    CLAIM_ISOLATION,
+  );
 }
 
-function applyMark(tx: Tx, owner: string, m: Mark, now: number): void {
-  if (m.kind === 'sent') applySent(tx, m.row, m.result, now);
-  else setUnsent(tx).run({ id: m.row.id, owner, ...unsentFields(m, now) });
+async function applyMark(tx: Tx, owner: string, m: Mark, now: number): Promise<void> {
+  if (m.kind === 'sent') await applySent(tx, m.row, m.result, now);
+  else await setUnsent(tx).run({ id: m.row.id, owner, ...unsentFields(m, now) });
 }
 
 /** The row's new columns after an attempt that did not end in `sent`. */
@@ -308,21 +413,27 @@ function unsentFields(m: Exclude<Mark, { kind: 'sent' }>, now: number) {
   }
 }
 
-function applySent(tx: Tx, row: OutboxRow, result: Record<string, unknown>, now: number): void {
-  setSent(tx).run({ id: row.id, now, result: JSON.stringify(result), attempts: row.attempts + 1 });
+async function applySent(
+  tx: Tx,
+  row: OutboxRow,
+  result: Record<string, unknown>,
+  now: number,
+): Promise<void> {
+  await setSent(tx).run({ id: row.id, now, result: JSON.stringify(result), attempts: row.attempts + 1 });
   if (row.onSent === 'routing_post' && row.leadId != null && typeof result.ts === 'string') {
     const channel = typeof result.channel === 'string' ? result.channel : row.recipient;
-    setRoutingPost(tx).run({ leadId: row.leadId, channel, ts: result.ts });
+    await setRoutingPost(tx).run({ leadId: row.leadId, channel, ts: result.ts });
   }
   if (row.onSent?.startsWith('flag_card:') && typeof result.ts === 'string') {
     // A new card is remembered (so setup refreshes it in place) and pinned, as a message of its own.
     const partnerSlug = row.onSent.slice('flag_card:'.length);
     const card = { channelId: row.recipient, partnerSlug, ts: result.ts, pinned: false, updatedAt: now };
-    tx.insert(channelCards)
+    await tx
+      .insert(channelCards)
       .values(card)
-      .onConflictDoUpdate({ target: channelCards.channelId, set: card })
-      .run();
-    tx.insert(outbox)
+      .onConflictDoUpdate({ target: channelCards.channelId, set: card });
+    await tx
+      .insert(outbox)
       .values({
         deliveryKey: `pin:${row.recipient}:${result.ts}`,
         recipient: row.recipient,
@@ -334,14 +445,13 @@ function applySent(tx: Tx, row: OutboxRow, result: Record<string, unknown>, now:
         notBefore: now,
         createdAt: now,
       })
-      .onConflictDoNothing()
-      .run();
+      .onConflictDoNothing();
   }
   if (row.onSent === 'card_pinned') {
-    tx.update(channelCards)
+    await tx
+      .update(channelCards)
       .set({ pinned: true, updatedAt: now })
-      .where(eq(channelCards.channelId, row.recipient))
-      .run();
+      .where(eq(channelCards.channelId, row.recipient));
   }
 }
 
@@ -355,98 +465,104 @@ export const UNCONFIRMED = 'unconfirmed: ';
  * After a restore from a backup, anything still pending may have been sent after the backup was taken: every
  * pending post becomes unconfirmed, so the sender looks for it in Slack before posting it. Returns how many.
  */
-export function markPendingUnconfirmed(db: Db, why: string): number {
-  return db
-    .update(outbox)
-    .set({ lastError: `${UNCONFIRMED}${why}`, leaseOwner: null, leaseUntil: null })
-    .where(and(eq(outbox.status, 'pending'), eq(outbox.method, 'chat.postMessage')))
-    .run().changes;
+export async function markPendingUnconfirmed(db: Db, why: string): Promise<number> {
+  return affected(
+    await db
+      .update(outbox)
+      .set({ lastError: `${UNCONFIRMED}${why}`, leaseOwner: null, leaseUntil: null })
+      .where(and(eq(outbox.status, 'pending'), eq(outbox.method, 'chat.postMessage'))),
+  );
 }
 
 export function isUnconfirmed(row: OutboxRow): boolean {
   return row.lastError?.startsWith(UNCONFIRMED) ?? false;
 }
 
-export function routingPostOf(
+export async function routingPostOf(
   db: Db,
   leadId: number,
-): { channel: string | null; ts: string | null; postRow: OutboxRow | null } {
-  const lead = db
-    .select({ channel: leads.routingPostChannel, ts: leads.routingPostTs })
-    .from(leads)
-    .where(eq(leads.id, leadId))
-    .get();
-  const postRow =
+): Promise<{ channel: string | null; ts: string | null; postRow: OutboxRow | null }> {
+  const lead = await one(
     db
-      .select()
-      .from(outbox)
-      .where(and(eq(outbox.leadId, leadId), eq(outbox.onSent, 'routing_post')))
-      .get() ?? null;
+      .select({ channel: leads.routingPostChannel, ts: leads.routingPostTs })
+      .from(leads)
+      .where(eq(leads.id, leadId)),
+  );
+  const postRow =
+    (await one(
+      db
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.leadId, leadId), eq(outbox.onSent, 'routing_post')))
+        .orderBy(outbox.id)
+        .limit(1),
+    )) ?? null;
   return { channel: lead?.channel ?? null, ts: lead?.ts ?? null, postRow };
 }
 
-export function failedRows(db: Db, limit = 50): OutboxRow[] {
+export async function failedRows(db: Db, limit = 50): Promise<OutboxRow[]> {
   return db
     .select()
     .from(outbox)
     .where(eq(outbox.status, 'failed'))
     .orderBy(sql`${outbox.id} desc`)
-    .limit(limit)
-    .all();
+    .limit(limit);
 }
 
-export function channelCard(db: Db | Tx, channelId: string): typeof channelCards.$inferSelect | null {
-  return db.select().from(channelCards).where(eq(channelCards.channelId, channelId)).get() ?? null;
+export async function channelCard(
+  db: Db | Tx,
+  channelId: string,
+): Promise<typeof channelCards.$inferSelect | null> {
+  return (await one(db.select().from(channelCards).where(eq(channelCards.channelId, channelId)))) ?? null;
 }
 
 // ── Internal channels' delivery state ─────────────────────────────────────────────────────────────────────
 
 export type ChannelStateRow = typeof channelStates.$inferSelect;
 
-export function channelStateOf(db: Db | Tx, channelId: string): ChannelStateRow | null {
-  return db.select().from(channelStates).where(eq(channelStates.channelId, channelId)).get() ?? null;
+export async function channelStateOf(db: Db | Tx, channelId: string): Promise<ChannelStateRow | null> {
+  return (await one(db.select().from(channelStates).where(eq(channelStates.channelId, channelId)))) ?? null;
 }
 
 /**
  * Records what Slack says a channel is now. Returns the state it had before (`internal` when never recorded),
  * so the caller acts only on a change: a repeated or replayed event changes nothing.
  */
-export function setChannelState(
+export async function setChannelState(
   tx: Db | Tx,
   channelId: string,
   state: ChannelState,
   detail: string | null,
   now: number,
-): ChannelState {
-  const before = channelStateOf(tx, channelId)?.state ?? 'internal';
+): Promise<ChannelState> {
+  const before = (await channelStateOf(tx, channelId))?.state ?? 'internal';
   if (before === state) return before;
   const row = { channelId, state, detail, changedAt: now };
-  tx.insert(channelStates)
+  await tx
+    .insert(channelStates)
     .values(row)
-    .onConflictDoUpdate({ target: channelStates.channelId, set: row })
-    .run();
+    .onConflictDoUpdate({ target: channelStates.channelId, set: row });
   return before;
 }
 
 /** Channels nothing is posted to right now (shared, pending a share, archived, deleted, moved). */
-export function heldChannels(db: Db | Tx): ChannelStateRow[] {
+export async function heldChannels(db: Db | Tx): Promise<ChannelStateRow[]> {
   return db
     .select()
     .from(channelStates)
     .where(sql`${channelStates.state} <> 'internal'`)
-    .orderBy(channelStates.changedAt)
-    .all();
+    .orderBy(channelStates.changedAt, channelStates.channelId);
 }
 
 /** Messages waiting to go to one channel. */
-export function pendingTo(db: Db | Tx, channelId: string): number {
-  return (
+export async function pendingTo(db: Db | Tx, channelId: string): Promise<number> {
+  const row = await one(
     db
       .select({ n: sql<number>`count(*)` })
       .from(outbox)
-      .where(and(eq(outbox.status, 'pending'), eq(outbox.recipient, channelId)))
-      .get()?.n ?? 0
+      .where(and(eq(outbox.status, 'pending'), eq(outbox.recipient, channelId))),
   );
+  return Number(row?.n ?? 0);
 }
 
 export interface DeliveryProblems {
@@ -461,35 +577,49 @@ export interface DeliveryProblems {
 }
 
 /** What admins see on their App Home: deliveries that are waiting on someone, or failed. */
-export function deliveryProblems(db: Db | Tx, now: number): DeliveryProblems {
-  const channels = heldChannels(db).map((c) => ({ ...c, waiting: pendingTo(db, c.channelId) }));
-  const held = db
-    .select({ n: sql<number>`count(*)`, example: sql<string | null>`max(${outbox.heldReason})` })
-    .from(outbox)
-    .where(and(eq(outbox.status, 'pending'), sql`${outbox.heldReason} is not null`))
-    .get();
-  const failed = db
-    .select({ n: sql<number>`count(*)` })
-    .from(outbox)
-    .where(and(eq(outbox.status, 'failed'), sql`${outbox.sentAt} >= ${now - 7 * 86_400_000}`))
-    .get();
+export async function deliveryProblems(db: Db | Tx, now: number): Promise<DeliveryProblems> {
+  const channels: DeliveryProblems['channels'] = [];
+  for (const c of await heldChannels(db)) channels.push({ ...c, waiting: await pendingTo(db, c.channelId) });
+  const held = await one(
+    db
+      .select({ n: sql<number>`count(*)`, example: sql<string | null>`max(${outbox.heldReason})` })
+      .from(outbox)
+      .where(and(eq(outbox.status, 'pending'), sql`${outbox.heldReason} is not null`)),
+  );
+  const failed = await one(
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(outbox)
+      .where(and(eq(outbox.status, 'failed'), sql`${outbox.sentAt} >= ${now - 7 * 86_400_000}`)),
+  );
   return {
     channels,
-    heldMessages: held?.n ?? 0,
+    heldMessages: Number(held?.n ?? 0),
     heldExample: held?.example ?? null,
-    failedMessages: failed?.n ?? 0,
+    failedMessages: Number(failed?.n ?? 0),
   };
 }
 
+/** Values per `IN (…)` list: far under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters. */
+const IN_CHUNK = 1000;
+
+/** Rows whose `column` is one of `values`, in queue order, a chunk of values per statement. */
+async function rowsWhereIn(
+  db: Db | Tx,
+  column: typeof outbox.id | typeof outbox.deliveryKey,
+  values: readonly (string | number)[],
+): Promise<OutboxRow[]> {
+  const out: OutboxRow[] = [];
+  for (let i = 0; i < values.length; i += IN_CHUNK) {
+    const chunk = values.slice(i, i + IN_CHUNK) as never[];
+    out.push(...(await db.select().from(outbox).where(inArray(column, chunk)).orderBy(outbox.id)));
+  }
+  return values.length > IN_CHUNK ? out.sort((a, b) => a.id - b.id) : out;
+}
+
 /** The queued rows with these delivery keys, in queue order (what a previewed job would send). */
-export function rowsByDeliveryKey(db: Db | Tx, keys: readonly string[]): OutboxRow[] {
-  if (keys.length === 0) return [];
-  return db
-    .select()
-    .from(outbox)
-    .where(sql`${outbox.deliveryKey} in (select value from json_each(${JSON.stringify(keys)}))`)
-    .orderBy(outbox.id)
-    .all();
+export async function rowsByDeliveryKey(db: Db | Tx, keys: readonly string[]): Promise<OutboxRow[]> {
+  return rowsWhereIn(db, outbox.deliveryKey, keys);
 }
 
 export interface OutboxHealth {
@@ -504,24 +634,26 @@ export interface OutboxHealth {
 }
 
 /** The outbox's state for `/healthz`: one indexed read. */
-export function outboxHealth(db: Db, now: number): OutboxHealth {
-  const row = db
-    .select({
-      pending: sql<number>`coalesce(sum(case when ${outbox.status} = 'pending' then 1 else 0 end), 0)`,
-      due: sql<number>`coalesce(sum(case when ${outbox.status} = 'pending' and ${outbox.notBefore} <= ${now} then 1 else 0 end), 0)`,
-      oldestDue: sql<
-        number | null
-      >`min(case when ${outbox.status} = 'pending' and ${outbox.notBefore} <= ${now} then ${outbox.notBefore} end)`,
-      failed: sql<number>`coalesce(sum(case when ${outbox.status} = 'failed' then 1 else 0 end), 0)`,
-    })
-    .from(outbox)
-    .where(sql`${outbox.status} in ('pending', 'failed')`)
-    .get();
+export async function outboxHealth(db: Db, now: number): Promise<OutboxHealth> {
+  const raw = await one(
+    db
+      .select({
+        pending: sql<number>`coalesce(sum(case when ${outbox.status} = 'pending' then 1 else 0 end), 0)`,
+        due: sql<number>`coalesce(sum(case when ${outbox.status} = 'pending' and ${outbox.notBefore} <= ${now} then 1 else 0 end), 0)`,
+        oldestDue: sql<
+          number | null
+        >`min(case when ${outbox.status} = 'pending' and ${outbox.notBefore} <= ${now} then ${outbox.notBefore} end)`,
+        failed: sql<number>`coalesce(sum(case when ${outbox.status} = 'failed' then 1 else 0 end), 0)`,
+      })
+      .from(outbox)
+      .where(sql`${outbox.status} in ('pending', 'failed')`),
+  );
+  const oldestDue = raw?.oldestDue == null ? null : Number(raw.oldestDue);
   return {
-    pending: row?.pending ?? 0,
-    due: row?.due ?? 0,
-    oldestDueSeconds: row?.oldestDue != null ? Math.max(0, Math.floor((now - row.oldestDue) / 1000)) : 0,
-    failed: row?.failed ?? 0,
+    pending: Number(raw?.pending ?? 0),
+    due: Number(raw?.due ?? 0),
+    oldestDueSeconds: oldestDue != null ? Math.max(0, Math.floor((now - oldestDue) / 1000)) : 0,
+    failed: Number(raw?.failed ?? 0),
   };
 }
 
@@ -530,51 +662,48 @@ export const OPERATOR_STATUSES = ['failed', 'pending', 'discarded'] as const;
 export type OperatorStatus = (typeof OPERATOR_STATUSES)[number];
 
 /** Rows in `statuses`, newest first (`foothold outbox list`). */
-export function listOutbox(db: Db | Tx, statuses: readonly OperatorStatus[], limit: number): OutboxRow[] {
+export async function listOutbox(
+  db: Db | Tx,
+  statuses: readonly OperatorStatus[],
+  limit: number,
+): Promise<OutboxRow[]> {
+  if (statuses.length === 0) return [];
   return db
     .select()
     .from(outbox)
-    .where(sql`${outbox.status} in (select value from json_each(${JSON.stringify(statuses)}))`)
+    .where(inArray(outbox.status, [...statuses]))
     .orderBy(sql`${outbox.id} desc`)
-    .limit(limit)
-    .all();
+    .limit(limit);
 }
 
-export function outboxRowsById(db: Db | Tx, ids: readonly number[]): OutboxRow[] {
-  if (ids.length === 0) return [];
-  return db
-    .select()
-    .from(outbox)
-    .where(sql`${outbox.id} in (select value from json_each(${JSON.stringify(ids)}))`)
-    .orderBy(outbox.id)
-    .all();
+export async function outboxRowsById(db: Db | Tx, ids: readonly number[]): Promise<OutboxRow[]> {
+  return rowsWhereIn(db, outbox.id, ids);
 }
 
 /** A failed row goes back in line (its id keeps its place in its recipient's order), due now. */
-export function requeueFailed(tx: Tx, id: number, now: number): boolean {
-  const res = tx
+export async function requeueFailed(tx: Tx, id: number, now: number): Promise<boolean> {
+  const res = await tx
     .update(outbox)
     .set({ status: 'pending', notBefore: now, attempts: 0 })
-    .where(and(eq(outbox.id, id), eq(outbox.status, 'failed')))
-    .run();
-  return res.changes > 0;
+    .where(and(eq(outbox.id, id), eq(outbox.status, 'failed')));
+  return affected(res) > 0;
 }
 
 /** A pending or failed row is set aside for good; the rows behind it for the same recipient go on. */
-export function discardRow(tx: Tx, id: number, why: string): boolean {
-  const res = tx
+export async function discardRow(tx: Tx, id: number, why: string): Promise<boolean> {
+  const res = await tx
     .update(outbox)
     .set({ status: 'discarded', lastError: why })
-    .where(and(eq(outbox.id, id), sql`${outbox.status} in ('pending', 'failed')`))
-    .run();
-  return res.changes > 0;
+    .where(and(eq(outbox.id, id), sql`${outbox.status} in ('pending', 'failed')`));
+  return affected(res) > 0;
 }
 
 /** Sets every unsent message aside (sample data's history: never to be sent). Returns how many. */
-export function discardUnsent(db: Db, why: string): number {
-  return db
-    .update(outbox)
-    .set({ status: 'discarded', lastError: why })
-    .where(sql`${outbox.status} in ('pending', 'failed')`)
-    .run().changes;
+export async function discardUnsent(db: Db, why: string): Promise<number> {
+  return affected(
+    await db
+      .update(outbox)
+      .set({ status: 'discarded', lastError: why })
+      .where(sql`${outbox.status} in ('pending', 'failed')`),
+  );
 }

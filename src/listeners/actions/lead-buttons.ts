@@ -27,7 +27,7 @@ function leadButton(
     actor: Actor,
     ref: LeadRef,
     source: { channel: string; ts: string } | null,
-  ) => { view: TransitionResult['view'] },
+  ) => Promise<{ view: TransitionResult['view'] }>,
 ) {
   return async ({ body, ack, client, logger }: Args): Promise<void> => {
     const parsed = blockActionBody.safeParse(body);
@@ -45,7 +45,7 @@ function leadButton(
     const actor = interactionActor(b, channelId);
     try {
       const ts = b.container?.message_ts;
-      const res = run(actor, ref, channelId && ts ? { channel: channelId, ts } : null);
+      const res = await run(actor, ref, channelId && ts ? { channel: channelId, ts } : null);
       await ack();
       deps.afterCommit([actor.userId, res.view.ownerUserId, partnerContact(res.view)]);
     } catch (err) {

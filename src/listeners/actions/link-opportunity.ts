@@ -32,7 +32,7 @@ export const linkOpportunitySelect =
     const channelId = b.channel?.id ?? b.container?.channel_id ?? null;
     const actor = interactionActor(b, channelId);
     try {
-      const res = linkOpportunity(deps.services, {
+      const res = await linkOpportunity(deps.services, {
         actor,
         leadId: ref.leadId,
         opportunityId: ref.opportunityId,

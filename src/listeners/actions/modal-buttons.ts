@@ -27,7 +27,11 @@ type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
  * at once, alongside the ack: the trigger id dies 3 seconds after the click.
  */
 function modalButton(
-  build: (ctx: { actor: Actor; channelId: string | null; value: string }) => View | { refuse: string },
+  build: (ctx: {
+    actor: Actor;
+    channelId: string | null;
+    value: string;
+  }) => Promise<View | { refuse: string }>,
 ) {
   return async ({ body, ack, client, logger }: Args): Promise<void> => {
     const parsed = blockActionBody.safeParse(body);
@@ -41,7 +45,7 @@ function modalButton(
     const actor = interactionActor(b, channelId);
     let result: View | { refuse: string };
     try {
-      result = build({ actor, channelId, value: b.actions[0]?.value ?? '' });
+      result = await build({ actor, channelId, value: b.actions[0]?.value ?? '' });
     } catch (err) {
       const message = userMessage(err);
       if (!message) logger.error(err);
@@ -64,13 +68,13 @@ function modalButton(
 function leadModal(
   deps: ListenerDeps,
   permission: Permission,
-  build: (lead: ReturnType<typeof loadLeadFor>, meta: string) => View,
+  build: (lead: Awaited<ReturnType<typeof loadLeadFor>>, meta: string) => View,
 ) {
-  return modalButton(({ actor, channelId, value }) => {
+  return modalButton(async ({ actor, channelId, value }) => {
     const ref = decodeLeadRef(value);
     if (!ref) return { refuse: GENERIC_ERROR };
-    const who = whoIs(deps.services, actor);
-    const lead = deps.services.db.transaction((tx) => loadLeadFor(tx, deps.services, ref.leadId));
+    const who = await whoIs(deps.services, actor);
+    const lead = await loadLeadFor(deps.services.db, deps.services, ref.leadId);
     const decision = authorize(permission, who, accessOf(lead));
     if (!decision.allowed) return { refuse: decision.reason };
     return build(lead, encodeMeta({ channelId, leadId: lead.id, version: ref.version }));
@@ -98,8 +102,8 @@ export const attestButton = (deps: ListenerDeps) =>
 
 /** The pinned card's and App Home's "Flag an account": the same submission modal as `/eql`. */
 export const flagButton = (deps: ListenerDeps) =>
-  modalButton(({ actor, channelId }) => {
-    const who = whoIs(deps.services, actor);
+  modalButton(async ({ actor, channelId }) => {
+    const who = await whoIs(deps.services, actor);
     const decision = authorize('flag', who);
     if (!decision.allowed)
       return {
@@ -112,15 +116,15 @@ export const flagButton = (deps: ListenerDeps) =>
       partners:
         who.kind === 'partner'
           ? []
-          : listPartners(deps.services.db).map((p) => ({ slug: p.slug, name: p.name })),
+          : (await listPartners(deps.services.db)).map((p) => ({ slug: p.slug, name: p.name })),
       privateMetadata: encodeMeta({ channelId }),
     });
   });
 
 /** Routing post: the lead's audit history, read-only, for the vendor team. */
 export const historyButton = (deps: ListenerDeps) =>
-  modalButton(({ actor, value }) => {
+  modalButton(async ({ actor, value }) => {
     const ref = decodeLeadRef(value);
     if (!ref) return { refuse: GENERIC_ERROR };
-    return historyModal(leadHistory(deps.services, { leadId: ref.leadId }, actor));
+    return historyModal(await leadHistory(deps.services, { leadId: ref.leadId }, actor));
   });

@@ -80,14 +80,14 @@ async function openOrRefuse(
 /** A button whose click is one committed change: run, then ack; errors are told privately. */
 function commitButton(
   deps: ListenerDeps,
-  run: (p: Parsed) => ReadonlyArray<string | null | undefined> | { refuse: string },
+  run: (p: Parsed) => Promise<ReadonlyArray<string | null | undefined> | { refuse: string }>,
 ) {
   return async (args: Args): Promise<void> => {
     const p = await parse(args);
     if (!p) return;
     let outcome: ReadonlyArray<string | null | undefined> | { refuse: string };
     try {
-      outcome = run(p);
+      outcome = await run(p);
     } catch (err) {
       const message = userMessage(err);
       if (!message) args.logger.error(err);
@@ -109,10 +109,10 @@ function commitButton(
 
 /** Routing post: the owner (or a leader) asks a corroborating partner for an intro. */
 export const corroboratorIntroButton = (deps: ListenerDeps) =>
-  commitButton(deps, (p) => {
+  commitButton(deps, async (p) => {
     const ref = decodeCorroboratorRef(p.value);
     if (!ref) return { refuse: GENERIC_ERROR };
-    const res = requestCorroboratorIntro(deps.services, {
+    const res = await requestCorroboratorIntro(deps.services, {
       actor: p.actor,
       leadId: ref.leadId,
       partnerSlug: ref.partnerSlug,
@@ -122,10 +122,10 @@ export const corroboratorIntroButton = (deps: ListenerDeps) =>
 
 /** Overlap first: "Not now" or "We don't know them", remembered; the batch message shows the answer. */
 export const overlapAnswerButton = (deps: ListenerDeps, answer: 'snoozed' | 'unknown') =>
-  commitButton(deps, (p) => {
+  commitButton(deps, async (p) => {
     const askId = decodeIdRef(p.value);
     if (!askId) return { refuse: GENERIC_ERROR };
-    answerOverlapAsk(deps.services, {
+    await answerOverlapAsk(deps.services, {
       actor: p.actor,
       askId,
       answer,
@@ -146,11 +146,11 @@ export const overlapKnownButton = (deps: ListenerDeps) => async (args: Args) => 
   let refuse: string | null = askId ? null : GENERIC_ERROR;
   if (askId) {
     try {
-      const ask = deps.services.db.transaction((tx) => askFor(tx, deps.services, p.actor, askId));
+      const ask = await askFor(deps.services.db, deps.services, p.actor, askId);
       if (ask.status !== 'asked') {
         refuse = 'Someone on your team already answered about this account. Thank you!';
       } else {
-        const crm = getCrmAccount(deps.services.db, ask.domain);
+        const crm = await getCrmAccount(deps.services.db, ask.domain);
         view = submissionModal({
           variant: 'partner',
           prefill: { accountName: crm?.name ?? ask.domain, website: ask.domain },
@@ -166,7 +166,7 @@ export const overlapKnownButton = (deps: ListenerDeps) => async (args: Args) => 
   }
   if (!(await openOrRefuse(args, p, askId ? view : null, refuse)) || !askId) return;
   try {
-    answerOverlapAsk(deps.services, {
+    await answerOverlapAsk(deps.services, {
       actor: p.actor,
       askId,
       answer: 'known',
@@ -181,10 +181,10 @@ export const overlapKnownButton = (deps: ListenerDeps) => async (args: Args) => 
 
 /** A leader approves a pending reward (DM or App Home). */
 export const rewardApproveButton = (deps: ListenerDeps) =>
-  commitButton(deps, (p) => {
+  commitButton(deps, async (p) => {
     const awardId = decodeIdRef(p.value);
     if (!awardId) return { refuse: GENERIC_ERROR };
-    const res = decideReward(deps.services, {
+    const res = await decideReward(deps.services, {
       actor: p.actor,
       awardId,
       approve: true,
@@ -202,8 +202,8 @@ export const rewardRejectButton = (deps: ListenerDeps) => async (args: Args) => 
   let refuse: string | null = null;
   let view: View | null = null;
   try {
-    const decision = authorize('approve_rewards', whoIs(deps.services, p.actor));
-    const award = awardId ? getAward(deps.services.db, awardId) : null;
+    const decision = authorize('approve_rewards', await whoIs(deps.services, p.actor));
+    const award = awardId ? await getAward(deps.services.db, awardId) : null;
     if (!decision.allowed) refuse = decision.reason;
     else if (!award) refuse = GENERIC_ERROR;
     else if (award.status !== 'pending') refuse = `This reward was already ${award.status}; nothing changed.`;

@@ -22,7 +22,7 @@ export function eqlCommand(deps: ListenerDeps) {
     const actor = commandActor(command);
     const parsed = parseEqlCommand(command.text ?? '');
     const services = deps.services;
-    const who = whoIs(services, actor);
+    const who = await whoIs(services, actor);
     const isAdmin = who.kind === 'internal' && who.roles.includes('admin');
     const isLeader = who.kind === 'internal' && (who.roles.includes('leader') || isAdmin);
     const ephemeral = (msg: { text: string; blocks?: unknown[] }) =>
@@ -48,7 +48,7 @@ export function eqlCommand(deps: ListenerDeps) {
             partners:
               who.kind === 'partner'
                 ? []
-                : listPartners(services.db).map((p) => ({ slug: p.slug, name: p.name })),
+                : (await listPartners(services.db)).map((p) => ({ slug: p.slug, name: p.name })),
             privateMetadata: encodeMeta({ channelId: command.channel_id ?? null }),
           });
           const [, opened] = await Promise.allSettled([
@@ -60,7 +60,7 @@ export function eqlCommand(deps: ListenerDeps) {
           return;
         }
         case 'status': {
-          const res = leadStatus(services, actor, parsed.website);
+          const res = await leadStatus(services, actor, parsed.website);
           await ephemeral(
             statusReply(res.leads, res.audience, {
               timeZone: services.config.timezone,
@@ -72,7 +72,7 @@ export function eqlCommand(deps: ListenerDeps) {
           return;
         }
         case 'mine': {
-          const res = myLeads(services, actor);
+          const res = await myLeads(services, actor);
           await ephemeral(
             mineList(res.leads, res.audience, { timeZone: services.config.timezone, now: services.now() }),
           );
@@ -81,13 +81,13 @@ export function eqlCommand(deps: ListenerDeps) {
         case 'digest': {
           const decision = authorize('reports', who);
           if (!decision.allowed) return void (await ephemeral({ text: decision.reason }));
-          await ephemeral(digestMessage(buildProgramDigest(services)));
+          await ephemeral(digestMessage(await buildProgramDigest(services)));
           return;
         }
         case 'setup': {
           const decision = authorize('setup', who);
           if (!decision.allowed) return void (await ephemeral({ text: decision.reason }));
-          const res = postFlagCards(services, { actorUserId: command.user_id });
+          const res = await postFlagCards(services, { actorUserId: command.user_id });
           await ephemeral({
             text: res.channels.length
               ? `Posting or refreshing the pinned “Flag an account” card in ${res.channels.length} shared channel${res.channels.length === 1 ? '' : 's'}: ${res.channels.map((c) => `<#${c}>`).join(', ')}. Make sure Foothold is a member of each.`

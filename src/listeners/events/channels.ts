@@ -52,11 +52,21 @@ async function lookAgain(
       'could not check a routing channel after a Slack event',
     );
   }
-  if (verdict) record(deps, channelId, source, verdict);
+  if (verdict) await record(deps, channelId, source, verdict);
 }
 
-function record(deps: ListenerDeps, channelId: string, source: Source, v: ChannelVerdict): void {
-  const res = recordChannelState(deps.services, { channelId, state: v.state, detail: v.detail, source });
+async function record(
+  deps: ListenerDeps,
+  channelId: string,
+  source: Source,
+  v: ChannelVerdict,
+): Promise<void> {
+  const res = await recordChannelState(deps.services, {
+    channelId,
+    state: v.state,
+    detail: v.detail,
+    source,
+  });
   if (!res.changed) return;
   const level = v.state === 'internal' ? 'info' : 'warn';
   deps.logger[level](
@@ -88,14 +98,14 @@ export function registerChannelEvents(app: App, deps: ListenerDeps): void {
   for (const type of ['channel_deleted', 'group_deleted'] as const) {
     app.event(type, async ({ event }) => {
       if (internalChannels(deps.services.config).includes(event.channel))
-        record(deps, event.channel, type, gone('deleted', 'deleted in Slack'));
+        await record(deps, event.channel, type, gone('deleted', 'deleted in Slack'));
     });
   }
   // Sharing a private channel gives it a new id: the configured id no longer receives anything, so it is held
   // until the config names an internal channel again.
   app.event('channel_id_changed', async ({ event }) => {
     if (internalChannels(deps.services.config).includes(event.old_channel_id))
-      record(
+      await record(
         deps,
         event.old_channel_id,
         'channel_id_changed',

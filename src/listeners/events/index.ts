@@ -23,8 +23,8 @@ export function registerEvents(app: App, deps: ListenerDeps): void {
   app.event('app_home_opened', async ({ event, body, logger }) => {
     if (event.tab !== 'home') return;
     const via = eventInstallation(body);
-    const known = getPerson(deps.services.db, event.user);
     try {
+      const known = await getPerson(deps.services.db, event.user);
       await deps.homeRefresher.publishNow(event.user, {
         person: known ? { teamId: known.teamId, enterpriseId: known.enterpriseId } : null,
         via: { teamId: via.teamId, enterpriseId: via.enterpriseId },
@@ -38,7 +38,7 @@ export function registerEvents(app: App, deps: ListenerDeps): void {
   // event or a re-invite finds the card already queued or posted).
   app.event('member_joined_channel', async ({ event }) => {
     if (!deps.botUserId || event.user !== deps.botUserId) return;
-    const res = postFlagCards(deps.services, {
+    const res = await postFlagCards(deps.services, {
       actorUserId: null,
       channelId: event.channel,
       onlyIfMissing: true,
@@ -49,21 +49,21 @@ export function registerEvents(app: App, deps: ListenerDeps): void {
   // A workspace or organisation removed Foothold, or revoked its bot token: the installation goes (Bolt skips
   // authorization for these two events, so no token is needed to hear them), admins are told.
   app.event('app_uninstalled', async ({ body, logger }) => {
-    installationChanged('app_uninstalled', body, [], logger);
+    await installationChanged('app_uninstalled', body, [], logger);
   });
   app.event('tokens_revoked', async ({ event, body, logger }) => {
-    installationChanged('tokens_revoked', body, event.tokens.bot ?? [], logger);
+    await installationChanged('tokens_revoked', body, event.tokens.bot ?? [], logger);
   });
 
-  function installationChanged(
+  async function installationChanged(
     change: 'app_uninstalled' | 'tokens_revoked',
     body: unknown,
     botUserIds: string[],
     logger: { warn(o: unknown, m: string): void; error(o: unknown, m: string): void },
-  ): void {
+  ): Promise<void> {
     const via = eventInstallation(body);
     const eventId = (body as { event_id?: unknown }).event_id;
-    const res = recordInstallationChange(deps.services, {
+    const res = await recordInstallationChange(deps.services, {
       change,
       eventId: typeof eventId === 'string' && eventId ? eventId : `${change}:${deps.services.now()}`,
       teamId: via.teamId,

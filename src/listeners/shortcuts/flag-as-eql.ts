@@ -22,7 +22,7 @@ export function flagAsEqlShortcut(deps: ListenerDeps) {
     }
     const b = parsed.data;
     const actor = interactionActor(b, b.channel.id, { invokedFromOwnOrg: true });
-    const who = whoIs(deps.services, actor);
+    const who = await whoIs(deps.services, actor);
     const decision = authorize('flag', who);
     if (!decision.allowed) {
       await ack();
@@ -41,7 +41,7 @@ export function flagAsEqlShortcut(deps: ListenerDeps) {
       partners:
         who.kind === 'partner'
           ? []
-          : listPartners(deps.services.db).map((p) => ({ slug: p.slug, name: p.name })),
+          : (await listPartners(deps.services.db)).map((p) => ({ slug: p.slug, name: p.name })),
       sourceMessageUrl,
       privateMetadata: encodeMeta({ channelId: b.channel.id, sourceMessageUrl }),
     });

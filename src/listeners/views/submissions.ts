@@ -45,7 +45,10 @@ type Ack = Parameters<Args['ack']>[0];
  */
 function answeredViews(capacity = 5_000, ttlMs = 30 * 60_000, now: () => number = Date.now) {
   const answers = new Map<string, { at: number; ack: Ack }>();
+  /** Submissions still committing: a repeat that arrives meanwhile waits for the first one's answer. */
+  const pending = new Map<string, Promise<void>>();
   return {
+    pending,
     get(key: string): { ack: Ack } | undefined {
       const hit = answers.get(key);
       return hit && now() - hit.at < ttlMs ? hit : undefined;
@@ -69,7 +72,7 @@ const answeredByApp = new WeakMap<ListenerDeps, ReturnType<typeof answeredViews>
 function submission(
   deps: ListenerDeps,
   firstBlock: string,
-  handle: (ctx: { actor: Actor; meta: ModalMeta; values: Values }) => Handled,
+  handle: (ctx: { actor: Actor; meta: ModalMeta; values: Values }) => Promise<Handled>,
 ) {
   let answered = answeredByApp.get(deps);
   if (!answered) {
@@ -91,17 +94,33 @@ function submission(
     const b = parsed.data;
     const actor = interactionActor(b, meta.channelId ?? null);
     const replayKey = `${b.user.id}:${b.view.id}`;
+    await replays.pending.get(replayKey);
     const replayed = replays.get(replayKey);
     if (replayed) {
       logger.info('answered a repeated submission of a view already handled; nothing changed');
       await ack(replayed.ack);
       return;
     }
+    // Marked as committing before the first await, so a replay arriving meanwhile waits for this answer instead
+    // of running the use case again.
+    let committed!: () => void;
+    replays.pending.set(
+      replayKey,
+      new Promise<void>((resolve) => {
+        committed = resolve;
+      }),
+    );
     try {
-      const res = handle({ actor, meta, values: b.view.state.values });
-      // Remembered before the first await, so a replay arriving meanwhile cannot run the use case again.
-      const answer: Ack = res.view ? { response_action: 'update', view: res.view } : undefined;
-      replays.set(replayKey, answer);
+      let res: Handled;
+      let answer: Ack;
+      try {
+        res = await handle({ actor, meta, values: b.view.state.values });
+        answer = res.view ? { response_action: 'update', view: res.view } : undefined;
+        replays.set(replayKey, answer);
+      } finally {
+        replays.pending.delete(replayKey);
+        committed();
+      }
       await ack(answer);
       deps.afterCommit([actor.userId, ...res.notify]);
     } catch (err) {
@@ -126,21 +145,21 @@ function submission(
 }
 
 export const submitLeadView = (deps: ListenerDeps) =>
-  submission(deps, BLOCKS.accountName, ({ actor, meta, values }) => {
-    const res = submitLead(deps.services, {
+  submission(deps, BLOCKS.accountName, async ({ actor, meta, values }) => {
+    const res = await submitLead(deps.services, {
       ...parseSubmissionValues(values),
       actor,
       sourceMessageUrl: meta.sourceMessageUrl ?? null,
     });
-    const audience = whoIs(deps.services, actor).kind === 'partner' ? 'partner' : 'internal';
+    const audience = (await whoIs(deps.services, actor)).kind === 'partner' ? 'partner' : 'internal';
     const view = submissionResultModal(res, { timeZone: deps.services.config.timezone, audience });
     return { view, notify: 'view' in res ? [res.view.ownerUserId, res.view.suggestedUserId] : [] };
   });
 
 export const attestView = (deps: ListenerDeps) =>
-  submission(deps, BLOCKS.relationship, ({ actor, meta, values }) => {
+  submission(deps, BLOCKS.relationship, async ({ actor, meta, values }) => {
     if (!meta.leadId) throw new DomainError('invalid_input', GENERIC_ERROR);
-    const res = attestWarmth(deps.services, {
+    const res = await attestWarmth(deps.services, {
       ...parseAttestationValues(values),
       actor,
       leadId: meta.leadId,
@@ -158,20 +177,20 @@ export const attestView = (deps: ListenerDeps) =>
   });
 
 export const reasonView = (deps: ListenerDeps, kind: 'disqualify' | 'lost') =>
-  submission(deps, BLOCKS.reasonCode, ({ actor, meta, values }) => {
+  submission(deps, BLOCKS.reasonCode, async ({ actor, meta, values }) => {
     if (!meta.leadId) throw new DomainError('invalid_input', GENERIC_ERROR);
     const reason = parseReasonValues(values);
     const version = meta.version;
     const res =
       kind === 'lost'
-        ? recordOutcome(deps.services, {
+        ? await recordOutcome(deps.services, {
             actor,
             leadId: meta.leadId,
             outcome: 'lost',
             reason,
             ...(version ? { version } : {}),
           })
-        : disqualifyLead(deps.services, {
+        : await disqualifyLead(deps.services, {
             actor,
             leadId: meta.leadId,
             reason,
@@ -181,16 +200,20 @@ export const reasonView = (deps: ListenerDeps, kind: 'disqualify' | 'lost') =>
   });
 
 export const reassignView = (deps: ListenerDeps) =>
-  submission(deps, BLOCKS.newOwner, ({ actor, meta, values }) => {
+  submission(deps, BLOCKS.newOwner, async ({ actor, meta, values }) => {
     if (!meta.leadId) throw new DomainError('invalid_input', GENERIC_ERROR);
-    const res = reassignLead(deps.services, { ...parseReassignValues(values), actor, leadId: meta.leadId });
+    const res = await reassignLead(deps.services, {
+      ...parseReassignValues(values),
+      actor,
+      leadId: meta.leadId,
+    });
     return { notify: [res.view.ownerUserId, partnerContact(res.view)] };
   });
 
 export const changeCreditView = (deps: ListenerDeps) =>
-  submission(deps, BLOCKS.creditPartner, ({ actor, meta, values }) => {
+  submission(deps, BLOCKS.creditPartner, async ({ actor, meta, values }) => {
     if (!meta.leadId) throw new DomainError('invalid_input', GENERIC_ERROR);
-    const res = changeCredit(deps.services, {
+    const res = await changeCredit(deps.services, {
       ...parseChangeCreditValues(values),
       actor,
       leadId: meta.leadId,
@@ -201,9 +224,9 @@ export const changeCreditView = (deps: ListenerDeps) =>
 
 /** A leader rejects a pending partner reward with a logged reason; the DM it came from shows the decision. */
 export const rejectRewardView = (deps: ListenerDeps) =>
-  submission(deps, BLOCKS.rejectReason, ({ actor, meta, values }) => {
+  submission(deps, BLOCKS.rejectReason, async ({ actor, meta, values }) => {
     if (!meta.awardId) throw new DomainError('invalid_input', GENERIC_ERROR);
-    const res = decideReward(deps.services, {
+    const res = await decideReward(deps.services, {
       actor,
       awardId: meta.awardId,
       approve: false,

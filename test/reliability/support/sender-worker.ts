@@ -2,8 +2,8 @@
 // outbox until nothing is pending, as a second bot process (or a later worker on PostgreSQL) would.
 // argv: <database path> <Slack API url> <bot token> <lease ms> [owner id]. Prints its owner id once started.
 import { WebClient } from '@slack/web-api';
-import { openDb } from '../../../src/db/connection.ts';
-import { createOutboxSender } from '../../../src/slack/outbox-sender.ts';
+import { openDb, sqliteClient } from '../../../src/db/connection.ts';
+import { createOutboxSender } from '../../../src/delivery/outbox-sender.ts';
 
 const [dbPath, apiUrl, token, leaseMs, owner] = process.argv.slice(2);
 const db = openDb(dbPath!, { migrate: false });
@@ -26,7 +26,7 @@ const sender = createOutboxSender({
   pollMs: 50,
   ...(owner ? { owner } : {}),
 });
-const pending = db.$client.prepare("select count(*) as n from outbox where status = 'pending'");
+const pending = sqliteClient(db).prepare("select count(*) as n from outbox where status = 'pending'");
 sender.start();
 process.stdout.write(`${JSON.stringify({ owner: sender.owner })}\n`);
 for (;;) {
@@ -34,4 +34,4 @@ for (;;) {
   if ((pending.get() as { n: number }).n === 0) break;
 }
 await sender.stop();
-db.$client.close();
+sqliteClient(db).close();

@@ -1,4 +1,4 @@
-import type { Db } from '../../../src/db/connection.ts';
+import { type Db, sqliteClient } from '../../../src/db/connection.ts';
 import type { SlackRequester } from '../../../src/dev/slack-client.ts';
 import { stateValue, viewSubmission } from '../../../src/dev/slack-client.ts';
 import type { RecordedCall, SlackStandIn } from '../../../src/dev/slack-stand-in.ts';
@@ -54,7 +54,7 @@ export interface OutboxRowLite {
 }
 
 export function outboxRows(db: Db): OutboxRowLite[] {
-  const rows = db.$client
+  const rows = sqliteClient(db)
     .prepare('select id, delivery_key, recipient, lane, method, status, payload from outbox order by id')
     .all() as Array<{
     id: number;
@@ -163,7 +163,7 @@ export function deliveryReport(db: Db, standIn: SlackStandIn, fromSeq = 0): Deli
 
 export function pendingCount(db: Db): number {
   return (
-    db.$client.prepare("select count(*) as n from outbox where status = 'pending'").get() as { n: number }
+    sqliteClient(db).prepare("select count(*) as n from outbox where status = 'pending'").get() as { n: number }
   ).n;
 }
 

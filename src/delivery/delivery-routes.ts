@@ -17,7 +17,7 @@ import type { RouteDecision } from './outbox-sender.ts';
 // deleted) is never used, and a rotated token is picked up at once.
 
 export interface DeliveryRoutes {
-  routeFor(row: OutboxRow): RouteDecision;
+  routeFor(row: OutboxRow): Promise<RouteDecision>;
 }
 
 export function createDeliveryRoutes(opts: {
@@ -36,16 +36,16 @@ export function createDeliveryRoutes(opts: {
       : { hold: 'SLACK_BOT_TOKEN is not set' };
 
   return {
-    routeFor(row) {
+    async routeFor(row) {
       if (!/^[UW]/.test(row.recipient)) return vendor();
-      const person = row.teamId && row.enterpriseId ? null : getPerson(opts.db, row.recipient);
+      const person = row.teamId && row.enterpriseId ? null : await getPerson(opts.db, row.recipient);
       const teamId = row.teamId ?? person?.teamId ?? null;
       const enterpriseId =
-        row.enterpriseId ?? person?.enterpriseId ?? (teamId ? enterpriseOfTeam(opts.db, teamId) : null);
+        row.enterpriseId ?? person?.enterpriseId ?? (teamId ? await enterpriseOfTeam(opts.db, teamId) : null);
       if ((!teamId && !enterpriseId) || opts.isHome(teamId, enterpriseId)) return vendor();
       // Their workspace's own install, else their organisation's org-wide one (keys as the store keys them).
       for (const key of [teamId, enterpriseId]) {
-        const token = key ? clientTokenFor(opts.db, { teamId: key }, opts.keyring) : null;
+        const token = key ? await clientTokenFor(opts.db, { teamId: key }, opts.keyring) : null;
         if (token && token !== opts.vendorClient?.token)
           return { client: opts.clientOfToken(token), via: key as string, vendor: false };
       }

@@ -14,7 +14,7 @@ import {
   UNCONFIRMED,
 } from '../db/stores/outbox-store.ts';
 import { LEAD_POST_TS } from '../services/notify.ts';
-import { FILE_UPLOAD_METHOD, uploadFile } from './file-upload.ts';
+import { FILE_UPLOAD_METHOD, uploadFile } from '../slack/file-upload.ts';
 
 // Delivers the outbox to Slack. A row is marked sent only after Slack answers ok; until then it stays
 // pending and survives restarts. Rows of one lane (a lead's post and its thread, a DM conversation, another
@@ -205,16 +205,26 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
 
   function runTurn(): void {
     turn = null;
-    step(running);
-    // With free slots, look again when the next row is due (answers and kicks come sooner).
-    if (running && inFlight.size < concurrency) schedule(idleMs());
+    void step(running).then(async () => {
+      // With free slots, look again when the next row is due (answers and kicks come sooner).
+      if (running && inFlight.size < concurrency) schedule(await idleMs());
+    });
   }
+
+  /** Turns run one at a time (each is a database round trip): a turn asked for meanwhile waits its turn. */
+  let turns: Promise<unknown> = Promise.resolve();
 
   /**
    * One turn: the answers that came in and the next claim in one transaction (one commit), then the calls
-   * start. `claim` false only writes the answers (stopping). Returns how many calls it started.
+   * start. `claim` false only writes the answers (stopping). Resolves to how many calls it started.
    */
-  function step(claim: boolean): number {
+  function step(claim: boolean): Promise<number> {
+    const next = turns.then(() => stepNow(claim));
+    turns = next.catch(() => undefined);
+    return next;
+  }
+
+  async function stepNow(claim: boolean): Promise<number> {
     const batch = marks;
     marks = [];
     const t = now();
@@ -222,7 +232,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     const limit = claim ? concurrency - inFlight.size : 0;
     let rows: OutboxRow[];
     try {
-      rows = settleAndClaim(db, batch, { owner, now: t, leaseMs, limit, pausedMethods: paused });
+      rows = await settleAndClaim(db, batch, { owner, now: t, leaseMs, limit, pausedMethods: paused });
     } catch (err) {
       // A database error (disk full, busy past the timeout): the answers are kept and written on a later
       // turn; their rows stay pending and leased meanwhile (and if this process dies, the lease expires and
@@ -261,11 +271,9 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
 
   function renewAll(): void {
     if (inFlight.size === 0) return;
-    try {
-      renewLeases(db, owner, now() + leaseMs);
-    } catch (err) {
+    renewLeases(db, owner, now() + leaseMs).catch((err: unknown) => {
       logger.warn({ err }, 'could not renew outbox leases');
-    }
+    });
   }
 
   // ── one attempt ────────────────────────────────────────────────────────────────────────────────────
@@ -285,7 +293,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   async function attempt(row: OutboxRow): Promise<Mark> {
     const payload: Record<string, unknown> = { ...row.payload };
     if (row.leadId != null && (payload.ts === LEAD_POST_TS || payload.thread_ts === LEAD_POST_TS)) {
-      const post = routingPostOf(db, row.leadId);
+      const post = await routingPostOf(db, row.leadId);
       if (!post.ts) {
         if (post.postRow?.status === 'failed')
           return { kind: 'failed', row, error: 'the routing post it refers to was never delivered' };
@@ -546,9 +554,15 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   // ── the loop ───────────────────────────────────────────────────────────────────────────────────────
 
   /** How long an idle sender may sleep: until the next row is due or a pause ends, at most `pollMs`. */
-  function idleMs(): number {
+  async function idleMs(): Promise<number> {
     const t = now();
-    const due = nextDueAt(db);
+    let due: number | null;
+    try {
+      due = await nextDueAt(db);
+    } catch (err) {
+      logger.warn({ err }, 'could not read when the next Slack delivery is due');
+      return pollMs;
+    }
     const pauses = [...pausedUntil.values()].filter((v) => v > t);
     let wait = pollMs;
     if (due !== null && due > t) wait = Math.min(wait, due - t);
@@ -556,9 +570,9 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     return Math.max(5, wait);
   }
 
-  function releaseDead(): void {
+  async function releaseDead(): Promise<void> {
     try {
-      const n = releaseDeadLeases(db, host, (pid) => {
+      const n = await releaseDeadLeases(db, host, (pid) => {
         if (pid === process.pid) return false;
         try {
           process.kill(pid, 0);
@@ -579,14 +593,14 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       const start = now();
       const before = { ...stats };
       for (;;) {
-        step(true);
+        await step(true);
         if (inFlight.size > 0) {
           await Promise.race(inFlight.values());
           continue;
         }
         // The last answers are written now; anything they unblocked is claimed in the same turn.
-        if (step(true) > 0) continue;
-        const due = nextDueAt(db);
+        if ((await step(true)) > 0) continue;
+        const due = await nextDueAt(db);
         if (!untilEmpty || due === null || now() - start > timeoutMs) break;
         await new Promise((r) => setTimeout(r, Math.max(5, Math.min(250, due - now()))));
       }
@@ -603,15 +617,17 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     start() {
       if (running) return;
       running = true;
-      releaseDead();
-      schedule(0);
+      // Rows a stopped process on this host left leased are taken over first, then the first turn runs.
+      void releaseDead().then(() => {
+        if (running) schedule(0);
+      });
     },
     async stop() {
       running = false;
       cancelTurn();
       await Promise.allSettled([...inFlight.values()]);
       cancelTurn();
-      step(false);
+      await step(false);
       if (renewTimer) clearInterval(renewTimer);
       renewTimer = null;
     },

@@ -5,8 +5,8 @@ import type { Logger } from '../logger.ts';
 import type { ServiceDeps } from '../services/context.ts';
 import { partnerOwnScorecard } from '../services/partner-own-scorecard.ts';
 import { homeData } from '../services/read-leads.ts';
-import { deliveryProblemLines } from './blocks/channel-alerts.ts';
-import { leaderHome, partnerHome, repHome } from './blocks/home.ts';
+import { deliveryProblemLines } from '../slack/blocks/channel-alerts.ts';
+import { leaderHome, partnerHome, repHome } from '../slack/blocks/home.ts';
 
 // App Home is a view of current state, not a message: it is rebuilt from the database whenever someone
 // opens it, and re-published (debounced) for people who have opened it when their leads change. Losing a
@@ -38,7 +38,7 @@ export function createHomeRefresher(opts: {
    * The client of the first of these doors that installed Foothold; the vendor's own client when none did
    * (people from home, and partners reached through a channel the vendor shares with them).
    */
-  clientFor: (doors: ReadonlyArray<Door | null | undefined>) => WebClient;
+  clientFor: (doors: ReadonlyArray<Door | null | undefined>) => WebClient | Promise<WebClient>;
   logger: Logger;
   debounceMs?: number;
 }): HomeRefresher {
@@ -46,9 +46,9 @@ export function createHomeRefresher(opts: {
   const pending = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
 
-  function build(userId: string, person: Door | null) {
+  async function build(userId: string, person: Door | null) {
     const { services } = opts;
-    const data = homeData(services, {
+    const data = await homeData(services, {
       userId,
       teamId: person?.teamId ?? null,
       enterpriseId: person?.enterpriseId ?? null,
@@ -61,7 +61,10 @@ export function createHomeRefresher(opts: {
         data.mine,
         ctx,
         slug
-          ? { scorecard: partnerOwnScorecard(services, slug), awards: partnerAwards(services.db, slug) }
+          ? {
+              scorecard: await partnerOwnScorecard(services, slug),
+              awards: await partnerAwards(services.db, slug),
+            }
           : {},
       );
     }
@@ -89,11 +92,11 @@ export function createHomeRefresher(opts: {
           },
           recent: data.recent,
           ...(services.config.roles.admins.includes(userId)
-            ? { deliveryProblems: deliveryProblemLines(deliveryProblems(services.db, ctx.now)) }
+            ? { deliveryProblems: deliveryProblemLines(await deliveryProblems(services.db, ctx.now)) }
             : {}),
           pendingRewards: {
-            list: pendingAwards(services.db, 8),
-            total: countPendingAwards(services.db),
+            list: await pendingAwards(services.db, 8),
+            total: await countPendingAwards(services.db),
           },
         },
         ctx,
@@ -104,8 +107,9 @@ export function createHomeRefresher(opts: {
 
   async function publish(userId: string): Promise<void> {
     const doors = seen.get(userId) ?? {};
-    const view = build(userId, doors.person ?? null);
-    await opts.clientFor([doors.person, doors.via]).views.publish({ user_id: userId, view });
+    const view = await build(userId, doors.person ?? null);
+    const client = await opts.clientFor([doors.person, doors.via]);
+    await client.views.publish({ user_id: userId, view });
   }
 
   async function flush(): Promise<void> {

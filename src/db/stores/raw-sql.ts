@@ -1,0 +1,22 @@
+import type { SQL } from 'drizzle-orm';
+import { engineKind, type Handle } from '../engine.ts';
+
+// A whole SQL statement (not a builder) run on either engine: better-sqlite3 through drizzle's `all`, pg through
+// drizzle's `execute`. For the statements the builder cannot express (aggregates over derived tables, UPDATE … FROM
+// with FOR UPDATE SKIP LOCKED); their SQL must be valid on both engines, or branch on `engineKind`. Columns come
+// back under the names the statement gives them (alias them in the casing the caller's type uses).
+
+interface PgExecutor {
+  execute(query: SQL): Promise<{ rows: unknown[] }>;
+}
+
+/** Every row the statement returns. */
+export async function rawRows<T>(h: Handle, query: SQL): Promise<T[]> {
+  if (engineKind(h) === 'sqlite') return h.all<T>(query);
+  return (await (h as unknown as PgExecutor).execute(query)).rows as T[];
+}
+
+/** The first row the statement returns, if any. */
+export async function rawRow<T>(h: Handle, query: SQL): Promise<T | undefined> {
+  return (await rawRows<T>(h, query))[0];
+}
