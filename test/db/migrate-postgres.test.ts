@@ -8,7 +8,12 @@ import {
   migratePostgres,
   POSTGRES_MIGRATIONS_DIR,
 } from '../../src/db/migrate-postgres.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
+import {
+  createTestDatabase,
+  postgresTestUrl,
+  TEST_DATABASE_URL_VAR,
+  type TestDatabase,
+} from '../helpers/postgres.ts';
 
 // migratePostgres on a real server: instances that start together migrate once (the advisory lock), a failed
 // migration leaves nothing half-applied and no lock behind.
@@ -111,5 +116,45 @@ describe('migratePostgres', () => {
     expect(await query(pool, "SELECT to_regclass('public.half_done')::text AS t")).toEqual([{ t: null }]);
     expect(await lockHolders(pool, true)).toBe(0);
     expect(await migratePostgres(pool)).toEqual({ applied: MIGRATIONS, total: MIGRATIONS });
+  });
+});
+
+describe('test databases', () => {
+  it('without a server, a test that needs PostgreSQL fails saying how to provide one (it is not skipped)', async () => {
+    const url = process.env[TEST_DATABASE_URL_VAR];
+    delete process.env[TEST_DATABASE_URL_VAR];
+    cleanups.push(() => {
+      process.env[TEST_DATABASE_URL_VAR] = url;
+    });
+    expect(postgresTestUrl).toThrow(
+      /FOOTHOLD_TEST_DATABASE_URL=postgres:.*\/usr\/lib\/postgresql\/<version>\/bin\/initdb/,
+    );
+    await expect(createTestDatabase()).rejects.toThrow(/These tests need PostgreSQL and found none/);
+  });
+
+  it('gives each test its own migrated database, and drop() removes it', async () => {
+    const [a, b] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    cleanups.push(
+      () => a.drop(),
+      () => b.drop(),
+    );
+    expect(a.name).not.toBe(b.name);
+    const pool = new pg.Pool({ connectionString: a.url, max: 1 });
+    cleanups.push(() => pool.end());
+    await pool.query(
+      "INSERT INTO partner_orgs (slug, name, manager_user_id, updated_at) VALUES ('nw', 'Northwind', 'U1', 1)",
+    );
+    const other = new pg.Pool({ connectionString: b.url, max: 1 });
+    cleanups.push(() => other.end());
+    expect(await query(other, 'SELECT count(*)::int AS n FROM partner_orgs')).toEqual([{ n: 0 }]);
+    expect(await query(other, 'SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations')).toEqual([
+      { n: MIGRATIONS },
+    ]);
+    await other.end();
+    cleanups.pop();
+    await b.drop();
+    const admin = new pg.Pool({ connectionString: postgresTestUrl(), max: 1 });
+    cleanups.push(() => admin.end());
+    expect(await query(admin, 'SELECT datname FROM pg_database WHERE datname = $1', [b.name])).toEqual([]);
   });
 });
