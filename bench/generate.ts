@@ -414,7 +414,10 @@ export function cachedLeadsDb(
   path: string;
   stats: GenerateStats | null;
 } {
-  const migrations = readFileSync(new URL('../migrations/sqlite/meta/_journal.json', import.meta.url), 'utf8');
+  const migrations = readFileSync(
+    new URL('../migrations/sqlite/meta/_journal.json', import.meta.url),
+    'utf8',
+  );
   let h = 0;
   for (const ch of `${GENERATOR_VERSION}:${migrations}`) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
   const path = `${dir}/leads-${opts.leads}-s${opts.seed}-p${opts.program.partners.length}-${(h >>> 0).toString(36)}-${opts.now}.db`;
