@@ -8,7 +8,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Collects the reliability suite's figures into one table after the run (test/reliability/results.md).
-    globalSetup: ['test/reliability/support/global-setup.ts'],
+    // Collects the reliability suite's figures into one table after the run (test/reliability/results.md);
+    // starts a throwaway PostgreSQL cluster when FOOTHOLD_TEST_DATABASE_URL is unset (test/helpers/postgres.ts).
+    globalSetup: ['test/reliability/support/global-setup.ts', 'test/global-setup-postgres.ts'],
   },
 });
