@@ -244,7 +244,14 @@ export function databaseOptions(env: DatabaseEnv): {
 export function databaseUrlSecrets(url: string | undefined): string[] {
   if (!url || !URL.canParse(url)) return url ? [url] : [];
   const password = new URL(url).password;
-  return password ? [url, password, decodeURIComponent(password)] : [url];
+  if (!password) return [url];
+  let decoded = password;
+  try {
+    decoded = decodeURIComponent(password);
+  } catch {
+    // A malformed escape: the password is scrubbed as written.
+  }
+  return [url, password, decoded];
 }
 
 /** Settings the CLI needs, without requiring Slack secrets (imports and exports run without Slack). */

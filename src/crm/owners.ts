@@ -67,7 +67,7 @@ export function createOwnerResolver(options: {
         const email = raw.trim().toLowerCase();
         if (email === '' || seen.has(email)) continue;
         const now = options.now();
-        const entry = getOwnerEntry(options.db, email);
+        const entry = await getOwnerEntry(options.db, email);
         const fresh = entry !== null && entry.error === null && now - entry.lookedUpAt < options.ttlMs;
         if (fresh || !options.lookupByEmail) {
           seen.set(
@@ -80,7 +80,7 @@ export function createOwnerResolver(options: {
         try {
           const userId = await options.lookupByEmail(email);
           if (!options.dryRun) {
-            saveOwnerEntry(
+            await saveOwnerEntry(
               options.db,
               email,
               { slackUserId: userId, miss: userId === null, error: null },
@@ -92,7 +92,7 @@ export function createOwnerResolver(options: {
         } catch (err) {
           const error = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
           if (!options.dryRun) {
-            saveOwnerEntry(
+            await saveOwnerEntry(
               options.db,
               email,
               { slackUserId: entry?.slackUserId ?? null, miss: false, error },

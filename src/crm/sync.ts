@@ -225,11 +225,11 @@ export async function runCrmSync(deps: CrmSyncDeps, options: CrmSyncOptions): Pr
   try {
     // ---- accounts
     const acc = summary.accounts;
-    for await (const page of provider.pullAccounts(getSyncCursor(db, kind, 'accounts'), pull)) {
+    for await (const page of provider.pullAccounts(await getSyncCursor(db, kind, 'accounts'), pull)) {
       const now = options.now();
       const n = normaliseAccounts(page.records, now);
       await owners.resolve(n.upserts.flatMap((a) => (a.ownerEmail ? [a.ownerEmail] : [])));
-      const counts = applyAccountsPage(db, kind, n, page.cursor, now, dryRun);
+      const counts = await applyAccountsPage(db, kind, n, page.cursor, now, dryRun);
       addPage(acc, page.records.length, counts);
       acc.noDomain += n.noDomain.length;
       for (const r of n.noDomain) {
@@ -247,11 +247,14 @@ export async function runCrmSync(deps: CrmSyncDeps, options: CrmSyncOptions): Pr
     // ---- opportunities
     phase = 'opportunities';
     const opp = summary.opportunities;
-    for await (const page of provider.pullOpportunities(getSyncCursor(db, kind, 'opportunities'), pull)) {
+    for await (const page of provider.pullOpportunities(
+      await getSyncCursor(db, kind, 'opportunities'),
+      pull,
+    )) {
       const now = options.now();
       const n = normaliseOpportunities(page.records, crm, now, opp.unknownStages);
       await owners.resolve(n.upserts.flatMap((o) => (o.ownerEmail ? [o.ownerEmail] : [])));
-      const counts = applyOpportunitiesPage(db, kind, n, page.cursor, now, dryRun);
+      const counts = await applyOpportunitiesPage(db, kind, n, page.cursor, now, dryRun);
       addPage(opp, page.records.length, counts);
       summary.cursors.opportunities = page.cursor.lastModified;
       options.onPage?.('opportunities', opp.pages, page.records.length);
@@ -268,8 +271,8 @@ export async function runCrmSync(deps: CrmSyncDeps, options: CrmSyncOptions): Pr
     };
   }
   summary.owners = owners.stats();
-  summary.cursors.accounts ??= getSyncCursor(db, kind, 'accounts').lastModified;
-  summary.cursors.opportunities ??= getSyncCursor(db, kind, 'opportunities').lastModified;
+  summary.cursors.accounts ??= (await getSyncCursor(db, kind, 'accounts')).lastModified;
+  summary.cursors.opportunities ??= (await getSyncCursor(db, kind, 'opportunities')).lastModified;
   summary.finishedAt = options.now();
   return summary;
 }
@@ -282,11 +285,11 @@ async function pullDeleted(
 ): Promise<number> {
   const { db, provider } = deps;
   const until = options.now();
-  const through = getSyncCursor(db, provider.kind, object).deletedThrough;
+  const through = (await getSyncCursor(db, provider.kind, object)).deletedThrough;
   const since = through === null ? until - FIRST_DELETED_WINDOW_MS : through - DELETED_OVERLAP_MS;
   let removed = 0;
   for await (const batch of provider.pullDeleted(object, since, until)) {
-    removed += applyDeleted(
+    removed += await applyDeleted(
       db,
       provider.kind,
       object,
@@ -294,7 +297,7 @@ async function pullDeleted(
       dryRun,
     );
   }
-  if (!dryRun) saveDeletedThrough(db, provider.kind, object, until, options.now());
+  if (!dryRun) await saveDeletedThrough(db, provider.kind, object, until, options.now());
   return removed;
 }
 

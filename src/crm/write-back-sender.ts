@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Db, Tx } from '../db/connection.ts';
+import { type Db, type Tx, transaction } from '../db/connection.ts';
 import {
   type CrmOutboxRow,
   dueCrmWrites,
@@ -62,11 +62,11 @@ export function backoffMs(attempts: number, base: number, max: number): number {
 }
 
 /** The provider's write: the queued one with the link to the lead's routing post, known by now. */
-export function toCrmWrite(tx: Db | Tx, row: CrmOutboxRow): CrmWrite {
+export async function toCrmWrite(tx: Db | Tx, row: CrmOutboxRow): Promise<CrmWrite> {
   const q = row.payload as unknown as QueuedCrmWrite;
   const fields = { ...q.fields };
   if (q.leadUrlField && row.leadId !== null) {
-    const lead = getLead(tx, row.leadId);
+    const lead = await getLead(tx, row.leadId);
     const url = lead ? routingPostUrl(lead.routingPostChannel, lead.routingPostTs) : null;
     if (url) fields[q.leadUrlField] = url;
   }
@@ -84,7 +84,7 @@ export function toCrmWrite(tx: Db | Tx, row: CrmOutboxRow): CrmWrite {
  * reported once, and the next one on that kind only after a write to it went through again (the problem was
  * fixed, so a new failure is news). The run ledger remembers what was reported.
  */
-function reportOnce(
+async function reportOnce(
   tx: Tx,
   provider: CrmProvider,
   row: CrmOutboxRow,
@@ -92,13 +92,13 @@ function reportOnce(
   error: string,
   fix: string,
   now: number,
-): boolean {
-  const since = lastSentId(tx, write.object);
+): Promise<boolean> {
+  const since = await lastSentId(tx, write.object);
   const kind = createHash('sha256')
     .update(`${provider.kind}\n${write.object}\n${since}`)
     .digest('hex')
     .slice(0, 24);
-  if (!takePeriod(tx, WRITE_BACK_JOB, kind, now, { error, fix, rowId: row.id })) return false;
+  if (!(await takePeriod(tx, WRITE_BACK_JOB, kind, now, { error, fix, rowId: row.id }))) return false;
   const dm = writeBackFailureDm({
     provider: CRM_PROVIDER_LABELS[provider.kind],
     object: write.object,
@@ -107,9 +107,9 @@ function reportOnce(
     fix,
     leadId: row.leadId,
   });
-  enqueue(
+  await enqueue(
     tx,
-    usersWithRole(tx, 'admin').map((admin) => ({
+    (await usersWithRole(tx, 'admin')).map((admin) => ({
       deliveryKey: `${WRITE_BACK_JOB}:${kind}:${admin}`,
       recipient: admin,
       method: 'chat.postMessage',
@@ -136,7 +136,7 @@ export function createWriteBackSender(options: WriteBackSenderOptions): WriteBac
   let again = false;
 
   async function sendOne(row: CrmOutboxRow): Promise<void> {
-    const write = toCrmWrite(db, row);
+    const write = await toCrmWrite(db, row);
     let result: CrmWriteResult;
     try {
       result = await provider.writeBack(write);
@@ -144,21 +144,23 @@ export function createWriteBackSender(options: WriteBackSenderOptions): WriteBac
       result = { status: 'retryable', error: (err as Error).message, retryAfterMs: null };
     }
     const at = now();
-    let reported = false;
-    inTransaction(db, (tx) => {
+    // Whether the admins were told (a DM queued with the row's failure), as the committed transaction decided.
+    const reported = await transaction(db, async (tx) => {
       if (result.status === 'ok') {
-        markCrmWriteSent(tx, row.id, at);
-      } else if (result.status === 'retryable' && row.attempts + 1 < maxAttempts) {
-        const wait = Math.max(result.retryAfterMs ?? 0, backoffMs(row.attempts + 1, base, max));
-        retryCrmWrite(tx, row.id, at + wait, result.error);
-      } else {
-        const fix =
-          result.status === 'permanent'
-            ? result.fix
-            : `${CRM_PROVIDER_LABELS[provider.kind]} kept failing (${maxAttempts} tries). Check that it is reachable and that Foothold's credentials still work.`;
-        failCrmWrite(tx, row.id, result.error);
-        reported = reportOnce(tx, provider, row, write, result.error, fix, at);
+        await markCrmWriteSent(tx, row.id, at);
+        return false;
       }
+      if (result.status === 'retryable' && row.attempts + 1 < maxAttempts) {
+        const wait = Math.max(result.retryAfterMs ?? 0, backoffMs(row.attempts + 1, base, max));
+        await retryCrmWrite(tx, row.id, at + wait, result.error);
+        return false;
+      }
+      const fix =
+        result.status === 'permanent'
+          ? result.fix
+          : `${CRM_PROVIDER_LABELS[provider.kind]} kept failing (${maxAttempts} tries). Check that it is reachable and that Foothold's credentials still work.`;
+      await failCrmWrite(tx, row.id, result.error);
+      return reportOnce(tx, provider, row, write, result.error, fix, at);
     });
     if (result.status === 'ok') return;
     const context = {
@@ -176,7 +178,7 @@ export function createWriteBackSender(options: WriteBackSenderOptions): WriteBac
   async function runOnce(): Promise<number> {
     let handled = 0;
     for (;;) {
-      const rows = dueCrmWrites(db, now(), batch);
+      const rows = await dueCrmWrites(db, now(), batch);
       if (rows.length === 0 || stopping) return handled;
       for (const row of rows) {
         if (stopping) return handled;
@@ -186,10 +188,18 @@ export function createWriteBackSender(options: WriteBackSenderOptions): WriteBac
     }
   }
 
-  function schedule(): void {
+  async function schedule(): Promise<void> {
+    if (!started || stopping) return;
+    let next: number | null = null;
+    try {
+      next = await nextCrmWriteAt(db);
+    } catch (err) {
+      // The database is unreachable for now: look again after the idle wait.
+      logger.error({ err }, 'CRM write-back could not read its queue');
+    }
+    // Stopped (or scheduled by another pass) while the query ran.
     if (!started || stopping) return;
     if (timer) clearTimeout(timer);
-    const next = nextCrmWriteAt(db);
     const wait = next === null ? idleMs : Math.min(idleMs, Math.max(0, next - now()));
     timer = setTimeout(() => void loop(), wait);
     timer.unref?.();
@@ -210,7 +220,7 @@ export function createWriteBackSender(options: WriteBackSenderOptions): WriteBac
       await running;
       running = null;
     } while (again && !stopping);
-    schedule();
+    await schedule();
   }
 
   return {

@@ -213,12 +213,13 @@ export type CsvSource = string | Readable;
 /**
  * Streams a CSV file (a path or a byte stream) as raw records: `onRecord` gets each record's cells and the
  * 1-based line it starts on, synchronously as the parser produces it (so the stream cannot run ahead of the
- * consumer and memory stays flat). Rejects with CsvFormatError for problems with the file as a whole (and
- * with what `onRecord` throws). Blank lines are counted but not passed on.
+ * consumer and memory stays flat); when it returns a promise, reading waits for it. Rejects with CsvFormatError
+ * for problems with the file as a whole (and with what `onRecord` throws or rejects with). Blank lines are
+ * counted but not passed on.
  */
 export function readCsvRecords(
   source: CsvSource,
-  onRecord: (line: number, record: string[]) => void,
+  onRecord: (line: number, record: string[]) => Promise<void> | undefined | void,
   onEnd?: () => void,
 ): Promise<void> {
   const input = typeof source === 'string' ? createReadStream(source) : source;
@@ -270,7 +271,14 @@ export function readCsvRecords(
       nextLine += 1 + countLF(record);
       if (record.every((cell) => cell.trim() === '')) return;
       try {
-        onRecord(line, record);
+        // A consumer that returns a promise (a batch written to the database) holds the file until it is done.
+        const pending = onRecord(line, record);
+        if (pending) {
+          parser.pause();
+          pending.then(() => {
+            if (!settled) parser.resume();
+          }, finish);
+        }
       } catch (err) {
         finish(err);
       }
@@ -287,13 +295,14 @@ export function readCsvRecords(
  * Reads a CSV file (a path or a byte stream) and calls `onRow` for each data row, synchronously as the parser
  * produces it (so the stream cannot run ahead of the consumer, memory stays flat, and line numbers are always
  * current). Rejects with CsvFormatError for problems with the file as a whole; a row whose number of cells
- * differs from the header's comes as `{ ok: false }`. An exception thrown by `onRow` stops reading and rejects.
+ * differs from the header's comes as `{ ok: false }`. When `onRow` returns a promise, reading waits for it. An
+ * exception thrown by `onRow` (or its promise's rejection) stops reading and rejects.
  * `onHeader` receives the fields that have a column in the file, before the first row.
  */
 export function readCsvRows<F extends string>(
   source: CsvSource,
   specs: readonly ColumnSpec<F>[],
-  onRow: (row: CsvRow<F>) => void,
+  onRow: (row: CsvRow<F>) => Promise<void> | undefined | void,
   onHeader?: (fields: ReadonlySet<F>) => void,
 ): Promise<void> {
   let mapping: HeaderMapping<F> | undefined;
@@ -304,7 +313,7 @@ export function readCsvRows<F extends string>(
       return;
     }
     if (record.length !== mapping.width) {
-      onRow({
+      return onRow({
         ok: false,
         line,
         reason:
@@ -312,7 +321,6 @@ export function readCsvRows<F extends string>(
             ? `has ${record.length} cells but the header has ${mapping.width} columns (a value containing a comma must be in double quotes)`
             : `has ${record.length} cells but the header has ${mapping.width} columns`,
       });
-      return;
     }
     const values: CsvValues<F> = {};
     for (const field of mapping.sources) {
@@ -325,7 +333,7 @@ export function readCsvRows<F extends string>(
         break;
       }
     }
-    onRow({ ok: true, line, values });
+    return onRow({ ok: true, line, values });
   };
   return readCsvRecords(source, handle, () => {
     if (mapping === undefined) {

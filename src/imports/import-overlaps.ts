@@ -69,11 +69,9 @@ export async function importOverlaps(
   source: CsvSource,
   options: ImportOptions & { partner: string },
 ): Promise<ImportResult> {
-  const partner = findPartner(db, options.partner);
+  const partner = await findPartner(db, options.partner);
   if (!partner) {
-    const known = listPartners(db)
-      .filter((p) => p.active)
-      .map((p) => p.slug);
+    const known = (await listPartners(db)).filter((p) => p.active).map((p) => p.slug);
     throw new DomainError(
       'not_found',
       `unknown partner "${options.partner}": ${

@@ -76,21 +76,22 @@ export async function runImport<F extends string, Row>(
       (csvRow) => {
         if (!csvRow.ok) {
           rejected.push({ row: csvRow.line, reason: csvRow.reason });
-          return;
+          return undefined;
         }
         const parsed = parseRow(csvRow.values);
         if (!parsed.ok) {
           rejected.push({ row: csvRow.line, reason: parsed.reason });
-          return;
+          return undefined;
         }
         accepted += 1;
-        stage.add(csvRow.line, parsed.row);
+        // A written batch's promise: reading waits for it (the import's backpressure).
+        return stage.add(csvRow.line, parsed.row);
       },
       (fields) => {
         present = fields;
       },
     );
-    const duplicates = stage.finish();
+    const duplicates = await stage.finish();
     if (rejected.length > 0 && !options.skipInvalid) return result({ duplicates });
     const { notes, ...counts } = await stage.apply(
       options.now ?? Date.now(),
@@ -105,6 +106,6 @@ export async function runImport<F extends string, Row>(
     }
     throw err;
   } finally {
-    stage.dispose();
+    await stage.dispose();
   }
 }

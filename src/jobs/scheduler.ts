@@ -1,6 +1,7 @@
 import { validate } from 'node-cron';
 import type { ProgramConfig } from '../config/program-config.ts';
 import { hasAnyPeriod, takenPeriods, takePeriod } from '../db/stores/job-store.ts';
+import { createJobLocks } from './cluster-lock.ts';
 import { type CronPeriod, type CronSchedule, cronSchedule } from './cron-periods.ts';
 import type { Job, JobDeps, JobSummary } from './types.ts';
 
@@ -18,8 +19,10 @@ import type { Job, JobDeps, JobSummary } from './types.ts';
 // have done, without a burst of stale reminders or several digests at once. The first start on a database
 // records the latest period without running it (a new install does not send a digest at once).
 //
-// Never two runs of one job at once. Runs are safe to repeat or overlap across processes anyway: every job's
-// writes are guarded by its own ledger keys.
+// Never two runs of one job at once, in this process or (on PostgreSQL, several workers) across the cluster: a
+// period runs under the job's advisory lock (src/jobs/cluster-lock.ts), after the ledger is read again under it,
+// so each period runs once cluster-wide. Runs would be safe to repeat anyway: every job's writes are guarded by
+// its own ledger keys.
 
 export interface SchedulerLogger {
   info(obj: object, msg?: string): void;
@@ -69,6 +72,7 @@ export function createScheduler(options: {
   const handled = new Map<string, string>();
   const runningJobs = new Map<string, Promise<void>>();
   const failures = new Map<string, { attempts: number; retryAt: number }>();
+  const locks = createJobLocks(db);
 
   async function record(
     job: Job,
@@ -163,12 +167,40 @@ export function createScheduler(options: {
     }
     runningJobs.set(
       job.name,
-      runPeriod(job, period).finally(() => runningJobs.delete(job.name)),
+      runLocked(job, period).finally(() => runningJobs.delete(job.name)),
     );
   }
 
-  /** The pass of the tick in progress: a tick that finds one running waits for it instead of starting another. */
+  /** Runs the period under the job's cluster-wide lock, unless another worker holds it or has run it since. */
+  async function runLocked(job: Job, period: CronPeriod): Promise<void> {
+    let locked: boolean;
+    try {
+      locked = await locks.tryTake(job.name);
+    } catch (err) {
+      logger.error(
+        { err, job: job.name },
+        `job ${job.name}: could not take its lock; trying at the next tick`,
+      );
+      return;
+    }
+    // Another worker is running this job: it records the period, and the next tick here finds it in the ledger.
+    if (!locked) return;
+    try {
+      if ((await takenPeriods(db, scheduleLedger(job.name), [period.key])).has(period.key)) {
+        handled.set(job.name, period.key);
+        return;
+      }
+      await runPeriod(job, period);
+    } finally {
+      await locks.release(job.name).catch((err: unknown) => {
+        logger.error({ err, job: job.name }, `job ${job.name}: could not release its lock`);
+      });
+    }
+  }
+
+  /** The pass over the schedules in progress, and the one pass asked for while it runs (they never overlap). */
   let scanning: Promise<void> | null = null;
+  let rescan: Promise<void> | null = null;
 
   async function scan(): Promise<void> {
     const now = options.now();
@@ -181,11 +213,23 @@ export function createScheduler(options: {
     }
   }
 
-  async function check(): Promise<void> {
-    scanning ??= scan().finally(() => {
-      scanning = null;
+  /** A pass at the current time: at once, or right after the pass in progress (shared by all who ask meanwhile). */
+  function scanSoon(): Promise<void> {
+    if (!scanning) {
+      scanning = scan().finally(() => {
+        scanning = null;
+      });
+      return scanning;
+    }
+    rescan ??= scanning.then(() => {
+      rescan = null;
+      return scanSoon();
     });
-    await scanning;
+    return rescan;
+  }
+
+  async function check(): Promise<void> {
+    await scanSoon();
     // Resolves once every run in progress (started now or by an earlier tick) has finished.
     await Promise.all([...runningJobs.values()]);
   }
@@ -231,14 +275,16 @@ export function createScheduler(options: {
         { jobs: scheduled.map(({ job }) => `${job.name} (${job.schedule(config)})`), timezone },
         'jobs scheduled',
       );
-      void check();
+      // The first pass has started what is due when start() resolves; the runs go on in the background.
+      await scanSoon();
     },
     async stop() {
       started = false;
       if (tick) clearInterval(tick);
       tick = null;
-      await scanning?.catch(() => undefined);
+      await (rescan ?? scanning)?.catch(() => undefined);
       await Promise.allSettled([...runningJobs.values()]);
+      await locks.close().catch(() => undefined);
     },
   };
 }

@@ -306,28 +306,34 @@ export async function syncCrmOutcomes(deps: ServiceDeps): Promise<CrmOutcomeSumm
     else if (r.kind === 'skipped') summary.skipped.push({ leadId, why: r.why ?? '' });
   };
 
+  // Each lead in its own transaction; the summary counts only what committed (a PostgreSQL transaction may run
+  // again, so its callback returns what it did instead of counting).
   for (const lead of await unlinkedLeadsWithOpportunities(deps.db, crm.provider)) {
-    await transaction(deps.db, async (tx) => {
+    const done = await transaction(deps.db, async (tx): Promise<ApplyResult | 'asked' | null> => {
       const row = await getLead(tx, lead.id);
-      if (!row || row.crmOpportunityId || row.claimedAt === null) return;
+      if (!row || row.crmOpportunityId || row.claimedAt === null) return null;
       const view = await loadLeadFor(tx, deps, lead.id);
       const decision = decideLink(row.claimedAt, await linkCandidates(tx, crm.provider, row.domain));
       if (decision.kind === 'link') {
         const opp = await getCrmOpportunity(tx, crm.provider, decision.opportunity.id);
-        if (!opp) return;
-        summary.linked++;
-        count(await linkLead(tx, deps, crm, view, opp, { actorUserId: null, picked: false }), lead.id);
-      } else if (decision.kind === 'ambiguous' && !sameChoices(row.crmLinkChoices, decision.choices)) {
-        await askToPick(tx, deps, view, decision.choices, provider);
-        summary.asked++;
+        if (!opp) return null;
+        return linkLead(tx, deps, crm, view, opp, { actorUserId: null, picked: false });
       }
+      if (decision.kind === 'ambiguous' && !sameChoices(row.crmLinkChoices, decision.choices)) {
+        await askToPick(tx, deps, view, decision.choices, provider);
+        return 'asked';
+      }
+      return null;
     });
+    if (done === 'asked') summary.asked++;
+    else if (done) {
+      summary.linked++;
+      count(done, lead.id);
+    }
   }
 
   for (const leadId of await linkedLeadsToApply(deps.db, crm.provider)) {
-    await transaction(deps.db, async (tx) =>
-      count(await applyOpportunityToLead(tx, deps, crm, leadId), leadId),
-    );
+    count(await transaction(deps.db, (tx) => applyOpportunityToLead(tx, deps, crm, leadId)), leadId);
   }
   return summary;
 }

@@ -145,7 +145,9 @@ export async function partnerSide(
  */
 export function alreadyClaimed(ownerUserId: string, accountName: string, actorUserId?: string): DomainError {
   const message =
-    ownerUserId === actorUserId ? 'You already claimed this lead.' : 'Someone else already claimed this lead.';
+    ownerUserId === actorUserId
+      ? 'You already claimed this lead.'
+      : 'Someone else already claimed this lead.';
   return new DomainError('already_claimed', message, { data: { ownerUserId, accountName } });
 }
 

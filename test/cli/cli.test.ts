@@ -7,8 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
 import { cliSettings } from '../../src/cli/settings.ts';
 import type { Command } from '../../src/cli/types.ts';
-import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
+import { closeDb, openDb } from '../../src/db/connection.ts';
 import { crmAccounts, leads, partnerOverlaps } from '../../src/db/schema.ts';
+import { sqlRun } from '../helpers/sql.ts';
 import { fixture, generatedAccounts } from '../imports/helpers.ts';
 
 class Buffered extends Writable {
@@ -337,12 +338,11 @@ describe('import baselines', () => {
 
 describe('export leads', () => {
   async function seedLead() {
-    await withDb((db) => {
-      sqliteClient(db)
-        .prepare(
-          "INSERT INTO partner_orgs (slug, name, manager_user_id, active, updated_at) VALUES ('northwind', 'Northwind', 'U0PAM', 1, 0)",
-        )
-        .run();
+    await withDb(async (db) => {
+      await sqlRun(
+        db,
+        "INSERT INTO partner_orgs (slug, name, manager_user_id, active, updated_at) VALUES ('northwind', 'Northwind', 'U0PAM', 1, 0)",
+      );
       db.insert(leads)
         .values({
           domain: 'acme.com',
@@ -414,11 +414,11 @@ describe('secrets rotate', () => {
   it('re-encrypts plain-text rows and says so; refuses rows under a key it lacks, changing nothing', async () => {
     env.DATABASE_PATH = join(dir, 'f.db');
     const db = openDb(env.DATABASE_PATH);
-    sqliteClient(db)
-      .prepare(
-        "insert into slack_installations (install_key, team_id, installation, installed_at) values ('T1', 'T1', ?, 1)",
-      )
-      .run(JSON.stringify({ team: { id: 'T1' }, bot: { token: 'xoxb-plain-1' } }));
+    await sqlRun(
+      db,
+      "insert into slack_installations (install_key, team_id, installation, installed_at) values ('T1', 'T1', ?, 1)",
+      JSON.stringify({ team: { id: 'T1' }, bot: { token: 'xoxb-plain-1' } }),
+    );
     await closeDb(db);
     env.FOOTHOLD_ENCRYPTION_KEY = Buffer.alloc(32, 1).toString('base64');
     const first = await cli('secrets rotate');

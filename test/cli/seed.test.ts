@@ -6,6 +6,7 @@ import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { seedSampleProgram } from '../../src/dev/sample-program.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
 import { EXAMPLE_CONFIG_PATH, testConfig } from '../helpers/db.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // `foothold seed --sample`: a realistic program in an empty database through the real imports and use cases.
 
@@ -45,22 +46,29 @@ describe('seed --sample', () => {
 
     const db = openDb(join(dir, 'sample.db'), { migrate: false });
     try {
-      const q = (sql: string) => sqliteClient(db).prepare(sql).all();
+      const q = async (sql: string) => await sqlAll(db, sql);
       // Leads spread over the four months, with the real audit trail; nothing left to send to Slack.
-      const span = sqliteClient(db)
-        .prepare('select min(created_at) as a, max(created_at) as b from leads')
-        .get() as { a: number; b: number };
+      const span = (await sqlGet(db, 'select min(created_at) as a, max(created_at) as b from leads')) as {
+        a: number;
+        b: number;
+      };
       expect(NOW - span.a).toBeGreaterThan(100 * 86_400_000);
       expect(span.b).toBeLessThanOrEqual(NOW);
-      expect(q("select count(*) as n from outbox where status in ('pending', 'failed')")).toEqual([{ n: 0 }]);
+      expect(await q("select count(*) as n from outbox where status in ('pending', 'failed')")).toEqual([
+        { n: 0 },
+      ]);
       expect(
-        q("select count(*) as n from lead_events where type = 'transition' and to_status = 'won'"),
+        await q("select count(*) as n from lead_events where type = 'transition' and to_status = 'won'"),
       ).toEqual([{ n: won }]);
-      expect((q('select count(distinct partner_slug) as n from leads') as Array<{ n: number }>)[0]?.n).toBe(
-        2,
-      );
       expect(
-        (q("select count(*) as n from leads where attribution = 'influenced'") as Array<{ n: number }>)[0]?.n,
+        ((await q('select count(distinct partner_slug) as n from leads')) as Array<{ n: number }>)[0]?.n,
+      ).toBe(2);
+      expect(
+        (
+          (await q("select count(*) as n from leads where attribution = 'influenced'")) as Array<{
+            n: number;
+          }>
+        )[0]?.n,
       ).toBeGreaterThan(0);
     } finally {
       await closeDb(db);

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
+import { closeDb, openDb } from '../../src/db/connection.ts';
 import { type HubSpotStandIn, startHubSpotStandIn } from '../../src/dev/crm-stand-ins/hubspot.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // `foothold crm sync` and `foothold jobs run crm-sync`, in-process, against the HubSpot and Slack stand-ins.
 
@@ -74,9 +75,7 @@ describe('foothold crm sync', () => {
     expect(run.out).toContain('no Slack user for: ghost@vendor.example');
     const db = openDb(join(dir, 'data/foothold.db'));
     try {
-      expect(
-        sqliteClient(db).prepare('SELECT domain, owner_user_id FROM crm_accounts ORDER BY domain').all(),
-      ).toEqual([
+      expect(await sqlAll(db, 'SELECT domain, owner_user_id FROM crm_accounts ORDER BY domain')).toEqual([
         { domain: 'acme.com', owner_user_id: 'U0REP1' },
         { domain: 'globex.com', owner_user_id: null },
       ]);
@@ -91,7 +90,7 @@ describe('foothold crm sync', () => {
     expect(dry.out).toContain('would write 1 new, 0 updated, 2 unchanged');
     const again = openDb(join(dir, 'data/foothold.db'));
     try {
-      expect(sqliteClient(again).prepare('SELECT count(*) AS n FROM crm_accounts').get()).toEqual({ n: 2 });
+      expect(await sqlGet(again, 'SELECT count(*) AS n FROM crm_accounts')).toEqual({ n: 2 });
     } finally {
       await closeDb(again);
     }
@@ -154,8 +153,8 @@ describe('jobs run crm-sync', () => {
     expect(run.out).toContain('accounts: 2 read in 1 page; wrote 2 new');
     const db = openDb(join(dir, 'data/foothold.db'));
     try {
-      expect(sqliteClient(db).prepare('SELECT count(*) AS n FROM crm_accounts').get()).toEqual({ n: 0 });
-      expect(sqliteClient(db).prepare('SELECT count(*) AS n FROM crm_sync_cursors').get()).toEqual({ n: 0 });
+      expect(await sqlGet(db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual({ n: 0 });
+      expect(await sqlGet(db, 'SELECT count(*) AS n FROM crm_sync_cursors')).toEqual({ n: 0 });
     } finally {
       await closeDb(db);
     }

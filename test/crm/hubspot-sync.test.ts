@@ -17,7 +17,7 @@ const crm = config.crm!;
 const T0 = Date.parse('2026-11-01T00:00:00Z');
 
 beforeEach(async () => {
-  t = openTestDb();
+  t = await openTestDb();
   hs = await startHubSpotStandIn({
     owners: [
       { id: '11', email: 'Rep.One@Vendor.example' },
@@ -120,7 +120,7 @@ describe('HubSpot pull', () => {
     );
     hs.associate(lost, globex);
 
-    const s = await sync(t.db, config, hubspotProvider(hs.url, crm), { lookup: lookup() });
+    const s = await sync(t.db, config, hubspotProvider(hs.url, crm), { lookup: await lookup() });
 
     expect(s.error).toBeNull();
     expect(s.accounts).toMatchObject({
@@ -129,7 +129,7 @@ describe('HubSpot pull', () => {
       noDomain: 1,
       noDomainExamples: [expect.stringContaining('No Website Ltd')],
     });
-    const accounts = rows<AccountRow>(t.db, 'SELECT * FROM crm_accounts ORDER BY domain');
+    const accounts = await rows<AccountRow>(t.db, 'SELECT * FROM crm_accounts ORDER BY domain');
     expect(accounts).toEqual([
       expect.objectContaining({
         domain: 'acme.com',
@@ -154,7 +154,10 @@ describe('HubSpot pull', () => {
         has_open_opportunity: 0,
       }),
     ]);
-    const deals = rows<Record<string, unknown>>(t.db, 'SELECT * FROM crm_opportunities ORDER BY crm_id');
+    const deals = await rows<Record<string, unknown>>(
+      t.db,
+      'SELECT * FROM crm_opportunities ORDER BY crm_id',
+    );
     expect(deals).toEqual([
       expect.objectContaining({
         crm_id: open,
@@ -180,7 +183,7 @@ describe('HubSpot pull', () => {
       }),
     ]);
     expect(s.owners).toMatchObject({ seen: 3, mapped: 2, misses: ['nobody@vendor.example'], lookups: 3 });
-    expect(rows(t.db, 'SELECT email, slack_user_id, miss FROM crm_owner_map ORDER BY email')).toEqual([
+    expect(await rows(t.db, 'SELECT email, slack_user_id, miss FROM crm_owner_map ORDER BY email')).toEqual([
       { email: 'gone@vendor.example', slack_user_id: 'U0GONE', miss: 0 },
       { email: 'nobody@vendor.example', slack_user_id: null, miss: 1 },
       { email: 'rep.one@vendor.example', slack_user_id: 'U0REP1', miss: 0 },
@@ -227,7 +230,7 @@ describe('HubSpot pull', () => {
         pageSize: 20,
       });
       expect(s.error).toBeNull();
-      expect(rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 130 }]);
+      expect(await rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 130 }]);
       const bodies = small.http.calls('/companies/search').map((r) => JSON.parse(r.body));
       expect(bodies.every((b) => Number(b.after) + b.limit <= 50)).toBe(true);
       expect(bodies.filter((b) => b.after === '0').length).toBeGreaterThan(2);
@@ -258,7 +261,7 @@ describe('HubSpot pull', () => {
     expect(s.accounts.removed).toBe(2);
     expect(s.opportunities.removed).toBe(1);
     const byDomain = Object.fromEntries(
-      rows<AccountRow>(t.db, 'SELECT * FROM crm_accounts').map((r) => [r.domain, r]),
+      (await rows<AccountRow>(t.db, 'SELECT * FROM crm_accounts')).map((r) => [r.domain, r]),
     );
     expect(byDomain['initech-old.com']).toMatchObject({
       crm_merged_into: keep,
@@ -269,7 +272,7 @@ describe('HubSpot pull', () => {
     // The gates no longer see deleted accounts.
     expect(await getCrmAccount(t.db, 'hooli.com')).toBeNull();
     expect(await getCrmAccount(t.db, 'initech-old.com')).toBeNull();
-    expect(rows(t.db, 'SELECT crm_deleted_at IS NOT NULL AS deleted FROM crm_opportunities')).toEqual([
+    expect(await rows(t.db, 'SELECT crm_deleted_at IS NOT NULL AS deleted FROM crm_opportunities')).toEqual([
       { deleted: 1 },
     ]);
     expect(
@@ -285,7 +288,7 @@ describe('HubSpot pull', () => {
     const s = await sync(t.db, config, hubspotProvider(hs.url, crm));
     expect(s.error).toBeNull();
     expect(s.opportunities.unknownStages).toEqual({ '1234567': 2 });
-    expect(rows(t.db, 'SELECT count(*) AS n FROM crm_opportunities')).toEqual([{ n: 4 }]);
+    expect(await rows(t.db, 'SELECT count(*) AS n FROM crm_opportunities')).toEqual([{ n: 4 }]);
   });
 });
 
@@ -341,9 +344,9 @@ describe('HubSpot faults', () => {
     expect(first.error).toMatchObject({ object: 'accounts', retryable: true });
     expect(first.error?.message).toContain('daily limit');
     expect(first.accounts.inserted).toBe(4);
-    expect(rows(t.db, 'SELECT last_modified FROM crm_sync_cursors WHERE object = ?', 'accounts')).toEqual([
-      { last_modified: T0 + 3 },
-    ]);
+    expect(
+      await rows(t.db, 'SELECT last_modified FROM crm_sync_cursors WHERE object = ?', 'accounts'),
+    ).toEqual([{ last_modified: T0 + 3 }]);
 
     const before = searches('companies').length;
     const second = await sync(t.db, config, hubspotProvider(hs.url, crm), { pageSize: 2 });
@@ -353,7 +356,7 @@ describe('HubSpot faults', () => {
       operator: 'GTE',
       value: String(T0 + 3),
     });
-    expect(rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 5 }]);
+    expect(await rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 5 }]);
   });
 
   it('fails with the fix when the token is refused', async () => {
@@ -374,6 +377,6 @@ describe('HubSpot faults', () => {
     });
     const s = await sync(t.db, config, provider);
     expect(s.error).toMatchObject({ retryable: false, fix: expect.stringContaining('HUBSPOT_ACCESS_TOKEN') });
-    expect(rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 0 }]);
+    expect(await rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 0 }]);
   });
 });

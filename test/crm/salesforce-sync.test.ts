@@ -18,7 +18,7 @@ const T0 = Date.parse('2026-11-01T00:00:00Z');
 let owner = '';
 
 beforeEach(async () => {
-  t = openTestDb();
+  t = await openTestDb();
   sf = await startSalesforceStandIn({ multicurrency: true });
   owner = sf.put('User', { Email: 'Rep.One@Vendor.example', IsActive: true });
 });
@@ -91,7 +91,7 @@ describe('Salesforce pull', () => {
       crmProvider: 'salesforce',
       crmId: acme,
     });
-    expect(rows(t.db, 'SELECT * FROM crm_opportunities')).toEqual([
+    expect(await rows(t.db, 'SELECT * FROM crm_opportunities')).toEqual([
       expect.objectContaining({
         account_crm_id: acme,
         account_domain: 'acme.com',
@@ -186,9 +186,9 @@ describe('Salesforce pull', () => {
       name: 'Account 249',
       ownerEmail: 'rep.one@vendor.example',
     });
-    expect(rows(t.db, 'SELECT last_modified FROM crm_sync_cursors WHERE object = ?', 'accounts')).toEqual([
-      { last_modified: T0 + 249_000 },
-    ]);
+    expect(
+      await rows(t.db, 'SELECT last_modified FROM crm_sync_cursors WHERE object = ?', 'accounts'),
+    ).toEqual([{ last_modified: T0 + 249_000 }]);
   });
 
   it('handles deleted accounts (getDeleted and queryAll) and merged ones (MasterRecordId)', async () => {
@@ -202,7 +202,7 @@ describe('Salesforce pull', () => {
     expect(s.error).toBeNull();
     expect(s.accounts.removed).toBe(2);
     expect(
-      rows(
+      await rows(
         t.db,
         'SELECT domain, crm_deleted_at IS NOT NULL AS gone, crm_merged_into FROM crm_accounts ORDER BY domain',
       ),
@@ -235,12 +235,12 @@ describe('Salesforce faults', () => {
       message: expect.stringContaining('INVALID_QUERY_LOCATOR'),
     });
     expect(first.accounts.inserted).toBe(400);
-    expect(rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 400 }]);
+    expect(await rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 400 }]);
 
     const second = await sync(t.db, config, salesforceProvider(sf.url, crm), { pageSize: 200 });
     expect(second.error).toBeNull();
     expect(second.accounts).toMatchObject({ inserted: 200, unchanged: 1 });
-    expect(rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 600 }]);
+    expect(await rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 600 }]);
   });
 
   it('rides out 503s, a dropped connection and a request that never answers', async () => {

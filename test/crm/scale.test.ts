@@ -24,7 +24,7 @@ afterEach(async () => {
 const T0 = Date.parse('2026-10-01T00:00:00Z');
 
 it('syncs 20,000 Salesforce accounts and 4,000 opportunities, at most two pages in memory', async () => {
-  t = openTestDb();
+  t = await openTestDb();
   const sf = await startSalesforceStandIn();
   closers.push(() => sf.close());
   const owner = sf.put('User', { Email: 'rep@vendor.example', IsActive: true });
@@ -66,13 +66,13 @@ it('syncs 20,000 Salesforce accounts and 4,000 opportunities, at most two pages 
   expect(s.accounts).toMatchObject({ read: 20_000, pages: 10, inserted: 20_000 });
   expect(s.opportunities).toMatchObject({ read: 4_000, inserted: 4_000 });
   expect(Math.max(...aheadAtPage)).toBeLessThanOrEqual(1);
-  expect(rows(t.db, 'SELECT count(*) AS n, sum(has_open_opportunity) AS open FROM crm_accounts')).toEqual([
-    { n: 20_000, open: 2_666 },
-  ]);
+  expect(
+    await rows(t.db, 'SELECT count(*) AS n, sum(has_open_opportunity) AS open FROM crm_accounts'),
+  ).toEqual([{ n: 20_000, open: 2_666 }]);
 });
 
 it('syncs 12,000 HubSpot companies past the search cap reading at most one page ahead', async () => {
-  t = openTestDb();
+  t = await openTestDb();
   const hs = await startHubSpotStandIn();
   closers.push(() => hs.close());
   for (let i = 0; i < 12_000; i += 1)
@@ -90,5 +90,5 @@ it('syncs 12,000 HubSpot companies past the search cap reading at most one page 
   expect(aheadAtPage).toHaveLength(61);
   expect(Math.max(...aheadAtPage)).toBeLessThanOrEqual(1);
   expect(hs.http.requests.some((r) => r.status === 400)).toBe(false);
-  expect(rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 12_000 }]);
+  expect(await rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 12_000 }]);
 });

@@ -10,7 +10,7 @@ import { submitLead } from '../../src/services/submit-lead.ts';
 import { goodSubmission } from '../helpers/actors.ts';
 import { hubspotConfig, hubspotProvider, rows, sync } from '../helpers/crm.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock } from '../helpers/db.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlExec } from '../helpers/sql.ts';
 
 // How pulled pages land in the one account table the gates read: atomically with their cursor, over CSV
 // rows of the same domain, and with owners mapped to Slack users so `when.crmOwner` routing works.
@@ -22,7 +22,7 @@ const config = hubspotConfig();
 const crm = config.crm!;
 
 beforeEach(async () => {
-  t = openTestDb();
+  t = await openTestDb();
   hs = await startHubSpotStandIn({ owners: [{ id: '21', email: 'rep1@vendor.example' }] });
 });
 afterEach(async () => {
@@ -35,25 +35,26 @@ describe('applying pages', () => {
     for (let i = 0; i < 6; i += 1)
       hs.put('companies', { name: `P${i}`, domain: `p${i}-corp.com` }, { updatedAt: T0 + i });
     // The 4th row (second row of the second page) fails to write, as a crash mid-transaction would.
-    sqliteClient(t.db).exec(
+    await sqlExec(
+      t.db,
       `CREATE TEMP TRIGGER boom BEFORE INSERT ON crm_accounts WHEN NEW.domain = 'p3-corp.com'
        BEGIN SELECT RAISE(ABORT, 'simulated crash'); END`,
     );
     const first = await sync(t.db, config, hubspotProvider(hs.url, crm), { pageSize: 2 });
     expect(first.error?.message).toContain('simulated crash');
-    expect(rows(t.db, 'SELECT domain FROM crm_accounts ORDER BY domain')).toEqual([
+    expect(await rows(t.db, 'SELECT domain FROM crm_accounts ORDER BY domain')).toEqual([
       { domain: 'p0-corp.com' },
       { domain: 'p1-corp.com' },
     ]);
-    expect(rows(t.db, 'SELECT last_modified FROM crm_sync_cursors WHERE object = ?', 'accounts')).toEqual([
-      { last_modified: T0 + 1 },
-    ]);
+    expect(
+      await rows(t.db, 'SELECT last_modified FROM crm_sync_cursors WHERE object = ?', 'accounts'),
+    ).toEqual([{ last_modified: T0 + 1 }]);
 
-    sqliteClient(t.db).exec('DROP TRIGGER boom');
+    await sqlExec(t.db, 'DROP TRIGGER boom');
     const second = await sync(t.db, config, hubspotProvider(hs.url, crm), { pageSize: 2 });
     expect(second.error).toBeNull();
     expect(second.accounts.inserted).toBe(4);
-    expect(rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 6 }]);
+    expect(await rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 6 }]);
   });
 
   it('takes over the CSV-imported row of the same domain instead of adding a second account', async () => {
@@ -67,7 +68,7 @@ describe('applying pages', () => {
     );
     const s = await sync(t.db, config, hubspotProvider(hs.url, crm));
     expect(s.accounts).toMatchObject({ updated: 1, inserted: 0 });
-    expect(rows(t.db, 'SELECT domain, name, employees, crm_id FROM crm_accounts')).toEqual([
+    expect(await rows(t.db, 'SELECT domain, name, employees, crm_id FROM crm_accounts')).toEqual([
       { domain: 'acme.com', name: 'Acme Corp', employees: 1200, crm_id: expect.any(String) },
     ]);
   });
@@ -100,12 +101,12 @@ describe('applying pages', () => {
     hs.associate(deal, company);
     const first = await sync(t.db, config, hubspotProvider(hs.url, crm));
     expect(first.accounts.noDomain).toBe(1);
-    expect(rows(t.db, 'SELECT account_crm_id, account_domain FROM crm_opportunities')).toEqual([
+    expect(await rows(t.db, 'SELECT account_crm_id, account_domain FROM crm_opportunities')).toEqual([
       { account_crm_id: company, account_domain: null },
     ]);
     hs.update('companies', company, { domain: 'umbrella-corp.com' }, T0 + 1);
     await sync(t.db, config, hubspotProvider(hs.url, crm));
-    expect(rows(t.db, 'SELECT account_domain FROM crm_opportunities')).toEqual([
+    expect(await rows(t.db, 'SELECT account_domain FROM crm_opportunities')).toEqual([
       { account_domain: 'umbrella-corp.com' },
     ]);
     expect((await getCrmAccount(t.db, 'umbrella-corp.com'))?.hasOpenOpportunity).toBe(true);
@@ -115,8 +116,8 @@ describe('applying pages', () => {
     hs.put('companies', { name: 'Acme', domain: 'acme.com' }, { updatedAt: T0 });
     const s = await sync(t.db, config, hubspotProvider(hs.url, crm), { dryRun: true });
     expect(s).toMatchObject({ dryRun: true, accounts: { inserted: 1 } });
-    expect(rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 0 }]);
-    expect(rows(t.db, 'SELECT count(*) AS n FROM crm_sync_cursors')).toEqual([{ n: 0 }]);
+    expect(await rows(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual([{ n: 0 }]);
+    expect(await rows(t.db, 'SELECT count(*) AS n FROM crm_sync_cursors')).toEqual([{ n: 0 }]);
   });
 });
 
@@ -147,7 +148,7 @@ describe('owners by email', () => {
     );
     const routed = hubspotConfig();
     routed.routing.unshift({ when: { crmOwner: true }, channel: 'C0OWNED' });
-    await sync(t.db, routed, hubspotProvider(hs.url, routed.crm!), { lookup: lookup() });
+    await sync(t.db, routed, hubspotProvider(hs.url, routed.crm!), { lookup: await lookup() });
     expect((await getCrmAccount(t.db, 'acme.com'))?.ownerUserId).toBe('U0REP1');
 
     const clock = testClock();
@@ -161,7 +162,7 @@ describe('owners by email', () => {
     hs.put('companies', { name: 'Globex', domain: 'globex.com', hubspot_owner_id: '21' }, { updatedAt: T0 });
     const quiet = await startSlackStandIn({ users: [] });
     try {
-      const missLookup = slackLookupByEmail(
+      const missLookup = await slackLookupByEmail(
         new WebClient('xoxb-test', { slackApiUrl: quiet.apiUrl, retryConfig: { retries: 0 } }),
       );
       let now = T0 + 86_400_000;
@@ -175,7 +176,7 @@ describe('owners by email', () => {
       // Within the TTL the miss is not asked again.
       now += 3_600_000;
       const second = await sync(t.db, config, hubspotProvider(hs.url, crm), {
-        lookup: lookup(),
+        lookup: await lookup(),
         now: () => now,
         full: true,
       });
@@ -185,7 +186,7 @@ describe('owners by email', () => {
       // After the TTL the email is looked up again, found, and the account is re-pointed.
       now += 25 * 3_600_000;
       const third = await sync(t.db, config, hubspotProvider(hs.url, crm), {
-        lookup: lookup(),
+        lookup: await lookup(),
         now: () => now,
         full: true,
       });

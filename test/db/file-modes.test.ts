@@ -2,8 +2,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
+import { closeDb, openDb } from '../../src/db/connection.ts';
 import { backupDatabase, restoreDatabase } from '../../src/db/stores/backup-store.ts';
+import { sqlRun } from '../helpers/sql.ts';
 
 // The database, its -wal/-shm, its folder and its backups are created readable by the bot's user only; an
 // existing file or folder that is more open is left alone and named in one warning line.
@@ -20,7 +21,7 @@ describe('file modes', () => {
     const path = join(root, 'var', 'foothold', 'foothold.db');
     const warnings: string[] = [];
     const db = openDb(path, { onWarning: (l) => warnings.push(l) });
-    sqliteClient(db).prepare('INSERT INTO job_runs (job, period_key, ran_at) VALUES (?, ?, ?)').run('j', 'k', 1);
+    await sqlRun(db, 'INSERT INTO job_runs (job, period_key, ran_at) VALUES (?, ?, ?)', 'j', 'k', 1);
     expect(mode(join(root, 'var', 'foothold'))).toBe(0o700);
     expect(mode(join(root, 'var'))).toBe(0o700);
     expect(mode(path)).toBe(0o600);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Installation } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sqliteClient } from '../../src/db/connection.ts';
 import { slackInstallations } from '../../src/db/schema.ts';
 import { type Keyring, SecretError, secretKey } from '../../src/db/secret-box.ts';
 import {
@@ -11,7 +12,6 @@ import {
 } from '../../src/db/stores/installation-keys.ts';
 import { botTokenForTeam, createInstallationStore } from '../../src/db/stores/installation-store.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
 
 // Installation tokens on a real SQLite file: sealed on the way in, opened on the way out, plain-text rows of an
 // older version sealed once, everything re-sealed on rotation, and no token bytes left anywhere in the files.
@@ -77,8 +77,8 @@ function storePlain(t: TestDb, team: string, n: number) {
 }
 
 let t: TestDb;
-beforeEach(() => {
-  t = openTestDb();
+beforeEach(async () => {
+  t = await openTestDb();
 });
 afterEach(() => t.cleanup());
 
@@ -122,7 +122,7 @@ describe('the installation store', () => {
     const store = createInstallationStore(t.db, () => 5, OLD);
     await store.storeInstallation(installation('T1', 1));
     await store.storeInstallation(installation('T2', 2));
-    expect(() => botTokenForTeam(t.db, 'T1', NEW_ONLY)).toThrow(SecretError);
+    await expect(botTokenForTeam(t.db, 'T1', NEW_ONLY)).rejects.toThrow(SecretError);
     // Someone with write access to the file swaps T1's sealed token into T2's row.
     const raw = sqliteClient(t.db);
     const one = JSON.parse(
@@ -143,7 +143,7 @@ describe('the installation store', () => {
     raw
       .prepare("update slack_installations set installation = ? where install_key='T2'")
       .run(JSON.stringify(two));
-    expect(() => botTokenForTeam(t.db, 'T2', OLD)).toThrow(/another place/);
+    await expect(botTokenForTeam(t.db, 'T2', OLD)).rejects.toThrow(/another place/);
   });
 });
 
@@ -184,7 +184,7 @@ describe('rotation', () => {
     });
     expect(await botTokenForTeam(t.db, 'T1', NEW_ONLY)).toBe('xoxb-bot-T1-1');
     expect(await botTokenForTeam(t.db, 'T2', NEW_ONLY)).toBe('xoxb-bot-T2-2');
-    expect(() => botTokenForTeam(t.db, 'T1', OLD)).toThrow(SecretError);
+    await expect(botTokenForTeam(t.db, 'T1', OLD)).rejects.toThrow(SecretError);
   });
 
   it('changes nothing when a row is sealed with a key it does not have', async () => {
@@ -192,7 +192,7 @@ describe('rotation', () => {
     storePlain(t, 'T2', 2);
     const before = t.db.select().from(slackInstallations).all();
     expect((await installationKeyCensus(t.db, NEW_ONLY)).unknown).toHaveLength(5);
-    expect(() => rekeyInstallations(t.db, NEW_ONLY)).toThrow(SecretError);
+    await expect(rekeyInstallations(t.db, NEW_ONLY)).rejects.toThrow(SecretError);
     expect(t.db.select().from(slackInstallations).all()).toEqual(before);
   });
 });

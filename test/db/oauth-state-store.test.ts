@@ -10,8 +10,8 @@ const OPTIONS = { scopes: ['commands'], redirectUri: 'https://foothold.example.c
 
 let t: TestDb;
 let clock: number;
-beforeEach(() => {
-  t = openTestDb();
+beforeEach(async () => {
+  t = await openTestDb();
   clock = 1_800_000_000_000;
 });
 afterEach(() => t.cleanup());
@@ -48,12 +48,12 @@ describe('the OAuth state store', () => {
     expect(await problemOf(s.verifyStateParam(new Date(), 'no-dot-at-all'))).toBe(
       'slack_oauth_invalid_state:forged',
     );
-    const other = createOAuthStateStore(t.reopen(), 'another-secret-entirely', () => clock);
+    const other = createOAuthStateStore(await t.reopen(), 'another-secret-entirely', () => clock);
     expect(await problemOf(other.verifyStateParam(new Date(), state))).toBe(
       'slack_oauth_invalid_state:forged',
     );
     // Signed with the same secret but never stored here.
-    const elsewhere = openTestDb();
+    const elsewhere = await openTestDb();
     const foreign = await createOAuthStateStore(elsewhere.db, SECRET, () => clock).generateStateParam(
       OPTIONS,
       new Date(),

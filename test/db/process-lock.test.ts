@@ -12,6 +12,7 @@ import {
 } from '../../src/db/process-lock.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
 import { REPO_ROOT, runMainOnce } from '../helpers/main-process.ts';
+import { sqlGet, sqlRun } from '../helpers/sql.ts';
 
 // One bot per SQLite file: the lock is an OS-level lock held for the process's life, so a second bot is
 // refused with the holder's pid, host and start time, and a holder killed with SIGKILL leaves nothing behind.
@@ -126,9 +127,13 @@ describe('CLI beside a running bot', () => {
 
     // The bot dies without cleaning up, leaving its write-ahead log.
     const other = openDb(dbPath);
-    sqliteClient(other)
-      .prepare('INSERT INTO job_runs (job, period_key, ran_at) VALUES (?, ?, ?)')
-      .run('j', 'after-backup', 1);
+    await sqlRun(
+      other,
+      'INSERT INTO job_runs (job, period_key, ran_at) VALUES (?, ?, ?)',
+      'j',
+      'after-backup',
+      1,
+    );
     sqliteClient(other).pragma('wal_autocheckpoint = 0');
     const exited = new Promise((r) => bot.once('exit', r));
     bot.kill('SIGKILL');
@@ -139,9 +144,9 @@ describe('CLI beside a running bot', () => {
     expect(existsSync(`${dbPath}-wal`)).toBe(false);
     expect(existsSync(`${dbPath}-shm`)).toBe(false);
     const db = openDb(dbPath);
-    expect(
-      sqliteClient(db).prepare("SELECT count(*) AS n FROM job_runs WHERE period_key = 'after-backup'").get(),
-    ).toEqual({ n: 0 });
+    expect(await sqlGet(db, "SELECT count(*) AS n FROM job_runs WHERE period_key = 'after-backup'")).toEqual({
+      n: 0,
+    });
     await closeDb(db);
     expect(currentLockHolder(dbPath)).toBeNull();
   });

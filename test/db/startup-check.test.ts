@@ -6,9 +6,11 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, DatabaseFileError, type Db, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { checkDatabaseAtStartup, databaseStartupLine, probeDatabaseWritable } from '../../src/db/health.ts';
+import { newSqliteEngine, registerEngine } from '../../src/db/engine.ts';
 import * as schema from '../../src/db/schema.ts';
 import { buildDatabase, corruptPage, pagesOf } from '../helpers/corrupt.ts';
 import { runMainOnce } from '../helpers/main-process.ts';
+import { sqlAll, sqlRun } from '../helpers/sql.ts';
 
 // The database is checked before the bot starts: an empty file, a file that is not SQLite, and a real page
 // of `leads`, `outbox` or an index damaged on disk are each refused with one line naming DATABASE_PATH and
@@ -22,9 +24,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function refusal(fn: () => unknown): string {
+async function refusal(fn: () => unknown): Promise<string> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     return databaseStartupLine(err, path);
   }
@@ -39,18 +41,18 @@ function expectOneLineRefusal(line: string, what: RegExp): void {
 }
 
 describe('files SQLite must not open', () => {
-  it('refuses a zero-byte file instead of starting a fresh database in it', () => {
+  it('refuses a zero-byte file instead of starting a fresh database in it', async () => {
     writeFileSync(path, '');
     expectOneLineRefusal(
-      refusal(() => openDb(path)),
+      await refusal(() => openDb(path)),
       /is an empty file \(0 bytes\)/,
     );
   });
 
-  it('refuses a file that is not SQLite', () => {
+  it('refuses a file that is not SQLite', async () => {
     writeFileSync(path, 'id,name\n1,not a database\n'.repeat(20));
     expectOneLineRefusal(
-      refusal(() => openDb(path)),
+      await refusal(() => openDb(path)),
       /is not a SQLite database/,
     );
   });
@@ -88,7 +90,7 @@ describe('damaged pages', () => {
             pages.filter((p) => p.pagetype === 'leaf').at(-1)!);
       expect(target, `${btree} has pages`).toBeDefined();
       corruptPage(path, target.pageno, pageSize);
-      const line = refusal(async () => {
+      const line = await refusal(async () => {
         const db = openDb(path);
         try {
           checkDatabaseAtStartup(db, path, fullCheck ? {} : { maxFullCheckPages: 1 });
@@ -122,7 +124,7 @@ describe('write probe (/healthz)', () => {
 
   it('passes on a writable database and keeps nothing', async () => {
     expect(await probeDatabaseWritable(db, path)).toEqual({ ok: true });
-    const tables = sqliteClient(db).prepare("SELECT name FROM sqlite_schema WHERE name LIKE '_foothold%'").all();
+    const tables = await sqlAll(db, "SELECT name FROM sqlite_schema WHERE name LIKE '_foothold%'");
     expect(tables).toEqual([]);
   });
 
@@ -133,11 +135,16 @@ describe('write probe (/healthz)', () => {
     expect(probe.ok).toBe(false);
     expect(probe.reason).toMatch(new RegExp(`^DATABASE_PATH=${path} is full \\(database or disk is full\\)`));
     // The same condition fails real writes: the probe reflects what submissions would meet.
-    expect(() =>
-      sqliteClient(db)
-        .prepare('INSERT INTO job_runs (job, period_key, ran_at, result) VALUES (?, ?, ?, ?)')
-        .run('x', 'y'.repeat(5000), 1, 'z'.repeat(9000)),
-    ).toThrow(/database or disk is full/);
+    await expect(
+      sqlRun(
+        db,
+        'INSERT INTO job_runs (job, period_key, ran_at, result) VALUES (?, ?, ?, ?)',
+        'x',
+        'y'.repeat(5000),
+        1,
+        'z'.repeat(9000),
+      ),
+    ).rejects.toThrow(/database or disk is full/);
   });
 
   it('fails when the disk has no room left', async () => {
@@ -149,7 +156,9 @@ describe('write probe (/healthz)', () => {
   });
 
   it('fails on a database the bot can only read', async () => {
-    const readonly = drizzle({ client: new Database(path, { readonly: true }), schema }) as Db;
+    const client = new Database(path, { readonly: true });
+    const readonly = drizzle({ client, schema }) as Db;
+    registerEngine(readonly, newSqliteEngine(client));
     const probe = await probeDatabaseWritable(readonly, path);
     sqliteClient(readonly).close();
     expect(probe.ok).toBe(false);

@@ -2,8 +2,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
+import { closeDb, openDb } from '../../src/db/connection.ts';
 import { changedBlocks, DemoError, runDemo } from '../../src/dev/demo.ts';
+import { sqlGet } from '../helpers/sql.ts';
 
 // Runs `npm run demo`'s story in-process and reads its transcript as a newcomer would.
 
@@ -53,7 +54,7 @@ describe('npm run demo --keep', () => {
     expect(lines).toContain(`The database is kept at ${path}. Look around with:`);
     const db = openDb(path, { migrate: false });
     try {
-      const n = (sqliteClient(db).prepare('select count(*) as n from leads').get() as { n: number }).n;
+      const n = ((await sqlGet(db, 'select count(*) as n from leads')) as { n: number }).n;
       expect(n).toBeGreaterThan(3);
     } finally {
       await closeDb(db);

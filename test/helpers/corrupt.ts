@@ -13,7 +13,7 @@ export const FIXTURE_NOW = Date.parse('2026-11-16T15:00:00Z');
 
 /** A closed, checkpointed database with `leads` leads and `outbox` queued messages. */
 export async function buildDatabase(path: string, leads = 3000, outbox = 400): Promise<void> {
-  generateLeadsDb(path, { seed: 3, leads, now: FIXTURE_NOW, program: benchProgram(20, 3) });
+  await generateLeadsDb(path, { seed: 3, leads, now: FIXTURE_NOW, program: benchProgram(20, 3) });
   const db = openDb(path);
   const rendered = { text: 'hello', blocks: [] };
   await enqueue(

@@ -4,8 +4,9 @@ import { createOwnerResolver, type LookupByEmail } from '../../src/crm/owners.ts
 import { createCrmProvider } from '../../src/crm/provider.ts';
 import { type CrmSyncOptions, runCrmSync } from '../../src/crm/sync.ts';
 import type { CrmProvider } from '../../src/crm/types.ts';
-import { type Db, sqliteClient } from '../../src/db/connection.ts';
+import type { Db } from '../../src/db/connection.ts';
 import { testConfig } from './db.ts';
+import { sqlAll } from './sql.ts';
 
 /** Retries fast: the stand-ins send Retry-After in whole seconds only when a test asks them to. */
 export const FAST_RETRY = { attempts: 4, baseDelayMs: 5, maxDelayMs: 2_000 };
@@ -86,7 +87,7 @@ export async function sync(
   const crm = config.crm;
   if (!crm) throw new Error('config has no crm section');
   const now = options.now ?? (() => Date.now());
-  const owners = createOwnerResolver({
+  const owners = await createOwnerResolver({
     db,
     lookupByEmail: options.lookup ?? null,
     ttlMs: crm.ownerLookupTtlHours * 3_600_000,
@@ -96,6 +97,6 @@ export async function sync(
   return runCrmSync({ db, crm, provider, owners }, { ...options, now });
 }
 
-export function rows<T>(db: Db, sql: string, ...params: unknown[]): T[] {
-  return sqliteClient(db).prepare(sql).all(...params) as T[];
+export async function rows<T>(db: Db, sql: string, ...params: unknown[]): Promise<T[]> {
+  return (await sqlAll(db, sql, ...params)) as T[];
 }

@@ -66,14 +66,15 @@ export async function startHarness(
   } = {},
 ): Promise<Harness> {
   const standIn = await startSlackStandIn(opts.standIn ?? programStandInOptions());
-  const tdb = opts.tdb ?? openTestDb();
+  const tdb = opts.tdb ?? (await openTestDb());
   const config = opts.config ?? testConfig();
   const env: Env = {
     SLACK_BOT_TOKEN: 'xoxb-test',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: standIn.apiUrl,
     PORT: 0,
-    DATABASE_PATH: tdb.path,
+    // The run's engine: DATABASE_URL on PostgreSQL, DATABASE_PATH (the SQLite file) otherwise.
+    ...tdb.env,
     FOOTHOLD_CONFIG: '(test)',
     LOG_LEVEL: 'silent',
     FOOTHOLD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,

@@ -15,7 +15,7 @@ import {
   submissionValues,
   submitModal,
 } from '../helpers/slack-actors.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlGet } from '../helpers/sql.ts';
 
 // A leader overrides first-to-register attribution from the routing post, over HTTP through the stand-in.
 
@@ -45,7 +45,7 @@ const dmsTo = (userId: string) => h.standIn.messagesTo(userId).filter((m) => m.m
 describe('changing credit from the routing post', () => {
   it('lets a leader move credit to the corroborating partner; a rep is refused; both partners hear', async () => {
     await flag(PAT);
-    const { id } = sqliteClient(h.db).prepare('select min(id) as id from leads').get() as { id: number };
+    const { id } = (await sqlGet(h.db, 'select min(id) as id from leads')) as { id: number };
     // A single partner: there is no credit to move, so no button.
     expect(buttons(await routingPost(h, id)).has(ACTIONS.changeCredit)).toBe(false);
 
@@ -91,9 +91,7 @@ describe('changing credit from the routing post', () => {
     expect(ok.status).toBe(200);
     await h.drain();
 
-    const credited = sqliteClient(h.db)
-      .prepare('select credited_partner_slug as c from leads where id = ?')
-      .get(id);
+    const credited = (await sqlGet(h.db, 'select credited_partner_slug as c from leads where id = ?', id));
     expect(credited).toEqual({ c: 'contoso' });
     const updated = allText((await routingPost(h, id))?.blocks);
     expect(updated).toContain('credit changed by a leader');

@@ -17,7 +17,7 @@ import {
   type Person,
   routingPost,
 } from '../helpers/slack-actors.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlGet } from '../helpers/sql.ts';
 
 // The whole loop over HTTP: signed Slack requests to the real Bolt app with the Slack stand-in, the HubSpot
 // stand-in reached through HUBSPOT_API_URL by the real @hubspot/api-client, the bot's own crm-sync job (pull,
@@ -72,7 +72,7 @@ const dmsTo = (userId: string) => h.standIn.messagesTo(userId).filter((m) => m.m
 async function flaggedAndClaimed(): Promise<number> {
   await crmSyncJob();
   await flagAccount(h, PAT);
-  const leadId = (sqliteClient(h.db).prepare('select max(id) as id from leads').get() as { id: number }).id;
+  const leadId = ((await sqlGet(h.db, 'select max(id) as id from leads')) as { id: number }).id;
   await h.drain();
   const post = (await routingPost(h, leadId))!;
   const claim = buttons(post).get(ACTIONS.claim)!;
@@ -145,11 +145,7 @@ describe('the CRM loop over HTTP', () => {
     await crmSyncJob();
     post = (await routingPost(h, leadId))!;
     expect(post.text).toContain('Lost');
-    const conflict = sqliteClient(h.db)
-      .prepare(
-        "select actor_user_id as actor, from_status as f, to_status as t from lead_events where lead_id = ? and type = 'crm_conflict'",
-      )
-      .get(leadId);
+    const conflict = (await sqlGet(h.db, "select actor_user_id as actor, from_status as f, to_status as t from lead_events where lead_id = ? and type = 'crm_conflict'", leadId));
     expect(conflict).toEqual({ actor: REP1.userId, f: 'won', t: 'lost' });
   });
 
@@ -162,7 +158,7 @@ describe('the CRM loop over HTTP', () => {
     expect(allText(post.blocks)).toContain('link_opportunity');
     expect(allText(dmsTo(REP1.userId).at(-1))).toContain('Link opportunity');
     const version = (
-      sqliteClient(h.db).prepare('select version from leads where id = ?').get(leadId) as { version: number }
+      (await sqlGet(h.db, 'select version from leads where id = ?', leadId)) as { version: number }
     ).version;
     const pick = (who: Person) =>
       h.slack.action(
@@ -188,12 +184,12 @@ describe('the CRM loop over HTTP', () => {
       2000,
     );
     expect(
-      sqliteClient(h.db).prepare('select crm_opportunity_id as o from leads where id = ?').get(leadId),
+      (await sqlGet(h.db, 'select crm_opportunity_id as o from leads where id = ?', leadId)),
     ).toEqual({ o: null });
     expect((await pick(REP1)).status).toBe(200);
     await h.drain();
     expect(
-      sqliteClient(h.db).prepare('select crm_opportunity_id as o, status from leads where id = ?').get(leadId),
+      (await sqlGet(h.db, 'select crm_opportunity_id as o, status from leads where id = ?', leadId)),
     ).toEqual({ o: a, status: 'opportunity' });
     expect(allText((await routingPost(h, leadId))?.blocks)).toContain(
       'Acme platform · stage `qualifiedtobuy` · $30,000',

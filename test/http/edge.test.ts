@@ -8,7 +8,7 @@ import { openTestDb, testConfig } from '../helpers/db.ts';
 import { type Harness, programStandInOptions, SIGNING_SECRET, startHarness } from '../helpers/harness.ts';
 import { getPage as get } from '../helpers/oauth.ts';
 import { allText, buttons, click, flagAccount, type Person, routingPost } from '../helpers/slack-actors.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
 
 const PAT: Person = { userId: 'U0NWPAT', teamId: 'T0NORTH', channelId: 'C0SHAREDN' };
 const REP1: Person = { userId: 'U0REP1', teamId: 'T0VENDOR', channelId: 'C0ROUTING' };
@@ -24,10 +24,8 @@ async function harness(opts: Parameters<typeof startHarness>[0] = {}): Promise<H
   return h;
 }
 
-function outboxCounts(h: Harness) {
-  return sqliteClient(h.db)
-    .prepare('select status, count(*) as n from outbox group by status order by status')
-    .all() as Array<{ status: string; n: number }>;
+async function outboxCounts(h: Harness) {
+  return (await sqlAll(h.db, 'select status, count(*) as n from outbox group by status order by status')) as Array<{ status: string; n: number }>;
 }
 
 describe('start-up', () => {
@@ -43,7 +41,7 @@ describe('start-up', () => {
     const opts = programStandInOptions();
     opts.channels = opts.channels?.map((c) => (c.id === 'C0EMEA' ? { ...c, ...patch } : c));
     const standIn = await startSlackStandIn(opts);
-    const t = openTestDb();
+    const t = await openTestDb();
     cleanups.push(
       () => standIn.close(),
       () => t.cleanup(),
@@ -53,7 +51,7 @@ describe('start-up', () => {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: standIn.apiUrl,
       PORT: 0,
-      DATABASE_PATH: t.path,
+      ...t.env,
       FOOTHOLD_CONFIG: '-',
       LOG_LEVEL: 'silent',
     } as Env;
@@ -83,7 +81,7 @@ describe('start-up', () => {
 
 describe('nothing is lost', () => {
   it('delivers messages queued before a restart exactly once after it', async () => {
-    const t = openTestDb();
+    const t = await openTestDb();
     cleanups.push(() => t.cleanup());
     const first = await startHarness({ tdb: t });
     await first.foothold.sender.stop();
@@ -92,22 +90,20 @@ describe('nothing is lost', () => {
       first.standIn.fail(method, { kind: 'http_error', status: 503 }, { forMs: 60_000 });
     }
     await flagAccount(first, PAT);
-    const pending = sqliteClient(t.db)
-      .prepare("select count(*) as n from outbox where status = 'pending'")
-      .get() as { n: number };
+    const pending = (await sqlGet(t.db, "select count(*) as n from outbox where status = 'pending'")) as { n: number };
     expect(pending.n).toBeGreaterThanOrEqual(3);
     await first.foothold.stop();
     await first.standIn.close();
 
     // A new process on the same database (Slack is back): the outbox drains, once.
-    sqliteClient(t.db).prepare('update outbox set not_before = 0').run();
+    await sqlRun(t.db, 'update outbox set not_before = 0');
     const second = await startHarness({ tdb: t });
     cleanups.push(() => second.stop());
     await second.drain();
-    expect(outboxCounts(second)).toEqual([{ status: 'sent', n: pending.n }]);
+    expect(await outboxCounts(second)).toEqual([{ status: 'sent', n: pending.n }]);
     const posts = second.standIn.messagesTo('C0ROUTING').filter((m) => m.method === 'chat.postMessage');
     expect(posts).toHaveLength(1);
-    const keys = sqliteClient(t.db).prepare('select delivery_key from outbox').all() as Array<{
+    const keys = (await sqlAll(t.db, 'select delivery_key from outbox')) as Array<{
       delivery_key: string;
     }>;
     expect(new Set(keys.map((k) => k.delivery_key)).size).toBe(keys.length);
@@ -119,18 +115,16 @@ describe('nothing is lost', () => {
     h.standIn.fail('chat.update', { kind: 'rate_limited', retryAfterSeconds: 1 }, { times: 1 });
     await flagAccount(h, PAT);
     await h.drain();
-    const [lead] = sqliteClient(h.db).prepare('select id from leads').all() as Array<{ id: number }>;
+    const [lead] = (await sqlAll(h.db, 'select id from leads')) as Array<{ id: number }>;
     const post = await routingPost(h, lead!.id);
     const claim = buttons(post).get(ACTIONS.claim);
     await click(h, REP1, ACTIONS.claim, claim!.value, { channelId: post!.channel, messageTs: post!.ts });
     await h.drain();
-    expect(outboxCounts(h)).toEqual([{ status: 'sent', n: expect.any(Number) }]);
+    expect(await outboxCounts(h)).toEqual([{ status: 'sent', n: expect.any(Number) }]);
     expect(buttons(await routingPost(h, lead!.id)).has(ACTIONS.requestIntro)).toBe(true);
     // Pat's DMs arrive exactly in the order they were queued (primer, EQL news, claimed), once each.
     const queued = (
-      sqliteClient(h.db)
-        .prepare('select payload from outbox where recipient = ? order by id')
-        .all(PAT.userId) as Array<{ payload: string }>
+      (await sqlAll(h.db, 'select payload from outbox where recipient = ? order by id', PAT.userId)) as Array<{ payload: string }>
     ).map((r) => (JSON.parse(r.payload) as { text: string }).text);
     expect(queued.length).toBeGreaterThanOrEqual(3);
     expect(h.standIn.messagesTo(PAT.userId).map((m) => m.text)).toEqual(queued);
@@ -154,7 +148,7 @@ describe('hostile and maximum-length input', () => {
     expect(ack.response_action).toBe('update');
     await h.drain();
     // Nothing Slack refused: every queued message was accepted within its limits.
-    expect(outboxCounts(h)).toEqual([{ status: 'sent', n: expect.any(Number) }]);
+    expect(await outboxCounts(h)).toEqual([{ status: 'sent', n: expect.any(Number) }]);
     const rejected = h.standIn.calls().filter((c) => c.response && c.response.ok === false);
     expect(rejected.map((c) => `${c.method}: ${c.response?.error}`)).toEqual([]);
     for (const call of h.standIn.calls()) {
@@ -171,7 +165,7 @@ describe('hostile and maximum-length input', () => {
       expect(text).not.toContain('<https://evil');
       expect(text).not.toContain('\u202E');
     }
-    expect(sqliteClient(h.db).prepare('select count(*) as n from leads').get()).toEqual({ n: 1 });
+    expect((await sqlGet(h.db, 'select count(*) as n from leads'))).toEqual({ n: 1 });
   });
 });
 
@@ -210,9 +204,7 @@ describe('partners whose workspace installs Foothold (OAuth)', () => {
       { cookie },
     );
     expect(done.status).toBe(200);
-    const row = sqliteClient(h.db)
-      .prepare("select team_id from slack_installations where install_key = 'T0NORTH'")
-      .get();
+    const row = (await sqlGet(h.db, "select team_id from slack_installations where install_key = 'T0NORTH'"));
     expect(row).toEqual({ team_id: 'T0NORTH' });
 
     // Pat now uses /eql in Northwind's own workspace: Bolt authorises with Northwind's token.

@@ -16,7 +16,7 @@ import {
   routingPost,
   submitModal,
 } from '../helpers/slack-actors.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlGet } from '../helpers/sql.ts';
 
 // The audit log, readable: the routing post's History button (the vendor team only) and `foothold history`.
 
@@ -36,7 +36,7 @@ async function flag(who: Person): Promise<void> {
 const cli = (...argv: string[]) =>
   runCliCaptured(
     argv,
-    { DATABASE_PATH: h.tdb.path, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname },
+    { ...h.tdb.env, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname },
     h.tdb.dir,
   );
 
@@ -44,7 +44,7 @@ describe('a lead’s history', () => {
   it('History shows the vendor team who did what and why, newest first; a partner is refused', async () => {
     await flag(NORTHWIND);
     await flag(CONTOSO);
-    const { id } = sqliteClient(h.db).prepare('select min(id) as id from leads').get() as { id: number };
+    const { id } = (await sqlGet(h.db, 'select min(id) as id from leads')) as { id: number };
     const where = async () => ({ channelId: (await routingPost(h, id))!.channel, messageTs: (await routingPost(h, id))!.ts });
     await click(h, REP1, ACTIONS.claim, buttons(await routingPost(h, id)).get(ACTIONS.claim)!.value, await where());
     await h.drain();

@@ -9,7 +9,7 @@ import { testConfig } from '../helpers/db.ts';
 import { type Harness, programStandInOptions, startHarness, TEST_KEYRING } from '../helpers/harness.ts';
 import { lastModal, modalCount, type Person, recentDate, submissionValues } from '../helpers/slack-actors.ts';
 import { type EnvelopeWorld, events, VENDOR_ORG, WORLDS } from '../helpers/slack-payloads.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // Identity across organisations over HTTP (PRODUCT.md section 2; issue 9 items 1–3 and 5), with requests
 // shaped as Slack sends them on Enterprise Grid and in Slack Connect (test/helpers/slack-payloads.ts).
@@ -82,7 +82,7 @@ async function install(
   } as never);
 }
 
-const count = (h: Harness, sql: string) => (sqliteClient(h.db).prepare(sql).get() as { n: number }).n;
+const count = async (h: Harness, sql: string) => ((await sqlGet(h.db, sql)) as { n: number }).n;
 
 async function openedModal(h: Harness, who: Person, before: number) {
   const modal = await lastModal(h, who.userId, before);
@@ -151,18 +151,14 @@ describe.each(['grid', 'grid-org'] as const)(
       );
       expect(res.status).toBe(200);
       expect(
-        sqliteClient(h.db)
-          .prepare("select partner_slug as p, surfaced_by as s from leads where domain = 'grid-acme.com'")
-          .get(),
+        (await sqlGet(h.db, "select partner_slug as p, surfaced_by as s from leads where domain = 'grid-acme.com'")),
       ).toEqual({
         p: 'northwind',
         s: 'partner',
       });
       // Their organisation is recorded, so the right installation can reach them later.
       expect(
-        sqliteClient(h.db)
-          .prepare('select enterprise_id as e, partner_slug as p from people where user_id = ?')
-          .get(PAT.userId),
+        (await sqlGet(h.db, 'select enterprise_id as e, partner_slug as p from people where user_id = ?', PAT.userId)),
       ).toEqual({
         e: 'E0NORTH',
         p: 'northwind',
@@ -209,9 +205,7 @@ describe('a vendor employee from a sibling Grid workspace', () => {
         });
         expect(res.status).toBe(200);
         expect(
-          sqliteClient(h.db)
-            .prepare("select enterprise_id as e from slack_workspaces where team_id = 'T0VSALES'")
-            .get(),
+          (await sqlGet(h.db, "select enterprise_id as e from slack_workspaces where team_id = 'T0VSALES'")),
         ).toEqual({
           e: VENDOR_ORG,
         });
@@ -256,8 +250,8 @@ describe('a vendor employee from a sibling Grid workspace', () => {
         ),
       );
       expect(forged.status).toBe(200);
-      expect(count(h, 'select count(*) as n from leads')).toBe(0);
-      expect(count(h, "select count(*) as n from people where partner_slug = 'fabrikam'")).toBe(0);
+      expect(await count(h, 'select count(*) as n from leads')).toBe(0);
+      expect(await count(h, "select count(*) as n from people where partner_slug = 'fabrikam'")).toBe(0);
 
       // The channel still vouches for Fabrikam's own people (not on Grid, registered by channel only).
       const fab = await submitFor(
@@ -272,7 +266,7 @@ describe('a vendor employee from a sibling Grid workspace', () => {
       );
       expect(fab.status).toBe(200);
       expect(
-        sqliteClient(h.db).prepare("select partner_slug as p from leads where domain = 'fab-acme.com'").get(),
+        (await sqlGet(h.db, "select partner_slug as p from leads where domain = 'fab-acme.com'")),
       ).toEqual({ p: 'fabrikam' });
     },
   );
@@ -298,7 +292,7 @@ describe('the vendor’s organisation learnt from requests', () => {
       }),
       user: { id: SIBLING.userId, team_id: 'T0VSALES', enterprise_id: VENDOR_ORG },
     });
-    expect(count(h, 'select count(*) as n from leads')).toBe(0);
+    expect(await count(h, 'select count(*) as n from leads')).toBe(0);
   });
 });
 
@@ -433,9 +427,7 @@ describe('installed partners: App Home through their installation; uninstalls an
     const stored = openInstallation(
       JSON.parse(
         (
-          sqliteClient(h.db)
-            .prepare("select installation from slack_installations where install_key = 'T0NORTH'")
-            .get() as {
+          (await sqlGet(h.db, "select installation from slack_installations where install_key = 'T0NORTH'")) as {
             installation: string;
           }
         ).installation,
@@ -455,10 +447,8 @@ describe('installed partners: App Home through their installation; uninstalls an
     const res = await h.slack.event(viaTeam('T0NORTH', events.appUninstalled()));
     expect(res.status).toBe(200);
     await h.drain();
-    expect(count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")).toBe(0);
-    const audit = sqliteClient(h.db)
-      .prepare("select type, data from lead_events where type = 'installation_removed'")
-      .all() as Array<{
+    expect(await count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")).toBe(0);
+    const audit = (await sqlAll(h.db, "select type, data from lead_events where type = 'installation_removed'")) as Array<{
       data: string;
     }>;
     expect(audit).toHaveLength(1);
@@ -482,17 +472,17 @@ describe('installed partners: App Home through their installation; uninstalls an
     );
     expect(res.status).toBe(200);
     await h.drain();
-    expect(count(h, "select count(*) as n from slack_installations where install_key = 'E0CONTOSO'")).toBe(0);
-    expect(count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")).toBe(1);
-    expect(count(h, "select count(*) as n from lead_events where type = 'tokens_revoked'")).toBe(1);
+    expect(await count(h, "select count(*) as n from slack_installations where install_key = 'E0CONTOSO'")).toBe(0);
+    expect(await count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")).toBe(1);
+    expect(await count(h, "select count(*) as n from lead_events where type = 'tokens_revoked'")).toBe(1);
     expect(h.standIn.messagesTo('U0ADMIN').at(-1)?.text).toMatch(
       /bot token was revoked in Contoso Systems’s workspace: Contoso Org \(E0CONTOSO\)/,
     );
     // A revocation of user tokens only changes nothing: Foothold keeps no user tokens.
     await h.slack.event(viaTeam('T0NORTH', events.tokensRevoked({ oauth: ['U0NWPAT'] })));
     await h.drain();
-    expect(count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")).toBe(1);
-    expect(count(h, "select count(*) as n from lead_events where type = 'tokens_revoked'")).toBe(1);
+    expect(await count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")).toBe(1);
+    expect(await count(h, "select count(*) as n from lead_events where type = 'tokens_revoked'")).toBe(1);
   });
 });
 

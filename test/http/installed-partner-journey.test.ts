@@ -3,7 +3,7 @@ import { createInstallationStore } from '../../src/db/stores/installation-store.
 import { ACTIONS } from '../../src/slack/ids.ts';
 import { type Harness, programStandInOptions, startHarness, TEST_KEYRING } from '../helpers/harness.ts';
 import { buttons, click, flagAccount, type Person, routingPost } from '../helpers/slack-actors.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlGet } from '../helpers/sql.ts';
 
 // Issue 9, item 3 (the journey): a partner whose workspace installed Foothold hears every message through
 // their own installation's token; routing posts and internal people through the vendor's; and once the
@@ -43,7 +43,7 @@ describe('a partner whose workspace installed Foothold', () => {
     await flagAccount(h, PAT, { accountName: 'Door Co', website: 'door-co.com' });
     await h.drain();
     const leadId = (
-      sqliteClient(h.db).prepare("select id from leads where domain = 'door-co.com'").get() as { id: number }
+      (await sqlGet(h.db, "select id from leads where domain = 'door-co.com'")) as { id: number }
     ).id;
     for (const step of [ACTIONS.claim, ACTIONS.requestIntro]) {
       const post = (await routingPost(h, leadId))!;

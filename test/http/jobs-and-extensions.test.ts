@@ -7,7 +7,7 @@ import { goodSubmission } from '../helpers/actors.ts';
 import { testClock } from '../helpers/db.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
 import { allText, buttons, click, command, type Person, routingPost } from '../helpers/slack-actors.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // The jobs and extensions through the real app: Slack requests signed and sent over HTTP, messages going
 // out through the outbox to the local Slack stand-in (which answers users.info with each person's zone).
@@ -37,8 +37,8 @@ afterEach(async () => {
 function dmsTo(userId: string) {
   return h.standIn.messagesTo(userId).filter((m) => m.method === 'chat.postMessage');
 }
-function status(id: number): string {
-  return (sqliteClient(h.db).prepare('select status from leads where id = ?').get(id) as { status: string }).status;
+async function status(id: number): Promise<string> {
+  return ((await sqlGet(h.db, 'select status from leads where id = ?', id)) as { status: string }).status;
 }
 async function seedClaimed(): Promise<number> {
   const services = h.foothold.deps.services;
@@ -107,7 +107,7 @@ describe('expiry and extensions over HTTP', () => {
     const run = await h.foothold.scheduler.run('expiry');
     expect(run.transitions).toEqual([{ leadId: id, from: 'claimed', to: 'expired' }]);
     await h.drain();
-    expect(status(id)).toBe('expired');
+    expect(await status(id)).toBe('expired');
     expect(allText((await routingPost(h, id))?.blocks)).toContain('Expired');
 
     // The partner's DM: expired, with Request extension.
@@ -137,26 +137,20 @@ describe('expiry and extensions over HTTP', () => {
       () => h.standIn.calls('chat.postEphemeral').some((c) => c.args.user === REP2.userId),
       2000,
     );
-    expect(status(id)).toBe('expired');
+    expect(await status(id)).toBe('expired');
 
     await click(h, REP1, ACTIONS.grantExtension, grant.value, { channelId: request!.channel });
-    expect(status(id)).toBe('claimed');
+    expect(await status(id)).toBe('claimed');
     await h.drain();
     expect(allText(dmsTo(PAT.userId).at(-1))).toContain('has more time');
     expect(allText((await routingPost(h, id))?.blocks)).toContain('Claimed');
-    const events = sqliteClient(h.db)
-      .prepare(
-        "select type, actor_user_id as actor from lead_events where lead_id = ? and type like 'extension%' order by id",
-      )
-      .all(id);
+    const events = (await sqlAll(h.db, "select type, actor_user_id as actor from lead_events where lead_id = ? and type like 'extension%' order by id", id));
     expect(events).toEqual([
       { type: 'extension_requested', actor: PAT.userId },
       { type: 'extension_granted', actor: REP1.userId },
     ]);
     // Time zones came from users.info and were cached.
-    const pat = sqliteClient(h.db)
-      .prepare("select time_zone as tz from people where user_id = 'U0NWPAT'")
-      .get() as { tz: string };
+    const pat = (await sqlGet(h.db, "select time_zone as tz from people where user_id = 'U0NWPAT'")) as { tz: string };
     expect(pat.tz).toBe('Europe/London');
   });
 });

@@ -15,7 +15,7 @@ import {
   submissionValues,
   submitModal,
 } from '../helpers/slack-actors.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 const PAT: Person = { userId: 'U0NWPAT', teamId: 'T0NORTH', channelId: 'C0SHAREDN' };
 const CON: Person = { userId: 'U0CONPAT', teamId: 'T0CONTOSO', channelId: 'C0SHAREDC' };
@@ -33,8 +33,8 @@ afterEach(async () => {
   await h.stop();
 });
 
-function leadIds(): number[] {
-  return (sqliteClient(h.db).prepare('select id from leads order by id').all() as Array<{ id: number }>).map(
+async function leadIds(): Promise<number[]> {
+  return ((await sqlAll(h.db, 'select id from leads order by id')) as Array<{ id: number }>).map(
     (r) => r.id,
   );
 }
@@ -67,12 +67,12 @@ describe('a partner flags an account and hears back at every step', () => {
     expect(ack.status).toBe(200);
     expect((ack.json as { response_action: string }).response_action).toBe('update');
     expect(allText(ack.json)).toContain('Acme Corp');
-    const [leadId] = leadIds();
+    const [leadId] = await leadIds();
     expect(leadId).toBeDefined();
     await h.drain();
 
     // The routing post: internal channel, all four gates, escaped notes, a Claim button.
-    const post = routingPost(h, leadId!);
+    const post = await routingPost(h, leadId!);
     expect(post?.channel).toBe('C0ROUTING');
     const postText = allText(post?.blocks);
     for (const gate of ['Overlap', 'Warmth', 'Fit', 'Motion'])
@@ -97,7 +97,7 @@ describe('a partner flags an account and hears back at every step', () => {
     expect(a.res.status).toBe(200);
     expect(b.res.status).toBe(200);
     const owner = (
-      sqliteClient(h.db).prepare('select owner_user_id as o from leads where id = ?').get(leadId) as { o: string }
+      (await sqlGet(h.db, 'select owner_user_id as o from leads where id = ?', leadId)) as { o: string }
     ).o;
     expect([REP1.userId, REP2.userId]).toContain(owner);
     const loser = owner === REP1.userId ? REP2 : REP1;
@@ -118,7 +118,7 @@ describe('a partner flags an account and hears back at every step', () => {
     });
     expect(await ephemeralsAfter(loser.userId, 2)).toHaveLength(2);
     expect(
-      (sqliteClient(h.db).prepare('select status from leads where id = ?').get(leadId) as { status: string })
+      ((await sqlGet(h.db, 'select status from leads where id = ?', leadId)) as { status: string })
         .status,
     ).toBe('claimed');
 
@@ -139,7 +139,7 @@ describe('a partner flags an account and hears back at every step', () => {
     expect(refused).toHaveLength(1);
     expect(String(refused[0]?.args.text)).toMatch(/isn.t one of your organisation/);
     expect(
-      (sqliteClient(h.db).prepare('select intro_status as s from leads where id = ?').get(leadId) as { s: string })
+      ((await sqlGet(h.db, 'select intro_status as s from leads where id = ?', leadId)) as { s: string })
         .s,
     ).toBe('requested');
     await click(h, PAT, ACTIONS.introMade, buttons(introDm).get(ACTIONS.introMade)!.value, {
@@ -152,7 +152,7 @@ describe('a partner flags an account and hears back at every step', () => {
     expect(buttons(answeredDm).has(ACTIONS.introMade)).toBe(false);
     expect(answeredDm?.text).toMatch(/Thank you/);
     expect(
-      (sqliteClient(h.db).prepare('select intro_status as s from leads where id = ?').get(leadId) as { s: string })
+      ((await sqlGet(h.db, 'select intro_status as s from leads where id = ?', leadId)) as { s: string })
         .s,
     ).toBe('made');
     expect(allText((await routingPost(h, leadId!))?.blocks)).toContain('Made by the partner');
@@ -172,9 +172,7 @@ describe('a partner flags an account and hears back at every step', () => {
     // A won lead has nothing left to do: only its History remains.
     expect([...buttons(final).keys()]).toEqual([ACTIONS.history]);
     expect(allText(final?.blocks)).toMatch(/Won/);
-    const events = sqliteClient(h.db)
-      .prepare('select to_status from lead_events where lead_id = ? and type = ? order by id')
-      .all(leadId, 'transition') as Array<{ to_status: string }>;
+    const events = (await sqlAll(h.db, 'select to_status from lead_events where lead_id = ? and type = ? order by id', leadId, 'transition')) as Array<{ to_status: string }>;
     expect(events.map((e) => e.to_status)).toEqual([
       'qualified',
       'claimed',
@@ -202,7 +200,7 @@ describe('a partner flags an account and hears back at every step', () => {
     expect(Object.keys(errors)).toContain('website');
     expect(errors.website).toMatch(/localhost/);
     expect(errors.last_interaction_on).toMatch(/future/);
-    expect(leadIds()).toEqual([]);
+    expect(await leadIds()).toEqual([]);
   });
 
   it('prefills the modal from `/eql acme.com`', async () => {
@@ -232,7 +230,7 @@ describe('a partner flags an account and hears back at every step', () => {
     const ack = await submitModal(h, PAT, modal, values);
     expect(ack.json).toMatchObject({ response_action: 'update' });
     await h.drain();
-    expect(sqliteClient(h.db).prepare('select status from leads').get()).toEqual({ status: 'qualified' });
+    expect((await sqlGet(h.db, 'select status from leads'))).toEqual({ status: 'qualified' });
     expect(h.standIn.messagesTo('C0ROUTING').filter((m) => m.method === 'chat.postMessage')).toHaveLength(1);
   });
 });
@@ -243,7 +241,7 @@ describe('who may do what', () => {
     expect(res.status).toBe(200);
     expect(allText(res.json)).toMatch(/isn.t registered/);
     expect(h.standIn.calls('views.open')).toHaveLength(0);
-    expect(sqliteClient(h.db).prepare('select count(*) as n from people').get()).toEqual({ n: 0 });
+    expect((await sqlGet(h.db, 'select count(*) as n from people'))).toEqual({ n: 0 });
   });
 
   it('shows a partner only its own organisation’s leads in /eql status', async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StandInOptions } from '../../src/dev/slack-stand-in.ts';
 import { type Harness, programStandInOptions, startHarness } from '../helpers/harness.ts';
 import { type PageResult, redirectBack, startInstall } from '../helpers/oauth.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlGet } from '../helpers/sql.ts';
 
 // The OAuth install flow's failures, over HTTP against the Slack stand-in's `oauth.v2.access` (issue 10,
 // finding 7): each gets a page saying what happened and what to do, with a link to start again and a 4xx
@@ -35,8 +35,8 @@ async function oauthHarness(
 }
 
 const exchanges = (x: Harness) => x.standIn.calls().filter((c) => c.method === 'oauth.v2.access').length;
-const installs = (x: Harness) =>
-  (sqliteClient(x.db).prepare('select count(*) as n from slack_installations').get() as { n: number }).n;
+const installs = async (x: Harness) =>
+  ((await sqlGet(x.db, 'select count(*) as n from slack_installations')) as { n: number }).n;
 
 function expectPage(page: PageResult, status: number, title: RegExp): void {
   expect(page.status).toBe(status);
@@ -51,7 +51,7 @@ describe('OAuth install failures', () => {
     const start = await startInstall(base);
     const done = await redirectBack(base, { code: 'good-1', state: start.state }, start.cookie);
     expect(done.status).toBe(200);
-    expect(installs(h)).toBe(1);
+    expect(await installs(h)).toBe(1);
     expect(exchanges(h)).toBe(1);
     const replay = await redirectBack(base, { code: 'good-1', state: start.state }, start.cookie);
     expectPage(replay, 400, /already used/);
@@ -59,7 +59,7 @@ describe('OAuth install failures', () => {
     const replay2 = await redirectBack(base, { code: 'good-2', state: start.state }, start.cookie);
     expectPage(replay2, 400, /already used/);
     expect(exchanges(h)).toBe(1);
-    expect(installs(h)).toBe(1);
+    expect(await installs(h)).toBe(1);
   });
 
   it('explains a cancelled installation (error=access_denied) with a 403 and a way back', async () => {
@@ -69,7 +69,7 @@ describe('OAuth install failures', () => {
     expectPage(page, 403, /Foothold was not installed/);
     expect(page.body).toMatch(/choose Allow/);
     expect(exchanges(h)).toBe(0);
-    expect(installs(h)).toBe(0);
+    expect(await installs(h)).toBe(0);
   });
 
   it('shows another Slack error code escaped, as a reference', async () => {
@@ -96,7 +96,7 @@ describe('OAuth install failures', () => {
     // Starting again works.
     const again = await startInstall(base);
     expect((await redirectBack(base, { code: 'good-1', state: again.state }, again.cookie)).status).toBe(200);
-    expect(installs(h)).toBe(1);
+    expect(await installs(h)).toBe(1);
   });
 
   it('refuses missing, forged and unknown states and a missing code with 400 pages', async () => {
@@ -160,6 +160,6 @@ describe('OAuth install failures', () => {
     expect(page.status).toBe(502);
     expect(page.body).toMatch(/not yours/);
     expect(page.body).toContain('Reference: bad_client_secret');
-    expect(installs(h)).toBe(0);
+    expect(await installs(h)).toBe(0);
   });
 });

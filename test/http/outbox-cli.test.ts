@@ -4,7 +4,7 @@ import { runCliCaptured } from '../helpers/cli.ts';
 import { EXAMPLE_CONFIG_PATH } from '../helpers/db.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
 import { flagAccount } from '../helpers/slack-actors.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll } from '../helpers/sql.ts';
 
 // `foothold outbox list|retry|discard` against the running bot's database: a delivery that failed for good is
 // shown with its error, sent again once the cause is fixed, or set aside with a reason (issue 14).
@@ -20,14 +20,12 @@ afterEach(async () => {
 const cli = (...argv: string[]) =>
   runCliCaptured(
     argv,
-    { DATABASE_PATH: h.tdb.path, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname },
+    { ...h.tdb.env, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname },
     h.tdb.dir,
   );
 
-const rows = () =>
-  sqliteClient(h.db)
-    .prepare('select id, recipient, status, last_error as error from outbox order by id')
-    .all() as Array<{
+const rows = async () =>
+  (await sqlAll(h.db, 'select id, recipient, status, last_error as error from outbox order by id')) as Array<{
     id: number;
     recipient: string;
     status: string;
@@ -40,7 +38,7 @@ describe('outbox list | retry | discard', () => {
     h.standIn.fail('chat.postMessage', { kind: 'slack_error', error: 'not_in_channel' }, { times: 1 });
     await flagAccount(h, NORTHWIND, {}, 'acme.com');
     await h.drain();
-    const failed = rows().filter((r) => r.status === 'failed');
+    const failed = (await rows()).filter((r) => r.status === 'failed');
     expect(failed).toHaveLength(1);
     const id = failed[0]!.id;
 
@@ -57,7 +55,7 @@ describe('outbox list | retry | discard', () => {
     expect(retry).toMatchObject({ code: 0, out: `Queued again: #${id}.\n` });
     h.foothold.sender.kick();
     await h.drain();
-    expect(rows().find((r) => r.id === id)?.status).toBe('sent');
+    expect((await rows()).find((r) => r.id === id)?.status).toBe('sent');
     expect(h.standIn.messagesTo('C0ROUTING').filter((m) => m.method === 'chat.postMessage')).toHaveLength(1);
     const again = await cli('outbox', 'retry', String(id));
     expect(again.code).toBe(1);
@@ -67,7 +65,7 @@ describe('outbox list | retry | discard', () => {
     h.standIn.fail('chat.postMessage', { kind: 'slack_error', error: 'channel_not_found' }, { times: 5 });
     await flagAccount(h, NORTHWIND, { website: 'globex.com', accountName: 'Globex' }, 'globex.com');
     await h.drain();
-    const second = rows().filter((r) => r.status === 'failed');
+    const second = (await rows()).filter((r) => r.status === 'failed');
     expect(second.length).toBeGreaterThanOrEqual(1);
     const ids = second.map((r) => String(r.id));
     expect((await cli('outbox', 'discard', ...ids)).err).toContain('--reason is required');
@@ -82,7 +80,7 @@ describe('outbox list | retry | discard', () => {
     );
     expect(discard.code).toBe(0);
     expect(
-      rows()
+      (await rows())
         .filter((r) => ids.includes(String(r.id)))
         .map((r) => r.status),
     ).toEqual(ids.map(() => 'discarded'));

@@ -10,7 +10,7 @@ import { createOutboxSender, type OutboxSenderOptions } from '../../src/delivery
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { TEST_KEYRING } from '../helpers/harness.ts';
 import { captureLogger } from '../helpers/logs.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlGet } from '../helpers/sql.ts';
 
 // The sender against the Slack stand-in through the real Web API client: which door each message takes
 // (issue 9 item 3), when it gives up (item 6), what it may read back (item 7), and two senders on one file.
@@ -41,7 +41,7 @@ beforeEach(async () => {
       { id: 'U0FAR', teamId: 'T0FARAWAY', canDm: false },
     ],
   });
-  t = openTestDb();
+  t = await openTestDb();
   logged.length = 0;
   await touchPerson(t.db, { userId: 'U0NWPAT', teamId: 'T0NORTH', partnerSlug: null }, Date.now());
   await touchPerson(t.db, { userId: 'U0REP1', teamId: 'T0VENDOR', partnerSlug: null }, Date.now());
@@ -90,12 +90,8 @@ const tokensOf = (text: string) =>
     .calls('chat.postMessage')
     .filter((c) => c.args.text === text && c.response?.ok)
     .map((c) => c.token);
-const row = (key: string) =>
-  sqliteClient(t.db)
-    .prepare(
-      'select status, attempts, team_id as team, held_reason as held, last_error as e from outbox where delivery_key = ?',
-    )
-    .get(key) as {
+const row = async (key: string) =>
+  (await sqlGet(t.db, 'select status, attempts, team_id as team, held_reason as held, last_error as e from outbox where delivery_key = ?', key)) as {
     status: string;
     attempts: number;
     team: string | null;
@@ -125,7 +121,7 @@ describe('which door a message takes', () => {
     const s = appSender();
     await s.drain();
     // The row carries the recipient's team, resolved from who we know them to be.
-    expect(row('north-1').team).toBe('T0NORTH');
+    expect((await row('north-1')).team).toBe('T0NORTH');
     expect(tokensOf('north-1')).toEqual([NORTH]);
     expect(tokensOf('rep-1')).toEqual([VENDOR]);
     expect(tokensOf('routing-1')).toEqual([VENDOR]);
@@ -149,12 +145,12 @@ describe('which door a message takes', () => {
     await queue(dm('far-1', 'U0FAR'), dm('far-2', 'U0FAR'), dm('rep-1', 'U0REP1'));
     const res = await appSender().drain();
     expect(res).toMatchObject({ sent: 1, failed: 0, held: 1 });
-    expect(row('far-1')).toMatchObject({ status: 'pending', attempts: 0 });
-    expect(row('far-1').held).toMatch(
+    expect(await row('far-1')).toMatchObject({ status: 'pending', attempts: 0 });
+    expect((await row('far-1')).held).toMatch(
       /no installation of Foothold in T0FARAWAY and no channel shared with the vendor to reach U0FAR \(invalid_user_combination\)/,
     );
     // Its conversation waits behind it, in order; nobody else does.
-    expect(row('far-2')).toMatchObject({ status: 'pending', held: null });
+    expect(await row('far-2')).toMatchObject({ status: 'pending', held: null });
     expect(tokensOf('rep-1')).toEqual([VENDOR]);
     expect(logged.some((l) => l.level === 'warn' && /held/.test(l.msg ?? ''))).toBe(true);
     const problems = await deliveryProblems(t.db, Date.now());
@@ -172,8 +168,8 @@ describe('failing fast, and not waiting for the slowest', () => {
     );
     await queue(post('odd', 'C0ROUTING'), post('after', 'C0ROUTING'));
     await appSender().drain();
-    expect(row('odd')).toMatchObject({ status: 'failed', attempts: 1, e: 'something_new_went_wrong' });
-    expect(row('after').status).toBe('sent');
+    expect(await row('odd')).toMatchObject({ status: 'failed', attempts: 1, e: 'something_new_went_wrong' });
+    expect((await row('after')).status).toBe('sent');
     expect((await deliveryProblems(t.db, Date.now())).failedMessages).toBe(1);
   });
 
@@ -184,14 +180,18 @@ describe('failing fast, and not waiting for the slowest', () => {
     s.start();
     try {
       const deadline = Date.now() + 5000;
-      while (!['a', 'b', 'c'].every((k) => row(k).status === 'sent')) {
+      const allSent = async () => {
+        for (const k of ['a', 'b', 'c']) if ((await row(k)).status !== 'sent') return false;
+        return true;
+      };
+      while (!(await allSent())) {
         if (Date.now() > deadline) throw new Error('the quick messages were not marked sent');
         await new Promise((r) => setTimeout(r, 10));
       }
       // The slow call has not answered yet, and the quick ones are already recorded.
-      expect(row('slow').status).toBe('pending');
+      expect((await row('slow')).status).toBe('pending');
       await s.drain();
-      expect(row('slow').status).toBe('sent');
+      expect((await row('slow')).status).toBe('sent');
     } finally {
       await s.stop();
     }
@@ -228,7 +228,7 @@ describe('two senders on one database file', () => {
       i % 3 === 0 ? dm(`m${i}`, 'U0REP1') : post(`m${i}`, i % 3 === 1 ? 'C0ROUTING' : 'C0SHAREDN'),
     );
     await queue(...messages);
-    const other = t.reopen();
+    const other = await t.reopen();
     const a = appSender({ owner: 'host:1:a' });
     const b = createOutboxSender({
       db: other,

@@ -5,7 +5,7 @@ import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-
 import { createOutboxSender } from '../../src/delivery/outbox-sender.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { captureLogger } from '../helpers/logs.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
 
 let standIn: SlackStandIn;
 let t: TestDb;
@@ -16,7 +16,7 @@ beforeEach(async () => {
     channels: [{ id: 'C0ROUTING', name: 'routing' }],
     users: [{ id: 'U0PAT' }],
   });
-  t = openTestDb();
+  t = await openTestDb();
   logged.length = 0;
 });
 afterEach(async () => {
@@ -48,10 +48,8 @@ async function queue(messages: OutboxMessage[]) {
   await enqueue(t.db, messages, Date.now());
 }
 
-function outboxStatus() {
-  return sqliteClient(t.db)
-    .prepare('select delivery_key as k, status, attempts, last_error as e from outbox order by id')
-    .all() as Array<{
+async function outboxStatus() {
+  return (await sqlAll(t.db, 'select delivery_key as k, status, attempts, last_error as e from outbox order by id')) as Array<{
     k: string;
     status: string;
     attempts: number;
@@ -72,7 +70,7 @@ describe('the outbox sender', () => {
     expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['one', 'two', 'three']);
     expect(standIn.messagesTo('U0PAT').map((m) => m.text)).toEqual(['hello']);
     expect(standIn.calls('conversations.open')).toHaveLength(1);
-    expect(outboxStatus().every((r) => r.status === 'sent')).toBe(true);
+    expect((await outboxStatus()).every((r) => r.status === 'sent')).toBe(true);
   });
 
   it('never queues or sends the same delivery key twice', async () => {
@@ -100,14 +98,14 @@ describe('the outbox sender', () => {
     await queue([post('o1', 'C0ROUTING', 'survives')]);
     await sender().drain({ timeoutMs: 20_000 });
     expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['survives']);
-    expect(outboxStatus()[0]).toMatchObject({ status: 'sent', attempts: 3 });
+    expect((await outboxStatus())[0]).toMatchObject({ status: 'sent', attempts: 3 });
   });
 
   it('stops on permanent errors, logs them, and lets the recipient’s next message through', async () => {
     standIn.fail('chat.postMessage', { kind: 'slack_error', error: 'invalid_blocks' }, { times: 1 });
     await queue([post('p1', 'C0ROUTING', 'broken'), post('p2', 'C0ROUTING', 'fine')]);
     await sender().drain();
-    expect(outboxStatus()).toEqual([
+    expect(await outboxStatus()).toEqual([
       { k: 'p1', status: 'failed', attempts: 1, e: 'invalid_blocks' },
       { k: 'p2', status: 'sent', attempts: 1, e: null },
     ]);
@@ -121,8 +119,8 @@ describe('the outbox sender', () => {
     standIn.fail('chat.postMessage', { kind: 'http_error', status: 503 }, { times: 1 });
     const first = sender();
     await first.drain({ untilEmpty: false });
-    expect(outboxStatus()[0]?.status).toBe('pending');
-    sqliteClient(t.db).prepare('update outbox set not_before = 0').run();
+    expect((await outboxStatus())[0]?.status).toBe('pending');
+    await sqlRun(t.db, 'update outbox set not_before = 0');
     const second = sender();
     await second.drain();
     expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['before restart']);
@@ -130,16 +128,8 @@ describe('the outbox sender', () => {
 
   it('fills in the routing post ts for updates and thread replies once the post is delivered', async () => {
     const now = Date.now();
-    sqliteClient(t.db)
-      .prepare(
-        "insert into partner_orgs (slug, name, manager_user_id, active, updated_at) values ('nw', 'Northwind', 'U0PAM', 1, 0)",
-      )
-      .run();
-    sqliteClient(t.db)
-      .prepare(
-        "insert into leads (id, domain, account_name, partner_slug, surfaced_by, submitted_by_user_id, status, attribution, created_at, updated_at, last_progress_at) values (7, 'acme.com', 'Acme', 'nw', 'partner', 'U0PAT', 'qualified', 'sourced', ?, ?, ?)",
-      )
-      .run(now, now, now);
+    await sqlRun(t.db, "insert into partner_orgs (slug, name, manager_user_id, active, updated_at) values ('nw', 'Northwind', 'U0PAM', 1, 0)");
+    await sqlRun(t.db, "insert into leads (id, domain, account_name, partner_slug, surfaced_by, submitted_by_user_id, status, attribution, created_at, updated_at, last_progress_at) values (7, 'acme.com', 'Acme', 'nw', 'partner', 'U0PAT', 'qualified', 'sourced', ?, ?, ?)", now, now, now);
     await queue([
       {
         deliveryKey: 'post',
@@ -166,7 +156,7 @@ describe('the outbox sender', () => {
     ]);
     await sender().drain();
     const postTs = (
-      sqliteClient(t.db).prepare('select routing_post_ts as ts from leads where id = 7').get() as { ts: string }
+      (await sqlGet(t.db, 'select routing_post_ts as ts from leads where id = 7')) as { ts: string }
     ).ts;
     expect(postTs).toBeTruthy();
     expect(standIn.message('C0ROUTING', postTs)?.text).toBe('v2');
@@ -178,7 +168,7 @@ describe('the outbox sender', () => {
     await queue([post('slow', 'C0ROUTING', 'posted once'), post('next', 'C0ROUTING', 'then this')]);
     await sender({ timeoutMs: 300 }).drain({ timeoutMs: 20_000 });
     expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['posted once', 'then this']);
-    expect(outboxStatus().map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect((await outboxStatus()).map((r) => r.status)).toEqual(['sent', 'sent']);
     expect(standIn.calls('conversations.history')).toHaveLength(1);
   });
 
@@ -193,10 +183,10 @@ describe('the outbox sender', () => {
       text: 'hello once',
       metadata: { event_type: 'foothold_delivery', event_payload: { delivery_key: 'crash' } },
     });
-    sqliteClient(t.db).prepare("update outbox set last_error = 'unconfirmed: sent at …, no answer yet'").run();
+    await sqlRun(t.db, "update outbox set last_error = 'unconfirmed: sent at …, no answer yet'");
     await sender().drain();
     expect(standIn.messagesTo('U0PAT').map((m) => m.text)).toEqual(['hello once']);
-    const row = sqliteClient(t.db).prepare('select status, result from outbox').get() as {
+    const row = (await sqlGet(t.db, 'select status, result from outbox')) as {
       status: string;
       result: string;
     };
@@ -206,7 +196,7 @@ describe('the outbox sender', () => {
 
   it('posts an unconfirmed message again when Slack does not have it', async () => {
     await queue([post('lost', 'C0ROUTING', 'never arrived')]);
-    sqliteClient(t.db).prepare("update outbox set last_error = 'unconfirmed: socket hang up'").run();
+    await sqlRun(t.db, "update outbox set last_error = 'unconfirmed: socket hang up'");
     await sender().drain();
     expect(standIn.messagesTo('C0ROUTING').map((m) => m.text)).toEqual(['never arrived']);
   });

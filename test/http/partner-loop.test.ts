@@ -21,7 +21,7 @@ import {
   submissionValues,
   submitModal,
 } from '../helpers/slack-actors.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
 
 // Issue 13's partner loop over HTTP (signed requests, the real Bolt app, the Slack stand-in): an intro from a
 // corroborating partner, overlap-first answers, reward approval and rejection, App Homes, and the payout CSV.
@@ -38,11 +38,9 @@ async function flag(who: Person, fields: Parameters<typeof submissionValues>[0] 
   expect((await submitModal(h, who, modal, submissionValues(fields))).status).toBe(200);
   await h.drain();
 }
-const leadOf = (domain: string, partner: string) =>
+const leadOf = async (domain: string, partner: string) =>
   (
-    sqliteClient(h.db)
-      .prepare('select id from leads where domain = ? and partner_slug = ?')
-      .get(domain, partner) as { id: number }
+    (await sqlGet(h.db, 'select id from leads where domain = ? and partner_slug = ?', domain, partner)) as { id: number }
   ).id;
 const lastWith = (userId: string, action: string) =>
   h.standIn
@@ -80,7 +78,7 @@ describe('corroboration as signal', () => {
       contactName: 'Carla Contoso-Contact',
       strength: '5',
     });
-    const id = leadOf('acme.com', 'northwind');
+    const id = await leadOf('acme.com', 'northwind');
     await pressOnPost(REP1, id, ACTIONS.claim);
     const post = allText(routingPost(h, id));
     expect(post).toContain('Corroborated by Contoso Systems');
@@ -113,9 +111,7 @@ describe('corroboration as signal', () => {
     expect(allText(h.standIn.message(dm.channel, dm.ts))).toContain('Thank you!');
     const ownerDm = h.standIn.messagesTo(REP1.userId).at(-1);
     expect(allText(ownerDm)).toContain('Contoso Systems made the intro to Carla Contoso-Contact');
-    const row = sqliteClient(h.db)
-      .prepare('select status, answered_by_user_id as by from corroborator_intros')
-      .get();
+    const row = (await sqlGet(h.db, 'select status, answered_by_user_id as by from corroborator_intros'));
     expect(row).toEqual({ status: 'made', by: CONTOSO.userId });
     // Northwind (the submitter) heard nothing of any of it.
     expect(allText(h.standIn.messagesTo(NORTHWIND.userId))).not.toContain('Contoso');
@@ -127,16 +123,8 @@ describe('overlap first', () => {
     h = await startHarness();
     await flag(NORTHWIND);
     for (const d of ['ov-a.com', 'ov-b.com', 'ov-c.com']) {
-      sqliteClient(h.db)
-        .prepare(
-          "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 800, 'US', 0)",
-        )
-        .run(d, `Overlap ${d}`);
-      sqliteClient(h.db)
-        .prepare(
-          "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)",
-        )
-        .run(d);
+      await sqlRun(h.db, "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 800, 'US', 0)", d, `Overlap ${d}`);
+      await sqlRun(h.db, "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)", d);
     }
     const now = Date.now();
     const services = { ...h.foothold.deps.services, now: () => now };
@@ -144,7 +132,7 @@ describe('overlap first', () => {
       { services, timeZones: createTimeZoneLookup({ db: h.db, usersInfo: null }) },
       now,
     );
-    sqliteClient(h.db).prepare("update outbox set not_before = 0 where status = 'pending'").run();
+    await sqlRun(h.db, "update outbox set not_before = 0 where status = 'pending'");
     await h.drain();
     const ask = lastWith(NORTHWIND.userId, ACTIONS.overlapSnooze)!;
     expect(allText(ask)).toContain('Overlap ov-a.com');
@@ -162,17 +150,15 @@ describe('overlap first', () => {
     const modal = await lastModal(h, NORTHWIND.userId, before);
     expect(allText(modal.payload)).toContain('ov-c.com');
     // The answer is recorded right after the modal is opened (the trigger cannot wait for anything).
-    const known = () =>
+    const known = async () =>
       (
-        sqliteClient(h.db).prepare("select status from overlap_asks where domain = 'ov-c.com'").get() as {
+        (await sqlGet(h.db, "select status from overlap_asks where domain = 'ov-c.com'")) as {
           status: string;
         }
       ).status;
-    for (let i = 0; i < 250 && known() !== 'known'; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && await known() !== 'known'; i++) await new Promise((r) => setTimeout(r, 20));
     await h.drain();
-    const statuses = sqliteClient(h.db)
-      .prepare('select domain, status, answered_by_user_id as by from overlap_asks order by domain')
-      .all();
+    const statuses = (await sqlAll(h.db, 'select domain, status, answered_by_user_id as by from overlap_asks order by domain'));
     expect(statuses).toEqual([
       { domain: 'ov-a.com', status: 'snoozed', by: NORTHWIND.userId },
       { domain: 'ov-b.com', status: 'unknown', by: NORTHWIND.userId },
@@ -194,7 +180,7 @@ describe('overlap first', () => {
         )
       ).status,
     ).toBe(200);
-    expect(leadOf('ov-c.com', 'northwind')).toBeGreaterThan(0);
+    expect(await leadOf('ov-c.com', 'northwind')).toBeGreaterThan(0);
   });
 });
 
@@ -214,7 +200,7 @@ describe('partner rewards', () => {
       ),
     });
     await flag(NORTHWIND);
-    const id = leadOf('acme.com', 'northwind');
+    const id = await leadOf('acme.com', 'northwind');
     await pressOnPost(REP1, id, ACTIONS.claim);
     await pressOnPost(REP1, id, ACTIONS.opportunity);
     await pressOnPost(REP1, id, ACTIONS.won);
@@ -231,7 +217,7 @@ describe('partner rewards', () => {
     });
     expect(
       (
-        sqliteClient(h.db).prepare("select count(*) as n from reward_awards where status = 'pending'").get() as {
+        (await sqlGet(h.db, "select count(*) as n from reward_awards where status = 'pending'")) as {
           n: number;
         }
       ).n,
@@ -267,7 +253,7 @@ describe('partner rewards', () => {
     await h.drain();
     expect(allText(h.standIn.message(asks[1]!.channel, asks[1]!.ts))).toContain('Rejected by');
     expect(
-      sqliteClient(h.db).prepare('select status, decision_reason as r from reward_awards order by id').all(),
+      (await sqlAll(h.db, 'select status, decision_reason as r from reward_awards order by id')),
     ).toEqual([
       { status: 'approved', r: null },
       { status: 'rejected', r: 'Internal: duplicate of a direct deal' },
@@ -300,7 +286,7 @@ describe('partner rewards', () => {
     const code = await runCli(['export', 'rewards', '--status', 'approved'], {
       stdout,
       stderr,
-      env: { DATABASE_PATH: h.tdb.path },
+      env: { ...h.tdb.env },
     });
     expect(code).toBe(0);
     const rows = parse(out, { columns: true }) as Array<Record<string, string>>;
@@ -323,7 +309,7 @@ describe('partner rewards', () => {
       await runCli(['export', 'rewards', '--status', 'paid'], {
         stdout,
         stderr,
-        env: { DATABASE_PATH: h.tdb.path },
+        env: { ...h.tdb.env },
       }),
     ).toBe(2);
   });

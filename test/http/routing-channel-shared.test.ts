@@ -4,7 +4,7 @@ import { ACTIONS } from '../../src/slack/ids.ts';
 import { type Harness, startHarness } from '../helpers/harness.ts';
 import { allText, buttons, click, flagAccount, type Person, routingPost } from '../helpers/slack-actors.ts';
 import { ENVELOPES, events, WORLDS } from '../helpers/slack-payloads.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // Issue 9, item 4: a routing channel shared with another organisation mid-run. Slack's `channel_shared` /
 // `channel_unshared` events (https://api.slack.com/events/channel_shared) and `conversations.info`'s
@@ -26,20 +26,20 @@ async function harness(): Promise<Harness> {
   return h;
 }
 
-function leadId(h: Harness, domain: string): number {
-  return (sqliteClient(h.db).prepare('select id from leads where domain = ?').get(domain) as { id: number }).id;
+async function leadId(h: Harness, domain: string): Promise<number> {
+  return ((await sqlGet(h.db, 'select id from leads where domain = ?', domain)) as { id: number }).id;
 }
 
-function channelState(h: Harness, channel: string): string {
-  const row = sqliteClient(h.db).prepare('select state from channel_states where channel_id = ?').get(channel) as
+async function channelState(h: Harness, channel: string): Promise<string> {
+  const row = (await sqlGet(h.db, 'select state from channel_states where channel_id = ?', channel)) as
     | { state: string }
     | undefined;
   return row?.state ?? 'internal';
 }
 
-async function until(what: string, fn: () => boolean): Promise<void> {
+async function until(what: string, fn: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 5000;
-  while (!fn()) {
+  while (!(await fn())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -65,7 +65,7 @@ describe('a routing channel shared mid-run', () => {
     const h = await harness();
     await flagAccount(h, PAT, { accountName: 'One Co', website: 'one-co.com' });
     await h.drain();
-    const first = leadId(h, 'one-co.com');
+    const first = await leadId(h, 'one-co.com');
     expect((await routingPost(h, first))?.channel).toBe('C0ROUTING');
 
     // Someone shares #eql-routing with another organisation.
@@ -81,7 +81,7 @@ describe('a routing channel shared mid-run', () => {
     );
     const sharedAt = h.standIn.calls().at(-1)?.seq ?? 0;
     expect((await h.slack.event(shared)).status).toBe(200);
-    await until('the channel to be held', () => channelState(h, 'C0ROUTING') === 'shared');
+    await until('the channel to be held', async () => (await channelState(h, 'C0ROUTING')) === 'shared');
 
     // The program goes on: a new lead for the same channel, and a claim that updates the first post.
     await flagAccount(h, PAT, { accountName: 'Two Co', website: 'two-co.com' });
@@ -94,9 +94,7 @@ describe('a routing channel shared mid-run', () => {
     await h.drain();
 
     expect(postsTo(h, 'C0ROUTING', sharedAt)).toEqual([]);
-    const waiting = sqliteClient(h.db)
-      .prepare("select method from outbox where recipient = 'C0ROUTING' and status = 'pending' order by id")
-      .all() as Array<{ method: string }>;
+    const waiting = (await sqlAll(h.db, "select method from outbox where recipient = 'C0ROUTING' and status = 'pending' order by id")) as Array<{ method: string }>;
     expect(waiting.map((w) => w.method)).toEqual(['chat.postMessage', 'chat.update']);
     // Partners still hear from Foothold: only the shared channel is held.
     expect(h.standIn.messagesTo(PAT.userId).some((m) => /Two Co/.test(allText(m)))).toBe(true);
@@ -107,7 +105,7 @@ describe('a routing channel shared mid-run', () => {
     expect(stopped[0]!.text).toMatch(/shared with another organisation \(T0OUTSIDE\)/);
     expect(allText(stopped[0])).toMatch(/Remove the other organisation/);
     expect(
-      sqliteClient(h.db).prepare("select count(*) as n from lead_events where type = 'channel_held'").get(),
+      (await sqlGet(h.db, "select count(*) as n from lead_events where type = 'channel_held'")),
     ).toEqual({ n: 1 });
 
     // ...and see it on their App Home.
@@ -144,18 +142,18 @@ describe('a routing channel shared mid-run', () => {
         { teamId: 'T0VENDOR' },
       ),
     );
-    await until('the channel to resume', () => channelState(h, 'C0ROUTING') === 'internal');
+    await until('the channel to resume', async () => (await channelState(h, 'C0ROUTING')) === 'internal');
     await h.drain();
     const resumed = postsTo(h, 'C0ROUTING', unshareAt);
     expect(resumed.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.update']);
-    expect((await routingPost(h, leadId(h, 'two-co.com')))?.channel).toBe('C0ROUTING');
+    expect((await routingPost(h, await leadId(h, 'two-co.com')))?.channel).toBe('C0ROUTING');
     expect(allText(routingPost(h, first))).toMatch(/Claimed · from Northwind Consulting · owner <@U0REP1>/);
     expect(adminDms(h, /is internal again.*2 messages that waited/)).toHaveLength(1);
 
     // A late replay of the old `channel_shared` does not hold the channel again: Slack says it is internal.
     await h.slack.event({ ...shared, event_id: 'Ev0LATEREPLAY1' });
     await h.drain();
-    expect(channelState(h, 'C0ROUTING')).toBe('internal');
+    expect(await channelState(h, 'C0ROUTING')).toBe('internal');
     expect(adminDms(h, /stopped posting/)).toHaveLength(1);
   });
 
@@ -163,10 +161,10 @@ describe('a routing channel shared mid-run', () => {
     const h = await harness();
     h.standIn.addChannel({ id: 'C0EMEA', name: 'eql-emea', isArchived: true });
     await h.slack.event(eventEnvelope({ type: 'channel_archive', channel: 'C0EMEA', user: 'U0ADMIN' }));
-    await until('the channel to be held', () => channelState(h, 'C0EMEA') === 'archived');
+    await until('the channel to be held', async () => (await channelState(h, 'C0EMEA')) === 'archived');
     h.standIn.addChannel({ id: 'C0EMEA', name: 'eql-emea' });
     await h.slack.event(eventEnvelope({ type: 'channel_unarchive', channel: 'C0EMEA', user: 'U0ADMIN' }));
-    await until('the channel to resume', () => channelState(h, 'C0EMEA') === 'internal');
+    await until('the channel to resume', async () => (await channelState(h, 'C0EMEA')) === 'internal');
     await h.drain();
     expect(adminDms(h, /stopped posting to <#C0EMEA>: it is archived/)).toHaveLength(1);
     expect(adminDms(h, /<#C0EMEA> is internal again/)).toHaveLength(1);
@@ -183,7 +181,7 @@ describe('a routing channel shared mid-run', () => {
     });
     const res = await h.slack.event(WORLDS[envelope].event(events.channelShared('C0ROUTING', 'T0NORTH')));
     expect(res.status).toBe(200);
-    await until('the channel to be held', () => channelState(h, 'C0ROUTING') === 'shared');
+    await until('the channel to be held', async () => (await channelState(h, 'C0ROUTING')) === 'shared');
     await h.drain();
     expect(adminDms(h, /stopped posting to <#C0ROUTING>.*\(T0NORTH\)/)).toHaveLength(1);
   });
@@ -197,7 +195,7 @@ describe('a routing channel shared mid-run', () => {
       eventEnvelope({ type: 'channel_id_changed', old_channel_id: 'G0OTHER', new_channel_id: 'C0OTHER' }),
     );
     await h.drain();
-    expect(sqliteClient(h.db).prepare('select count(*) as n from channel_states').get()).toEqual({ n: 0 });
+    expect((await sqlGet(h.db, 'select count(*) as n from channel_states'))).toEqual({ n: 0 });
     expect(h.standIn.calls('conversations.info').filter((c) => c.args.channel === 'C0SHAREDN')).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { startSocketModeStandIn } from '../../src/dev/socket-mode-stand-in.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openTestDb, testConfig } from '../helpers/db.ts';
 import { programStandInOptions, SIGNING_SECRET } from '../helpers/harness.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlRun } from '../helpers/sql.ts';
 
 // Start-up problems are one line that names the real cause: Slack unreachable is not a rejected token, and a
 // port in use is not a stack trace (issue 14).
@@ -28,14 +28,14 @@ function listen(server: Server): Promise<number> {
 }
 
 async function startWith(env: Partial<Env>): Promise<unknown> {
-  const t = openTestDb();
+  const t = await openTestDb();
   cleanups.push(() => t.cleanup());
   const foothold = createFoothold({
     env: {
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       PORT: 0,
-      DATABASE_PATH: t.path,
+      ...t.env,
       FOOTHOLD_CONFIG: '-',
       LOG_LEVEL: 'silent',
       ...env,
@@ -103,22 +103,28 @@ describe('/healthz', () => {
   it('reports the outbox backlog and failures beside ok, in HTTP mode', async () => {
     const standIn = await startSlackStandIn(programStandInOptions());
     cleanups.push(() => standIn.close());
-    const t = openTestDb();
+    const t = await openTestDb();
     cleanups.push(() => t.cleanup());
     const now = Date.parse('2026-11-23T14:00:00Z');
-    const insert = sqliteClient(t.db).prepare(
-      "insert into outbox (delivery_key, recipient, method, payload, status, not_before, created_at) values (?, 'C0ROUTING', 'chat.postMessage', '{}', ?, ?, ?)",
-    );
-    insert.run('a', 'pending', now - 90_000, now - 90_000);
-    insert.run('b', 'pending', now + 3_600_000, now);
-    insert.run('c', 'failed', now - 1_000, now - 1_000);
+    const insert = (key: string, status: string, notBefore: number, createdAt: number) =>
+      sqlRun(
+        t.db,
+        "insert into outbox (delivery_key, recipient, method, payload, status, not_before, created_at) values (?, 'C0ROUTING', 'chat.postMessage', '{}', ?, ?, ?)",
+        key,
+        status,
+        notBefore,
+        createdAt,
+      );
+    await insert('a', 'pending', now - 90_000, now - 90_000);
+    await insert('b', 'pending', now + 3_600_000, now);
+    await insert('c', 'failed', now - 1_000, now - 1_000);
     const foothold = createFoothold({
       env: {
         SLACK_BOT_TOKEN: 'xoxb-test',
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
         SLACK_API_URL: standIn.apiUrl,
         PORT: 0,
-        DATABASE_PATH: t.path,
+        ...t.env,
         FOOTHOLD_CONFIG: '-',
         LOG_LEVEL: 'silent',
       } as Env,
@@ -133,23 +139,29 @@ describe('/healthz', () => {
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { ok: boolean; outbox: OutboxHealth };
-    expect(body).toEqual({ ok: true, outbox: outboxHealth(t.db, now) });
+    expect(body).toEqual({ ok: true, outbox: await outboxHealth(t.db, now) });
     expect(body.outbox.failed).toBeGreaterThanOrEqual(1);
   });
 
   it('counts pending, due, the oldest due message and failures', async () => {
-    const t = openTestDb();
+    const t = await openTestDb();
     cleanups.push(() => t.cleanup());
     const now = Date.parse('2026-11-23T14:00:00Z');
     expect(await outboxHealth(t.db, now)).toEqual({ pending: 0, due: 0, oldestDueSeconds: 0, failed: 0 });
-    const insert = sqliteClient(t.db).prepare(
-      "insert into outbox (delivery_key, recipient, method, payload, status, not_before, created_at) values (?, 'C0ROUTING', 'chat.postMessage', '{}', ?, ?, ?)",
-    );
-    insert.run('a', 'pending', now - 90_000, now - 90_000);
-    insert.run('b', 'pending', now - 5_000, now - 5_000);
-    insert.run('c', 'pending', now + 3_600_000, now);
-    insert.run('d', 'failed', now - 1_000, now - 1_000);
-    insert.run('e', 'sent', now - 1_000, now - 1_000);
+    const insert = (key: string, status: string, notBefore: number, createdAt: number) =>
+      sqlRun(
+        t.db,
+        "insert into outbox (delivery_key, recipient, method, payload, status, not_before, created_at) values (?, 'C0ROUTING', 'chat.postMessage', '{}', ?, ?, ?)",
+        key,
+        status,
+        notBefore,
+        createdAt,
+      );
+    await insert('a', 'pending', now - 90_000, now - 90_000);
+    await insert('b', 'pending', now - 5_000, now - 5_000);
+    await insert('c', 'pending', now + 3_600_000, now);
+    await insert('d', 'failed', now - 1_000, now - 1_000);
+    await insert('e', 'sent', now - 1_000, now - 1_000);
     expect(await outboxHealth(t.db, now)).toEqual({ pending: 3, due: 2, oldestDueSeconds: 90, failed: 1 });
   });
 
@@ -162,7 +174,7 @@ describe('/healthz', () => {
       socketModeUrl: () => socket.url(),
     });
     cleanups.push(() => standIn.close());
-    const t = openTestDb();
+    const t = await openTestDb();
     cleanups.push(() => t.cleanup());
     const foothold = createFoothold({
       env: {
@@ -170,7 +182,7 @@ describe('/healthz', () => {
         SLACK_APP_TOKEN: 'xapp-test',
         SLACK_API_URL: standIn.apiUrl,
         PORT: 0,
-        DATABASE_PATH: t.path,
+        ...t.env,
         FOOTHOLD_CONFIG: '-',
         LOG_LEVEL: 'silent',
       } as Env,

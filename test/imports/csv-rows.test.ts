@@ -22,7 +22,9 @@ type F = (typeof COLUMNS)[number]['field'];
 async function rows(input: string | Buffer | Buffer[]): Promise<CsvRow<F>[]> {
   const chunks = Array.isArray(input) ? input : [Buffer.from(input)];
   const out: CsvRow<F>[] = [];
-  await readCsvRows(Readable.from(chunks), COLUMNS, (row) => out.push(row));
+  await readCsvRows(Readable.from(chunks), COLUMNS, (row) => {
+    out.push(row);
+  });
   return out;
 }
 

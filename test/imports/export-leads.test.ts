@@ -8,9 +8,9 @@ import { syncPartners } from '../../src/db/stores/import-store.ts';
 import { type TempDb, tempDb } from './helpers.ts';
 
 let t: TempDb;
-beforeEach(() => {
+beforeEach(async () => {
   t = tempDb();
-  syncPartners(
+  await syncPartners(
     t.db,
     [
       { slug: 'northwind', name: 'Northwind Consulting', manager: 'U0PAM' },

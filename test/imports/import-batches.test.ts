@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, type Db, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { importRuns } from '../../src/db/schema.ts';
 import { importAccounts } from '../../src/imports/import-accounts.ts';
+import { sqlGet, sqlRun } from '../helpers/sql.ts';
 import { generatedAccounts, type TempDb, tempDb } from './helpers.ts';
 
 // An import no longer holds the write lock for the whole file: it writes in short batches, shows its progress
@@ -27,15 +28,21 @@ describe('import batches', () => {
     const during: Array<{ applied: number; total: number }> = [];
     let writes = 0;
     let refused = 0;
-    const timer = setInterval(() => {
-      const row = sqliteClient(other)
-        .prepare('SELECT rows_applied AS applied, rows_total AS total FROM import_runs WHERE status = ?')
-        .get('applying') as { applied: number; total: number } | undefined;
+    const timer = setInterval(async () => {
+      const row = (await sqlGet(
+        other,
+        'SELECT rows_applied AS applied, rows_total AS total FROM import_runs WHERE status = ?',
+        'applying',
+      )) as { applied: number; total: number } | undefined;
       try {
         // busy_timeout 0: this fails at once if the import holds the write lock.
-        sqliteClient(other)
-          .prepare('INSERT INTO job_runs (job, period_key, ran_at) VALUES (?, ?, ?)')
-          .run('bot', `w${writes}`, 1);
+        await sqlRun(
+          other,
+          'INSERT INTO job_runs (job, period_key, ran_at) VALUES (?, ?, ?)',
+          'bot',
+          `w${writes}`,
+          1,
+        );
         writes += 1;
         if (row) during.push(row);
       } catch {
@@ -71,7 +78,7 @@ describe('import batches', () => {
     const file = t.write('accounts.csv', generatedAccounts(5000, { badAt: 4000 }));
     const res = await importAccounts(t.db, file, { now: 1_700_000_000_000 });
     expect(res.applied).toBe(false);
-    expect(sqliteClient(t.db).prepare('SELECT count(*) AS n FROM crm_accounts').get()).toEqual({ n: 0 });
+    expect(await sqlGet(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual({ n: 0 });
     expect(t.db.select().from(importRuns).all()).toEqual([]);
   });
 

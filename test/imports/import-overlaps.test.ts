@@ -7,9 +7,9 @@ import { importOverlaps } from '../../src/imports/import-overlaps.ts';
 import { fixture, type TempDb, tempDb } from './helpers.ts';
 
 let t: TempDb;
-beforeEach(() => {
+beforeEach(async () => {
   t = tempDb();
-  syncPartners(
+  await syncPartners(
     t.db,
     [
       { slug: 'northwind', name: 'Northwind Consulting', manager: 'U0PAM' },
@@ -86,7 +86,7 @@ describe('importOverlaps', () => {
   });
 
   it('rejects a partner that was removed from the config', async () => {
-    syncPartners(t.db, [{ slug: 'northwind', name: 'Northwind Consulting', manager: 'U0PAM' }], 200);
+    await syncPartners(t.db, [{ slug: 'northwind', name: 'Northwind Consulting', manager: 'U0PAM' }], 200);
     const err = await importOverlaps(t.db, fixture('northwind-overlaps.csv'), { partner: 'contoso' }).catch(
       (e) => e,
     );
@@ -113,7 +113,7 @@ describe('importOverlaps', () => {
 });
 
 describe('syncPartners', () => {
-  it('upserts config partners, deactivates removed ones, and leaves matching rows untouched', () => {
+  it('upserts config partners, deactivates removed ones, and leaves matching rows untouched', async () => {
     const rows = () => t.db.select().from(partnerOrgs).orderBy(asc(partnerOrgs.slug)).all();
     expect(rows()).toEqual([
       { slug: 'contoso', name: 'Contoso Systems', managerUserId: 'U0PAM', active: true, updatedAt: 100 },
@@ -126,7 +126,7 @@ describe('syncPartners', () => {
       },
     ]);
     expect(
-      syncPartners(
+      await syncPartners(
         t.db,
         [
           { slug: 'northwind', name: 'Northwind Consulting', manager: 'U0PAM' },
@@ -146,6 +146,6 @@ describe('syncPartners', () => {
         updatedAt: 100,
       },
     ]);
-    expect(syncPartners(t.db, [], 400)).toEqual({ changed: 0, deactivated: 2 });
+    expect(await syncPartners(t.db, [], 400)).toEqual({ changed: 0, deactivated: 2 });
   });
 });

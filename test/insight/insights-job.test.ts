@@ -1,15 +1,15 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createOutboxSender } from '../../src/delivery/outbox-sender.ts';
 import { checkMessageBlocks } from '../../src/dev/block-kit-limits.ts';
 import { SEED_NEEDS, seedLearningProgram } from '../../src/dev/seed-learning.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { digestJob } from '../../src/jobs/digest-job.ts';
 import { insightsJob } from '../../src/jobs/insights-job.ts';
 import { modelFitJob } from '../../src/jobs/model-fit-job.ts';
-import { createOutboxSender } from '../../src/delivery/outbox-sender.ts';
 import { testConfig } from '../helpers/db.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 import { type JobWorld, jobWorld, outbox } from '../jobs/helpers.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
 
 // The monthly insights run end to end: the job queues the calibration report, its chart and the ecosystem
 // map to every leader and admin and the insight channel, and product input to the product channel; the
@@ -75,7 +75,7 @@ describe('the monthly insights job', () => {
     for (const to of ['C0INSIGHT', 'U0LEAD', 'U0ADMIN'])
       expect(by(to)).toEqual(['calibration', 'chart', 'ecosystem-map']);
     expect(by('C0PRODUCT')).toEqual(['needs']);
-    for (const row of outbox(w.db, "method = 'chat.postMessage'"))
+    for (const row of await outbox(w.db, "method = 'chat.postMessage'"))
       expect(checkMessageBlocks(row.payload.blocks)).toEqual([]);
     const again = await insightsJob.run(w.jobDeps, NOW + 3_600_000);
     expect(again.skipped).toMatch(/already sent/);
@@ -152,7 +152,7 @@ describe('the digest', () => {
     const toLead = s.queued.filter((q) => q.to === 'U0LEAD');
     expect(toLead.map((q) => q.kind)).toEqual(['digest', 'chart', 'chart']);
     expect(toLead.slice(1).map((q) => q.summary)).toEqual(['funnel.png', 'cohort-trend.png']);
-    const [row] = outbox(w.db, "delivery_key = 'digest:2026-W49:U0LEAD'");
+    const [row] = await outbox(w.db, "delivery_key = 'digest:2026-W49:U0LEAD'");
     expect(checkMessageBlocks(row!.payload.blocks)).toEqual([]);
     const text = JSON.stringify(row!.payload.blocks);
     expect(text).toContain('*What converts*');
@@ -167,7 +167,7 @@ describe('the nightly model fit', () => {
     expect(s.period).toBe('2026-12-01');
     expect(s.report![0]).toMatch(/^fitted on \d+ judged EQLs/);
     expect(s.report![2]).toMatch(/^reps see the (model|prior)/);
-    const rows = sqliteClient(w.db).prepare('select use, n, segments from eql_models').all() as Array<{
+    const rows = (await sqlAll(w.db, 'select use, n, segments from eql_models')) as Array<{
       use: string;
       n: number;
       segments: string;
@@ -179,6 +179,6 @@ describe('the nightly model fit', () => {
     expect(again.skipped).toMatch(/already fitted on 2026-12-01/);
     const dry = await modelFitJob.run(w.jobDeps, NOW + 86_400_000, { dryRun: true });
     expect(dry.report![0]).toMatch(/^would fit/);
-    expect((sqliteClient(w.db).prepare('select count(*) as n from eql_models').get() as { n: number }).n).toBe(1);
+    expect(((await sqlGet(w.db, 'select count(*) as n from eql_models')) as { n: number }).n).toBe(1);
   });
 });

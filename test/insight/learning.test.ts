@@ -8,7 +8,7 @@ import { leadStatus } from '../../src/services/read-leads.ts';
 import { submitLead } from '../../src/services/submit-lead.ts';
 import { goodSubmission, NORTHWIND, REP1 } from '../helpers/actors.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock, testConfig } from '../helpers/db.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
 
 // Seeded programs with a known generating process: the report must recover what the process put there, the
 // model must rank better than chance and be calibrated, and with too little data it must fall back and say so.
@@ -27,7 +27,7 @@ async function program(
   pOpportunity: Parameters<typeof seedLearningProgram>[1]['pOpportunity'],
   patch = (_: Record<string, unknown>) => {},
 ) {
-  t = openTestDb();
+  t = await openTestDb();
   const config = testConfig((raw) => {
     raw.insight = { minSample: 30 };
     raw.score = { minOutcomes: 200 };
@@ -141,11 +141,10 @@ describe('the EQL score', () => {
     const score = (await currentScore(deps.db))!;
     expect(score.use).toBe('model');
     const id = (
-      sqliteClient(deps.db)
-        .prepare(
-          'SELECT l.id FROM leads l JOIN warmth_attestations w ON w.lead_id = l.id WHERE w.strength = 5 AND w.willing_to_introduce = 1 LIMIT 1',
-        )
-        .get() as { id: number }
+      (await sqlGet(
+        deps.db,
+        'SELECT l.id FROM leads l JOIN warmth_attestations w ON w.lead_id = l.id WHERE w.strength = 5 AND w.willing_to_introduce = 1 LIMIT 1',
+      )) as { id: number }
     ).id;
     const view = (await getLeadView(deps.db, id, () => null))!;
     const s = scoreLeadView(score, view)!;
@@ -162,13 +161,17 @@ describe('the score on Slack surfaces', () => {
   it('the routing post of a new EQL says how likely it is to reach opportunity, partners never see it', async () => {
     const deps = await program(4000, (l) => STRENGTH_RATE[l.strength]! * (l.willing ? 1.5 : 0.25));
     await fitAndSaveScore(deps, NOW);
-    const res = await submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 5 } }));
+    const res = await submitLead(
+      deps,
+      goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 5 } }),
+    );
     if (res.kind !== 'created') throw new Error(res.kind);
     expect(res.status).toBe('qualified');
-    const rows = sqliteClient(deps.db)
-      .prepare('select recipient, payload from outbox where lead_id = ? order by id')
-
-      .all(res.leadId) as Array<{ recipient: string; payload: string }>;
+    const rows = (await sqlAll(
+      deps.db,
+      'select recipient, payload from outbox where lead_id = ? order by id',
+      res.leadId,
+    )) as Array<{ recipient: string; payload: string }>;
     const post = rows.find((r) => r.recipient === 'C0ROUTING')!;
     expect(post.payload).toMatch(/\*likely to reach opportunity: \d+%\* · warmth 5\/5 \(\+\d+ pts\)/);
     for (const r of rows.filter((x) => x.recipient !== 'C0ROUTING'))
@@ -179,9 +182,11 @@ describe('the score on Slack surfaces', () => {
     const deps = await program(10, () => 0.2);
     const res = await submitLead(deps, goodSubmission());
     if (res.kind !== 'created') throw new Error(res.kind);
-    const post = sqliteClient(deps.db)
-      .prepare("select payload from outbox where lead_id = ? and recipient = 'C0ROUTING'")
-      .get(res.leadId) as { payload: string };
+    const post = (await sqlGet(
+      deps.db,
+      "select payload from outbox where lead_id = ? and recipient = 'C0ROUTING'",
+      res.leadId,
+    )) as { payload: string };
     expect(post.payload).not.toContain('likely to reach');
   });
 });
@@ -192,11 +197,10 @@ describe('partners to ask', () => {
       l.partnerSlug === 'northwind' && l.industry === 'fintech' ? 0.5 : 0.1,
     );
     await fitAndSaveScore(deps, NOW);
-    sqliteClient(deps.db)
-      .prepare(
-        "INSERT INTO crm_accounts (domain, name, industry, employees, country, imported_at) VALUES ('newco.com', 'NewCo', 'fintech', 800, 'DE', 0)",
-      )
-      .run();
+    await sqlRun(
+      deps.db,
+      "INSERT INTO crm_accounts (domain, name, industry, employees, country, imported_at) VALUES ('newco.com', 'NewCo', 'fintech', 800, 'DE', 0)",
+    );
     const internal = await leadStatus(deps, REP1, 'newco.com');
     expect(internal.leads).toEqual([]);
     expect(internal.hint).toMatch(

@@ -62,7 +62,7 @@ describe('the weekly digest job', () => {
   beforeEach(async () => {
     w = await jobWorld();
     await seedProgram(w);
-    markAllSent(w.db, w.clock.now());
+    await markAllSent(w.db, w.clock.now());
   });
 
   it('posts to the digest channel and DMs each leader, once per week', async () => {
@@ -77,7 +77,7 @@ describe('the weekly digest job', () => {
       ['U0LEAD', 'digest:2026-W48:U0LEAD:chart:funnel.png'],
       ['U0LEAD', 'digest:2026-W48:U0LEAD:chart:cohort-trend.png'],
     ]);
-    const [channel] = outbox(w.db, "delivery_key like 'digest:%'");
+    const [channel] = await outbox(w.db, "delivery_key like 'digest:%'");
     expect(checkMessageBlocks(channel!.payload.blocks)).toEqual([]);
     const text = textOf(channel!.payload);
     expect(text).toContain('Do EQLs convert better?');

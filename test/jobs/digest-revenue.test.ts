@@ -8,8 +8,8 @@ import { digestMessage } from '../../src/slack/blocks/digest.ts';
 import { scorecardMessage } from '../../src/slack/blocks/scorecard.ts';
 import { REP1 } from '../helpers/actors.ts';
 import { testConfig } from '../helpers/db.ts';
+import { sqlRun } from '../helpers/sql.ts';
 import { at, DAY, type JobWorld, jobWorld, seedEql, textOf } from './helpers.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
 
 // The digest's revenue section answers "how much revenue did partner-sourced EQLs bring, how fast, compared
 // with MQLs?" from the linked deals' amounts and dates, by currency.
@@ -30,14 +30,18 @@ async function deal(
   await claimLead(world.services, { actor: REP1, leadId: id });
   await recordOutcome(world.services, { actor: REP1, leadId: id, outcome: 'opportunity' });
   if (outcome === 'won') await recordOutcome(world.services, { actor: REP1, leadId: id, outcome: 'won' });
-  sqliteClient(world.db)
-    .prepare(
-      `update leads set crm_opportunity_id = ?, opportunity_amount = ?, opportunity_currency = ?,
+  await sqlRun(
+    world.db,
+    `update leads set crm_opportunity_id = ?, opportunity_amount = ?, opportunity_currency = ?,
          crm_opportunity_created_at = qualified_at + 10 * 86400000,
          crm_opportunity_closed_at = case when status = 'won' then qualified_at + ? * 86400000 end
        where id = ?`,
-    )
-    .run(`006${id}`, amount, currency, closeDays, id);
+    `006${id}`,
+    amount,
+    currency,
+    closeDays,
+    id,
+  );
   return id;
 }
 

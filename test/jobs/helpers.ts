@@ -1,5 +1,5 @@
 import type { ProgramConfig } from '../../src/config/program-config.ts';
-import { type Db, sqliteClient } from '../../src/db/connection.ts';
+import type { Db } from '../../src/db/connection.ts';
 import { setRoutingPost } from '../../src/db/stores/lead-store.ts';
 import { createTimeZoneLookup, type UsersInfo } from '../../src/jobs/time-zones.ts';
 import type { JobDeps } from '../../src/jobs/types.ts';
@@ -8,6 +8,7 @@ import type { SubmitLeadInput } from '../../src/services/inputs.ts';
 import { submitLead } from '../../src/services/submit-lead.ts';
 import { goodSubmission } from '../helpers/actors.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock, testConfig } from '../helpers/db.ts';
+import { sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
 
 // A seeded program for the job tests: the example config (New York, business hours 9–17, claim SLA 24
 // business hours, nudges after 14 days, expiry after 90 days with a 7-day warning), a real SQLite file,
@@ -46,7 +47,7 @@ export interface JobWorld {
 export async function jobWorld(
   options: { config?: ProgramConfig; start?: number; zones?: Record<string, string> } = {},
 ): Promise<JobWorld> {
-  const t = openTestDb();
+  const t = await openTestDb();
   const config = options.config ?? testConfig();
   const clock = testClock(options.start ?? MONDAY_10AM);
   const services = await serviceDeps(t.db, config, clock.now);
@@ -70,23 +71,23 @@ export async function jobWorld(
   };
 }
 
-export function outbox(db: Db, where = '1 = 1'): OutboxRow[] {
+export async function outbox(db: Db, where = '1 = 1'): Promise<OutboxRow[]> {
   return (
-    sqliteClient(db).prepare(`select * from outbox where ${where} order by id`).all() as Array<
+    (await sqlAll(db, `select * from outbox where ${where} order by id`)) as Array<
       Omit<OutboxRow, 'payload'> & { payload: string }
     >
   ).map((r) => ({ ...r, payload: JSON.parse(r.payload) }));
 }
 
-export function count(db: Db, sql: string, ...params: unknown[]): number {
-  return (sqliteClient(db).prepare(`select count(*) as n from (${sql})`).get(...params) as { n: number }).n;
+export async function count(db: Db, sql: string, ...params: unknown[]): Promise<number> {
+  return ((await sqlGet(db, `select count(*) as n from (${sql})`, ...params)) as { n: number }).n;
 }
 
-export function leadRow(
+export async function leadRow(
   db: Db,
   id: number,
-): Record<string, unknown> & { status: string; extension_days: number } {
-  return sqliteClient(db).prepare('select * from leads where id = ?').get(id) as Record<string, unknown> & {
+): Promise<Record<string, unknown> & { status: string; extension_days: number }> {
+  return (await sqlGet(db, 'select * from leads where id = ?', id)) as Record<string, unknown> & {
     status: string;
     extension_days: number;
   };
@@ -107,8 +108,8 @@ export async function seedEql(w: JobWorld, overrides: Partial<SubmitLeadInput> =
 }
 
 /** Marks every queued message sent, as if the outbox sender had delivered them. */
-export function markAllSent(db: Db, now: number): void {
-  sqliteClient(db).prepare("update outbox set status = 'sent', sent_at = ? where status = 'pending'").run(now);
+export async function markAllSent(db: Db, now: number): Promise<void> {
+  await sqlRun(db, "update outbox set status = 'sent', sent_at = ? where status = 'pending'", now);
 }
 
 /** Every text a message shows (fallback text, section text and fields, context elements). */

@@ -1,13 +1,14 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
+import { closeDb, openDb } from '../../src/db/connection.ts';
 import { setRoutingPost } from '../../src/db/stores/lead-store.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
 import { recordOutcome } from '../../src/services/record-outcome.ts';
 import { submitLead } from '../../src/services/submit-lead.ts';
 import { goodSubmission, REP1 } from '../helpers/actors.ts';
 import { EXAMPLE_CONFIG_PATH, openTestDb, serviceDeps, type TestDb, testConfig } from '../helpers/db.ts';
+import { sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
 import { at, MONDAY_10AM } from './helpers.ts';
 
 // `jobs run` and `report`, in-process, against a seeded database file.
@@ -31,17 +32,20 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 beforeEach(async () => {
-  t = openTestDb();
+  t = await openTestDb();
   env = { DATABASE_PATH: t.path, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname };
   const deps = await serviceDeps(t.db, testConfig(), () => MONDAY_10AM);
   for (const [i, name] of ['Acme', 'Globex', 'Initech'].entries()) {
-    const res = await submitLead(deps, goodSubmission({ accountName: name, website: `${name.toLowerCase()}.com` }));
+    const res = await submitLead(
+      deps,
+      goodSubmission({ accountName: name, website: `${name.toLowerCase()}.com` }),
+    );
     if (res.kind !== 'created') throw new Error('seed');
     await setRoutingPost(t.db, res.leadId, 'C0ROUTING', `1763300000.00000${i}`);
     if (i > 0) await claimLead(deps, { actor: REP1, leadId: res.leadId });
     if (i === 2) await recordOutcome(deps, { actor: REP1, leadId: res.leadId, outcome: 'won' });
   }
-  sqliteClient(t.db).prepare("update outbox set status = 'sent'").run();
+  await sqlRun(t.db, "update outbox set status = 'sent'");
   await closeDb(t.db);
 });
 afterEach(() => t.cleanup());
@@ -49,9 +53,10 @@ afterEach(() => t.cleanup());
 const pending = async () => {
   const db = openDb(t.path, { migrate: false });
   try {
-    return sqliteClient(db)
-      .prepare("select recipient, delivery_key from outbox where status = 'pending' order by id")
-      .all();
+    return await sqlAll(
+      db,
+      "select recipient, delivery_key from outbox where status = 'pending' order by id",
+    );
   } finally {
     await closeDb(db);
   }
@@ -85,7 +90,7 @@ describe('jobs run', () => {
   it('--dry-run prints every message in full, to every recipient, with roles synced from the config first', async () => {
     // A database whose roles were never synced (the bot has not started since the config gained a leader).
     const db = openDb(t.path, { migrate: false });
-    sqliteClient(db).prepare('delete from person_roles').run();
+    await sqlRun(db, 'delete from person_roles');
     await closeDb(db);
     const dry = await cli('jobs', 'run', 'digest', '--dry-run');
     expect(dry.code).toBe(0);
@@ -112,8 +117,8 @@ describe('jobs run', () => {
     // Nothing written: no ledger row, no outbox row, and the roles are as they were.
     const after = openDb(t.path, { migrate: false });
     try {
-      const count = (table: string) =>
-        (sqliteClient(after).prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+      const count = async (table: string) =>
+        ((await sqlGet(after, `select count(*) as n from ${table}`)) as { n: number }).n;
       expect([count('person_roles'), count('job_runs')]).toEqual([0, 0]);
     } finally {
       await closeDb(after);

@@ -8,8 +8,8 @@ import { submitLead } from '../../src/services/submit-lead.ts';
 import { partnerScorecardMessage } from '../../src/slack/blocks/partner-scorecard.ts';
 import { goodSubmission, LEADER, REP1 } from '../helpers/actors.ts';
 import { testConfig } from '../helpers/db.ts';
+import { sqlGet } from '../helpers/sql.ts';
 import { at, DAY, type JobWorld, jobWorld, outbox, textOf } from './helpers.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
 
 // Partners see their own scorecard (issue 13, item 8): their EQLs, conversion and rewards against the program
 // average as rates only, shown only when enough other partners make up the average; never another partner's
@@ -85,7 +85,7 @@ describe('a partner’s own scorecard', () => {
   });
 
   it('shows the program average as rates once enough peers make it up, with the partner’s own rewards', async () => {
-    const first = sqliteClient(w.services.db).prepare('select id from reward_awards order by id limit 1').get() as {
+    const first = (await sqlGet(w.services.db, 'select id from reward_awards order by id limit 1')) as {
       id: number;
     };
     await decideReward(w.services, { actor: LEADER, awardId: first.id, approve: true });
@@ -93,7 +93,10 @@ describe('a partner’s own scorecard', () => {
     w.clock.set(at('2026-09-12T15:00:00Z'));
     await eql('globex');
     w.clock.set(at('2026-11-01T14:00:00Z'));
-    const card = (await partnerOwnScorecard({ ...w.services, now: () => w.clock.now() + 10 * 60_000 }, 'northwind'))!;
+    const card = (await partnerOwnScorecard(
+      { ...w.services, now: () => w.clock.now() + 10 * 60_000 },
+      'northwind',
+    ))!;
     expect(card.program).toEqual({ opportunity: 2 / 7, won: 0 });
     expect(card.rewards.approved).toMatchObject({ points: 10 });
     const text = textOf(partnerScorecardMessage(card));
@@ -109,7 +112,7 @@ describe('the partner-scorecards job', () => {
   it('DMs each partner’s own people its own card on the 1st, once per month', async () => {
     const summary = await partnerScorecardsJob.run(w.jobDeps, w.clock.now());
     expect(summary.period).toBe('2026-10');
-    const cards = outbox(w.db).filter((m) => m.delivery_key.startsWith('partner-scorecard:'));
+    const cards = (await outbox(w.db)).filter((m) => m.delivery_key.startsWith('partner-scorecard:'));
     expect(cards.map((m) => m.recipient).sort()).toEqual(['U0CONPAT', 'U0EXTRA0', 'U0NWPAT']);
     const nw = cards.find((m) => m.recipient === 'U0NWPAT')!;
     expect(textOf(nw.payload)).toContain('Your October 2026 scorecard');

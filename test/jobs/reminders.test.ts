@@ -14,7 +14,8 @@ afterEach(() => w.cleanup());
 describe('the batched reminder message', () => {
   it('stays within Block Kit limits with many leads and hostile names, saying how many are not shown', async () => {
     const ids: number[] = [];
-    for (let i = 0; i < 40; i++) ids.push(await seedEql(w, { accountName: `<!channel> ${'Ω'.repeat(100)} ${i}` }));
+    for (let i = 0; i < 40; i++)
+      ids.push(await seedEql(w, { accountName: `<!channel> ${'Ω'.repeat(100)} ${i}` }));
     const kinds = ['claim_escalation', 'progress_nudge', 'expiry_warning', 'expired'] as const;
     const entries: ReminderEntry[] = [];
     for (const [i, id] of ids.entries())

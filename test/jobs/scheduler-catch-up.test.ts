@@ -18,8 +18,8 @@ interface Run {
 
 let tdb: TestDb;
 let schedulers: Scheduler[];
-beforeEach(() => {
-  tdb = openTestDb();
+beforeEach(async () => {
+  tdb = await openTestDb();
   schedulers = [];
 });
 afterEach(async () => {
@@ -40,7 +40,11 @@ function fakeJob(cron: string, runs: Run[], fail: () => boolean = () => false): 
   };
 }
 
-async function scheduler(job: Job, clock: ReturnType<typeof testClock>, lines: string[] = []): Promise<Scheduler> {
+async function scheduler(
+  job: Job,
+  clock: ReturnType<typeof testClock>,
+  lines: string[] = [],
+): Promise<Scheduler> {
   const config = testConfig();
   const s = createScheduler({
     jobs: [job],

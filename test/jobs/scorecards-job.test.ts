@@ -37,7 +37,7 @@ beforeEach(async () => {
   for (const id of [won, opp]) await claimLead(w.services, { actor: REP1, leadId: id });
   await recordOutcome(w.services, { actor: REP1, leadId: won, outcome: 'won' });
   await recordOutcome(w.services, { actor: REP1, leadId: opp, outcome: 'opportunity' });
-  markAllSent(w.db, w.clock.now());
+  await markAllSent(w.db, w.clock.now());
 });
 afterEach(() => w.cleanup());
 
@@ -60,7 +60,7 @@ describe('monthly partner scorecards', () => {
       ['U0PAM', 'scorecard:2026-11:contoso'],
       ['U0PAM', 'scorecard:2026-11:northwind'],
     ]);
-    const rows = outbox(w.db, "delivery_key like 'scorecard:%'");
+    const rows = await outbox(w.db, "delivery_key like 'scorecard:%'");
     for (const r of rows) expect(checkMessageBlocks(r.payload.blocks)).toEqual([]);
     const northwind = textOf(rows.find((r) => r.delivery_key.endsWith('northwind'))!.payload);
     expect(northwind).toContain('November 2026');
@@ -70,7 +70,7 @@ describe('monthly partner scorecards', () => {
     expect(northwind).toContain('Program');
 
     expect((await scorecardsJob.run(w.jobDeps, DEC_1 + DAY)).skipped).toMatch(/already sent/);
-    expect(outbox(w.db, "delivery_key like 'scorecard:%'")).toHaveLength(2);
+    expect(await outbox(w.db, "delivery_key like 'scorecard:%'")).toHaveLength(2);
   });
 
   it('compares a partner with the program average on mature EQLs', async () => {

@@ -16,7 +16,7 @@ import {
   submit,
   waitUntil,
 } from './support/slack-world.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // Scenario 1: Slack misbehaves in every way it can (429 with Retry-After, 500s, answers slower than the
 // client's timeout, refused connections) while submissions and their transitions flow. After recovery every
@@ -81,9 +81,7 @@ describe('scenario 1: Slack outages', () => {
           requests++;
           expect(res.status).toBe(200);
           expect((res.json as { response_action?: string }).response_action).toBe('update');
-          const row = sqliteClient(h.db)
-            .prepare('select id, version from leads where domain = ?')
-            .get(l.domain) as {
+          const row = (await sqlGet(h.db, 'select id, version from leads where domain = ?', l.domain)) as {
             id: number;
             version: number;
           };
@@ -100,7 +98,7 @@ describe('scenario 1: Slack outages', () => {
           requests++;
           expect(claimed.res.status).toBe(200);
           if (l.i % 2 === 0) {
-            const v = sqliteClient(h.db).prepare('select version from leads where id = ?').get(row.id) as {
+            const v = (await sqlGet(h.db, 'select version from leads where id = ?', row.id)) as {
               version: number;
             };
             const intro = await click(
@@ -160,12 +158,10 @@ describe('scenario 1: Slack outages', () => {
       }
       h.standIn.clearFaults();
       h.standIn.clearRateLimits();
-      await waitUntil('the outbox to drain', () => pendingCount(h.db) === 0, FULL ? 300_000 : 45_000, 100);
+      await waitUntil('the outbox to drain', async () => await pendingCount(h.db) === 0, FULL ? 300_000 : 45_000, 100);
 
-      const r = deliveryReport(h.db, h.standIn);
-      const failed = sqliteClient(h.db)
-        .prepare("select delivery_key, last_error from outbox where status = 'failed'")
-        .all();
+      const r = await deliveryReport(h.db, h.standIn);
+      const failed = (await sqlAll(h.db, "select delivery_key, last_error from outbox where status = 'failed'"));
       report({
         n: 1,
         name: 'Slack outages (429 + Retry-After, 500s, slow answers past the client timeout, refused connections)',
@@ -182,7 +178,7 @@ describe('scenario 1: Slack outages', () => {
       expect(r.duplicated).toEqual([]);
       expect(r.outOfOrder).toEqual([]);
       expect(r.faults).toBeGreaterThan(0);
-      expect(sqliteClient(h.db).prepare('select count(*) as n from leads').get()).toEqual({ n: SUBMISSIONS });
+      expect((await sqlGet(h.db, 'select count(*) as n from leads'))).toEqual({ n: SUBMISSIONS });
     },
     FULL ? 600_000 : 90_000,
   );

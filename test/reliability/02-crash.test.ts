@@ -9,6 +9,7 @@ import { type BotProcess, startBot } from './support/bot-process.ts';
 import { FULL, report, size } from './support/figures.ts';
 import { ORGS, partnerPerson, programStandIn, writeProgramConfig } from './support/program.ts';
 import { deliveryReport, pendingCount, pool, submissionPayload, waitUntil } from './support/slack-world.ts';
+import { sqlGet } from '../helpers/sql.ts';
 
 // Scenario 2: kill -9 the bot while submissions pour in, at three random points, restarting it each time.
 // Every submission acknowledged without error is in the database, the database is intact, the outbox drains
@@ -62,7 +63,7 @@ describe('scenario 2: crash mid-load', () => {
       const killPoints: number[] = [];
 
       for (let round = 0; round < ROUNDS; round++) {
-        bot = await startBot({ apiUrl: standIn.apiUrl, databasePath, configPath, logLevel: 'warn' });
+        bot = await startBot({ apiUrl: standIn.apiUrl, database: { DATABASE_PATH: databasePath }, configPath, logLevel: 'warn' });
         const killAfter = Math.floor(PER_ROUND * (0.15 + random() * 0.7));
         killPoints.push(killAfter);
         let done = 0;
@@ -112,22 +113,20 @@ describe('scenario 2: crash mid-load', () => {
       // The last restart (Slack back to its usual speed): the outbox drains and nothing was sent twice over
       // all the crashes.
       latency?.clear();
-      bot = await startBot({ apiUrl: standIn.apiUrl, databasePath, configPath, logLevel: 'warn' });
+      bot = await startBot({ apiUrl: standIn.apiUrl, database: { DATABASE_PATH: databasePath }, configPath, logLevel: 'warn' });
       const db: Db = openDb(databasePath, { migrate: false });
       try {
         await waitUntil(
           'the outbox to drain after the restart',
-          () => pendingCount(db) === 0,
+          async () => await pendingCount(db) === 0,
           FULL ? 300_000 : 60_000,
           100,
         );
-        const r = deliveryReport(db, standIn);
-        const failed = sqliteClient(db)
-          .prepare("select count(*) as n from outbox where status = 'failed'")
-          .get() as {
+        const r = await deliveryReport(db, standIn);
+        const failed = (await sqlGet(db, "select count(*) as n from outbox where status = 'failed'")) as {
           n: number;
         };
-        const leads = (sqliteClient(db).prepare('select count(*) as n from leads').get() as { n: number }).n;
+        const leads = ((await sqlGet(db, 'select count(*) as n from leads')) as { n: number }).n;
         const lookups =
           standIn.calls('conversations.history').length + standIn.calls('conversations.replies').length;
         report({

@@ -13,7 +13,7 @@ import { buttons, lastModal, modalCount, type Person, submissionValues } from '.
 import { report, size } from './support/figures.ts';
 import { CAST } from './support/program.ts';
 import { deliveryReport, startProgram, submissionPayload, waitUntil } from './support/slack-world.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlGet } from '../helpers/sql.ts';
 
 // Scenario 3: Slack retries events (X-Slack-Retry-Num 1–3), people double-click buttons and double-submit
 // modals, proxies replay requests. Each distinct request has one effect: one state change, one audit event,
@@ -39,14 +39,14 @@ interface Effects {
   attestations: number;
   versions: number;
 }
-function effects(): Effects {
-  const q = (sql: string) => (sqliteClient(h.db).prepare(sql).get() as { n: number }).n;
+async function effects(): Promise<Effects> {
+  const q = async (sql: string) => ((await sqlGet(h.db, sql)) as { n: number }).n;
   return {
-    leads: q('select count(*) as n from leads'),
-    events: q('select count(*) as n from lead_events'),
-    outbox: q('select count(*) as n from outbox'),
-    attestations: q('select count(*) as n from warmth_attestations'),
-    versions: q('select coalesce(sum(version), 0) as n from leads'),
+    leads: await q('select count(*) as n from leads'),
+    events: await q('select count(*) as n from lead_events'),
+    outbox: await q('select count(*) as n from outbox'),
+    attestations: await q('select count(*) as n from warmth_attestations'),
+    versions: await q('select coalesce(sum(version), 0) as n from leads'),
   };
 }
 
@@ -65,10 +65,10 @@ async function deliverRepeatedly(send: () => Promise<{ status: number; json: unk
 
 /** What one delivery of the same action changes, measured on a twin lead that gets it once. */
 async function once(run: () => Promise<unknown>): Promise<Effects> {
-  const before = effects();
+  const before = await effects();
   await run();
   await h.drain();
-  const after = effects();
+  const after = await effects();
   return {
     leads: after.leads - before.leads,
     events: after.events - before.events,
@@ -96,8 +96,8 @@ function action(
   });
 }
 
-function leadRow(domain: string) {
-  return sqliteClient(h.db).prepare('select id, version, status from leads where domain = ?').get(domain) as {
+async function leadRow(domain: string) {
+  return (await sqlGet(h.db, 'select id, version, status from leads where domain = ?', domain)) as {
     id: number;
     version: number;
     status: string;
@@ -175,33 +175,33 @@ describe('scenario 3: retries and double clicks', () => {
       // ── the same modal submitted twice ───────────────────────────────────────────────────────────
       const domain = `retry${round}-acct.com`;
       const payload = submissionPayload(CAST.pat, { accountName: 'Retry Co', website: domain });
-      const before = effects();
+      const before = await effects();
       await deliverRepeatedly(() => h.slack.viewSubmission(payload), 3);
       await h.drain();
-      const after = effects();
+      const after = await effects();
       const twin = await once(() =>
         h.slack.viewSubmission(submissionPayload(CAST.pat, { website: `twin${round}-acct.com` })),
       );
       expect(after.leads - before.leads).toBe(1);
       expect(after.events - before.events).toBe(twin.events);
       expect(after.outbox - before.outbox).toBe(twin.outbox + (round === 0 ? 1 : 0)); // + Pat's first-time primer
-      const lead = leadRow(domain);
+      const lead = await leadRow(domain);
       expect(lead.status).toBe('qualified');
       const channel = 'C0ROUTING';
 
       // ── the same button payload twice: claim, then each outcome button ────────────────────────────
       for (const step of [ACTIONS.claim, ACTIONS.requestIntro]) {
-        const current = leadRow(domain);
+        const current = await leadRow(domain);
         const p = action(
           CAST.rep1,
           step,
           encodeLeadRef({ leadId: current.id, version: current.version }),
           channel,
         );
-        const b = effects();
+        const b = await effects();
         await deliverRepeatedly(() => h.slack.action(p), 3);
         await h.drain();
-        const a = effects();
+        const a = await effects();
         expect(a.events - b.events, `${step}: one audit event`).toBe(1);
         expect(a.versions - b.versions, `${step}: one change`).toBe(1);
       }
@@ -219,28 +219,28 @@ describe('scenario 3: retries and double clicks', () => {
           introDm!.channel,
           introDm!.ts,
         );
-        const b = effects();
+        const b = await effects();
         await deliverRepeatedly(() => h.slack.action(p), 2);
         await h.drain();
-        expect(effects().events - b.events, 'intro answer: one audit event').toBe(1);
+        expect((await effects()).events - b.events, 'intro answer: one audit event').toBe(1);
       }
       for (const step of [ACTIONS.meetingHeld, ACTIONS.opportunity]) {
-        const current = leadRow(domain);
+        const current = await leadRow(domain);
         const p = action(
           CAST.rep1,
           step,
           encodeLeadRef({ leadId: current.id, version: current.version }),
           channel,
         );
-        const b = effects();
+        const b = await effects();
         await deliverRepeatedly(() => h.slack.action(p), 2);
         await h.drain();
-        expect(effects().events - b.events, `${step}: one audit event`).toBe(1);
+        expect((await effects()).events - b.events, `${step}: one audit event`).toBe(1);
       }
 
       // ── modals opened from buttons, submitted twice: lost reason, reassign ────────────────────────
       {
-        const current = leadRow(domain);
+        const current = await leadRow(domain);
         const modal = await openModal(
           CAST.leader,
           ACTIONS.reassign,
@@ -251,13 +251,13 @@ describe('scenario 3: retries and double clicks', () => {
           new_owner: { new_owner: stateValue.user(CAST.rep2.userId) },
           reassign_reason: { reassign_reason: stateValue.text('Rep 2 covers this territory now') },
         });
-        const b = effects();
+        const b = await effects();
         await deliverRepeatedly(() => h.slack.viewSubmission(p), 2);
         await h.drain();
-        expect(effects().events - b.events, 'reassign: one audit event').toBe(1);
+        expect((await effects()).events - b.events, 'reassign: one audit event').toBe(1);
       }
       {
-        const current = leadRow(domain);
+        const current = await leadRow(domain);
         const modal = await openModal(
           CAST.rep2,
           ACTIONS.lost,
@@ -269,11 +269,11 @@ describe('scenario 3: retries and double clicks', () => {
           reason_code: { reason_code: stateValue.select(code) },
           reason_text: { reason_text: stateValue.text('Went with a competitor') },
         });
-        const b = effects();
+        const b = await effects();
         await deliverRepeatedly(() => h.slack.viewSubmission(p), 3);
         await h.drain();
-        expect(effects().events - b.events, 'lost: one audit event').toBe(1);
-        expect(leadRow(domain).status).toBe('lost');
+        expect((await effects()).events - b.events, 'lost: one audit event').toBe(1);
+        expect((await leadRow(domain)).status).toBe('lost');
       }
 
       // ── a rep flags an account, the partner attests twice (same modal) ────────────────────────────
@@ -291,7 +291,7 @@ describe('scenario 3: retries and double clicks', () => {
         requests++;
         expect(res.status).toBe(200);
         await h.drain();
-        const repLead = leadRow(repDomain);
+        const repLead = await leadRow(repDomain);
         expect(repLead.status).toBe('awaiting_attestation');
         // The request goes to the people Foothold knows at the partner, else its shared channel.
         const request = [...h.standIn.messagesTo(CAST.pat.userId), ...h.standIn.messagesTo('C0SHAREDN')]
@@ -305,17 +305,17 @@ describe('scenario 3: retries and double clicks', () => {
           request!.channel,
         );
         const p = modalSubmission(CAST.pat, modal, submissionValues({}));
-        const b = effects();
+        const b = await effects();
         await deliverRepeatedly(() => h.slack.viewSubmission(p), 3);
         await h.drain();
-        const a = effects();
+        const a = await effects();
         expect(a.attestations - b.attestations, 'attestation: stored once').toBe(1);
         expect(a.events - b.events, 'attestation: one audit event').toBe(1);
-        expect(leadRow(repDomain).status).toBe('qualified');
+        expect((await leadRow(repDomain)).status).toBe('qualified');
       }
     }
     await h.drain();
-    const r = deliveryReport(h.db, h.standIn);
+    const r = await deliveryReport(h.db, h.standIn);
     expect(r.duplicated).toEqual([]);
     expect(r.missing.map((m) => m.key)).toEqual([]);
     report({

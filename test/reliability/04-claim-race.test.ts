@@ -5,7 +5,7 @@ import type { Harness } from '../helpers/harness.ts';
 import { report, size } from './support/figures.ts';
 import { CAST, RACE_REPS } from './support/program.ts';
 import { startProgram, submit, waitUntil } from './support/slack-world.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlGet } from '../helpers/sql.ts';
 
 // Scenario 4: 50 reps click Claim on the same EQL at the same moment. One becomes the owner, the other 49
 // are each told, privately, who owns it; the lead changes once.
@@ -29,9 +29,7 @@ describe('scenario 4: claim race', () => {
       const res = await submit(h.slack, CAST.pat, { accountName: `Race ${n}`, website: domain });
       requests++;
       expect(res.status).toBe(200);
-      const lead = sqliteClient(h.db)
-        .prepare('select id, version, status from leads where domain = ?')
-        .get(domain) as {
+      const lead = (await sqlGet(h.db, 'select id, version, status from leads where domain = ?', domain)) as {
         id: number;
         version: number;
         status: string;
@@ -50,21 +48,19 @@ describe('scenario 4: claim race', () => {
       );
       const ephemeralsBefore = h.standIn.calls('chat.postEphemeral').length;
       const eventsBefore = (
-        sqliteClient(h.db).prepare('select count(*) as n from lead_events').get() as { n: number }
+        (await sqlGet(h.db, 'select count(*) as n from lead_events')) as { n: number }
       ).n;
       const answers = await Promise.all(payloads.map((p) => h.slack.action(p)));
       requests += answers.length;
       expect(answers.map((a) => a.status)).toEqual(RACE_REPS.map(() => 200));
-      const row = sqliteClient(h.db)
-        .prepare('select owner_user_id as owner, status from leads where id = ?')
-        .get(lead.id) as {
+      const row = (await sqlGet(h.db, 'select owner_user_id as owner, status from leads where id = ?', lead.id)) as {
         owner: string;
         status: string;
       };
       expect(row.status).toBe('claimed');
       expect(RACE_REPS).toContain(row.owner);
       const eventsAfter = (
-        sqliteClient(h.db).prepare('select count(*) as n from lead_events').get() as { n: number }
+        (await sqlGet(h.db, 'select count(*) as n from lead_events')) as { n: number }
       ).n;
       expect(eventsAfter - eventsBefore).toBe(1);
       // The other 49 are told who owns it, privately, once each.

@@ -8,7 +8,7 @@ import { httpGet } from './support/bot-process.ts';
 import { FULL, report, size } from './support/figures.ts';
 import { CAST } from './support/program.ts';
 import { startProgram, submit } from './support/slack-world.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // Scenario 5: signed requests with generated garbage: malformed JSON, wrong types, missing fields, huge and
 // unicode strings, control and bidi characters, for the slash command, every button and every modal. The bot
@@ -20,12 +20,12 @@ let h: Harness;
 const lead = { qualified: 0, claimed: 0, awaiting: 0 };
 beforeAll(async () => {
   h = await startProgram();
-  const id = (domain: string) =>
-    (sqliteClient(h.db).prepare('select id from leads where domain = ?').get(domain) as { id: number }).id;
+  const id = async (domain: string) =>
+    ((await sqlGet(h.db, 'select id from leads where domain = ?', domain)) as { id: number }).id;
   await submit(h.slack, CAST.pat, { website: 'fuzz-qualified.com' });
   await submit(h.slack, CAST.pat, { website: 'fuzz-claimed.com' });
-  lead.qualified = id('fuzz-qualified.com');
-  lead.claimed = id('fuzz-claimed.com');
+  lead.qualified = await id('fuzz-qualified.com');
+  lead.claimed = await id('fuzz-claimed.com');
   await h.slack.action(
     blockAction({
       user: { id: CAST.rep1.userId, team_id: 'T0VENDOR' },
@@ -42,23 +42,24 @@ beforeAll(async () => {
       values: submissionValues({ website: 'fuzz-awaiting.com', partner: 'northwind' }) as never,
     }),
   );
-  lead.awaiting = id('fuzz-awaiting.com');
+  lead.awaiting = await id('fuzz-awaiting.com');
   await h.drain();
 });
 afterAll(async () => {
   await h?.stop();
 });
 
-function snapshot(): string {
-  const q = (sql: string) => sqliteClient(h.db).prepare(sql).get();
+/** What a rejected payload must leave unchanged (rows listed in order, so it reads the same on both engines). */
+async function snapshot(): Promise<string> {
+  const q = (sql: string) => sqlAll(h.db, sql);
   return JSON.stringify([
-    q('select count(*), coalesce(sum(version), 0), group_concat(status) from leads'),
-    q('select count(*) from lead_events'),
-    q('select count(*) from warmth_attestations'),
-    q('select count(*) from outbox'),
-    q('select count(*), group_concat(user_id) from people'),
-    q('select count(*) from corroborations'),
-    q('select count(*) from channel_cards'),
+    await q('select id, version, status from leads order by id'),
+    await q('select count(*) as n from lead_events'),
+    await q('select count(*) as n from warmth_attestations'),
+    await q('select count(*) as n from outbox'),
+    await q('select user_id from people order by user_id'),
+    await q('select count(*) as n from corroborations'),
+    await q('select count(*) as n from channel_cards'),
   ]);
 }
 
@@ -382,7 +383,7 @@ describe('scenario 5: fuzzing', () => {
     'never answers 5xx, never crashes, and changes nothing for invalid input',
     async () => {
       const started = Date.now();
-      const before = snapshot();
+      const before = await snapshot();
       const counts: Record<string, number> = {};
       const statuses: Record<number, number> = {};
       const seed = Number(process.env.FOOTHOLD_RELIABILITY_SEED ?? Date.now() % 1_000_000);
@@ -399,7 +400,7 @@ describe('scenario 5: fuzzing', () => {
             res.status,
             `${req.kind} answered ${res.status === 599 ? 'nothing within 5 s' : res.status}`,
           ).toBeLessThan(500);
-          const after = snapshot();
+          const after = await snapshot();
           if (after !== before) throw new Error(`${req.kind} changed the database:\n${before}\n${after}`);
         }),
         { numRuns: RUNS, seed, endOnFailure: true },

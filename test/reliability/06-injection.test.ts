@@ -23,7 +23,7 @@ import {
 import { report } from './support/figures.ts';
 import { CAST } from './support/program.ts';
 import { startProgram, submissionPayload } from './support/slack-world.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // Scenario 6: mentions, broadcasts, channel links, disguised links, markdown, SQL and maximum-length text in
 // every free-text input, through the whole life of leads. Every Slack surface (messages, updates, ephemerals,
@@ -92,8 +92,8 @@ async function send<T extends { status: number; json: unknown }>(what: string, p
   return res;
 }
 
-function leadId(domain: string): number {
-  return (sqliteClient(h.db).prepare('select id from leads where domain = ?').get(domain) as { id: number }).id;
+async function leadId(domain: string): Promise<number> {
+  return ((await sqlGet(h.db, 'select id from leads where domain = ?', domain)) as { id: number }).id;
 }
 
 async function clickOn(who: Person, actionId: string, value: string, channelId: string, messageTs?: string) {
@@ -186,7 +186,7 @@ describe('scenario 6: injection', () => {
       inputs += 8;
     }
     // 3,000 characters in every text input: refused with field errors, nothing stored.
-    const before = sqliteClient(h.db).prepare('select count(*) as n from leads').get();
+    const before = (await sqlGet(h.db, 'select count(*) as n from leads'));
     const huge = await send(
       'submit_lead 3000',
       h.slack.viewSubmission(
@@ -206,7 +206,7 @@ describe('scenario 6: injection', () => {
     );
     inputs += 10;
     expect((huge.json as { response_action?: string }).response_action).toBe('errors');
-    expect(sqliteClient(h.db).prepare('select count(*) as n from leads').get()).toEqual(before);
+    expect((await sqlGet(h.db, 'select count(*) as n from leads'))).toEqual(before);
 
     // A rep flags an account for Northwind; Northwind attests with hostile contact details.
     await send(
@@ -237,7 +237,7 @@ describe('scenario 6: injection', () => {
 
     // The motion: claim, intro request and answer, reassign with a hostile reason, lost with hostile details.
     await h.drain();
-    const id1 = leadId('inject1.com');
+    const id1 = await leadId('inject1.com');
     const post = async () => (await routingPost(h, id1))!;
     await clickOn(
       CAST.rep1,
@@ -290,7 +290,7 @@ describe('scenario 6: injection', () => {
     });
     await h.drain();
     // Disqualify the GB lead (a pool route) with hostile details.
-    const id3 = leadId('inject3.com');
+    const id3 = await leadId('inject3.com');
     const post3 = (await routingPost(h, id3))!;
     const dq = await modalFrom(
       CAST.leader,
@@ -394,7 +394,7 @@ describe('scenario 6: injection', () => {
     // The hostile text really was shown (escaped), not dropped.
     const routing = JSON.stringify(h.standIn.messagesTo('C0ROUTING'));
     expect(routing).toContain('&lt;!channel&gt;');
-    const outbox = sqliteClient(h.db).prepare('select status, count(*) as n from outbox group by status').all();
+    const outbox = (await sqlAll(h.db, 'select status, count(*) as n from outbox group by status'));
     report({
       n: 6,
       name: 'Injection (mentions, broadcasts, links, markdown, SQL, control/bidi, 3,000-character fields)',

@@ -29,7 +29,7 @@ import {
 import { FULL, report } from './support/figures.ts';
 import { CAST, programJson, programStandIn } from './support/program.ts';
 import { startProgram, waitUntil } from './support/slack-world.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlGet, sqlRun } from '../helpers/sql.ts';
 
 // Scenario 7: every door (slash command, shortcut, button, modal submission, App Home) × every kind of actor,
 // over HTTP, against PRODUCT.md's "Who may do what". A modal submission is also forged by people who could
@@ -103,8 +103,8 @@ let requests = 0;
 const services = () => h.foothold.deps.services;
 const svcActor = (p: Person) => world.serviceActor(p);
 
-function leadOf(id: number, domain: string): Lead {
-  const r = sqliteClient(h.db).prepare('select version, account_name as name from leads where id = ?').get(id) as {
+async function leadOf(id: number, domain: string): Promise<Lead> {
+  const r = (await sqlGet(h.db, 'select version, account_name as name from leads where id = ?', id)) as {
     version: number;
     name: string;
   };
@@ -117,16 +117,8 @@ async function setup(state: State): Promise<Lead> {
   if (state === 'none') return { id: 0, domain, accountName: `Authz ${seq}`, version: 0 };
   if (state === 'overlap') {
     // Issue 13: an imported overlap of Northwind's that fits, asked about by the weekly job.
-    sqliteClient(h.db)
-      .prepare(
-        "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 900, 'US', 0)",
-      )
-      .run(domain, `Authz ${seq} overlap`);
-    sqliteClient(h.db)
-      .prepare(
-        "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)",
-      )
-      .run(domain);
+    await sqlRun(h.db, "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 900, 'US', 0)", domain, `Authz ${seq} overlap`);
+    await sqlRun(h.db, "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)", domain);
     await recordAsk(h.db, { partnerSlug: 'northwind', domain, batchKey: 'authz', at: Date.now() });
     return { id: 0, domain, accountName: `Authz ${seq} overlap`, version: 0 };
   }
@@ -168,12 +160,8 @@ async function setup(state: State): Promise<Lead> {
     if (!crm) throw new Error('setup: the program config has no crm section');
     const at = Date.now() + 60_000;
     for (const n of [1, 2]) {
-      sqliteClient(h.db)
-        .prepare(
-          `insert into crm_opportunities (crm_provider, crm_id, account_domain, name, stage_id, crm_created_at, crm_updated_at, synced_at)
-           values (?, ?, ?, ?, 'appointmentscheduled', ?, ?, ?)`,
-        )
-        .run(crm.provider, `deal-${seq}-${n}`, domain, `Deal ${n}`, at + n, at, at);
+      await sqlRun(h.db, `insert into crm_opportunities (crm_provider, crm_id, account_domain, name, stage_id, crm_created_at, crm_updated_at, synced_at)
+           values (?, ?, ?, ?, 'appointmentscheduled', ?, ?, ?)`, crm.provider, `deal-${seq}-${n}`, domain, `Deal ${n}`, at + n, at, at);
     }
     if ((await syncCrmOutcomes(services())).asked !== 1) throw new Error('setup: no Link opportunity choice');
   }
@@ -187,21 +175,15 @@ async function setup(state: State): Promise<Lead> {
   return leadOf(res.leadId, domain);
 }
 
-function leadState(id: number): string {
+async function leadState(id: number): Promise<string> {
   return JSON.stringify([
-    sqliteClient(h.db)
-      .prepare('select status, owner_user_id, version, intro_status, extension_days from leads where id = ?')
-      .get(id),
-    sqliteClient(h.db).prepare('select count(*) as n from lead_events where lead_id = ?').get(id),
+    (await sqlGet(h.db, 'select status, owner_user_id, version, intro_status, extension_days from leads where id = ?', id)),
+    (await sqlGet(h.db, 'select count(*) as n from lead_events where lead_id = ?', id)),
   ]);
 }
-function programState(): string {
+async function programState(): Promise<string> {
   return JSON.stringify(
-    sqliteClient(h.db)
-      .prepare(
-        "select (select count(*) from leads) as leads, (select count(*) from outbox where lead_id is null) as notices, (select count(*) from channel_cards) as cards, (select count(*) from overlap_asks where status <> 'asked') as answered",
-      )
-      .get(),
+    (await sqlGet(h.db, "select (select count(*) from leads) as leads, (select count(*) from outbox where lead_id is null) as notices, (select count(*) from channel_cards) as cards, (select count(*) from overlap_asks where status <> 'asked') as answered")),
   );
 }
 
@@ -264,10 +246,10 @@ function submitView(
     .then((r) => ({ ack: r.json }));
 }
 const ref = (lead: Lead) => encodeLeadRef({ leadId: lead.id, version: lead.version });
-const askIdOf = (domain: string) =>
-  (sqliteClient(h.db).prepare('select id from overlap_asks where domain = ?').get(domain) as { id: number }).id;
-const awardIdOf = (leadId: number) =>
-  (sqliteClient(h.db).prepare('select id from reward_awards where lead_id = ?').get(leadId) as { id: number }).id;
+const askIdOf = async (domain: string) =>
+  ((await sqlGet(h.db, 'select id from overlap_asks where domain = ?', domain)) as { id: number }).id;
+const awardIdOf = async (leadId: number) =>
+  ((await sqlGet(h.db, 'select id from reward_awards where lead_id = ?', leadId)) as { id: number }).id;
 const config = () => services().config;
 
 const DOORS: Door[] = [
@@ -549,7 +531,7 @@ const DOORS: Door[] = [
       action: 'attest warmth, answer an intro request',
       state: 'overlap',
       expected: row('change', ['partner, lead’s org']),
-      run: (w, l) => click(w, id, encodeIdRef(askIdOf(l.domain))),
+      run: async (w, l) => click(w, id, encodeIdRef(await askIdOf(l.domain))),
     }),
   ),
   {
@@ -558,34 +540,34 @@ const DOORS: Door[] = [
     state: 'overlap',
     // Opens the submission form at once; the answer is recorded right after.
     expected: row('open', ['partner, lead’s org']),
-    run: (w, l) => click(w, ACTIONS.overlapKnown, encodeIdRef(askIdOf(l.domain))),
+    run: async (w, l) => click(w, ACTIONS.overlapKnown, encodeIdRef(await askIdOf(l.domain))),
   },
   {
     name: 'Approve reward',
     action: 'approve a partner reward',
     state: 'rewarded',
     expected: row('change', LEADERS),
-    run: (w, l) => click(w, ACTIONS.rewardApprove, encodeIdRef(awardIdOf(l.id))),
+    run: async (w, l) => click(w, ACTIONS.rewardApprove, encodeIdRef(await awardIdOf(l.id))),
   },
   {
     name: 'Reject reward (button)',
     action: 'approve a partner reward',
     state: 'rewarded',
     expected: row('open', LEADERS),
-    run: (w, l) => click(w, ACTIONS.rewardReject, encodeIdRef(awardIdOf(l.id))),
+    run: async (w, l) => click(w, ACTIONS.rewardReject, encodeIdRef(await awardIdOf(l.id))),
   },
   {
     name: 'reject_reward (modal)',
     action: 'approve a partner reward',
     state: 'rewarded',
     expected: row('change', LEADERS),
-    run: (w, l) =>
+    run: async (w, l) =>
       submitView(
         w,
         CALLBACKS.rejectReward,
         l,
         { reject_reason: { reject_reason: stateValue.text('Paid through another programme') } },
-        { channelId: w.channelId ?? null, awardId: awardIdOf(l.id) },
+        { channelId: w.channelId ?? null, awardId: await awardIdOf(l.id) },
       ),
   },
   // ── extensions ─────────────────────────────────────────────────────────────────────────────────

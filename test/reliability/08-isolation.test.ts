@@ -25,7 +25,7 @@ import {
 import { FULL, report, size } from './support/figures.ts';
 import { CAST, ORGS, type Org, partnerPerson, programJson, programStandIn } from './support/program.ts';
 import { startProgram, submissionPayload, waitUntil } from './support/slack-world.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
 
 // Scenario 8: a whole program with three partner orgs (submissions, corroborations, a CRM conflict,
 // rep-surfaced leads and attestations, claims, intros, outcomes, reassignment, extensions, reminder and expiry
@@ -135,11 +135,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       const started = Date.now();
       if (!firstStarted) firstStarted = started;
       // The CRM knows one account is a customer already: flagging it is a conflict.
-      sqliteClient(h.db)
-        .prepare(
-          "insert into crm_accounts (domain, name, is_customer, has_open_opportunity, imported_at) values ('iso-customer.com', 'Existing Customer Inc', 1, 0, 0)",
-        )
-        .run();
+      await sqlRun(h.db, "insert into crm_accounts (domain, name, is_customer, has_open_opportunity, imported_at) values ('iso-customer.com', 'Existing Customer Inc', 1, 0, 0)");
       await send(
         CAST.admin,
         command(h, CAST.admin, 'setup').then((r) => r.res),
@@ -235,9 +231,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       await h.drain();
 
       // ── the motion on every qualified lead: claim, then a different path for each ─────────────────
-      const qualified = sqliteClient(h.db)
-        .prepare("select id, route_channel as channel from leads where status = 'qualified' order by id")
-        .all() as Array<{ id: number; channel: string }>;
+      const qualified = (await sqlAll(h.db, "select id, route_channel as channel from leads where status = 'qualified' order by id")) as Array<{ id: number; channel: string }>;
       let corroboratorIntros = 0;
       const answeredIntroDms = new Set<string>();
       for (const [k, l] of qualified.entries()) {
@@ -282,9 +276,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
             (await post()).ts,
           );
           await h.drain();
-          const partner = sqliteClient(h.db)
-            .prepare('select submitted_by_user_id as u from leads where id = ?')
-            .get(l.id) as { u: string };
+          const partner = (await sqlGet(h.db, 'select submitted_by_user_id as u from leads where id = ?', l.id)) as { u: string };
           const dm = h.standIn
             .messagesTo(partner.u)
             .filter((m) => buttons(m).has(ACTIONS.introMade))
@@ -344,11 +336,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       expect(corroboratorIntros).toBeGreaterThan(0);
 
       // ── a leader moves the credit on each shared account to a corroborating org ─────────────────
-      const shared = sqliteClient(h.db)
-        .prepare(
-          "select l.id, min(c.partner_slug) as slug from leads l join corroborations c on c.lead_id = l.id where l.domain like 'iso-shared%' group by l.id",
-        )
-        .all() as Array<{ id: number; slug: string }>;
+      const shared = (await sqlAll(h.db, "select l.id, min(c.partner_slug) as slug from leads l join corroborations c on c.lead_id = l.id where l.domain like 'iso-shared%' group by l.id")) as Array<{ id: number; slug: string }>;
       expect(shared.length).toBeGreaterThan(0);
       for (const { id, slug } of shared) {
         const post = (await routingPost(h, id))!;
@@ -365,23 +353,15 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         await h.drain();
       }
       expect(
-        sqliteClient(h.db).prepare('select count(*) as n from leads where credited_partner_slug is not null').get(),
+        (await sqlGet(h.db, 'select count(*) as n from leads where credited_partner_slug is not null')),
       ).toEqual({ n: shared.length });
 
       // ── issue 13: each org's imported overlaps (fitting CRM accounts), asked about by the weekly job ─
       for (const org of ORGS) {
         for (let n = 0; n < 3; n++) {
           const domain = `iso-ov-${org.slug}-${n}.com`;
-          sqliteClient(h.db)
-            .prepare(
-              "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 900, 'US', 0)",
-            )
-            .run(domain, `Overlap ${org.slug} ${n}`);
-          sqliteClient(h.db)
-            .prepare(
-              "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values (?, ?, 'customer', 0)",
-            )
-            .run(org.slug, domain);
+          await sqlRun(h.db, "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 900, 'US', 0)", domain, `Overlap ${org.slug} ${n}`);
+          await sqlRun(h.db, "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values (?, ?, 'customer', 0)", org.slug, domain);
         }
       }
       // ── time passes: reminders, escalations, expiry warnings and expiries go out ─────────────────
@@ -391,7 +371,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         for (const job of JOBS)
           await job.run({ services: { ...h.foothold.deps.services, now: () => at }, timeZones }, at, {});
       }
-      sqliteClient(h.db).prepare("update outbox set not_before = 0 where status = 'pending'").run();
+      await sqlRun(h.db, "update outbox set not_before = 0 where status = 'pending'");
       await h.drain();
       // Partners ask for more time on what expired or is about to; owners grant it.
       for (const org of ORGS) {
@@ -466,14 +446,10 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         const at = Date.now() + 40 * DAY;
         await job.run({ services: { ...h.foothold.deps.services, now: () => at }, timeZones }, at, {});
       }
-      sqliteClient(h.db).prepare("update outbox set not_before = 0 where status = 'pending'").run();
+      await sqlRun(h.db, "update outbox set not_before = 0 where status = 'pending'");
       await h.drain();
-      const decided = sqliteClient(h.db)
-        .prepare('select status, count(*) as n from reward_awards group by status order by status')
-        .all() as Array<{ status: string; n: number }>;
-      const answeredAsks = sqliteClient(h.db)
-        .prepare("select count(*) as n from overlap_asks where status <> 'asked'")
-        .get() as { n: number };
+      const decided = (await sqlAll(h.db, 'select status, count(*) as n from reward_awards group by status order by status')) as Array<{ status: string; n: number }>;
+      const answeredAsks = (await sqlGet(h.db, "select count(*) as n from overlap_asks where status <> 'asked'")) as { n: number };
       expect(answeredAsks.n).toBeGreaterThanOrEqual(ORGS.length);
 
       // ── what each person looks at ─────────────────────────────────────────────────────────────────
@@ -505,9 +481,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       await h.drain();
 
       // ── the scan ──────────────────────────────────────────────────────────────────────────────────
-      const leads = sqliteClient(h.db)
-        .prepare('select partner_slug as slug, account_name as name, domain from leads')
-        .all() as Array<{
+      const leads = (await sqlAll(h.db, 'select partner_slug as slug, account_name as name, domain from leads')) as Array<{
         slug: string;
         name: string;
         domain: string;
@@ -566,9 +540,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         const org = orgOfPerson(who.userId);
         if (org && json) scan(org, `ack to ${who.userId}`, json, typed);
       }
-      const statuses = sqliteClient(h.db)
-        .prepare('select status, count(*) as n from leads group by status order by status')
-        .all();
+      const statuses = (await sqlAll(h.db, 'select status, count(*) as n from leads group by status order by status'));
       runs.push({ envelope, leads: leads.length, surfaces: partnerSurfaces, leaks: leaks.length });
       const sum = (k: 'leads' | 'surfaces' | 'leaks') => runs.reduce((n, r) => n + r[k], 0);
       report({
@@ -581,9 +553,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         ms: Date.now() - firstStarted,
       });
       // Everything the program queued reached Slack: a message Slack refuses is one nobody sees.
-      const failed = sqliteClient(h.db)
-        .prepare("select delivery_key as key, last_error as error from outbox where status = 'failed'")
-        .all();
+      const failed = (await sqlAll(h.db, "select delivery_key as key, last_error as error from outbox where status = 'failed'"));
       expect(leaks).toEqual([]);
       expect(failed).toEqual([]);
       expect(partnerSurfaces).toBeGreaterThan(50);

@@ -13,7 +13,7 @@ import { submissionValues } from '../helpers/slack-actors.ts';
 import { report } from './support/figures.ts';
 import { CAST } from './support/program.ts';
 import { startProgram, submissionPayload } from './support/slack-world.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlGet } from '../helpers/sql.ts';
 
 // Scenario 9: requests that did not come from Slack: unsigned, signed with another secret, too old (or from
 // the future), replayed, or altered after signing, for every kind of request. Each is rejected and leaves
@@ -28,7 +28,7 @@ beforeAll(async () => {
   h = await startProgram();
   const res = await h.slack.viewSubmission(submissionPayload(CAST.pat, { website: 'verify-acct.com' }));
   expect((res.json as { response_action: string }).response_action).toBe('update');
-  leadId = (sqliteClient(h.db).prepare('select id from leads').get() as { id: number }).id;
+  leadId = ((await sqlGet(h.db, 'select id from leads')) as { id: number }).id;
   await h.drain();
 });
 afterAll(async () => {
@@ -107,13 +107,9 @@ function genuine(): Array<{ name: string; body: string; type: string }> {
   ];
 }
 
-function trace(): string {
+async function trace(): Promise<string> {
   return JSON.stringify({
-    db: sqliteClient(h.db)
-      .prepare(
-        'select (select count(*) from leads) l, (select count(*) from lead_events) e, (select count(*) from outbox) o, (select count(*) from people) p, (select count(*) from channel_cards) c',
-      )
-      .get(),
+    db: (await sqlGet(h.db, 'select (select count(*) from leads) l, (select count(*) from lead_events) e, (select count(*) from outbox) o, (select count(*) from people) p, (select count(*) from channel_cards) c')),
     slack: h.standIn.calls().length,
   });
 }
@@ -197,7 +193,7 @@ describe('scenario 9: request verification', () => {
         }),
       },
     ];
-    const before = trace();
+    const before = await trace();
     let requests = 0;
     const answers: Record<string, number> = {};
     for (const attack of attacks) {
@@ -213,7 +209,7 @@ describe('scenario 9: request verification', () => {
     }
     await new Promise((r) => setTimeout(r, 200));
     await h.drain();
-    expect(trace()).toBe(before);
+    expect(await trace()).toBe(before);
     // The same requests, genuinely signed, do get through (so the rejections above are the signature's doing).
     let accepted = 0;
     for (const req of genuine()) {
@@ -222,7 +218,7 @@ describe('scenario 9: request verification', () => {
     }
     await h.drain();
     expect(accepted).toBe(genuine().length);
-    expect(trace()).not.toBe(before);
+    expect(await trace()).not.toBe(before);
     report({
       n: 9,
       name: 'Request verification (unsigned, wrong secret, stale, future, replayed, altered)',

@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
+import { type BotDatabase, botDatabase, sqliteIntegrity } from './support/bot-database.ts';
 import { type BotProcess, httpGet, startBot } from './support/bot-process.ts';
 import { report } from './support/figures.ts';
 import { ORGS, partnerPerson, programStandIn, writeProgramConfig } from './support/program.ts';
@@ -16,6 +16,7 @@ import { pool, submissionPayload, waitUntil } from './support/slack-world.ts';
 let standIn: SlackStandIn;
 let dir: string;
 const bots: BotProcess[] = [];
+const databases: BotDatabase[] = [];
 beforeAll(async () => {
   standIn = await startSlackStandIn(programStandIn());
   dir = mkdtempSync(join(tmpdir(), 'foothold-lifecycle-'));
@@ -24,35 +25,30 @@ afterAll(async () => {
   for (const b of bots) b.kill('SIGKILL');
   await Promise.all(bots.map((b) => b.exited));
   await standIn?.close();
+  for (const d of databases) await d.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function bot(databasePath: string, configPath: string): Promise<BotProcess> {
-  const b = await startBot({ apiUrl: standIn.apiUrl, databasePath, configPath, logLevel: 'info' });
+async function bot(database: BotDatabase, configPath: string): Promise<BotProcess> {
+  const b = await startBot({ apiUrl: standIn.apiUrl, database: database.env, configPath, logLevel: 'info' });
   bots.push(b);
   return b;
 }
 
-function dbFacts(path: string) {
-  const db = new Database(path, { readonly: true });
-  try {
-    return {
-      integrity: db.pragma('integrity_check', { simple: true }),
-      domains: new Set(
-        (db.prepare('select domain from leads').all() as Array<{ domain: string }>).map((r) => r.domain),
-      ),
-      pending: (
-        db.prepare("select count(*) as n from outbox where status = 'pending'").get() as { n: number }
-      ).n,
-      unconfirmed: (
-        db.prepare("select count(*) as n from outbox where last_error like 'unconfirmed:%'").get() as {
-          n: number;
-        }
-      ).n,
-    };
-  } finally {
-    db.close();
-  }
+async function newDatabase(name: string): Promise<BotDatabase> {
+  const d = await botDatabase(dir, name);
+  databases.push(d);
+  return d;
+}
+
+/** What the database holds (read as another process would). `integrity` is SQLite's file check (null on PostgreSQL). */
+async function dbFacts(db: BotDatabase) {
+  return {
+    integrity: sqliteIntegrity(db),
+    domains: new Set((await db.all<{ domain: string }>('select domain from leads')).map((r) => r.domain)),
+    pending: await db.count("select count(*) as n from outbox where status = 'pending'"),
+    unconfirmed: await db.count("select count(*) as n from outbox where last_error like 'unconfirmed:%'"),
+  };
 }
 
 describe('scenario 10: lifecycle of the process', () => {
@@ -63,8 +59,8 @@ describe('scenario 10: lifecycle of the process', () => {
     let requests = 0;
 
     // ── SIGTERM under load, with Slack slow to answer (deliveries in flight) ──────────────────────
-    const path1 = join(dir, 'graceful.db');
-    const b1 = await bot(path1, configPath);
+    const db1 = await newDatabase('graceful');
+    const b1 = await bot(db1, configPath);
     const slow = standIn.fail('chat.postMessage', { kind: 'delay', ms: 1200 }, { forMs: 60_000 });
     const acked: string[] = [];
     const outcomes = { answered: 0, refused: 0, other: 0 };
@@ -96,8 +92,9 @@ describe('scenario 10: lifecycle of the process', () => {
     );
     const exit1 = await b1.exited;
     const stopMs = Date.now() - termAt;
-    // The database was closed cleanly: no write-ahead log left behind (checked before anything reopens it).
-    const walLeft = existsSync(`${path1}-wal`);
+    // The database was closed cleanly: on SQLite no write-ahead log left behind (checked before anything reopens
+    // it).
+    const walLeft = db1.file !== null && existsSync(`${db1.file}-wal`);
     slow.clear();
     const logs = b1.stdout.map((l) => JSON.parse(l) as { level: number; msg: string });
     expect(exit1.code).toBe(0);
@@ -105,17 +102,17 @@ describe('scenario 10: lifecycle of the process', () => {
     expect(logs.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual([]);
     // Every answered submission is stored; later requests found the door closed; the file was closed cleanly
     // (no write-ahead log left behind) and no delivery was cut off half-way.
-    const f1 = dbFacts(path1);
+    const f1 = await dbFacts(db1);
     expect(acked.filter((d) => !f1.domains.has(d))).toEqual([]);
     expect(outcomes.refused).toBeGreaterThan(0);
     expect(outcomes.other).toBe(0);
-    expect(f1.integrity).toBe('ok');
+    if (db1.engine === 'sqlite') expect(f1.integrity).toBe('ok');
     expect(f1.unconfirmed).toBe(0);
     expect(walLeft).toBe(false);
 
     // ── kill -9 with messages still queued (Slack down), then a start-up that must recover ──────────
-    const path2 = join(dir, 'unclean.db');
-    const b2 = await bot(path2, configPath);
+    const db2 = await newDatabase('unclean');
+    const b2 = await bot(db2, configPath);
     const down = standIn.fail('chat.postMessage', { kind: 'http_error', status: 503 }, { forMs: 60_000 });
     const acked2: string[] = [];
     for (let i = 0; i < 15; i++) {
@@ -129,14 +126,14 @@ describe('scenario 10: lifecycle of the process', () => {
     b2.kill('SIGKILL');
     expect((await b2.exited).signal).toBe('SIGKILL');
     down.clear();
-    expect(existsSync(`${path2}-wal`)).toBe(true); // an unclean stop leaves the write-ahead log
-    const pendingAtCrash = dbFacts(path2).pending;
+    if (db2.file) expect(existsSync(`${db2.file}-wal`)).toBe(true); // an unclean stop leaves SQLite's write-ahead log
+    const pendingAtCrash = (await dbFacts(db2)).pending;
     expect(pendingAtCrash).toBeGreaterThan(0);
-    const b3 = await bot(path2, configPath);
+    const b3 = await bot(db2, configPath);
     expect((await httpGet(`http://127.0.0.1:${b3.port}/healthz`)).status).toBe(200);
-    await waitUntil('the outbox to drain after recovery', () => dbFacts(path2).pending === 0, 60_000, 200);
-    const f2 = dbFacts(path2);
-    expect(f2.integrity).toBe('ok');
+    await waitUntil('the outbox to drain after recovery', async () => (await dbFacts(db2)).pending === 0, 60_000, 200);
+    const f2 = await dbFacts(db2);
+    if (db2.engine === 'sqlite') expect(f2.integrity).toBe('ok');
     expect(acked2.filter((d) => !f2.domains.has(d))).toEqual([]);
     b3.kill('SIGTERM');
     expect((await b3.exited).code).toBe(0);

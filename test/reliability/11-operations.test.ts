@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,10 +6,12 @@ import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { type Db, openDb, sqliteClient } from '../../src/db/connection.ts';
+import { closeDb, type Db, engineKind, openDatabase, openPostgres } from '../../src/db/connection.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { ACTIONS } from '../../src/slack/ids.ts';
 import { buttons, routingPost } from '../helpers/slack-actors.ts';
+import { createTestDatabase } from '../helpers/postgres.ts';
+import { type BotDatabase, botDatabase, sqliteIntegrity } from './support/bot-database.ts';
 import { type BotProcess, startBot } from './support/bot-process.ts';
 import { FULL, report, size } from './support/figures.ts';
 import { CAST, ORGS, partnerPerson, programStandIn, writeProgramConfig } from './support/program.ts';
@@ -20,6 +23,7 @@ import {
   submissionPayload,
   waitUntil,
 } from './support/slack-world.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // The operations the reliability scenarios rely on: `db backup` taken under load and `db restore` of it (the
 // restored database is intact, holds everything acknowledged before the backup, and re-sends nothing), and
@@ -41,12 +45,62 @@ async function cli(argv: string[], env: Record<string, string>) {
 }
 
 let dir: string;
+const databases: BotDatabase[] = [];
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'foothold-ops-'));
 });
-afterAll(() => {
+afterAll(async () => {
+  for (const d of databases) await d.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
+
+async function newDatabase(name: string): Promise<BotDatabase> {
+  const d = await botDatabase(dir, name);
+  databases.push(d);
+  return d;
+}
+
+/** A connection to a bot's database from the test (after the bot stopped). */
+function connect(d: BotDatabase): Promise<Db> {
+  return openDatabase({
+    databaseUrl: d.env.DATABASE_URL,
+    databasePath: d.env.DATABASE_PATH!,
+    migrate: false,
+    poolSize: 2,
+    statementTimeoutMs: 30_000,
+  });
+}
+
+/**
+ * The domains of the leads in a `db backup` file. SQLite: the file is a database (checked intact first).
+ * PostgreSQL: a pg_dump archive, restored with pg_restore into a scratch database (which fails if it is not whole).
+ */
+async function backupDomains(engine: BotDatabase['engine'], backup: string): Promise<Set<string>> {
+  if (engine === 'sqlite') {
+    const snap = new Database(backup, { readonly: true });
+    try {
+      expect(snap.pragma('integrity_check', { simple: true })).toBe('ok');
+      return new Set((snap.prepare('select domain from leads').all() as Array<{ domain: string }>).map((r) => r.domain));
+    } finally {
+      snap.close();
+    }
+  }
+  const scratch = await createTestDatabase({ migrated: false });
+  try {
+    const r = spawnSync('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${scratch.url}`, backup], {
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const db = await openPostgres(scratch.url, { migrate: false, poolSize: 1 });
+    try {
+      return new Set((await sqlAll<{ domain: string }>(db, 'select domain from leads')).map((r) => r.domain));
+    } finally {
+      await closeDb(db);
+    }
+  } finally {
+    await scratch.drop();
+  }
+}
 
 describe('db backup and db restore', () => {
   let standIn: SlackStandIn;
@@ -65,9 +119,9 @@ describe('db backup and db restore', () => {
     async () => {
       const started = Date.now();
       const configPath = writeProgramConfig(dir);
-      const live = join(dir, 'live.db');
+      const live = await newDatabase('live');
       const backup = join(dir, 'backups', 'foothold-backup.db');
-      bot = await startBot({ apiUrl: standIn.apiUrl, databasePath: live, configPath, logLevel: 'warn' });
+      bot = await startBot({ apiUrl: standIn.apiUrl, database: live.env, configPath, logLevel: 'warn' });
       const b = bot;
       const people = ORGS.flatMap((o) => [1, 2, 3, 4].map((i) => partnerPerson(o, i)));
       const total = size(80, 1000);
@@ -89,7 +143,7 @@ describe('db backup and db restore', () => {
       // Take the backup while submissions pour in and the bot's sender marks messages sent.
       await waitUntil('some load', () => acked.size >= total / 3, 30_000, 5);
       backupStartedAt = Date.now();
-      const env = { DATABASE_PATH: live, FOOTHOLD_CONFIG: configPath };
+      const env = { ...live.env, FOOTHOLD_CONFIG: configPath };
       const made = await cli(['db', 'backup', backup], env);
       const backupEndedAt = Date.now();
       backupOut = made.out;
@@ -100,12 +154,7 @@ describe('db backup and db restore', () => {
       bot = null;
 
       // The backup is a consistent snapshot holding every submission acknowledged before it began.
-      const snap = new Database(backup, { readonly: true });
-      expect(snap.pragma('integrity_check', { simple: true })).toBe('ok');
-      const inBackup = new Set(
-        (snap.prepare('select domain from leads').all() as Array<{ domain: string }>).map((r) => r.domain),
-      );
-      snap.close();
+      const inBackup = await backupDomains(live.engine, backup);
       const before = [...acked].filter(([, at]) => at < backupStartedAt).map(([d]) => d);
       expect(before.filter((d) => !inBackup.has(d))).toEqual([]);
       expect(inBackup.size).toBeLessThan(acked.size);
@@ -113,22 +162,24 @@ describe('db backup and db restore', () => {
       // Restore over the live database (the bot is stopped): the current one is kept aside first.
       const restored = await cli(['db', 'restore', backup], env);
       expect(restored.code, restored.err).toBe(0);
-      expect(readdirSync(dir).some((f) => f.startsWith('live.db.before-restore-'))).toBe(true);
-      const db: Db = openDb(live, { migrate: false });
+      // (SQLite: the file it replaced is kept beside it; PostgreSQL restores in one transaction.)
+      if (live.engine === 'sqlite')
+        expect(readdirSync(dir).some((f) => f.startsWith('live.db.before-restore-'))).toBe(true);
+      const db: Db = await connect(live);
       try {
-        expect(sqliteClient(db).pragma('integrity_check', { simple: true })).toBe('ok');
-        expect((sqliteClient(db).prepare('select count(*) as n from leads').get() as { n: number }).n).toBe(
+        if (live.engine === 'sqlite') expect(sqliteIntegrity(live)).toBe('ok');
+        expect(((await sqlGet(db, 'select count(*) as n from leads')) as { n: number }).n).toBe(
           inBackup.size,
         );
         // The bot starts on it and drains what was queued at backup time, without posting anything twice.
-        bot = await startBot({ apiUrl: standIn.apiUrl, databasePath: live, configPath, logLevel: 'warn' });
+        bot = await startBot({ apiUrl: standIn.apiUrl, database: live.env, configPath, logLevel: 'warn' });
         await waitUntil(
           'the restored outbox to drain',
-          () => pendingCount(db) === 0,
+          async () => (await pendingCount(db)) === 0,
           FULL ? 300_000 : 60_000,
           100,
         );
-        const r = deliveryReport(db, standIn);
+        const r = await deliveryReport(db, standIn);
         const lookups = standIn.calls('conversations.history').length;
         report({
           n: 11,
@@ -147,15 +198,17 @@ describe('db backup and db restore', () => {
         bot?.kill('SIGTERM');
         await bot?.exited;
         bot = null;
-        sqliteClient(db).close();
+        await closeDb(db);
       }
     },
     FULL ? 600_000 : 120_000,
   );
 
   it('refuses to restore something that is not an intact Foothold database, and changes nothing', async () => {
-    const target = join(dir, 'target.db');
-    const env = { DATABASE_PATH: target };
+    const target = await newDatabase('target');
+    const env = target.env;
+    // SQLite: no database file yet; PostgreSQL: a migrated, empty database whose contents must not change.
+    const before = target.engine === 'postgres' ? await target.contents() : null;
     const bogus = join(dir, 'bogus.db');
     const other = new Database(bogus);
     other.exec('create table t (x)');
@@ -163,9 +216,10 @@ describe('db backup and db restore', () => {
     for (const file of [bogus, join(dir, 'missing.db')]) {
       const res = await cli(['db', 'restore', file], env);
       expect(res.code).toBe(1);
-      expect(res.err).toMatch(/not a Foothold database|does not exist/);
+      expect(res.err).toMatch(/not a Foothold database|does not exist|not a pg_dump custom-format file/);
     }
-    expect(existsSync(target)).toBe(false);
+    if (target.file) expect(existsSync(target.file)).toBe(false);
+    else expect(await target.contents()).toBe(before);
   });
 });
 
@@ -198,7 +252,7 @@ describe('forget contact', () => {
       await h.drain();
       // The motion puts the contact's name in more messages (intro request, intro answered).
       const id1 = (
-        sqliteClient(h.db).prepare("select id from leads where domain = 'forget1.com'").get() as { id: number }
+        (await sqlGet(h.db, "select id from leads where domain = 'forget1.com'")) as { id: number }
       ).id;
       const post = async () => (await routingPost(h, id1))!;
       const { click } = await import('../helpers/slack-actors.ts');
@@ -213,55 +267,49 @@ describe('forget contact', () => {
       });
       await h.drain();
 
-      const everything = () => {
+      const everything = async () => {
         const tables = (
-          sqliteClient(h.db).prepare("select name from sqlite_master where type = 'table'").all() as Array<{
-            name: string;
-          }>
+          await sqlAll<{ name: string }>(
+            h.db,
+            engineKind(h.db) === 'sqlite'
+              ? "select name from sqlite_master where type = 'table'"
+              : "select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'",
+          )
         ).map((t) => t.name);
-        return tables
-          .map((t) => JSON.stringify(sqliteClient(h.db).prepare(`select * from "${t}"`).all()))
-          .join('\n');
+        const dumps: string[] = [];
+        for (const t of tables) dumps.push(JSON.stringify(await sqlAll(h.db, `select * from "${t}"`)));
+        return dumps.join('\n');
       };
-      const numbers = () =>
+      const numbers = async () =>
         JSON.stringify([
-          sqliteClient(h.db).prepare('select status, count(*) n from leads group by status order by status').all(),
-          sqliteClient(h.db)
-            .prepare(
-              'select count(*) n, sum(strength) s, group_concat(last_interaction_on) d from warmth_attestations',
-            )
-            .get(),
-          sqliteClient(h.db)
-            .prepare(
-              'select gate, outcome, count(*) n from gate_results group by gate, outcome order by gate, outcome',
-            )
-            .all(),
-          sqliteClient(h.db).prepare("select count(*) n from lead_events where type != 'contact_forgotten'").get(),
+          (await sqlAll(h.db, 'select status, count(*) n from leads group by status order by status')),
+          (await sqlGet(
+            h.db,
+            `select count(*) n, sum(strength) s, ${engineKind(h.db) === 'sqlite' ? 'group_concat(last_interaction_on)' : "string_agg(cast(last_interaction_on as text), ',' order by id)"} d from warmth_attestations`,
+          )),
+          (await sqlAll(h.db, 'select gate, outcome, count(*) n from gate_results group by gate, outcome order by gate, outcome')),
+          (await sqlGet(h.db, "select count(*) n from lead_events where type != 'contact_forgotten'")),
         ]);
-      expect(everything()).toContain('Jane Forgetme');
-      expect(everything().toLowerCase()).toContain(email);
-      const numbersBefore = numbers();
+      expect(await everything()).toContain('Jane Forgetme');
+      expect((await everything()).toLowerCase()).toContain(email);
+      const numbersBefore = await numbers();
 
       const configPath = writeProgramConfig(mkdtempSync(join(dir, 'cfg-')));
       const res = await cli(['forget', 'contact', email, '--by', CAST.admin.userId], {
-        DATABASE_PATH: h.tdb.path,
+        ...h.tdb.env,
         FOOTHOLD_CONFIG: configPath,
       });
       expect(res.code, res.err).toBe(0);
       expect(res.out).toMatch(/Forgot the contact on 2 attestations and 3 leads/);
 
-      const after = everything();
+      const after = await everything();
       expect(after).not.toContain('Jane Forgetme');
       expect(after).not.toContain('Chief Forgotten Officer');
       expect(after.toLowerCase()).not.toContain(email);
       expect(after).toContain('Jane Other');
       expect(after).toContain('jane.other@acme.com');
-      expect(numbers()).toBe(numbersBefore);
-      const audit = sqliteClient(h.db)
-        .prepare(
-          "select actor_user_id as by, data from lead_events where type = 'contact_forgotten' and lead_id is null",
-        )
-        .get() as { by: string; data: string };
+      expect(await numbers()).toBe(numbersBefore);
+      const audit = (await sqlGet(h.db, "select actor_user_id as by, data from lead_events where type = 'contact_forgotten' and lead_id is null")) as { by: string; data: string };
       expect(audit.by).toBe(CAST.admin.userId);
       expect(JSON.parse(audit.data)).toMatchObject({
         attestations: 2,

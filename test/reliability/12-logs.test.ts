@@ -18,6 +18,7 @@ import { report } from './support/figures.ts';
 import { CAST, programConfig, programStandIn } from './support/program.ts';
 import { submissionPayload } from './support/slack-world.ts';
 import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlExec, sqlGet } from '../helpers/sql.ts';
 
 // Structured logs: every line is JSON, every line written while a Slack request is handled carries that
 // request's id and who/what it was, an unexpected error is logged once with that context, and no token or
@@ -34,6 +35,24 @@ class Lines extends Writable {
   }
 }
 
+/**
+ * Makes the database refuse writes (SQLite: the connection goes query-only; PostgreSQL: a trigger refuses new
+ * leads, as a read-only standby or a full disk would), or accept them again.
+ */
+async function refuseWrites(t: TestDb, refuse: boolean): Promise<void> {
+  if (t.engine === 'sqlite') {
+    sqliteClient(t.db).pragma(`query_only = ${refuse ? 'ON' : 'OFF'}`);
+    return;
+  }
+  await sqlExec(
+    t.db,
+    refuse
+      ? `create function refuse_writes() returns trigger language plpgsql as $$ begin raise exception 'cannot execute INSERT in a read-only transaction'; end $$;
+         create trigger refuse_writes before insert on leads for each statement execute function refuse_writes();`
+      : 'drop trigger refuse_writes on leads; drop function refuse_writes();',
+  );
+}
+
 let standIn: SlackStandIn;
 let tdb: TestDb;
 let foothold: Foothold;
@@ -41,13 +60,13 @@ let slack: SlackRequester;
 const out = new Lines();
 beforeAll(async () => {
   standIn = await startSlackStandIn({ ...programStandIn(), tokens: [BOT_TOKEN] });
-  tdb = openTestDb();
+  tdb = await openTestDb();
   const env = {
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: standIn.apiUrl,
     PORT: 0,
-    DATABASE_PATH: tdb.path,
+    ...tdb.env,
     FOOTHOLD_CONFIG: '(test)',
     LOG_LEVEL: 'debug',
   } as Env;
@@ -81,7 +100,7 @@ describe('structured logs', () => {
       text: '',
       trigger_id: 'bad',
     });
-    const lead = sqliteClient(tdb.db).prepare('select id, version from leads order by id').get() as {
+    const lead = (await sqlGet(tdb.db, 'select id, version from leads order by id')) as {
       id: number;
       version: number;
     };
@@ -110,9 +129,9 @@ describe('structured logs', () => {
     });
     requests += 8;
     // An unexpected failure inside a use case: the database refuses writes.
-    sqliteClient(tdb.db).pragma('query_only = ON');
+    await refuseWrites(tdb, true);
     const failing = await slack.viewSubmission(submissionPayload(CAST.fab, { website: 'logs3-acct.com' }));
-    sqliteClient(tdb.db).pragma('query_only = OFF');
+    await refuseWrites(tdb, false);
     requests++;
     expect(failing.status).toBe(200);
     await foothold.sender.drain({ timeoutMs: 15_000 });
@@ -177,7 +196,7 @@ describe('structured logs', () => {
       },
     };
     const oauthStandIn = await startSlackStandIn(opts);
-    const db = openTestDb();
+    const db = await openTestDb();
     const app = createFoothold({
       env: {
         SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -188,7 +207,7 @@ describe('structured logs', () => {
         FOOTHOLD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
         SLACK_API_URL: oauthStandIn.apiUrl,
         PORT: 0,
-        DATABASE_PATH: db.path,
+        ...db.env,
         FOOTHOLD_CONFIG: '(test)',
         LOG_LEVEL: 'trace',
       } as Env,
@@ -211,9 +230,7 @@ describe('structured logs', () => {
       );
       expect(done.status).toBe(200);
       expect(
-        sqliteClient(db.db)
-          .prepare("select count(*) as n from slack_installations where install_key = 'T0NORTH'")
-          .get(),
+        (await sqlGet(db.db, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")),
       ).toEqual({ n: 1 });
       const all = lines.lines.join('\n');
       expect(lines.lines.length).toBeGreaterThan(10);

@@ -137,8 +137,8 @@ describe('scenario 14: two senders on one SQLite file', () => {
       );
     }
 
-    expect(pendingCount(db)).toBe(0);
-    const r = deliveryReport(db, standIn);
+    expect(await pendingCount(db)).toBe(0);
+    const r = await deliveryReport(db, standIn);
     expect(r.duplicated).toEqual([]);
     expect(r.missing.map((m) => m.key)).toEqual([]);
     expect(r.outOfOrder).toEqual([]);

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockAction, eventEnvelope, type SlackPayload } from '../../src/dev/slack-client.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { ACTIONS, encodeLeadRef } from '../../src/slack/ids.ts';
 import { buttons, type Person } from '../helpers/slack-actors.ts';
+import { type BotDatabase, botDatabase } from './support/bot-database.ts';
 import { type BotProcess, startBot } from './support/bot-process.ts';
 import { report, size } from './support/figures.ts';
 import { CAST, programStandIn, writeProgramConfig } from './support/program.ts';
@@ -24,6 +24,7 @@ const HARMLESS = new Set(['views.publish', 'chat.update', 'pins.add', 'chat.post
 let standIn: SlackStandIn;
 let dir: string;
 let bot: BotProcess | null = null;
+let database: BotDatabase | null = null;
 beforeAll(async () => {
   standIn = await startSlackStandIn(programStandIn());
   dir = mkdtempSync(join(tmpdir(), 'foothold-replays-'));
@@ -32,6 +33,7 @@ afterAll(async () => {
   bot?.kill('SIGKILL');
   await bot?.exited;
   await standIn?.close();
+  await database?.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -44,23 +46,15 @@ interface Effects {
   channelStates: string;
 }
 
-function effects(path: string): Effects {
-  const db = new Database(path, { readonly: true });
-  try {
-    const n = (q: string) => (db.prepare(q).get() as { n: number }).n;
-    return {
-      leads: n('select count(*) as n from leads'),
-      versions: n('select coalesce(sum(version), 0) as n from leads'),
-      events: n('select count(*) as n from lead_events'),
-      outbox: n('select count(*) as n from outbox'),
-      pending: n("select count(*) as n from outbox where status = 'pending'"),
-      channelStates: JSON.stringify(
-        db.prepare('select channel_id, state from channel_states order by 1').all(),
-      ),
-    };
-  } finally {
-    db.close();
-  }
+async function effects(db: BotDatabase): Promise<Effects> {
+  return {
+    leads: await db.count('select count(*) as n from leads'),
+    versions: await db.count('select coalesce(sum(version), 0) as n from leads'),
+    events: await db.count('select count(*) as n from lead_events'),
+    outbox: await db.count('select count(*) as n from outbox'),
+    pending: await db.count("select count(*) as n from outbox where status = 'pending'"),
+    channelStates: JSON.stringify(await db.all('select channel_id, state from channel_states order by 1')),
+  };
 }
 
 /** Every request the history is made of, to be sent again as it was. */
@@ -94,13 +88,14 @@ function action(who: Person, actionId: string, value: string, channelId: string,
 describe('scenario 15: replays across restarts and instances', () => {
   it('never repeats a state change or a new message, whatever is delivered again', async () => {
     const started = Date.now();
-    const databasePath = join(dir, 'foothold.db');
+    const db = await botDatabase(dir);
+    database = db;
     const configPath = writeProgramConfig(dir);
     const start = async () => {
-      bot = await startBot({ apiUrl: standIn.apiUrl, databasePath, configPath, logLevel: 'warn' });
+      bot = await startBot({ apiUrl: standIn.apiUrl, database: db.env, configPath, logLevel: 'warn' });
       return bot;
     };
-    const settle = () => waitUntil('the outbox to drain', () => effects(databasePath).pending === 0, 30_000);
+    const settle = () => waitUntil('the outbox to drain', async () => (await effects(db)).pending === 0, 30_000);
 
     // ── the history, played once ──────────────────────────────────────────────────────────────────────
     let b = await start();
@@ -136,14 +131,14 @@ describe('scenario 15: replays across restarts and instances', () => {
       kind: 'view',
       payload: submissionPayload(CAST.pat, { accountName: 'Replay Co', website: 'replay-co.com' }),
     });
-    const lead = () =>
-      new Database(databasePath, { readonly: true })
-        .prepare(
+    const lead = async () =>
+      (
+        await db.all<{ id: number; version: number; c: string; ts: string }>(
           "select id, version, routing_post_channel as c, routing_post_ts as ts from leads where domain = 'replay-co.com'",
         )
-        .get() as { id: number; version: number; c: string; ts: string };
+      )[0]!;
     for (const step of [ACTIONS.claim, ACTIONS.requestIntro]) {
-      const l = lead();
+      const l = await lead();
       await play({
         kind: 'action',
         payload: action(CAST.rep1, step, encodeLeadRef({ leadId: l.id, version: l.version }), l.c, l.ts),
@@ -174,9 +169,9 @@ describe('scenario 15: replays across restarts and instances', () => {
         is_ext_shared: false,
       }),
     });
-    const baseline = effects(databasePath);
+    const baseline = await effects(db);
     expect(baseline.leads).toBe(1);
-    expect(lead().version).toBeGreaterThan(1);
+    expect((await lead()).version).toBeGreaterThan(1);
 
     // ── replays: retries now, then everything again in each new instance ─────────────────────────────────
     let replays = 0;
@@ -192,7 +187,7 @@ describe('scenario 15: replays across restarts and instances', () => {
       await settle();
       // Let anything a replay might have caused reach Slack before counting.
       await new Promise((res) => setTimeout(res, 300));
-      expect(effects(databasePath), `instance ${instance}`).toEqual(baseline);
+      expect(await effects(db), `instance ${instance}`).toEqual(baseline);
       for (const c of standIn.calls().filter((c) => c.seq > fromSeq)) {
         expect(
           HARMLESS.has(c.method) ||

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slashCommand } from '../../src/dev/slack-client.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { REQUEST_LIMITS } from '../../src/listeners/receiver-guard.ts';
+import { type BotDatabase, botDatabase } from './support/bot-database.ts';
 import { type BotProcess, httpGet, startBot } from './support/bot-process.ts';
 import { report, size } from './support/figures.ts';
 import { CAST, programStandIn, writeProgramConfig } from './support/program.ts';
@@ -35,12 +36,14 @@ const TOTAL_GROWTH_BOUND_MIB = 160;
 let standIn: SlackStandIn;
 let dir: string;
 let bot: BotProcess;
+let database: BotDatabase;
 beforeAll(async () => {
   standIn = await startSlackStandIn(programStandIn());
   dir = mkdtempSync(join(tmpdir(), 'foothold-limits-'));
+  database = await botDatabase(dir, 'limits');
   bot = await startBot({
     apiUrl: standIn.apiUrl,
-    databasePath: join(dir, 'limits.db'),
+    database: database.env,
     configPath: writeProgramConfig(dir),
     logLevel: 'info',
   });
@@ -49,6 +52,7 @@ afterAll(async () => {
   bot?.kill('SIGKILL');
   await bot?.exited;
   await standIn?.close();
+  await database?.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 

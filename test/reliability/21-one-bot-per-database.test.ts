@@ -41,7 +41,7 @@ describe('scenario 21: one bot per database file', () => {
     let refusals = 0;
     const acked: string[] = [];
     for (let cycle = 0; cycle < cycles; cycle++) {
-      const bot = await startBot({ apiUrl: standIn.apiUrl, databasePath: path, configPath });
+      const bot = await startBot({ apiUrl: standIn.apiUrl, database: { DATABASE_PATH: path }, configPath });
       bots.push(bot);
       for (let i = 0; i < 5; i++) {
         const domain = `c${cycle}-${i}-onebot.com`;
@@ -81,7 +81,7 @@ describe('scenario 21: one bot per database file', () => {
       expect((await bot.exited).signal).toBe('SIGKILL');
     }
     // After the last kill -9, a new bot starts at once and everything acknowledged is there.
-    const last = await startBot({ apiUrl: standIn.apiUrl, databasePath: path, configPath });
+    const last = await startBot({ apiUrl: standIn.apiUrl, database: { DATABASE_PATH: path }, configPath });
     bots.push(last);
     expect((await httpGet(`http://127.0.0.1:${last.port}/healthz`)).status).toBe(200);
     last.kill('SIGTERM');

@@ -6,7 +6,7 @@ import type { Harness } from '../helpers/harness.ts';
 import { report, size } from './support/figures.ts';
 import { programJson } from './support/program.ts';
 import { startProgram } from './support/slack-world.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll } from '../helpers/sql.ts';
 
 // Scenario 22 (issue 10, finding 2): a scheduled run whose time passed while the bot was down, or that fell in
 // a DST gap, still runs once, late. The real app (Bolt on a loopback port, the outbox sender, the Slack
@@ -26,12 +26,8 @@ afterEach(async () => {
   tdb = null;
 });
 
-function digestRows(t: TestDb): Array<{ key: string; status: string }> {
-  return sqliteClient(t.db)
-    .prepare(
-      "select delivery_key as key, status from outbox where delivery_key like 'digest:%:C0LEADERS' order by id",
-    )
-    .all() as Array<{ key: string; status: string }>;
+async function digestRows(t: TestDb): Promise<Array<{ key: string; status: string }>> {
+  return (await sqlAll(t.db, "select delivery_key as key, status from outbox where delivery_key like 'digest:%:C0LEADERS' order by id")) as Array<{ key: string; status: string }>;
 }
 
 const configWith = (cron: string) =>
@@ -44,14 +40,14 @@ describe('scenario 22: missed scheduled runs', () => {
   it('stopped 12 s before the digest minute and restarted 8 s after: one digest, late; DST gap and repeat: one run each', async () => {
     const started = Date.now();
     let ticks = 0;
-    const t = openTestDb();
+    const t = await openTestDb();
     tdb = t;
     const clock = testClock(at('2026-11-09T15:00:00Z'));
     h = await startProgram({ now: clock.now, tdb: t });
     clock.set(at('2026-11-16T13:59:48Z'));
     await h.foothold.scheduler.check();
     ticks++;
-    expect(digestRows(t)).toEqual([]);
+    expect(await digestRows(t)).toEqual([]);
     await h.stop();
     h = null;
 
@@ -66,7 +62,7 @@ describe('scenario 22: missed scheduled runs', () => {
       ticks++;
     }
     await h.drain();
-    expect(digestRows(t)).toEqual([{ key: 'digest:2026-W47:C0LEADERS', status: 'sent' }]);
+    expect(await digestRows(t)).toEqual([{ key: 'digest:2026-W47:C0LEADERS', status: 'sent' }]);
     const posted = h.standIn
       .calls('chat.postMessage')
       .filter((c) => (c.args as { channel?: string }).channel === 'C0LEADERS');
@@ -104,7 +100,7 @@ describe('scenario 22: missed scheduled runs', () => {
     ];
     const stepMs = size(5, 1) * MINUTE;
     for (const c of dst) {
-      const d = openTestDb();
+      const d = await openTestDb();
       tdb = d;
       const ck = testClock(at(c.from));
       h = await startProgram({ now: ck.now, tdb: d, config: configWith(c.cron) });
@@ -113,7 +109,7 @@ describe('scenario 22: missed scheduled runs', () => {
         await h.foothold.scheduler.check();
         ticks++;
       }
-      expect(digestRows(d).map((r) => r.key)).toEqual([`digest:${c.week}:C0LEADERS`]);
+      expect((await digestRows(d)).map((r) => r.key)).toEqual([`digest:${c.week}:C0LEADERS`]);
       expect(await periodResult(d.db, scheduleLedger('digest'), c.key)).toMatchObject({
         outcome: 'ran',
         late: c.late,

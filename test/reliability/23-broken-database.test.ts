@@ -65,7 +65,7 @@ describe('scenario 23: a broken database is refused', () => {
     }
 
     // /healthz while the database can grow no more, then again once it can.
-    const tdb = openTestDb();
+    const tdb = await openTestDb();
     const h = await startProgram({ tdb });
     let requests = 0;
     try {

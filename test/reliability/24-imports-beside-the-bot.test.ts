@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
 import { generatedAccounts } from '../imports/helpers.ts';
+import { type BotDatabase, botDatabase, sqliteIntegrity } from './support/bot-database.ts';
 import { type BotProcess, REPO_ROOT, startBot } from './support/bot-process.ts';
 import { report, size } from './support/figures.ts';
 import { ORGS, partnerPerson, programStandIn, writeProgramConfig } from './support/program.ts';
@@ -21,6 +21,7 @@ import { submissionPayload, waitUntil } from './support/slack-world.ts';
 let standIn: SlackStandIn;
 let dir: string;
 let bot: BotProcess | null = null;
+let database: BotDatabase | null = null;
 beforeAll(async () => {
   standIn = await startSlackStandIn(programStandIn());
   dir = mkdtempSync(join(tmpdir(), 'foothold-import-load-'));
@@ -29,13 +30,14 @@ afterAll(async () => {
   bot?.kill('SIGKILL');
   await bot?.exited;
   await standIn?.close();
+  await database?.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function importProcess(csv: string, path: string, configPath: string) {
+function importProcess(csv: string, db: BotDatabase, configPath: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', 'accounts', csv], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', DATABASE_PATH: path, FOOTHOLD_CONFIG: configPath },
+    env: { PATH: process.env.PATH ?? '', ...db.env, FOOTHOLD_CONFIG: configPath },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -51,20 +53,14 @@ function importProcess(csv: string, path: string, configPath: string) {
   return { child, exited };
 }
 
-function importState(path: string): { status: string; applied: number; total: number } | null {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+async function importState(db: BotDatabase): Promise<{ status: string; applied: number; total: number } | null> {
   try {
-    return (
-      (db
-        .prepare(
-          'select status, rows_applied as applied, rows_total as total from import_runs order by id desc limit 1',
-        )
-        .get() as { status: string; applied: number; total: number } | undefined) ?? null
+    const [row] = await db.all<{ status: string; applied: number; total: number }>(
+      'select status, rows_applied as applied, rows_total as total from import_runs order by id desc limit 1',
     );
+    return row ?? null;
   } catch {
     return null;
-  } finally {
-    db.close();
   }
 }
 
@@ -73,15 +69,16 @@ describe('scenario 24: imports beside the running bot', () => {
     const started = Date.now();
     const rows = size(20_000, 250_000);
     const configPath = writeProgramConfig(dir);
-    const path = join(dir, 'live.db');
-    bot = await startBot({ apiUrl: standIn.apiUrl, databasePath: path, configPath });
+    const db = await botDatabase(dir, 'live');
+    database = db;
+    bot = await startBot({ apiUrl: standIn.apiUrl, database: db.env, configPath });
     const b = bot;
     const people = ORGS.flatMap((o) => [1, 2, 3].map((i) => partnerPerson(o, i)));
     const csv = join(dir, 'accounts.csv');
     writeFileSync(csv, generatedAccounts(rows));
 
     // ── an import beside a steady stream of submissions ────────────────────────────────────────────────
-    const imp = importProcess(csv, path, configPath);
+    const imp = importProcess(csv, db, configPath);
     let done = false;
     void imp.exited.then(() => {
       done = true;
@@ -100,7 +97,7 @@ describe('scenario 24: imports beside the running bot', () => {
       acks.push(performance.now() - t);
       expect(res.status).toBe(200);
       if ((res.json as { response_action?: string } | null)?.response_action === 'update') acked.push(domain);
-      if (importState(path)?.status === 'applying') duringWrites++;
+      if ((await importState(db))?.status === 'applying') duringWrites++;
       await new Promise((r) => setTimeout(r, 50));
     }
     const first = await imp.exited;
@@ -110,11 +107,11 @@ describe('scenario 24: imports beside the running bot', () => {
     // ── an import killed half-way through its writes, then run again ─────────────────────────────────
     const csv2 = join(dir, 'accounts-2.csv');
     writeFileSync(csv2, generatedAccounts(rows).replaceAll('company', 'firm'));
-    const killed = importProcess(csv2, path, configPath);
+    const killed = importProcess(csv2, db, configPath);
     await waitUntil(
       'the import to write its first batches',
-      () => {
-        const s = importState(path);
+      async () => {
+        const s = await importState(db);
         return s !== null && s.status === 'applying' && s.applied > 0;
       },
       300_000,
@@ -122,10 +119,10 @@ describe('scenario 24: imports beside the running bot', () => {
     );
     killed.child.kill('SIGKILL');
     expect((await killed.exited).signal).toBe('SIGKILL');
-    const cut = importState(path);
+    const cut = await importState(db);
     expect(cut?.applied).toBeLessThan(rows);
     const again = await runCliCaptured(['import', 'accounts', csv2], {
-      DATABASE_PATH: path,
+      ...db.env,
       FOOTHOLD_CONFIG: configPath,
     });
     expect(again.code, again.err).toBe(0);
@@ -136,14 +133,10 @@ describe('scenario 24: imports beside the running bot', () => {
     b.kill('SIGTERM');
     expect((await b.exited).code).toBe(0);
     bot = null;
-    const db = new Database(path, { readonly: true });
-    const accounts = (db.prepare('select count(*) as n from crm_accounts').get() as { n: number }).n;
-    const domains = new Set(
-      (db.prepare('select domain from leads').all() as Array<{ domain: string }>).map((r) => r.domain),
-    );
-    const integrity = db.pragma('integrity_check', { simple: true });
-    db.close();
-    expect(integrity).toBe('ok');
+    const accounts = await db.count('select count(*) as n from crm_accounts');
+    const domains = new Set((await db.all<{ domain: string }>('select domain from leads')).map((r) => r.domain));
+    // SQLite's file check (PostgreSQL's server owns its pages).
+    if (db.engine === 'sqlite') expect(sqliteIntegrity(db)).toBe('ok');
     expect(accounts).toBe(2 * rows);
     expect(acked.filter((d) => !domains.has(d))).toEqual([]);
     const slowest = Math.max(...acks);

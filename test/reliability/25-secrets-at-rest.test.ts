@@ -1,15 +1,16 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { openDb, sqliteClient } from '../../src/db/connection.ts';
+import { closeDb, engineKind, openDatabase } from '../../src/db/connection.ts';
+import { sqlRun } from '../helpers/sql.ts';
 import { slashCommand } from '../../src/dev/slack-client.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { installWithCode } from '../helpers/oauth.ts';
+import { type BotDatabase, botDatabase } from './support/bot-database.ts';
 import { BOT_TOKEN, type BotProcess, botEnv, freePort, REPO_ROOT, startBot } from './support/bot-process.ts';
 import { report, size } from './support/figures.ts';
 import { ORGS, partnerPerson, programStandIn, writeProgramConfig } from './support/program.ts';
@@ -38,6 +39,7 @@ let standIn: SlackStandIn;
 let dir: string;
 let configPath: string;
 const bots: BotProcess[] = [];
+let database: BotDatabase | null = null;
 beforeAll(async () => {
   standIn = await startSlackStandIn({
     ...programStandIn(),
@@ -60,12 +62,13 @@ afterAll(async () => {
   for (const b of bots) b.kill('SIGKILL');
   await Promise.all(bots.map((b) => b.exited));
   await standIn?.close();
+  await database?.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** Starts the bot expecting it to refuse: its exit code and what it printed. */
 function refusedStart(
-  databasePath: string,
+  db: BotDatabase,
   env: Record<string, string>,
 ): Promise<{ code: number | null; stderr: string }> {
   return freePort().then(
@@ -73,7 +76,7 @@ function refusedStart(
       new Promise((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
           cwd: REPO_ROOT,
-          env: botEnv({ apiUrl: standIn.apiUrl, databasePath, configPath, logLevel: 'silent', env }, port),
+          env: botEnv({ apiUrl: standIn.apiUrl, database: db.env, configPath, logLevel: 'silent', env }, port),
           stdio: ['ignore', 'ignore', 'pipe'],
         });
         let stderr = '';
@@ -89,27 +92,19 @@ function refusedStart(
   );
 }
 
-async function bot(databasePath: string, env: Record<string, string>): Promise<BotProcess> {
-  const b = await startBot({ apiUrl: standIn.apiUrl, databasePath, configPath, logLevel: 'info', env });
+async function bot(db: BotDatabase, env: Record<string, string>): Promise<BotProcess> {
+  const b = await startBot({ apiUrl: standIn.apiUrl, database: db.env, configPath, logLevel: 'info', env });
   bots.push(b);
   return b;
 }
 
-function fileBytes(path: string): string {
-  const wal = existsSync(`${path}-wal`) ? readFileSync(`${path}-wal`).toString('latin1') : '';
-  return readFileSync(path).toString('latin1') + wal;
+/** Everything the database holds (SQLite: the file and its WAL byte for byte; PostgreSQL: every row as text). */
+function fileBytes(db: BotDatabase): Promise<string> {
+  return db.contents();
 }
 
-function installationsOf(path: string): Array<{ install_key: string; installation: string }> {
-  const db = new Database(path, { readonly: true });
-  try {
-    return db.prepare('select install_key, installation from slack_installations order by 1').all() as Array<{
-      install_key: string;
-      installation: string;
-    }>;
-  } finally {
-    db.close();
-  }
+function installationsOf(db: BotDatabase): Promise<Array<{ install_key: string; installation: string }>> {
+  return db.all('select install_key, installation from slack_installations order by 1');
 }
 
 /** `/eql` typed in `teamId`'s own workspace: the token Bolt authorised it with, as Slack saw it. */
@@ -134,7 +129,7 @@ async function commandToken(b: BotProcess, teamId: string, userId: string): Prom
 }
 
 async function rotate(
-  databasePath: string,
+  db: BotDatabase,
   env: Record<string, string>,
 ): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -153,7 +148,7 @@ async function rotate(
     stderr: sink((s) => {
       err += s;
     }),
-    env: { DATABASE_PATH: databasePath, ...env },
+    env: { ...db.env, ...env },
   });
   return { code, out, err };
 }
@@ -161,12 +156,22 @@ async function rotate(
 describe('scenario 25: secrets at rest', () => {
   it('seals tokens, drops the copied env token, rotates keys, and refuses what it cannot read', async () => {
     const started = Date.now();
-    const path = join(dir, 'secrets.db');
+    const store = await botDatabase(dir, 'secrets');
+    database = store;
     // An older version's database: Northwind installed (plain text), and the copy of SLACK_BOT_TOKEN it made.
-    const old = openDb(path);
-    const insert = sqliteClient(old).prepare(
-      'insert into slack_installations (install_key, team_id, enterprise_id, bot_user_id, installation, installed_at) values (?, ?, null, ?, ?, 1)',
-    );
+    const old = await openDatabase({
+      databaseUrl: store.env.DATABASE_URL,
+      databasePath: store.env.DATABASE_PATH!,
+      poolSize: 2,
+      statementTimeoutMs: 10_000,
+    });
+    expect(engineKind(old)).toBe(store.engine);
+    const insert = (...params: string[]) =>
+      sqlRun(
+        old,
+        'insert into slack_installations (install_key, team_id, enterprise_id, bot_user_id, installation, installed_at) values (?, ?, null, ?, ?, 1)',
+        ...params,
+      );
     const inst = (team: string, token: string) =>
       JSON.stringify({
         team: { id: team },
@@ -176,21 +181,21 @@ describe('scenario 25: secrets at rest', () => {
         isEnterpriseInstall: false,
         authVersion: 'v2',
       });
-    insert.run('T0NORTH', 'T0NORTH', 'U0NWBOT', inst('T0NORTH', 'xoxb-northwind-plain'));
-    insert.run('T0VENDOR', 'T0VENDOR', 'U0BOT', inst('T0VENDOR', BOT_TOKEN));
-    sqliteClient(old).close();
-    expect(fileBytes(path)).toContain('xoxb-northwind-plain');
+    await insert('T0NORTH', 'T0NORTH', 'U0NWBOT', inst('T0NORTH', 'xoxb-northwind-plain'));
+    await insert('T0VENDOR', 'T0VENDOR', 'U0BOT', inst('T0VENDOR', BOT_TOKEN));
+    await closeDb(old);
+    expect(await fileBytes(store)).toContain('xoxb-northwind-plain');
 
     // OAuth mode without a key: refused, one line, naming the variable; nothing touched.
-    const noKey = await refusedStart(path, OAUTH_ENV);
+    const noKey = await refusedStart(store, OAUTH_ENV);
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toMatch(/FOOTHOLD_ENCRYPTION_KEY: missing/);
     expect(noKey.stderr).not.toMatch(/\n\s+at /);
-    expect(fileBytes(path)).toContain('xoxb-northwind-plain');
+    expect(await fileBytes(store)).toContain('xoxb-northwind-plain');
 
     // First start with a key: plain-text rows sealed, the env token's copy gone, no token bytes left.
-    const b1 = await bot(path, { ...OAUTH_ENV, FOOTHOLD_ENCRYPTION_KEY: KEY_1 });
-    const rows = installationsOf(path);
+    const b1 = await bot(store, { ...OAUTH_ENV, FOOTHOLD_ENCRYPTION_KEY: KEY_1 });
+    const rows = await installationsOf(store);
     expect(rows.map((r) => r.install_key)).toEqual(['T0NORTH']);
     expect(rows[0]?.installation).toMatch(/"token":"fhenc:1:/);
     // The partner workspace works from its sealed token, the vendor's from the environment.
@@ -208,15 +213,15 @@ describe('scenario 25: secrets at rest', () => {
       const org = PARTNER_INSTALLS[i];
       if (org) expect(await commandToken(b1, team, partnerPerson(org, 1).userId)).toBe(token);
     }
-    expect(installationsOf(path)).toHaveLength(1 + INSTALLS);
-    const bytes = fileBytes(path);
+    expect(await installationsOf(store)).toHaveLength(1 + INSTALLS);
+    const bytes = await fileBytes(store);
     const leaked = tokens.filter((t) => bytes.includes(t));
     expect(leaked).toEqual([]);
     b1.kill('SIGTERM');
     await b1.exited;
 
     // Rotation: the new key with the old as previous; `secrets rotate`; then the new key alone.
-    const rotated = await rotate(path, {
+    const rotated = await rotate(store, {
       FOOTHOLD_ENCRYPTION_KEY: KEY_2,
       FOOTHOLD_ENCRYPTION_KEY_PREVIOUS: KEY_1,
     });
@@ -225,14 +230,15 @@ describe('scenario 25: secrets at rest', () => {
     expect(rotated.out).toMatch(
       new RegExp(`^ok: ${1 + INSTALLS} of ${1 + INSTALLS} installations re-encrypted`),
     );
-    const b2 = await bot(path, { ...OAUTH_ENV, FOOTHOLD_ENCRYPTION_KEY: KEY_2 });
+    const b2 = await bot(store, { ...OAUTH_ENV, FOOTHOLD_ENCRYPTION_KEY: KEY_2 });
     expect(await commandToken(b2, 'T0NORTH', 'U0NWPAT')).toBe('xoxb-northwind-plain');
     b2.kill('SIGTERM');
     await b2.exited;
-    expect(tokens.filter((t) => fileBytes(path).includes(t))).toEqual([]);
+    const after = await fileBytes(store);
+    expect(tokens.filter((t) => after.includes(t))).toEqual([]);
 
     // The old key alone no longer opens anything: refused with one line saying which setting to add.
-    const oldKey = await refusedStart(path, { ...OAUTH_ENV, FOOTHOLD_ENCRYPTION_KEY: KEY_1 });
+    const oldKey = await refusedStart(store, { ...OAUTH_ENV, FOOTHOLD_ENCRYPTION_KEY: KEY_1 });
     expect(oldKey.code).toBe(1);
     expect(oldKey.stderr.trim().split('\n')).toHaveLength(1);
     expect(oldKey.stderr).toMatch(/neither FOOTHOLD_ENCRYPTION_KEY .* nor FOOTHOLD_ENCRYPTION_KEY_PREVIOUS/);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, programStandInOptions, startHarness } from '../helpers/harness.ts';
 import { type PageResult, redirectBack, startInstall } from '../helpers/oauth.ts';
 import { report, size } from './support/figures.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll } from '../helpers/sql.ts';
 
 // Scenario 26 (issue 10, finding 7): the OAuth install flow under forgery and mistakes. The probe got a 500
 // for a bad code and for `error=access_denied`, and completed a second install by replaying a finished
@@ -114,7 +114,7 @@ describe('scenario 26: OAuth forgery and failures', () => {
 
     expect(exchanges()).toBe(expectedExchanges);
     const stored = (
-      sqliteClient(h.db).prepare('select install_key from slack_installations order by 1').all() as Array<{
+      (await sqlAll(h.db, 'select install_key from slack_installations order by 1')) as Array<{
         install_key: string;
       }>
     ).map((r) => r.install_key);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Db, sqliteClient } from '../../src/db/connection.ts';
+import type { Db } from '../../src/db/connection.ts';
 import { loadLeadFacts } from '../../src/db/stores/job-store.ts';
 import { changeCredit } from '../../src/services/change-credit.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
@@ -10,6 +10,7 @@ import { submitLead } from '../../src/services/submit-lead.ts';
 import { ADMIN, CONTOSO, goodSubmission, LEADER, NORTHWIND, REP1 } from '../helpers/actors.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock, testConfig } from '../helpers/db.ts';
 import { catchDomainError } from '../helpers/errors.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // Override attribution (PRODUCT.md §2, §6): first to register wins, and a leader can move the credit to
 // another partner that flagged the account, with a written reason that is logged.
@@ -21,13 +22,14 @@ interface OutboxRow {
   payload: string;
 }
 
-const outbox = (db: Db) =>
-  sqliteClient(db)
-    .prepare('select delivery_key, recipient, method, payload from outbox order by id')
-    .all() as OutboxRow[];
-const creditOf = (db: Db, id: number) =>
+const outbox = async (db: Db) =>
+  (await sqlAll(
+    db,
+    'select delivery_key, recipient, method, payload from outbox order by id',
+  )) as OutboxRow[];
+const creditOf = async (db: Db, id: number) =>
   (
-    sqliteClient(db).prepare('select credited_partner_slug as c from leads where id = ?').get(id) as {
+    (await sqlGet(db, 'select credited_partner_slug as c from leads where id = ?', id)) as {
       c: string | null;
     }
   ).c;
@@ -39,7 +41,7 @@ let primaryId: number;
 let contosoLeadId: number;
 
 beforeEach(async () => {
-  t = openTestDb();
+  t = await openTestDb();
   clock.set(Date.parse('2026-11-16T15:00:00Z'));
   deps = await serviceDeps(t.db, testConfig(), clock.now);
   const first = await submitLead(deps, goodSubmission());
@@ -64,7 +66,7 @@ afterEach(() => t.cleanup());
 
 describe('changing a lead’s credit', () => {
   it('moves primary credit to a corroborating partner, logs who and why, and tells both partners', async () => {
-    const before = outbox(t.db).length;
+    const before = (await outbox(t.db)).length;
     const res = await changeCredit(deps, {
       actor: LEADER,
       leadId: primaryId,
@@ -74,16 +76,17 @@ describe('changing a lead’s credit', () => {
     expect(res.view.creditedPartner).toEqual({ slug: 'contoso', name: expect.any(String) });
     expect(res.view.partner.slug).toBe('northwind');
     expect(res.view.status).toBe('claimed');
-    expect(creditOf(t.db, primaryId)).toBe('contoso');
+    expect(await creditOf(t.db, primaryId)).toBe('contoso');
 
-    const event = sqliteClient(t.db)
-      .prepare("select actor_user_id, reason, data from lead_events where type = 'credit_changed'")
-      .get() as { actor_user_id: string; reason: string; data: string };
+    const event = (await sqlGet(
+      t.db,
+      "select actor_user_id, reason, data from lead_events where type = 'credit_changed'",
+    )) as { actor_user_id: string; reason: string; data: string };
     expect(event.actor_user_id).toBe(LEADER.userId);
     expect(event.reason).toBe('Contoso ran the discovery workshop');
     expect(JSON.parse(event.data)).toEqual({ from: 'northwind', to: 'contoso' });
 
-    const sent = outbox(t.db).slice(before);
+    const sent = (await outbox(t.db)).slice(before);
     const post = sent.find((r) => r.method === 'chat.update');
     expect(post?.payload).toContain('credit changed by a leader');
     const gained = sent.find((r) => r.recipient === CONTOSO.userId);
@@ -101,9 +104,7 @@ describe('changing a lead’s credit', () => {
 
   it('counts the lead towards the credited partner in every metric', async () => {
     const creditedTo = async (slug: string) =>
-      (await loadLeadFacts(t.db, { creditedTo: slug }))
-        .filter((f) => f.status !== 'merged')
-        .map((f) => f.id);
+      (await loadLeadFacts(t.db, { creditedTo: slug })).filter((f) => f.status !== 'merged').map((f) => f.id);
     expect(await creditedTo('northwind')).toEqual([primaryId]);
     await changeCredit(deps, {
       actor: LEADER,
@@ -124,19 +125,13 @@ describe('changing a lead’s credit', () => {
       creditedPartnerSlug: 'contoso',
       creditReason: 'workshop',
     });
-    const before = outbox(t.db).length;
+    const before = (await outbox(t.db)).length;
     await recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'intro_requested' });
     // The intro request goes to the submitting partner only: its people know the contact.
-    expect(
-      outbox(t.db)
-        .slice(before)
-        .filter((r) => r.recipient === CONTOSO.userId),
-    ).toEqual([]);
+    expect((await outbox(t.db)).slice(before).filter((r) => r.recipient === CONTOSO.userId)).toEqual([]);
     await recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'opportunity' });
     const won = await recordOutcome(deps, { actor: REP1, leadId: primaryId, outcome: 'won' });
-    const toContoso = outbox(t.db)
-      .slice(before)
-      .filter((r) => r.recipient === CONTOSO.userId);
+    const toContoso = (await outbox(t.db)).slice(before).filter((r) => r.recipient === CONTOSO.userId);
     expect(toContoso.map((r) => r.delivery_key)).toEqual([
       expect.stringMatching(new RegExp(`^lead:${contosoLeadId}:partner:opportunity:`)),
       `lead:${contosoLeadId}:partner:won:${won.eventId}`,
@@ -147,7 +142,7 @@ describe('changing a lead’s credit', () => {
     // Nothing of Northwind's side: not its name, its wording of the account, its contact or its need.
     for (const r of toContoso)
       expect(r.payload).not.toMatch(/Northwind|Acme Corp|Jane Doe|jane@acme|homegrown partner portal/);
-    const northwindWon = outbox(t.db).find(
+    const northwindWon = (await outbox(t.db)).find(
       (r) => r.delivery_key === `lead:${primaryId}:partner:won:${won.eventId}`,
     );
     expect(northwindWon?.payload).toContain('helped bring this one in');
@@ -155,7 +150,7 @@ describe('changing a lead’s credit', () => {
   });
 
   it('refuses a change made from a stale modal: someone else changed the lead meanwhile', async () => {
-    const opened = sqliteClient(t.db).prepare('select version from leads where id = ?').get(primaryId) as {
+    const opened = (await sqlGet(t.db, 'select version from leads where id = ?', primaryId)) as {
       version: number;
     };
     await changeCredit(deps, {
@@ -185,7 +180,7 @@ describe('changing a lead’s credit', () => {
       }),
     );
     expect(back.code).toBe('stale');
-    expect(creditOf(t.db, primaryId)).toBe('contoso');
+    expect(await creditOf(t.db, primaryId)).toBe('contoso');
   });
 
   it('words the news for a closed deal, and never promises updates a merged submission will not get', async () => {
@@ -197,23 +192,23 @@ describe('changing a lead’s credit', () => {
       creditedPartnerSlug: 'contoso',
       creditReason: 'workshop',
     });
-    const dm = (recipient: string, eventId: number) =>
-      outbox(t.db).find((r) => r.recipient === recipient && r.delivery_key.endsWith(`:${eventId}`))
+    const dm = async (recipient: string, eventId: number) =>
+      (await outbox(t.db)).find((r) => r.recipient === recipient && r.delivery_key.endsWith(`:${eventId}`))
         ?.payload ?? '';
-    expect(dm(CONTOSO.userId, first.eventId)).toContain('which we won');
-    expect(dm(NORTHWIND.userId, first.eventId)).toContain(
+    expect(await dm(CONTOSO.userId, first.eventId)).toContain('which we won');
+    expect(await dm(NORTHWIND.userId, first.eventId)).toContain(
       'no longer counts towards our partnership with you',
     );
-    expect(dm(NORTHWIND.userId, first.eventId)).not.toContain('keep you posted');
+    expect(await dm(NORTHWIND.userId, first.eventId)).not.toContain('keep you posted');
     const back = await changeCredit(deps, {
       actor: LEADER,
       leadId: primaryId,
       creditedPartnerSlug: 'northwind',
       creditReason: 'intro was theirs',
     });
-    expect(dm(NORTHWIND.userId, back.eventId)).toContain('which we won');
-    expect(dm(CONTOSO.userId, back.eventId)).toContain('no longer counts');
-    expect(dm(CONTOSO.userId, back.eventId)).not.toContain('keep you posted');
+    expect(await dm(NORTHWIND.userId, back.eventId)).toContain('which we won');
+    expect(await dm(CONTOSO.userId, back.eventId)).toContain('no longer counts');
+    expect(await dm(CONTOSO.userId, back.eventId)).not.toContain('keep you posted');
   });
 
   it('promises updates only to the submitting partner of an open lead', async () => {
@@ -223,7 +218,7 @@ describe('changing a lead’s credit', () => {
       creditedPartnerSlug: 'contoso',
       creditReason: 'workshop',
     });
-    const moved = outbox(t.db).find(
+    const moved = (await outbox(t.db)).find(
       (r) => r.delivery_key === `lead:${primaryId}:partner:credit_moved:${res.eventId}`,
     );
     expect(moved?.payload).toContain('keep you posted');
@@ -258,7 +253,7 @@ describe('changing a lead’s credit', () => {
       creditReason: 'Northwind made the intro after all',
     });
     expect(back.view.creditedPartner).toBeNull();
-    expect(creditOf(t.db, primaryId)).toBeNull();
+    expect(await creditOf(t.db, primaryId)).toBeNull();
   });
 
   it.each([
@@ -266,7 +261,7 @@ describe('changing a lead’s credit', () => {
     ['the lead’s own partner', NORTHWIND, 'forbidden'],
     ['the corroborating partner', CONTOSO, 'forbidden'],
   ])('refuses %s and changes nothing', async (_who, actor, code) => {
-    const before = outbox(t.db).length;
+    const before = (await outbox(t.db)).length;
     const err = await catchDomainError(() =>
       changeCredit(deps, {
         actor,
@@ -276,8 +271,8 @@ describe('changing a lead’s credit', () => {
       }),
     );
     expect(err.code).toBe(code);
-    expect(creditOf(t.db, primaryId)).toBeNull();
-    expect(outbox(t.db)).toHaveLength(before);
+    expect(await creditOf(t.db, primaryId)).toBeNull();
+    expect(await outbox(t.db)).toHaveLength(before);
   });
 
   it.each([
@@ -295,7 +290,7 @@ describe('changing a lead’s credit', () => {
     );
     expect(err.code).toBe('invalid_input');
     expect(err.fields[field]).toContain(message);
-    expect(creditOf(t.db, primaryId)).toBeNull();
+    expect(await creditOf(t.db, primaryId)).toBeNull();
   });
 
   it('needs a written reason', async () => {

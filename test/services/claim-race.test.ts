@@ -2,10 +2,18 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
+import { sqliteClient } from '../../src/db/connection.ts';
 import { submitLead } from '../../src/services/submit-lead.ts';
 import { goodSubmission } from '../helpers/actors.ts';
-import { exampleConfigJson, openTestDb, serviceDeps, type TestDb, testConfig } from '../helpers/db.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import {
+  exampleConfigJson,
+  openTestDb,
+  serviceDeps,
+  type TestDb,
+  testConfig,
+  testEngine,
+} from '../helpers/db.ts';
+import { sqlGet } from '../helpers/sql.ts';
 
 const WORKER = fileURLToPath(new URL('../helpers/claim-worker.ts', import.meta.url));
 
@@ -13,7 +21,7 @@ let t: TestDb | undefined;
 afterEach(() => t?.cleanup());
 
 it('gives exactly one owner when reps claim at the same instant from separate processes', async () => {
-  t = openTestDb();
+  t = await openTestDb();
   const raw = exampleConfigJson();
   const reps = ['U0REP1', 'U0REP2', 'U0REP3', 'U0REP4', 'U0REP5', 'U0REP6'];
   (raw.roles as { reps: string[] }).reps = reps;
@@ -63,25 +71,30 @@ it('gives exactly one owner when reps claim at the same instant from separate pr
     expect(l.code).toBe('already_claimed');
     expect(l.message).toContain(`<@${owner}>`);
   }
-  const row = sqliteClient(t.db).prepare('select status, owner_user_id from leads where id = ?').get(res.leadId);
+  const row = await sqlGet(t.db, 'select status, owner_user_id from leads where id = ?', res.leadId);
   expect(row).toEqual({ status: 'claimed', owner_user_id: owner });
-  const claims = sqliteClient(t.db)
-    .prepare("select count(*) as n from lead_events where to_status = 'claimed'")
-    .get() as { n: number };
+  const claims = (await sqlGet(
+    t.db,
+    "select count(*) as n from lead_events where to_status = 'claimed'",
+  )) as { n: number };
   expect(claims.n).toBe(1);
 }, 90_000);
 
-it('opens every connection with full fsync on commit, WAL, foreign keys on and a 64 MiB page cache', async () => {
-  const local = openTestDb();
-  try {
-    const c = sqliteClient(local.db);
-    expect(c.pragma('synchronous', { simple: true })).toBe(2);
-    expect(c.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(c.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(c.pragma('cache_size', { simple: true })).toBe(-65536);
-    const other = sqliteClient(local.reopen());
-    expect(other.pragma('synchronous', { simple: true })).toBe(2);
-  } finally {
-    await local.cleanup();
-  }
-});
+// The SQLite file's pragmas (PostgreSQL has none of these).
+it.runIf(testEngine() === 'sqlite')(
+  'opens every connection with full fsync on commit, WAL, foreign keys on and a 64 MiB page cache',
+  async () => {
+    const local = await openTestDb();
+    try {
+      const c = sqliteClient(local.db);
+      expect(c.pragma('synchronous', { simple: true })).toBe(2);
+      expect(c.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(c.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(c.pragma('cache_size', { simple: true })).toBe(-65536);
+      const other = sqliteClient(await local.reopen());
+      expect(other.pragma('synchronous', { simple: true })).toBe(2);
+    } finally {
+      await local.cleanup();
+    }
+  },
+);

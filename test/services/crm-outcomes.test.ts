@@ -87,10 +87,10 @@ describe('outcomes from the CRM', () => {
       opportunityCurrency: 'EUR',
     });
     // The same transition as the button: the routing post is updated and the partner hears it.
-    const update = outbox(w.db, "method = 'chat.update'").at(-1)!;
+    const update = (await outbox(w.db, "method = 'chat.update'")).at(-1)!;
     expect(textOf(update.payload)).toContain('Acme platform · stage `appointmentscheduled` · €48,000');
     expect(JSON.stringify(update.payload.blocks)).not.toContain('"action_id":"won"');
-    expect(textOf(outbox(w.db, `recipient = '${NORTHWIND.userId}'`).at(-1)!.payload)).toContain(
+    expect(textOf((await outbox(w.db, `recipient = '${NORTHWIND.userId}'`)).at(-1)!.payload)).toContain(
       'has met with',
     );
 
@@ -112,12 +112,10 @@ describe('outcomes from the CRM', () => {
       opportunityCloseDate: '2026-12-01',
     });
     expect(lead.crmOpportunityClosedAt).toBe(Date.parse('2026-12-01T12:00:00Z'));
-    const won = (await eventsForLead(w.db, leadId))
-      .filter((e) => e.type === 'transition')
-      .at(-1)!;
+    const won = (await eventsForLead(w.db, leadId)).filter((e) => e.type === 'transition').at(-1)!;
     expect(won).toMatchObject({ fromStatus: 'meeting_held', toStatus: 'won', actorUserId: null });
     expect(won.data).toMatchObject({ source: 'crm', stageId: 'closedwon', opportunityId: dealId });
-    const partnerWon = outbox(w.db, `recipient = '${NORTHWIND.userId}'`).at(-1)!;
+    const partnerWon = (await outbox(w.db, `recipient = '${NORTHWIND.userId}'`)).at(-1)!;
     expect(textOf(partnerWon.payload).toLowerCase()).toContain('won');
   });
 
@@ -156,14 +154,14 @@ describe('outcomes from the CRM', () => {
     expect(conflict.reason).toContain('The CRM wins');
 
     // Once linked, a click on a CRM-driven outcome is refused, logged, and changes nothing.
-    const err = await catchDomainError(() => recordOutcome(w.services, { actor: LEADER, leadId, outcome: 'won' }));
+    const err = await catchDomainError(() =>
+      recordOutcome(w.services, { actor: LEADER, leadId, outcome: 'won' }),
+    );
     expect(err.code).toBe('conflict');
     expect(err.message).toContain('follows its HubSpot opportunity');
     expect(err.message).toContain('closedlost');
     expect((await getLead(w.db, leadId))?.status).toBe('lost');
-    const logged = (await eventsForLead(w.db, leadId))
-      .filter((e) => e.type === 'crm_conflict')
-      .at(-1)!;
+    const logged = (await eventsForLead(w.db, leadId)).filter((e) => e.type === 'crm_conflict').at(-1)!;
     expect(logged).toMatchObject({ actorUserId: LEADER.userId });
     expect(logged.data).toMatchObject({ source: 'click', clicked: 'won', crm: 'lost' });
   });
@@ -183,19 +181,23 @@ describe('outcomes from the CRM', () => {
     expect(await syncCrmOutcomes(w.services)).toMatchObject({ asked: 0 });
     const lead = (await getLead(w.db, leadId))!;
     expect(lead.crmLinkChoices?.map((c) => c.id)).toEqual([b, a, older]);
-    const post = outbox(w.db, "method = 'chat.update'").at(-1)!;
+    const post = (await outbox(w.db, "method = 'chat.update'")).at(-1)!;
     expect(JSON.stringify(post.payload.blocks)).toContain('"action_id":"link_opportunity"');
     expect(textOf(post.payload)).toContain('3 opportunities on this account could be');
-    const asks = outbox(w.db, `recipient = '${REP1.userId}' and delivery_key like '%crm-link-ask%'`);
+    const asks = await outbox(w.db, `recipient = '${REP1.userId}' and delivery_key like '%crm-link-ask%'`);
     expect(asks).toHaveLength(1);
 
     // Only the owner, a leader or an admin may pick (the outcome rule).
     expect(
-      (await catchDomainError(() => linkOpportunity(w.services, { actor: REP2, leadId, opportunityId: a }))).code,
+      (await catchDomainError(() => linkOpportunity(w.services, { actor: REP2, leadId, opportunityId: a })))
+        .code,
     ).toBe('forbidden');
     expect(
-      (await catchDomainError(() => linkOpportunity(w.services, { actor: NORTHWIND, leadId, opportunityId: a })))
-        .code,
+      (
+        await catchDomainError(() =>
+          linkOpportunity(w.services, { actor: NORTHWIND, leadId, opportunityId: a }),
+        )
+      ).code,
     ).toBe('forbidden');
     const res = await linkOpportunity(w.services, { actor: REP1, leadId, opportunityId: a });
     expect(res.view.status).toBe('opportunity');
@@ -208,7 +210,8 @@ describe('outcomes from the CRM', () => {
       actorUserId: REP1.userId,
     });
     expect(
-      (await catchDomainError(() => linkOpportunity(w.services, { actor: ADMIN, leadId, opportunityId: b }))).code,
+      (await catchDomainError(() => linkOpportunity(w.services, { actor: ADMIN, leadId, opportunityId: b })))
+        .code,
     ).toBe('conflict');
   });
 });
@@ -279,7 +282,7 @@ describe('write-back', () => {
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows.every((r) => r.status === 'failed' && r.attempts === 1)).toBe(true);
     expect(rows[0]?.lastError).toMatch(/foothold_/);
-    const dms = outbox(w.db, "delivery_key like 'crm-write-back-problem:%'");
+    const dms = await outbox(w.db, "delivery_key like 'crm-write-back-problem:%'");
     expect(dms.map((d) => d.recipient)).toEqual(config.roles.admins);
     const text = textOf(dms[0]!.payload);
     expect(text).toContain('HubSpot refused a Foothold write-back');
@@ -288,7 +291,7 @@ describe('write-back', () => {
     w.clock.advance(DAY);
     await recordOutcome(w.services, { actor: REP1, leadId: rows[0]!.leadId!, outcome: 'intro_requested' });
     await sender.drain();
-    expect(outbox(w.db, "delivery_key like 'crm-write-back-problem:%'")).toHaveLength(dms.length);
+    expect(await outbox(w.db, "delivery_key like 'crm-write-back-problem:%'")).toHaveLength(dms.length);
     expect((await crmOutboxRows(w.db)).every((r) => r.status === 'failed')).toBe(true);
   });
 
@@ -334,9 +337,9 @@ describe('write-back', () => {
           throw new Error('killed before the commit');
         },
       };
-      await createWriteBackSender({ db: w.db, provider: crashing, logger, now: w.clock.now }).drain();
+      await (await createWriteBackSender({ db: w.db, provider: crashing, logger, now: w.clock.now })).drain();
       w.clock.advance(DAY);
-      await createWriteBackSender({ db: w.db, provider, logger, now: w.clock.now }).drain();
+      await (await createWriteBackSender({ db: w.db, provider, logger, now: w.clock.now })).drain();
       const rows = await crmOutboxRows(w.db);
       expect(rows.every((r) => r.status === 'sent')).toBe(true);
       expect(rows.some((r) => r.attempts === 2)).toBe(true); // replayed after the "crash"

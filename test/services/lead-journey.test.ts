@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Db, sqliteClient } from '../../src/db/connection.ts';
+import type { Db } from '../../src/db/connection.ts';
 import { answerIntro } from '../../src/services/answer-intro.ts';
 import { attestWarmth } from '../../src/services/attest-warmth.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
@@ -22,6 +22,7 @@ import {
 } from '../helpers/actors.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock, testConfig } from '../helpers/db.ts';
 import { catchDomainError } from '../helpers/errors.ts';
+import { sqlAll, sqlExec, sqlGet, sqlRun } from '../helpers/sql.ts';
 
 interface OutboxRow {
   id: number;
@@ -32,18 +33,18 @@ interface OutboxRow {
   lead_id: number | null;
 }
 
-function outboxRows(db: Db): OutboxRow[] {
-  return sqliteClient(db).prepare('select * from outbox order by id').all() as OutboxRow[];
+async function outboxRows(db: Db): Promise<OutboxRow[]> {
+  return (await sqlAll(db, 'select * from outbox order by id')) as OutboxRow[];
 }
-function count(db: Db, table: string): number {
-  return (sqliteClient(db).prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+async function count(db: Db, table: string): Promise<number> {
+  return ((await sqlGet(db, `select count(*) as n from ${table}`)) as { n: number }).n;
 }
-function events(db: Db, leadId: number) {
-  return sqliteClient(db)
-    .prepare(
-      'select type, from_status, to_status, actor_user_id, reason from lead_events where lead_id = ? order by id',
-    )
-    .all(leadId) as Array<{
+async function events(db: Db, leadId: number) {
+  return (await sqlAll(
+    db,
+    'select type, from_status, to_status, actor_user_id, reason from lead_events where lead_id = ? order by id',
+    leadId,
+  )) as Array<{
     type: string;
     from_status: string;
     to_status: string;
@@ -57,7 +58,7 @@ let deps: ServiceDeps;
 const clock = testClock();
 
 beforeEach(async () => {
-  t = openTestDb();
+  t = await openTestDb();
   clock.set(Date.parse('2026-11-16T15:00:00Z'));
   deps = await serviceDeps(t.db, testConfig(), clock.now);
 });
@@ -80,7 +81,7 @@ describe('submitting a lead', () => {
     expect(res.view.routeChannel).toBe('C0ROUTING');
     expect(res.view.attribution).toBe('sourced');
 
-    const rows = outboxRows(t.db);
+    const rows = await outboxRows(t.db);
     const keys = rows.map((r) => r.delivery_key);
     expect(keys).toContain(`primer:${NORTHWIND.userId}`);
     expect(keys).toContain(`lead:${res.leadId}:routing-post`);
@@ -93,7 +94,7 @@ describe('submitting a lead', () => {
     );
     expect(dm).toBeDefined();
     expect(dm?.payload).not.toContain('C0ROUTING');
-    expect(events(t.db, res.leadId)).toEqual([
+    expect(await events(t.db, res.leadId)).toEqual([
       expect.objectContaining({
         type: 'transition',
         from_status: 'surfaced',
@@ -106,7 +107,7 @@ describe('submitting a lead', () => {
   it('sends the primer only the first time a partner person uses Foothold', async () => {
     await submitLead(deps, goodSubmission());
     await submitLead(deps, goodSubmission({ website: 'globex.com', accountName: 'Globex' }));
-    expect(outboxRows(t.db).filter((r) => r.delivery_key.startsWith('primer:'))).toHaveLength(1);
+    expect((await outboxRows(t.db)).filter((r) => r.delivery_key.startsWith('primer:'))).toHaveLength(1);
   });
 
   it.each([
@@ -133,7 +134,7 @@ describe('submitting a lead', () => {
       if (res.kind !== 'created') return;
       expect(res.status).toBe('candidate');
       expect(res.view.gates.find((g) => g.gate === failing)?.outcome).toBe('fail');
-      const rows = outboxRows(t.db);
+      const rows = await outboxRows(t.db);
       expect(rows.some((r) => r.delivery_key.endsWith('routing-post'))).toBe(false);
       const dm = rows.find((r) => r.delivery_key.includes(':partner:candidate:'));
       expect(dm?.recipient).toBe(NORTHWIND.userId);
@@ -141,8 +142,11 @@ describe('submitting a lead', () => {
   );
 
   it('tells a partner which of the account’s facts miss the profile, never the profile itself', async () => {
-    await submitLead(deps, goodSubmission({ firmographics: { industry: 'retail', employees: 20, country: 'FR' } }));
-    const dm = outboxRows(t.db).find((r) => r.delivery_key.includes(':partner:candidate:'));
+    await submitLead(
+      deps,
+      goodSubmission({ firmographics: { industry: 'retail', employees: 20, country: 'FR' } }),
+    );
+    const dm = (await outboxRows(t.db)).find((r) => r.delivery_key.includes(':partner:candidate:'));
     expect(dm?.payload).toContain('retail');
     expect(dm?.payload).toContain('FR');
     for (const secret of ['fintech', 'healthcare', '5000', '"US', 'CA, GB'])
@@ -158,7 +162,7 @@ describe('submitting a lead', () => {
     expect(res.view.routeChannel).toBe('C0EMEA');
     expect(res.view.suggestedUserId).toBe('U0REP2');
     expect(
-      outboxRows(t.db).some((r) => r.recipient === 'U0REP2' && r.delivery_key.includes(':suggest:')),
+      (await outboxRows(t.db)).some((r) => r.recipient === 'U0REP2' && r.delivery_key.includes(':suggest:')),
     ).toBe(true);
   });
 
@@ -182,17 +186,17 @@ describe('submitting a lead', () => {
       const err = await catchDomainError(() => submitLead(deps, c.input));
       expect(err.fields, JSON.stringify(c.input)).toHaveProperty([c.field]);
     }
-    expect(count(t.db, 'leads')).toBe(0);
-    expect(count(t.db, 'outbox')).toBe(0);
+    expect(await count(t.db, 'leads')).toBe(0);
+    expect(await count(t.db, 'outbox')).toBe(0);
   });
 
   it('refuses a person from an unregistered organisation politely and stores nothing', async () => {
     const err = await catchDomainError(() => submitLead(deps, goodSubmission({ actor: STRANGER })));
     expect(err.code).toBe('forbidden');
     expect(err.message).toMatch(/isn't registered/);
-    expect(count(t.db, 'leads')).toBe(0);
-    expect(count(t.db, 'people')).toBe(0);
-    expect(count(t.db, 'outbox')).toBe(0);
+    expect(await count(t.db, 'leads')).toBe(0);
+    expect(await count(t.db, 'people')).toBe(0);
+    expect(await count(t.db, 'outbox')).toBe(0);
   });
 
   it('refuses an internal person without a program role', async () => {
@@ -212,7 +216,7 @@ describe('submitting a lead', () => {
       ),
     );
     expect(err.code).toBe('forbidden');
-    expect(count(t.db, 'people')).toBe(0);
+    expect(await count(t.db, 'people')).toBe(0);
   });
 
   it('identifies a partner by its shared channel when only the channel is registered', async () => {
@@ -238,7 +242,7 @@ describe('duplicates, corroboration and conflicts', () => {
     const again = await submitLead(deps, goodSubmission({ actor: NORTHWIND_2, website: 'ACME.com' }));
     expect(again).toMatchObject({ kind: 'duplicate', status: 'qualified' });
     if (first.kind === 'created' && again.kind === 'duplicate') expect(again.leadId).toBe(first.leadId);
-    expect(count(t.db, 'leads')).toBe(1);
+    expect(await count(t.db, 'leads')).toBe(1);
   });
 
   it('credits another partner org as corroborating, keeps first-to-register attribution, and updates the post', async () => {
@@ -251,11 +255,13 @@ describe('duplicates, corroboration and conflicts', () => {
     expect(second.primaryLeadId).toBe(first.leadId);
     expect(second.view.status).toBe('merged');
     expect(second.view.partner.slug).toBe('contoso');
-    const primary = sqliteClient(t.db)
-      .prepare('select partner_slug, attribution from leads where id = ?')
-      .get(first.leadId);
+    const primary = await sqlGet(
+      t.db,
+      'select partner_slug, attribution from leads where id = ?',
+      first.leadId,
+    );
     expect(primary).toEqual({ partner_slug: 'northwind', attribution: 'sourced' });
-    const rows = outboxRows(t.db);
+    const rows = await outboxRows(t.db);
     expect(rows.some((r) => r.method === 'chat.update' && r.lead_id === first.leadId)).toBe(true);
     const contosoDm = rows.find(
       (r) => r.recipient === CONTOSO.userId && r.delivery_key.includes(':partner:merged:'),
@@ -267,32 +273,32 @@ describe('duplicates, corroboration and conflicts', () => {
   });
 
   it('treats an existing customer as a conflict: no lead, the partner manager is told', async () => {
-    sqliteClient(t.db)
-      .prepare(
-        "insert into crm_accounts (domain, name, is_customer, has_open_opportunity, imported_at) values ('acme.com', 'Acme Corporation', 1, 0, 0)",
-      )
-      .run();
+    await sqlRun(
+      t.db,
+      "insert into crm_accounts (domain, name, is_customer, has_open_opportunity, imported_at) values ('acme.com', 'Acme Corporation', 1, 0, 0)",
+    );
     const res = await submitLead(deps, goodSubmission());
     expect(res).toEqual({ kind: 'conflict', reason: 'customer' });
-    expect(count(t.db, 'leads')).toBe(0);
-    const rows = outboxRows(t.db);
+    expect(await count(t.db, 'leads')).toBe(0);
+    const rows = await outboxRows(t.db);
     expect(rows.some((r) => r.recipient === 'U0PAM' && r.delivery_key.startsWith('conflict:'))).toBe(true);
     // Flagging it again the same day does not ping the partner manager twice.
     expect(await submitLead(deps, goodSubmission({ actor: NORTHWIND_2 }))).toEqual({
       kind: 'conflict',
       reason: 'customer',
     });
-    expect(outboxRows(t.db).filter((r) => r.delivery_key.startsWith('conflict:'))).toHaveLength(1);
+    expect((await outboxRows(t.db)).filter((r) => r.delivery_key.startsWith('conflict:'))).toHaveLength(1);
   });
 
-  it('does not half-apply: a failure writing the outbox rolls the lead back', () => {
-    sqliteClient(t.db).exec(
+  it('does not half-apply: a failure writing the outbox rolls the lead back', async () => {
+    await sqlExec(
+      t.db,
       "create trigger boom before insert on outbox begin select raise(abort, 'outbox down'); end;",
     );
-    expect(() => submitLead(deps, goodSubmission())).toThrow(/outbox down/);
-    expect(count(t.db, 'leads')).toBe(0);
-    expect(count(t.db, 'lead_events')).toBe(0);
-    expect(count(t.db, 'gate_results')).toBe(0);
+    await expect(submitLead(deps, goodSubmission())).rejects.toThrow(/outbox down/);
+    expect(await count(t.db, 'leads')).toBe(0);
+    expect(await count(t.db, 'lead_events')).toBe(0);
+    expect(await count(t.db, 'gate_results')).toBe(0);
   });
 });
 
@@ -306,29 +312,35 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
     expect(res.status).toBe('awaiting_attestation');
     expect(res.view.attribution).toBe('influenced');
     expect(
-      outboxRows(t.db).some((r) => r.recipient === 'C0SHAREDN' && r.delivery_key.includes('attest-request')),
+      (await outboxRows(t.db)).some(
+        (r) => r.recipient === 'C0SHAREDN' && r.delivery_key.includes('attest-request'),
+      ),
     ).toBe(true);
 
     // Only the partner's own organisation can attest.
     expect(
-      (await catchDomainError(() =>
-        attestWarmth(deps, {
-          actor: CONTOSO,
-          leadId: res.leadId,
-          relationship: 'customer',
-          warmth: goodSubmission().warmth!,
-        }),
-      )).code,
+      (
+        await catchDomainError(() =>
+          attestWarmth(deps, {
+            actor: CONTOSO,
+            leadId: res.leadId,
+            relationship: 'customer',
+            warmth: goodSubmission().warmth!,
+          }),
+        )
+      ).code,
     ).toBe('forbidden');
     expect(
-      (await catchDomainError(() =>
-        attestWarmth(deps, {
-          actor: REP1,
-          leadId: res.leadId,
-          relationship: 'customer',
-          warmth: goodSubmission().warmth!,
-        }),
-      )).code,
+      (
+        await catchDomainError(() =>
+          attestWarmth(deps, {
+            actor: REP1,
+            leadId: res.leadId,
+            relationship: 'customer',
+            warmth: goodSubmission().warmth!,
+          }),
+        )
+      ).code,
     ).toBe('forbidden');
 
     const attested = await attestWarmth(deps, {
@@ -339,8 +351,13 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
     });
     expect(attested.view.status).toBe('qualified');
     expect(attested.view.warmth?.attestedByUserId).toBe(NORTHWIND.userId);
-    expect(outboxRows(t.db).some((r) => r.delivery_key === `lead:${res.leadId}:routing-post`)).toBe(true);
-    expect(events(t.db, res.leadId).map((e) => e.to_status)).toEqual(['awaiting_attestation', 'qualified']);
+    expect((await outboxRows(t.db)).some((r) => r.delivery_key === `lead:${res.leadId}:routing-post`)).toBe(
+      true,
+    );
+    expect((await events(t.db, res.leadId)).map((e) => e.to_status)).toEqual([
+      'awaiting_attestation',
+      'qualified',
+    ]);
   });
 
   it('takes the partner’s own flag of a rep-surfaced account as the attestation it was waiting for', async () => {
@@ -351,7 +368,7 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
     if (rep.kind !== 'created') throw new Error(rep.kind);
     const partner = await submitLead(deps, goodSubmission({ actor: NORTHWIND }));
     expect(partner).toMatchObject({ kind: 'attested', leadId: rep.leadId, status: 'qualified' });
-    expect(count(t.db, 'leads')).toBe(1);
+    expect(await count(t.db, 'leads')).toBe(1);
   });
 
   it('never credits a partner as corroborating on a rep’s say-so', async () => {
@@ -362,11 +379,14 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
       partnerSlug: 'contoso',
     });
     expect(rep).toMatchObject({ kind: 'duplicate', leadId: first.leadId });
-    expect(count(t.db, 'corroborations')).toBe(0);
+    expect(await count(t.db, 'corroborations')).toBe(0);
   });
 
   it('lets a warm partner submission stand on its own next to another partner’s candidate', async () => {
-    const cold = await submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 1 } }));
+    const cold = await submitLead(
+      deps,
+      goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 1 } }),
+    );
     expect(cold).toMatchObject({ kind: 'created', status: 'candidate' });
     const warm = await submitLead(deps, goodSubmission({ actor: CONTOSO }));
     expect(warm).toMatchObject({ kind: 'created', status: 'qualified' });
@@ -379,7 +399,7 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
       partnerSlug: 'northwind',
     });
     if (known.kind !== 'created') throw new Error(known.kind);
-    const asks = outboxRows(t.db).filter((r) =>
+    const asks = (await outboxRows(t.db)).filter((r) =>
       r.delivery_key.includes(`lead:${known.leadId}:attest-request`),
     );
     expect(asks.map((r) => r.recipient)).toEqual([NORTHWIND.userId]);
@@ -397,14 +417,17 @@ describe('rep-surfaced leads wait for the partner to attest', () => {
       partnerSlug: 'contoso',
     });
     if (nobody.kind !== 'created') throw new Error(nobody.kind);
-    const fallback = outboxRows(t.db).filter((r) =>
+    const fallback = (await outboxRows(t.db)).filter((r) =>
       r.delivery_key.includes(`lead:${nobody.leadId}:attest-request`),
     );
     expect(fallback.map((r) => r.recipient)).toEqual(['U0PAM']);
   });
 
   it('lets a candidate partner update the attestation and qualify', async () => {
-    const res = await submitLead(deps, goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 2 } }));
+    const res = await submitLead(
+      deps,
+      goodSubmission({ warmth: { ...goodSubmission().warmth!, strength: 2 } }),
+    );
     if (res.kind !== 'created') throw new Error(res.kind);
     expect(res.status).toBe('candidate');
     const updated = await attestWarmth(deps, {
@@ -429,13 +452,16 @@ describe('working the lead', () => {
     const claimed = await claimLead(deps, { actor: REP1, leadId: id });
     expect(claimed.view).toMatchObject({ status: 'claimed', ownerUserId: REP1.userId });
     expect(
-      (await catchDomainError(() => recordOutcome(deps, { actor: REP2, leadId: id, outcome: 'intro_requested' })))
-        .code,
+      (
+        await catchDomainError(() =>
+          recordOutcome(deps, { actor: REP2, leadId: id, outcome: 'intro_requested' }),
+        )
+      ).code,
     ).toBe('forbidden');
     await recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'intro_requested' });
-    expect((await catchDomainError(() => answerIntro(deps, { actor: CONTOSO, leadId: id, made: true }))).code).toBe(
-      'forbidden',
-    );
+    expect(
+      (await catchDomainError(() => answerIntro(deps, { actor: CONTOSO, leadId: id, made: true }))).code,
+    ).toBe('forbidden');
     const answered = await answerIntro(deps, { actor: NORTHWIND, leadId: id, made: true });
     expect(answered.view.introStatus).toBe('made');
     expect(
@@ -445,7 +471,7 @@ describe('working the lead', () => {
     await recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'opportunity' });
     const won = await recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'won' });
     expect(won.view.status).toBe('won');
-    expect(events(t.db, id).map((e) => `${e.type}:${e.to_status ?? ''}`)).toEqual([
+    expect((await events(t.db, id)).map((e) => `${e.type}:${e.to_status ?? ''}`)).toEqual([
       'transition:qualified',
       'transition:claimed',
       'transition:intro_requested',
@@ -454,7 +480,7 @@ describe('working the lead', () => {
       'transition:opportunity',
       'transition:won',
     ]);
-    const partnerDms = outboxRows(t.db)
+    const partnerDms = (await outboxRows(t.db))
       .filter((r) => r.recipient === NORTHWIND.userId && r.delivery_key.includes(':partner:'))
       .map((r) => r.delivery_key.split(':')[3]);
     expect(partnerDms).toEqual([
@@ -465,13 +491,20 @@ describe('working the lead', () => {
       'opportunity',
       'won',
     ]);
-    const updates = outboxRows(t.db).filter((r) => r.method === 'chat.update' && r.lead_id === id);
+    const updates = (await outboxRows(t.db)).filter((r) => r.method === 'chat.update' && r.lead_id === id);
     expect(updates).toHaveLength(6);
     // Terminal: nothing moves a won lead.
     expect(
-      (await catchDomainError(() =>
-        recordOutcome(deps, { actor: LEADER, leadId: id, outcome: 'lost', reason: { reasonCode: 'price' } }),
-      )).code,
+      (
+        await catchDomainError(() =>
+          recordOutcome(deps, {
+            actor: LEADER,
+            leadId: id,
+            outcome: 'lost',
+            reason: { reasonCode: 'price' },
+          }),
+        )
+      ).code,
     ).toBe('illegal_transition');
   });
 
@@ -486,7 +519,12 @@ describe('working the lead', () => {
   it('refuses a stale click (an older version of the post) instead of applying it twice', async () => {
     const id = await qualifiedLead();
     const claimed = await claimLead(deps, { actor: REP1, leadId: id });
-    await recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'meeting_held', version: claimed.view.version });
+    await recordOutcome(deps, {
+      actor: REP1,
+      leadId: id,
+      outcome: 'meeting_held',
+      version: claimed.view.version,
+    });
     const err = await catchDomainError(() =>
       recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'opportunity', version: claimed.view.version }),
     );
@@ -497,12 +535,15 @@ describe('working the lead', () => {
     const id = await qualifiedLead();
     await claimLead(deps, { actor: REP1, leadId: id });
     expect(
-      (await catchDomainError(() => recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'lost' }))).fields,
+      (await catchDomainError(() => recordOutcome(deps, { actor: REP1, leadId: id, outcome: 'lost' })))
+        .fields,
     ).toHaveProperty('reasonCode');
     expect(
-      (await catchDomainError(() =>
-        disqualifyLead(deps, { actor: REP1, leadId: id, reason: { reasonCode: 'made_up' } }),
-      )).fields,
+      (
+        await catchDomainError(() =>
+          disqualifyLead(deps, { actor: REP1, leadId: id, reason: { reasonCode: 'made_up' } }),
+        )
+      ).fields,
     ).toHaveProperty('reasonCode');
     const res = await disqualifyLead(deps, {
       actor: REP1,
@@ -520,14 +561,18 @@ describe('working the lead', () => {
     const id = await qualifiedLead();
     await claimLead(deps, { actor: REP1, leadId: id });
     expect(
-      (await catchDomainError(() =>
-        reassignLead(deps, { actor: REP1, leadId: id, newOwnerUserId: 'U0REP2', reason: 'swap' }),
-      )).code,
+      (
+        await catchDomainError(() =>
+          reassignLead(deps, { actor: REP1, leadId: id, newOwnerUserId: 'U0REP2', reason: 'swap' }),
+        )
+      ).code,
     ).toBe('forbidden');
     expect(
-      (await catchDomainError(() =>
-        reassignLead(deps, { actor: LEADER, leadId: id, newOwnerUserId: 'U0REP2', reason: '' }),
-      )).fields,
+      (
+        await catchDomainError(() =>
+          reassignLead(deps, { actor: LEADER, leadId: id, newOwnerUserId: 'U0REP2', reason: '' }),
+        )
+      ).fields,
     ).toHaveProperty('reason');
     const res = await reassignLead(deps, {
       actor: LEADER,
@@ -536,7 +581,7 @@ describe('working the lead', () => {
       reason: 'Territory change',
     });
     expect(res.view.ownerUserId).toBe('U0REP2');
-    expect(events(t.db, id).at(-1)).toMatchObject({
+    expect((await events(t.db, id)).at(-1)).toMatchObject({
       type: 'reassigned',
       reason: 'Territory change',
       actor_user_id: 'U0LEAD',

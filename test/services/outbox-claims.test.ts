@@ -12,7 +12,7 @@ import {
 import { submitLead } from '../../src/services/submit-lead.ts';
 import { goodSubmission } from '../helpers/actors.ts';
 import { openTestDb, serviceDeps, type TestDb, testConfig } from '../helpers/db.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
+import { sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
 
 // The outbox's claim protocol on a real SQLite file: lanes (order per lead's post and per DM conversation,
 // not per recipient) and leases (a row is never taken by two senders; a dead sender's rows come back).
@@ -24,7 +24,7 @@ let lead1: number;
 let lead2: number;
 
 beforeEach(async () => {
-  t = openTestDb();
+  t = await openTestDb();
   const deps = await serviceDeps(t.db, testConfig(), () => T0);
   const ids: number[] = [];
   for (const website of ['one-co.com', 'two-co.com']) {
@@ -36,7 +36,7 @@ beforeEach(async () => {
     ids.push(res.view.id);
   }
   [lead1, lead2] = ids as [number, number];
-  sqliteClient(t.db).prepare('delete from outbox').run();
+  await sqlRun(t.db, 'delete from outbox');
 });
 afterEach(() => t.cleanup());
 
@@ -116,9 +116,10 @@ describe('leases', () => {
     expect(keys(a)).toEqual(['a', 'b']);
     expect(keys(b)).toEqual(['c']);
     expect(await claim('sender-c')).toEqual([]);
-    const rows = sqliteClient(t.db)
-      .prepare('select delivery_key as k, lease_owner as o, last_error as e from outbox order by id')
-      .all() as Array<{ k: string; o: string | null; e: string | null }>;
+    const rows = (await sqlAll(
+      t.db,
+      'select delivery_key as k, lease_owner as o, last_error as e from outbox order by id',
+    )) as Array<{ k: string; o: string | null; e: string | null }>;
     expect(rows.map((r) => [r.k, r.o])).toEqual([
       ['a', 'sender-a'],
       ['b', 'sender-a'],
@@ -144,9 +145,7 @@ describe('leases', () => {
     const [a] = await claim('sender-a');
     await claim('sender-b', T0 + LEASE);
     await recordMarks(t.db, 'sender-a', [{ kind: 'failed', row: a!, error: 'late answer' }], T0 + LEASE + 1);
-    const row = sqliteClient(t.db)
-      .prepare("select status, lease_owner as o from outbox where delivery_key = 'a'")
-      .get();
+    const row = await sqlGet(t.db, "select status, lease_owner as o from outbox where delivery_key = 'a'");
     expect(row).toEqual({ status: 'pending', o: 'sender-b' });
   });
 
@@ -162,9 +161,9 @@ describe('leases', () => {
   it('holds rows to a channel that is no longer internal until it is internal again', async () => {
     await setChannelState(t.db, 'C0ROUTING', 'shared', 'shared with T0OUTSIDE', T0);
     expect(keys(await claim('sender-a'))).toEqual(['b', 'c']);
-    expect((await deliveryProblems(t.db, T0)).channels.map((c) => [c.channelId, c.state, c.waiting])).toEqual([
-      ['C0ROUTING', 'shared', 1],
-    ]);
+    expect((await deliveryProblems(t.db, T0)).channels.map((c) => [c.channelId, c.state, c.waiting])).toEqual(
+      [['C0ROUTING', 'shared', 1]],
+    );
     await setChannelState(t.db, 'C0ROUTING', 'internal', null, T0 + 1);
     expect(keys(await claim('sender-b', T0 + 2))).toEqual(['a']);
   });

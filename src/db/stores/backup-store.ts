@@ -194,8 +194,14 @@ export function findPostgresTool(
   return null;
 }
 
-function requireTool(tool: PgTool, what: string): string {
-  const path = findPostgresTool(tool);
+/** Where to look for pg_dump and pg_restore (tests point it elsewhere). */
+export interface PostgresToolSearch {
+  env?: { PATH?: string | undefined };
+  libRoot?: string;
+}
+
+function requireTool(tool: PgTool, what: string, search: PostgresToolSearch): string {
+  const path = findPostgresTool(tool, search.env, search.libRoot);
   if (!path)
     throw new PostgresToolMissingError(
       `${what} on PostgreSQL needs ${tool}, which is not on PATH or in /usr/lib/postgresql/*/bin: ${INSTEAD[tool]}.`,
@@ -257,9 +263,13 @@ async function postgresFigures(databaseUrl: string): Promise<PostgresBackupInfo>
  * Writes a consistent snapshot of the PostgreSQL database to `target` with `pg_dump --format=custom` (via a
  * temporary file, checked with `pg_restore --list` and renamed once complete), safe while Foothold runs.
  */
-export async function backupPostgres(databaseUrl: string, target: string): Promise<PostgresBackupInfo> {
-  const dump = requireTool('pg_dump', 'db backup');
-  const list = requireTool('pg_restore', 'db backup (to check the dump)');
+export async function backupPostgres(
+  databaseUrl: string,
+  target: string,
+  search: PostgresToolSearch = {},
+): Promise<PostgresBackupInfo> {
+  const dump = requireTool('pg_dump', 'db backup', search);
+  const list = requireTool('pg_restore', 'db backup (to check the dump)', search);
   const { dbname, env } = toolConnection(databaseUrl);
   const temp = `${target}.${process.pid}.partial`;
   rmSync(temp, { force: true });
@@ -286,8 +296,12 @@ export async function backupPostgres(databaseUrl: string, target: string): Promi
  * transaction: a dump that fails half-way changes nothing. Stop every Foothold process first, and migrate after
  * (the dump may be older than the code).
  */
-export async function restorePostgres(databaseUrl: string, source: string): Promise<PostgresBackupInfo> {
-  const restore = requireTool('pg_restore', 'db restore');
+export async function restorePostgres(
+  databaseUrl: string,
+  source: string,
+  search: PostgresToolSearch = {},
+): Promise<PostgresBackupInfo> {
+  const restore = requireTool('pg_restore', 'db restore', search);
   if (!existsSync(source)) throw new Error(`${source} does not exist`);
   const { dbname, env } = toolConnection(databaseUrl);
   let toc: string;

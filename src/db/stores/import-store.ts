@@ -16,6 +16,10 @@
 //     unchanged, and the rows' `imported_at` stays the time their values last changed. For accounts, only the
 //     columns the file has are updated on existing rows (a file without an Employees column keeps the
 //     employee counts).
+//  On PostgreSQL the stage is an UNLOGGED table of its own (a pooled connection cannot keep a TEMP table across
+//  statements), written with multi-row INSERTs of up to PORTABLE_PARAMS bind parameters each (under SQLite's 32,766
+//  and PostgreSQL's 65,535), one transaction per batch; steps 2 and 3 run the same SQL on both engines. SQLite keeps
+//  its fast path for staging: raw prepared statements on the connection's TEMP table (about twice as fast).
 //  While batches are written the import is visible in `import_runs` (`applying`, rows applied of total). A
 //  process killed half-way leaves it `applying`; the next import marks it `interrupted` and says so: the rows
 //  written so far are whole rows, and running the same import again completes it (it is idempotent).
@@ -25,8 +29,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { CrmAccount, Relationship } from '../../core/types.ts';
-import type { Db } from '../connection.ts';
+import { affected, type Db, engineKind, one, sqliteClient, type Tx, transaction } from '../connection.ts';
 import { baselines, crmAccounts, importRuns, partnerOrgs, partnerOverlaps } from '../schema.ts';
+import { rawRow, rawRows, rawRun } from './raw-sql.ts';
 
 export type AccountImportRow = CrmAccount;
 
@@ -71,10 +76,15 @@ export interface DuplicateKey {
 }
 
 export interface ImportStage<Row> {
-  /** Stages one validated row; `line` is its line number in the file (unique per row). */
-  add(line: number, row: Row): void;
+  /**
+   * Stages one validated row; `line` is its line number in the file (unique per row). Every BATCH_SIZE rows the
+   * batch is written: on SQLite at once (nothing to await), on PostgreSQL through the pool, and the promise returned
+   * then resolves when it is written (await it: it is the import's backpressure; an error of an un-awaited write
+   * is thrown by `finish`).
+   */
+  add(line: number, row: Row): Promise<void> | undefined;
   /** Flushes, keeps only the last row per key and returns the repeats, in file order. */
-  finish(): DuplicateKey[];
+  finish(): Promise<DuplicateKey[]>;
   /**
    * Writes the staged rows to the target table in short batches (see the top of this file). Call `finish()`
    * first. `present` names the row fields the file had a column for: an existing row's other fields are left as
@@ -86,27 +96,38 @@ export interface ImportStage<Row> {
     onProgress?: (progress: ApplyProgress) => void,
   ): Promise<ImportCounts>;
   /** Drops the staging table. Safe to call more than once. */
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
-type Cell = string | number | null;
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Cell = string | number | boolean | null;
+
+/** A staging column's type on each engine (booleans are 0/1 integers on SQLite). */
+type StageType = 'TEXT' | 'INTEGER' | 'REAL' | 'BOOLEAN';
+const STAGE_TYPES: Record<StageType, { sqlite: string; postgres: string }> = {
+  TEXT: { sqlite: 'TEXT', postgres: 'text' },
+  INTEGER: { sqlite: 'INTEGER', postgres: 'bigint' },
+  REAL: { sqlite: 'REAL', postgres: 'double precision' },
+  BOOLEAN: { sqlite: 'INTEGER', postgres: 'boolean' },
+};
 
 interface StageDef<Row> {
   /** What `import_runs` calls this import. */
   kind: string;
   /** Staging columns after `line` and `key`, named as in the target table. */
-  columns: ReadonlyArray<{ name: string; type: 'TEXT' | 'INTEGER' | 'REAL' }>;
+  columns: ReadonlyArray<{ name: string; type: StageType }>;
   key(row: Row): string;
   /** Writes the row's staging columns (after `line` and `key`) into `out` from index `at`. */
   write(row: Row, out: Cell[], at: number): void;
   /** Counts rows of the stage `s` that have no row yet in the target table. */
   countNew(stage: SQL): SQL;
-  upsert(tx: Tx, stage: SQL, now: number, present: ReadonlySet<string>): { changes: number };
+  /** Upserts the rows of `stage` (a parenthesised SELECT: give it an alias) into the target table. */
+  upsert(tx: Tx, stage: SQL, now: number, present: ReadonlySet<string>): Promise<unknown>;
 }
 
 const BATCH_SIZE = 2000;
 const ROWS_PER_STATEMENT = 50;
+/** Bind parameters per portable multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535. */
+export const PORTABLE_PARAMS = 30_000;
 
 /** How long one write batch of `apply` aims to hold the write lock, and the least pause after it. */
 export const BATCH_TARGET_MS = 10;
@@ -116,47 +137,153 @@ const MAX_BATCH_ROWS = 50_000;
 const STALE_AFTER_MS = 10 * 60_000;
 let stageCounter = 0;
 
+/** Where staged rows go: a TEMP table through raw statements (SQLite) or an UNLOGGED table through drizzle. */
+interface StageStore {
+  /** Creates the table (once, before the first write). */
+  create(): Promise<void>;
+  /** Writes `rows` buffered rows from `chunks` (ROWS_PER_STATEMENT rows of `width` cells each). */
+  write(chunks: readonly Cell[][], rows: number): Promise<void>;
+  drop(): Promise<void>;
+}
+
+/**
+ * SQLite's fast path: raw prepared statements on a connection-private TEMP table. Writing it takes no lock on
+ * the main database. A statement run while another transaction of this connection is open (an async one, waiting
+ * on something) would join that transaction, so the work then queues behind it through `transaction()`.
+ */
+function sqliteStageStore(db: Db, name: string, columns: string, width: number): StageStore {
+  const client = sqliteClient(db);
+  const onConnection = async (work: () => void) => {
+    if (!client.inTransaction) work();
+    else await transaction(db, async () => work());
+  };
+  let insertOne: ReturnType<typeof client.prepare> | undefined;
+  let insertChunk: ReturnType<typeof client.prepare> | undefined;
+  const one = new Array<Cell>(width).fill(null);
+  return {
+    create: () =>
+      onConnection(() => {
+        client.exec(`DROP TABLE IF EXISTS temp."${name}"`);
+        client.exec(`CREATE TEMP TABLE "${name}" (${columns})`);
+        const placeholders = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+        insertOne = client.prepare(`INSERT INTO temp."${name}" VALUES ${placeholders}`);
+        // Multi-row VALUES: far fewer statement executions than one INSERT per row.
+        insertChunk = client.prepare(
+          `INSERT INTO temp."${name}" VALUES ${Array.from({ length: ROWS_PER_STATEMENT }, () => placeholders).join(', ')}`,
+        );
+      }),
+    write: (chunks, rows) =>
+      onConnection(() => {
+        const write = client.transaction(() => {
+          const full = Math.floor(rows / ROWS_PER_STATEMENT);
+          for (let c = 0; c < full; c += 1) insertChunk!.run(chunks[c]!);
+          // The rows of a last, partial chunk (only at the end of the file) one by one.
+          for (let r = full * ROWS_PER_STATEMENT; r < rows; r += 1) {
+            const chunk = chunks[full]!;
+            const from = (r - full * ROWS_PER_STATEMENT) * width;
+            for (let i = 0; i < width; i += 1) one[i] = chunk[from + i]!;
+            insertOne!.run(one);
+          }
+        });
+        write();
+      }),
+    drop: () =>
+      onConnection(() => {
+        if (client.open) client.exec(`DROP TABLE IF EXISTS temp."${name}"`);
+      }),
+  };
+}
+
+/** The portable path (PostgreSQL): batched multi-row INSERTs in `sql`, one transaction per batch. */
+function portableStageStore(db: Db, stage: SQL, columns: string, width: number): StageStore {
+  const rowsPerStatement = Math.max(1, Math.floor(PORTABLE_PARAMS / width));
+  return {
+    async create() {
+      await rawRun(db, sql`DROP TABLE IF EXISTS ${stage}`);
+      await rawRun(db, sql`CREATE UNLOGGED TABLE ${stage} (${sql.raw(columns)})`);
+    },
+    async write(chunks, rows) {
+      const tuples: SQL[] = [];
+      for (let r = 0; r < rows; r += 1) {
+        const chunk = chunks[Math.floor(r / ROWS_PER_STATEMENT)]!;
+        const from = (r % ROWS_PER_STATEMENT) * width;
+        tuples.push(
+          sql`(${sql.join(
+            chunk.slice(from, from + width).map((v) => sql`${v}`),
+            sql`, `,
+          )})`,
+        );
+      }
+      await transaction(db, async (tx) => {
+        for (let i = 0; i < tuples.length; i += rowsPerStatement) {
+          await rawRun(
+            tx,
+            sql`INSERT INTO ${stage} VALUES ${sql.join(tuples.slice(i, i + rowsPerStatement), sql`, `)}`,
+          );
+        }
+      });
+    },
+    async drop() {
+      await rawRun(db, sql`DROP TABLE IF EXISTS ${stage}`);
+    },
+  };
+}
+
 function createStage<Row>(db: Db, def: StageDef<Row>): ImportStage<Row> {
-  const client = db.$client;
+  const kind = engineKind(db);
   stageCounter += 1;
   const name = `_import_stage_${process.pid}_${stageCounter}`;
   const stage = sql`${sql.identifier(name)}`;
-  const cols = def.columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
-  client.exec(`DROP TABLE IF EXISTS temp."${name}"`);
-  client.exec(`CREATE TEMP TABLE "${name}" (line INTEGER PRIMARY KEY, key TEXT NOT NULL, ${cols})`);
   const width = 2 + def.columns.length;
-  const placeholders = `(${Array.from({ length: width }, () => '?').join(', ')})`;
-  const insertOne = client.prepare(`INSERT INTO temp."${name}" VALUES ${placeholders}`);
-  // Multi-row VALUES: far fewer statement executions than one INSERT per row.
-  const insertChunk = client.prepare(
-    `INSERT INTO temp."${name}" VALUES ${Array.from({ length: ROWS_PER_STATEMENT }, () => placeholders).join(', ')}`,
-  );
-  // Rows are written straight into the parameter arrays of the chunk statements, preallocated once: no array
-  // per row and no slicing or flattening per chunk (together a third of an import's time in the profile).
+  const columnsSql = [
+    `line ${kind === 'sqlite' ? 'INTEGER' : 'bigint'} PRIMARY KEY`,
+    `key ${kind === 'sqlite' ? 'TEXT' : 'text'} NOT NULL`,
+    ...def.columns.map((c) => `"${c.name}" ${STAGE_TYPES[c.type][kind]}`),
+  ].join(', ');
+  const store =
+    kind === 'sqlite'
+      ? sqliteStageStore(db, name, columnsSql, width)
+      : portableStageStore(db, stage, columnsSql, width);
+  // Rows are written straight into preallocated parameter arrays, ROWS_PER_STATEMENT rows each: no array per row
+  // and no slicing or flattening per chunk on SQLite (together a third of an import's time in the profile).
   const CHUNKS = BATCH_SIZE / ROWS_PER_STATEMENT;
-  const chunks: Cell[][] = Array.from({ length: CHUNKS }, () =>
-    new Array<Cell>(ROWS_PER_STATEMENT * width).fill(null),
-  );
-  const one = new Array<Cell>(width).fill(null);
+  const freshChunks = () =>
+    Array.from({ length: CHUNKS }, () => new Array<Cell>(ROWS_PER_STATEMENT * width).fill(null));
+  let chunks: Cell[][] = freshChunks();
   let buffered = 0;
-  const insertBuffered = client.transaction((rows: number) => {
-    const full = Math.floor(rows / ROWS_PER_STATEMENT);
-    for (let c = 0; c < full; c += 1) insertChunk.run(chunks[c]!);
-    // The rows of a last, partial chunk (only at the end of the file) one by one.
-    for (let r = full * ROWS_PER_STATEMENT; r < rows; r += 1) {
-      const chunk = chunks[full]!;
-      const from = (r - full * ROWS_PER_STATEMENT) * width;
-      for (let i = 0; i < width; i += 1) one[i] = chunk[from + i]!;
-      insertOne.run(one);
-    }
+  /** The first error of a write, kept for `finish` (a caller may not await `add`). */
+  let failure: unknown = null;
+  const keep = (err: unknown) => {
+    failure ??= err;
+  };
+  let tableReady = false;
+  // Created now (on SQLite, synchronously: no other transaction is open on the connection in an import).
+  const created = store.create().then(() => {
+    tableReady = true;
   });
+  created.catch(keep);
+  /** The writes in flight, in order (the order of staged rows does not matter: `line` is the key). */
+  let writing: Promise<void> = created.catch(keep);
   let finished = false;
   let disposed = false;
 
-  const flush = () => {
-    if (buffered === 0) return;
-    insertBuffered(buffered);
+  const flush = (): Promise<void> | undefined => {
+    if (buffered === 0) return undefined;
+    const rows = buffered;
+    const batch = chunks;
     buffered = 0;
+    if (kind === 'sqlite' && tableReady && !sqliteClient(db).inTransaction) {
+      // The fast path: the raw statements run now, synchronously, so the chunk arrays are free again at once.
+      const written = store.write(batch, rows).catch(keep);
+      writing = writing.then(() => written);
+      return written;
+    }
+    chunks = freshChunks();
+    writing = writing
+      .then(() => created)
+      .then(() => store.write(batch, rows))
+      .catch(keep);
+    return writing;
   };
 
   return {
@@ -168,99 +295,109 @@ function createStage<Row>(db: Db, def: StageDef<Row>): ImportStage<Row> {
       chunk[at + 1] = def.key(row);
       def.write(row, chunk, at + 2);
       buffered += 1;
-      if (buffered === BATCH_SIZE) flush();
+      return buffered === BATCH_SIZE ? flush() : undefined;
     },
-    finish() {
+    async finish() {
       flush();
+      await writing;
+      if (failure !== null) throw failure;
       finished = true;
-      client.exec(`CREATE INDEX temp."${name}_key" ON "${name}" (key, line)`);
-      const duplicates = client
-        .prepare(
-          `SELECT s.line AS row, s.key AS key,
-             (SELECT max(p.line) FROM temp."${name}" p WHERE p.key = s.key AND p.line < s.line) AS previousRow
-           FROM temp."${name}" s
-           WHERE EXISTS (SELECT 1 FROM temp."${name}" p WHERE p.key = s.key AND p.line < s.line)
-           ORDER BY s.line`,
-        )
-        .all() as DuplicateKey[];
+      const index = sql.identifier(`${name}_key`);
+      await rawRun(db, sql`CREATE INDEX ${index} ON ${stage} (key, line)`);
+      const duplicates = await rawRows<DuplicateKey>(
+        db,
+        sql`SELECT s.line AS "row", s.key AS "key",
+              (SELECT max(p.line) FROM ${stage} p WHERE p.key = s.key AND p.line < s.line) AS "previousRow"
+            FROM ${stage} s
+            WHERE EXISTS (SELECT 1 FROM ${stage} p WHERE p.key = s.key AND p.line < s.line)
+            ORDER BY s.line`,
+      );
       if (duplicates.length > 0) {
-        client.exec(
-          `DELETE FROM temp."${name}" AS s
-           WHERE EXISTS (SELECT 1 FROM temp."${name}" p WHERE p.key = s.key AND p.line > s.line)`,
+        await rawRun(
+          db,
+          sql`DELETE FROM ${stage} WHERE EXISTS (
+                SELECT 1 FROM ${stage} p WHERE p.key = ${stage}.key AND p.line > ${stage}.line)`,
         );
       }
-      return duplicates;
+      return duplicates.map((d) => ({ row: Number(d.row), previousRow: Number(d.previousRow), key: d.key }));
     },
     async apply(now, present, onProgress) {
       if (!finished) throw new Error('call finish() before apply()');
-      const notes = markInterruptedImports(db, now);
-      const total = client.prepare(`SELECT count(*) AS n FROM temp."${name}"`).get() as { n: number };
-      const run = db
-        .insert(importRuns)
-        .values({
-          kind: def.kind,
-          status: 'applying',
-          rowsTotal: total.n,
-          rowsApplied: 0,
-          pid: process.pid,
-          host: hostname(),
-          startedAt: now,
-          updatedAt: now,
-        })
-        .returning({ id: importRuns.id })
-        .get();
-      const counts = { inserted: 0, updated: 0, unchanged: 0 };
-      const nextLine = client.prepare(
-        `SELECT max(line) AS hi, count(*) AS n FROM (SELECT line FROM temp."${name}" WHERE line > ? ORDER BY line LIMIT ?)`,
+      const notes = await markInterruptedImports(db, now);
+      const total = Number(
+        (await rawRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM ${stage}`))?.n ?? 0,
       );
+      const run = await one(
+        db
+          .insert(importRuns)
+          .values({
+            kind: def.kind,
+            status: 'applying',
+            rowsTotal: total,
+            rowsApplied: 0,
+            pid: process.pid,
+            host: hostname(),
+            startedAt: now,
+            updatedAt: now,
+          })
+          .returning({ id: importRuns.id }),
+      );
+      const runId = run!.id;
+      const counts = { inserted: 0, updated: 0, unchanged: 0 };
       let after = 0;
       let applied = 0;
       let batchRows = 1000;
       for (;;) {
-        const next = nextLine.get(after, batchRows) as { hi: number | null; n: number };
-        if (next.hi === null) break;
-        const hi = next.hi;
+        const next = await rawRow<{ hi: number | null; n: number }>(
+          db,
+          sql`SELECT max(line) AS hi, count(*) AS n
+                FROM (SELECT line FROM ${stage} WHERE line > ${after} ORDER BY line LIMIT ${batchRows}) AS b`,
+        );
+        if (next?.hi == null) break;
+        const hi = Number(next.hi);
+        const n = Number(next.n);
         const batch = sql`(SELECT * FROM ${stage} WHERE line > ${after} AND line <= ${hi})`;
         const started = performance.now();
-        db.transaction(
-          (tx) => {
-            const inserted = tx.get<{ n: number }>(def.countNew(batch))?.n ?? 0;
-            const { changes } = def.upsert(tx, batch, now, present);
-            counts.inserted += inserted;
-            counts.updated += changes - inserted;
-            counts.unchanged += next.n - changes;
-            applied += next.n;
-            tx.update(importRuns)
-              .set({ rowsApplied: applied, updatedAt: Date.now() })
-              .where(eq(importRuns.id, run.id))
-              .run();
-          },
-          { behavior: 'immediate' },
-        );
+        const done = await transaction(db, async (tx) => {
+          const inserted = Number((await rawRow<{ n: number }>(tx, def.countNew(batch)))?.n ?? 0);
+          const changes = affected(await def.upsert(tx, batch, now, present));
+          await tx
+            .update(importRuns)
+            .set({ rowsApplied: applied + n, updatedAt: Date.now() })
+            .where(eq(importRuns.id, runId));
+          return { inserted, changes };
+        });
+        counts.inserted += done.inserted;
+        counts.updated += done.changes - done.inserted;
+        counts.unchanged += n - done.changes;
+        applied += n;
         const ms = performance.now() - started;
         after = hi;
-        onProgress?.({ applied, total: total.n });
+        onProgress?.({ applied, total });
         // Size the next batch to hold the lock about BATCH_TARGET_MS, then leave the lock free at least as long:
-        // a writer waiting in SQLite's busy handler (retries after 1, 3, 8, 18 ms…) gets in.
+        // a writer waiting in SQLite's busy handler (retries after 1, 3, 8, 18 ms…) gets in. PostgreSQL locks
+        // rows, not the database: no pause there.
         batchRows = Math.round(
           Math.min(
             MAX_BATCH_ROWS,
             Math.max(MIN_BATCH_ROWS, (batchRows * BATCH_TARGET_MS) / Math.max(ms, 0.5)),
           ),
         );
-        await sleep(Math.max(BATCH_TARGET_MS, ms));
+        if (kind === 'sqlite') await sleep(Math.max(BATCH_TARGET_MS, ms));
       }
-      db.update(importRuns)
+      await db
+        .update(importRuns)
         .set({ status: 'done', rowsApplied: applied, updatedAt: Date.now() })
-        .where(eq(importRuns.id, run.id))
-        .run();
+        .where(eq(importRuns.id, runId));
       return { ...counts, notes };
     },
-    dispose() {
+    async dispose() {
       if (disposed) return;
       disposed = true;
       buffered = 0;
-      if (client.open) client.exec(`DROP TABLE IF EXISTS temp."${name}"`);
+      await writing;
+      await created.catch(() => {});
+      await store.drop();
     },
   };
 }
@@ -278,16 +415,16 @@ function processAlive(pid: number): boolean {
  * Marks imports left `applying` by a process that is gone (on this host) or silent for STALE_AFTER_MS as
  * `interrupted`, and returns one note per import for the operator.
  */
-export function markInterruptedImports(db: Db, now: number): string[] {
+export async function markInterruptedImports(db: Db, now: number): Promise<string[]> {
   const host = hostname();
   const notes: string[] = [];
-  for (const r of db.select().from(importRuns).where(eq(importRuns.status, 'applying')).all()) {
+  for (const r of await db.select().from(importRuns).where(eq(importRuns.status, 'applying'))) {
     const gone = r.host === host ? !processAlive(r.pid) : now - r.updatedAt > STALE_AFTER_MS;
     if (!gone) continue;
-    db.update(importRuns)
+    await db
+      .update(importRuns)
       .set({ status: 'interrupted' })
-      .where(and(eq(importRuns.id, r.id), eq(importRuns.status, 'applying')))
-      .run();
+      .where(and(eq(importRuns.id, r.id), eq(importRuns.status, 'applying')));
     notes.push(
       `An earlier ${r.kind.startsWith('overlaps:') ? `overlaps import for ${r.kind.slice(9)}` : `${r.kind} import`} (started ${new Date(r.startedAt).toISOString()}) was interrupted after ` +
         `${r.rowsApplied.toLocaleString('en-US')} of ${r.rowsTotal.toLocaleString('en-US')} rows; run that import again to complete it (importing the same file twice is safe)`,
@@ -297,9 +434,9 @@ export function markInterruptedImports(db: Db, now: number): string[] {
 }
 
 /** Imports being written right now (another process's, while it runs). */
-export function importsInProgress(
+export async function importsInProgress(
   db: Db,
-): Array<{ kind: string; rowsApplied: number; rowsTotal: number; startedAt: number }> {
+): Promise<Array<{ kind: string; rowsApplied: number; rowsTotal: number; startedAt: number }>> {
   return db
     .select({
       kind: importRuns.kind,
@@ -308,8 +445,7 @@ export function importsInProgress(
       startedAt: importRuns.startedAt,
     })
     .from(importRuns)
-    .where(eq(importRuns.status, 'applying'))
-    .all();
+    .where(eq(importRuns.status, 'applying'));
 }
 
 /** `excluded."col"`: the value the INSERT proposed for a conflicting row. */
@@ -317,17 +453,23 @@ function excluded(column: SQLiteColumn): SQL {
   return sql.raw(`excluded."${column.name}"`);
 }
 
-/** The upsert only updates when at least one column would change (`IS NOT` treats nulls as values). */
+/** The upsert only updates when at least one column would change (null counting as a value, on both engines). */
 function anyDiffers(columns: SQLiteColumn[]): SQL {
   return sql.join(
-    columns.map((c) => sql`${c} IS NOT ${excluded(c)}`),
+    columns.map((c) => sql`${c} IS DISTINCT FROM ${excluded(c)}`),
     sql` OR `,
   );
 }
 
-const bool = (b: boolean): number => (b ? 1 : 0);
+/** A staged boolean: 0/1 on SQLite, a boolean on PostgreSQL. */
+const booleanCell = (db: Db) =>
+  engineKind(db) === 'sqlite' ? (b: boolean): Cell => (b ? 1 : 0) : (b: boolean): Cell => b;
+
+/** The staged rows, for INSERT … SELECT (`WHERE true` keeps SQLite from reading ON CONFLICT as a join). */
+const staged = (stage: SQL) => sql`FROM ${stage} AS st WHERE true`;
 
 export function createAccountStage(db: Db): ImportStage<AccountImportRow> {
+  const bool = booleanCell(db);
   /** Columns an import may update, by row field; `name` is required, so always present. */
   const updatable = {
     name: crmAccounts.name,
@@ -349,8 +491,8 @@ export function createAccountStage(db: Db): ImportStage<AccountImportRow> {
       { name: 'country', type: 'TEXT' },
       { name: 'revenue', type: 'REAL' },
       { name: 'owner_user_id', type: 'TEXT' },
-      { name: 'is_customer', type: 'INTEGER' },
-      { name: 'has_open_opportunity', type: 'INTEGER' },
+      { name: 'is_customer', type: 'BOOLEAN' },
+      { name: 'has_open_opportunity', type: 'BOOLEAN' },
     ],
     key: (r) => r.domain,
     write: (r, out, at) => {
@@ -380,10 +522,11 @@ export function createAccountStage(db: Db): ImportStage<AccountImportRow> {
           // drizzle inserts every column in table order: the CRM-sync columns (section 11) start empty. On a
           // conflict only the `set` columns change, so a synced row keeps its CRM link.
           sql`SELECT domain, name, industry, employees, country, revenue, owner_user_id, is_customer,
-                has_open_opportunity, ${now}, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM ${stage} WHERE true`,
+                has_open_opportunity, cast(${now} as bigint), cast(NULL as text), cast(NULL as text),
+                cast(NULL as text), cast(NULL as bigint), cast(NULL as bigint), cast(NULL as text), cast(NULL as bigint)
+              ${staged(stage)}`,
         )
-        .onConflictDoUpdate({ target: crmAccounts.domain, set, setWhere: anyDiffers(columns) })
-        .run();
+        .onConflictDoUpdate({ target: crmAccounts.domain, set, setWhere: anyDiffers(columns) });
     },
   });
 }
@@ -406,7 +549,9 @@ export function createOverlapStage(db: Db, partnerSlug: string): ImportStage<Ove
     upsert: (tx, stage, now) =>
       tx
         .insert(partnerOverlaps)
-        .select(sql`SELECT ${partnerSlug}, domain, relationship, ${now} FROM ${stage} WHERE true`)
+        .select(
+          sql`SELECT cast(${partnerSlug} as text), domain, relationship, cast(${now} as bigint) ${staged(stage)}`,
+        )
         .onConflictDoUpdate({
           target: [partnerOverlaps.partnerSlug, partnerOverlaps.domain],
           set: {
@@ -414,8 +559,7 @@ export function createOverlapStage(db: Db, partnerSlug: string): ImportStage<Ove
             importedAt: excluded(partnerOverlaps.importedAt),
           },
           setWhere: anyDiffers([partnerOverlaps.relationship]),
-        })
-        .run(),
+        }),
   });
 }
 
@@ -468,8 +612,8 @@ export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
         .insert(baselines)
         .select(
           sql`SELECT lead_type, period, leads, opportunities, won, opportunity_rate, win_rate, avg_deal_size,
-                     currency, days_to_opportunity, days_to_close, ${now}
-              FROM ${stage} WHERE true`,
+                     currency, days_to_opportunity, days_to_close, cast(${now} as bigint)
+              ${staged(stage)}`,
         )
         .onConflictDoUpdate({
           target: [baselines.leadType, baselines.period],
@@ -486,8 +630,7 @@ export function createBaselineStage(db: Db): ImportStage<BaselineImportRow> {
             importedAt: excluded(baselines.importedAt),
           },
           setWhere: anyDiffers(valueColumns),
-        })
-        .run(),
+        }),
   });
 }
 
@@ -499,20 +642,20 @@ export interface PartnerRow {
   active: boolean;
 }
 
-export function findPartner(db: Db, slug: string): PartnerRow | undefined {
-  return db
-    .select({ slug: partnerOrgs.slug, name: partnerOrgs.name, active: partnerOrgs.active })
-    .from(partnerOrgs)
-    .where(sql`${partnerOrgs.slug} = ${slug}`)
-    .get();
+export async function findPartner(db: Db, slug: string): Promise<PartnerRow | undefined> {
+  return one(
+    db
+      .select({ slug: partnerOrgs.slug, name: partnerOrgs.name, active: partnerOrgs.active })
+      .from(partnerOrgs)
+      .where(eq(partnerOrgs.slug, slug)),
+  );
 }
 
-export function listPartners(db: Db): PartnerRow[] {
+export async function listPartners(db: Db): Promise<PartnerRow[]> {
   return db
     .select({ slug: partnerOrgs.slug, name: partnerOrgs.name, active: partnerOrgs.active })
     .from(partnerOrgs)
-    .orderBy(partnerOrgs.slug)
-    .all();
+    .orderBy(partnerOrgs.slug);
 }
 
 export interface PartnerSyncInput {
@@ -527,46 +670,44 @@ export interface PartnerSyncInput {
  * in the config inactive (their leads stay). One transaction. Rows that already match are left untouched;
  * `changed` counts the rows inserted or updated.
  */
-export function syncPartners(
+export async function syncPartners(
   db: Db,
   partners: ReadonlyArray<PartnerSyncInput>,
   now: number,
-): { changed: number; deactivated: number } {
-  return db.transaction((tx) => applyPartners(tx, partners, now), { behavior: 'immediate' });
+): Promise<{ changed: number; deactivated: number }> {
+  return transaction(db, (tx) => applyPartners(tx, partners, now));
 }
 
 /** The body of `syncPartners`, for callers that already hold a transaction (start-up's `syncProgram`). */
-export function applyPartners(
-  tx: Parameters<Parameters<Db['transaction']>[0]>[0],
+export async function applyPartners(
+  tx: Tx,
   partners: ReadonlyArray<PartnerSyncInput>,
   now: number,
-): { changed: number; deactivated: number } {
+): Promise<{ changed: number; deactivated: number }> {
   let changed = 0;
   for (const p of partners) {
-    const res = tx
+    const res = await tx
       .insert(partnerOrgs)
       .values({ slug: p.slug, name: p.name, managerUserId: p.manager, active: true, updatedAt: now })
       .onConflictDoUpdate({
         target: partnerOrgs.slug,
         set: { name: p.name, managerUserId: p.manager, active: true, updatedAt: now },
-        setWhere: sql`${partnerOrgs.name} IS NOT ${p.name} OR ${partnerOrgs.managerUserId} IS NOT ${p.manager}
-                      OR ${partnerOrgs.active} IS NOT 1`,
-      })
-      .run();
-    changed += res.changes;
+        setWhere: sql`${partnerOrgs.name} IS DISTINCT FROM ${p.name} OR ${partnerOrgs.managerUserId} IS DISTINCT FROM ${p.manager}
+                      OR ${partnerOrgs.active} IS DISTINCT FROM true`,
+      });
+    changed += affected(res);
   }
   const slugs = partners.map((p) => p.slug);
-  const res = tx
+  const res = await tx
     .update(partnerOrgs)
     .set({ active: false, updatedAt: now })
     .where(
       slugs.length > 0
-        ? sql`${partnerOrgs.active} = 1 AND ${partnerOrgs.slug} NOT IN (${sql.join(
+        ? sql`${partnerOrgs.active} = true AND ${partnerOrgs.slug} NOT IN (${sql.join(
             slugs.map((s) => sql`${s}`),
             sql`, `,
           )})`
-        : sql`${partnerOrgs.active} = 1`,
-    )
-    .run();
-  return { changed, deactivated: res.changes };
+        : sql`${partnerOrgs.active} = true`,
+    );
+  return { changed, deactivated: affected(res) };
 }

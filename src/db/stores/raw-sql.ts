@@ -10,6 +10,10 @@ interface PgExecutor {
   execute(query: SQL): Promise<{ rows: unknown[] }>;
 }
 
+interface PgRunner {
+  execute(query: SQL): Promise<{ rowCount?: number | null }>;
+}
+
 /** Every row the statement returns. */
 export async function rawRows<T>(h: Handle, query: SQL): Promise<T[]> {
   if (engineKind(h) === 'sqlite') return h.all<T>(query);
@@ -19,4 +23,10 @@ export async function rawRows<T>(h: Handle, query: SQL): Promise<T[]> {
 /** The first row the statement returns, if any. */
 export async function rawRow<T>(h: Handle, query: SQL): Promise<T | undefined> {
   return (await rawRows<T>(h, query))[0];
+}
+
+/** Runs a statement that returns no rows (DDL, INSERT/UPDATE/DELETE without RETURNING); resolves to the rows it touched. */
+export async function rawRun(h: Handle, query: SQL): Promise<number> {
+  if (engineKind(h) === 'sqlite') return h.run(query).changes;
+  return Number((await (h as unknown as PgRunner).execute(query)).rowCount ?? 0);
 }

@@ -53,7 +53,8 @@ export interface BotProcess {
 
 export interface BotOptions {
   apiUrl: string;
-  databasePath: string;
+  /** The database's environment: DATABASE_PATH (SQLite) or DATABASE_URL (PostgreSQL); see bot-database.ts. */
+  database: Record<string, string>;
   configPath: string;
   logLevel?: string;
   env?: Record<string, string>;
@@ -68,7 +69,7 @@ export function botEnv(opts: BotOptions, port: number): NodeJS.ProcessEnv {
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: opts.apiUrl,
     PORT: String(port),
-    DATABASE_PATH: opts.databasePath,
+    ...opts.database,
     FOOTHOLD_CONFIG: opts.configPath,
     LOG_LEVEL: opts.logLevel ?? 'info',
     ...opts.env,

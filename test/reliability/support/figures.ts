@@ -37,9 +37,13 @@ export interface Figures {
   /** Markdown printed after the table (e.g. the authorization matrix). */
   appendix?: string;
   ms: number;
+  /** The storage engine the scenario ran on (set by report(); vitest.config.ts runs the suite on both). */
+  engine?: 'sqlite' | 'postgres';
 }
 
-export function report(f: Figures): void {
+export function report(figures: Figures): void {
+  const engine = process.env.FOOTHOLD_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+  const f: Figures = { ...figures, engine };
   const line = [
     `requests=${f.requests}`,
     `faults=${f.faults}`,
@@ -51,9 +55,9 @@ export function report(f: Figures): void {
   ]
     .filter(Boolean)
     .join(' ');
-  process.stdout.write(`[reliability:${MODE}] ${f.n}. ${f.name}: ${line}\n`);
+  process.stdout.write(`[reliability:${MODE}:${engine}] ${f.n}. ${f.name}: ${line}\n`);
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = join(RESULTS_DIR, `${String(f.n).padStart(2, '0')}.json`);
+  const file = join(RESULTS_DIR, `${String(f.n).padStart(2, '0')}${engine === 'sqlite' ? '' : `-${engine}`}.json`);
   writeFileSync(`${file}.tmp`, JSON.stringify(f, null, 2));
   renameSync(`${file}.tmp`, file);
 }
@@ -61,13 +65,13 @@ export function report(f: Figures): void {
 const dash = (v: number | undefined) => (v === undefined ? '—' : v.toLocaleString('en-US'));
 
 export function resultsTable(all: Figures[]): string {
-  const rows = [...all].sort((a, b) => a.n - b.n);
+  const rows = [...all].sort((a, b) => a.n - b.n || (a.engine ?? '').localeCompare(b.engine ?? ''));
   const lines = [
     '| # | scenario | requests | faults injected | messages expected / delivered / duplicated | inputs tried | what is checked |',
     '|---|---|---|---|---|---|---|',
     ...rows.map(
       (f) =>
-        `| ${f.n} | ${f.name} | ${dash(f.requests)} | ${dash(f.faults)} | ${
+        `| ${f.n} | ${f.name}${f.engine === 'postgres' ? ' (on PostgreSQL)' : ''} | ${dash(f.requests)} | ${dash(f.faults)} | ${
           f.expected === undefined
             ? '—'
             : `${dash(f.expected)} / ${dash(f.delivered)} / ${dash(f.duplicated)}`

@@ -1,4 +1,4 @@
-import { type Db, sqliteClient } from '../../../src/db/connection.ts';
+import type { Db } from '../../../src/db/connection.ts';
 import type { SlackRequester } from '../../../src/dev/slack-client.ts';
 import { stateValue, viewSubmission } from '../../../src/dev/slack-client.ts';
 import type { RecordedCall, SlackStandIn } from '../../../src/dev/slack-stand-in.ts';
@@ -12,6 +12,7 @@ import {
   submissionValues,
 } from '../../helpers/slack-actors.ts';
 import { programConfig, programStandIn } from './program.ts';
+import { sqlAll, sqlGet } from '../../helpers/sql.ts';
 
 /** The real Bolt app on a loopback port against the stand-in, with the three-partner program. */
 export function startProgram(opts: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
@@ -53,10 +54,8 @@ export interface OutboxRowLite {
   text: string | null;
 }
 
-export function outboxRows(db: Db): OutboxRowLite[] {
-  const rows = sqliteClient(db)
-    .prepare('select id, delivery_key, recipient, lane, method, status, payload from outbox order by id')
-    .all() as Array<{
+export async function outboxRows(db: Db): Promise<OutboxRowLite[]> {
+  const rows = (await sqlAll(db, 'select id, delivery_key, recipient, lane, method, status, payload from outbox order by id')) as Array<{
     id: number;
     delivery_key: string;
     recipient: string;
@@ -104,8 +103,8 @@ export interface DeliveryReport {
  * Matches every accepted Slack call to its outbox row (by the delivery key in its metadata, or for calls
  * without one, by method, recipient and text) and counts deliveries per key.
  */
-export function deliveryReport(db: Db, standIn: SlackStandIn, fromSeq = 0): DeliveryReport {
-  const rows = outboxRows(db);
+export async function deliveryReport(db: Db, standIn: SlackStandIn, fromSeq = 0): Promise<DeliveryReport> {
+  const rows = await outboxRows(db);
   const byKey = new Map(rows.map((r) => [r.key, r]));
   const dmUser = new Map<string, string>();
   for (const r of rows)
@@ -161,20 +160,20 @@ export function deliveryReport(db: Db, standIn: SlackStandIn, fromSeq = 0): Deli
   };
 }
 
-export function pendingCount(db: Db): number {
+export async function pendingCount(db: Db): Promise<number> {
   return (
-    sqliteClient(db).prepare("select count(*) as n from outbox where status = 'pending'").get() as { n: number }
+    (await sqlGet(db, "select count(*) as n from outbox where status = 'pending'")) as { n: number }
   ).n;
 }
 
 export async function waitUntil(
   what: string,
-  fn: () => boolean,
+  fn: () => boolean | Promise<boolean>,
   timeoutMs: number,
   stepMs = 50,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!fn()) {
+  while (!(await fn())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
