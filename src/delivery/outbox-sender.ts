@@ -21,7 +21,7 @@ import { FILE_UPLOAD_METHOD, uploadFile } from '../slack/file-upload.ts';
 // channel: see outbox-store.ts) go out in order; different lanes go out in parallel up to `concurrency`.
 //
 // Claiming: rows are leased in the same transaction that reads them (`settleAndClaim`), so two senders (two
-// processes on one SQLite file, or later several workers on PostgreSQL) never take the same row, and a dead
+// processes on one SQLite file, or several workers on PostgreSQL) never take the same row, and a dead
 // sender's rows are taken over when its lease expires (outbox-store.ts describes the protocol).
 //
 // Turns: each call's answer is written with the next claim, in one transaction, at most MARK_WINDOW_MS after

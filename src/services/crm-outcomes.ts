@@ -191,7 +191,7 @@ export async function applyOpportunityToLead(
         fromStatus: view.status,
         toStatus: target,
         actorUserId: last?.actorUserId ?? null,
-        reason: `${provider} says ${STATUS_LABELS[target]} (stage ${opp.stageId}); Foothold had ${STATUS_LABELS[view.status]}${last?.actorUserId ? ' from a click' : ''}. The CRM wins.`,
+        reason: `${provider} says ${STATUS_LABELS[target]} (stage ${opp.stageId}); Foothold had ${STATUS_LABELS[view.status]}${last?.actorUserId ? ' (set by a click in Slack)' : ''}. The CRM wins.`,
         data: {
           ...data,
           foothold: view.status,

@@ -136,6 +136,27 @@ describe(`import stage (${testEngine()})`, () => {
     expect(one).toEqual({ name: 'Renamed', employees: 10 });
   });
 
+  it('stages any text as written: quotes, braces, backslashes, commas, non-ASCII, the word NULL', async () => {
+    const { db } = await fresh();
+    const awkward = 'Acme "Quoted", {Brace} \\ back\\slash \'apos\' ünïcødé 🚀';
+    const stage = createAccountStage(db);
+    await stageAll(stage, [
+      [2, account(1, { name: awkward, industry: 'NULL' })],
+      [3, account(2, { name: '', industry: null })],
+    ]);
+    await stage.finish();
+    await stage.apply(T0, ALL_FIELDS);
+    await stage.dispose();
+    const rows = await sqlAll<{ name: string; industry: string | null }>(
+      db,
+      'select name, industry from crm_accounts order by domain',
+    );
+    expect(rows).toEqual([
+      { name: awkward, industry: 'NULL' },
+      { name: '', industry: null },
+    ]);
+  });
+
   it('imports overlaps and baselines the same way', async () => {
     const { db } = await fresh();
     await syncPartners(db, [{ slug: 'acme', name: 'Acme', manager: 'U1' }], T0);

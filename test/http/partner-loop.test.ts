@@ -80,7 +80,7 @@ describe('corroboration as signal', () => {
     });
     const id = await leadOf('acme.com', 'northwind');
     await pressOnPost(REP1, id, ACTIONS.claim);
-    const post = allText(routingPost(h, id));
+    const post = allText(await routingPost(h, id));
     expect(post).toContain('Corroborated by Contoso Systems');
     expect(post).toContain('5/5 Champion');
     expect(post).toContain('Carla Contoso-Contact');
@@ -97,7 +97,7 @@ describe('corroboration as signal', () => {
     expect(dmText).toContain('Carla Contoso-Contact');
     expect(dmText).not.toContain('Northwind');
     expect(dmText).not.toContain('Jane Doe');
-    expect(allText(routingPost(h, id))).toContain('intro requested, waiting');
+    expect(allText(await routingPost(h, id))).toContain('intro requested, waiting');
     expect(buttons(await routingPost(h, id)).has(ACTIONS.requestCorroboratorIntro)).toBe(false);
     // The submitting partner's own intro flow is untouched.
     expect(buttons(await routingPost(h, id)).has(ACTIONS.requestIntro)).toBe(true);
@@ -107,7 +107,7 @@ describe('corroboration as signal', () => {
       messageTs: dm.ts,
     });
     await h.drain();
-    expect(allText(routingPost(h, id))).toContain('✅ intro made');
+    expect(allText(await routingPost(h, id))).toContain('✅ intro made');
     expect(allText(h.standIn.message(dm.channel, dm.ts))).toContain('Thank you!');
     const ownerDm = h.standIn.messagesTo(REP1.userId).at(-1);
     expect(allText(ownerDm)).toContain('Contoso Systems made the intro to Carla Contoso-Contact');

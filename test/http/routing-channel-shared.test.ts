@@ -147,7 +147,7 @@ describe('a routing channel shared mid-run', () => {
     const resumed = postsTo(h, 'C0ROUTING', unshareAt);
     expect(resumed.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.update']);
     expect((await routingPost(h, await leadId(h, 'two-co.com')))?.channel).toBe('C0ROUTING');
-    expect(allText(routingPost(h, first))).toMatch(/Claimed · from Northwind Consulting · owner <@U0REP1>/);
+    expect(allText(await routingPost(h, first))).toMatch(/Claimed · from Northwind Consulting · owner <@U0REP1>/);
     expect(adminDms(h, /is internal again.*2 messages that waited/)).toHaveLength(1);
 
     // A late replay of the old `channel_shared` does not hold the channel again: Slack says it is internal.

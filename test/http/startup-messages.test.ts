@@ -139,7 +139,7 @@ describe('/healthz', () => {
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { ok: boolean; outbox: OutboxHealth };
-    expect(body).toEqual({ ok: true, outbox: await outboxHealth(t.db, now) });
+    expect(body).toEqual({ ok: true, role: 'web+worker', outbox: await outboxHealth(t.db, now) });
     expect(body.outbox.failed).toBeGreaterThanOrEqual(1);
   });
 

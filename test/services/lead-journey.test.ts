@@ -513,7 +513,9 @@ describe('working the lead', () => {
     await claimLead(deps, { actor: REP1, leadId: id });
     const err = await catchDomainError(() => claimLead(deps, { actor: REP2, leadId: id }));
     expect(err.code).toBe('already_claimed');
-    expect(err.message).toContain('<@U0REP1>');
+    // The owner travels as data (the edge renders it as a mention); the message itself carries no Slack markup.
+    expect(err.data.ownerUserId).toBe('U0REP1');
+    expect(err.message).toBe('Someone else already claimed this lead.');
   });
 
   it('refuses a stale click (an older version of the post) instead of applying it twice', async () => {

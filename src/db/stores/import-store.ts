@@ -17,9 +17,10 @@
 //     columns the file has are updated on existing rows (a file without an Employees column keeps the
 //     employee counts).
 //  On PostgreSQL the stage is an UNLOGGED table of its own (a pooled connection cannot keep a TEMP table across
-//  statements), written with multi-row INSERTs of up to PORTABLE_PARAMS bind parameters each (under SQLite's 32,766
-//  and PostgreSQL's 65,535), one transaction per batch; steps 2 and 3 run the same SQL on both engines. SQLite keeps
-//  its fast path for staging: raw prepared statements on the connection's TEMP table (about twice as fast).
+//  statements), written one statement per batch of BATCH_SIZE rows: `INSERT … SELECT FROM unnest(…)` with one
+//  array parameter per column (so `width` bind parameters whatever the batch size, far under PostgreSQL's 65,535).
+//  SQLite keeps its fast path for staging: raw prepared 50-row multi-row INSERTs (50 × width parameters, far under
+//  its 32,766) on the connection's TEMP table. Steps 2 and 3 run the same SQL on both engines.
 //  While batches are written the import is visible in `import_runs` (`applying`, rows applied of total). A
 //  process killed half-way leaves it `applying`; the next import marks it `interrupted` and says so: the rows
 //  written so far are whole rows, and running the same import again completes it (it is idempotent).
@@ -126,8 +127,6 @@ interface StageDef<Row> {
 
 const BATCH_SIZE = 2000;
 const ROWS_PER_STATEMENT = 50;
-/** Bind parameters per portable multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535. */
-export const PORTABLE_PARAMS = 30_000;
 
 /** How long one write batch of `apply` aims to hold the write lock, and the least pause after it. */
 export const BATCH_TARGET_MS = 10;
@@ -137,7 +136,7 @@ const MAX_BATCH_ROWS = 50_000;
 const STALE_AFTER_MS = 10 * 60_000;
 let stageCounter = 0;
 
-/** Where staged rows go: a TEMP table through raw statements (SQLite) or an UNLOGGED table through drizzle. */
+/** Where staged rows go: a TEMP table through raw statements (SQLite) or an UNLOGGED table through `sql` (PostgreSQL). */
 interface StageStore {
   /** Creates the table (once, before the first write). */
   create(): Promise<void>;
@@ -194,34 +193,30 @@ function sqliteStageStore(db: Db, name: string, columns: string, width: number):
   };
 }
 
-/** The portable path (PostgreSQL): batched multi-row INSERTs in `sql`, one transaction per batch. */
-function portableStageStore(db: Db, stage: SQL, columns: string, width: number): StageStore {
-  const rowsPerStatement = Math.max(1, Math.floor(PORTABLE_PARAMS / width));
+/**
+ * PostgreSQL's path: each batch is ONE `INSERT … SELECT FROM unnest($1::bigint[], $2::text[], …)`, a parameter
+ * per column holding the batch's values as an array: a batch of any size binds `width` parameters (far under
+ * the 65,535 limit), and PostgreSQL parses one short statement instead of thousands of tuples.
+ */
+function postgresStageStore(db: Db, stage: SQL, columns: string, types: readonly string[]): StageStore {
+  const width = types.length;
   return {
     async create() {
       await rawRun(db, sql`DROP TABLE IF EXISTS ${stage}`);
       await rawRun(db, sql`CREATE UNLOGGED TABLE ${stage} (${sql.raw(columns)})`);
     },
     async write(chunks, rows) {
-      const tuples: SQL[] = [];
+      const arrays = types.map(() => new Array<Cell>(rows));
       for (let r = 0; r < rows; r += 1) {
         const chunk = chunks[Math.floor(r / ROWS_PER_STATEMENT)]!;
         const from = (r % ROWS_PER_STATEMENT) * width;
-        tuples.push(
-          sql`(${sql.join(
-            chunk.slice(from, from + width).map((v) => sql`${v}`),
-            sql`, `,
-          )})`,
-        );
+        for (let c = 0; c < width; c += 1) arrays[c]![r] = chunk[from + c]!;
       }
-      await transaction(db, async (tx) => {
-        for (let i = 0; i < tuples.length; i += rowsPerStatement) {
-          await rawRun(
-            tx,
-            sql`INSERT INTO ${stage} VALUES ${sql.join(tuples.slice(i, i + rowsPerStatement), sql`, `)}`,
-          );
-        }
-      });
+      const unnest = sql.join(
+        arrays.map((values, c) => sql`cast(${sql.param(values)} as ${sql.raw(`${types[c]}[]`)})`),
+        sql`, `,
+      );
+      await rawRun(db, sql`INSERT INTO ${stage} SELECT * FROM unnest(${unnest})`);
     },
     async drop() {
       await rawRun(db, sql`DROP TABLE IF EXISTS ${stage}`);
@@ -235,15 +230,18 @@ function createStage<Row>(db: Db, def: StageDef<Row>): ImportStage<Row> {
   const name = `_import_stage_${process.pid}_${stageCounter}`;
   const stage = sql`${sql.identifier(name)}`;
   const width = 2 + def.columns.length;
+  const types = ['INTEGER', 'TEXT', ...def.columns.map((c) => c.type)].map(
+    (t) => STAGE_TYPES[t as StageType][kind],
+  );
   const columnsSql = [
-    `line ${kind === 'sqlite' ? 'INTEGER' : 'bigint'} PRIMARY KEY`,
-    `key ${kind === 'sqlite' ? 'TEXT' : 'text'} NOT NULL`,
-    ...def.columns.map((c) => `"${c.name}" ${STAGE_TYPES[c.type][kind]}`),
+    `line ${types[0]} PRIMARY KEY`,
+    `key ${types[1]} NOT NULL`,
+    ...def.columns.map((c, i) => `"${c.name}" ${types[i + 2]}`),
   ].join(', ');
   const store =
     kind === 'sqlite'
       ? sqliteStageStore(db, name, columnsSql, width)
-      : portableStageStore(db, stage, columnsSql, width);
+      : postgresStageStore(db, stage, columnsSql, types);
   // Rows are written straight into preallocated parameter arrays, ROWS_PER_STATEMENT rows each: no array per row
   // and no slicing or flattening per chunk on SQLite (together a third of an import's time in the profile).
   const CHUNKS = BATCH_SIZE / ROWS_PER_STATEMENT;
