@@ -217,6 +217,38 @@ describe(`import stage (${testEngine()})`, () => {
     expect(await syncPartners(db, two, T0 + 3)).toEqual({ changed: 1, deactivated: 0 });
   });
 
+  it.runIf(testEngine() === 'postgres')(
+    "drops the stage tables a killed import of this host left behind, and no one else's",
+    async () => {
+      const { db } = await fresh();
+      const live = createAccountStage(db);
+      await live.finish();
+      const [mine] = await sqlAll<{ tablename: string }>(
+        db,
+        "select tablename from pg_tables where tablename like '\\_import\\_stage\\_%'",
+      );
+      const prefix = mine!.tablename.replace(/\d+_\d+$/, '');
+      // A dead process of this host (no pid is that high) and another host's import.
+      await sqlAll(db, `create unlogged table "${prefix}99999999_1" (line bigint)`);
+      await sqlAll(db, 'create unlogged table "_import_stage_0000beef_1_1" (line bigint)');
+      const next = createAccountStage(db);
+      await next.finish();
+      const left = await sqlAll<{ tablename: string }>(
+        db,
+        "select tablename from pg_tables where tablename like '\\_import\\_stage\\_%' order by tablename",
+      );
+      expect(left.map((t) => t.tablename).sort()).toEqual(
+        [
+          '_import_stage_0000beef_1_1',
+          mine!.tablename,
+          `${prefix}${process.pid}_${Number(mine!.tablename.split('_').at(-1)) + 1}`,
+        ].sort(),
+      );
+      await live.dispose();
+      await next.dispose();
+    },
+  );
+
   it('drops its staging table on dispose', async () => {
     const { db, engine: kind } = await fresh();
     const stage = createAccountStage(db);

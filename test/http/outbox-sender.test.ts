@@ -128,7 +128,7 @@ describe('the outbox sender', () => {
 
   it('fills in the routing post ts for updates and thread replies once the post is delivered', async () => {
     const now = Date.now();
-    await sqlRun(t.db, "insert into partner_orgs (slug, name, manager_user_id, active, updated_at) values ('nw', 'Northwind', 'U0PAM', 1, 0)");
+    await sqlRun(t.db, "insert into partner_orgs (slug, name, manager_user_id, active, updated_at) values ('nw', 'Northwind', 'U0PAM', true, 0)");
     await sqlRun(t.db, "insert into leads (id, domain, account_name, partner_slug, surfaced_by, submitted_by_user_id, status, attribution, created_at, updated_at, last_progress_at) values (7, 'acme.com', 'Acme', 'nw', 'partner', 'U0PAT', 'qualified', 'sourced', ?, ?, ?)", now, now, now);
     await queue([
       {

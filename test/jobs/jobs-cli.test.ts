@@ -119,7 +119,7 @@ describe('jobs run', () => {
     try {
       const count = async (table: string) =>
         ((await sqlGet(after, `select count(*) as n from ${table}`)) as { n: number }).n;
-      expect([count('person_roles'), count('job_runs')]).toEqual([0, 0]);
+      expect([await count('person_roles'), await count('job_runs')]).toEqual([0, 0]);
     } finally {
       await closeDb(after);
     }

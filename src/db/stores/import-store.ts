@@ -25,6 +25,7 @@
 //  process killed half-way leaves it `applying`; the next import marks it `interrupted` and says so: the rows
 //  written so far are whole rows, and running the same import again completes it (it is idempotent).
 
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
@@ -202,6 +203,7 @@ function postgresStageStore(db: Db, stage: SQL, columns: string, types: readonly
   const width = types.length;
   return {
     async create() {
+      await dropOrphanStages(db);
       await rawRun(db, sql`DROP TABLE IF EXISTS ${stage}`);
       await rawRun(db, sql`CREATE UNLOGGED TABLE ${stage} (${sql.raw(columns)})`);
     },
@@ -224,10 +226,31 @@ function postgresStageStore(db: Db, stage: SQL, columns: string, types: readonly
   };
 }
 
+/** This host in stage names (PostgreSQL's stages are tables every host sees): a short hash of its name. */
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+const STAGE_PREFIX = `_import_stage_${HOST_TAG}_`;
+
+/**
+ * Drops the PostgreSQL stage tables of this host's imports whose process is gone (killed mid-import): they are
+ * UNLOGGED tables of the database, not TEMP tables that die with the connection as on SQLite.
+ */
+async function dropOrphanStages(db: Db): Promise<void> {
+  const tables = await rawRows<{ name: string }>(
+    db,
+    sql`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()
+          AND starts_with(tablename, ${STAGE_PREFIX})`,
+  );
+  for (const { name } of tables) {
+    const pid = Number(name.slice(STAGE_PREFIX.length).split('_')[0]);
+    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    await rawRun(db, sql`DROP TABLE IF EXISTS ${sql.identifier(name)}`);
+  }
+}
+
 function createStage<Row>(db: Db, def: StageDef<Row>): ImportStage<Row> {
   const kind = engineKind(db);
   stageCounter += 1;
-  const name = `_import_stage_${process.pid}_${stageCounter}`;
+  const name = `${STAGE_PREFIX}${process.pid}_${stageCounter}`;
   const stage = sql`${sql.identifier(name)}`;
   const width = 2 + def.columns.length;
   const types = ['INTEGER', 'TEXT', ...def.columns.map((c) => c.type)].map(
