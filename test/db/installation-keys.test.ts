@@ -62,8 +62,8 @@ function fileBytes(t: TestDb): string {
 }
 
 /** Writes rows the way versions before encryption did: the installation JSON as is. */
-function storePlain(t: TestDb, team: string, n: number) {
-  t.db
+async function storePlain(t: TestDb, team: string, n: number) {
+  await t.db
     .insert(slackInstallations)
     .values({
       installKey: team,
@@ -72,8 +72,7 @@ function storePlain(t: TestDb, team: string, n: number) {
       botUserId: `UB${team}`,
       installation: installation(team, n) as unknown as Record<string, unknown>,
       installedAt: 1,
-    })
-    .run();
+    });
 }
 
 let t: TestDb;
@@ -93,7 +92,7 @@ describe('the installation store', () => {
     });
     expect(fetched).toEqual(installation('T1', 1));
     expect(await botTokenForTeam(t.db, 'T1', OLD)).toBe('xoxb-bot-T1-1');
-    const stored = t.db.select().from(slackInstallations).get()?.installation as Record<
+    const stored = (await t.db.select().from(slackInstallations))[0]?.installation as Record<
       string,
       Record<string, unknown>
     >;
@@ -115,7 +114,7 @@ describe('the installation store', () => {
     await expect(store.storeInstallation(installation('T1', 1))).rejects.toThrow(
       /FOOTHOLD_ENCRYPTION_KEY is not set/,
     );
-    expect(t.db.select().from(slackInstallations).all()).toEqual([]);
+    expect((await t.db.select().from(slackInstallations))).toEqual([]);
   });
 
   it('does not open a row with the wrong key, nor a token moved to another row', async () => {
@@ -149,8 +148,8 @@ describe('the installation store', () => {
 
 describe('plain-text rows of an older version', () => {
   it('are sealed once, idempotently, leaving no token bytes in the file or its log', async () => {
-    storePlain(t, 'T1', 1);
-    storePlain(t, 'T2', 2);
+    await storePlain(t, 'T1', 1);
+    await storePlain(t, 'T2', 2);
     expect(fileBytes(t)).toContain('xoxb-bot-T1-1');
     expect(await installationKeyCensus(t.db, OLD)).toMatchObject({ installations: 2, plain: 10, current: 0 });
     // Until then they still work.
@@ -170,7 +169,7 @@ describe('plain-text rows of an older version', () => {
 describe('rotation', () => {
   it('re-seals every row with the new key; the old key alone then opens nothing', async () => {
     await createInstallationStore(t.db, () => 5, OLD).storeInstallation(installation('T1', 1));
-    storePlain(t, 'T2', 2);
+    await storePlain(t, 'T2', 2);
     // Both keys set: old rows open.
     expect(await botTokenForTeam(t.db, 'T1', NEW)).toBe('xoxb-bot-T1-1');
     expect(await installationKeyCensus(t.db, NEW)).toMatchObject({ previous: 5, plain: 5, current: 0 });
@@ -189,11 +188,11 @@ describe('rotation', () => {
 
   it('changes nothing when a row is sealed with a key it does not have', async () => {
     await createInstallationStore(t.db, () => 5, OLD).storeInstallation(installation('T1', 1));
-    storePlain(t, 'T2', 2);
-    const before = t.db.select().from(slackInstallations).all();
+    await storePlain(t, 'T2', 2);
+    const before = (await t.db.select().from(slackInstallations));
     expect((await installationKeyCensus(t.db, NEW_ONLY)).unknown).toHaveLength(5);
     await expect(rekeyInstallations(t.db, NEW_ONLY)).rejects.toThrow(SecretError);
-    expect(t.db.select().from(slackInstallations).all()).toEqual(before);
+    expect((await t.db.select().from(slackInstallations))).toEqual(before);
   });
 });
 
@@ -201,7 +200,7 @@ describe('the copy of SLACK_BOT_TOKEN older versions stored', () => {
   it('is removed (and its bytes with it); a genuine install for the same team is kept', async () => {
     const copy = installation('T0VENDOR', 0);
     copy.bot = { ...copy.bot!, token: 'xoxb-env-token-123' };
-    t.db
+    await t.db
       .insert(slackInstallations)
       .values({
         installKey: 'T0VENDOR',
@@ -210,11 +209,10 @@ describe('the copy of SLACK_BOT_TOKEN older versions stored', () => {
         botUserId: 'U',
         installation: copy as never,
         installedAt: 1,
-      })
-      .run();
+      });
     expect(await forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-other')).toBe(false);
     expect(await forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-env-token-123')).toBe(true);
-    expect(t.db.select().from(slackInstallations).all()).toEqual([]);
+    expect((await t.db.select().from(slackInstallations))).toEqual([]);
     expect(fileBytes(t)).not.toContain('xoxb-env-token-123');
     expect(await forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-env-token-123')).toBe(false);
   });

@@ -28,7 +28,7 @@ describe('the OAuth state store', () => {
     const s = store();
     const state = await s.generateStateParam(OPTIONS, new Date(clock));
     expect(state).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
-    const row = t.db.select().from(oauthStates).get();
+    const row = (await t.db.select().from(oauthStates))[0];
     expect(row?.stateHash).not.toContain(state.split('.')[0]);
     expect(await s.verifyStateParam(new Date(), state)).toEqual(OPTIONS);
     expect(await problemOf(s.verifyStateParam(new Date(), state))).toBe('slack_oauth_invalid_state:used');
@@ -71,10 +71,10 @@ describe('the OAuth state store', () => {
     await s.generateStateParam(OPTIONS, new Date());
     clock += STATE_LIFETIME_MS + 23 * 3_600_000;
     await s.generateStateParam(OPTIONS, new Date());
-    expect(t.db.select().from(oauthStates).all()).toHaveLength(2);
+    expect((await t.db.select().from(oauthStates))).toHaveLength(2);
     clock += 2 * 3_600_000;
     await s.generateStateParam(OPTIONS, new Date());
-    expect(t.db.select().from(oauthStates).all()).toHaveLength(2);
+    expect((await t.db.select().from(oauthStates))).toHaveLength(2);
   });
 });
 
@@ -86,7 +86,7 @@ describe('a flood of install visits', () => {
       clock += 1000;
       states.push(await s.generateStateParam(OPTIONS, new Date()));
     }
-    expect(t.db.select().from(oauthStates).all()).toHaveLength(5);
+    expect((await t.db.select().from(oauthStates))).toHaveLength(5);
     expect(await problemOf(s.verifyStateParam(new Date(), states[0] ?? ''))).toBe(
       'slack_oauth_invalid_state:unknown',
     );

@@ -91,7 +91,7 @@ describe('changing credit from the routing post', () => {
     expect(ok.status).toBe(200);
     await h.drain();
 
-    const credited = (await sqlGet(h.db, 'select credited_partner_slug as c from leads where id = ?', id));
+    const credited = await sqlGet(h.db, 'select credited_partner_slug as c from leads where id = ?', id);
     expect(credited).toEqual({ c: 'contoso' });
     const updated = allText((await routingPost(h, id))?.blocks);
     expect(updated).toContain('credit changed by a leader');

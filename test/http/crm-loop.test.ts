@@ -145,7 +145,11 @@ describe('the CRM loop over HTTP', () => {
     await crmSyncJob();
     post = (await routingPost(h, leadId))!;
     expect(post.text).toContain('Lost');
-    const conflict = (await sqlGet(h.db, "select actor_user_id as actor, from_status as f, to_status as t from lead_events where lead_id = ? and type = 'crm_conflict'", leadId));
+    const conflict = await sqlGet(
+      h.db,
+      "select actor_user_id as actor, from_status as f, to_status as t from lead_events where lead_id = ? and type = 'crm_conflict'",
+      leadId,
+    );
     expect(conflict).toEqual({ actor: REP1.userId, f: 'won', t: 'lost' });
   });
 
@@ -183,13 +187,13 @@ describe('the CRM loop over HTTP', () => {
       () => h.standIn.calls('chat.postEphemeral').some((c) => c.args.user === REP2.userId),
       2000,
     );
-    expect(
-      (await sqlGet(h.db, 'select crm_opportunity_id as o from leads where id = ?', leadId)),
-    ).toEqual({ o: null });
+    expect(await sqlGet(h.db, 'select crm_opportunity_id as o from leads where id = ?', leadId)).toEqual({
+      o: null,
+    });
     expect((await pick(REP1)).status).toBe(200);
     await h.drain();
     expect(
-      (await sqlGet(h.db, 'select crm_opportunity_id as o, status from leads where id = ?', leadId)),
+      await sqlGet(h.db, 'select crm_opportunity_id as o, status from leads where id = ?', leadId),
     ).toEqual({ o: a, status: 'opportunity' });
     expect(allText((await routingPost(h, leadId))?.blocks)).toContain(
       'Acme platform · stage `qualifiedtobuy` · $30,000',

@@ -25,7 +25,10 @@ async function harness(opts: Parameters<typeof startHarness>[0] = {}): Promise<H
 }
 
 async function outboxCounts(h: Harness) {
-  return (await sqlAll(h.db, 'select status, count(*) as n from outbox group by status order by status')) as Array<{ status: string; n: number }>;
+  return (await sqlAll(
+    h.db,
+    'select status, count(*) as n from outbox group by status order by status',
+  )) as Array<{ status: string; n: number }>;
 }
 
 describe('start-up', () => {
@@ -90,7 +93,9 @@ describe('nothing is lost', () => {
       first.standIn.fail(method, { kind: 'http_error', status: 503 }, { forMs: 60_000 });
     }
     await flagAccount(first, PAT);
-    const pending = (await sqlGet(t.db, "select count(*) as n from outbox where status = 'pending'")) as { n: number };
+    const pending = (await sqlGet(t.db, "select count(*) as n from outbox where status = 'pending'")) as {
+      n: number;
+    };
     expect(pending.n).toBeGreaterThanOrEqual(3);
     await first.foothold.stop();
     await first.standIn.close();
@@ -124,7 +129,11 @@ describe('nothing is lost', () => {
     expect(buttons(await routingPost(h, lead!.id)).has(ACTIONS.requestIntro)).toBe(true);
     // Pat's DMs arrive exactly in the order they were queued (primer, EQL news, claimed), once each.
     const queued = (
-      (await sqlAll(h.db, 'select payload from outbox where recipient = ? order by id', PAT.userId)) as Array<{ payload: string }>
+      (await sqlAll(
+        h.db,
+        'select payload from outbox where recipient = ? order by id',
+        PAT.userId,
+      )) as Array<{ payload: string }>
     ).map((r) => (JSON.parse(r.payload) as { text: string }).text);
     expect(queued.length).toBeGreaterThanOrEqual(3);
     expect(h.standIn.messagesTo(PAT.userId).map((m) => m.text)).toEqual(queued);
@@ -165,7 +174,7 @@ describe('hostile and maximum-length input', () => {
       expect(text).not.toContain('<https://evil');
       expect(text).not.toContain('\u202E');
     }
-    expect((await sqlGet(h.db, 'select count(*) as n from leads'))).toEqual({ n: 1 });
+    expect(await sqlGet(h.db, 'select count(*) as n from leads')).toEqual({ n: 1 });
   });
 });
 
@@ -204,7 +213,7 @@ describe('partners whose workspace installs Foothold (OAuth)', () => {
       { cookie },
     );
     expect(done.status).toBe(200);
-    const row = (await sqlGet(h.db, "select team_id from slack_installations where install_key = 'T0NORTH'"));
+    const row = await sqlGet(h.db, "select team_id from slack_installations where install_key = 'T0NORTH'");
     expect(row).toEqual({ team_id: 'T0NORTH' });
 
     // Pat now uses /eql in Northwind's own workspace: Bolt authorises with Northwind's token.

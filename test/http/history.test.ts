@@ -34,19 +34,24 @@ async function flag(who: Person): Promise<void> {
 }
 
 const cli = (...argv: string[]) =>
-  runCliCaptured(
-    argv,
-    { ...h.tdb.env, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname },
-    h.tdb.dir,
-  );
+  runCliCaptured(argv, { ...h.tdb.env, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname }, h.tdb.dir);
 
 describe('a lead’s history', () => {
   it('History shows the vendor team who did what and why, newest first; a partner is refused', async () => {
     await flag(NORTHWIND);
     await flag(CONTOSO);
     const { id } = (await sqlGet(h.db, 'select min(id) as id from leads')) as { id: number };
-    const where = async () => ({ channelId: (await routingPost(h, id))!.channel, messageTs: (await routingPost(h, id))!.ts });
-    await click(h, REP1, ACTIONS.claim, buttons(await routingPost(h, id)).get(ACTIONS.claim)!.value, await where());
+    const where = async () => ({
+      channelId: (await routingPost(h, id))!.channel,
+      messageTs: (await routingPost(h, id))!.ts,
+    });
+    await click(
+      h,
+      REP1,
+      ACTIONS.claim,
+      buttons(await routingPost(h, id)).get(ACTIONS.claim)!.value,
+      await where(),
+    );
     await h.drain();
     // A leader moves the credit with a written reason: the reason is in the history, for the vendor team.
     await click(

@@ -151,14 +151,21 @@ describe.each(['grid', 'grid-org'] as const)(
       );
       expect(res.status).toBe(200);
       expect(
-        (await sqlGet(h.db, "select partner_slug as p, surfaced_by as s from leads where domain = 'grid-acme.com'")),
+        await sqlGet(
+          h.db,
+          "select partner_slug as p, surfaced_by as s from leads where domain = 'grid-acme.com'",
+        ),
       ).toEqual({
         p: 'northwind',
         s: 'partner',
       });
       // Their organisation is recorded, so the right installation can reach them later.
       expect(
-        (await sqlGet(h.db, 'select enterprise_id as e, partner_slug as p from people where user_id = ?', PAT.userId)),
+        await sqlGet(
+          h.db,
+          'select enterprise_id as e, partner_slug as p from people where user_id = ?',
+          PAT.userId,
+        ),
       ).toEqual({
         e: 'E0NORTH',
         p: 'northwind',
@@ -205,7 +212,7 @@ describe('a vendor employee from a sibling Grid workspace', () => {
         });
         expect(res.status).toBe(200);
         expect(
-          (await sqlGet(h.db, "select enterprise_id as e from slack_workspaces where team_id = 'T0VSALES'")),
+          await sqlGet(h.db, "select enterprise_id as e from slack_workspaces where team_id = 'T0VSALES'"),
         ).toEqual({
           e: VENDOR_ORG,
         });
@@ -265,9 +272,9 @@ describe('a vendor employee from a sibling Grid workspace', () => {
         }),
       );
       expect(fab.status).toBe(200);
-      expect(
-        (await sqlGet(h.db, "select partner_slug as p from leads where domain = 'fab-acme.com'")),
-      ).toEqual({ p: 'fabrikam' });
+      expect(await sqlGet(h.db, "select partner_slug as p from leads where domain = 'fab-acme.com'")).toEqual(
+        { p: 'fabrikam' },
+      );
     },
   );
 });
@@ -427,7 +434,10 @@ describe('installed partners: App Home through their installation; uninstalls an
     const stored = openInstallation(
       JSON.parse(
         (
-          (await sqlGet(h.db, "select installation from slack_installations where install_key = 'T0NORTH'")) as {
+          (await sqlGet(
+            h.db,
+            "select installation from slack_installations where install_key = 'T0NORTH'",
+          )) as {
             installation: string;
           }
         ).installation,
@@ -447,8 +457,13 @@ describe('installed partners: App Home through their installation; uninstalls an
     const res = await h.slack.event(viaTeam('T0NORTH', events.appUninstalled()));
     expect(res.status).toBe(200);
     await h.drain();
-    expect(await count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")).toBe(0);
-    const audit = (await sqlAll(h.db, "select type, data from lead_events where type = 'installation_removed'")) as Array<{
+    expect(
+      await count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'"),
+    ).toBe(0);
+    const audit = (await sqlAll(
+      h.db,
+      "select type, data from lead_events where type = 'installation_removed'",
+    )) as Array<{
       data: string;
     }>;
     expect(audit).toHaveLength(1);
@@ -472,8 +487,12 @@ describe('installed partners: App Home through their installation; uninstalls an
     );
     expect(res.status).toBe(200);
     await h.drain();
-    expect(await count(h, "select count(*) as n from slack_installations where install_key = 'E0CONTOSO'")).toBe(0);
-    expect(await count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")).toBe(1);
+    expect(
+      await count(h, "select count(*) as n from slack_installations where install_key = 'E0CONTOSO'"),
+    ).toBe(0);
+    expect(
+      await count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'"),
+    ).toBe(1);
     expect(await count(h, "select count(*) as n from lead_events where type = 'tokens_revoked'")).toBe(1);
     expect(h.standIn.messagesTo('U0ADMIN').at(-1)?.text).toMatch(
       /bot token was revoked in Contoso Systems’s workspace: Contoso Org \(E0CONTOSO\)/,
@@ -481,7 +500,9 @@ describe('installed partners: App Home through their installation; uninstalls an
     // A revocation of user tokens only changes nothing: Foothold keeps no user tokens.
     await h.slack.event(viaTeam('T0NORTH', events.tokensRevoked({ oauth: ['U0NWPAT'] })));
     await h.drain();
-    expect(await count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")).toBe(1);
+    expect(
+      await count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'"),
+    ).toBe(1);
     expect(await count(h, "select count(*) as n from lead_events where type = 'tokens_revoked'")).toBe(1);
   });
 });

@@ -144,13 +144,19 @@ describe('expiry and extensions over HTTP', () => {
     await h.drain();
     expect(allText(dmsTo(PAT.userId).at(-1))).toContain('has more time');
     expect(allText((await routingPost(h, id))?.blocks)).toContain('Claimed');
-    const events = (await sqlAll(h.db, "select type, actor_user_id as actor from lead_events where lead_id = ? and type like 'extension%' order by id", id));
+    const events = await sqlAll(
+      h.db,
+      "select type, actor_user_id as actor from lead_events where lead_id = ? and type like 'extension%' order by id",
+      id,
+    );
     expect(events).toEqual([
       { type: 'extension_requested', actor: PAT.userId },
       { type: 'extension_granted', actor: REP1.userId },
     ]);
     // Time zones came from users.info and were cached.
-    const pat = (await sqlGet(h.db, "select time_zone as tz from people where user_id = 'U0NWPAT'")) as { tz: string };
+    const pat = (await sqlGet(h.db, "select time_zone as tz from people where user_id = 'U0NWPAT'")) as {
+      tz: string;
+    };
     expect(pat.tz).toBe('Europe/London');
   });
 });

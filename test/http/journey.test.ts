@@ -34,9 +34,7 @@ afterEach(async () => {
 });
 
 async function leadIds(): Promise<number[]> {
-  return ((await sqlAll(h.db, 'select id from leads order by id')) as Array<{ id: number }>).map(
-    (r) => r.id,
-  );
+  return ((await sqlAll(h.db, 'select id from leads order by id')) as Array<{ id: number }>).map((r) => r.id);
 }
 function dmsTo(userId: string) {
   return h.standIn.messagesTo(userId).filter((m) => m.method === 'chat.postMessage');
@@ -118,8 +116,7 @@ describe('a partner flags an account and hears back at every step', () => {
     });
     expect(await ephemeralsAfter(loser.userId, 2)).toHaveLength(2);
     expect(
-      ((await sqlGet(h.db, 'select status from leads where id = ?', leadId)) as { status: string })
-        .status,
+      ((await sqlGet(h.db, 'select status from leads where id = ?', leadId)) as { status: string }).status,
     ).toBe('claimed');
 
     // The owner requests an intro: the partner gets Intro made / Can't introduce.
@@ -139,8 +136,7 @@ describe('a partner flags an account and hears back at every step', () => {
     expect(refused).toHaveLength(1);
     expect(String(refused[0]?.args.text)).toMatch(/isn.t one of your organisation/);
     expect(
-      ((await sqlGet(h.db, 'select intro_status as s from leads where id = ?', leadId)) as { s: string })
-        .s,
+      ((await sqlGet(h.db, 'select intro_status as s from leads where id = ?', leadId)) as { s: string }).s,
     ).toBe('requested');
     await click(h, PAT, ACTIONS.introMade, buttons(introDm).get(ACTIONS.introMade)!.value, {
       channelId: introDm!.channel,
@@ -152,8 +148,7 @@ describe('a partner flags an account and hears back at every step', () => {
     expect(buttons(answeredDm).has(ACTIONS.introMade)).toBe(false);
     expect(answeredDm?.text).toMatch(/Thank you/);
     expect(
-      ((await sqlGet(h.db, 'select intro_status as s from leads where id = ?', leadId)) as { s: string })
-        .s,
+      ((await sqlGet(h.db, 'select intro_status as s from leads where id = ?', leadId)) as { s: string }).s,
     ).toBe('made');
     expect(allText((await routingPost(h, leadId!))?.blocks)).toContain('Made by the partner');
 
@@ -172,7 +167,12 @@ describe('a partner flags an account and hears back at every step', () => {
     // A won lead has nothing left to do: only its History remains.
     expect([...buttons(final).keys()]).toEqual([ACTIONS.history]);
     expect(allText(final?.blocks)).toMatch(/Won/);
-    const events = (await sqlAll(h.db, 'select to_status from lead_events where lead_id = ? and type = ? order by id', leadId, 'transition')) as Array<{ to_status: string }>;
+    const events = (await sqlAll(
+      h.db,
+      'select to_status from lead_events where lead_id = ? and type = ? order by id',
+      leadId,
+      'transition',
+    )) as Array<{ to_status: string }>;
     expect(events.map((e) => e.to_status)).toEqual([
       'qualified',
       'claimed',
@@ -230,7 +230,7 @@ describe('a partner flags an account and hears back at every step', () => {
     const ack = await submitModal(h, PAT, modal, values);
     expect(ack.json).toMatchObject({ response_action: 'update' });
     await h.drain();
-    expect((await sqlGet(h.db, 'select status from leads'))).toEqual({ status: 'qualified' });
+    expect(await sqlGet(h.db, 'select status from leads')).toEqual({ status: 'qualified' });
     expect(h.standIn.messagesTo('C0ROUTING').filter((m) => m.method === 'chat.postMessage')).toHaveLength(1);
   });
 });
@@ -241,7 +241,7 @@ describe('who may do what', () => {
     expect(res.status).toBe(200);
     expect(allText(res.json)).toMatch(/isn.t registered/);
     expect(h.standIn.calls('views.open')).toHaveLength(0);
-    expect((await sqlGet(h.db, 'select count(*) as n from people'))).toEqual({ n: 0 });
+    expect(await sqlGet(h.db, 'select count(*) as n from people')).toEqual({ n: 0 });
   });
 
   it('shows a partner only its own organisation’s leads in /eql status', async () => {

@@ -18,11 +18,7 @@ afterEach(async () => {
 });
 
 const cli = (...argv: string[]) =>
-  runCliCaptured(
-    argv,
-    { ...h.tdb.env, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname },
-    h.tdb.dir,
-  );
+  runCliCaptured(argv, { ...h.tdb.env, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname }, h.tdb.dir);
 
 const rows = async () =>
   (await sqlAll(h.db, 'select id, recipient, status, last_error as error from outbox order by id')) as Array<{
@@ -79,11 +75,9 @@ describe('outbox list | retry | discard', () => {
       'U0ADMIN',
     );
     expect(discard.code).toBe(0);
-    expect(
-      (await rows())
-        .filter((r) => ids.includes(String(r.id)))
-        .map((r) => r.status),
-    ).toEqual(ids.map(() => 'discarded'));
+    expect((await rows()).filter((r) => ids.includes(String(r.id))).map((r) => r.status)).toEqual(
+      ids.map(() => 'discarded'),
+    );
     const history = await cli('history', 'globex.com');
     expect(history.out).toMatch(
       /U0ADMIN +a message to C0ROUTING was discarded by an operator {2}\(channel archived; lead handled by phone\)/,

@@ -4,9 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInstallationStore } from '../../src/db/stores/installation-store.ts';
 import { enqueue, type OutboxMessage, touchPerson } from '../../src/db/stores/lead-store.ts';
 import { deliveryProblems, markPendingUnconfirmed } from '../../src/db/stores/outbox-store.ts';
-import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { createDeliveryRoutes } from '../../src/delivery/delivery-routes.ts';
 import { createOutboxSender, type OutboxSenderOptions } from '../../src/delivery/outbox-sender.ts';
+import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { TEST_KEYRING } from '../helpers/harness.ts';
 import { captureLogger } from '../helpers/logs.ts';
@@ -91,7 +91,11 @@ const tokensOf = (text: string) =>
     .filter((c) => c.args.text === text && c.response?.ok)
     .map((c) => c.token);
 const row = async (key: string) =>
-  (await sqlGet(t.db, 'select status, attempts, team_id as team, held_reason as held, last_error as e from outbox where delivery_key = ?', key)) as {
+  (await sqlGet(
+    t.db,
+    'select status, attempts, team_id as team, held_reason as held, last_error as e from outbox where delivery_key = ?',
+    key,
+  )) as {
     status: string;
     attempts: number;
     team: string | null;

@@ -1,8 +1,8 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enqueue, type OutboxMessage } from '../../src/db/stores/lead-store.ts';
-import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { createOutboxSender } from '../../src/delivery/outbox-sender.ts';
+import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { captureLogger } from '../helpers/logs.ts';
 import { sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
@@ -49,7 +49,10 @@ async function queue(messages: OutboxMessage[]) {
 }
 
 async function outboxStatus() {
-  return (await sqlAll(t.db, 'select delivery_key as k, status, attempts, last_error as e from outbox order by id')) as Array<{
+  return (await sqlAll(
+    t.db,
+    'select delivery_key as k, status, attempts, last_error as e from outbox order by id',
+  )) as Array<{
     k: string;
     status: string;
     attempts: number;
@@ -128,8 +131,17 @@ describe('the outbox sender', () => {
 
   it('fills in the routing post ts for updates and thread replies once the post is delivered', async () => {
     const now = Date.now();
-    await sqlRun(t.db, "insert into partner_orgs (slug, name, manager_user_id, active, updated_at) values ('nw', 'Northwind', 'U0PAM', true, 0)");
-    await sqlRun(t.db, "insert into leads (id, domain, account_name, partner_slug, surfaced_by, submitted_by_user_id, status, attribution, created_at, updated_at, last_progress_at) values (7, 'acme.com', 'Acme', 'nw', 'partner', 'U0PAT', 'qualified', 'sourced', ?, ?, ?)", now, now, now);
+    await sqlRun(
+      t.db,
+      "insert into partner_orgs (slug, name, manager_user_id, active, updated_at) values ('nw', 'Northwind', 'U0PAM', true, 0)",
+    );
+    await sqlRun(
+      t.db,
+      "insert into leads (id, domain, account_name, partner_slug, surfaced_by, submitted_by_user_id, status, attribution, created_at, updated_at, last_progress_at) values (7, 'acme.com', 'Acme', 'nw', 'partner', 'U0PAT', 'qualified', 'sourced', ?, ?, ?)",
+      now,
+      now,
+      now,
+    );
     await queue([
       {
         deliveryKey: 'post',

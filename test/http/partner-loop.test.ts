@@ -40,7 +40,9 @@ async function flag(who: Person, fields: Parameters<typeof submissionValues>[0] 
 }
 const leadOf = async (domain: string, partner: string) =>
   (
-    (await sqlGet(h.db, 'select id from leads where domain = ? and partner_slug = ?', domain, partner)) as { id: number }
+    (await sqlGet(h.db, 'select id from leads where domain = ? and partner_slug = ?', domain, partner)) as {
+      id: number;
+    }
   ).id;
 const lastWith = (userId: string, action: string) =>
   h.standIn
@@ -111,7 +113,7 @@ describe('corroboration as signal', () => {
     expect(allText(h.standIn.message(dm.channel, dm.ts))).toContain('Thank you!');
     const ownerDm = h.standIn.messagesTo(REP1.userId).at(-1);
     expect(allText(ownerDm)).toContain('Contoso Systems made the intro to Carla Contoso-Contact');
-    const row = (await sqlGet(h.db, 'select status, answered_by_user_id as by from corroborator_intros'));
+    const row = await sqlGet(h.db, 'select status, answered_by_user_id as by from corroborator_intros');
     expect(row).toEqual({ status: 'made', by: CONTOSO.userId });
     // Northwind (the submitter) heard nothing of any of it.
     expect(allText(h.standIn.messagesTo(NORTHWIND.userId))).not.toContain('Contoso');
@@ -123,8 +125,17 @@ describe('overlap first', () => {
     h = await startHarness();
     await flag(NORTHWIND);
     for (const d of ['ov-a.com', 'ov-b.com', 'ov-c.com']) {
-      await sqlRun(h.db, "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 800, 'US', 0)", d, `Overlap ${d}`);
-      await sqlRun(h.db, "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)", d);
+      await sqlRun(
+        h.db,
+        "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 800, 'US', 0)",
+        d,
+        `Overlap ${d}`,
+      );
+      await sqlRun(
+        h.db,
+        "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)",
+        d,
+      );
     }
     const now = Date.now();
     const services = { ...h.foothold.deps.services, now: () => now };
@@ -156,9 +167,12 @@ describe('overlap first', () => {
           status: string;
         }
       ).status;
-    for (let i = 0; i < 250 && await known() !== 'known'; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && (await known()) !== 'known'; i++) await new Promise((r) => setTimeout(r, 20));
     await h.drain();
-    const statuses = (await sqlAll(h.db, 'select domain, status, answered_by_user_id as by from overlap_asks order by domain'));
+    const statuses = await sqlAll(
+      h.db,
+      'select domain, status, answered_by_user_id as by from overlap_asks order by domain',
+    );
     expect(statuses).toEqual([
       { domain: 'ov-a.com', status: 'snoozed', by: NORTHWIND.userId },
       { domain: 'ov-b.com', status: 'unknown', by: NORTHWIND.userId },
@@ -252,9 +266,7 @@ describe('partner rewards', () => {
     ).toBe(200);
     await h.drain();
     expect(allText(h.standIn.message(asks[1]!.channel, asks[1]!.ts))).toContain('Rejected by');
-    expect(
-      (await sqlAll(h.db, 'select status, decision_reason as r from reward_awards order by id')),
-    ).toEqual([
+    expect(await sqlAll(h.db, 'select status, decision_reason as r from reward_awards order by id')).toEqual([
       { status: 'approved', r: null },
       { status: 'rejected', r: 'Internal: duplicate of a direct deal' },
     ]);

@@ -94,7 +94,10 @@ describe('a routing channel shared mid-run', () => {
     await h.drain();
 
     expect(postsTo(h, 'C0ROUTING', sharedAt)).toEqual([]);
-    const waiting = (await sqlAll(h.db, "select method from outbox where recipient = 'C0ROUTING' and status = 'pending' order by id")) as Array<{ method: string }>;
+    const waiting = (await sqlAll(
+      h.db,
+      "select method from outbox where recipient = 'C0ROUTING' and status = 'pending' order by id",
+    )) as Array<{ method: string }>;
     expect(waiting.map((w) => w.method)).toEqual(['chat.postMessage', 'chat.update']);
     // Partners still hear from Foothold: only the shared channel is held.
     expect(h.standIn.messagesTo(PAT.userId).some((m) => /Two Co/.test(allText(m)))).toBe(true);
@@ -104,9 +107,9 @@ describe('a routing channel shared mid-run', () => {
     expect(stopped).toHaveLength(1);
     expect(stopped[0]!.text).toMatch(/shared with another organisation \(T0OUTSIDE\)/);
     expect(allText(stopped[0])).toMatch(/Remove the other organisation/);
-    expect(
-      (await sqlGet(h.db, "select count(*) as n from lead_events where type = 'channel_held'")),
-    ).toEqual({ n: 1 });
+    expect(await sqlGet(h.db, "select count(*) as n from lead_events where type = 'channel_held'")).toEqual({
+      n: 1,
+    });
 
     // ...and see it on their App Home.
     await h.slack.event(
@@ -147,7 +150,9 @@ describe('a routing channel shared mid-run', () => {
     const resumed = postsTo(h, 'C0ROUTING', unshareAt);
     expect(resumed.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.update']);
     expect((await routingPost(h, await leadId(h, 'two-co.com')))?.channel).toBe('C0ROUTING');
-    expect(allText(await routingPost(h, first))).toMatch(/Claimed · from Northwind Consulting · owner <@U0REP1>/);
+    expect(allText(await routingPost(h, first))).toMatch(
+      /Claimed · from Northwind Consulting · owner <@U0REP1>/,
+    );
     expect(adminDms(h, /is internal again.*2 messages that waited/)).toHaveLength(1);
 
     // A late replay of the old `channel_shared` does not hold the channel again: Slack says it is internal.
@@ -195,7 +200,7 @@ describe('a routing channel shared mid-run', () => {
       eventEnvelope({ type: 'channel_id_changed', old_channel_id: 'G0OTHER', new_channel_id: 'C0OTHER' }),
     );
     await h.drain();
-    expect((await sqlGet(h.db, 'select count(*) as n from channel_states'))).toEqual({ n: 0 });
+    expect(await sqlGet(h.db, 'select count(*) as n from channel_states')).toEqual({ n: 0 });
     expect(h.standIn.calls('conversations.info').filter((c) => c.args.channel === 'C0SHAREDN')).toEqual([]);
   });
 });

@@ -25,10 +25,10 @@ afterEach(() => t.cleanup());
 const T0 = Date.UTC(2025, 0, 15, 9, 30);
 const HOUR = 3_600_000;
 
-function insertLead(
+async function insertLead(
   values: Partial<typeof leads.$inferInsert> & { domain: string; accountName: string },
-): number {
-  const row = t.db
+): Promise<number> {
+  const row = (await t.db
     .insert(leads)
     .values({
       partnerSlug: 'northwind',
@@ -41,8 +41,7 @@ function insertLead(
       lastProgressAt: T0,
       ...values,
     })
-    .returning({ id: leads.id })
-    .get();
+    .returning({ id: leads.id }))[0];
   return row.id;
 }
 
@@ -80,7 +79,7 @@ describe('writeLeadsCsv', () => {
   });
 
   it('round-trips: one row per lead with gates, outcomes and corroborating partners; formulas neutralised', async () => {
-    const id = insertLead({
+    const id = await insertLead({
       domain: 'acme.com',
       accountName: '=HYPERLINK("http://evil.example","Click")',
       relationship: 'customer',
@@ -105,31 +104,28 @@ describe('writeLeadsCsv', () => {
       { gate: 'motion', outcome: 'unknown', reason: '@routing: no rule yet' },
     ] as const;
     for (const g of gates)
-      t.db
+      await t.db
         .insert(gateResults)
-        .values({ leadId: id, ...g, details: {}, evaluatedAt: T0 })
-        .run();
-    const fromFabrikam = insertLead({
+        .values({ leadId: id, ...g, details: {}, evaluatedAt: T0 });
+    const fromFabrikam = await insertLead({
       domain: 'acme.com',
       accountName: 'Acme',
       partnerSlug: 'fabrikam',
       status: 'merged',
     });
-    const fromContoso = insertLead({
+    const fromContoso = await insertLead({
       domain: 'acme.com',
       accountName: 'Acme',
       partnerSlug: 'contoso',
       status: 'merged',
     });
-    t.db
+    await t.db
       .insert(corroborations)
-      .values({ leadId: id, partnerSlug: 'fabrikam', sourceLeadId: fromFabrikam, createdAt: T0 + 5 })
-      .run();
-    t.db
+      .values({ leadId: id, partnerSlug: 'fabrikam', sourceLeadId: fromFabrikam, createdAt: T0 + 5 });
+    await t.db
       .insert(corroborations)
-      .values({ leadId: id, partnerSlug: 'contoso', sourceLeadId: fromContoso, createdAt: T0 + 9 })
-      .run();
-    const bare = insertLead({
+      .values({ leadId: id, partnerSlug: 'contoso', sourceLeadId: fromContoso, createdAt: T0 + 9 });
+    const bare = await insertLead({
       domain: 'globex.com',
       accountName: 'Globex',
       surfacedBy: 'rep',

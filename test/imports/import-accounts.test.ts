@@ -10,9 +10,9 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-const accounts = () => t.db.select().from(crmAccounts).orderBy(asc(crmAccounts.domain)).all();
-const account = (domain: string) =>
-  t.db.select().from(crmAccounts).where(eq(crmAccounts.domain, domain)).get();
+const accounts = async () => (await t.db.select().from(crmAccounts).orderBy(asc(crmAccounts.domain)));
+const account = async (domain: string) =>
+  (await t.db.select().from(crmAccounts).where(eq(crmAccounts.domain, domain)))[0];
 
 describe('importAccounts: Salesforce export (BOM, CRLF, quotes, multi-line cell, blank lines)', () => {
   it('imports every row with normalised values', async () => {
@@ -42,7 +42,7 @@ describe('importAccounts: Salesforce export (BOM, CRLF, quotes, multi-line cell,
       crmMergedInto: null,
       syncedAt: null,
     };
-    expect(accounts()).toEqual([
+    expect(await accounts()).toEqual([
       {
         ...base,
         domain: 'acme.com',
@@ -120,10 +120,10 @@ describe('importAccounts: Salesforce export (BOM, CRLF, quotes, multi-line cell,
 
   it('is idempotent: re-importing the same file changes nothing, a changed row is one update', async () => {
     await importAccounts(t.db, fixture('salesforce-accounts.csv'), { now: 1_000 });
-    const before = accounts();
+    const before = await accounts();
     const again = await importAccounts(t.db, fixture('salesforce-accounts.csv'), { now: 2_000 });
     expect(again).toMatchObject({ accepted: 6, inserted: 0, updated: 0, unchanged: 6, applied: true });
-    expect(accounts()).toEqual(before);
+    expect(await accounts()).toEqual(before);
 
     const changed = t.write(
       'changed.csv',
@@ -132,7 +132,7 @@ describe('importAccounts: Salesforce export (BOM, CRLF, quotes, multi-line cell,
     const third = await importAccounts(t.db, changed, { now: 3_000 });
     expect(third).toMatchObject({ accepted: 2, inserted: 1, updated: 1, unchanged: 0 });
     // Columns the file does not have keep their imported values; columns it has are replaced.
-    expect(account('acme.com')).toMatchObject({
+    expect(await account('acme.com')).toMatchObject({
       name: 'Acme Corporation',
       industry: 'Software',
       employees: 1200,
@@ -142,19 +142,19 @@ describe('importAccounts: Salesforce export (BOM, CRLF, quotes, multi-line cell,
       ownerUserId: 'U0REP1',
       importedAt: 3_000,
     });
-    expect(account('newco.com')).toMatchObject({
+    expect(await account('newco.com')).toMatchObject({
       industry: null,
       country: null,
       isCustomer: false,
       hasOpenOpportunity: false,
     });
-    expect(account('hooli.io')?.importedAt).toBe(1_000);
-    expect(accounts()).toHaveLength(7);
+    expect((await account('hooli.io'))?.importedAt).toBe(1_000);
+    expect(await accounts()).toHaveLength(7);
 
     // An empty cell in a present column clears the value.
     const cleared = t.write('cleared.csv', 'Account Name,Website,Industry\nAcme Corporation,acme.com,\n');
     expect(await importAccounts(t.db, cleared, { now: 4_000 })).toMatchObject({ updated: 1 });
-    expect(account('acme.com')).toMatchObject({ industry: null, employees: 1200 });
+    expect(await account('acme.com')).toMatchObject({ industry: null, employees: 1200 });
     // Present columns all equal: unchanged, even though the file lacks other columns.
     expect(await importAccounts(t.db, cleared, { now: 5_000 })).toMatchObject({ updated: 0, unchanged: 1 });
   });
@@ -164,7 +164,7 @@ describe('importAccounts: HubSpot export', () => {
   it('matches HubSpot column names, lifecycle stage and country names', async () => {
     const result = await importAccounts(t.db, fixture('hubspot-companies.csv'), { now: 5 });
     expect(result).toMatchObject({ accepted: 6, rejected: [], inserted: 6, unmappedOwners: 1 });
-    expect(account('wayneenterprises.com')).toMatchObject({
+    expect(await account('wayneenterprises.com')).toMatchObject({
       name: 'Wayne Enterprises',
       industry: 'COMPUTER_SOFTWARE',
       employees: 2500,
@@ -173,16 +173,16 @@ describe('importAccounts: HubSpot export', () => {
       ownerUserId: null,
       isCustomer: true,
     });
-    expect(account('cyberdyne.ai')).toMatchObject({
+    expect(await account('cyberdyne.ai')).toMatchObject({
       name: 'Cyberdyne Systems, LLC',
       country: 'JP',
       ownerUserId: 'U0REP2',
       isCustomer: false,
     });
-    expect(account('soylent.fr')).toMatchObject({ employees: 1500, country: 'FR', revenue: 3_000_000 });
-    expect(account('tyrell.es')).toMatchObject({ country: 'ES', isCustomer: false });
-    expect(account('oscorp.ie')).toMatchObject({ country: 'IE', isCustomer: true });
-    expect(account('wonka.in')).toMatchObject({ country: 'IN' });
+    expect(await account('soylent.fr')).toMatchObject({ employees: 1500, country: 'FR', revenue: 3_000_000 });
+    expect(await account('tyrell.es')).toMatchObject({ country: 'ES', isCustomer: false });
+    expect(await account('oscorp.ie')).toMatchObject({ country: 'IE', isCustomer: true });
+    expect(await account('wonka.in')).toMatchObject({ country: 'IN' });
   });
 });
 
@@ -203,14 +203,14 @@ describe('importAccounts: bad rows', () => {
       },
       { row: 7, reason: expect.stringContaining('has 6 cells but the header has 5 columns') },
     ]);
-    expect(accounts()).toEqual([]);
+    expect(await accounts()).toEqual([]);
   });
 
   it('with skipInvalid writes the good rows and still lists the bad', async () => {
     const result = await importAccounts(t.db, fixture('accounts-with-errors.csv'), { skipInvalid: true });
     expect(result).toMatchObject({ applied: true, accepted: 2, inserted: 2 });
     expect(result.rejected).toHaveLength(5);
-    expect(accounts().map((a) => a.domain)).toEqual(['goodone.com', 'goodtwo.com']);
+    expect((await accounts()).map((a) => a.domain)).toEqual(['goodone.com', 'goodtwo.com']);
   });
 
   it('one bad row among 10,000 good ones: nothing imported, the row named; skipInvalid imports the 10,000', async () => {
@@ -221,12 +221,12 @@ describe('importAccounts: bad rows', () => {
     expect(result.rejected).toEqual([
       { row: 7_346, reason: expect.stringMatching(/^domain: "not a website" is not a domain/) },
     ]);
-    expect(accounts()).toHaveLength(0);
+    expect(await accounts()).toHaveLength(0);
 
     const skipped = await importAccounts(t.db, file, { skipInvalid: true });
     expect(skipped).toMatchObject({ accepted: 10_000, applied: true, inserted: 10_000 });
     expect(skipped.rejected).toHaveLength(1);
-    expect(accounts()).toHaveLength(10_000);
+    expect(await accounts()).toHaveLength(10_000);
   });
 
   it('a missing required column is a whole-file error, even with skipInvalid', async () => {
@@ -247,7 +247,7 @@ describe('importAccounts: bad rows', () => {
     const result = await importAccounts(t.db, file, { skipInvalid: true });
     expect(result).toMatchObject({ applied: false, fatal: true, accepted: 2 });
     expect(result.rejected).toEqual([{ row: 4, reason: expect.stringMatching(/never closed/) }]);
-    expect(accounts()).toEqual([]);
+    expect(await accounts()).toEqual([]);
   });
 });
 
@@ -270,7 +270,7 @@ describe('importAccounts: repeated domains within one file', () => {
       { row: 4, previousRow: 2, key: 'acme.com' },
       { row: 5, previousRow: 4, key: 'acme.com' },
     ]);
-    expect(account('acme.com')).toMatchObject({ name: 'Acme Third', employees: 40 });
+    expect(await account('acme.com')).toMatchObject({ name: 'Acme Third', employees: 40 });
   });
 });
 

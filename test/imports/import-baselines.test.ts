@@ -10,15 +10,15 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-const all = () => t.db.select().from(baselines).orderBy(asc(baselines.leadType), asc(baselines.period)).all();
+const all = async () => (await t.db.select().from(baselines).orderBy(asc(baselines.leadType), asc(baselines.period)));
 /** The conversion columns (the revenue and speed columns have their own test). */
-const rows = () => all().map(({ avgDealSize, currency, daysToOpportunity, daysToClose, ...rest }) => rest);
+const rows = async () => (await all()).map(({ avgDealSize, currency, daysToOpportunity, daysToClose, ...rest }) => rest);
 
 describe('importBaselines', () => {
   it('computes lead-based rates from counts', async () => {
     const result = await importBaselines(t.db, fixture('baselines-counts.csv'), { now: 1 });
     expect(result).toMatchObject({ accepted: 4, rejected: [], inserted: 4, applied: true });
-    expect(rows()).toEqual([
+    expect(await rows()).toEqual([
       {
         leadType: 'MQL',
         period: '2024-Q1',
@@ -70,7 +70,7 @@ describe('importBaselines', () => {
   it('accepts rates as fractions or percentages', async () => {
     const result = await importBaselines(t.db, fixture('baselines-rates.csv'), { now: 1 });
     expect(result).toMatchObject({ accepted: 3, rejected: [], inserted: 3 });
-    expect(rows()).toEqual([
+    expect(await rows()).toEqual([
       {
         leadType: 'Event',
         period: '2023',
@@ -135,7 +135,7 @@ describe('importBaselines', () => {
       },
       { row: 9, reason: 'lead type: expected a lead type such as MQL' },
     ]);
-    expect(rows()).toEqual([]);
+    expect(await rows()).toEqual([]);
   });
 
   it('imports average deal size, its currency and cycle days, and rejects bad ones', async () => {
@@ -161,7 +161,7 @@ describe('importBaselines', () => {
       { row: 6, reason: 'days to close: 30 is fewer than the days to opportunity (40)' },
     ]);
     expect(
-      all().map((r) => [r.leadType, r.avgDealSize, r.currency, r.daysToOpportunity, r.daysToClose]),
+      (await all()).map((r) => [r.leadType, r.avgDealSize, r.currency, r.daysToOpportunity, r.daysToClose]),
     ).toEqual([
       ['Event', null, null, 12, null],
       ['MQL', 42_500, 'USD', 31, 96.5],

@@ -20,12 +20,11 @@ beforeEach(async () => {
 });
 afterEach(() => t.cleanup());
 
-const overlaps = () =>
-  t.db
+const overlaps = async () =>
+  await t.db
     .select()
     .from(partnerOverlaps)
-    .orderBy(asc(partnerOverlaps.partnerSlug), asc(partnerOverlaps.domain))
-    .all();
+    .orderBy(asc(partnerOverlaps.partnerSlug), asc(partnerOverlaps.domain));
 
 describe('importOverlaps', () => {
   it('imports a partner account-mapping file keyed by partner and domain', async () => {
@@ -41,7 +40,7 @@ describe('importOverlaps', () => {
       unchanged: 0,
       applied: true,
     });
-    expect(overlaps()).toEqual([
+    expect(await overlaps()).toEqual([
       { partnerSlug: 'northwind', domain: 'acme.com', relationship: 'customer', importedAt: 7 },
       { partnerSlug: 'northwind', domain: 'globex.co.uk', relationship: 'open_opportunity', importedAt: 7 },
       { partnerSlug: 'northwind', domain: 'hooli.io', relationship: 'open_opportunity', importedAt: 7 },
@@ -66,8 +65,8 @@ describe('importOverlaps', () => {
       updated: 1,
       unchanged: 0,
     });
-    expect(overlaps()).toHaveLength(8);
-    expect(overlaps().find((o) => o.partnerSlug === 'northwind' && o.domain === 'acme.com')).toMatchObject({
+    expect(await overlaps()).toHaveLength(8);
+    expect((await overlaps()).find((o) => o.partnerSlug === 'northwind' && o.domain === 'acme.com')).toMatchObject({
       relationship: 'prospect',
       importedAt: 10,
     });
@@ -82,7 +81,7 @@ describe('importOverlaps', () => {
     expect(err.message).toBe(
       'unknown partner "fabrikam": known partners are contoso, northwind (partners come from the "partners" list of the config file)',
     );
-    expect(overlaps()).toEqual([]);
+    expect(await overlaps()).toEqual([]);
   });
 
   it('rejects a partner that was removed from the config', async () => {
@@ -108,14 +107,14 @@ describe('importOverlaps', () => {
       { row: 4, reason: 'relationship: expected customer, prospect or open opportunity, got "partner"' },
       { row: 5, reason: 'relationship: expected customer, prospect or open opportunity' },
     ]);
-    expect(overlaps()).toEqual([]);
+    expect(await overlaps()).toEqual([]);
   });
 });
 
 describe('syncPartners', () => {
   it('upserts config partners, deactivates removed ones, and leaves matching rows untouched', async () => {
-    const rows = () => t.db.select().from(partnerOrgs).orderBy(asc(partnerOrgs.slug)).all();
-    expect(rows()).toEqual([
+    const rows = async () => (await t.db.select().from(partnerOrgs).orderBy(asc(partnerOrgs.slug)));
+    expect(await rows()).toEqual([
       { slug: 'contoso', name: 'Contoso Systems', managerUserId: 'U0PAM', active: true, updatedAt: 100 },
       {
         slug: 'northwind',
@@ -135,7 +134,7 @@ describe('syncPartners', () => {
         300,
       ),
     ).toEqual({ changed: 1, deactivated: 1 });
-    expect(rows()).toEqual([
+    expect(await rows()).toEqual([
       { slug: 'contoso', name: 'Contoso Systems', managerUserId: 'U0PAM', active: false, updatedAt: 300 },
       { slug: 'fabrikam', name: 'Fabrikam', managerUserId: 'U0PAM2', active: true, updatedAt: 300 },
       {

@@ -1,11 +1,12 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOutboxSender, type OutboxSender } from '../../src/delivery/outbox-sender.ts';
 import type { Fault } from '../../src/dev/slack-stand-in.ts';
 import { createLogger } from '../../src/logger.ts';
 import { ACTIONS, encodeLeadRef } from '../../src/slack/ids.ts';
-import { createOutboxSender, type OutboxSender } from '../../src/delivery/outbox-sender.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { click } from '../helpers/slack-actors.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 import { FULL, report, size } from './support/figures.ts';
 import { CAST, ORGS, partnerPerson } from './support/program.ts';
 import {
@@ -16,7 +17,6 @@ import {
   submit,
   waitUntil,
 } from './support/slack-world.ts';
-import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // Scenario 1: Slack misbehaves in every way it can (429 with Retry-After, 500s, answers slower than the
 // client's timeout, refused connections) while submissions and their transitions flow. After recovery every
@@ -158,10 +158,18 @@ describe('scenario 1: Slack outages', () => {
       }
       h.standIn.clearFaults();
       h.standIn.clearRateLimits();
-      await waitUntil('the outbox to drain', async () => await pendingCount(h.db) === 0, FULL ? 300_000 : 45_000, 100);
+      await waitUntil(
+        'the outbox to drain',
+        async () => (await pendingCount(h.db)) === 0,
+        FULL ? 300_000 : 45_000,
+        100,
+      );
 
       const r = await deliveryReport(h.db, h.standIn);
-      const failed = (await sqlAll(h.db, "select delivery_key, last_error from outbox where status = 'failed'"));
+      const failed = await sqlAll(
+        h.db,
+        "select delivery_key, last_error from outbox where status = 'failed'",
+      );
       report({
         n: 1,
         name: 'Slack outages (429 + Retry-After, 500s, slow answers past the client timeout, refused connections)',
@@ -178,7 +186,7 @@ describe('scenario 1: Slack outages', () => {
       expect(r.duplicated).toEqual([]);
       expect(r.outOfOrder).toEqual([]);
       expect(r.faults).toBeGreaterThan(0);
-      expect((await sqlGet(h.db, 'select count(*) as n from leads'))).toEqual({ n: SUBMISSIONS });
+      expect(await sqlGet(h.db, 'select count(*) as n from leads')).toEqual({ n: SUBMISSIONS });
     },
     FULL ? 600_000 : 90_000,
   );

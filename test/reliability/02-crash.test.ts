@@ -5,11 +5,11 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, openDb, sqliteClient } from '../../src/db/connection.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
+import { sqlGet } from '../helpers/sql.ts';
 import { type BotProcess, startBot } from './support/bot-process.ts';
 import { FULL, report, size } from './support/figures.ts';
 import { ORGS, partnerPerson, programStandIn, writeProgramConfig } from './support/program.ts';
 import { deliveryReport, pendingCount, pool, submissionPayload, waitUntil } from './support/slack-world.ts';
-import { sqlGet } from '../helpers/sql.ts';
 
 // Scenario 2: kill -9 the bot while submissions pour in, at three random points, restarting it each time.
 // Every submission acknowledged without error is in the database, the database is intact, the outbox drains
@@ -63,7 +63,12 @@ describe('scenario 2: crash mid-load', () => {
       const killPoints: number[] = [];
 
       for (let round = 0; round < ROUNDS; round++) {
-        bot = await startBot({ apiUrl: standIn.apiUrl, database: { DATABASE_PATH: databasePath }, configPath, logLevel: 'warn' });
+        bot = await startBot({
+          apiUrl: standIn.apiUrl,
+          database: { DATABASE_PATH: databasePath },
+          configPath,
+          logLevel: 'warn',
+        });
         const killAfter = Math.floor(PER_ROUND * (0.15 + random() * 0.7));
         killPoints.push(killAfter);
         let done = 0;
@@ -113,12 +118,17 @@ describe('scenario 2: crash mid-load', () => {
       // The last restart (Slack back to its usual speed): the outbox drains and nothing was sent twice over
       // all the crashes.
       latency?.clear();
-      bot = await startBot({ apiUrl: standIn.apiUrl, database: { DATABASE_PATH: databasePath }, configPath, logLevel: 'warn' });
+      bot = await startBot({
+        apiUrl: standIn.apiUrl,
+        database: { DATABASE_PATH: databasePath },
+        configPath,
+        logLevel: 'warn',
+      });
       const db: Db = openDb(databasePath, { migrate: false });
       try {
         await waitUntil(
           'the outbox to drain after the restart',
-          async () => await pendingCount(db) === 0,
+          async () => (await pendingCount(db)) === 0,
           FULL ? 300_000 : 60_000,
           100,
         );

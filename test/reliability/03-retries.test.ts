@@ -10,10 +10,10 @@ import type { ViewRecord } from '../../src/dev/slack-stand-in.ts';
 import { ACTIONS, encodeLeadRef } from '../../src/slack/ids.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { buttons, lastModal, modalCount, type Person, submissionValues } from '../helpers/slack-actors.ts';
+import { sqlGet } from '../helpers/sql.ts';
 import { report, size } from './support/figures.ts';
 import { CAST } from './support/program.ts';
 import { deliveryReport, startProgram, submissionPayload, waitUntil } from './support/slack-world.ts';
-import { sqlGet } from '../helpers/sql.ts';
 
 // Scenario 3: Slack retries events (X-Slack-Retry-Num 1–3), people double-click buttons and double-submit
 // modals, proxies replay requests. Each distinct request has one effect: one state change, one audit event,

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockAction } from '../../src/dev/slack-client.ts';
 import { ACTIONS, encodeLeadRef } from '../../src/slack/ids.ts';
 import type { Harness } from '../helpers/harness.ts';
+import { sqlGet } from '../helpers/sql.ts';
 import { report, size } from './support/figures.ts';
 import { CAST, RACE_REPS } from './support/program.ts';
 import { startProgram, submit, waitUntil } from './support/slack-world.ts';
-import { sqlGet } from '../helpers/sql.ts';
 
 // Scenario 4: 50 reps click Claim on the same EQL at the same moment. One becomes the owner, the other 49
 // are each told, privately, who owns it; the lead changes once.
@@ -47,21 +47,21 @@ describe('scenario 4: claim race', () => {
         }),
       );
       const ephemeralsBefore = h.standIn.calls('chat.postEphemeral').length;
-      const eventsBefore = (
-        (await sqlGet(h.db, 'select count(*) as n from lead_events')) as { n: number }
-      ).n;
+      const eventsBefore = ((await sqlGet(h.db, 'select count(*) as n from lead_events')) as { n: number }).n;
       const answers = await Promise.all(payloads.map((p) => h.slack.action(p)));
       requests += answers.length;
       expect(answers.map((a) => a.status)).toEqual(RACE_REPS.map(() => 200));
-      const row = (await sqlGet(h.db, 'select owner_user_id as owner, status from leads where id = ?', lead.id)) as {
+      const row = (await sqlGet(
+        h.db,
+        'select owner_user_id as owner, status from leads where id = ?',
+        lead.id,
+      )) as {
         owner: string;
         status: string;
       };
       expect(row.status).toBe('claimed');
       expect(RACE_REPS).toContain(row.owner);
-      const eventsAfter = (
-        (await sqlGet(h.db, 'select count(*) as n from lead_events')) as { n: number }
-      ).n;
+      const eventsAfter = ((await sqlGet(h.db, 'select count(*) as n from lead_events')) as { n: number }).n;
       expect(eventsAfter - eventsBefore).toBe(1);
       // The other 49 are told who owns it, privately, once each.
       await waitUntil(

@@ -4,11 +4,11 @@ import { blockAction, messageShortcut, slashCommand, viewSubmission } from '../.
 import { ACTIONS, CALLBACKS, encodeLeadRef } from '../../src/slack/ids.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { submissionValues } from '../helpers/slack-actors.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 import { httpGet } from './support/bot-process.ts';
 import { FULL, report, size } from './support/figures.ts';
 import { CAST } from './support/program.ts';
 import { startProgram, submit } from './support/slack-world.ts';
-import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // Scenario 5: signed requests with generated garbage: malformed JSON, wrong types, missing fields, huge and
 // unicode strings, control and bidi characters, for the slash command, every button and every modal. The bot

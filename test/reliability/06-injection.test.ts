@@ -20,10 +20,10 @@ import {
   type SubmissionFields,
   submissionValues,
 } from '../helpers/slack-actors.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 import { report } from './support/figures.ts';
 import { CAST } from './support/program.ts';
 import { startProgram, submissionPayload } from './support/slack-world.ts';
-import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // Scenario 6: mentions, broadcasts, channel links, disguised links, markdown, SQL and maximum-length text in
 // every free-text input, through the whole life of leads. Every Slack surface (messages, updates, ephemerals,
@@ -186,7 +186,7 @@ describe('scenario 6: injection', () => {
       inputs += 8;
     }
     // 3,000 characters in every text input: refused with field errors, nothing stored.
-    const before = (await sqlGet(h.db, 'select count(*) as n from leads'));
+    const before = await sqlGet(h.db, 'select count(*) as n from leads');
     const huge = await send(
       'submit_lead 3000',
       h.slack.viewSubmission(
@@ -206,7 +206,7 @@ describe('scenario 6: injection', () => {
     );
     inputs += 10;
     expect((huge.json as { response_action?: string }).response_action).toBe('errors');
-    expect((await sqlGet(h.db, 'select count(*) as n from leads'))).toEqual(before);
+    expect(await sqlGet(h.db, 'select count(*) as n from leads')).toEqual(before);
 
     // A rep flags an account for Northwind; Northwind attests with hostile contact details.
     await send(
@@ -394,7 +394,7 @@ describe('scenario 6: injection', () => {
     // The hostile text really was shown (escaped), not dropped.
     const routing = JSON.stringify(h.standIn.messagesTo('C0ROUTING'));
     expect(routing).toContain('&lt;!channel&gt;');
-    const outbox = (await sqlAll(h.db, 'select status, count(*) as n from outbox group by status'));
+    const outbox = await sqlAll(h.db, 'select status, count(*) as n from outbox group by status');
     report({
       n: 6,
       name: 'Injection (mentions, broadcasts, links, markdown, SQL, control/bidi, 3,000-character fields)',

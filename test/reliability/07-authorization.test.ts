@@ -26,10 +26,10 @@ import {
   events,
   WORLDS,
 } from '../helpers/slack-payloads.ts';
+import { sqlGet, sqlRun } from '../helpers/sql.ts';
 import { FULL, report } from './support/figures.ts';
 import { CAST, programJson, programStandIn } from './support/program.ts';
 import { startProgram, waitUntil } from './support/slack-world.ts';
-import { sqlGet, sqlRun } from '../helpers/sql.ts';
 
 // Scenario 7: every door (slash command, shortcut, button, modal submission, App Home) × every kind of actor,
 // over HTTP, against PRODUCT.md's "Who may do what". A modal submission is also forged by people who could
@@ -117,8 +117,17 @@ async function setup(state: State): Promise<Lead> {
   if (state === 'none') return { id: 0, domain, accountName: `Authz ${seq}`, version: 0 };
   if (state === 'overlap') {
     // Issue 13: an imported overlap of Northwind's that fits, asked about by the weekly job.
-    await sqlRun(h.db, "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 900, 'US', 0)", domain, `Authz ${seq} overlap`);
-    await sqlRun(h.db, "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)", domain);
+    await sqlRun(
+      h.db,
+      "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 900, 'US', 0)",
+      domain,
+      `Authz ${seq} overlap`,
+    );
+    await sqlRun(
+      h.db,
+      "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values ('northwind', ?, 'customer', 0)",
+      domain,
+    );
     await recordAsk(h.db, { partnerSlug: 'northwind', domain, batchKey: 'authz', at: Date.now() });
     return { id: 0, domain, accountName: `Authz ${seq} overlap`, version: 0 };
   }
@@ -153,20 +162,38 @@ async function setup(state: State): Promise<Lead> {
   if (state === 'qualified' || state === 'qualified-gb') return leadOf(res.leadId, domain);
   await claimLead(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId });
   if (state === 'intro')
-    await recordOutcome(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId, outcome: 'intro_requested' });
+    await recordOutcome(services(), {
+      actor: svcActor(CAST.rep1),
+      leadId: res.leadId,
+      outcome: 'intro_requested',
+    });
   if (state === 'crm-choices') {
     // Two deals opened on the account after the claim (as a CRM sync stores them): the owner must pick.
     const crm = services().config.crm;
     if (!crm) throw new Error('setup: the program config has no crm section');
     const at = Date.now() + 60_000;
     for (const n of [1, 2]) {
-      await sqlRun(h.db, `insert into crm_opportunities (crm_provider, crm_id, account_domain, name, stage_id, crm_created_at, crm_updated_at, synced_at)
-           values (?, ?, ?, ?, 'appointmentscheduled', ?, ?, ?)`, crm.provider, `deal-${seq}-${n}`, domain, `Deal ${n}`, at + n, at, at);
+      await sqlRun(
+        h.db,
+        `insert into crm_opportunities (crm_provider, crm_id, account_domain, name, stage_id, crm_created_at, crm_updated_at, synced_at)
+           values (?, ?, ?, ?, 'appointmentscheduled', ?, ?, ?)`,
+        crm.provider,
+        `deal-${seq}-${n}`,
+        domain,
+        `Deal ${n}`,
+        at + n,
+        at,
+        at,
+      );
     }
     if ((await syncCrmOutcomes(services())).asked !== 1) throw new Error('setup: no Link opportunity choice');
   }
   if (state === 'rewarded')
-    await recordOutcome(services(), { actor: svcActor(CAST.rep1), leadId: res.leadId, outcome: 'opportunity' });
+    await recordOutcome(services(), {
+      actor: svcActor(CAST.rep1),
+      leadId: res.leadId,
+      outcome: 'opportunity',
+    });
   if (state === 'corroborated') {
     // A third org flags the same account, so there is credit to move (and neither actor org holds it).
     const other = await submitLead(services(), { ...base, actor: svcActor(CAST.fab), warmth });
@@ -177,13 +204,20 @@ async function setup(state: State): Promise<Lead> {
 
 async function leadState(id: number): Promise<string> {
   return JSON.stringify([
-    (await sqlGet(h.db, 'select status, owner_user_id, version, intro_status, extension_days from leads where id = ?', id)),
-    (await sqlGet(h.db, 'select count(*) as n from lead_events where lead_id = ?', id)),
+    await sqlGet(
+      h.db,
+      'select status, owner_user_id, version, intro_status, extension_days from leads where id = ?',
+      id,
+    ),
+    await sqlGet(h.db, 'select count(*) as n from lead_events where lead_id = ?', id),
   ]);
 }
 async function programState(): Promise<string> {
   return JSON.stringify(
-    (await sqlGet(h.db, "select (select count(*) from leads) as leads, (select count(*) from outbox where lead_id is null) as notices, (select count(*) from channel_cards) as cards, (select count(*) from overlap_asks where status <> 'asked') as answered")),
+    await sqlGet(
+      h.db,
+      "select (select count(*) from leads) as leads, (select count(*) from outbox where lead_id is null) as notices, (select count(*) from channel_cards) as cards, (select count(*) from overlap_asks where status <> 'asked') as answered",
+    ),
   );
 }
 

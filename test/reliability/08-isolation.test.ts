@@ -22,10 +22,10 @@ import {
   events,
   WORLDS,
 } from '../helpers/slack-payloads.ts';
+import { sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
 import { FULL, report, size } from './support/figures.ts';
 import { CAST, ORGS, type Org, partnerPerson, programJson, programStandIn } from './support/program.ts';
 import { startProgram, submissionPayload, waitUntil } from './support/slack-world.ts';
-import { sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
 
 // Scenario 8: a whole program with three partner orgs (submissions, corroborations, a CRM conflict,
 // rep-surfaced leads and attestations, claims, intros, outcomes, reassignment, extensions, reminder and expiry
@@ -135,7 +135,10 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       const started = Date.now();
       if (!firstStarted) firstStarted = started;
       // The CRM knows one account is a customer already: flagging it is a conflict.
-      await sqlRun(h.db, "insert into crm_accounts (domain, name, is_customer, has_open_opportunity, imported_at) values ('iso-customer.com', 'Existing Customer Inc', 1, 0, 0)");
+      await sqlRun(
+        h.db,
+        "insert into crm_accounts (domain, name, is_customer, has_open_opportunity, imported_at) values ('iso-customer.com', 'Existing Customer Inc', 1, 0, 0)",
+      );
       await send(
         CAST.admin,
         command(h, CAST.admin, 'setup').then((r) => r.res),
@@ -231,13 +234,22 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       await h.drain();
 
       // ── the motion on every qualified lead: claim, then a different path for each ─────────────────
-      const qualified = (await sqlAll(h.db, "select id, route_channel as channel from leads where status = 'qualified' order by id")) as Array<{ id: number; channel: string }>;
+      const qualified = (await sqlAll(
+        h.db,
+        "select id, route_channel as channel from leads where status = 'qualified' order by id",
+      )) as Array<{ id: number; channel: string }>;
       let corroboratorIntros = 0;
       const answeredIntroDms = new Set<string>();
       for (const [k, l] of qualified.entries()) {
         const rep = l.channel === 'C0EMEA' ? CAST.rep2 : CAST.rep1;
         const post = async () => (await routingPost(h, l.id))!;
-        await click(rep, ACTIONS.claim, buttons(await post()).get(ACTIONS.claim)!.value, (await post()).channel, (await post()).ts);
+        await click(
+          rep,
+          ACTIONS.claim,
+          buttons(await post()).get(ACTIONS.claim)!.value,
+          (await post()).channel,
+          (await post()).ts,
+        );
         await h.drain();
         // Issue 13: the owner asks each corroborating partner for an intro; it answers from its own DM.
         const corroborating = (
@@ -247,7 +259,13 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
           .filter((x) => x?.action_id === ACTIONS.requestCorroboratorIntro)
           .map((x) => x!.value!);
         for (const value of corroborating) {
-          await click(rep, ACTIONS.requestCorroboratorIntro, value, (await post()).channel, (await post()).ts);
+          await click(
+            rep,
+            ACTIONS.requestCorroboratorIntro,
+            value,
+            (await post()).channel,
+            (await post()).ts,
+          );
           corroboratorIntros++;
         }
         await h.drain();
@@ -276,7 +294,11 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
             (await post()).ts,
           );
           await h.drain();
-          const partner = (await sqlGet(h.db, 'select submitted_by_user_id as u from leads where id = ?', l.id)) as { u: string };
+          const partner = (await sqlGet(
+            h.db,
+            'select submitted_by_user_id as u from leads where id = ?',
+            l.id,
+          )) as { u: string };
           const dm = h.standIn
             .messagesTo(partner.u)
             .filter((m) => buttons(m).has(ACTIONS.introMade))
@@ -293,16 +315,28 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
           }
           for (const step of [ACTIONS.meetingHeld, ACTIONS.opportunity, ACTIONS.won]) {
             if (path === 1 && step === ACTIONS.won) break;
-            await click(rep, step, buttons(await post()).get(step)!.value, (await post()).channel, (await post()).ts);
+            await click(
+              rep,
+              step,
+              buttons(await post()).get(step)!.value,
+              (await post()).channel,
+              (await post()).ts,
+            );
             await h.drain();
           }
         } else if (path === 2) {
-          await viaModal(rep, ACTIONS.lost, buttons(await post()).get(ACTIONS.lost)!.value, (await post()).channel, {
-            reason_code: {
-              reason_code: stateValue.select(h.foothold.deps.services.config.reasons.lost[0]!.code),
+          await viaModal(
+            rep,
+            ACTIONS.lost,
+            buttons(await post()).get(ACTIONS.lost)!.value,
+            (await post()).channel,
+            {
+              reason_code: {
+                reason_code: stateValue.select(h.foothold.deps.services.config.reasons.lost[0]!.code),
+              },
+              reason_text: { reason_text: stateValue.text('Internal: chose a competitor') },
             },
-            reason_text: { reason_text: stateValue.text('Internal: chose a competitor') },
-          });
+          );
         } else if (path === 3) {
           await viaModal(
             CAST.leader,
@@ -336,7 +370,10 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       expect(corroboratorIntros).toBeGreaterThan(0);
 
       // ── a leader moves the credit on each shared account to a corroborating org ─────────────────
-      const shared = (await sqlAll(h.db, "select l.id, min(c.partner_slug) as slug from leads l join corroborations c on c.lead_id = l.id where l.domain like 'iso-shared%' group by l.id")) as Array<{ id: number; slug: string }>;
+      const shared = (await sqlAll(
+        h.db,
+        "select l.id, min(c.partner_slug) as slug from leads l join corroborations c on c.lead_id = l.id where l.domain like 'iso-shared%' group by l.id",
+      )) as Array<{ id: number; slug: string }>;
       expect(shared.length).toBeGreaterThan(0);
       for (const { id, slug } of shared) {
         const post = (await routingPost(h, id))!;
@@ -353,15 +390,25 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         await h.drain();
       }
       expect(
-        (await sqlGet(h.db, 'select count(*) as n from leads where credited_partner_slug is not null')),
+        await sqlGet(h.db, 'select count(*) as n from leads where credited_partner_slug is not null'),
       ).toEqual({ n: shared.length });
 
       // ── issue 13: each org's imported overlaps (fitting CRM accounts), asked about by the weekly job ─
       for (const org of ORGS) {
         for (let n = 0; n < 3; n++) {
           const domain = `iso-ov-${org.slug}-${n}.com`;
-          await sqlRun(h.db, "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 900, 'US', 0)", domain, `Overlap ${org.slug} ${n}`);
-          await sqlRun(h.db, "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values (?, ?, 'customer', 0)", org.slug, domain);
+          await sqlRun(
+            h.db,
+            "insert into crm_accounts (domain, name, industry, employees, country, imported_at) values (?, ?, 'software', 900, 'US', 0)",
+            domain,
+            `Overlap ${org.slug} ${n}`,
+          );
+          await sqlRun(
+            h.db,
+            "insert into partner_overlaps (partner_slug, domain, relationship, imported_at) values (?, ?, 'customer', 0)",
+            org.slug,
+            domain,
+          );
         }
       }
       // ── time passes: reminders, escalations, expiry warnings and expiries go out ─────────────────
@@ -448,8 +495,14 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       }
       await sqlRun(h.db, "update outbox set not_before = 0 where status = 'pending'");
       await h.drain();
-      const decided = (await sqlAll(h.db, 'select status, count(*) as n from reward_awards group by status order by status')) as Array<{ status: string; n: number }>;
-      const answeredAsks = (await sqlGet(h.db, "select count(*) as n from overlap_asks where status <> 'asked'")) as { n: number };
+      const decided = (await sqlAll(
+        h.db,
+        'select status, count(*) as n from reward_awards group by status order by status',
+      )) as Array<{ status: string; n: number }>;
+      const answeredAsks = (await sqlGet(
+        h.db,
+        "select count(*) as n from overlap_asks where status <> 'asked'",
+      )) as { n: number };
       expect(answeredAsks.n).toBeGreaterThanOrEqual(ORGS.length);
 
       // ── what each person looks at ─────────────────────────────────────────────────────────────────
@@ -481,7 +534,10 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       await h.drain();
 
       // ── the scan ──────────────────────────────────────────────────────────────────────────────────
-      const leads = (await sqlAll(h.db, 'select partner_slug as slug, account_name as name, domain from leads')) as Array<{
+      const leads = (await sqlAll(
+        h.db,
+        'select partner_slug as slug, account_name as name, domain from leads',
+      )) as Array<{
         slug: string;
         name: string;
         domain: string;
@@ -540,7 +596,10 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         const org = orgOfPerson(who.userId);
         if (org && json) scan(org, `ack to ${who.userId}`, json, typed);
       }
-      const statuses = (await sqlAll(h.db, 'select status, count(*) as n from leads group by status order by status'));
+      const statuses = await sqlAll(
+        h.db,
+        'select status, count(*) as n from leads group by status order by status',
+      );
       runs.push({ envelope, leads: leads.length, surfaces: partnerSurfaces, leaks: leaks.length });
       const sum = (k: 'leads' | 'surfaces' | 'leaks') => runs.reduce((n, r) => n + r[k], 0);
       report({
@@ -553,7 +612,10 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
         ms: Date.now() - firstStarted,
       });
       // Everything the program queued reached Slack: a message Slack refuses is one nobody sees.
-      const failed = (await sqlAll(h.db, "select delivery_key as key, last_error as error from outbox where status = 'failed'"));
+      const failed = await sqlAll(
+        h.db,
+        "select delivery_key as key, last_error as error from outbox where status = 'failed'",
+      );
       expect(leaks).toEqual([]);
       expect(failed).toEqual([]);
       expect(partnerSurfaces).toBeGreaterThan(50);

@@ -10,10 +10,10 @@ import {
 import { ACTIONS, CALLBACKS, encodeLeadRef } from '../../src/slack/ids.ts';
 import { type Harness, SIGNING_SECRET } from '../helpers/harness.ts';
 import { submissionValues } from '../helpers/slack-actors.ts';
+import { sqlGet } from '../helpers/sql.ts';
 import { report } from './support/figures.ts';
 import { CAST } from './support/program.ts';
 import { startProgram, submissionPayload } from './support/slack-world.ts';
-import { sqlGet } from '../helpers/sql.ts';
 
 // Scenario 9: requests that did not come from Slack: unsigned, signed with another secret, too old (or from
 // the future), replayed, or altered after signing, for every kind of request. Each is rejected and leaves
@@ -109,7 +109,10 @@ function genuine(): Array<{ name: string; body: string; type: string }> {
 
 async function trace(): Promise<string> {
   return JSON.stringify({
-    db: (await sqlGet(h.db, 'select (select count(*) from leads) l, (select count(*) from lead_events) e, (select count(*) from outbox) o, (select count(*) from people) p, (select count(*) from channel_cards) c')),
+    db: await sqlGet(
+      h.db,
+      'select (select count(*) from leads) l, (select count(*) from lead_events) e, (select count(*) from outbox) o, (select count(*) from people) p, (select count(*) from channel_cards) c',
+    ),
     slack: h.standIn.calls().length,
   });
 }

@@ -131,7 +131,12 @@ describe('scenario 10: lifecycle of the process', () => {
     expect(pendingAtCrash).toBeGreaterThan(0);
     const b3 = await bot(db2, configPath);
     expect((await httpGet(`http://127.0.0.1:${b3.port}/healthz`)).status).toBe(200);
-    await waitUntil('the outbox to drain after recovery', async () => (await dbFacts(db2)).pending === 0, 60_000, 200);
+    await waitUntil(
+      'the outbox to drain after recovery',
+      async () => (await dbFacts(db2)).pending === 0,
+      60_000,
+      200,
+    );
     const f2 = await dbFacts(db2);
     if (db2.engine === 'sqlite') expect(f2.integrity).toBe('ok');
     expect(acked2.filter((d) => !f2.domains.has(d))).toEqual([]);

@@ -9,8 +9,9 @@ import { runCli } from '../../src/cli/main.ts';
 import { closeDb, type Db, engineKind, openDatabase, openPostgres } from '../../src/db/connection.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { ACTIONS } from '../../src/slack/ids.ts';
-import { buttons, routingPost } from '../helpers/slack-actors.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
+import { buttons, routingPost } from '../helpers/slack-actors.ts';
+import { sqlAll, sqlGet } from '../helpers/sql.ts';
 import { type BotDatabase, botDatabase, sqliteIntegrity } from './support/bot-database.ts';
 import { type BotProcess, startBot } from './support/bot-process.ts';
 import { FULL, report, size } from './support/figures.ts';
@@ -23,7 +24,6 @@ import {
   submissionPayload,
   waitUntil,
 } from './support/slack-world.ts';
-import { sqlAll, sqlGet } from '../helpers/sql.ts';
 
 // The operations the reliability scenarios rely on: `db backup` taken under load and `db restore` of it (the
 // restored database is intact, holds everything acknowledged before the backup, and re-sends nothing), and
@@ -80,16 +80,22 @@ async function backupDomains(engine: BotDatabase['engine'], backup: string): Pro
     const snap = new Database(backup, { readonly: true });
     try {
       expect(snap.pragma('integrity_check', { simple: true })).toBe('ok');
-      return new Set((snap.prepare('select domain from leads').all() as Array<{ domain: string }>).map((r) => r.domain));
+      return new Set(
+        (snap.prepare('select domain from leads').all() as Array<{ domain: string }>).map((r) => r.domain),
+      );
     } finally {
       snap.close();
     }
   }
   const scratch = await createTestDatabase({ migrated: false });
   try {
-    const r = spawnSync('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${scratch.url}`, backup], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      'pg_restore',
+      ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${scratch.url}`, backup],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     const db = await openPostgres(scratch.url, { migrate: false, poolSize: 1 });
     try {
@@ -261,10 +267,16 @@ describe('forget contact', () => {
         messageTs: (await post()).ts,
       });
       await h.drain();
-      await click(h, CAST.rep1, ACTIONS.requestIntro, buttons(await post()).get(ACTIONS.requestIntro)!.value, {
-        channelId: (await post()).channel,
-        messageTs: (await post()).ts,
-      });
+      await click(
+        h,
+        CAST.rep1,
+        ACTIONS.requestIntro,
+        buttons(await post()).get(ACTIONS.requestIntro)!.value,
+        {
+          channelId: (await post()).channel,
+          messageTs: (await post()).ts,
+        },
+      );
       await h.drain();
 
       const everything = async () => {
@@ -282,13 +294,16 @@ describe('forget contact', () => {
       };
       const numbers = async () =>
         JSON.stringify([
-          (await sqlAll(h.db, 'select status, count(*) n from leads group by status order by status')),
-          (await sqlGet(
+          await sqlAll(h.db, 'select status, count(*) n from leads group by status order by status'),
+          await sqlGet(
             h.db,
             `select count(*) n, sum(strength) s, ${engineKind(h.db) === 'sqlite' ? 'group_concat(last_interaction_on)' : "string_agg(cast(last_interaction_on as text), ',' order by id)"} d from warmth_attestations`,
-          )),
-          (await sqlAll(h.db, 'select gate, outcome, count(*) n from gate_results group by gate, outcome order by gate, outcome')),
-          (await sqlGet(h.db, "select count(*) n from lead_events where type != 'contact_forgotten'")),
+          ),
+          await sqlAll(
+            h.db,
+            'select gate, outcome, count(*) n from gate_results group by gate, outcome order by gate, outcome',
+          ),
+          await sqlGet(h.db, "select count(*) n from lead_events where type != 'contact_forgotten'"),
         ]);
       expect(await everything()).toContain('Jane Forgetme');
       expect((await everything()).toLowerCase()).toContain(email);
@@ -309,7 +324,10 @@ describe('forget contact', () => {
       expect(after).toContain('Jane Other');
       expect(after).toContain('jane.other@acme.com');
       expect(await numbers()).toBe(numbersBefore);
-      const audit = (await sqlGet(h.db, "select actor_user_id as by, data from lead_events where type = 'contact_forgotten' and lead_id is null")) as { by: string; data: string };
+      const audit = (await sqlGet(
+        h.db,
+        "select actor_user_id as by, data from lead_events where type = 'contact_forgotten' and lead_id is null",
+      )) as { by: string; data: string };
       expect(audit.by).toBe(CAST.admin.userId);
       expect(JSON.parse(audit.data)).toMatchObject({
         attestations: 2,

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFoothold, type Foothold } from '../../src/app.ts';
 import type { Env } from '../../src/config/env.ts';
+import { sqliteClient } from '../../src/db/connection.ts';
 import {
   blockAction,
   createSlackRequester,
@@ -14,11 +15,10 @@ import { ACTIONS, encodeLeadRef } from '../../src/slack/ids.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { TEST_ENCRYPTION_KEY } from '../helpers/harness.ts';
 import { getPage as httpGet } from '../helpers/oauth.ts';
+import { sqlExec, sqlGet } from '../helpers/sql.ts';
 import { report } from './support/figures.ts';
 import { CAST, programConfig, programStandIn } from './support/program.ts';
 import { submissionPayload } from './support/slack-world.ts';
-import { sqliteClient } from '../../src/db/connection.ts';
-import { sqlExec, sqlGet } from '../helpers/sql.ts';
 
 // Structured logs: every line is JSON, every line written while a Slack request is handled carries that
 // request's id and who/what it was, an unexpected error is logged once with that context, and no token or
@@ -230,7 +230,7 @@ describe('structured logs', () => {
       );
       expect(done.status).toBe(200);
       expect(
-        (await sqlGet(db.db, "select count(*) as n from slack_installations where install_key = 'T0NORTH'")),
+        await sqlGet(db.db, "select count(*) as n from slack_installations where install_key = 'T0NORTH'"),
       ).toEqual({ n: 1 });
       const all = lines.lines.join('\n');
       expect(lines.lines.length).toBeGreaterThan(10);

@@ -95,7 +95,8 @@ describe('scenario 15: replays across restarts and instances', () => {
       bot = await startBot({ apiUrl: standIn.apiUrl, database: db.env, configPath, logLevel: 'warn' });
       return bot;
     };
-    const settle = () => waitUntil('the outbox to drain', async () => (await effects(db)).pending === 0, 30_000);
+    const settle = () =>
+      waitUntil('the outbox to drain', async () => (await effects(db)).pending === 0, 30_000);
 
     // ── the history, played once ──────────────────────────────────────────────────────────────────────
     let b = await start();

@@ -3,10 +3,10 @@ import { periodResult } from '../../src/db/stores/job-store.ts';
 import { scheduleLedger } from '../../src/jobs/scheduler.ts';
 import { openTestDb, type TestDb, testClock, testConfig } from '../helpers/db.ts';
 import type { Harness } from '../helpers/harness.ts';
+import { sqlAll } from '../helpers/sql.ts';
 import { report, size } from './support/figures.ts';
 import { programJson } from './support/program.ts';
 import { startProgram } from './support/slack-world.ts';
-import { sqlAll } from '../helpers/sql.ts';
 
 // Scenario 22 (issue 10, finding 2): a scheduled run whose time passed while the bot was down, or that fell in
 // a DST gap, still runs once, late. The real app (Bolt on a loopback port, the outbox sender, the Slack
@@ -27,7 +27,10 @@ afterEach(async () => {
 });
 
 async function digestRows(t: TestDb): Promise<Array<{ key: string; status: string }>> {
-  return (await sqlAll(t.db, "select delivery_key as key, status from outbox where delivery_key like 'digest:%:C0LEADERS' order by id")) as Array<{ key: string; status: string }>;
+  return (await sqlAll(
+    t.db,
+    "select delivery_key as key, status from outbox where delivery_key like 'digest:%:C0LEADERS' order by id",
+  )) as Array<{ key: string; status: string }>;
 }
 
 const configWith = (cron: string) =>

@@ -53,7 +53,9 @@ function importProcess(csv: string, db: BotDatabase, configPath: string) {
   return { child, exited };
 }
 
-async function importState(db: BotDatabase): Promise<{ status: string; applied: number; total: number } | null> {
+async function importState(
+  db: BotDatabase,
+): Promise<{ status: string; applied: number; total: number } | null> {
   try {
     const [row] = await db.all<{ status: string; applied: number; total: number }>(
       'select status, rows_applied as applied, rows_total as total from import_runs order by id desc limit 1',
@@ -134,7 +136,9 @@ describe('scenario 24: imports beside the running bot', () => {
     expect((await b.exited).code).toBe(0);
     bot = null;
     const accounts = await db.count('select count(*) as n from crm_accounts');
-    const domains = new Set((await db.all<{ domain: string }>('select domain from leads')).map((r) => r.domain));
+    const domains = new Set(
+      (await db.all<{ domain: string }>('select domain from leads')).map((r) => r.domain),
+    );
     // SQLite's file check (PostgreSQL's server owns its pages).
     if (db.engine === 'sqlite') expect(sqliteIntegrity(db)).toBe('ok');
     expect(accounts).toBe(2 * rows);

@@ -6,10 +6,10 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
 import { closeDb, engineKind, openDatabase } from '../../src/db/connection.ts';
-import { sqlRun } from '../helpers/sql.ts';
 import { slashCommand } from '../../src/dev/slack-client.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { installWithCode } from '../helpers/oauth.ts';
+import { sqlRun } from '../helpers/sql.ts';
 import { type BotDatabase, botDatabase } from './support/bot-database.ts';
 import { BOT_TOKEN, type BotProcess, botEnv, freePort, REPO_ROOT, startBot } from './support/bot-process.ts';
 import { report, size } from './support/figures.ts';
@@ -76,7 +76,10 @@ function refusedStart(
       new Promise((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
           cwd: REPO_ROOT,
-          env: botEnv({ apiUrl: standIn.apiUrl, database: db.env, configPath, logLevel: 'silent', env }, port),
+          env: botEnv(
+            { apiUrl: standIn.apiUrl, database: db.env, configPath, logLevel: 'silent', env },
+            port,
+          ),
           stdio: ['ignore', 'ignore', 'pipe'],
         });
         let stderr = '';

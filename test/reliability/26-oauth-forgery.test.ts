@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, programStandInOptions, startHarness } from '../helpers/harness.ts';
 import { type PageResult, redirectBack, startInstall } from '../helpers/oauth.ts';
-import { report, size } from './support/figures.ts';
 import { sqlAll } from '../helpers/sql.ts';
+import { report, size } from './support/figures.ts';
 
 // Scenario 26 (issue 10, finding 7): the OAuth install flow under forgery and mistakes. The probe got a 500
 // for a bad code and for `error=access_denied`, and completed a second install by replaying a finished

@@ -38,7 +38,7 @@ export async function botDatabase(dir: string, name = 'foothold'): Promise<BotDa
       pool ??= await openPostgres(database.url, { migrate: false, poolSize: 2 });
       return pool;
     };
-    const all = async <T,>(query: string, ...params: unknown[]) => sqlAll<T>(await db(), query, ...params);
+    const all = async <T>(query: string, ...params: unknown[]) => sqlAll<T>(await db(), query, ...params);
     return {
       engine: 'postgres',
       env: { DATABASE_URL: database.url, DATABASE_PATH: join(dir, 'unused.db') },
@@ -51,7 +51,9 @@ export async function botDatabase(dir: string, name = 'foothold'): Promise<BotDa
         );
         let text = '';
         for (const { name } of tables) {
-          const rows = await all<{ t: string | null }>(`select string_agg(x::text, E'\\n') as t from "${name}" x`);
+          const rows = await all<{ t: string | null }>(
+            `select string_agg(x::text, E'\\n') as t from "${name}" x`,
+          );
           text += `${rows[0]?.t ?? ''}\n`;
         }
         return text;
@@ -63,7 +65,7 @@ export async function botDatabase(dir: string, name = 'foothold'): Promise<BotDa
     };
   }
   const file = join(dir, `${name}.db`);
-  const all = async <T,>(query: string, ...params: unknown[]) => {
+  const all = async <T>(query: string, ...params: unknown[]) => {
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
       return db.prepare(query).all(...params) as T[];

@@ -57,7 +57,10 @@ export function report(figures: Figures): void {
     .join(' ');
   process.stdout.write(`[reliability:${MODE}:${engine}] ${f.n}. ${f.name}: ${line}\n`);
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = join(RESULTS_DIR, `${String(f.n).padStart(2, '0')}${engine === 'sqlite' ? '' : `-${engine}`}.json`);
+  const file = join(
+    RESULTS_DIR,
+    `${String(f.n).padStart(2, '0')}${engine === 'sqlite' ? '' : `-${engine}`}.json`,
+  );
   writeFileSync(`${file}.tmp`, JSON.stringify(f, null, 2));
   renameSync(`${file}.tmp`, file);
 }

@@ -11,8 +11,8 @@ import {
   type SubmissionFields,
   submissionValues,
 } from '../../helpers/slack-actors.ts';
-import { programConfig, programStandIn } from './program.ts';
 import { sqlAll, sqlGet } from '../../helpers/sql.ts';
+import { programConfig, programStandIn } from './program.ts';
 
 /** The real Bolt app on a loopback port against the stand-in, with the three-partner program. */
 export function startProgram(opts: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
@@ -55,7 +55,10 @@ export interface OutboxRowLite {
 }
 
 export async function outboxRows(db: Db): Promise<OutboxRowLite[]> {
-  const rows = (await sqlAll(db, 'select id, delivery_key, recipient, lane, method, status, payload from outbox order by id')) as Array<{
+  const rows = (await sqlAll(
+    db,
+    'select id, delivery_key, recipient, lane, method, status, payload from outbox order by id',
+  )) as Array<{
     id: number;
     delivery_key: string;
     recipient: string;
@@ -161,9 +164,7 @@ export async function deliveryReport(db: Db, standIn: SlackStandIn, fromSeq = 0)
 }
 
 export async function pendingCount(db: Db): Promise<number> {
-  return (
-    (await sqlGet(db, "select count(*) as n from outbox where status = 'pending'")) as { n: number }
-  ).n;
+  return ((await sqlGet(db, "select count(*) as n from outbox where status = 'pending'")) as { n: number }).n;
 }
 
 export async function waitUntil(
