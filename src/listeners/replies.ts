@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { DomainError } from '../core/errors.ts';
 import { FIELD_BLOCK, viewErrors } from '../slack/ids.ts';
+import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
 
 /**
  * Turns a use case's field errors into `response_action: errors` keyed by block ids of the submitted view.
@@ -42,7 +43,28 @@ export async function tellPrivately(
   }
 }
 
-export function userMessage(err: unknown): string | null {
+/**
+ * A use case's refusal, told in Slack mrkdwn to `viewerUserId`. Domain messages are plain text (they may quote a
+ * partner's or an account's name), so they are escaped; the person an error names by id (who claimed first, who
+ * decided a reward) becomes a mention here, at the edge.
+ */
+export function userMessage(err: unknown, viewerUserId?: string): string | null {
+  if (!(err instanceof DomainError)) return null;
+  const { data } = err;
+  if (err.code === 'already_claimed' && typeof data.ownerUserId === 'string') {
+    return data.ownerUserId === viewerUserId
+      ? 'You already claimed this lead.'
+      : `${mention(data.ownerUserId)} already claimed this lead.`;
+  }
+  if (err.code === 'stale' && typeof data.decidedByUserId === 'string' && typeof data.status === 'string') {
+    const who = data.decidedByUserId === viewerUserId ? 'you' : mention(data.decidedByUserId);
+    return `This reward was already ${escapeMrkdwn(data.status)} by ${who}; nothing changed.`;
+  }
+  return escapeMrkdwn(err.message);
+}
+
+/** A use case's refusal as plain text, for where Slack shows no mrkdwn (a modal's field errors). */
+export function plainUserMessage(err: unknown): string | null {
   return err instanceof DomainError ? err.message : null;
 }
 

@@ -58,7 +58,7 @@ function leadButton(
               err.data.ownerUserId,
               typeof err.data.accountName === 'string' ? err.data.accountName : null,
             ).text
-          : userMessage(err);
+          : userMessage(err, actor.userId);
       if (!message) logger.error(err);
       await tellPrivately(client, logger, { userId: actor.userId, channelId }, message ?? GENERIC_ERROR);
     }

@@ -41,7 +41,7 @@ export const linkOpportunitySelect =
       deps.afterCommit([actor.userId, res.view.ownerUserId, partnerContact(res.view)]);
     } catch (err) {
       await ack();
-      const message = userMessage(err);
+      const message = userMessage(err, actor.userId);
       if (!message) logger.error(err);
       await tellPrivately(client, logger, { userId: actor.userId, channelId }, message ?? GENERIC_ERROR);
     }

@@ -47,7 +47,7 @@ function modalButton(
     try {
       result = await build({ actor, channelId, value: b.actions[0]?.value ?? '' });
     } catch (err) {
-      const message = userMessage(err);
+      const message = userMessage(err, actor.userId);
       if (!message) logger.error(err);
       result = { refuse: message ?? GENERIC_ERROR };
     }

@@ -89,7 +89,7 @@ function commitButton(
     try {
       outcome = await run(p);
     } catch (err) {
-      const message = userMessage(err);
+      const message = userMessage(err, p.actor.userId);
       if (!message) args.logger.error(err);
       outcome = { refuse: message ?? GENERIC_ERROR };
     }
@@ -159,7 +159,7 @@ export const overlapKnownButton = (deps: ListenerDeps) => async (args: Args) => 
         });
       }
     } catch (err) {
-      const message = userMessage(err);
+      const message = userMessage(err, p.actor.userId);
       if (!message) args.logger.error(err);
       refuse = message ?? GENERIC_ERROR;
     }
@@ -217,7 +217,7 @@ export const rewardRejectButton = (deps: ListenerDeps) => async (args: Args) => 
         }),
       );
   } catch (err) {
-    const message = userMessage(err);
+    const message = userMessage(err, p.actor.userId);
     if (!message) args.logger.error(err);
     refuse = message ?? GENERIC_ERROR;
   }

@@ -111,7 +111,7 @@ export function eqlCommand(deps: ListenerDeps) {
         }
       }
     } catch (err) {
-      const message = userMessage(err);
+      const message = userMessage(err, command.user_id);
       if (!message) logger.error(err);
       await ephemeral(refusal(message ?? GENERIC_ERROR));
     }

@@ -24,7 +24,7 @@ import { BLOCKS } from '../../slack/ids.ts';
 import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
 import type { ListenerDeps } from '../deps.ts';
 import { decodeMeta, interactionActor, type ModalMeta, viewSubmissionBody } from '../payloads.ts';
-import { GENERIC_ERROR, modalErrors, userMessage } from '../replies.ts';
+import { GENERIC_ERROR, modalErrors, plainUserMessage } from '../replies.ts';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 type Values = Record<string, Record<string, unknown>>;
@@ -139,7 +139,10 @@ function submission(
         return;
       }
       logger.error(err);
-      await ack({ response_action: 'errors', errors: { [firstBlock]: userMessage(err) ?? GENERIC_ERROR } });
+      await ack({
+        response_action: 'errors',
+        errors: { [firstBlock]: plainUserMessage(err) ?? GENERIC_ERROR },
+      });
     }
   };
 }
