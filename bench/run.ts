@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark of issue 6 (and B8 of issue 10) beside its baseline, measured in the same run, then the table
+// `npm run bench`: every benchmark of issue 6 (B8 of issue 10, B10 of issue 12) beside its baseline, measured in the same run, then the table
 // and bench/results.json. `--quick` runs tiny sizes (seconds, for the smoke test); `--only B1,B3` picks
 // benchmarks (B1, B2 and B6 always run together); `--out file` writes the JSON elsewhere; `--fresh`
 // regenerates the cached seeded databases under bench/data/; `--duration s` and `--http-reps n` change the
@@ -13,6 +13,7 @@ import { runImportBench } from './import.ts';
 import { runImportLoadBench } from './import-load.ts';
 import { runLearningBench } from './learning.ts';
 import { type Figure, log, machineFacts, table } from './lib.ts';
+import { runInstancesBench } from './multi-instance.ts';
 import { runOutboxBench } from './outbox.ts';
 
 const args = process.argv.slice(2);
@@ -22,7 +23,7 @@ const flag = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const only = new Set((flag('--only') ?? 'B1,B2,B3,B4,B5,B6,B7,B8,B9').toUpperCase().split(','));
+const only = new Set((flag('--only') ?? 'B1,B2,B3,B4,B5,B6,B7,B8,B9,B10').toUpperCase().split(','));
 const out = flag('--out') ?? new URL('./results.json', import.meta.url).pathname;
 const dataDir = new URL(quick ? './data/quick' : './data', import.meta.url).pathname;
 
@@ -54,6 +55,8 @@ const sizes = quick
       crmReps: 1,
       learningLeads: [1_000, 4_000],
       learningReps: 1,
+      instanceReps: 1,
+      instanceRate: 20,
     }
   : {
       partners: 300,
@@ -78,6 +81,8 @@ const sizes = quick
       crmReps: 2,
       learningLeads: [100_000, 1_000_000],
       learningReps: 3,
+      instanceReps: 3,
+      instanceRate: 50,
     };
 
 // Overrides for exploring: seconds per HTTP run, HTTP repetitions.
@@ -205,7 +210,24 @@ async function main(): Promise<void> {
       info.B9 = r.info;
     });
 
-  const order = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9'];
+  if (only.has('B10'))
+    await phase('B10 submissions across instances and engines', async () => {
+      const r = await runInstancesBench({
+        reps: sizes.instanceReps,
+        durationSec: sizes.durationSec,
+        warmupSec: sizes.warmupSec,
+        connections: 50,
+        offeredRate: sizes.instanceRate,
+        webInstances: 3,
+        configPath,
+        dataDir,
+        program,
+      });
+      figures.push(...r.figures);
+      info.B10 = r.info;
+    });
+
+  const order = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10'];
   figures.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const seconds = (Date.now() - started) / 1000;
   const text = table(figures);

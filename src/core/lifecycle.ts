@@ -4,17 +4,57 @@ import type { LeadStatus } from './types.ts';
 // The lead lifecycle (PRODUCT.md section 3) as an explicit transition table. Every status change in the
 // app goes through assertTransition, so an illegal move is refused with a sentence fit to show the user.
 
-export const OPEN_STATUSES: readonly LeadStatus[] = [
-  'awaiting_attestation',
-  'candidate',
-  'qualified',
-  'claimed',
-  'intro_requested',
-  'meeting_held',
-  'opportunity',
-];
+/** Where a status stands in the lifecycle. */
+export interface StatusPlace {
+  /** Counts for deduplication and is being worked toward a decision (`surfaced` is transient, `expired` renewable). */
+  open: boolean;
+  /** An Ecosystem Qualified Lead: qualified, or further along (won and lost EQLs stay EQLs). */
+  eql: boolean;
+  /** Claimed by a rep and not closed: the motion, where a lack of progress earns a nudge. */
+  worked: boolean;
+  /** Closed for good. */
+  terminal: boolean;
+}
 
-export const TERMINAL_STATUSES: readonly LeadStatus[] = ['won', 'lost', 'disqualified', 'merged'];
+const place = (open: boolean, eql: boolean, worked: boolean, terminal: boolean): StatusPlace => ({
+  open,
+  eql,
+  worked,
+  terminal,
+});
+
+/**
+ * Every status's place, defined once: the status sets below are read from it, so a new status cannot be added
+ * without saying where it stands (the Record makes the compiler ask).
+ */
+export const STATUS_PLACE: Record<LeadStatus, StatusPlace> = {
+  surfaced: place(false, false, false, false),
+  awaiting_attestation: place(true, false, false, false),
+  candidate: place(true, false, false, false),
+  qualified: place(true, true, false, false),
+  claimed: place(true, true, true, false),
+  intro_requested: place(true, true, true, false),
+  meeting_held: place(true, true, true, false),
+  opportunity: place(true, true, true, false),
+  won: place(false, true, false, true),
+  lost: place(false, true, false, true),
+  disqualified: place(false, false, false, true),
+  expired: place(false, false, false, false),
+  merged: place(false, false, false, true),
+};
+
+function statusesWhere(test: (p: StatusPlace) => boolean): readonly LeadStatus[] {
+  return (Object.keys(STATUS_PLACE) as LeadStatus[]).filter((s) => test(STATUS_PLACE[s]));
+}
+
+export const OPEN_STATUSES = statusesWhere((p) => p.open);
+export const TERMINAL_STATUSES = statusesWhere((p) => p.terminal);
+/** Claimed and still being worked (claimed, intro requested, meeting held, opportunity). */
+export const WORKED_STATUSES = statusesWhere((p) => p.worked);
+/** Every EQL, open or closed. */
+export const EQL_STATUSES = statusesWhere((p) => p.eql);
+/** EQLs still open: waiting for a rep or being worked. */
+export const OPEN_EQL_STATUSES = statusesWhere((p) => p.eql && p.open);
 
 /** Open leads count for deduplication and are worked; `surfaced` is transient and `expired` can be renewed. */
 export function isOpen(s: LeadStatus): boolean {

@@ -4,7 +4,7 @@ import {
   type BusinessHours,
   businessHoursBetween,
 } from './business-hours.ts';
-import { isOpen } from './lifecycle.ts';
+import { isOpen, WORKED_STATUSES } from './lifecycle.ts';
 import type { LeadStatus } from './types.ts';
 
 // The SLA ladder, progress nudges and expiry (PRODUCT.md section 6) as pure functions of a lead snapshot,
@@ -31,12 +31,7 @@ export interface SlaConfig {
 const HOUR_MS = 3_600_000;
 
 /** Statuses of a claimed lead still being worked: where a lack of progress earns the owner a nudge. */
-export const MOTION_STATUSES: readonly LeadStatus[] = [
-  'claimed',
-  'intro_requested',
-  'meeting_held',
-  'opportunity',
-];
+export const MOTION_STATUSES = WORKED_STATUSES;
 
 export type ClaimStage = 'none' | 'reminder' | 'escalation';
 

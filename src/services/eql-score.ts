@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type LeadSignalInput, signalLevels } from '../core/calibration.ts';
 import { type LeadScore, type StoredScore, scoreLead } from '../core/eql-score.ts';
+import { OPEN_EQL_STATUSES } from '../core/lifecycle.ts';
 import { calendarDate, daysBetween, isIsoDate } from '../core/time.ts';
 import type { LeadStatus, LeadView } from '../core/types.ts';
 import type { Db, Tx } from '../db/connection.ts';
@@ -92,10 +93,4 @@ export function notifyContext(
 }
 
 /** Statuses whose routing post shows the score: EQLs being worked. Closed leads need no priority. */
-const OPEN_FOR_SCORE = new Set<LeadStatus>([
-  'qualified',
-  'claimed',
-  'intro_requested',
-  'meeting_held',
-  'opportunity',
-]);
+const OPEN_FOR_SCORE = new Set<LeadStatus>(OPEN_EQL_STATUSES);

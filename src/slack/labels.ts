@@ -3,21 +3,7 @@ import { mention, userText } from './mrkdwn.ts';
 
 // Words shared by the Slack surfaces. Kept here (not in core) so copy can change without touching the domain.
 
-export const STATUS_LABEL: Record<LeadStatus, string> = {
-  surfaced: 'Surfaced',
-  awaiting_attestation: 'Awaiting attestation',
-  candidate: 'Candidate',
-  qualified: 'EQL · unclaimed',
-  claimed: 'Claimed',
-  intro_requested: 'Intro requested',
-  meeting_held: 'Meeting held',
-  opportunity: 'Opportunity',
-  won: 'Won',
-  lost: 'Lost',
-  disqualified: 'Disqualified',
-  expired: 'Expired',
-  merged: 'Merged',
-};
+// A status's words are defined once, in the domain: STATUS_LABELS in core/lifecycle.ts.
 
 export const STATUS_EMOJI: Record<LeadStatus, string> = {
   surfaced: '🆕',
@@ -51,9 +37,6 @@ export const PARTNER_STATUS: Record<LeadStatus, string> = {
   expired: 'Expired',
   merged: 'Credited on an active lead',
 };
-
-export const CLOSED_STATUSES: readonly LeadStatus[] = ['won', 'lost', 'disqualified', 'merged'];
-export const isClosed = (s: LeadStatus): boolean => CLOSED_STATUSES.includes(s);
 
 export const RELATIONSHIP_LABEL: Record<Relationship, string> = {
   customer: 'Customer',

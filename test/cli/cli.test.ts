@@ -47,7 +47,7 @@ async function cli(
 const withDb = async <T>(fn: (db: ReturnType<typeof openDb>) => T): Promise<T> => {
   const db = openDb(join(dir, 'data/foothold.db'));
   try {
-    return fn(db);
+    return await fn(db);
   } finally {
     await closeDb(db);
   }
@@ -208,7 +208,7 @@ describe('import accounts', () => {
     expect(first.out).toContain('Note: 2 owners could not be mapped to a Slack user id');
     const second = await cli(['import', 'accounts', fixture('salesforce-accounts.csv')]);
     expect(second.out).toContain('0 inserted, 0 updated, 6 unchanged.');
-    expect(await withDb(async (db) => (await db.select().from(crmAccounts)))).toHaveLength(6);
+    expect(await withDb(async (db) => await db.select().from(crmAccounts))).toHaveLength(6);
   });
 
   it('rejected rows: nothing imported, each row listed, exit 1', async () => {
@@ -221,7 +221,7 @@ describe('import accounts', () => {
       '  row 4: country: unknown country "Atlantis" (use a 2-letter ISO code such as US, GB, DE)',
     );
     expect(err).toContain('re-run with --skip-invalid to import the 2 valid rows');
-    expect(await withDb(async (db) => (await db.select().from(crmAccounts)))).toHaveLength(0);
+    expect(await withDb(async (db) => await db.select().from(crmAccounts))).toHaveLength(0);
   });
 
   it('--skip-invalid imports the good rows, lists the bad, exits 1', async () => {
@@ -234,7 +234,7 @@ describe('import accounts', () => {
     expect(code).toBe(1);
     expect(err).toContain('2 rows accepted, 5 rejected (skipped); 2 inserted, 0 updated, 0 unchanged.');
     expect(err).toContain('  row 7: has 6 cells');
-    expect(await withDb(async (db) => (await db.select().from(crmAccounts)))).toHaveLength(2);
+    expect(await withDb(async (db) => await db.select().from(crmAccounts))).toHaveLength(2);
   });
 
   it('caps the listing at 50 rows', async () => {
@@ -296,7 +296,7 @@ describe('import overlaps', () => {
     expect(code).toBe(0);
     expect(out).toContain('Imported overlaps for northwind from');
     expect(out).toContain('4 rows accepted, 0 rejected; 4 inserted');
-    expect(await withDb(async (db) => (await db.select().from(partnerOverlaps)))).toHaveLength(4);
+    expect(await withDb(async (db) => await db.select().from(partnerOverlaps))).toHaveLength(4);
   });
 
   it('an unknown partner exits 1 with the known partners', async () => {
@@ -343,19 +343,18 @@ describe('export leads', () => {
         db,
         "INSERT INTO partner_orgs (slug, name, manager_user_id, active, updated_at) VALUES ('northwind', 'Northwind', 'U0PAM', 1, 0)",
       );
-      await db.insert(leads)
-        .values({
-          domain: 'acme.com',
-          accountName: '@Acme',
-          partnerSlug: 'northwind',
-          surfacedBy: 'partner',
-          submittedByUserId: 'U0P',
-          status: 'qualified',
-          attribution: 'sourced',
-          createdAt: 0,
-          updatedAt: 0,
-          lastProgressAt: 0,
-        });
+      await db.insert(leads).values({
+        domain: 'acme.com',
+        accountName: '@Acme',
+        partnerSlug: 'northwind',
+        surfacedBy: 'partner',
+        submittedByUserId: 'U0P',
+        status: 'qualified',
+        attribution: 'sourced',
+        createdAt: 0,
+        updatedAt: 0,
+        lastProgressAt: 0,
+      });
     });
   }
 

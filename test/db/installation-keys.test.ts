@@ -63,16 +63,14 @@ function fileBytes(t: TestDb): string {
 
 /** Writes rows the way versions before encryption did: the installation JSON as is. */
 async function storePlain(t: TestDb, team: string, n: number) {
-  await t.db
-    .insert(slackInstallations)
-    .values({
-      installKey: team,
-      teamId: team,
-      enterpriseId: null,
-      botUserId: `UB${team}`,
-      installation: installation(team, n) as unknown as Record<string, unknown>,
-      installedAt: 1,
-    });
+  await t.db.insert(slackInstallations).values({
+    installKey: team,
+    teamId: team,
+    enterpriseId: null,
+    botUserId: `UB${team}`,
+    installation: installation(team, n) as unknown as Record<string, unknown>,
+    installedAt: 1,
+  });
 }
 
 let t: TestDb;
@@ -114,7 +112,7 @@ describe('the installation store', () => {
     await expect(store.storeInstallation(installation('T1', 1))).rejects.toThrow(
       /FOOTHOLD_ENCRYPTION_KEY is not set/,
     );
-    expect((await t.db.select().from(slackInstallations))).toEqual([]);
+    expect(await t.db.select().from(slackInstallations)).toEqual([]);
   });
 
   it('does not open a row with the wrong key, nor a token moved to another row', async () => {
@@ -189,10 +187,10 @@ describe('rotation', () => {
   it('changes nothing when a row is sealed with a key it does not have', async () => {
     await createInstallationStore(t.db, () => 5, OLD).storeInstallation(installation('T1', 1));
     await storePlain(t, 'T2', 2);
-    const before = (await t.db.select().from(slackInstallations));
+    const before = await t.db.select().from(slackInstallations);
     expect((await installationKeyCensus(t.db, NEW_ONLY)).unknown).toHaveLength(5);
     await expect(rekeyInstallations(t.db, NEW_ONLY)).rejects.toThrow(SecretError);
-    expect((await t.db.select().from(slackInstallations))).toEqual(before);
+    expect(await t.db.select().from(slackInstallations)).toEqual(before);
   });
 });
 
@@ -200,19 +198,17 @@ describe('the copy of SLACK_BOT_TOKEN older versions stored', () => {
   it('is removed (and its bytes with it); a genuine install for the same team is kept', async () => {
     const copy = installation('T0VENDOR', 0);
     copy.bot = { ...copy.bot!, token: 'xoxb-env-token-123' };
-    await t.db
-      .insert(slackInstallations)
-      .values({
-        installKey: 'T0VENDOR',
-        teamId: 'T0VENDOR',
-        enterpriseId: null,
-        botUserId: 'U',
-        installation: copy as never,
-        installedAt: 1,
-      });
+    await t.db.insert(slackInstallations).values({
+      installKey: 'T0VENDOR',
+      teamId: 'T0VENDOR',
+      enterpriseId: null,
+      botUserId: 'U',
+      installation: copy as never,
+      installedAt: 1,
+    });
     expect(await forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-other')).toBe(false);
     expect(await forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-env-token-123')).toBe(true);
-    expect((await t.db.select().from(slackInstallations))).toEqual([]);
+    expect(await t.db.select().from(slackInstallations)).toEqual([]);
     expect(fileBytes(t)).not.toContain('xoxb-env-token-123');
     expect(await forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-env-token-123')).toBe(false);
   });

@@ -71,10 +71,10 @@ describe('the OAuth state store', () => {
     await s.generateStateParam(OPTIONS, new Date());
     clock += STATE_LIFETIME_MS + 23 * 3_600_000;
     await s.generateStateParam(OPTIONS, new Date());
-    expect((await t.db.select().from(oauthStates))).toHaveLength(2);
+    expect(await t.db.select().from(oauthStates)).toHaveLength(2);
     clock += 2 * 3_600_000;
     await s.generateStateParam(OPTIONS, new Date());
-    expect((await t.db.select().from(oauthStates))).toHaveLength(2);
+    expect(await t.db.select().from(oauthStates)).toHaveLength(2);
   });
 });
 
@@ -86,7 +86,7 @@ describe('a flood of install visits', () => {
       clock += 1000;
       states.push(await s.generateStateParam(OPTIONS, new Date()));
     }
-    expect((await t.db.select().from(oauthStates))).toHaveLength(5);
+    expect(await t.db.select().from(oauthStates)).toHaveLength(5);
     expect(await problemOf(s.verifyStateParam(new Date(), states[0] ?? ''))).toBe(
       'slack_oauth_invalid_state:unknown',
     );

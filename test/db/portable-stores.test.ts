@@ -10,7 +10,10 @@ const STORES = new URL('../../src/db/stores/', import.meta.url);
 const RULES: ReadonlyArray<{ name: string; pattern: RegExp }> = [
   // A synchronous builder terminal (better-sqlite3 only). Prepared queries are called as `q(h).get(params)`.
   // A builder chain ends in `)` (or continues on its own line); `map.values()` on a variable is not a builder.
-  { name: 'synchronous builder call', pattern: /(?:\)|^)(?<!\b\w+\((?:h|tx|db)\))\s*\.(get|all|run|values)\(\)/ },
+  {
+    name: 'synchronous builder call',
+    pattern: /(?:\)|^)(?<!\b\w+\((?:h|tx|db)\))\s*\.(get|all|run|values)\(\)/,
+  },
   { name: 'raw better-sqlite3 connection', pattern: /\$client\b/ },
   { name: 'SQLite JSON function', pattern: /\bjson_(each|extract|group_array|object)\b/i },
   { name: 'SQLite-only insert', pattern: /\binsert\s+or\s+(ignore|replace)\b/i },
@@ -37,9 +40,11 @@ describe('portable stores', () => {
       'synchronous builder call',
     ]);
     expect(violations('await leadById(h).get({ id });')).toEqual([]);
-    expect(violations('  .where(eq(t.id, 1))').concat(violations('  .get();')).map((v) => v.rule)).toEqual([
-      'synchronous builder call',
-    ]);
+    expect(
+      violations('  .where(eq(t.id, 1))')
+        .concat(violations('  .get();'))
+        .map((v) => v.rule),
+    ).toEqual(['synchronous builder call']);
     expect(violations('return [...best.values()];')).toEqual([]);
     expect(violations('const t = (await earliestPending(db).get())?.t;')).toEqual([]);
     expect(violations('sql`x in (select value from json_each(${p}))`').map((v) => v.rule)).toEqual([

@@ -5,8 +5,8 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, DatabaseFileError, type Db, openDb, sqliteClient } from '../../src/db/connection.ts';
-import { checkDatabaseAtStartup, databaseStartupLine, probeDatabaseWritable } from '../../src/db/health.ts';
 import { newSqliteEngine, registerEngine } from '../../src/db/engine.ts';
+import { checkDatabaseAtStartup, databaseStartupLine, probeDatabaseWritable } from '../../src/db/health.ts';
 import * as schema from '../../src/db/schema.ts';
 import { buildDatabase, corruptPage, pagesOf } from '../helpers/corrupt.ts';
 import { runMainOnce } from '../helpers/main-process.ts';
@@ -43,18 +43,12 @@ function expectOneLineRefusal(line: string, what: RegExp): void {
 describe('files SQLite must not open', () => {
   it('refuses a zero-byte file instead of starting a fresh database in it', async () => {
     writeFileSync(path, '');
-    expectOneLineRefusal(
-      await refusal(() => openDb(path)),
-      /is an empty file \(0 bytes\)/,
-    );
+    expectOneLineRefusal(await refusal(() => openDb(path)), /is an empty file \(0 bytes\)/);
   });
 
   it('refuses a file that is not SQLite', async () => {
     writeFileSync(path, 'id,name\n1,not a database\n'.repeat(20));
-    expectOneLineRefusal(
-      await refusal(() => openDb(path)),
-      /is not a SQLite database/,
-    );
+    expectOneLineRefusal(await refusal(() => openDb(path)), /is not a SQLite database/);
   });
 });
 

@@ -28,21 +28,23 @@ const HOUR = 3_600_000;
 async function insertLead(
   values: Partial<typeof leads.$inferInsert> & { domain: string; accountName: string },
 ): Promise<number> {
-  const row = (await t.db
-    .insert(leads)
-    .values({
-      partnerSlug: 'northwind',
-      surfacedBy: 'partner',
-      submittedByUserId: 'U0PARTNER',
-      status: 'qualified',
-      attribution: 'sourced',
-      createdAt: T0,
-      updatedAt: T0,
-      lastProgressAt: T0,
-      ...values,
-    })
-    .returning({ id: leads.id }))[0];
-  return row.id;
+  const row = (
+    await t.db
+      .insert(leads)
+      .values({
+        partnerSlug: 'northwind',
+        surfacedBy: 'partner',
+        submittedByUserId: 'U0PARTNER',
+        status: 'qualified',
+        attribution: 'sourced',
+        createdAt: T0,
+        updatedAt: T0,
+        lastProgressAt: T0,
+        ...values,
+      })
+      .returning({ id: leads.id })
+  )[0];
+  return row!.id;
 }
 
 class Sink extends Writable {
@@ -104,9 +106,7 @@ describe('writeLeadsCsv', () => {
       { gate: 'motion', outcome: 'unknown', reason: '@routing: no rule yet' },
     ] as const;
     for (const g of gates)
-      await t.db
-        .insert(gateResults)
-        .values({ leadId: id, ...g, details: {}, evaluatedAt: T0 });
+      await t.db.insert(gateResults).values({ leadId: id, ...g, details: {}, evaluatedAt: T0 });
     const fromFabrikam = await insertLead({
       domain: 'acme.com',
       accountName: 'Acme',

@@ -10,7 +10,7 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-const accounts = async () => (await t.db.select().from(crmAccounts).orderBy(asc(crmAccounts.domain)));
+const accounts = async () => await t.db.select().from(crmAccounts).orderBy(asc(crmAccounts.domain));
 const account = async (domain: string) =>
   (await t.db.select().from(crmAccounts).where(eq(crmAccounts.domain, domain)))[0];
 

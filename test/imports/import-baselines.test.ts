@@ -10,9 +10,11 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-const all = async () => (await t.db.select().from(baselines).orderBy(asc(baselines.leadType), asc(baselines.period)));
+const all = async () =>
+  await t.db.select().from(baselines).orderBy(asc(baselines.leadType), asc(baselines.period));
 /** The conversion columns (the revenue and speed columns have their own test). */
-const rows = async () => (await all()).map(({ avgDealSize, currency, daysToOpportunity, daysToClose, ...rest }) => rest);
+const rows = async () =>
+  (await all()).map(({ avgDealSize, currency, daysToOpportunity, daysToClose, ...rest }) => rest);
 
 describe('importBaselines', () => {
   it('computes lead-based rates from counts', async () => {

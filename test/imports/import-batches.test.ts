@@ -62,7 +62,7 @@ describe('import batches', () => {
     expect(during.some((d) => d.applied > 0 && d.applied < d.total)).toBe(true);
     expect(progress.length).toBeGreaterThan(1);
     expect(progress.at(-1)).toBe(20_000);
-    expect((await t.db.select().from(importRuns))).toMatchObject([
+    expect(await t.db.select().from(importRuns)).toMatchObject([
       { kind: 'accounts', status: 'done', rowsTotal: 20_000, rowsApplied: 20_000 },
     ]);
     // Re-importing changes nothing, batch by batch.
@@ -79,7 +79,7 @@ describe('import batches', () => {
     const res = await importAccounts(t.db, file, { now: 1_700_000_000_000 });
     expect(res.applied).toBe(false);
     expect(await sqlGet(t.db, 'SELECT count(*) AS n FROM crm_accounts')).toEqual({ n: 0 });
-    expect((await t.db.select().from(importRuns))).toEqual([]);
+    expect(await t.db.select().from(importRuns)).toEqual([]);
   });
 
   it('an import whose process died half-way is marked interrupted and named by the next import', async () => {
@@ -88,18 +88,16 @@ describe('import batches', () => {
       encoding: 'utf8',
     });
     const { hostname } = await import('node:os');
-    await t.db
-      .insert(importRuns)
-      .values({
-        kind: 'overlaps:northwind',
-        status: 'applying',
-        rowsTotal: 1_000_000,
-        rowsApplied: 480_000,
-        pid: Number(dead.stdout),
-        host: hostname(),
-        startedAt: Date.parse('2026-12-01T10:00:00Z'),
-        updatedAt: Date.parse('2026-12-01T10:00:30Z'),
-      });
+    await t.db.insert(importRuns).values({
+      kind: 'overlaps:northwind',
+      status: 'applying',
+      rowsTotal: 1_000_000,
+      rowsApplied: 480_000,
+      pid: Number(dead.stdout),
+      host: hostname(),
+      startedAt: Date.parse('2026-12-01T10:00:00Z'),
+      updatedAt: Date.parse('2026-12-01T10:00:30Z'),
+    });
     const res = await importAccounts(t.db, t.write('a.csv', generatedAccounts(10)), {
       now: 1_700_000_000_000,
     });
@@ -107,11 +105,7 @@ describe('import batches', () => {
       'An earlier overlaps import for northwind (started 2026-12-01T10:00:00.000Z) was interrupted after 480,000 of 1,000,000 rows; run that import again to complete it (importing the same file twice is safe)',
     );
     expect(
-      (await t.db
-        .select({ s: importRuns.status })
-        .from(importRuns)
-        .orderBy(importRuns.id))
-        .map((r) => r.s),
+      (await t.db.select({ s: importRuns.status }).from(importRuns).orderBy(importRuns.id)).map((r) => r.s),
     ).toEqual(['interrupted', 'done']);
   });
 });

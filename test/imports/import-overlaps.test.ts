@@ -66,7 +66,9 @@ describe('importOverlaps', () => {
       unchanged: 0,
     });
     expect(await overlaps()).toHaveLength(8);
-    expect((await overlaps()).find((o) => o.partnerSlug === 'northwind' && o.domain === 'acme.com')).toMatchObject({
+    expect(
+      (await overlaps()).find((o) => o.partnerSlug === 'northwind' && o.domain === 'acme.com'),
+    ).toMatchObject({
       relationship: 'prospect',
       importedAt: 10,
     });
@@ -113,7 +115,7 @@ describe('importOverlaps', () => {
 
 describe('syncPartners', () => {
   it('upserts config partners, deactivates removed ones, and leaves matching rows untouched', async () => {
-    const rows = async () => (await t.db.select().from(partnerOrgs).orderBy(asc(partnerOrgs.slug)));
+    const rows = async () => await t.db.select().from(partnerOrgs).orderBy(asc(partnerOrgs.slug));
     expect(await rows()).toEqual([
       { slug: 'contoso', name: 'Contoso Systems', managerUserId: 'U0PAM', active: true, updatedAt: 100 },
       {

@@ -636,7 +636,7 @@ const DOORS: Door[] = [
 
 /** What happened, as far as the person and the database can tell. */
 async function observe(door: Door, who: Person, lead: Lead): Promise<Outcome> {
-  const stateBefore = lead.id ? leadState(lead.id) : programState();
+  const stateBefore = lead.id ? await leadState(lead.id) : await programState();
   const opensBefore = h.standIn.calls('views.open').filter((c) => c.response?.ok).length;
   const tellings = () =>
     h.standIn
@@ -651,7 +651,7 @@ async function observe(door: Door, who: Person, lead: Lead): Promise<Outcome> {
   const { ack } = await door.run(who, lead);
   lastAck = ack;
   const text = JSON.stringify(ack ?? '');
-  const changed = (lead.id ? leadState(lead.id) : programState()) !== stateBefore;
+  const changed = (lead.id ? await leadState(lead.id) : await programState()) !== stateBefore;
   if (changed) return 'change';
   const opened = async () => {
     await waitUntil(

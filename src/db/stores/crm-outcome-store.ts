@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { LinkCandidate } from '../../core/crm-outcomes.ts';
+import { EQL_STATUSES } from '../../core/lifecycle.ts';
 import type { LeadStatus } from '../../core/types.ts';
 import type { CrmProviderKind } from '../../crm/types.ts';
 import { type Db, one, type Tx } from '../connection.ts';
@@ -15,14 +16,7 @@ type Handle = Db | Tx;
 export type CrmOpportunityRow = typeof crmOpportunities.$inferSelect;
 
 /** Statuses a lead can be linked in: claimed and after (a won/lost click still gains its deal's revenue). */
-export const LINKABLE_STATUSES: readonly LeadStatus[] = [
-  'claimed',
-  'intro_requested',
-  'meeting_held',
-  'opportunity',
-  'won',
-  'lost',
-];
+export const LINKABLE_STATUSES: readonly LeadStatus[] = EQL_STATUSES.filter((s) => s !== 'qualified');
 
 export interface UnlinkedLead {
   id: number;

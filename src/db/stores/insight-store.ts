@@ -8,6 +8,7 @@ import {
   type SignalLevels,
   UNKNOWN,
 } from '../../core/calibration.ts';
+import { EQL_STATUSES, OPEN_EQL_STATUSES } from '../../core/lifecycle.ts';
 import type { LeadStatus } from '../../core/types.ts';
 import { type Db, type EngineKind, engineKind, one, type Tx } from '../connection.ts';
 import { eqlModels } from '../schema.ts';
@@ -32,14 +33,7 @@ export interface PopulationQuery {
   since?: number;
 }
 
-const OPEN_EQL: readonly LeadStatus[] = [
-  'qualified',
-  'claimed',
-  'intro_requested',
-  'meeting_held',
-  'opportunity',
-];
-const EQL_STATUSES: readonly LeadStatus[] = [...OPEN_EQL, 'won', 'lost'];
+const OPEN_EQL = OPEN_EQL_STATUSES;
 
 const list = (values: readonly string[]) =>
   sql.raw(values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', '));

@@ -1,8 +1,9 @@
 import type { KnownBlock } from '@slack/types';
+import { STATUS_LABELS } from '../../core/lifecycle.ts';
 import type { Cohort, LeaderboardEntry } from '../../core/metrics.ts';
 import { formatBusinessHours } from '../../core/sla.ts';
 import type { DigestLead, ProgramDigest, ReasonCount } from '../../services/program-digest.ts';
-import { STATUS_LABEL } from '../labels.ts';
+
 import {
   context,
   divider,
@@ -117,12 +118,12 @@ function leadLine(l: DigestLead, d: ProgramDigest, kind: 'aging' | 'expiring'): 
       : ' · no owner';
   const title = `${leadLink(l, 60)} · ${userText(l.partnerName, 40)}`;
   if (kind === 'aging')
-    return `• ${title} · ${STATUS_LABEL[l.status]} · idle ${plural(l.idleDays, 'day')}${owner}`;
+    return `• ${title} · ${STATUS_LABELS[l.status]} · idle ${plural(l.idleDays, 'day')}${owner}`;
   const when =
     l.expiresAt !== null && l.expiresAt <= d.generatedAt
       ? 'past expiry, closing on the next run'
       : `expires ${shortDate(l.expiresAt ?? d.generatedAt, d.timeZone)}`;
-  return `• ${title} · ${STATUS_LABEL[l.status]} · ${when}${owner}`;
+  return `• ${title} · ${STATUS_LABELS[l.status]} · ${when}${owner}`;
 }
 
 function listBlock(titleText: string, lines: string[], total: number, shown: number): KnownBlock[] {

@@ -1,5 +1,6 @@
+import { STATUS_LABELS } from '../../core/lifecycle.ts';
 import type { LeadView } from '../../core/types.ts';
-import { accountTitle, STATUS_LABEL } from '../labels.ts';
+import { accountTitle } from '../labels.ts';
 import { context, message, type SlackMessage, section } from '../limits.ts';
 import { formatDate, mention, oneLine, userText } from '../mrkdwn.ts';
 
@@ -39,7 +40,7 @@ export function extensionGrantedInternal(
   lead: LeadView,
   ctx: { timeZone: string; expiresAt: number; byUserId: string; days: number; restoredFrom: boolean },
 ): SlackMessage {
-  const back = ctx.restoredFrom ? ` It’s back to *${STATUS_LABEL[lead.status]}*.` : '';
+  const back = ctx.restoredFrom ? ` It’s back to *${STATUS_LABELS[lead.status]}*.` : '';
   const text = `${nameOf(lead)} was extended until ${formatDate(ctx.expiresAt, ctx.timeZone)}.`;
   return message(text, [
     section(

@@ -1,8 +1,9 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { HistoryLine } from '../../core/history.ts';
+import { STATUS_LABELS } from '../../core/lifecycle.ts';
 import type { LeadHistory } from '../../services/lead-history.ts';
 import { CALLBACKS } from '../ids.ts';
-import { STATUS_LABEL } from '../labels.ts';
+
 import { BLOCK_KIT, context, linesWithin, modal, section } from '../limits.ts';
 import { escapeMrkdwn, mention, userText } from '../mrkdwn.ts';
 
@@ -27,7 +28,7 @@ function historyLine(line: HistoryLine): string {
 export function historyModal(h: LeadHistory): ModalView {
   const primary = h.leads[0];
   const title = primary
-    ? `*${userText(primary.accountName, 200)}* · ${escapeMrkdwn(h.domain)} · ${STATUS_LABEL[primary.status]}`
+    ? `*${userText(primary.accountName, 200)}* · ${escapeMrkdwn(h.domain)} · ${STATUS_LABELS[primary.status]}`
     : escapeMrkdwn(h.domain);
   const merged = h.leads.slice(1).map((l) => `#${l.id}`);
   const lines = [...h.lines].reverse().map(historyLine);

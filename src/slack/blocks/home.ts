@@ -1,11 +1,12 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { LeadScore } from '../../core/eql-score.ts';
+import { STATUS_LABELS } from '../../core/lifecycle.ts';
 import type { MoneyGroup } from '../../core/metrics.ts';
 import type { LeadView } from '../../core/types.ts';
 import type { AwardListing, PartnerAward } from '../../db/stores/reward-store.ts';
 import type { PartnerOwnScorecard } from '../../services/partner-own-scorecard.ts';
 import { ACTIONS, encodeLeadRef } from '../ids.ts';
-import { accountTitle, STATUS_EMOJI, STATUS_LABEL } from '../labels.ts';
+import { accountTitle, STATUS_EMOJI } from '../labels.ts';
 import {
   BLOCK_KIT,
   button,
@@ -129,7 +130,7 @@ function repLeadBlocks(lead: LeadView, overdue: boolean, ctx: HomeContext, score
     : '';
   return [
     section(
-      `${STATUS_EMOJI[lead.status]} ${accountTitle(lead)} · *${STATUS_LABEL[lead.status]}*\nfrom ${userText(lead.partner.name, 80)}${lead.icpScore !== null ? ` · ICP ${lead.icpScore}/100` : ''}${late}`,
+      `${STATUS_EMOJI[lead.status]} ${accountTitle(lead)} · *${STATUS_LABELS[lead.status]}*\nfrom ${userText(lead.partner.name, 80)}${lead.icpScore !== null ? ` · ICP ${lead.icpScore}/100` : ''}${late}`,
     ),
     context([
       `Last progress ${formatAge(lead.lastProgressAt, ctx.now)} ago`,
@@ -285,7 +286,7 @@ export function leaderHome(
   if (data.recent.length === 0) blocks.push(context(['No leads yet.']));
   const lines = data.recent.map((l) => [
     section(
-      `${STATUS_EMOJI[l.status]} ${accountTitle(l)} · *${STATUS_LABEL[l.status]}* · from ${userText(l.partner.name, 80)}${l.ownerUserId ? ` · ${mention(l.ownerUserId)}` : ''}`,
+      `${STATUS_EMOJI[l.status]} ${accountTitle(l)} · *${STATUS_LABELS[l.status]}* · from ${userText(l.partner.name, 80)}${l.ownerUserId ? ` · ${mention(l.ownerUserId)}` : ''}`,
     ),
     context([
       `Flagged ${formatDate(l.createdAt, ctx.timeZone)} · updated ${formatAge(l.updatedAt, ctx.now)} ago`,

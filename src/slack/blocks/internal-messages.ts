@@ -1,14 +1,8 @@
 import type { KnownBlock } from '@slack/types';
+import { STATUS_LABELS } from '../../core/lifecycle.ts';
 import type { LeadView } from '../../core/types.ts';
 import { ACTION_BLOCKS, ACTIONS, encodeLeadRef } from '../ids.ts';
-import {
-  accountTitle,
-  gateLine,
-  PARTNER_STATUS,
-  STATUS_EMOJI,
-  STATUS_LABEL,
-  STRENGTH_LABEL,
-} from '../labels.ts';
+import { accountTitle, gateLine, PARTNER_STATUS, STATUS_EMOJI, STRENGTH_LABEL } from '../labels.ts';
 import {
   actions,
   BLOCK_KIT,
@@ -166,7 +160,7 @@ export function extensionRequestDm(
   const text = `${mention(requestedByUserId)} asks for more time on ${nameOf(lead)}.`;
   return message(text, [
     section(
-      `⏳ ${mention(requestedByUserId)} from *${userText(lead.partner.name, 80)}* asks for more time on ${accountTitle(lead)} (${STATUS_LABEL[lead.status]}, no progress for ${formatAge(lead.lastProgressAt, ctx.now)}).`,
+      `⏳ ${mention(requestedByUserId)} from *${userText(lead.partner.name, 80)}* asks for more time on ${accountTitle(lead)} (${STATUS_LABELS[lead.status]}, no progress for ${formatAge(lead.lastProgressAt, ctx.now)}).`,
     ),
     actions(ACTION_BLOCKS.extension, [
       button({
@@ -194,7 +188,7 @@ function statusBlocks(lead: LeadView, audience: Audience, ctx: ListContext): Kno
       : '';
   return [
     section(
-      `${STATUS_EMOJI[lead.status]} ${accountTitle(lead)} · *${STATUS_LABEL[lead.status]}* · ${owner}\nfrom ${userText(lead.partner.name, 80)}${corroborated}\n${lead.gates.map((g) => gateLine(g, 300)).join('\n')}`,
+      `${STATUS_EMOJI[lead.status]} ${accountTitle(lead)} · *${STATUS_LABELS[lead.status]}* · ${owner}\nfrom ${userText(lead.partner.name, 80)}${corroborated}\n${lead.gates.map((g) => gateLine(g, 300)).join('\n')}`,
       lead.status === 'qualified' ? { accessory: claimButton(lead) } : {},
     ),
     context([
@@ -233,7 +227,7 @@ function mineLine(lead: LeadView, audience: Audience, ctx: ListContext): string 
   if (audience === 'partner') {
     return `• ${accountTitle(lead, 80)} · ${PARTNER_STATUS[lead.status]} · flagged ${formatDate(lead.createdAt, ctx.timeZone)}`;
   }
-  return `• ${STATUS_EMOJI[lead.status]} ${accountTitle(lead, 80)} · ${STATUS_LABEL[lead.status]} · from ${userText(lead.partner.name, 60)} · last progress ${formatAge(lead.lastProgressAt, ctx.now)} ago`;
+  return `• ${STATUS_EMOJI[lead.status]} ${accountTitle(lead, 80)} · ${STATUS_LABELS[lead.status]} · from ${userText(lead.partner.name, 60)} · last progress ${formatAge(lead.lastProgressAt, ctx.now)} ago`;
 }
 
 /** `/eql mine`: a partner's submissions, or the leads a rep owns. */

@@ -1,8 +1,9 @@
 import type { Button, KnownBlock } from '@slack/types';
+import { STATUS_LABELS } from '../../core/lifecycle.ts';
 import { formatBusinessHours } from '../../core/sla.ts';
 import type { LeadView } from '../../core/types.ts';
 import { ACTION_BLOCKS, ACTIONS, encodeLeadRef } from '../ids.ts';
-import { STATUS_LABEL } from '../labels.ts';
+
 import {
   actions,
   BLOCK_KIT,
@@ -88,10 +89,10 @@ function line(e: ReminderEntry, ctx: ReminderContext): string {
       return `${title(e)}\n${waited}${next}`;
     }
     case 'progress_nudge':
-      return `${title(e)}\n${STATUS_LABEL[lead.status]} · no progress for ${plural(idleDays(lead, ctx.now), 'day')}. Record where it stands:`;
+      return `${title(e)}\n${STATUS_LABELS[lead.status]} · no progress for ${plural(idleDays(lead, ctx.now), 'day')}. Record where it stands:`;
     case 'expiry_warning': {
       const when = e.expiresAt != null ? formatDate(e.expiresAt, ctx.timeZone) : 'soon';
-      return `${title(e)}\n${STATUS_LABEL[lead.status]} · expires on ${when} unless it moves forward.`;
+      return `${title(e)}\n${STATUS_LABELS[lead.status]} · expires on ${when} unless it moves forward.`;
     }
     case 'expired':
       return `${title(e)}\nExpired after no progress since ${formatDate(lead.lastProgressAt, ctx.timeZone)}. The partner has been told and can ask for more time.`;

@@ -1,18 +1,11 @@
 import type { Button, KnownBlock } from '@slack/types';
 import { creditCandidates, creditHolder } from '../../core/credit.ts';
 import type { LeadScore } from '../../core/eql-score.ts';
+import { STATUS_LABELS } from '../../core/lifecycle.ts';
 import { formatBusinessHours } from '../../core/sla.ts';
 import type { GateResult, LeadStatus, LeadView } from '../../core/types.ts';
 import { ACTION_BLOCKS, ACTIONS, type ActionId, encodeLeadRef } from '../ids.ts';
-import {
-  GATE_EMOJI,
-  gate,
-  gateLine,
-  RELATIONSHIP_LABEL,
-  STATUS_EMOJI,
-  STATUS_LABEL,
-  STRENGTH_LABEL,
-} from '../labels.ts';
+import { GATE_EMOJI, gate, gateLine, RELATIONSHIP_LABEL, STATUS_EMOJI, STRENGTH_LABEL } from '../labels.ts';
 import { actions, button, context, fields, header, message, type SlackMessage, section } from '../limits.ts';
 import {
   formatAge,
@@ -267,7 +260,7 @@ function closingLine(lead: LeadView, ctx: RoutingContext): string | null {
 }
 
 export function routingPost(lead: LeadView, ctx: RoutingContext): SlackMessage {
-  const status = STATUS_LABEL[lead.status];
+  const status = STATUS_LABELS[lead.status];
   const blocks: KnownBlock[] = [
     header(`${STATUS_EMOJI[lead.status]} ${truncate(oneLine(lead.accountName), 110)} · ${status}`),
     fields(
