@@ -13,7 +13,7 @@ import { type ProgramConfig, parseProgramConfig } from '../src/config/program-co
 import { OPEN_STATUSES } from '../src/core/lifecycle.ts';
 import { GATES, type GateName, type LeadStatus } from '../src/core/types.ts';
 import { closeDb, MIGRATIONS_DIR, openDb, sqliteClient } from '../src/db/connection.ts';
-import { syncProgram } from '../src/db/stores/lead-store.ts';
+import { syncProgram } from '../src/db/stores/program-store.ts';
 import { mulberry32 } from '../src/dev/random.ts';
 import type { StandInOptions } from '../src/dev/slack-stand-in.ts';
 

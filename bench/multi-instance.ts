@@ -354,6 +354,10 @@ export async function runInstancesBench(o: InstancesBenchOptions): Promise<Insta
       SLACK_API_URL: standIn.ready.apiUrl,
       FOOTHOLD_CONFIG: o.configPath,
       LOG_LEVEL: 'info',
+      // Set (empty: unset) so that a developer's .env, which the entry points load, cannot switch the engine
+      // or the Slack mode under the benchmark: variables already set win over the file.
+      DATABASE_URL: '',
+      SLACK_APP_TOKEN: '',
     };
     const viewsPath = `${o.dataDir}/b10-bare-views.json`;
     writeFileSync(viewsPath, JSON.stringify(bareViews(o.program)));

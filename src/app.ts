@@ -15,9 +15,9 @@ import {
   sealPlaintextInstallations,
 } from './db/stores/installation-keys.ts';
 import { clientTokenFor, createInstallationStore } from './db/stores/installation-store.ts';
-import { syncProgram } from './db/stores/lead-store.ts';
 import { createOAuthStateStore } from './db/stores/oauth-state-store.ts';
 import { outboxHealth } from './db/stores/outbox-store.ts';
+import { syncProgram } from './db/stores/program-store.ts';
 import { createDeliveryRoutes } from './delivery/delivery-routes.ts';
 import { createHomeRefresher, type Door } from './delivery/home-publisher.ts';
 import { createOutboxSender, type OutboxSender } from './delivery/outbox-sender.ts';

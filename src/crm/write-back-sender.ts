@@ -10,7 +10,9 @@ import {
   retryCrmWrite,
 } from '../db/stores/crm-outbox-store.ts';
 import { takePeriod } from '../db/stores/job-store.ts';
-import { enqueue, getLead, usersWithRole } from '../db/stores/lead-store.ts';
+import { getLead } from '../db/stores/lead-store.ts';
+import { enqueue } from '../db/stores/outbox-store.ts';
+import { usersWithRole } from '../db/stores/program-store.ts';
 import type { QueuedCrmWrite } from '../services/crm-write-back.ts';
 import { writeBackFailureDm } from '../slack/blocks/crm-messages.ts';
 import { routingPostUrl } from '../slack/permalink.ts';

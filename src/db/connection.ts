@@ -143,7 +143,9 @@ export interface OpenDatabaseOptions extends OpenDbOptions, PostgresOptions {
 
 /** The engine the settings choose: DATABASE_URL (PostgreSQL) or the SQLite file at DATABASE_PATH. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Db> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openDb(options.databasePath, options);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options)
+    : openDb(options.databasePath, options);
 }
 
 export async function closeDb(db: Db): Promise<void> {
@@ -165,7 +167,8 @@ export function sqliteClient(db: Db): Database.Database {
 /** The pg pool behind a PostgreSQL handle. */
 export function postgresPool(db: Db): pg.Pool {
   const engine = engineOf(db);
-  if (engine.kind !== 'postgres') throw new Error('this operation needs the PostgreSQL engine (DATABASE_URL)');
+  if (engine.kind !== 'postgres')
+    throw new Error('this operation needs the PostgreSQL engine (DATABASE_URL)');
   return engine.pool;
 }
 
@@ -194,7 +197,9 @@ export async function transaction<T>(
   options: TransactionOptions = {},
 ): Promise<T> {
   const engine = engineOf(db);
-  return engine.kind === 'sqlite' ? sqliteTransaction(db, engine, fn) : postgresTransaction(db, engine, fn, options);
+  return engine.kind === 'sqlite'
+    ? sqliteTransaction(db, engine, fn)
+    : postgresTransaction(db, engine, fn, options);
 }
 
 type SqliteEngine = Extract<ReturnType<typeof engineOf>, { kind: 'sqlite' }>;
@@ -256,7 +261,9 @@ async function postgresTransaction<T>(
     try {
       return await run(inner, { isolationLevel: options.isolation ?? 'serializable' });
     } catch (err) {
-      const code = (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+      const code =
+        (err as { code?: string; cause?: { code?: string } }).code ??
+        (err as { cause?: { code?: string } }).cause?.code;
       if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw err;
       // Back off with jitter so the transactions that collided do not collide again.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));

@@ -60,7 +60,13 @@ export function engineKind(handle: object): EngineKind {
 }
 
 export function newSqliteEngine(client: Database.Database): SqliteEngine {
-  return { kind: 'sqlite', client, queue: Promise.resolve(), depth: new AsyncLocalStorage<number>(), savepoints: 0 };
+  return {
+    kind: 'sqlite',
+    client,
+    queue: Promise.resolve(),
+    depth: new AsyncLocalStorage<number>(),
+    savepoints: 0,
+  };
 }
 
 /** The first row of an awaited select (the portable `.get()`). */

@@ -2,8 +2,8 @@ import type { WebClient } from '@slack/web-api';
 import type { Db } from '../db/connection.ts';
 import type { Keyring } from '../db/secret-box.ts';
 import { clientTokenFor, enterpriseOfTeam } from '../db/stores/installation-store.ts';
-import { getPerson } from '../db/stores/lead-store.ts';
 import type { OutboxRow } from '../db/stores/outbox-store.ts';
+import { getPerson } from '../db/stores/program-store.ts';
 import type { RouteDecision } from './outbox-sender.ts';
 
 // Which door a message goes through (issue 9, PRODUCT.md "Identity across organisations"):

@@ -4,6 +4,7 @@ import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Db } from '../db/connection.ts';
 import {
   isUnconfirmed,
+  LEAD_POST_TS,
   type Mark,
   nextDueAt,
   type OutboxRow,
@@ -13,7 +14,6 @@ import {
   settleAndClaim,
   UNCONFIRMED,
 } from '../db/stores/outbox-store.ts';
-import { LEAD_POST_TS } from '../services/notify.ts';
 import { FILE_UPLOAD_METHOD, uploadFile } from '../slack/file-upload.ts';
 
 // Delivers the outbox to Slack. A row is marked sent only after Slack answers ok; until then it stays

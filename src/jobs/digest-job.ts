@@ -1,6 +1,6 @@
 import { isoWeek } from '../core/metrics.ts';
 import { takenPeriods, takePeriod } from '../db/stores/job-store.ts';
-import { enqueue, type OutboxMessage } from '../db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
 import { buildCalibration, type CalibrationResult } from '../services/insight.ts';
 import { chartUpload, cohortChart, funnelChart } from '../services/insight-charts.ts';
 import { dm } from '../services/notify.ts';

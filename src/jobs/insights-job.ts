@@ -1,5 +1,6 @@
 import { takenPeriods, takePeriod } from '../db/stores/job-store.ts';
-import { enqueue, type OutboxMessage, usersWithRole } from '../db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
+import { usersWithRole } from '../db/stores/program-store.ts';
 import { buildCalibration, buildEcosystemMap, buildNeeds } from '../services/insight.ts';
 import { chartUpload, warmthChart } from '../services/insight-charts.ts';
 import { dm } from '../services/notify.ts';

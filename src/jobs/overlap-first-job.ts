@@ -1,5 +1,6 @@
 import { takenPeriods, takePeriod } from '../db/stores/job-store.ts';
-import { enqueue, listPartners, partnerPeople } from '../db/stores/lead-store.ts';
+import { enqueue } from '../db/stores/outbox-store.ts';
+import { listPartners, partnerPeople } from '../db/stores/program-store.ts';
 import { overlapBatchKey, queueOverlapBatch } from '../services/overlap-first.ts';
 import { sendTimeFor } from './reminders.ts';
 import { jobTransaction, mergeRun, runDraft, servicesAt } from './transaction.ts';

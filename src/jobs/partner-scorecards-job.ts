@@ -1,5 +1,6 @@
 import { takenPeriods, takePeriod } from '../db/stores/job-store.ts';
-import { enqueue, type OutboxMessage, partnerChannels, partnerPeople } from '../db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
+import { partnerChannels, partnerPeople } from '../db/stores/program-store.ts';
 import { channelPost, dm } from '../services/notify.ts';
 import { partnerOwnScorecards } from '../services/partner-own-scorecard.ts';
 import { scorecardPeriod } from '../services/partner-scorecard.ts';

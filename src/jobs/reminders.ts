@@ -2,6 +2,7 @@ import { isOpen } from '../core/lifecycle.ts';
 import { nextSendTime, scheduleReminders } from '../core/quiet-hours.ts';
 import { MOTION_STATUSES } from '../core/sla.ts';
 import type { LeadStatus } from '../core/types.ts';
+import type { Tx } from '../db/connection.ts';
 import {
   lastReminderBatchAt,
   periodResult,
@@ -11,7 +12,8 @@ import {
   takePeriod,
   waitingReminderBatch,
 } from '../db/stores/job-store.ts';
-import { enqueue, getLead, type Tx } from '../db/stores/lead-store.ts';
+import { getLead } from '../db/stores/lead-store.ts';
+import { enqueue } from '../db/stores/outbox-store.ts';
 import { loadLeadFor, type ServiceDeps } from '../services/context.ts';
 import { dm } from '../services/notify.ts';
 import { type ReminderEntry, type ReminderKind, reminderBatchMessage } from '../slack/blocks/reminders.ts';

@@ -1,5 +1,5 @@
 import { takenPeriods, takePeriod } from '../db/stores/job-store.ts';
-import { enqueue, type OutboxMessage } from '../db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
 import { dm } from '../services/notify.ts';
 import { buildScorecards, scorecardPeriod } from '../services/partner-scorecard.ts';
 import { scorecardMessage } from '../slack/blocks/scorecard.ts';

@@ -1,7 +1,9 @@
 import { MOTION_STATUSES, progressNudgeDue, slaStage } from '../core/sla.ts';
 import type { Db } from '../db/connection.ts';
 import { type LeadFacts, loadLeadFacts, takenPeriods, takePeriod } from '../db/stores/job-store.ts';
-import { appendEvent, enqueue, getLead, getPartner, usersWithRole } from '../db/stores/lead-store.ts';
+import { appendEvent, getLead } from '../db/stores/lead-store.ts';
+import { enqueue } from '../db/stores/outbox-store.ts';
+import { getPartner, usersWithRole } from '../db/stores/program-store.ts';
 import { loadLeadFor } from '../services/context.ts';
 import { notifyContext } from '../services/eql-score.ts';
 import { routingPostMessage, threadReply } from '../services/notify.ts';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
 import { transaction } from '../db/connection.ts';
-import { appendEvent, enqueue, updateLeadIf } from '../db/stores/lead-store.ts';
+import { appendEvent, updateLeadIf } from '../db/stores/lead-store.ts';
+import { enqueue } from '../db/stores/outbox-store.ts';
 import { introAnsweredDm } from '../slack/blocks/internal-messages.ts';
 import { introThanks } from '../slack/blocks/partner-messages.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';

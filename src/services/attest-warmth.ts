@@ -4,20 +4,11 @@ import { assertTransition } from '../core/lifecycle.ts';
 import { qualify } from '../core/qualify.ts';
 import type { LeadStatus, LeadView } from '../core/types.ts';
 import { type Tx, transaction } from '../db/connection.ts';
-import {
-  appendEvent,
-  enqueue,
-  getCrmAccount,
-  getLead,
-  getOverlap,
-  getPartner,
-  insertAttestation,
-  markPrimerSent,
-  type OutboxMessage,
-  saveGateResults,
-  touchPerson,
-  updateLeadIf,
-} from '../db/stores/lead-store.ts';
+import { getCrmAccount, getOverlap } from '../db/stores/account-store.ts';
+import { insertAttestation } from '../db/stores/attestation-store.ts';
+import { appendEvent, getLead, saveGateResults, updateLeadIf } from '../db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
+import { getPartner, markPrimerSent, touchPerson } from '../db/stores/program-store.ts';
 import {
   accessOf,
   loadLeadFor,

@@ -1,8 +1,8 @@
 import type { ProgramConfig } from '../config/program-config.ts';
 import { transaction } from '../db/connection.ts';
 import type { ChannelState } from '../db/schema.ts';
-import { appendEvent, enqueue } from '../db/stores/lead-store.ts';
-import { channelStateOf, pendingTo, setChannelState } from '../db/stores/outbox-store.ts';
+import { appendEvent } from '../db/stores/lead-store.ts';
+import { channelStateOf, enqueue, pendingTo, setChannelState } from '../db/stores/outbox-store.ts';
 import { channelChangeDm } from '../slack/blocks/channel-alerts.ts';
 import type { ServiceDeps } from './context.ts';
 import { dm } from './notify.ts';

@@ -12,14 +12,14 @@ import { calendarDate } from '../core/time.ts';
 import type { LeadView, Role } from '../core/types.ts';
 import type { Db, Tx } from '../db/connection.ts';
 import { enterpriseOfTeam } from '../db/stores/installation-store.ts';
+import { getLeadView } from '../db/stores/lead-store.ts';
 import {
-  getLeadView,
   getPartner,
   getPerson,
   partnerBySlackId,
   partnerTeamIds,
   rolesOf,
-} from '../db/stores/lead-store.ts';
+} from '../db/stores/program-store.ts';
 import type { Actor } from './inputs.ts';
 
 /** What every use case needs: storage, the program, a clock. Passed in, so tests control all three. */

@@ -6,16 +6,12 @@ import type { LeadView } from '../core/types.ts';
 import { type Tx, transaction } from '../db/connection.ts';
 import {
   answerIntroRequest,
+  corroboratingLeadId,
   getCorroboratorIntro,
   saveIntroRequest,
 } from '../db/stores/corroboration-store.ts';
-import {
-  appendEvent,
-  corroboratingLeadId,
-  enqueue,
-  type OutboxMessage,
-  updateLeadIf,
-} from '../db/stores/lead-store.ts';
+import { appendEvent, updateLeadIf } from '../db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
 import { introAnsweredDm } from '../slack/blocks/internal-messages.ts';
 import { introThanks } from '../slack/blocks/partner-messages.ts';
 import {

@@ -23,14 +23,8 @@ import {
   unlinkedLeadsWithOpportunities,
 } from '../db/stores/crm-outcome-store.ts';
 import { latestEvent } from '../db/stores/job-store.ts';
-import {
-  appendEvent,
-  enqueue,
-  getLead,
-  type NewLead,
-  type OutboxMessage,
-  updateLeadIf,
-} from '../db/stores/lead-store.ts';
+import { appendEvent, getLead, type NewLead, updateLeadIf } from '../db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
 import { linkOpportunityDm } from '../slack/blocks/crm-messages.ts';
 import { accessOf, loadLeadFor, requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { queueCrmWriteBack } from './crm-write-back.ts';

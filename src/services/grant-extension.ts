@@ -4,7 +4,8 @@ import { canTransition } from '../core/lifecycle.ts';
 import type { LeadStatus, LeadView } from '../core/types.ts';
 import { transaction } from '../db/connection.ts';
 import { statusBefore } from '../db/stores/job-store.ts';
-import { appendEvent, enqueue, getLead, type OutboxMessage, updateLeadIf } from '../db/stores/lead-store.ts';
+import { appendEvent, getLead, updateLeadIf } from '../db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
 import { extensionGrantedInternal, extensionGrantedPartner } from '../slack/blocks/extension-messages.ts';
 import {
   accessOf,

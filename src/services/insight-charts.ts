@@ -1,7 +1,7 @@
 import type { CalibrationReport } from '../core/calibration.ts';
 import type { Cohort, Funnel } from '../core/metrics.ts';
 import { loadLeadFacts } from '../db/stores/job-store.ts';
-import type { OutboxMessage } from '../db/stores/lead-store.ts';
+import type { OutboxMessage } from '../db/stores/outbox-store.ts';
 import { type RenderedChart, renderPng } from '../slack/charts/render.ts';
 import { funnelSvg, rateBarsSvg, trendSvg } from '../slack/charts/svg.ts';
 import { FILE_UPLOAD_METHOD, type FileUploadPayload } from '../slack/file-upload.ts';

@@ -5,13 +5,9 @@ import {
   installationOfBotUser,
   removeInstallation,
 } from '../db/stores/installation-store.ts';
-import {
-  appendEvent,
-  enqueue,
-  getPartner,
-  partnerBySlackId,
-  usersWithRole,
-} from '../db/stores/lead-store.ts';
+import { appendEvent } from '../db/stores/lead-store.ts';
+import { enqueue } from '../db/stores/outbox-store.ts';
+import { getPartner, partnerBySlackId, usersWithRole } from '../db/stores/program-store.ts';
 import { type InstallationChange, installationRemovedDm } from '../slack/blocks/installation-messages.ts';
 import type { ServiceDeps } from './context.ts';
 import { dm } from './notify.ts';

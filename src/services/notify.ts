@@ -1,6 +1,11 @@
 import type { LeadScore } from '../core/eql-score.ts';
 import type { LeadView } from '../core/types.ts';
-import type { OutboxMessage } from '../db/stores/lead-store.ts';
+import {
+  LEAD_POST_TS,
+  ON_SENT_ROUTING_POST,
+  type OutboxMessage,
+  routingPostKey,
+} from '../db/stores/outbox-store.ts';
 import { partnerManagerConflict, repAssignedDm, repSuggestionDm } from '../slack/blocks/internal-messages.ts';
 import {
   attestationRequest,
@@ -24,12 +29,6 @@ export interface NotifyContext {
   /** Partners to ask, for a lead still waiting for a partner (internal only; mrkdwn line or null). */
   hinter?: ((view: LeadView) => Promise<string | null>) | undefined;
 }
-
-/** Placeholder the outbox sender swaps for the lead's routing post ts (unknown until that post is sent). */
-export const LEAD_POST_TS = '@lead-post-ts';
-export const ON_SENT_ROUTING_POST = 'routing_post';
-
-export const routingPostKey = (leadId: number) => `lead:${leadId}:routing-post`;
 
 function message(rendered: { text: string; blocks: unknown[] }): Record<string, unknown> {
   return { text: rendered.text, blocks: rendered.blocks, unfurl_links: false, unfurl_media: false };

@@ -9,15 +9,9 @@ import {
   selectBatch,
 } from '../core/overlap-first.ts';
 import { type Tx, transaction } from '../db/connection.ts';
-import {
-  appendEvent,
-  enqueue,
-  getCrmAccount,
-  getPartner,
-  type OutboxMessage,
-  partnerChannels,
-  partnerPeople,
-} from '../db/stores/lead-store.ts';
+import { getCrmAccount } from '../db/stores/account-store.ts';
+import { appendEvent } from '../db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
 import {
   answerAsk,
   batchItems,
@@ -27,6 +21,7 @@ import {
   previousAsks,
   recordAsk,
 } from '../db/stores/overlap-store.ts';
+import { getPartner, partnerChannels, partnerPeople } from '../db/stores/program-store.ts';
 import { overlapAskManagerMessage, overlapAskMessage } from '../slack/blocks/overlap-first.ts';
 import { requirePermission, resolveActor, type ServiceDeps } from './context.ts';
 import { actorSchema } from './inputs.ts';

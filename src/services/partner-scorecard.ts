@@ -10,7 +10,7 @@ import {
 } from '../core/metrics.ts';
 import { GATES, type GateName } from '../core/types.ts';
 import { type LeadFacts, loadLeadFacts } from '../db/stores/job-store.ts';
-import { listPartners } from '../db/stores/lead-store.ts';
+import { listPartners } from '../db/stores/program-store.ts';
 import { reasonLabeler, type ServiceDeps } from './context.ts';
 import { type ReasonCount, reasonCounts } from './program-digest.ts';
 import { COHORT_MIN_AGE_DAYS, computeMetrics } from './program-metrics.ts';

@@ -1,6 +1,6 @@
 import { transaction } from '../db/connection.ts';
-import { enqueue, type OutboxMessage, partnerBySlackId } from '../db/stores/lead-store.ts';
-import { channelCard } from '../db/stores/outbox-store.ts';
+import { channelCard, enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
+import { partnerBySlackId } from '../db/stores/program-store.ts';
 import { flagCard } from '../slack/blocks/flag-card.ts';
 import type { ServiceDeps } from './context.ts';
 

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
 import { isOpen } from '../core/lifecycle.ts';
 import { transaction } from '../db/connection.ts';
-import { appendEvent, enqueue, rolesOf, updateLeadIf } from '../db/stores/lead-store.ts';
+import { appendEvent, updateLeadIf } from '../db/stores/lead-store.ts';
+import { enqueue } from '../db/stores/outbox-store.ts';
+import { rolesOf } from '../db/stores/program-store.ts';
 import {
   accessOf,
   loadLeadFor,

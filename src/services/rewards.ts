@@ -4,7 +4,9 @@ import { DomainError } from '../core/errors.ts';
 import { awardsForMilestone, type Money, milestonesReached } from '../core/rewards.ts';
 import type { LeadStatus, LeadView } from '../core/types.ts';
 import { type Tx, transaction } from '../db/connection.ts';
-import { appendEvent, enqueue, type OutboxMessage, usersWithRole } from '../db/stores/lead-store.ts';
+import { appendEvent } from '../db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
+import { usersWithRole } from '../db/stores/program-store.ts';
 import {
   type AwardListing,
   decideAward,

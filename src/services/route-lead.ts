@@ -2,13 +2,10 @@ import type { Qualification } from '../core/qualify.ts';
 import { pickFromPool, poolKey } from '../core/routing.ts';
 import type { LeadView } from '../core/types.ts';
 import type { Tx } from '../db/connection.ts';
-import {
-  appendEvent,
-  type OutboxMessage,
-  rolesOf,
-  takePoolPosition,
-  updateLeadIf,
-} from '../db/stores/lead-store.ts';
+import { appendEvent, updateLeadIf } from '../db/stores/lead-store.ts';
+import type { OutboxMessage } from '../db/stores/outbox-store.ts';
+import { takePoolPosition } from '../db/stores/pool-store.ts';
+import { rolesOf } from '../db/stores/program-store.ts';
 import { loadLeadFor, partnerContact, type ServiceDeps } from './context.ts';
 import { queueCrmWriteBack } from './crm-write-back.ts';
 import {

@@ -6,26 +6,25 @@ import type { ActorContext } from '../core/permissions.ts';
 import { qualify } from '../core/qualify.ts';
 import type { LeadStatus, LeadView, WarmthAttestation } from '../core/types.ts';
 import { type Tx, transaction } from '../db/connection.ts';
+import { getCrmAccount, getOverlap } from '../db/stores/account-store.ts';
+import { insertAttestation } from '../db/stores/attestation-store.ts';
+import { corroborationsForDomain, insertCorroboration } from '../db/stores/corroboration-store.ts';
 import {
   appendEvent,
-  corroborationsForDomain,
-  enqueue,
-  getCrmAccount,
   getLeadView,
-  getOverlap,
-  getPartner,
-  insertAttestation,
-  insertCorroboration,
   insertLead,
   leadsForDomain,
-  markPrimerSent,
-  type OutboxMessage,
-  partnerChannels,
-  partnerPeople,
   saveGateResults,
   touchLead,
-  touchPerson,
 } from '../db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
+import {
+  getPartner,
+  markPrimerSent,
+  partnerChannels,
+  partnerPeople,
+  touchPerson,
+} from '../db/stores/program-store.ts';
 import { attestInTransaction } from './attest-warmth.ts';
 import { reasonLabeler, requirePermission, resolveIdentity, type ServiceDeps, today } from './context.ts';
 import { notifyContext } from './eql-score.ts';

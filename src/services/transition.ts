@@ -3,15 +3,9 @@ import { DomainError } from '../core/errors.ts';
 import { assertTransition, isProgress, STATUS_LABELS } from '../core/lifecycle.ts';
 import type { LeadStatus, LeadView } from '../core/types.ts';
 import type { Tx } from '../db/connection.ts';
-import {
-  appendEvent,
-  corroboratingLeadId,
-  enqueue,
-  getLead,
-  type NewLead,
-  type OutboxMessage,
-  updateLeadIf,
-} from '../db/stores/lead-store.ts';
+import { corroboratingLeadId } from '../db/stores/corroboration-store.ts';
+import { appendEvent, getLead, type NewLead, updateLeadIf } from '../db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
 import type { PartnerMessageKind } from '../slack/blocks/partner-messages.ts';
 import { loadLeadFor, partnerContact, type ServiceDeps } from './context.ts';
 import { queueCrmWriteBack } from './crm-write-back.ts';

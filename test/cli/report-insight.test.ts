@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
 import { parseProgramConfig } from '../../src/config/program-config.ts';
 import { closeDb, openDb } from '../../src/db/connection.ts';
-import { syncProgram } from '../../src/db/stores/lead-store.ts';
+import { syncProgram } from '../../src/db/stores/program-store.ts';
 import { seedLearningProgram } from '../../src/dev/seed-learning.ts';
 
 // `report calibration|model|map|needs|charts` on a seeded program (strength 5 converts at 40%, 3 at 5%;

@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { slackLookupByEmail } from '../../src/crm/owners.ts';
-import { getCrmAccount } from '../../src/db/stores/lead-store.ts';
+import { getCrmAccount } from '../../src/db/stores/account-store.ts';
 import { type HubSpotStandIn, startHubSpotStandIn } from '../../src/dev/crm-stand-ins/hubspot.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { hubspotConfig, hubspotProvider, rows, sync } from '../helpers/crm.ts';

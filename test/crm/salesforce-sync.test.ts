@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { getCrmAccount } from '../../src/db/stores/lead-store.ts';
+import { getCrmAccount } from '../../src/db/stores/account-store.ts';
 import {
   type SalesforceStandIn,
   sfDateTime,

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Installation } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sqliteClient } from '../../src/db/connection.ts';
 import { slackInstallations } from '../../src/db/schema.ts';
 import { type Keyring, SecretError, secretKey } from '../../src/db/secret-box.ts';
 import {
@@ -12,6 +11,7 @@ import {
 } from '../../src/db/stores/installation-keys.ts';
 import { botTokenForTeam, createInstallationStore } from '../../src/db/stores/installation-store.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
 
 // Installation tokens on a real SQLite file: sealed on the way in, opened on the way out, plain-text rows of an
 // older version sealed once, everything re-sealed on rotation, and no token bytes left anywhere in the files.
@@ -54,8 +54,16 @@ const SECRETS = (team: string, n: number) => [
   `secretpath${n}`,
 ];
 
-/** Every byte of the database: the main file and its write-ahead log. */
-function fileBytes(t: TestDb): string {
+/**
+ * Every byte of the database: on SQLite the main file and its write-ahead log. On PostgreSQL the server's files
+ * are not the test's to read (and its WAL cannot be scrubbed by design), so there it is every stored row of the
+ * table as the server returns it: what proves the values are sealed, not that old bytes are gone from disk.
+ */
+async function fileBytes(t: TestDb): Promise<string> {
+  if (t.engine === 'postgres')
+    return (await sqlAll<{ row: string }>(t.db, 'select cast(s as text) as row from slack_installations s'))
+      .map((r) => r.row)
+      .join('\n');
   const main = readFileSync(t.path).toString('latin1');
   const wal = existsSync(`${t.path}-wal`) ? readFileSync(`${t.path}-wal`).toString('latin1') : '';
   return main + wal;
@@ -97,7 +105,7 @@ describe('the installation store', () => {
     expect(String(stored.bot?.token)).toMatch(/^fhenc:1:/);
     expect(stored.bot?.scopes).toEqual(['chat:write']);
     expect(stored.team?.id).toBe('T1');
-    const bytes = fileBytes(t);
+    const bytes = await fileBytes(t);
     for (const s of SECRETS('T1', 1)) expect(bytes, s).not.toContain(s);
     expect(await installationKeyCensus(t.db, OLD)).toMatchObject({
       installations: 1,
@@ -121,25 +129,26 @@ describe('the installation store', () => {
     await store.storeInstallation(installation('T2', 2));
     await expect(botTokenForTeam(t.db, 'T1', NEW_ONLY)).rejects.toThrow(SecretError);
     // Someone with write access to the file swaps T1's sealed token into T2's row.
-    const raw = sqliteClient(t.db);
-    const one = JSON.parse(
-      (
-        raw.prepare("select installation from slack_installations where install_key='T1'").get() as {
-          installation: string;
-        }
-      ).installation,
-    );
-    const two = JSON.parse(
-      (
-        raw.prepare("select installation from slack_installations where install_key='T2'").get() as {
-          installation: string;
-        }
-      ).installation,
-    );
+    const stored = async (team: string) =>
+      JSON.parse(
+        (
+          (await sqlGet(
+            t.db,
+            'select installation from slack_installations where install_key = ?',
+            team,
+          )) as {
+            installation: string;
+          }
+        ).installation,
+      );
+    const one = await stored('T1');
+    const two = await stored('T2');
     two.bot.token = one.bot.token;
-    raw
-      .prepare("update slack_installations set installation = ? where install_key='T2'")
-      .run(JSON.stringify(two));
+    await sqlRun(
+      t.db,
+      "update slack_installations set installation = ? where install_key = 'T2'",
+      JSON.stringify(two),
+    );
     await expect(botTokenForTeam(t.db, 'T2', OLD)).rejects.toThrow(/another place/);
   });
 });
@@ -148,14 +157,14 @@ describe('plain-text rows of an older version', () => {
   it('are sealed once, idempotently, leaving no token bytes in the file or its log', async () => {
     await storePlain(t, 'T1', 1);
     await storePlain(t, 'T2', 2);
-    expect(fileBytes(t)).toContain('xoxb-bot-T1-1');
+    expect(await fileBytes(t)).toContain('xoxb-bot-T1-1');
     expect(await installationKeyCensus(t.db, OLD)).toMatchObject({ installations: 2, plain: 10, current: 0 });
     // Until then they still work.
     expect(await botTokenForTeam(t.db, 'T1', OLD)).toBe('xoxb-bot-T1-1');
     expect(await sealPlaintextInstallations(t.db, OLD)).toBe(2);
     expect(await sealPlaintextInstallations(t.db, OLD)).toBe(0);
     expect(await installationKeyCensus(t.db, OLD)).toMatchObject({ plain: 0, current: 10 });
-    const bytes = fileBytes(t);
+    const bytes = await fileBytes(t);
     for (const s of [...SECRETS('T1', 1), ...SECRETS('T2', 2)]) expect(bytes, s).not.toContain(s);
     const store = createInstallationStore(t.db, () => 5, OLD);
     expect(
@@ -209,7 +218,7 @@ describe('the copy of SLACK_BOT_TOKEN older versions stored', () => {
     expect(await forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-other')).toBe(false);
     expect(await forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-env-token-123')).toBe(true);
     expect(await t.db.select().from(slackInstallations)).toEqual([]);
-    expect(fileBytes(t)).not.toContain('xoxb-env-token-123');
+    expect(await fileBytes(t)).not.toContain('xoxb-env-token-123');
     expect(await forgetCopiedBotToken(t.db, null, 'T0VENDOR', 'xoxb-env-token-123')).toBe(false);
   });
 });

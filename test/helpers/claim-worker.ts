@@ -20,13 +20,18 @@ process.stdout.write('ready\n');
 lines.once('line', async () => {
   const startedAt = Date.now();
   try {
-    const res = await claimLead(deps, { actor: { userId: userId!, teamId: 'T0VENDOR' }, leadId: Number(leadId) });
+    const res = await claimLead(deps, {
+      actor: { userId: userId!, teamId: 'T0VENDOR' },
+      leadId: Number(leadId),
+    });
     process.stdout.write(`${JSON.stringify({ won: true, owner: res.view.ownerUserId, startedAt })}\n`);
   } catch (err) {
     // The loser is told who owns the lead: the edge renders `data.ownerUserId` as a mention.
     const e = err as { code?: string; message: string; data?: { ownerUserId?: string } };
     const owner = e.data?.ownerUserId;
-    process.stdout.write(`${JSON.stringify({ won: false, code: e.code, message: e.message, owner, startedAt })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ won: false, code: e.code, message: e.message, owner, startedAt })}\n`,
+    );
   }
   await closeDb(db);
   lines.close();

@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { benchProgram, generateLeadsDb } from '../../bench/generate.ts';
 import { closeDb, openDb, sqliteClient } from '../../src/db/connection.ts';
-import { enqueue } from '../../src/db/stores/lead-store.ts';
+import { enqueue } from '../../src/db/stores/outbox-store.ts';
 import { dm } from '../../src/services/notify.ts';
 
 // Real databases with real pages damaged, for the start-up check: a generated program (the benchmarks'

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ProgramConfig, parseProgramConfig } from '../../src/config/program-config.ts';
 import { closeDb, type Db, type EngineKind, openDb, openPostgres } from '../../src/db/connection.ts';
-import { syncProgram } from '../../src/db/stores/lead-store.ts';
+import { syncProgram } from '../../src/db/stores/program-store.ts';
 import type { ServiceDeps } from '../../src/services/context.ts';
 import { createTestDatabase } from './postgres.ts';
 

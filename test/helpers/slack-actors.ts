@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
+import { getLead } from '../../src/db/stores/lead-store.ts';
 import type { SlackRequestResult } from '../../src/dev/slack-client.ts';
 import { blockAction, slashCommand, stateValue, viewSubmission } from '../../src/dev/slack-client.ts';
 import type { StoredMessage, ViewRecord } from '../../src/dev/slack-stand-in.ts';
-import { getLead } from '../../src/db/stores/lead-store.ts';
 import type { Harness } from './harness.ts';
 
 // Plays people in Slack against the running app: each helper sends what Slack would send when that person

@@ -47,3 +47,19 @@ export async function sqlExec(db: Db, script: string): Promise<void> {
   if (engineKind(db) === 'sqlite') sqliteClient(db).exec(script);
   else await postgresPool(db).query(script);
 }
+
+/** Makes every insert into `table` fail with `message` (a fault injected below the store), on either engine. */
+export async function failInserts(db: Db, table: string, message: string): Promise<void> {
+  const quoted = message.replace(/'/g, "''");
+  if (engineKind(db) === 'sqlite')
+    await sqlExec(
+      db,
+      `create trigger boom before insert on ${table} begin select raise(abort, '${quoted}'); end;`,
+    );
+  else
+    await sqlExec(
+      db,
+      `create function foothold_test_boom() returns trigger language plpgsql as $$ begin raise exception '${quoted}'; end $$;
+       create trigger boom before insert on ${table} for each row execute function foothold_test_boom();`,
+    );
+}

@@ -2,8 +2,13 @@ import type { InstallationStore } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInstallationStore } from '../../src/db/stores/installation-store.ts';
-import { enqueue, type OutboxMessage, touchPerson } from '../../src/db/stores/lead-store.ts';
-import { deliveryProblems, markPendingUnconfirmed } from '../../src/db/stores/outbox-store.ts';
+import {
+  deliveryProblems,
+  enqueue,
+  markPendingUnconfirmed,
+  type OutboxMessage,
+} from '../../src/db/stores/outbox-store.ts';
+import { touchPerson } from '../../src/db/stores/program-store.ts';
 import { createDeliveryRoutes } from '../../src/delivery/delivery-routes.ts';
 import { createOutboxSender, type OutboxSenderOptions } from '../../src/delivery/outbox-sender.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';

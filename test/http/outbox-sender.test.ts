@@ -1,6 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { enqueue, type OutboxMessage } from '../../src/db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../../src/db/stores/outbox-store.ts';
 import { createOutboxSender } from '../../src/delivery/outbox-sender.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';

@@ -137,7 +137,7 @@ describe.each(ENVELOPES)('scenario 8: partner isolation, %s envelope', (envelope
       // The CRM knows one account is a customer already: flagging it is a conflict.
       await sqlRun(
         h.db,
-        "insert into crm_accounts (domain, name, is_customer, has_open_opportunity, imported_at) values ('iso-customer.com', 'Existing Customer Inc', 1, 0, 0)",
+        "insert into crm_accounts (domain, name, is_customer, has_open_opportunity, imported_at) values ('iso-customer.com', 'Existing Customer Inc', true, false, 0)",
       );
       await send(
         CAST.admin,

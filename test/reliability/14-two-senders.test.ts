@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, type Db, openDb } from '../../src/db/connection.ts';
-import { enqueue, type OutboxMessage } from '../../src/db/stores/lead-store.ts';
+import { enqueue, type OutboxMessage } from '../../src/db/stores/outbox-store.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { REPO_ROOT } from './support/bot-process.ts';
 import { report, size } from './support/figures.ts';

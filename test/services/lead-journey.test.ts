@@ -22,7 +22,7 @@ import {
 } from '../helpers/actors.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock, testConfig } from '../helpers/db.ts';
 import { catchDomainError } from '../helpers/errors.ts';
-import { sqlAll, sqlExec, sqlGet, sqlRun } from '../helpers/sql.ts';
+import { failInserts, sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
 
 interface OutboxRow {
   id: number;
@@ -275,7 +275,7 @@ describe('duplicates, corroboration and conflicts', () => {
   it('treats an existing customer as a conflict: no lead, the partner manager is told', async () => {
     await sqlRun(
       t.db,
-      "insert into crm_accounts (domain, name, is_customer, has_open_opportunity, imported_at) values ('acme.com', 'Acme Corporation', 1, 0, 0)",
+      "insert into crm_accounts (domain, name, is_customer, has_open_opportunity, imported_at) values ('acme.com', 'Acme Corporation', true, false, 0)",
     );
     const res = await submitLead(deps, goodSubmission());
     expect(res).toEqual({ kind: 'conflict', reason: 'customer' });
@@ -291,10 +291,7 @@ describe('duplicates, corroboration and conflicts', () => {
   });
 
   it('does not half-apply: a failure writing the outbox rolls the lead back', async () => {
-    await sqlExec(
-      t.db,
-      "create trigger boom before insert on outbox begin select raise(abort, 'outbox down'); end;",
-    );
+    await failInserts(t.db, 'outbox', 'outbox down');
     await expect(submitLead(deps, goodSubmission())).rejects.toThrow(/outbox down/);
     expect(await count(t.db, 'leads')).toBe(0);
     expect(await count(t.db, 'lead_events')).toBe(0);

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { enqueue, type OutboxMessage } from '../../src/db/stores/lead-store.ts';
 import {
   claimDue,
   deliveryProblems,
+  enqueue,
+  type OutboxMessage,
   type OutboxRow,
   recordMarks,
   releaseDeadLeases,

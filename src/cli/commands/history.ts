@@ -1,6 +1,6 @@
 import { loadProgramConfig } from '../../config/program-config.ts';
 import { STATUS_LABELS } from '../../core/lifecycle.ts';
-import { listPartners } from '../../db/stores/lead-store.ts';
+import { listPartners } from '../../db/stores/program-store.ts';
 import { formatLocal } from '../../jobs/format.ts';
 import { type LeadHistory, leadHistory, parseHistoryQuery } from '../../services/lead-history.ts';
 import { hasDatabase, withDb } from '../db.ts';

@@ -2,7 +2,7 @@ import { WebClient } from '@slack/web-api';
 import { loadProgramConfig } from '../../config/program-config.ts';
 import { crmJobDeps } from '../../crm/job-deps.ts';
 import type { Db } from '../../db/connection.ts';
-import { syncProgram } from '../../db/stores/lead-store.ts';
+import { syncProgram } from '../../db/stores/program-store.ts';
 import { formatJobSummary, formatPreviewMessage } from '../../jobs/format.ts';
 import { findJob, JOBS } from '../../jobs/index.ts';
 import { previewJob } from '../../jobs/preview.ts';

@@ -1,10 +1,9 @@
 import { and, asc, type Column, desc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
 import { GATES, type GateResult, type LeadStatus, type LeadView } from '../../core/types.ts';
 import type { Db } from '../connection.ts';
-import { corroborations, gateResults, leadEvents, leads, outbox, partnerOrgs, people } from '../schema.ts';
+import { corroborations, gateResults, leadEvents, leads, partnerOrgs } from '../schema.ts';
 import { latestAttestation, warmthView } from './attestation-store.ts';
 import { corroboratorSignals } from './corroboration-store.ts';
-import { laneOf } from './outbox-store.ts';
 import { jsonOrNull, type PortableQuery, prepared } from './prepared.ts';
 import { getPartner } from './program-store.ts';
 
@@ -18,25 +17,10 @@ import { getPartner } from './program-store.ts';
 
 const p = sql.placeholder;
 
-export type { Tx } from '../connection.ts';
-
 type Handle = Db;
 
 export type LeadRow = typeof leads.$inferSelect;
 export type NewLead = typeof leads.$inferInsert;
-
-export interface OutboxMessage {
-  deliveryKey: string;
-  recipient: string;
-  method: string;
-  payload: Record<string, unknown>;
-  /** The recipient's own team and Grid organisation, when the caller knows them better than `people` does. */
-  teamId?: string | null;
-  enterpriseId?: string | null;
-  leadId?: number | null;
-  onSent?: string | null;
-  notBefore?: number;
-}
 
 export interface LeadEventInput {
   leadId: number | null;
@@ -283,47 +267,6 @@ export async function eventsForLead(
   return h.select().from(leadEvents).where(eq(leadEvents.leadId, leadId)).orderBy(asc(leadEvents.id));
 }
 
-const insertOutboxRow = prepared((h) =>
-  h
-    .insert(outbox)
-    .values({
-      deliveryKey: p('deliveryKey'),
-      recipient: p('recipient'),
-      // The recipient's own workspace: given, or the one we know the person by (the sender delivers through it).
-      teamId: sql`coalesce(${p('teamId')}, (select ${people.teamId} from ${people} where ${people.userId} = ${p('recipient')}))`,
-      enterpriseId: sql`coalesce(${p('enterpriseId')}, (select ${people.enterpriseId} from ${people} where ${people.userId} = ${p('recipient')}))`,
-      lane: p('lane'),
-      method: p('method'),
-      payload: p('payload'),
-      leadId: p('leadId'),
-      onSent: p('onSent'),
-      notBefore: p('notBefore'),
-      createdAt: p('createdAt'),
-    })
-    .onConflictDoNothing({ target: outbox.deliveryKey })
-    .prepare(),
-);
-
-/** Queues Slack messages; a delivery key already queued is skipped, so a re-run never sends twice. */
-export async function enqueue(h: Handle, messages: readonly OutboxMessage[], now: number): Promise<void> {
-  const insert = insertOutboxRow(h);
-  for (const m of messages) {
-    await insert.run({
-      deliveryKey: m.deliveryKey,
-      recipient: m.recipient,
-      teamId: m.teamId ?? null,
-      enterpriseId: m.enterpriseId ?? null,
-      lane: laneOf(m),
-      method: m.method,
-      payload: m.payload,
-      leadId: m.leadId ?? null,
-      onSent: m.onSent ?? null,
-      notBefore: m.notBefore ?? now,
-      createdAt: now,
-    });
-  }
-}
-
 // ---------------------------------------------------------------- read model
 
 export async function getLeadView(
@@ -445,27 +388,3 @@ export async function findLeads(h: Handle, q: LeadQuery): Promise<LeadRow[]> {
     .orderBy(desc(leads.updatedAt), desc(leads.id))
     .limit(q.limit ?? 200);
 }
-
-// ---------------------------------------------------------------- moved to their own stores
-// Re-exported so that importers keep compiling while they move to the new stores; to be deleted then.
-
-export { type CrmAccountRow, getCrmAccount, getOverlap } from './account-store.ts';
-export { insertAttestation, latestAttestation, warmthView } from './attestation-store.ts';
-export { corroboratingLeadId, corroborationsForDomain, insertCorroboration } from './corroboration-store.ts';
-export { takePoolPosition } from './pool-store.ts';
-export {
-  getPartner,
-  getPerson,
-  listPartners,
-  markPrimerSent,
-  type PersonRow,
-  type ProgramSync,
-  partnerBySlackId,
-  partnerChannels,
-  partnerPeople,
-  partnerTeamIds,
-  rolesOf,
-  syncProgram,
-  touchPerson,
-  usersWithRole,
-} from './program-store.ts';

@@ -1,8 +1,73 @@
 import { and, eq, getTableColumns, inArray, notInArray, type SQL, sql } from 'drizzle-orm';
 import { affected, type Db, engineKind, one, type Tx, transaction } from '../connection.ts';
-import { type ChannelState, channelCards, channelStates, leads, outbox } from '../schema.ts';
+import { type ChannelState, channelCards, channelStates, leads, outbox, people } from '../schema.ts';
 import { prepared } from './prepared.ts';
 import { rawRows } from './raw-sql.ts';
+
+// ── The outbox protocol: what a use case queues ────────────────────────────────────────────────────────────
+// A message is queued under a delivery key (unique: a re-run of the same change queues nothing twice); the
+// routing post's ts is not known until the sender posts it, so messages in its thread carry LEAD_POST_TS and the
+// sender swaps it in; ON_SENT_ROUTING_POST tells the sender to record the post's ts on the lead.
+
+/** Placeholder the outbox sender swaps for the lead's routing post ts (unknown until that post is sent). */
+export const LEAD_POST_TS = '@lead-post-ts';
+export const ON_SENT_ROUTING_POST = 'routing_post';
+
+export const routingPostKey = (leadId: number) => `lead:${leadId}:routing-post`;
+
+export interface OutboxMessage {
+  deliveryKey: string;
+  recipient: string;
+  method: string;
+  payload: Record<string, unknown>;
+  /** The recipient's own team and Grid organisation, when the caller knows them better than `people` does. */
+  teamId?: string | null;
+  enterpriseId?: string | null;
+  leadId?: number | null;
+  onSent?: string | null;
+  notBefore?: number;
+}
+
+const insertOutboxRow = prepared((h) =>
+  h
+    .insert(outbox)
+    .values({
+      deliveryKey: p('deliveryKey'),
+      recipient: p('recipient'),
+      // The recipient's own workspace: given, or the one we know the person by (the sender delivers through it).
+      teamId: sql`coalesce(${p('teamId')}, (select ${people.teamId} from ${people} where ${people.userId} = ${p('recipient')}))`,
+      enterpriseId: sql`coalesce(${p('enterpriseId')}, (select ${people.enterpriseId} from ${people} where ${people.userId} = ${p('recipient')}))`,
+      lane: p('lane'),
+      method: p('method'),
+      payload: p('payload'),
+      leadId: p('leadId'),
+      onSent: p('onSent'),
+      notBefore: p('notBefore'),
+      createdAt: p('createdAt'),
+    })
+    .onConflictDoNothing({ target: outbox.deliveryKey })
+    .prepare(),
+);
+
+/** Queues Slack messages; a delivery key already queued is skipped, so a re-run never sends twice. */
+export async function enqueue(h: Db, messages: readonly OutboxMessage[], now: number): Promise<void> {
+  const insert = insertOutboxRow(h);
+  for (const m of messages) {
+    await insert.run({
+      deliveryKey: m.deliveryKey,
+      recipient: m.recipient,
+      teamId: m.teamId ?? null,
+      enterpriseId: m.enterpriseId ?? null,
+      lane: laneOf(m),
+      method: m.method,
+      payload: m.payload,
+      leadId: m.leadId ?? null,
+      onSent: m.onSent ?? null,
+      notBefore: m.notBefore ?? now,
+      createdAt: now,
+    });
+  }
+}
 
 // The sender's queries run for every message it delivers, so they are prepared once (see prepared.ts).
 //

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { View } from '@slack/types';
 import { authorize, type Permission } from '../../core/permissions.ts';
-import { listPartners } from '../../db/stores/lead-store.ts';
+import { listPartners } from '../../db/stores/program-store.ts';
 import { accessOf, loadLeadFor } from '../../services/context.ts';
 import type { Actor } from '../../services/inputs.ts';
 import { leadHistory } from '../../services/lead-history.ts';

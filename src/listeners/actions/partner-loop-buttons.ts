@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '
 import type { View } from '@slack/types';
 import { authorize } from '../../core/permissions.ts';
 import { formatAward } from '../../core/rewards.ts';
-import { getCrmAccount } from '../../db/stores/lead-store.ts';
+import { getCrmAccount } from '../../db/stores/account-store.ts';
 import { getAward } from '../../db/stores/reward-store.ts';
 import { requestCorroboratorIntro } from '../../services/corroborator-intro.ts';
 import { answerOverlapAsk, askFor } from '../../services/overlap-first.ts';

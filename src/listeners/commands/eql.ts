@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { authorize } from '../../core/permissions.ts';
-import { listPartners } from '../../db/stores/lead-store.ts';
+import { listPartners } from '../../db/stores/program-store.ts';
 import { postFlagCards } from '../../services/post-flag-cards.ts';
 import { buildProgramDigest } from '../../services/program-digest.ts';
 import { leadStatus, myLeads, whoIs } from '../../services/read-leads.ts';

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { getPerson } from '../../db/stores/lead-store.ts';
+import { getPerson } from '../../db/stores/program-store.ts';
 import { recordInstallationChange } from '../../services/installations.ts';
 import { postFlagCards } from '../../services/post-flag-cards.ts';
 import type { ListenerDeps } from '../deps.ts';

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { authorize } from '../../core/permissions.ts';
-import { listPartners } from '../../db/stores/lead-store.ts';
+import { listPartners } from '../../db/stores/program-store.ts';
 import { whoIs } from '../../services/read-leads.ts';
 import { submissionModal } from '../../slack/blocks/modals.ts';
 import { unescapeSlackText } from '../../slack/mrkdwn.ts';

@@ -82,7 +82,9 @@ export async function startInstance(role: Role, name: string, opts: InstanceOpti
     if (res?.status === 200) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${name} did not become healthy within ${START_TIMEOUT_MS / 1000} s:\n${stderr.join('')}`);
+      throw new Error(
+        `${name} did not become healthy within ${START_TIMEOUT_MS / 1000} s:\n${stderr.join('')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -236,7 +238,9 @@ function post(port: number, body: string, headers: Record<string, string>): Prom
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
       },
     );
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
@@ -246,7 +250,10 @@ function post(port: number, body: string, headers: Record<string, string>): Prom
 }
 
 /** A round-robin balancer over `cluster.webs` (it reads the slots per request, so restarts are followed). */
-export function createBalancer(cluster: Pick<Cluster, 'webs'>, options: { retryResets?: boolean } = {}): Balancer {
+export function createBalancer(
+  cluster: Pick<Cluster, 'webs'>,
+  options: { retryResets?: boolean } = {},
+): Balancer {
   let next = 0;
   const inFlight = new Map<number, number>();
   const counts: BalancerCounts = {
