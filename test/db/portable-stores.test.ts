@@ -47,7 +47,7 @@ describe('portable stores', () => {
     ).toEqual(['synchronous builder call']);
     expect(violations('return [...best.values()];')).toEqual([]);
     expect(violations('const t = (await earliestPending(db).get())?.t;')).toEqual([]);
-    expect(violations('sql`x in (select value from json_each(' + '${p}))`').map((v) => v.rule)).toEqual([
+    expect(violations('sql`x in (select value from json_each($' + '{p}))`').map((v) => v.rule)).toEqual([
       'SQLite JSON function',
     ]);
     expect(violations('db.$client.prepare("select 1")').map((v) => v.rule)).toEqual([
