@@ -51,6 +51,8 @@ const insertOutboxRow = prepared((h) =>
 
 /** Queues Slack messages; a delivery key already queued is skipped, so a re-run never sends twice. */
 export async function enqueue(h: Db, messages: readonly OutboxMessage[], now: number): Promise<void> {
+  if (messages.length === 0) return;
+  if (engineKind(h) === 'postgres') await lockLanes(h, messages);
   const insert = insertOutboxRow(h);
   for (const m of messages) {
     await insert.run({
@@ -68,6 +70,25 @@ export async function enqueue(h: Db, messages: readonly OutboxMessage[], now: nu
     });
   }
 }
+
+/**
+ * PostgreSQL: a lane's rows must become visible in id order, or a sender could deliver a later row before an
+ * earlier one that was still uncommitted (two transactions queueing DMs to one person about two leads take ids
+ * 10 and 11 and commit 11 first). Each transaction holds a lock per lane it queues into until it commits, so a
+ * second one takes its ids only after the first is visible. (SQLite has one writer: ids are always in commit
+ * order.) Lanes are locked in sorted order; a deadlock across two enqueue calls is retried by `transaction()`.
+ */
+async function lockLanes(h: Db, messages: readonly OutboxMessage[]): Promise<void> {
+  for (const lane of [...new Set(messages.map(laneOf))].sort()) {
+    await rawRows(
+      h,
+      sql`SELECT pg_advisory_xact_lock(cast(${LANE_LOCK_SPACE} as integer), hashtext(cast(${lane} as text)))`,
+    );
+  }
+}
+
+/** The first key of the two-int advisory locks on outbox lanes (job and migration locks use other spaces). */
+const LANE_LOCK_SPACE = 5_110_402;
 
 // The sender's queries run for every message it delivers, so they are prepared once (see prepared.ts).
 //
