@@ -447,7 +447,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       statusCode?: number;
       message?: string;
     };
-    const backoff = Math.min(2 ** row.attempts * 1000, 5 * 60_000) * (0.8 + Math.random() * 0.4);
+    const backoff = Math.round(Math.min(2 ** row.attempts * 1000, 5 * 60_000) * (0.8 + Math.random() * 0.4));
     // Still unconfirmed after this attempt when the call may have reached Slack (the look-up runs next time).
     const mark = (error: string) => (opts.unconfirmable ? `${UNCONFIRMED}${error}` : error);
     if (e.code === ErrorCode.RateLimitedError) {
