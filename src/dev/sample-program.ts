@@ -3,7 +3,7 @@ import type { PartnerConfig, ProgramConfig } from '../config/program-config.ts';
 import { calendarDate } from '../core/time.ts';
 import type { Relationship } from '../core/types.ts';
 import { type Db, relaxDurability, restoreDurability } from '../db/connection.ts';
-import { leadCount } from '../db/stores/history-store.ts';
+import { leadCount } from '../db/stores/lead-store.ts';
 import { discardUnsent } from '../db/stores/outbox-store.ts';
 import { syncProgram } from '../db/stores/program-store.ts';
 import { importAccounts } from '../imports/import-accounts.ts';

@@ -11,7 +11,7 @@ import { type Env, parseEnv } from '../config/env.ts';
 import { loadProgramConfig, type ProgramConfig } from '../config/program-config.ts';
 import { closeDb, type Db, openDb } from '../db/connection.ts';
 import { acquireProcessLock } from '../db/process-lock.ts';
-import { leadCount } from '../db/stores/history-store.ts';
+import { leadCount } from '../db/stores/lead-store.ts';
 import { EXAMPLE_CONFIG_PATH } from '../dev/demo.ts';
 import { createSlackRequester } from '../dev/slack-client.ts';
 import { type SlackStandIn, startSlackStandIn } from '../dev/slack-stand-in.ts';

@@ -6,7 +6,7 @@
 import type { Foothold } from '../app.ts';
 import type { ProgramConfig } from '../config/program-config.ts';
 import type { Db } from '../db/connection.ts';
-import { leadCount } from '../db/stores/history-store.ts';
+import { leadCount } from '../db/stores/lead-store.ts';
 import { seedSampleProgram } from '../dev/sample-program.ts';
 import {
   blockAction,

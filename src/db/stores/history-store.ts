@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { HistoryEvent } from '../../core/history.ts';
 import { type Db, one } from '../connection.ts';
 import { leadEvents, leads } from '../schema.ts';
@@ -88,9 +88,4 @@ export async function historyForLead(h: Handle, leadId: number): Promise<Account
       null,
     ),
   };
-}
-
-/** How many leads the database holds (a sample program goes only into an empty one). */
-export async function leadCount(h: Handle): Promise<number> {
-  return (await one(h.select({ n: count() }).from(leads)))?.n ?? 0;
 }

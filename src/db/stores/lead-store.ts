@@ -1,6 +1,6 @@
-import { and, asc, type Column, desc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
+import { and, asc, type Column, count, desc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
 import { GATES, type GateResult, type LeadStatus, type LeadView } from '../../core/types.ts';
-import type { Db } from '../connection.ts';
+import { type Db, one } from '../connection.ts';
 import { corroborations, gateResults, leadEvents, leads, partnerOrgs } from '../schema.ts';
 import { latestAttestation, warmthView } from './attestation-store.ts';
 import { corroboratorSignals } from './corroboration-store.ts';
@@ -387,4 +387,9 @@ export async function findLeads(h: Handle, q: LeadQuery): Promise<LeadRow[]> {
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(leads.updatedAt), desc(leads.id))
     .limit(q.limit ?? 200);
+}
+
+/** How many leads the database holds (a sample program goes only into an empty one). */
+export async function leadCount(h: Db): Promise<number> {
+  return (await one(h.select({ n: count() }).from(leads)))?.n ?? 0;
 }
