@@ -48,6 +48,7 @@ import {
 export interface InstancesBenchOptions {
   reps: number;
   durationSec: number;
+  /** 0: no warm-up run. */
   warmupSec: number;
   /** Connections of the saturating closed loop (B2's 50). */
   connections: number;
@@ -316,11 +317,18 @@ async function startSetup(
   };
 }
 
-async function drained(probe: Probe, timeoutMs: number): Promise<boolean> {
+/**
+ * Waits until Foothold is quiet: nothing due in its outbox and no lead committed for 500 ms (autocannon stops
+ * at the end of its run, but the requests the app already had keep committing after it).
+ */
+async function settled(probe: Probe, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
+  let leads = await probe.leads();
   while (Date.now() < deadline) {
-    if ((await probe.due()) === 0) return true;
-    await sleep(200);
+    await sleep(500);
+    const now = await probe.leads();
+    if (now === leads && (await probe.due()) === 0) return true;
+    leads = now;
   }
   return false;
 }
@@ -379,16 +387,17 @@ export async function runInstancesBench(o: InstancesBenchOptions): Promise<Insta
             const pids = foothold ? app.processes.map((p) => p.pid) : [(bare as Child<unknown>).pid];
             const side = `${setup}:${who}`;
             const build = (phase: string) => submissionBuilder(o.program, `${phase}${rep}${setup}${who[0]}`);
-            await closedLoop(urls, o.connections, o.warmupSec, build('w'));
-            if (foothold) await drained(app.probe, 30_000);
+            if (o.warmupSec > 0) await closedLoop(urls, o.connections, o.warmupSec, build('w'));
+            if (foothold) await settled(app.probe, 30_000);
             await sleep(300);
             await resetStandIn();
             const before = await app.probe.leads();
             const cpu0 = pids.reduce((n, pid) => n + cpuMsOf(pid), 0);
             const r = await closedLoop(urls, o.connections, o.durationSec, build('r'));
+            const sent = foothold ? await settled(app.probe, 30_000) : true;
+            if (!sent) log(`  B10 warning: ${setup} was still committing or sending after 30 s`);
+            // Every lead the run's requests committed, those answered after the run's end too (CPU is per lead).
             const committed = (await app.probe.leads()) - before;
-            const sent = foothold ? await drained(app.probe, 30_000) : true;
-            if (!sent) log(`  B10 warning: ${setup}'s outbox was still sending after 30 s`);
             const cpu = pids.reduce((n, pid) => n + cpuMsOf(pid), 0) - cpu0;
             const calls = await resetStandIn();
             add(`${side}:rps`, r.rps);
@@ -398,7 +407,7 @@ export async function runInstancesBench(o: InstancesBenchOptions): Promise<Insta
             const s = await steady(urls, o.connections, o.durationSec, build('s'), o.offeredRate);
             add(`${side}:steady-p50`, s.p50);
             add(`${side}:steady-p99`, s.p99);
-            if (foothold) await drained(app.probe, 30_000);
+            if (foothold) await settled(app.probe, 30_000);
             await sleep(300);
             await resetStandIn();
             runs.push({

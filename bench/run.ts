@@ -56,7 +56,8 @@ const sizes = quick
       learningLeads: [1_000, 4_000],
       learningReps: 1,
       instanceReps: 1,
-      instanceRate: 20,
+      instanceConnections: 10,
+      instanceRate: 10,
     }
   : {
       partners: 300,
@@ -82,6 +83,7 @@ const sizes = quick
       learningLeads: [100_000, 1_000_000],
       learningReps: 3,
       instanceReps: 3,
+      instanceConnections: 50,
       instanceRate: 50,
     };
 
@@ -215,8 +217,8 @@ async function main(): Promise<void> {
       const r = await runInstancesBench({
         reps: sizes.instanceReps,
         durationSec: sizes.durationSec,
-        warmupSec: sizes.warmupSec,
-        connections: 50,
+        warmupSec: quick ? 0 : sizes.warmupSec,
+        connections: sizes.instanceConnections,
         offeredRate: sizes.instanceRate,
         webInstances: 3,
         configPath,

@@ -10,7 +10,7 @@ import { submitLead } from '../../src/services/submit-lead.ts';
 import { goodSubmission } from '../helpers/actors.ts';
 import { hubspotConfig, hubspotProvider, rows, sync } from '../helpers/crm.ts';
 import { openTestDb, serviceDeps, type TestDb, testClock } from '../helpers/db.ts';
-import { sqlExec } from '../helpers/sql.ts';
+import { allowInserts, failInserts } from '../helpers/sql.ts';
 
 // How pulled pages land in the one account table the gates read: atomically with their cursor, over CSV
 // rows of the same domain, and with owners mapped to Slack users so `when.crmOwner` routing works.
@@ -35,11 +35,7 @@ describe('applying pages', () => {
     for (let i = 0; i < 6; i += 1)
       hs.put('companies', { name: `P${i}`, domain: `p${i}-corp.com` }, { updatedAt: T0 + i });
     // The 4th row (second row of the second page) fails to write, as a crash mid-transaction would.
-    await sqlExec(
-      t.db,
-      `CREATE TEMP TRIGGER boom BEFORE INSERT ON crm_accounts WHEN NEW.domain = 'p3-corp.com'
-       BEGIN SELECT RAISE(ABORT, 'simulated crash'); END`,
-    );
+    await failInserts(t.db, 'crm_accounts', 'simulated crash', "NEW.domain = 'p3-corp.com'");
     const first = await sync(t.db, config, hubspotProvider(hs.url, crm), { pageSize: 2 });
     expect(first.error?.message).toContain('simulated crash');
     expect(await rows(t.db, 'SELECT domain FROM crm_accounts ORDER BY domain')).toEqual([
@@ -50,7 +46,7 @@ describe('applying pages', () => {
       await rows(t.db, 'SELECT last_modified FROM crm_sync_cursors WHERE object = ?', 'accounts'),
     ).toEqual([{ last_modified: T0 + 1 }]);
 
-    await sqlExec(t.db, 'DROP TRIGGER boom');
+    await allowInserts(t.db, 'crm_accounts');
     const second = await sync(t.db, config, hubspotProvider(hs.url, crm), { pageSize: 2 });
     expect(second.error).toBeNull();
     expect(second.accounts.inserted).toBe(4);

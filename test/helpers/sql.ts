@@ -19,7 +19,27 @@ export async function sqlAll<T = Record<string, unknown>>(
     return sqliteClient(db)
       .prepare(query)
       .all(...params) as T[];
-  return (await postgresPool(db).query(numbered(query), params)).rows as T[];
+  const res = await postgresPool(db).query(numbered(query), params);
+  return res.rows.map((row) => sqliteShaped(row, res.fields)) as T[];
+}
+
+const PG_NUMERIC = 1700;
+
+/**
+ * A PostgreSQL row as better-sqlite3 gives it, so a test's expectations read the same on both engines: booleans as
+ * 1/0 (SQLite has no boolean type) and numerics (`sum` of integers) as numbers.
+ */
+function sqliteShaped(
+  row: Record<string, unknown>,
+  fields: ReadonlyArray<{ name: string; dataTypeID: number }>,
+) {
+  const out: Record<string, unknown> = { ...row };
+  for (const f of fields) {
+    const v = out[f.name];
+    if (typeof v === 'boolean') out[f.name] = v ? 1 : 0;
+    else if (f.dataTypeID === PG_NUMERIC && typeof v === 'string') out[f.name] = Number(v);
+  }
+  return out;
 }
 
 /** The first row the query returns, or undefined. */
@@ -48,18 +68,29 @@ export async function sqlExec(db: Db, script: string): Promise<void> {
   else await postgresPool(db).query(script);
 }
 
-/** Makes every insert into `table` fail with `message` (a fault injected below the store), on either engine. */
-export async function failInserts(db: Db, table: string, message: string): Promise<void> {
+/**
+ * Makes inserts into `table` fail with `message` (a fault injected below the store, as a crash mid-transaction
+ * would), on either engine; `when` (SQL on `NEW`) limits it to some rows. `allowInserts` removes it.
+ */
+export async function failInserts(db: Db, table: string, message: string, when?: string): Promise<void> {
   const quoted = message.replace(/'/g, "''");
   if (engineKind(db) === 'sqlite')
     await sqlExec(
       db,
-      `create trigger boom before insert on ${table} begin select raise(abort, '${quoted}'); end;`,
+      `create trigger boom before insert on ${table} ${when ? `when ${when}` : ''}
+       begin select raise(abort, '${quoted}'); end;`,
     );
   else
     await sqlExec(
       db,
       `create function foothold_test_boom() returns trigger language plpgsql as $$ begin raise exception '${quoted}'; end $$;
-       create trigger boom before insert on ${table} for each row execute function foothold_test_boom();`,
+       create trigger boom before insert on ${table} for each row ${when ? `when (${when})` : ''}
+       execute function foothold_test_boom();`,
     );
+}
+
+/** Undoes failInserts. */
+export async function allowInserts(db: Db, table: string): Promise<void> {
+  if (engineKind(db) === 'sqlite') await sqlExec(db, 'drop trigger boom');
+  else await sqlExec(db, `drop trigger boom on ${table}; drop function foothold_test_boom();`);
 }

@@ -1,9 +1,10 @@
 import type { LeadStatus } from '../../src/core/types.ts';
-import { type Db, sqliteClient } from '../../src/db/connection.ts';
+import { type Db, transaction } from '../../src/db/connection.ts';
+import { gateResults, leads, partnerOrgs } from '../../src/db/schema.ts';
 
 // A big, realistic program for limit and speed tests: `partners` partner orgs and `leads` leads over the
 // last `days` days, with every status, gate failures on candidates, reasons, owners and routing posts.
-// Deterministic (a seeded PRNG), inserted with plain SQL in one transaction.
+// Deterministic (a seeded PRNG), inserted in batches in one transaction (either engine).
 
 const DAY = 86_400_000;
 
@@ -33,10 +34,10 @@ const STATUSES: Array<[LeadStatus, number]> = [
   ['merged', 2],
 ];
 
-export function seedBulk(
+export async function seedBulk(
   db: Db,
   opts: { partners: number; leads: number; now: number; days?: number; seed?: number },
-): void {
+): Promise<void> {
   const rand = prng(opts.seed ?? 42);
   const days = opts.days ?? 90;
   const total = STATUSES.reduce((n, [, w]) => n + w, 0);
@@ -48,70 +49,98 @@ export function seedBulk(
     }
     return 'candidate';
   };
-  const client = sqliteClient(db);
-  const insertPartner = client.prepare(
-    'insert or ignore into partner_orgs (slug, name, manager_user_id, active, updated_at) values (?, ?, ?, 1, ?)',
-  );
-  const insertLead = client.prepare(`insert into leads (domain, account_name, partner_slug, surfaced_by,
-    submitted_by_user_id, status, attribution, route_channel, owner_user_id, routing_post_channel, routing_post_ts,
-    reason_code, created_at, updated_at, qualified_at, claimed_at, opportunity_at, closed_at, last_progress_at)
-    values (?, ?, ?, 'partner', 'U0NWPAT', ?, ?, 'C0ROUTING', ?, 'C0ROUTING', ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertGate = client.prepare(
-    "insert into gate_results (lead_id, gate, outcome, reason, details, evaluated_at) values (?, ?, ?, 'seeded', '{}', ?)",
-  );
   const gates = ['overlap', 'warmth', 'fit', 'motion'] as const;
-  client.transaction(() => {
-    for (let p = 0; p < opts.partners; p++)
-      insertPartner.run(
-        `partner-${p}`,
-        `Partner ${p} — a rather long consulting company name`,
-        'U0PAM',
-        opts.now,
+  const partnerRows = Array.from({ length: opts.partners }, (_, p) => ({
+    slug: `partner-${p}`,
+    name: `Partner ${p} — a rather long consulting company name`,
+    managerUserId: 'U0PAM',
+    active: true,
+    updatedAt: opts.now,
+  }));
+  const leadRows: Array<typeof leads.$inferInsert> = [];
+  // Gate outcomes of each candidate, drawn right after its lead (the PRNG's order is the data).
+  const gatesOf = new Map<
+    number,
+    Array<{ gate: (typeof gates)[number]; outcome: 'pass' | 'fail'; at: number }>
+  >();
+  for (let i = 0; i < opts.leads; i++) {
+    const status = pick();
+    // A few big partners and a long tail, like real programs.
+    const partner = `partner-${Math.floor(rand() ** 3 * opts.partners)}`;
+    const created = opts.now - Math.floor(rand() * days * DAY);
+    const qualified = !['candidate', 'awaiting_attestation', 'merged'].includes(status) || rand() < 0.05;
+    const qualifiedAt = qualified ? created : null;
+    const claimed = ['claimed', 'intro_requested', 'meeting_held', 'opportunity', 'won', 'lost'].includes(
+      status,
+    );
+    const claimedAt = claimed ? Math.min(opts.now, created + Math.floor(rand() * 5 * DAY)) : null;
+    const opp = ['opportunity', 'won'].includes(status) || (status === 'lost' && rand() < 0.5);
+    const oppAt = opp ? Math.min(opts.now, (claimedAt ?? created) + Math.floor(rand() * 20 * DAY)) : null;
+    const closed = ['won', 'lost', 'disqualified'].includes(status)
+      ? Math.min(opts.now, (oppAt ?? created) + DAY)
+      : null;
+    const lastProgress = Math.max(oppAt ?? 0, claimedAt ?? 0, created);
+    const reason =
+      status === 'lost'
+        ? ['competitor', 'price', 'no_decision', 'timing'][Math.floor(rand() * 4)]
+        : status === 'disqualified'
+          ? ['no_need', 'no_budget', 'bad_timing'][Math.floor(rand() * 3)]
+          : null;
+    leadRows.push({
+      domain: `bulk-${i}.example.com`,
+      accountName: `Bulk Account ${i} <!channel> & Sons, a very long account name to stress the limits`,
+      partnerSlug: partner,
+      surfacedBy: 'partner',
+      submittedByUserId: 'U0NWPAT',
+      status,
+      attribution: rand() < 0.8 ? 'sourced' : 'influenced',
+      routeChannel: 'C0ROUTING',
+      ownerUserId: claimed ? 'U0REP1' : null,
+      routingPostChannel: 'C0ROUTING',
+      routingPostTs: `1763300000.${String(i).padStart(6, '0')}`,
+      reasonCode: reason ?? null,
+      createdAt: created,
+      updatedAt: closed ?? lastProgress,
+      qualifiedAt,
+      claimedAt,
+      opportunityAt: oppAt,
+      closedAt: closed,
+      lastProgressAt: lastProgress,
+    });
+    if (status === 'candidate')
+      gatesOf.set(
+        i,
+        gates.map((gate) => ({
+          gate,
+          outcome: rand() < 0.4 ? ('fail' as const) : ('pass' as const),
+          at: created,
+        })),
       );
-    for (let i = 0; i < opts.leads; i++) {
-      const status = pick();
-      // A few big partners and a long tail, like real programs.
-      const partner = `partner-${Math.floor(rand() ** 3 * opts.partners)}`;
-      const created = opts.now - Math.floor(rand() * days * DAY);
-      const qualified = !['candidate', 'awaiting_attestation', 'merged'].includes(status) || rand() < 0.05;
-      const qualifiedAt = qualified ? created : null;
-      const claimed = ['claimed', 'intro_requested', 'meeting_held', 'opportunity', 'won', 'lost'].includes(
-        status,
+  }
+  const BATCH = 500;
+  await transaction(db, async (tx) => {
+    for (let i = 0; i < partnerRows.length; i += BATCH)
+      await tx
+        .insert(partnerOrgs)
+        .values(partnerRows.slice(i, i + BATCH))
+        .onConflictDoNothing();
+    for (let i = 0; i < leadRows.length; i += BATCH) {
+      const ids = await tx
+        .insert(leads)
+        .values(leadRows.slice(i, i + BATCH))
+        .returning({ id: leads.id });
+      const gateRows = ids.flatMap(({ id }, k) =>
+        (gatesOf.get(i + k) ?? []).map((g) => ({
+          leadId: id,
+          gate: g.gate,
+          outcome: g.outcome,
+          reason: 'seeded',
+          details: {},
+          evaluatedAt: g.at,
+        })),
       );
-      const claimedAt = claimed ? Math.min(opts.now, created + Math.floor(rand() * 5 * DAY)) : null;
-      const opp = ['opportunity', 'won'].includes(status) || (status === 'lost' && rand() < 0.5);
-      const oppAt = opp ? Math.min(opts.now, (claimedAt ?? created) + Math.floor(rand() * 20 * DAY)) : null;
-      const closed = ['won', 'lost', 'disqualified'].includes(status)
-        ? Math.min(opts.now, (oppAt ?? created) + DAY)
-        : null;
-      const lastProgress = Math.max(oppAt ?? 0, claimedAt ?? 0, created) - (status === 'claimed' ? 0 : 0);
-      const reason =
-        status === 'lost'
-          ? ['competitor', 'price', 'no_decision', 'timing'][Math.floor(rand() * 4)]
-          : status === 'disqualified'
-            ? ['no_need', 'no_budget', 'bad_timing'][Math.floor(rand() * 3)]
-            : null;
-      const res = insertLead.run(
-        `bulk-${i}.example.com`,
-        `Bulk Account ${i} <!channel> & Sons, a very long account name to stress the limits`,
-        partner,
-        status,
-        rand() < 0.8 ? 'sourced' : 'influenced',
-        claimed ? 'U0REP1' : null,
-        `1763300000.${String(i).padStart(6, '0')}`,
-        reason,
-        created,
-        closed ?? lastProgress,
-        qualifiedAt,
-        claimedAt,
-        oppAt,
-        closed,
-        lastProgress,
-      );
-      if (status === 'candidate') {
-        const id = Number(res.lastInsertRowid);
-        for (const g of gates) insertGate.run(id, g, rand() < 0.4 ? 'fail' : 'pass', created);
-      }
+      for (let j = 0; j < gateRows.length; j += BATCH)
+        await tx.insert(gateResults).values(gateRows.slice(j, j + BATCH));
     }
-  })();
+  });
 }

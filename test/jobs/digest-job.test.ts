@@ -152,7 +152,7 @@ describe('the digest at scale', () => {
   it('stays within Block Kit limits with 500 partners and 10,000 leads, fast', async () => {
     w = await jobWorld();
     const now = DIGEST_AT;
-    seedBulk(w.db, { partners: 500, leads: 10_000, now });
+    await seedBulk(w.db, { partners: 500, leads: 10_000, now });
     await setRoutingPost(w.db, 1, 'C0ROUTING', '1763300000.000001');
     const started = performance.now();
     const digest = await buildProgramDigest(w.services, now);

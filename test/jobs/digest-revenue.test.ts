@@ -34,7 +34,7 @@ async function deal(
     world.db,
     `update leads set crm_opportunity_id = ?, opportunity_amount = ?, opportunity_currency = ?,
          crm_opportunity_created_at = qualified_at + 10 * 86400000,
-         crm_opportunity_closed_at = case when status = 'won' then qualified_at + ? * 86400000 end
+         crm_opportunity_closed_at = case when status = 'won' then qualified_at + cast(? as bigint) * 86400000 end
        where id = ?`,
     `006${id}`,
     amount,

@@ -80,7 +80,7 @@ export async function outbox(db: Db, where = '1 = 1'): Promise<OutboxRow[]> {
 }
 
 export async function count(db: Db, sql: string, ...params: unknown[]): Promise<number> {
-  return ((await sqlGet(db, `select count(*) as n from (${sql})`, ...params)) as { n: number }).n;
+  return ((await sqlGet(db, `select count(*) as n from (${sql}) as counted`, ...params)) as { n: number }).n;
 }
 
 export async function leadRow(

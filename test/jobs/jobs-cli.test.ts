@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { closeDb, openDb } from '../../src/db/connection.ts';
+import { closeDb } from '../../src/db/connection.ts';
 import { setRoutingPost } from '../../src/db/stores/lead-store.ts';
 import { claimLead } from '../../src/services/claim-lead.ts';
 import { recordOutcome } from '../../src/services/record-outcome.ts';
@@ -33,7 +33,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 
 beforeEach(async () => {
   t = await openTestDb();
-  env = { DATABASE_PATH: t.path, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname };
+  env = { ...t.env, FOOTHOLD_CONFIG: EXAMPLE_CONFIG_PATH.pathname };
   const deps = await serviceDeps(t.db, testConfig(), () => MONDAY_10AM);
   for (const [i, name] of ['Acme', 'Globex', 'Initech'].entries()) {
     const res = await submitLead(
@@ -51,7 +51,7 @@ beforeEach(async () => {
 afterEach(() => t.cleanup());
 
 const pending = async () => {
-  const db = openDb(t.path, { migrate: false });
+  const db = await t.reopen();
   try {
     return await sqlAll(
       db,
@@ -89,7 +89,7 @@ describe('jobs run', () => {
 
   it('--dry-run prints every message in full, to every recipient, with roles synced from the config first', async () => {
     // A database whose roles were never synced (the bot has not started since the config gained a leader).
-    const db = openDb(t.path, { migrate: false });
+    const db = await t.reopen();
     await sqlRun(db, 'delete from person_roles');
     await closeDb(db);
     const dry = await cli('jobs', 'run', 'digest', '--dry-run');
@@ -115,7 +115,7 @@ describe('jobs run', () => {
       expect(section).toMatch(/2\* claimed \(67% of EQLs\)/);
     }
     // Nothing written: no ledger row, no outbox row, and the roles are as they were.
-    const after = openDb(t.path, { migrate: false });
+    const after = await t.reopen();
     try {
       const count = async (table: string) =>
         ((await sqlGet(after, `select count(*) as n from ${table}`)) as { n: number }).n;

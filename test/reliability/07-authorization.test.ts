@@ -634,6 +634,19 @@ const DOORS: Door[] = [
   },
 ];
 
+/** Waits until the state a door can change has stayed the same for 150 ms (at most 3 s). */
+async function quiet(lead: Lead): Promise<void> {
+  const state = async () => `${lead.id ? await leadState(lead.id) : ''}${await programState()}`;
+  const deadline = Date.now() + 3000;
+  let last = await state();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 150));
+    const now = await state();
+    if (now === last) return;
+    last = now;
+  }
+}
+
 /** What happened, as far as the person and the database can tell. */
 async function observe(door: Door, who: Person, lead: Lead): Promise<Outcome> {
   const stateBefore = lead.id ? await leadState(lead.id) : await programState();
@@ -662,7 +675,12 @@ async function observe(door: Door, who: Person, lead: Lead): Promise<Outcome> {
     ).catch(() => undefined);
     return h.standIn.calls('views.open').filter((c) => c.response?.ok).length > opensBefore;
   };
-  if (door.expected[kindOf(who)] === 'open' && (await opened())) return 'open';
+  if (door.expected[kindOf(who)] === 'open' && (await opened())) {
+    // A door may record something right after opening its modal (Overlap "We know them" records the answer):
+    // let that land before the next cell measures its own effect.
+    await quiet(lead);
+    return 'open';
+  }
   // Shown means the lead itself (its account name) is in what they see, not just the domain they typed.
   if (door.action === 'see')
     return text.includes(lead.accountName) ? 'show' : text.includes('registered') ? 'refuse' : 'hide';

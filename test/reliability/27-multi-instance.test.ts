@@ -17,6 +17,7 @@ import {
   type Cluster,
   createBalancer,
   type Instance,
+  keepLogs,
   startCluster,
 } from './support/cluster.ts';
 import { FULL, report, size } from './support/figures.ts';
@@ -112,6 +113,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  keepLogs([...(cluster?.all ?? []), ...(jobWorkers?.all ?? [])]);
   await cluster?.killAll();
   await jobWorkers?.killAll();
   await standIn?.close();

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { signRequest } from '../../../src/dev/slack-client.ts';
 import { SIGNING_SECRET } from '../../helpers/harness.ts';
 import { type BotOptions, botEnv, freePort, httpGet, REPO_ROOT } from './bot-process.ts';
@@ -330,4 +332,15 @@ export function acknowledged(answer: Answer): boolean {
     answer.status === 200 &&
     (answer.json as { response_action?: string } | null)?.response_action === 'update'
   );
+}
+
+/**
+ * Writes every process's log (stdout lines and stderr) to `dir/<name>.log` when FOOTHOLD_CLUSTER_LOGS names a
+ * directory: what to read when a scenario fails.
+ */
+export function keepLogs(instances: readonly Instance[], dir = process.env.FOOTHOLD_CLUSTER_LOGS): void {
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  for (const i of instances)
+    writeFileSync(join(dir, `${i.name.replace(/'/g, '+')}-${i.pid}.log`), [...i.stdout, ...i.stderr].join('\n'));
 }
