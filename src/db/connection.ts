@@ -6,13 +6,13 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { engineOf, type Handle, newSqliteEngine, registerEngine } from './engine.ts';
+import { driverError, engineOf, type Handle, newSqliteEngine, registerEngine } from './engine.ts';
 import { createPrivateFile, databaseModeWarnings } from './file-modes.ts';
 import { migratePostgres } from './migrate-postgres.ts';
 import * as schema from './schema.ts';
 
 export type { EngineKind, Handle } from './engine.ts';
-export { affected, engineKind, one } from './engine.ts';
+export { affected, driverError, engineKind, one } from './engine.ts';
 
 /** An open database, either engine: pass it to the stores, or to `transaction()` for a unit of work. */
 export type Db = Handle;
@@ -197,9 +197,13 @@ export async function transaction<T>(
   options: TransactionOptions = {},
 ): Promise<T> {
   const engine = engineOf(db);
-  return engine.kind === 'sqlite'
-    ? sqliteTransaction(db, engine, fn)
-    : postgresTransaction(db, engine, fn, options);
+  try {
+    return await (engine.kind === 'sqlite'
+      ? sqliteTransaction(db, engine, fn)
+      : postgresTransaction(db, engine, fn, options));
+  } catch (err) {
+    throw driverError(err);
+  }
 }
 
 type SqliteEngine = Extract<ReturnType<typeof engineOf>, { kind: 'sqlite' }>;
@@ -261,9 +265,7 @@ async function postgresTransaction<T>(
     try {
       return await run(inner, { isolationLevel: options.isolation ?? 'serializable' });
     } catch (err) {
-      const code =
-        (err as { code?: string; cause?: { code?: string } }).code ??
-        (err as { cause?: { code?: string } }).cause?.code;
+      const code = (driverError(err) as { code?: string }).code;
       if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw err;
       // Back off with jitter so the transactions that collided do not collide again.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type pg from 'pg';
 import type * as schema from './schema.ts';
 
@@ -78,4 +79,13 @@ export async function one<T>(rows: PromiseLike<T[]>): Promise<T | undefined> {
 export function affected(result: unknown): number {
   const r = result as { changes?: number; rowCount?: number | null };
   return Number(r.changes ?? r.rowCount ?? 0);
+}
+
+/**
+ * The driver's own error behind drizzle's wrapper. drizzle's node-postgres session wraps every failure in a
+ * DrizzleQueryError whose message is the SQL and its parameters (which may hold people's data, and would reach the
+ * logs); better-sqlite3's come through as they are. Both engines throw the driver's error.
+ */
+export function driverError(err: unknown): unknown {
+  return err instanceof DrizzleQueryError && err.cause instanceof Error ? err.cause : err;
 }

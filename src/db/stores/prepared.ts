@@ -1,4 +1,4 @@
-import { engineKind, type Handle } from '../engine.ts';
+import { driverError, engineKind, type Handle } from '../engine.ts';
 
 // Prepared queries for the hot paths (a submission, a click, the outbox sender).
 //
@@ -43,7 +43,13 @@ function portable<Row>(query: unknown, kind: 'sqlite' | 'postgres'): PortableQue
       run: async (params) => q.run(params).changes,
     };
   }
-  const q = query as PostgresPrepared;
+  const pq = query as PostgresPrepared;
+  const q = {
+    execute: (params?: Params) =>
+      pq.execute(params).catch((err: unknown) => {
+        throw driverError(err);
+      }),
+  };
   return {
     get: async (params) => ((await q.execute(params)) as Row[])[0],
     all: async (params) => (await q.execute(params)) as Row[],

@@ -1,5 +1,5 @@
 import type { SQL } from 'drizzle-orm';
-import { engineKind, type Handle } from '../engine.ts';
+import { driverError, engineKind, type Handle } from '../engine.ts';
 
 // A whole SQL statement (not a builder) run on either engine: better-sqlite3 through drizzle's `all`, pg through
 // drizzle's `execute`. For the statements the builder cannot express (aggregates over derived tables, UPDATE … FROM
@@ -17,7 +17,11 @@ interface PgRunner {
 /** Every row the statement returns. */
 export async function rawRows<T>(h: Handle, query: SQL): Promise<T[]> {
   if (engineKind(h) === 'sqlite') return h.all<T>(query);
-  return (await (h as unknown as PgExecutor).execute(query)).rows as T[];
+  try {
+    return (await (h as unknown as PgExecutor).execute(query)).rows as T[];
+  } catch (err) {
+    throw driverError(err);
+  }
 }
 
 /** The first row the statement returns, if any. */
@@ -28,5 +32,9 @@ export async function rawRow<T>(h: Handle, query: SQL): Promise<T | undefined> {
 /** Runs a statement that returns no rows (DDL, INSERT/UPDATE/DELETE without RETURNING); resolves to the rows it touched. */
 export async function rawRun(h: Handle, query: SQL): Promise<number> {
   if (engineKind(h) === 'sqlite') return h.run(query).changes;
-  return Number((await (h as unknown as PgRunner).execute(query)).rowCount ?? 0);
+  try {
+    return Number((await (h as unknown as PgRunner).execute(query)).rowCount ?? 0);
+  } catch (err) {
+    throw driverError(err);
+  }
 }
