@@ -84,6 +84,18 @@ async function install(
 
 const count = async (h: Harness, sql: string) => ((await sqlGet(h.db, sql)) as { n: number }).n;
 
+/**
+ * Slack events are acknowledged before they are handled: waits (up to 5 s) until `done` holds, so the handling
+ * has committed before the test looks (it always passes on time on SQLite; PostgreSQL takes a little longer).
+ */
+async function handled(what: string, done: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function openedModal(h: Harness, who: Person, before: number) {
   const modal = await lastModal(h, who.userId, before);
   return modal;
@@ -456,6 +468,7 @@ describe('installed partners: App Home through their installation; uninstalls an
     const h = await installed();
     const res = await h.slack.event(viaTeam('T0NORTH', events.appUninstalled()));
     expect(res.status).toBe(200);
+    await handled('the uninstall', async () => (await count(h, "select count(*) as n from lead_events where type = 'installation_removed'")) > 0);
     await h.drain();
     expect(
       await count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'"),
@@ -486,6 +499,7 @@ describe('installed partners: App Home through their installation; uninstalls an
       viaOrg('E0CONTOSO', 'T0CONTOSO', events.tokensRevoked({ bot: ['W0COBOT'] })),
     );
     expect(res.status).toBe(200);
+    await handled('the revocation', async () => (await count(h, "select count(*) as n from lead_events where type = 'tokens_revoked'")) > 0);
     await h.drain();
     expect(
       await count(h, "select count(*) as n from slack_installations where install_key = 'E0CONTOSO'"),

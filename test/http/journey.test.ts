@@ -334,8 +334,16 @@ describe('the two partner doors', () => {
     );
     expect((await h.slack.event(event)).status).toBe(200);
     expect((await h.slack.event(event, { retryNum: 1, retryReason: 'http_timeout' })).status).toBe(200);
+    // Events are acknowledged before they are handled: wait for the card, then give a repeat every chance.
+    const cards = () => h.standIn.messagesTo('C0SHAREDC').filter((m) => m.method === 'chat.postMessage');
+    const deadline = Date.now() + 5000;
+    while (cards().length === 0 && Date.now() < deadline) {
+      await h.drain();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 300));
     await h.drain();
-    expect(h.standIn.messagesTo('C0SHAREDC').filter((m) => m.method === 'chat.postMessage')).toHaveLength(1);
+    expect(cards()).toHaveLength(1);
   });
 
   it('opens the modal with the message linked from the Flag as EQL shortcut', async () => {

@@ -9,7 +9,7 @@ import { type TempDb, tempDb } from './helpers.ts';
 
 let t: TempDb;
 beforeEach(async () => {
-  t = tempDb();
+  t = await tempDb();
   await syncPartners(
     t.db,
     [

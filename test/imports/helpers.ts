@@ -1,38 +1,26 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeDb, type Db, openDb } from '../../src/db/connection.ts';
+import type { EngineKind } from '../../src/db/connection.ts';
+import { openTestDb, type TestDb } from '../helpers/db.ts';
 
 export const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
-export interface TempDb {
-  db: Db;
-  dir: string;
-  path: string;
+export interface TempDb extends TestDb {
   /** Writes a file in the temp dir and returns its path. */
   write(name: string, content: string | Buffer): string;
-  cleanup(): void;
 }
 
-/** A real SQLite file in a fresh temp dir, opened with openDb (real migrations). */
-export function tempDb(): TempDb {
-  const dir = mkdtempSync(join(tmpdir(), 'foothold-'));
-  const path = join(dir, 'foothold.db');
-  const db = openDb(path);
+/** A fresh database on the run's engine (`engine` forces one), real migrations, and a temp dir for files. */
+export async function tempDb(engine?: EngineKind): Promise<TempDb> {
+  const t = await openTestDb(engine);
   return {
-    db,
-    dir,
-    path,
+    ...t,
     write(name, content) {
-      const file = join(dir, name);
+      const file = join(t.dir, name);
       writeFileSync(file, content);
       return file;
-    },
-    async cleanup() {
-      await closeDb(db);
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -5,8 +5,8 @@ import { importAccounts, slackOwnerId } from '../../src/imports/import-accounts.
 import { fixture, generatedAccounts, type TempDb, tempDb } from './helpers.ts';
 
 let t: TempDb;
-beforeEach(() => {
-  t = tempDb();
+beforeEach(async () => {
+  t = await tempDb();
 });
 afterEach(() => t.cleanup());
 

@@ -5,8 +5,8 @@ import { importBaselines } from '../../src/imports/import-baselines.ts';
 import { fixture, type TempDb, tempDb } from './helpers.ts';
 
 let t: TempDb;
-beforeEach(() => {
-  t = tempDb();
+beforeEach(async () => {
+  t = await tempDb();
 });
 afterEach(() => t.cleanup());
 

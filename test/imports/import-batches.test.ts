@@ -12,14 +12,15 @@ import { generatedAccounts, type TempDb, tempDb } from './helpers.ts';
 
 let t: TempDb;
 let other: Db;
-beforeEach(() => {
-  t = tempDb();
+// The SQLite file's one write lock: another connection must get it between batches (busy_timeout 0 = no waiting).
+beforeEach(async () => {
+  t = await tempDb('sqlite');
   other = openDb(t.path, { migrate: false });
   sqliteClient(other).pragma('busy_timeout = 0');
 });
 afterEach(async () => {
   await closeDb(other);
-  t.cleanup();
+  await t.cleanup();
 });
 
 describe('import batches', () => {

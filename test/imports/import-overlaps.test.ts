@@ -8,7 +8,7 @@ import { fixture, type TempDb, tempDb } from './helpers.ts';
 
 let t: TempDb;
 beforeEach(async () => {
-  t = tempDb();
+  t = await tempDb();
   await syncPartners(
     t.db,
     [

@@ -50,7 +50,7 @@ async function overlap(db: Db, partner: string, domain: string, relationship = '
 const asks = async (db: Db, partner: string) =>
   (await sqlAll(
     db,
-    'select id, domain, status, times_asked as timesAsked, snoozed_until as snoozedUntil from overlap_asks where partner_slug = ? order by domain',
+    'select id, domain, status, times_asked as "timesAsked", snoozed_until as "snoozedUntil" from overlap_asks where partner_slug = ? order by domain',
     partner,
   )) as Array<{
     id: number;

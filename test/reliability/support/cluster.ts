@@ -342,5 +342,8 @@ export function keepLogs(instances: readonly Instance[], dir = process.env.FOOTH
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
   for (const i of instances)
-    writeFileSync(join(dir, `${i.name.replace(/'/g, '+')}-${i.pid}.log`), [...i.stdout, ...i.stderr].join('\n'));
+    writeFileSync(
+      join(dir, `${i.name.replace(/'/g, '+')}-${i.pid}.log`),
+      [...i.stdout, ...i.stderr].join('\n'),
+    );
 }
