@@ -286,8 +286,11 @@ function memoryDetail(mib: (n: number) => number): Record<string, unknown> {
       .map((s) => [s.space_name, [mib(s.space_used_size), mib(s.physical_space_size)]]),
   );
   const code = v8.getHeapCodeStatistics();
+  // The main thread's malloc heap (brk): SQLite's page cache and statements live here (and in malloc arenas).
+  const brk = /\[heap\]\n(?:.*\n)*?Rss:\s+(\d+)/.exec(readFileSync('/proc/self/smaps', 'utf8'));
   return {
     anonymous: mib(kib(rollup, 'Anonymous') * 1024),
+    mallocHeap: mib(Number(brk?.[1] ?? 0) * 1024),
     fileBacked: mib((kib(rollup, 'Rss') - kib(rollup, 'Anonymous')) * 1024),
     heapPhysical: mib(heap.total_physical_size),
     v8Malloced: mib(heap.malloced_memory),
