@@ -9,7 +9,7 @@
 // one is a full qualification that commits a lead, its gate results, event and outbox rows.
 
 import type { EventEmitter } from 'node:events';
-import { copyFileSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { signRequest, slashCommand, stateValue, viewSubmission } from '../src/dev/slack-client.ts';
@@ -54,7 +54,7 @@ export interface HttpBenchOptions {
   program: BenchProgram;
 }
 
-type AppName = 'foothold' | 'bare';
+export type AppName = 'foothold' | 'bare';
 
 interface RunResult {
   rps: number;
@@ -327,35 +327,29 @@ export interface HttpBenchResult {
   info: Record<string, unknown>;
 }
 
-export async function runHttpBench(o: HttpBenchOptions): Promise<HttpBenchResult> {
-  mkdirSync(`${o.dataDir}/logs`, { recursive: true });
-  const everyone = people(o.program);
-  const viewsPath = `${o.dataDir}/bare-views.json`;
+/** The bare Bolt app's static views (BENCH_VIEWS), sized like Foothold's; returns the file's path. */
+export function writeBareViews(dataDir: string, program: BenchProgram): string {
+  const path = `${dataDir}/bare-views.json`;
   const modal = submissionModal({
     variant: 'partner',
     prefill: {},
     partners: [],
-    privateMetadata: encodeMeta({ channelId: everyone[0]?.channelId ?? null }),
+    privateMetadata: encodeMeta({ channelId: people(program)[0]?.channelId ?? null }),
   });
   const result = resultModal(
     'It’s an EQL',
     '*Bench Account* cleared all four gates and is on its way to the sales team.',
     'We’ll message you when a rep picks it up.',
   );
-  await import('node:fs').then((fs) => fs.writeFileSync(viewsPath, JSON.stringify({ modal, result })));
+  writeFileSync(path, JSON.stringify({ modal, result }));
+  return path;
+}
 
-  const standIn = await startChild<{ apiUrl: string }>('./stand-in.ts', [o.configPath]);
-  const triggers = new TriggerPool(standIn);
-  const samples = new Map<string, number[]>();
-  const add = (key: string, v: number) => {
-    const list = samples.get(key) ?? [];
-    list.push(v);
-    samples.set(key, list);
-  };
-  const checks: Array<Record<string, unknown>> = [];
-  const memory: Array<Record<string, unknown>> = [];
+/** B1's request builder: a signed `/eql` from each person in turn, each with a fresh trigger id. */
+export function eqlBuilder(program: BenchProgram, triggers: TriggerPool) {
+  const everyone = people(program);
   let who = 0;
-  const eqlRequest = () => {
+  return () => {
     const p = everyone[who++ % everyone.length]!;
     return signed(
       new URLSearchParams(
@@ -371,33 +365,74 @@ export async function runHttpBench(o: HttpBenchOptions): Promise<HttpBenchResult
       ).toString(),
     );
   };
+}
+
+/**
+ * Starts the bare Bolt app and Foothold side by side, as B1, B2 and B6 run them: each under tsx in its own
+ * process, the same signing secret, token and Slack stand-in, Foothold on a fresh copy of `dbSource`.
+ */
+export async function startBoth(o: {
+  dataDir: string;
+  dbSource: string;
+  dbPath: string;
+  configPath: string;
+  viewsPath: string;
+  slackApiUrl: string;
+  logSuffix: string;
+}): Promise<Record<AppName, Child<{ port: number }>>> {
+  for (const s of ['', '-wal', '-shm']) rmSync(o.dbPath + s, { force: true });
+  copyFileSync(o.dbSource, o.dbPath);
+  const env = {
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: o.slackApiUrl,
+    LOG_LEVEL: 'info',
+  };
+  return {
+    bare: await startChild<{ port: number }>('./bare-bolt.ts', [], {
+      env: { ...env, PORT: '0', BENCH_VIEWS: o.viewsPath },
+      stdout: openSync(`${o.dataDir}/logs/bare-${o.logSuffix}.log`, 'w'),
+    }),
+    foothold: await startChild<{ port: number }>('./serve-foothold.ts', [], {
+      env: {
+        ...env,
+        PORT: String(await freePort()),
+        DATABASE_PATH: o.dbPath,
+        FOOTHOLD_CONFIG: o.configPath,
+      },
+      stdout: openSync(`${o.dataDir}/logs/foothold-${o.logSuffix}.log`, 'w'),
+    }),
+  };
+}
+
+export async function runHttpBench(o: HttpBenchOptions): Promise<HttpBenchResult> {
+  mkdirSync(`${o.dataDir}/logs`, { recursive: true });
+  const viewsPath = writeBareViews(o.dataDir, o.program);
+
+  const standIn = await startChild<{ apiUrl: string }>('./stand-in.ts', [o.configPath]);
+  const triggers = new TriggerPool(standIn);
+  const samples = new Map<string, number[]>();
+  const add = (key: string, v: number) => {
+    const list = samples.get(key) ?? [];
+    list.push(v);
+    samples.set(key, list);
+  };
+  const checks: Array<Record<string, unknown>> = [];
+  const memory: Array<Record<string, unknown>> = [];
+  const eqlRequest = eqlBuilder(o.program, triggers);
 
   try {
     for (let rep = 0; rep < o.reps; rep++) {
       const dbPath = `${o.dataDir}/run-foothold.db`;
-      for (const s of ['', '-wal', '-shm']) rmSync(dbPath + s, { force: true });
-      copyFileSync(o.dbPath, dbPath);
-      const env = {
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: standIn.ready.apiUrl,
-        LOG_LEVEL: 'info',
-      };
-      const apps: Record<AppName, Child<{ port: number }>> = {
-        bare: await startChild<{ port: number }>('./bare-bolt.ts', [], {
-          env: { ...env, PORT: '0', BENCH_VIEWS: viewsPath },
-          stdout: openSync(`${o.dataDir}/logs/bare-${rep}.log`, 'w'),
-        }),
-        foothold: await startChild<{ port: number }>('./serve-foothold.ts', [], {
-          env: {
-            ...env,
-            PORT: String(await freePort()),
-            DATABASE_PATH: dbPath,
-            FOOTHOLD_CONFIG: o.configPath,
-          },
-          stdout: openSync(`${o.dataDir}/logs/foothold-${rep}.log`, 'w'),
-        }),
-      };
+      const apps = await startBoth({
+        dataDir: o.dataDir,
+        dbSource: o.dbPath,
+        dbPath,
+        configPath: o.configPath,
+        viewsPath,
+        slackApiUrl: standIn.ready.apiUrl,
+        logSuffix: String(rep),
+      });
       const order: AppName[] = rep % 2 ? ['foothold', 'bare'] : ['bare', 'foothold'];
       try {
         await triggers.resetStandIn();

@@ -20,6 +20,15 @@ async function main(): Promise<void> {
   const { port } = await foothold.start();
   await foothold.scheduler.stop();
   answerMemoryQueries();
+  // bench/memory.ts: how much of the RSS is SQLite's page cache. `{ type: 'sqlite', pragma }` runs one pragma
+  // on the bot's connection (shrink_memory frees its cache; cache_size = N changes it for an experiment).
+  process.on('message', (m: { type?: string; pragma?: string }) => {
+    if (m?.type !== 'sqlite' || !m.pragma) return;
+    const before = process.memoryUsage().rss;
+    db.$client.pragma(m.pragma);
+    const after = process.memoryUsage().rss;
+    process.send?.({ type: 'sqlite', freedMiB: Math.round(((before - after) / 2 ** 20) * 10) / 10 });
+  });
   reportReady({ port });
   process.on('SIGTERM', () => {
     void foothold

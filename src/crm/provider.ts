@@ -1,11 +1,12 @@
 import { type CrmEnv, EnvError, missingCrmEnv } from '../config/env.ts';
 import { type CrmConfig, resolveCrmFields } from '../config/program-config.ts';
 import type { RetryPolicy } from './http.ts';
-import { HubSpotProvider } from './hubspot/provider.ts';
-import { SalesforceProvider } from './salesforce/provider.ts';
-import type { CrmProvider } from './types.ts';
+import type { CrmProvider, CrmProviderKind } from './types.ts';
 
 // Builds the configured provider from the environment (secrets) and the program config (fields, thresholds).
+// The vendor client library (jsforce with its WebSocket and XML stacks, or @hubspot/api-client) is loaded on the
+// provider's first call, not when Foothold starts: a bot whose CRM sync has not run yet, or that has no CRM, does
+// not hold it in memory (about 20 MiB for jsforce; B6 in README "Performance").
 
 export interface ProviderTuning {
   timeoutMs?: number;
@@ -35,21 +36,57 @@ export function createCrmProvider(env: CrmEnv, crm: CrmConfig, tuning: ProviderT
     ...(tuning.retry ? { retry: tuning.retry } : {}),
   };
   if (crm.provider === 'hubspot') {
-    return new HubSpotProvider({
-      ...common,
-      accessToken: env.HUBSPOT_ACCESS_TOKEN ?? '',
-      apiUrl: env.HUBSPOT_API_URL,
-      ...(tuning.searchIntervalMs !== undefined ? { searchIntervalMs: tuning.searchIntervalMs } : {}),
-      ...(tuning.searchCap !== undefined ? { searchCap: tuning.searchCap } : {}),
+    return lazyProvider('hubspot', async () => {
+      const { HubSpotProvider } = await import('./hubspot/provider.ts');
+      return new HubSpotProvider({
+        ...common,
+        accessToken: env.HUBSPOT_ACCESS_TOKEN ?? '',
+        apiUrl: env.HUBSPOT_API_URL,
+        ...(tuning.searchIntervalMs !== undefined ? { searchIntervalMs: tuning.searchIntervalMs } : {}),
+        ...(tuning.searchCap !== undefined ? { searchCap: tuning.searchCap } : {}),
+      });
     });
   }
-  return new SalesforceProvider({
-    ...common,
-    loginUrl: env.SALESFORCE_LOGIN_URL,
-    clientId: env.SALESFORCE_CLIENT_ID ?? '',
-    clientSecret: env.SALESFORCE_CLIENT_SECRET ?? '',
-    apiVersion: env.SALESFORCE_API_VERSION,
-    bulkThreshold: crm.bulkThreshold,
-    ...(tuning.bulkPollIntervalMs !== undefined ? { bulkPollIntervalMs: tuning.bulkPollIntervalMs } : {}),
+  return lazyProvider('salesforce', async () => {
+    const { SalesforceProvider } = await import('./salesforce/provider.ts');
+    return new SalesforceProvider({
+      ...common,
+      loginUrl: env.SALESFORCE_LOGIN_URL,
+      clientId: env.SALESFORCE_CLIENT_ID ?? '',
+      clientSecret: env.SALESFORCE_CLIENT_SECRET ?? '',
+      apiVersion: env.SALESFORCE_API_VERSION,
+      bulkThreshold: crm.bulkThreshold,
+      ...(tuning.bulkPollIntervalMs !== undefined ? { bulkPollIntervalMs: tuning.bulkPollIntervalMs } : {}),
+    });
   });
+}
+
+/** A provider that builds the real one (importing its client library) on its first call, once. */
+function lazyProvider(kind: CrmProviderKind, build: () => Promise<CrmProvider>): CrmProvider {
+  let real: Promise<CrmProvider> | null = null;
+  const load = () => {
+    real ??= build().catch((err: unknown) => {
+      real = null;
+      throw err;
+    });
+    return real;
+  };
+  return {
+    kind,
+    async *pullAccounts(cursor, opts) {
+      yield* (await load()).pullAccounts(cursor, opts);
+    },
+    async *pullOpportunities(cursor, opts) {
+      yield* (await load()).pullOpportunities(cursor, opts);
+    },
+    async *pullDeleted(object, since, until) {
+      yield* (await load()).pullDeleted(object, since, until);
+    },
+    async listStages() {
+      return (await load()).listStages();
+    },
+    async writeBack(write) {
+      return (await load()).writeBack(write);
+    },
+  };
 }

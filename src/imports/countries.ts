@@ -1,5 +1,5 @@
-import countries from 'i18n-iso-countries';
-import english from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
+import { createRequire } from 'node:module';
+import type * as Countries from 'i18n-iso-countries';
 
 // Country cells → ISO 3166-1 alpha-2 codes (what routing rules and ICP criteria use).
 // The maintained source is `i18n-iso-countries` (ISO 3166-1 codes, alpha-3 codes and the English names with
@@ -9,7 +9,18 @@ import english from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
 // - the CRM spellings below that neither source has (`Holland`, `Deutschland`, `Viet Nam`, `XKX`…).
 // Matching ignores case, accents and punctuation. An ambiguous name (`Congo`) follows ISO's short name.
 
-countries.registerLocale(english);
+// The library (82 modules) and its English names are loaded on the first lookup, by an import or a CRM sync,
+// not when the bot starts: a bot that has not imported anything does not hold them (B6, README "Performance").
+let library: typeof Countries | undefined;
+
+function countries(): typeof Countries {
+  if (library) return library;
+  const require = createRequire(import.meta.url);
+  const loaded = require('i18n-iso-countries') as typeof Countries;
+  loaded.registerLocale(require('i18n-iso-countries/langs/en.json') as Countries.LocaleData);
+  library = loaded;
+  return loaded;
+}
 
 /** Spellings seen in CRM exports that the library and ICU lack. Keys are normalised (see `key`). */
 const CRM_ALIASES: Record<string, string> = {
@@ -98,12 +109,12 @@ function names(): Map<string, string> {
   };
   // CRM aliases first: they settle the ambiguous names (`Congo`) before the library's lists do.
   for (const [alias, code] of Object.entries(CRM_ALIASES)) map.set(alias, code);
-  for (const [code, list] of Object.entries(countries.getNames('en', { select: 'all' }))) {
+  for (const [code, list] of Object.entries(countries().getNames('en', { select: 'all' }))) {
     for (const name of list) add(name, code);
   }
   try {
     const display = new Intl.DisplayNames(['en'], { type: 'region' });
-    for (const code of Object.keys(countries.getAlpha2Codes())) {
+    for (const code of Object.keys(countries().getAlpha2Codes())) {
       const name = display.of(code);
       if (!name || name === code) continue;
       add(name, code);
@@ -125,10 +136,10 @@ export function countryCode(value: string): string | undefined {
   if (/^[A-Za-z]{2}$/.test(trimmed)) {
     const upper = trimmed.toUpperCase();
     if (upper === 'UK') return 'GB';
-    return countries.isValid(upper) ? upper : undefined;
+    return countries().isValid(upper) ? upper : undefined;
   }
   if (/^[A-Za-z]{3}$/.test(trimmed)) {
-    const fromAlpha3 = countries.alpha3ToAlpha2(trimmed.toUpperCase());
+    const fromAlpha3 = countries().alpha3ToAlpha2(trimmed.toUpperCase());
     if (fromAlpha3) return fromAlpha3;
   }
   const named = names().get(key(trimmed));

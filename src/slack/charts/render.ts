@@ -1,4 +1,5 @@
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
+import type * as ResvgJs from '@resvg/resvg-js';
 
 // SVG → PNG inside Foothold with resvg (a Rust renderer shipped as a native npm package): no browser, no
 // chart service, nothing sent anywhere. Text uses the machine's fonts (DejaVu Sans where present); without
@@ -15,8 +16,13 @@ export interface RenderedChart {
   png: Buffer;
 }
 
+// The native renderer is loaded on the first chart (the digest and the monthly insight render them), not when the
+// bot starts (B6, README "Performance").
+let resvg: typeof ResvgJs | undefined;
+
 export function renderPng(svg: string): { png: Buffer; width: number; height: number } {
-  const r = new Resvg(svg, {
+  resvg ??= createRequire(import.meta.url)('@resvg/resvg-js') as typeof ResvgJs;
+  const r = new resvg.Resvg(svg, {
     fitTo: { mode: 'original' },
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
     background: '#ffffff',
