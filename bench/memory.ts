@@ -27,7 +27,7 @@ mkdirSync(`${dataDir}/logs`, { recursive: true });
 const program = benchProgram(partners, 20_261_116);
 const configPath = `${dataDir}/bench-${partners}.config.json`;
 writeFileSync(configPath, JSON.stringify(program.raw, null, 2));
-const { path } = cachedLeadsDb(dataDir, {
+const { path } = await cachedLeadsDb(dataDir, {
   seed: 20_261_116,
   leads,
   now: Date.parse('2026-11-16T15:00:00Z'),

@@ -7,7 +7,7 @@
 import { createFoothold } from '../src/app.ts';
 import { databaseOptions, parseEnv } from '../src/config/env.ts';
 import { loadProgramConfig } from '../src/config/program-config.ts';
-import { closeDb, openDatabase } from '../src/db/connection.ts';
+import { closeDb, openDatabase, sqliteClient } from '../src/db/connection.ts';
 import { createLogger } from '../src/logger.ts';
 import { answerMemoryQueries, reportReady } from './lib.ts';
 
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   process.on('message', (m: { type?: string; pragma?: string }) => {
     if (m?.type !== 'sqlite' || !m.pragma) return;
     const before = process.memoryUsage().rss;
-    db.$client.pragma(m.pragma);
+    sqliteClient(db).pragma(m.pragma);
     const after = process.memoryUsage().rss;
     process.send?.({ type: 'sqlite', freedMiB: Math.round(((before - after) / 2 ** 20) * 10) / 10 });
   });
