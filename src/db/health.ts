@@ -1,5 +1,6 @@
 import { statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import {
   DatabaseFileError,
   type Db,
@@ -49,7 +50,24 @@ export function checkDatabaseAtStartup(
   path: string,
   options: { maxFullCheckPages?: number } = {},
 ): StartupCheck {
-  const client = sqliteClient(db);
+  // The check reads the whole file once; on the bot's own connection that fills its 64 MiB page cache, which it
+  // then keeps (B6: +66 MiB idle on a 100k-lead file). A second, read-only connection with a 2 MiB cache reads
+  // the same pages and gives its memory back when it closes (and was faster: 0.3 s instead of 0.55 s).
+  const own = path !== ':memory:' && !path.startsWith('file:');
+  const client = own ? new Database(path, { readonly: true, fileMustExist: true }) : sqliteClient(db);
+  if (own) client.pragma('cache_size = -2048');
+  try {
+    return runStartupCheck(client, path, options);
+  } finally {
+    if (own) client.close();
+  }
+}
+
+function runStartupCheck(
+  client: Database.Database,
+  path: string,
+  options: { maxFullCheckPages?: number },
+): StartupCheck {
   const started = performance.now();
   const maxPages = options.maxFullCheckPages ?? MAX_FULL_CHECK_PAGES;
   try {
@@ -80,7 +98,7 @@ export function checkDatabaseAtStartup(
 }
 
 /** Reads both ends of a table and of each of its indexes (the pages a new row and a lookup walk through). */
-function probeTable(client: ReturnType<typeof sqliteClient>, table: string): void {
+function probeTable(client: Database.Database, table: string): void {
   const exists = client.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(table);
   if (!exists) return;
   client.prepare(`SELECT * FROM ${quote(table)} ORDER BY rowid DESC LIMIT 20`).all();
