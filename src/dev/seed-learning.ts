@@ -1,4 +1,7 @@
-import { type Db, sqliteClient } from '../db/connection.ts';
+import { getTableColumns, max, sql } from 'drizzle-orm';
+import { type Db, engineKind, one, type Tx, transaction } from '../db/connection.ts';
+import { corroborations, leads, warmthAttestations } from '../db/schema.ts';
+import { rawRows } from '../db/stores/raw-sql.ts';
 import { mulberry32 } from './random.ts';
 
 // A seeded program with a KNOWN generating process, for the learning loop's tests, the closing samples and
@@ -53,10 +56,31 @@ export const SEED_NEEDS: readonly string[] = [
   'Evaluating a replacement for their current tooling',
 ];
 
-/** Writes `leads` judged EQLs (and their attestations, accounts and corroborations); returns their ids. */
-export function seedLearningProgram(db: Db, o: SeedOptions): number[] {
-  // Raw statements for speed (a bench seeds up to a million leads): SQLite only.
-  const c = sqliteClient(db);
+/** Bound parameters one statement may carry: SQLite's SQLITE_MAX_VARIABLE_NUMBER (3.32+), PostgreSQL's wire limit. */
+const MAX_PARAMS = { sqlite: 32_766, postgres: 65_535 } as const;
+
+type Table = typeof leads | typeof warmthAttestations | typeof corroborations;
+
+/**
+ * Writes `rows` in the order given through `write`, as many per statement as stay under the engine's
+ * bind-parameter limit (a row binds at most one parameter per column of `table`).
+ */
+async function inChunks<R>(
+  tx: Tx,
+  table: Table,
+  rows: readonly R[],
+  write: (chunk: R[]) => Promise<unknown>,
+): Promise<void> {
+  const size = Math.floor(MAX_PARAMS[engineKind(tx)] / Object.keys(getTableColumns(table)).length);
+  for (let i = 0; i < rows.length; i += size) await write(rows.slice(i, i + size));
+}
+
+/**
+ * Writes `leads` judged EQLs (and their attestations, accounts and corroborations) in one transaction, on either
+ * engine; returns their ids. The rows are drawn first (the PRNG's order is the data), then written in
+ * multi-row inserts.
+ */
+export async function seedLearningProgram(db: Db, o: SeedOptions): Promise<number[]> {
   const rand = mulberry32(o.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const industries = o.industries ?? ['software', 'fintech', 'healthcare', 'retail'];
@@ -65,24 +89,15 @@ export function seedLearningProgram(db: Db, o: SeedOptions): number[] {
   const span = (o.spanDays ?? 540) * DAY;
   const openShare = o.openShare ?? 0.1;
   const pWon = o.pWon ?? 0.4;
-  let id =
-    o.firstId ?? (c.prepare('SELECT coalesce(max(id), 0) AS m FROM leads').get() as { m: number }).m + 1;
-  const insLead = c.prepare(`INSERT INTO leads (id, domain, account_name, partner_slug, surfaced_by,
-      submitted_by_user_id, status, relationship, overlap_verified, need, partner_industry, partner_employees,
-      partner_country, icp_score, attribution, created_at, updated_at, qualified_at, claimed_at, opportunity_at,
-      closed_at, last_progress_at, merged_into_lead_id)
-    VALUES (?, ?, ?, ?, 'partner', 'U0SEED', ?, ?, ?, ?, ?, ?, ?, ?, 'sourced', ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insWarmth = c.prepare(`INSERT INTO warmth_attestations (lead_id, partner_slug, attested_by_user_id,
-      strength, contact_name, last_interaction_on, willing_to_introduce, created_at)
-    VALUES (?, ?, 'U0SEED', ?, ?, ?, ?, ?)`);
-  const insCorroboration = c.prepare(
-    'INSERT OR IGNORE INTO corroborations (lead_id, partner_slug, source_lead_id, created_at) VALUES (?, ?, ?, ?)',
-  );
-  const ids: number[] = [];
-  const createdAts = Array.from({ length: o.leads }, () => o.now - Math.floor(rand() * span)).sort(
-    (a, b) => a - b,
-  );
-  c.transaction(() => {
+  return transaction(db, async (tx) => {
+    let id = o.firstId ?? ((await one(tx.select({ m: max(leads.id) }).from(leads)))?.m ?? 0) + 1;
+    const leadRows: Array<typeof leads.$inferInsert> = [];
+    const warmthRows: Array<typeof warmthAttestations.$inferInsert> = [];
+    const corroborationRows: Array<typeof corroborations.$inferInsert> = [];
+    const ids: number[] = [];
+    const createdAts = Array.from({ length: o.leads }, () => o.now - Math.floor(rand() * span)).sort(
+      (a, b) => a - b,
+    );
     for (let i = 0; i < o.leads; i++) {
       const lead: SeedLead = {
         strength: (3 + Math.floor(rand() * 3)) as 3 | 4 | 5,
@@ -115,67 +130,82 @@ export function seedLearningProgram(db: Db, o: SeedOptions): number[] {
       const opportunityAt = reached ? createdAt + 10 * DAY : null;
       const closedAt = open ? null : createdAt + 40 * DAY;
       const leadId = id++;
-      insLead.run(
-        leadId,
-        `seed${leadId}.example`,
-        `Seed account ${leadId}`,
-        lead.partnerSlug,
+      const account = {
+        domain: `seed${leadId}.example`,
+        accountName: `Seed account ${leadId}`,
+        surfacedBy: 'partner',
+        submittedByUserId: 'U0SEED',
+        relationship: lead.relationship,
+        partnerIndustry: lead.industry,
+        partnerEmployees: lead.employees,
+        partnerCountry: lead.country,
+        icpScore: lead.icpScore,
+        attribution: 'sourced',
+      } as const;
+      leadRows.push({
+        ...account,
+        id: leadId,
+        partnerSlug: lead.partnerSlug,
         status,
-        lead.relationship,
-        lead.verified ? 1 : 0,
-        lead.need,
-        lead.industry,
-        lead.employees,
-        lead.country,
-        lead.icpScore,
+        overlapVerified: lead.verified,
+        need: lead.need,
         createdAt,
-        closedAt ?? createdAt,
-        createdAt,
+        updatedAt: closedAt ?? createdAt,
+        qualifiedAt: createdAt,
         claimedAt,
         opportunityAt,
         closedAt,
-        closedAt ?? opportunityAt ?? claimedAt,
-        null,
-      );
-      const interacted = new Date(createdAt - lead.interactionDays * DAY).toISOString().slice(0, 10);
-      insWarmth.run(
+        lastProgressAt: closedAt ?? opportunityAt ?? claimedAt,
+        mergedIntoLeadId: null,
+      });
+      warmthRows.push({
         leadId,
-        lead.partnerSlug,
-        lead.strength,
-        'Dana Whitfield',
-        interacted,
-        lead.willing ? 1 : 0,
+        partnerSlug: lead.partnerSlug,
+        attestedByUserId: 'U0SEED',
+        strength: lead.strength,
+        contactName: 'Dana Whitfield',
+        lastInteractionOn: new Date(createdAt - lead.interactionDays * DAY).toISOString().slice(0, 10),
+        willingToIntroduce: lead.willing,
         createdAt,
-      );
+      });
       const others = o.partners.filter((p) => p !== lead.partnerSlug);
       for (let k = 0; k < Math.min(lead.corroborators, others.length); k++) {
         const sourceId = id++;
-        insLead.run(
-          sourceId,
-          `seed${leadId}.example`,
-          `Seed account ${leadId}`,
-          others[k]!,
-          'merged',
-          lead.relationship,
-          0,
-          null,
-          lead.industry,
-          lead.employees,
-          lead.country,
-          lead.icpScore,
-          createdAt + 1000,
-          createdAt + 1000,
-          null,
-          null,
-          null,
-          createdAt + 1000,
-          createdAt + 1000,
-          leadId,
-        );
-        insCorroboration.run(leadId, others[k]!, sourceId, createdAt + 1000);
+        const at = createdAt + 1000;
+        leadRows.push({
+          ...account,
+          id: sourceId,
+          partnerSlug: others[k]!,
+          status: 'merged',
+          overlapVerified: false,
+          need: null,
+          createdAt: at,
+          updatedAt: at,
+          qualifiedAt: null,
+          claimedAt: null,
+          opportunityAt: null,
+          closedAt: at,
+          lastProgressAt: at,
+          mergedIntoLeadId: leadId,
+        });
+        corroborationRows.push({ leadId, partnerSlug: others[k]!, sourceLeadId: sourceId, createdAt: at });
       }
       ids.push(leadId);
     }
-  })();
-  return ids;
+    await inChunks(tx, leads, leadRows, (chunk) => tx.insert(leads).values(chunk));
+    await inChunks(tx, warmthAttestations, warmthRows, (chunk) =>
+      tx.insert(warmthAttestations).values(chunk),
+    );
+    await inChunks(tx, corroborations, corroborationRows, (chunk) =>
+      tx.insert(corroborations).values(chunk).onConflictDoNothing(),
+    );
+    // Explicit ids leave PostgreSQL's identity sequence behind (SQLite's next rowid is always past the largest):
+    // move it past them, or the next lead a service creates would collide.
+    if (engineKind(tx) === 'postgres' && leadRows.length > 0)
+      await rawRows(
+        tx,
+        sql`select setval(pg_get_serial_sequence('leads', 'id'), (select max(id) from leads))`,
+      );
+    return ids;
+  });
 }

@@ -468,7 +468,11 @@ describe('installed partners: App Home through their installation; uninstalls an
     const h = await installed();
     const res = await h.slack.event(viaTeam('T0NORTH', events.appUninstalled()));
     expect(res.status).toBe(200);
-    await handled('the uninstall', async () => (await count(h, "select count(*) as n from lead_events where type = 'installation_removed'")) > 0);
+    await handled(
+      'the uninstall',
+      async () =>
+        (await count(h, "select count(*) as n from lead_events where type = 'installation_removed'")) > 0,
+    );
     await h.drain();
     expect(
       await count(h, "select count(*) as n from slack_installations where install_key = 'T0NORTH'"),
@@ -499,7 +503,10 @@ describe('installed partners: App Home through their installation; uninstalls an
       viaOrg('E0CONTOSO', 'T0CONTOSO', events.tokensRevoked({ bot: ['W0COBOT'] })),
     );
     expect(res.status).toBe(200);
-    await handled('the revocation', async () => (await count(h, "select count(*) as n from lead_events where type = 'tokens_revoked'")) > 0);
+    await handled(
+      'the revocation',
+      async () => (await count(h, "select count(*) as n from lead_events where type = 'tokens_revoked'")) > 0,
+    );
     await h.drain();
     expect(
       await count(h, "select count(*) as n from slack_installations where install_key = 'E0CONTOSO'"),
