@@ -10,7 +10,7 @@ import type { WarmthInput } from './inputs.ts';
  * which the Slack edge maps onto the modal's blocks, and the first becomes the message.
  */
 export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const parsed = schema.safeParse(raw);
+  const parsed = schema.safeParse(withoutNul(raw));
   if (parsed.success) return parsed.data;
   const fields: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
@@ -19,6 +19,19 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.outp
   }
   const first = parsed.error.issues[0];
   throw new DomainError('invalid_input', first ? first.message : 'Check the form', { fields });
+}
+
+/**
+ * The input with every NUL character removed from its strings. Nobody types one, PostgreSQL's text cannot store
+ * one (SQLite can), and a NUL smuggled into a form must not make a submission fail on one engine only.
+ */
+export function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNul(v)]));
+  }
+  return value;
 }
 
 export function toAttestation(w: WarmthInput): WarmthAttestation {
