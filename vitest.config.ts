@@ -16,6 +16,8 @@ const SQLITE_ONLY = [
   'test/db/secret-box.test.ts',
   // The SQLite file itself: its lock, header checks, modes, fsync after kill -9, two senders on one file.
   'test/db/process-lock.test.ts',
+  // Imports beside SQLite's write lock (it opens its own SQLite files whatever the engine).
+  'test/imports/import-batches.test.ts',
   'test/db/startup-check.test.ts',
   'test/db/file-modes.test.ts',
   'test/reliability/02-*.test.ts',
