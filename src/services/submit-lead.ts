@@ -5,7 +5,7 @@ import { isOpen } from '../core/lifecycle.ts';
 import type { ActorContext } from '../core/permissions.ts';
 import { qualify } from '../core/qualify.ts';
 import type { LeadStatus, LeadView, WarmthAttestation } from '../core/types.ts';
-import { type Tx, transaction } from '../db/connection.ts';
+import { lockFor, type Tx, transaction } from '../db/connection.ts';
 import { getCrmAccount, getOverlap } from '../db/stores/account-store.ts';
 import { insertAttestation } from '../db/stores/attestation-store.ts';
 import { corroborationsForDomain, insertCorroboration } from '../db/stores/corroboration-store.ts';
@@ -58,6 +58,8 @@ export async function submitLead(deps: ServiceDeps, raw: SubmitLeadInput): Promi
   const input = parseInput(submitLeadInputSchema, raw);
   const domain = checkForm(deps, input);
   return transaction(deps.db, async (tx) => {
+    // One open lead per account: a second submission for the same domain waits here and then sees this one's lead.
+    await lockFor(tx, `account:${domain}`);
     const s = await openSubmission(tx, deps, input, domain);
     const all = await leadsForDomain(tx, domain);
     const verdict = classifySubmission({
