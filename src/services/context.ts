@@ -11,6 +11,7 @@ import type { Money } from '../core/rewards.ts';
 import { calendarDate } from '../core/time.ts';
 import type { LeadView, Role } from '../core/types.ts';
 import type { Db, Tx } from '../db/connection.ts';
+import { lockFor } from '../db/connection.ts';
 import { enterpriseOfTeam } from '../db/stores/installation-store.ts';
 import { getLeadView } from '../db/stores/lead-store.ts';
 import {
@@ -156,6 +157,10 @@ export function reasonLabeler(config: ProgramConfig): (code: string) => string |
 
 /** Loads a lead's view, answering a missing lead and another org's lead the same way. */
 export async function loadLeadFor(tx: Tx, deps: ServiceDeps, leadId: number): Promise<LeadView> {
+  // Use cases on one lead take turns from here to their commit, as on SQLite's single writer: a double click
+  // or a retried payload then sees the first one's effect (an answer already recorded, an event already
+  // written), not the state both started from (PostgreSQL runs at READ COMMITTED; see connection.ts).
+  await lockFor(tx, `lead:${leadId}`);
   const view = await getLeadView(tx, leadId, reasonLabeler(deps.config));
   if (!view) throw new DomainError('not_found', "That lead doesn't exist (it may have been removed).");
   return view;
