@@ -26,7 +26,7 @@ import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { createTimeZoneLookup } from './jobs/time-zones.ts';
 import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
-import { hardenHttpServer, httpServerOptions } from './listeners/receiver-guard.ts';
+import { type HttpShutdown, hardenHttpServer, httpServerOptions } from './listeners/receiver-guard.ts';
 import { boltLogger, type Logger } from './logger.ts';
 import { type HomeIdentity, withHomeInstallation } from './oauth/home-installation.ts';
 import { installFailureHandler } from './oauth/install-pages.ts';
@@ -360,7 +360,21 @@ export function createFoothold(options: FootholdOptions): Foothold {
     botUserId: null,
     ...(installationStore ? { installationStore } : {}),
   };
-  if (roles.web) registerListeners(app, deps);
+  // Work a request started goes on after Slack has its answer (Bolt acknowledges first, or the 3 seconds ran
+  // out): stop() waits for it before the database closes under it.
+  const inFlight = new Set<Promise<unknown>>();
+  if (roles.web) {
+    app.use(async ({ next }) => {
+      const work = next();
+      inFlight.add(work);
+      try {
+        await work;
+      } finally {
+        inFlight.delete(work);
+      }
+    });
+    registerListeners(app, deps);
+  }
 
   app.error(async (error) => {
     logger.error(
@@ -371,6 +385,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
 
   /** A worker without the web role serves `/healthz` on WORKER_HEALTH_PORT (when set) on a plain HTTP server. */
   let workerHealthServer: Server | null = null;
+  let httpShutdown: HttpShutdown | null = null;
   async function startWorkerHealth(): Promise<number | null> {
     const port = env.WORKER_HEALTH_PORT;
     if (roles.web || port === undefined) return null;
@@ -455,7 +470,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
           },
         )) as unknown;
         const server = started as Server | undefined;
-        if (!socketMode && server) hardenHttpServer(server);
+        if (!socketMode && server) httpShutdown = hardenHttpServer(server);
         const address =
           !socketMode && server && typeof server.address === 'function' ? server.address() : null;
         const healthPort = socketMode ? await socketModeHealthPort(app) : null;
@@ -481,7 +496,15 @@ export function createFoothold(options: FootholdOptions): Foothold {
     async stop() {
       ready = false;
       if (roles.worker) await scheduler.stop();
-      if (roles.web) await app.stop();
+      httpShutdown?.closeKeptAliveConnections();
+      if (roles.web) {
+        await app.stop();
+        // Listener work still running (at most STOP_WAIT_MS: a request that waited longer is given up on).
+        const pending = [...inFlight].map((p) => p.catch(() => undefined));
+        if (pending.length > 0) {
+          await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+        }
+      }
       const health = workerHealthServer;
       workerHealthServer = null;
       if (health) await new Promise<void>((resolve) => health.close(() => resolve()));
@@ -493,6 +516,9 @@ export function createFoothold(options: FootholdOptions): Foothold {
     },
   };
 }
+
+/** How long stop() waits for listener work still running after its request was answered. */
+const STOP_WAIT_MS = 10_000;
 
 /** Partner registrations that name the vendor's own workspace or organisation: home wins, so they do nothing. */
 export function homeConflicts(
