@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { PartnerConfig, ProgramConfig } from '../config/program-config.ts';
 import { calendarDate } from '../core/time.ts';
 import type { Relationship } from '../core/types.ts';
-import { type Db, relaxDurability, restoreDurability } from '../db/connection.ts';
+import { type Db, engineKind, relaxDurability, restoreDurability } from '../db/connection.ts';
 import { leadCount } from '../db/stores/lead-store.ts';
 import { discardUnsent } from '../db/stores/outbox-store.ts';
 import { syncProgram } from '../db/stores/program-store.ts';
@@ -160,8 +160,12 @@ export async function seedSampleProgram(
 ): Promise<SampleStats> {
   const existing = await leadCount(db);
   if (existing > 0) {
+    const elsewhere =
+      engineKind(db) === 'postgres'
+        ? 'point DATABASE_URL at a new, empty database'
+        : 'set DATABASE_PATH to a new file, e.g. ./data/sample.db';
     throw new Error(
-      `the database already holds ${existing} leads; a sample goes into an empty one (set DATABASE_PATH to a new file, e.g. ./data/sample.db)`,
+      `the database already holds ${existing} leads; a sample goes into an empty one (${elsewhere})`,
     );
   }
   if (config.partners.length === 0)
@@ -180,7 +184,8 @@ async function fillSample(db: Db, config: ProgramConfig, options: SampleOptions)
   const rand = random(options.seed ?? 7);
   const start = options.now - options.months * 30 * DAY;
   let clock = start;
-  const deps: ServiceDeps = { db, config, now: () => clock };
+  // The clock moves by fractions of a day; timestamps are whole milliseconds (PostgreSQL's bigint refuses a fraction).
+  const deps: ServiceDeps = { db, config, now: () => Math.round(clock) };
   await syncProgram(db, config, start);
 
   const all = accounts(config, options.leads * 3, rand);

@@ -75,14 +75,15 @@ async function inChunks<R>(
   for (let i = 0; i < rows.length; i += size) await write(rows.slice(i, i + size));
 }
 
+/** Rows drawn before they are written: memory stays bounded whatever the program's size. */
+const FLUSH_LEADS = 10_000;
+
 /**
  * Writes `leads` judged EQLs (and their attestations, accounts and corroborations) in one transaction, on either
- * engine; returns their ids. The rows are drawn first (the PRNG's order is the data), then written in
- * multi-row inserts.
+ * engine, in multi-row inserts; returns their ids. The same seed gives the same rows and ids on both engines (the
+ * PRNG's order is the data; a PostgreSQL transaction run again after a serialization failure draws them afresh).
  */
 export async function seedLearningProgram(db: Db, o: SeedOptions): Promise<number[]> {
-  const rand = mulberry32(o.seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const industries = o.industries ?? ['software', 'fintech', 'healthcare', 'retail'];
   const countries = o.countries ?? ['US', 'DE', 'GB', 'CA'];
   const needs = o.needs ?? SEED_NEEDS;
@@ -90,11 +91,26 @@ export async function seedLearningProgram(db: Db, o: SeedOptions): Promise<numbe
   const openShare = o.openShare ?? 0.1;
   const pWon = o.pWon ?? 0.4;
   return transaction(db, async (tx) => {
+    const rand = mulberry32(o.seed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     let id = o.firstId ?? ((await one(tx.select({ m: max(leads.id) }).from(leads)))?.m ?? 0) + 1;
     const leadRows: Array<typeof leads.$inferInsert> = [];
     const warmthRows: Array<typeof warmthAttestations.$inferInsert> = [];
     const corroborationRows: Array<typeof corroborations.$inferInsert> = [];
     const ids: number[] = [];
+    // Leads first (the others reference them), attestations in lead order (their ids follow it).
+    const flush = async () => {
+      await inChunks(tx, leads, leadRows, (chunk) => tx.insert(leads).values(chunk));
+      await inChunks(tx, warmthAttestations, warmthRows, (chunk) =>
+        tx.insert(warmthAttestations).values(chunk),
+      );
+      await inChunks(tx, corroborations, corroborationRows, (chunk) =>
+        tx.insert(corroborations).values(chunk).onConflictDoNothing(),
+      );
+      leadRows.length = 0;
+      warmthRows.length = 0;
+      corroborationRows.length = 0;
+    };
     const createdAts = Array.from({ length: o.leads }, () => o.now - Math.floor(rand() * span)).sort(
       (a, b) => a - b,
     );
@@ -191,17 +207,12 @@ export async function seedLearningProgram(db: Db, o: SeedOptions): Promise<numbe
         corroborationRows.push({ leadId, partnerSlug: others[k]!, sourceLeadId: sourceId, createdAt: at });
       }
       ids.push(leadId);
+      if (leadRows.length >= FLUSH_LEADS) await flush();
     }
-    await inChunks(tx, leads, leadRows, (chunk) => tx.insert(leads).values(chunk));
-    await inChunks(tx, warmthAttestations, warmthRows, (chunk) =>
-      tx.insert(warmthAttestations).values(chunk),
-    );
-    await inChunks(tx, corroborations, corroborationRows, (chunk) =>
-      tx.insert(corroborations).values(chunk).onConflictDoNothing(),
-    );
+    await flush();
     // Explicit ids leave PostgreSQL's identity sequence behind (SQLite's next rowid is always past the largest):
     // move it past them, or the next lead a service creates would collide.
-    if (engineKind(tx) === 'postgres' && leadRows.length > 0)
+    if (engineKind(tx) === 'postgres' && ids.length > 0)
       await rawRows(
         tx,
         sql`select setval(pg_get_serial_sequence('leads', 'id'), (select max(id) from leads))`,

@@ -321,12 +321,34 @@ export function httpServerOptions(limits: RequestLimits = REQUEST_LIMITS) {
   };
 }
 
+/** Called once the process is stopping, before the server closes: see `hardenHttpServer`. */
+export interface HttpShutdown {
+  closeKeptAliveConnections(): void;
+}
+
 /**
- * Settings that can only be made on the started server: the connection cap, and an answer to
- * `Expect: 100-continue` that refuses (401/413) before the client sends the body at all.
+ * Settings that can only be made on the started server: the connection cap, an answer to
+ * `Expect: 100-continue` that refuses (401/413) before the client sends the body at all, and a shutdown that
+ * really stops taking requests. `server.close()` only stops new connections and closes the idle ones: a
+ * kept-alive connection busy at that moment would carry the client's next requests for as long as it keeps
+ * sending (and the close waits for it). Once stopping, every answer still to go out says `Connection: close`,
+ * and a connection that turns idle is closed.
  */
-export function hardenHttpServer(server: Server, limits: RequestLimits = REQUEST_LIMITS): void {
+export function hardenHttpServer(server: Server, limits: RequestLimits = REQUEST_LIMITS): HttpShutdown {
   server.maxConnections = limits.connections;
+  const inFlight = new Set<ServerResponse>();
+  let stopping = false;
+  const closeWhenDone = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    if (stopping) closeWhenDone(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'POST' && path === '/slack/events') {
@@ -339,6 +361,13 @@ export function hardenHttpServer(server: Server, limits: RequestLimits = REQUEST
     res.writeContinue();
     server.emit('request', req, res);
   });
+  return {
+    closeKeptAliveConnections() {
+      stopping = true;
+      for (const res of inFlight) closeWhenDone(res);
+      server.closeIdleConnections();
+    },
+  };
 }
 
 /**

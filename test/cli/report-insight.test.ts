@@ -29,7 +29,7 @@ beforeAll(async () => {
   copyFileSync(new URL('../../foothold.config.example.json', import.meta.url), configPath);
   const db = openDb(join(dir, 'data/foothold.db'));
   await syncProgram(db, parseProgramConfig(JSON.parse(readFileSync(configPath, 'utf8'))), NOW);
-  seedLearningProgram(db, {
+  await seedLearningProgram(db, {
     seed: 5,
     leads: 2500,
     now: NOW,

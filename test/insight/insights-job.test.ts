@@ -35,7 +35,7 @@ beforeEach(async () => {
       raw.needs = { channel: 'C0PRODUCT', minCount: 3 };
     }),
   });
-  seedLearningProgram(w.db, {
+  await seedLearningProgram(w.db, {
     seed: 3,
     leads: 1500,
     now: NOW,
@@ -130,7 +130,7 @@ describe('the monthly insights job', () => {
         raw.charts = { enabled: false };
       }),
     });
-    seedLearningProgram(w.db, {
+    await seedLearningProgram(w.db, {
       seed: 3,
       leads: 200,
       now: NOW,

@@ -34,7 +34,13 @@ async function program(
     patch(raw);
   });
   const deps = await serviceDeps(t.db, config, testClock(NOW).now);
-  seedLearningProgram(t.db, { seed: 7, leads, now: NOW, partners: ['northwind', 'contoso'], pOpportunity });
+  await seedLearningProgram(t.db, {
+    seed: 7,
+    leads,
+    now: NOW,
+    partners: ['northwind', 'contoso'],
+    pOpportunity,
+  });
   return deps;
 }
 
@@ -143,7 +149,7 @@ describe('the EQL score', () => {
     const id = (
       (await sqlGet(
         deps.db,
-        'SELECT l.id FROM leads l JOIN warmth_attestations w ON w.lead_id = l.id WHERE w.strength = 5 AND w.willing_to_introduce = 1 LIMIT 1',
+        'SELECT l.id FROM leads l JOIN warmth_attestations w ON w.lead_id = l.id WHERE w.strength = 5 AND w.willing_to_introduce = true LIMIT 1',
       )) as { id: number }
     ).id;
     const view = (await getLeadView(deps.db, id, () => null))!;

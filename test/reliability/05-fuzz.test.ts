@@ -21,7 +21,13 @@ const lead = { qualified: 0, claimed: 0, awaiting: 0 };
 beforeAll(async () => {
   h = await startProgram();
   const id = async (domain: string) =>
-    ((await sqlGet(h.db, 'select id from leads where domain = ?', domain)) as { id: number }).id;
+    (
+      (await sqlGet(
+        h.db,
+        "select id from leads where domain = ? and status <> 'merged' order by id limit 1",
+        domain,
+      )) as { id: number }
+    ).id;
   await submit(h.slack, CAST.pat, { website: 'fuzz-qualified.com' });
   await submit(h.slack, CAST.pat, { website: 'fuzz-claimed.com' });
   lead.qualified = await id('fuzz-qualified.com');

@@ -92,8 +92,10 @@ async function send<T extends { status: number; json: unknown }>(what: string, p
   return res;
 }
 
+/** The account's live lead (a corroboration by another org leaves a merged row with the same domain). */
 async function leadId(domain: string): Promise<number> {
-  return ((await sqlGet(h.db, 'select id from leads where domain = ?', domain)) as { id: number }).id;
+  const sql = "select id from leads where domain = ? and status <> 'merged' order by id limit 1";
+  return ((await sqlGet(h.db, sql, domain)) as { id: number }).id;
 }
 
 async function clickOn(who: Person, actionId: string, value: string, channelId: string, messageTs?: string) {
