@@ -1,6 +1,6 @@
 import type { CrmConfig } from '../config/program-config.ts';
 import { normalizeDomain } from '../core/domain.ts';
-import type { Db } from '../db/connection.ts';
+import { type Db, driverError } from '../db/connection.ts';
 import {
   type AccountWrite,
   applyAccountsPage,
@@ -262,7 +262,9 @@ export async function runCrmSync(deps: CrmSyncDeps, options: CrmSyncOptions): Pr
     phase = 'deleted';
     opp.removed += await pullDeleted(deps, 'opportunities', options, dryRun);
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
+    // The driver's reason, not drizzle's "Failed query: <sql>" wrapper (which would print people's data).
+    const cause = driverError(err);
+    const e = cause instanceof Error ? cause : new Error(String(cause));
     summary.error = {
       object: phase,
       message: e.message,
