@@ -5,7 +5,19 @@ import { defineConfig } from 'vitest/config';
 // Slack edge over HTTP and the reliability scenarios) run again on PostgreSQL, the same files with
 // FOOTHOLD_TEST_ENGINE=postgres (test/helpers/db.ts opens the engine it names). Files about one engine only
 // (the SQLite file, its lock, its backups) are listed in SQLITE_ONLY.
-const STORAGE_DIRS = ['db', 'services', 'jobs', 'imports', 'crm', 'insight', 'cli', 'listeners', 'oauth', 'http', 'reliability'];
+const STORAGE_DIRS = [
+  'db',
+  'services',
+  'jobs',
+  'imports',
+  'crm',
+  'insight',
+  'cli',
+  'listeners',
+  'oauth',
+  'http',
+  'reliability',
+];
 
 const SQLITE_ONLY = [
   // These already open both engines themselves, or test no storage at all.
