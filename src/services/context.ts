@@ -36,14 +36,16 @@ export interface ServiceDeps {
   wonAmount?: (tx: Tx, leadId: number) => Promise<Money | null>;
 }
 
-/** A lookup the identity rules reached before it was loaded: load it, then run the rules again. */
-class NotLoaded extends Error {
+/**
+ * A lookup the identity rules reached before it was loaded: load it, then run the rules again. Thrown to stop the
+ * rules, caught by `settle` and never seen outside; not an Error, so throwing one captures no stack trace (that
+ * was 1.4 % of a submission's CPU).
+ */
+class NotLoaded {
   constructor(
     readonly key: string,
     readonly load: () => unknown,
-  ) {
-    super(`identity lookup ${key} is not loaded yet`);
-  }
+  ) {}
 }
 
 /** The directory of the identity rules, answered by the stores (see `identityDirectory`). */
