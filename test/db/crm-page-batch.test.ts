@@ -10,6 +10,7 @@ import {
   type OpportunityWrite,
   saveOwnerEntry,
 } from '../../src/db/stores/crm-store.ts';
+import { accountWrite, opportunityWrite } from '../helpers/crm.ts';
 import { testEngine } from '../helpers/db.ts';
 import { databasePerTest } from '../helpers/db-per-test.ts';
 import { sqlAll, sqlGet, sqlRun } from '../helpers/sql.ts';
@@ -25,40 +26,11 @@ const NOW = T0 + 100;
 const cursor = { lastModified: T0, resumeToken: null };
 const fresh = databasePerTest();
 
-function acct(crmId: string, domain: string, patch: Partial<AccountWrite> = {}): AccountWrite {
-  return {
-    crmId,
-    domain,
-    name: `Account ${crmId}`,
-    industry: 'Software',
-    employees: 50,
-    country: 'DE',
-    revenue: 1.5,
-    ownerEmail: 'rep@vendor.example',
-    isCustomer: null,
-    crmUpdatedAt: T0,
-    ...patch,
-  };
-}
+const acct = (crmId: string, domain: string, patch: Partial<AccountWrite> = {}) =>
+  accountWrite(crmId, domain, T0, patch);
 
-function opp(crmId: string, accountCrmId: string, patch: Partial<OpportunityWrite> = {}): OpportunityWrite {
-  return {
-    crmId,
-    accountCrmId,
-    name: `Deal ${crmId}`,
-    stageId: 'open',
-    isClosed: false,
-    isWon: false,
-    amount: 1000,
-    currency: 'EUR',
-    closeDate: '2026-12-31',
-    ownerEmail: 'rep@vendor.example',
-    lossReason: null,
-    crmCreatedAt: T0,
-    crmUpdatedAt: T0,
-    ...patch,
-  };
-}
+const opp = (crmId: string, accountCrmId: string, patch: Partial<OpportunityWrite> = {}) =>
+  opportunityWrite(crmId, accountCrmId, T0, { ownerEmail: 'rep@vendor.example', ...patch });
 
 async function seed(db: Db): Promise<void> {
   await saveOwnerEntry(db, 'rep@vendor.example', { slackUserId: 'U1', miss: false, error: null }, T0);

@@ -37,6 +37,7 @@ import {
   outboxHealth,
   rowsByDeliveryKey,
 } from '../../src/db/stores/outbox-store.ts';
+import { accountWrite, opportunityWrite } from '../helpers/crm.ts';
 import { testEngine } from '../helpers/db.ts';
 import { databasePerTest } from '../helpers/db-per-test.ts';
 import { sqlGet } from '../helpers/sql.ts';
@@ -51,40 +52,11 @@ const fresh = databasePerTest();
 
 const cursor = { lastModified: T0, resumeToken: null };
 
-function acct(crmId: string, domain: string, patch: Partial<AccountWrite> = {}): AccountWrite {
-  return {
-    crmId,
-    domain,
-    name: `Account ${crmId}`,
-    industry: 'Software',
-    employees: 50,
-    country: 'DE',
-    revenue: 1.5,
-    ownerEmail: 'rep@vendor.example',
-    isCustomer: null,
-    crmUpdatedAt: T0,
-    ...patch,
-  };
-}
+const acct = (crmId: string, domain: string, patch: Partial<AccountWrite> = {}) =>
+  accountWrite(crmId, domain, T0, patch);
 
-function opp(crmId: string, accountCrmId: string, patch: Partial<OpportunityWrite> = {}): OpportunityWrite {
-  return {
-    crmId,
-    accountCrmId,
-    name: `Deal ${crmId}`,
-    stageId: 'open',
-    isClosed: false,
-    isWon: false,
-    amount: 1000,
-    currency: 'EUR',
-    closeDate: '2026-12-31',
-    ownerEmail: null,
-    lossReason: null,
-    crmCreatedAt: T0,
-    crmUpdatedAt: T0,
-    ...patch,
-  };
-}
+const opp = (crmId: string, accountCrmId: string, patch: Partial<OpportunityWrite> = {}) =>
+  opportunityWrite(crmId, accountCrmId, T0, patch);
 
 describe(`CRM sync storage (${testEngine()})`, () => {
   it('writes account and opportunity pages idempotently, with open flags, clashes, removals and cursors', async () => {

@@ -5,6 +5,7 @@ import { createCrmProvider } from '../../src/crm/provider.ts';
 import { type CrmSyncOptions, runCrmSync } from '../../src/crm/sync.ts';
 import type { CrmProvider } from '../../src/crm/types.ts';
 import type { Db } from '../../src/db/connection.ts';
+import type { AccountWrite, OpportunityWrite } from '../../src/db/stores/crm-store.ts';
 import { testConfig } from './db.ts';
 import { sqlAll } from './sql.ts';
 
@@ -99,4 +100,51 @@ export async function sync(
 
 export async function rows<T>(db: Db, sql: string, ...params: unknown[]): Promise<T[]> {
   return (await sqlAll(db, sql, ...params)) as T[];
+}
+
+/** A CRM account as a sync page carries it (fields the tests do not care about filled in). */
+export function accountWrite(
+  crmId: string,
+  domain: string,
+  at: number,
+  patch: Partial<AccountWrite> = {},
+): AccountWrite {
+  return {
+    crmId,
+    domain,
+    name: `Account ${crmId}`,
+    industry: 'Software',
+    employees: 50,
+    country: 'DE',
+    revenue: 1.5,
+    ownerEmail: 'rep@vendor.example',
+    isCustomer: null,
+    crmUpdatedAt: at,
+    ...patch,
+  };
+}
+
+/** A CRM opportunity as a sync page carries it (no owner unless the patch names one). */
+export function opportunityWrite(
+  crmId: string,
+  accountCrmId: string,
+  at: number,
+  patch: Partial<OpportunityWrite> = {},
+): OpportunityWrite {
+  return {
+    crmId,
+    accountCrmId,
+    name: `Deal ${crmId}`,
+    stageId: 'open',
+    isClosed: false,
+    isWon: false,
+    amount: 1000,
+    currency: 'EUR',
+    closeDate: '2026-12-31',
+    ownerEmail: null,
+    lossReason: null,
+    crmCreatedAt: at,
+    crmUpdatedAt: at,
+    ...patch,
+  };
 }
