@@ -76,11 +76,30 @@ export function botEnv(opts: BotOptions, port: number): NodeJS.ProcessEnv {
   };
 }
 
-export async function startBot(opts: BotOptions): Promise<BotProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** A Foothold process started with `node --import tsx <args>`, its output collected line by line. */
+export interface SpawnedProcess {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  gone(): boolean;
+}
+
+/**
+ * Starts `node --import tsx <args>` in the repository with `env`, and waits until `/healthz` on `port` answers
+ * 200; fails with the process's output when it exits first or is not healthy within `timeoutMs`.
+ */
+export async function spawnUntilHealthy(opts: {
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  port: number;
+  name: string;
+  timeoutMs: number;
+  stepMs: number;
+}): Promise<SpawnedProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...opts.args], {
     cwd: REPO_ROOT,
-    env: botEnv(opts, port),
+    env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];
@@ -93,27 +112,43 @@ export async function startBot(opts: BotOptions): Promise<BotProcess> {
     stdout.push(...lines.filter((l) => l.length > 0));
   });
   child.stderr?.on('data', (c: Buffer) => stderr.push(c.toString('utf8')));
+  let gone = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
+      gone = true;
       if (outBuf) stdout.push(outBuf);
       resolve({ code, signal });
     }),
   );
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
-  });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + opts.timeoutMs;
   for (;;) {
-    if (gone) throw new Error(`the bot exited during start-up:\n${stderr.join('')}\n${stdout.join('\n')}`);
-    const res = await httpGet(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+    if (gone)
+      throw new Error(
+        `${opts.name} exited during start-up:\n${stderr.join('')}\n${stdout.slice(-20).join('\n')}`,
+      );
+    const res = await httpGet(`http://127.0.0.1:${opts.port}/healthz`).catch(() => null);
     if (res?.status === 200) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the bot did not become healthy within 30 s:\n${stderr.join('')}`);
+      throw new Error(
+        `${opts.name} did not become healthy within ${opts.timeoutMs / 1000} s:\n${stderr.join('')}`,
+      );
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, opts.stepMs));
   }
+  return { child, stdout, stderr, exited, gone: () => gone };
+}
+
+export async function startBot(opts: BotOptions): Promise<BotProcess> {
+  const port = await freePort();
+  const { child, stdout, stderr, exited, gone } = await spawnUntilHealthy({
+    args: ['src/main.ts'],
+    env: botEnv(opts, port),
+    port,
+    name: 'the bot',
+    timeoutMs: 30_000,
+    stepMs: 50,
+  });
   return {
     child,
     port,
@@ -122,7 +157,7 @@ export async function startBot(opts: BotOptions): Promise<BotProcess> {
     stderr,
     exited,
     kill: (signal) => {
-      if (!gone) child.kill(signal);
+      if (!gone()) child.kill(signal);
     },
   };
 }

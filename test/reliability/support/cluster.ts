@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { signRequest } from '../../../src/dev/slack-client.ts';
 import { SIGNING_SECRET } from '../../helpers/harness.ts';
-import { type BotOptions, botEnv, freePort, httpGet, REPO_ROOT } from './bot-process.ts';
+import { type BotOptions, botEnv, freePort, spawnUntilHealthy } from './bot-process.ts';
 
 // Several Foothold processes on one PostgreSQL database, as a deployment behind a load balancer runs them:
 // `foothold web` instances (the listeners and /healthz on PORT) and `foothold worker` instances (the outbox
@@ -53,43 +53,14 @@ export async function startInstance(role: Role, name: string, opts: InstanceOpti
     // A worker serves no Slack requests; its PORT is never opened.
     env.PORT = '1';
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', role], {
-    cwd: REPO_ROOT,
+  const { child, stdout, stderr, exited, gone } = await spawnUntilHealthy({
+    args: ['src/cli/main.ts', role],
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    port,
+    name,
+    timeoutMs: START_TIMEOUT_MS,
+    stepMs: 100,
   });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  let outBuf = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    outBuf += c.toString('utf8');
-    const lines = outBuf.split('\n');
-    outBuf = lines.pop() ?? '';
-    stdout.push(...lines.filter((l) => l.length > 0));
-  });
-  child.stderr?.on('data', (c: Buffer) => stderr.push(c.toString('utf8')));
-  let gone = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      gone = true;
-      if (outBuf) stdout.push(outBuf);
-      resolve({ code, signal });
-    }),
-  );
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (gone)
-      throw new Error(`${name} exited during start-up:\n${stderr.join('')}\n${stdout.slice(-20).join('\n')}`);
-    const res = await httpGet(`http://127.0.0.1:${port}/healthz`).catch(() => null);
-    if (res?.status === 200) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(
-        `${name} did not become healthy within ${START_TIMEOUT_MS / 1000} s:\n${stderr.join('')}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
   return {
     role,
     name,
@@ -99,9 +70,9 @@ export async function startInstance(role: Role, name: string, opts: InstanceOpti
     stdout,
     stderr,
     exited,
-    alive: () => !gone,
+    alive: () => !gone(),
     kill: (signal) => {
-      if (!gone) child.kill(signal);
+      if (!gone()) child.kill(signal);
     },
     logs: (prefix) =>
       stdout.flatMap((line) => {
