@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFoothold, StartupError } from '../../src/app.ts';
 import type { Env } from '../../src/config/env.ts';
+import type { Db } from '../../src/db/connection.ts';
 import { type OutboxHealth, outboxHealth } from '../../src/db/stores/outbox-store.ts';
 import { startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
 import { startSocketModeStandIn } from '../../src/dev/socket-mode-stand-in.ts';
@@ -99,6 +100,18 @@ describe('start-up says why Slack could not be used', () => {
   });
 });
 
+/** An outbox row in a given state, written directly (the health figures read only these columns). */
+function queueRow(db: Db, key: string, status: string, notBefore: number, createdAt: number) {
+  return sqlRun(
+    db,
+    "insert into outbox (delivery_key, recipient, method, payload, status, not_before, created_at) values (?, 'C0ROUTING', 'chat.postMessage', '{}', ?, ?, ?)",
+    key,
+    status,
+    notBefore,
+    createdAt,
+  );
+}
+
 describe('/healthz', () => {
   it('reports the outbox backlog and failures beside ok, in HTTP mode', async () => {
     const standIn = await startSlackStandIn(programStandInOptions());
@@ -107,14 +120,7 @@ describe('/healthz', () => {
     cleanups.push(() => t.cleanup());
     const now = Date.parse('2026-11-23T14:00:00Z');
     const insert = (key: string, status: string, notBefore: number, createdAt: number) =>
-      sqlRun(
-        t.db,
-        "insert into outbox (delivery_key, recipient, method, payload, status, not_before, created_at) values (?, 'C0ROUTING', 'chat.postMessage', '{}', ?, ?, ?)",
-        key,
-        status,
-        notBefore,
-        createdAt,
-      );
+      queueRow(t.db, key, status, notBefore, createdAt);
     await insert('a', 'pending', now - 90_000, now - 90_000);
     await insert('b', 'pending', now + 3_600_000, now);
     await insert('c', 'failed', now - 1_000, now - 1_000);
@@ -149,14 +155,7 @@ describe('/healthz', () => {
     const now = Date.parse('2026-11-23T14:00:00Z');
     expect(await outboxHealth(t.db, now)).toEqual({ pending: 0, due: 0, oldestDueSeconds: 0, failed: 0 });
     const insert = (key: string, status: string, notBefore: number, createdAt: number) =>
-      sqlRun(
-        t.db,
-        "insert into outbox (delivery_key, recipient, method, payload, status, not_before, created_at) values (?, 'C0ROUTING', 'chat.postMessage', '{}', ?, ?, ?)",
-        key,
-        status,
-        notBefore,
-        createdAt,
-      );
+      queueRow(t.db, key, status, notBefore, createdAt);
     await insert('a', 'pending', now - 90_000, now - 90_000);
     await insert('b', 'pending', now - 5_000, now - 5_000);
     await insert('c', 'pending', now + 3_600_000, now);
