@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { transaction } from '../../src/db/connection.ts';
+import { lockFor, transaction } from '../../src/db/connection.ts';
 import { enqueue } from '../../src/db/stores/outbox-store.ts';
+import { testEngine } from '../helpers/db.ts';
 import { databasePerTest } from '../helpers/db-per-test.ts';
 import { sqlAll } from '../helpers/sql.ts';
 
@@ -40,28 +41,54 @@ describe('outbox lanes across concurrent transactions', () => {
     expect(rows.map((r) => r.k)).toEqual(['first', 'second']);
   });
 
-  it('transactions queueing into different lanes do not wait for each other', async () => {
-    const t = await fresh();
-    if (t.engine !== 'postgres') return; // SQLite has one writer: its transactions always queue.
-    const other = await t.reopen();
-    const commits: string[] = [];
-    const first = transaction(t.db, async (tx) => {
-      await enqueue(
-        tx,
-        [{ deliveryKey: 'a', recipient: 'U0AAA', method: 'chat.postMessage', payload: {} }],
-        T0,
-      );
-      await sleep(300);
-    }).then(() => commits.push('first'));
-    await sleep(50);
-    const second = transaction(other, async (tx) => {
-      await enqueue(
-        tx,
-        [{ deliveryKey: 'b', recipient: 'U0BBB', method: 'chat.postMessage', payload: {} }],
-        T0,
-      );
-    }).then(() => commits.push('second'));
-    await Promise.all([first, second]);
-    expect(commits).toEqual(['second', 'first']);
-  });
+  // SQLite has one writer: its transactions always queue, so this is PostgreSQL's alone.
+  it.runIf(testEngine() === 'postgres')(
+    'transactions queueing into different lanes do not wait for each other',
+    async () => {
+      const t = await fresh();
+      const other = await t.reopen();
+      const commits: string[] = [];
+      const first = transaction(t.db, async (tx) => {
+        await enqueue(
+          tx,
+          [{ deliveryKey: 'a', recipient: 'U0AAA', method: 'chat.postMessage', payload: {} }],
+          T0,
+        );
+        await sleep(300);
+      }).then(() => commits.push('first'));
+      await sleep(50);
+      const second = transaction(other, async (tx) => {
+        await enqueue(
+          tx,
+          [{ deliveryKey: 'b', recipient: 'U0BBB', method: 'chat.postMessage', payload: {} }],
+          T0,
+        );
+      }).then(() => commits.push('second'));
+      await Promise.all([first, second]);
+      expect(commits).toEqual(['second', 'first']);
+    },
+  );
+
+  it.runIf(testEngine() === 'postgres')(
+    'lockFor makes a second transaction on the same key wait for the first to commit, and no other key',
+    async () => {
+      const t = await fresh();
+      const other = await t.reopen();
+      const third = await t.reopen();
+      const commits: string[] = [];
+      const first = transaction(t.db, async (tx) => {
+        await lockFor(tx, 'account:acme.com');
+        await sleep(300);
+      }).then(() => commits.push('first'));
+      await sleep(50);
+      const sameKey = transaction(other, async (tx) => {
+        await lockFor(tx, 'account:acme.com');
+      }).then(() => commits.push('same key'));
+      const otherKey = transaction(third, async (tx) => {
+        await lockFor(tx, 'account:globex.com');
+      }).then(() => commits.push('other key'));
+      await Promise.all([first, sameKey, otherKey]);
+      expect(commits).toEqual(['other key', 'first', 'same key']);
+    },
+  );
 });
