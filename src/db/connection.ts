@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +8,14 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { driverError, engineOf, type Handle, newSqliteEngine, registerEngine } from './engine.ts';
+import {
+  driverError,
+  engineOf,
+  type GroupMember,
+  type Handle,
+  newSqliteEngine,
+  registerEngine,
+} from './engine.ts';
 import { createPrivateFile, databaseModeWarnings } from './file-modes.ts';
 import { migratePostgres } from './migrate-postgres.ts';
 import * as schema from './schema.ts';
@@ -229,25 +237,90 @@ async function sqliteTransaction<T>(db: Db, engine: SqliteEngine, fn: (tx: Tx) =
       throw err;
     }
   }
-  let release!: () => void;
-  const previous = engine.queue;
-  engine.queue = new Promise<void>((resolve) => {
-    release = resolve;
+  return new Promise<T>((resolve, reject) => {
+    // Bound here, so the callback runs in its caller's async context (request ids in logs), not the drainer's.
+    const run = AsyncResource.bind(() => engine.depth.run(0, () => fn(db)));
+    engine.waiting.push({ run, resolve: resolve as (value: unknown) => void, reject });
+    if (!engine.draining) void drainGroups(engine);
   });
-  await previous;
+}
+
+/**
+ * Group commit. SQLite has one writer, and a durable COMMIT (synchronous=FULL) costs an fsync, which blocks the
+ * event loop (~0.2 ms on a local SSD, far more on network disks). Transactions queued while one runs share the
+ * next BEGIN IMMEDIATE … COMMIT: each runs alone, in turn, inside its own savepoint, so one that fails rolls back
+ * only its own writes and its caller gets its error at once; the others' callers get their results when the
+ * group has committed, so an acknowledgement still follows a durable commit. A group closes when nobody is waiting,
+ * or at GROUP_MAX_MEMBERS or GROUP_MAX_MS (a bound on how long a member's result waits for the fsync). Under no
+ * contention a group is one transaction, as before.
+ */
+async function drainGroups(engine: SqliteEngine): Promise<void> {
+  engine.draining = true;
+  try {
+    while (engine.waiting.length > 0) await runGroup(engine);
+  } finally {
+    engine.draining = false;
+  }
+}
+
+const GROUP_MAX_MEMBERS = 64;
+const GROUP_MAX_MS = 15;
+
+interface Settled {
+  member: GroupMember;
+  value: unknown;
+}
+
+async function runGroup(engine: SqliteEngine): Promise<void> {
+  const { client } = engine;
   try {
     client.exec('BEGIN IMMEDIATE');
-    try {
-      const result = await engine.depth.run(0, () => fn(db));
-      client.exec('COMMIT');
-      return result;
-    } catch (err) {
-      if (client.inTransaction) client.exec('ROLLBACK');
-      throw err;
-    }
-  } finally {
-    release();
+  } catch (err) {
+    // Another process holds the write lock past busy_timeout: the transaction at the head of the queue fails.
+    engine.waiting.shift()?.reject(err);
+    return;
   }
+  const done: Settled[] = [];
+  const started = performance.now();
+  while (
+    engine.waiting.length > 0 &&
+    done.length < GROUP_MAX_MEMBERS &&
+    performance.now() - started < GROUP_MAX_MS
+  ) {
+    const member = engine.waiting.shift() as GroupMember;
+    const value = await runMember(client, member);
+    if (value !== FAILED) done.push({ member, value });
+    // An error that SQLite answers by rolling the whole transaction back (disk full, I/O error) took the
+    // group's earlier members' writes with it.
+    if (!client.inTransaction) return failGroup(done, new Error('the transaction was rolled back by SQLite'));
+  }
+  try {
+    client.exec('COMMIT');
+  } catch (err) {
+    if (client.inTransaction) client.exec('ROLLBACK');
+    return failGroup(done, err);
+  }
+  for (const { member, value } of done) member.resolve(value);
+}
+
+const FAILED = Symbol('failed');
+const MEMBER_SAVEPOINT = 'foothold_member';
+
+async function runMember(client: Database.Database, member: GroupMember): Promise<unknown> {
+  client.exec(`SAVEPOINT ${MEMBER_SAVEPOINT}`);
+  try {
+    const value = await member.run();
+    client.exec(`RELEASE ${MEMBER_SAVEPOINT}`);
+    return value;
+  } catch (err) {
+    if (client.inTransaction) client.exec(`ROLLBACK TO ${MEMBER_SAVEPOINT}; RELEASE ${MEMBER_SAVEPOINT}`);
+    member.reject(err);
+    return FAILED;
+  }
+}
+
+function failGroup(done: readonly Settled[], err: unknown): void {
+  for (const { member } of done) member.reject(err);
 }
 
 async function postgresTransaction<T>(

@@ -28,10 +28,22 @@ export type EngineKind = 'sqlite' | 'postgres';
 interface SqliteEngine {
   kind: 'sqlite';
   client: Database.Database;
-  /** Serialises transactions on the one connection (an async callback spans awaits). */
-  queue: Promise<void>;
+  /**
+   * Transactions waiting for the one connection, run one after another in commit groups (see connection.ts).
+   * Each callback is bound to its caller's async context (request ids in logs, the savepoint depth).
+   */
+  waiting: GroupMember[];
+  /** Whether a commit group is running (it drains `waiting`). */
+  draining: boolean;
   depth: AsyncLocalStorage<number>;
   savepoints: number;
+}
+
+/** A transaction queued on SQLite's one connection: its callback, and how to settle its caller's promise. */
+export interface GroupMember {
+  run: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
 }
 
 interface PostgresEngine {
@@ -64,7 +76,8 @@ export function newSqliteEngine(client: Database.Database): SqliteEngine {
   return {
     kind: 'sqlite',
     client,
-    queue: Promise.resolve(),
+    waiting: [],
+    draining: false,
     depth: new AsyncLocalStorage<number>(),
     savepoints: 0,
   };
