@@ -121,9 +121,11 @@ describe('group commit (SQLite)', () => {
             await enqueue(tx, [dm(`g${i}`)], T0);
           }).then(
             () =>
-              (reader.prepare('select count(*) as n from outbox where delivery_key = ?').get(`g${i}`) as {
-                n: number;
-              }).n,
+              (
+                reader.prepare('select count(*) as n from outbox where delivery_key = ?').get(`g${i}`) as {
+                  n: number;
+                }
+              ).n,
           ),
         ),
       );
