@@ -237,6 +237,9 @@ async function sqliteTransaction<T>(db: Db, engine: SqliteEngine, fn: (tx: Tx) =
       throw err;
     }
   }
+  const calledAt = performance.now();
+  engine.busy = calledAt - engine.lastCallAt < BUSY_GAP_MS;
+  engine.lastCallAt = calledAt;
   return new Promise<T>((resolve, reject) => {
     // Bound here, so the callback runs in its caller's async context (request ids in logs), not the drainer's.
     const run = AsyncResource.bind(() => engine.depth.run(0, () => fn(db)));
@@ -264,6 +267,11 @@ async function drainGroups(engine: SqliteEngine): Promise<void> {
 }
 
 const GROUP_MAX_MEMBERS = 64;
+/** Transactions called closer together than this mean load: worth waiting a turn for company. */
+const BUSY_GAP_MS = 5;
+// The real one, taken when this module loads: a test's fake timers must not hold a commit back.
+const realSetImmediate = globalThis.setImmediate;
+const yieldToIo = () => new Promise<void>((resolve) => realSetImmediate(resolve));
 const GROUP_MAX_MS = 15;
 
 interface Settled {
@@ -271,7 +279,37 @@ interface Settled {
   value: unknown;
 }
 
+/**
+ * Commit groups open on this thread's connections, each with a promise of its end. A group holds its file's write
+ * lock across turns of the event loop; another connection of this thread (a CLI command run in-process beside
+ * the bot, in tests and tools) waiting for that lock in SQLite's busy handler would block the thread, so the
+ * group could never finish. It waits here instead, without blocking.
+ */
+const openGroups = new Map<SqliteEngine, Promise<void>>();
+
 async function runGroup(engine: SqliteEngine): Promise<void> {
+  for (let other = otherOpenGroup(engine); other; other = otherOpenGroup(engine)) await other;
+  let endGroup!: () => void;
+  openGroups.set(
+    engine,
+    new Promise<void>((resolve) => {
+      endGroup = resolve;
+    }),
+  );
+  try {
+    await runGroupOpen(engine);
+  } finally {
+    openGroups.delete(engine);
+    endGroup();
+  }
+}
+
+function otherOpenGroup(engine: SqliteEngine): Promise<void> | undefined {
+  for (const [e, done] of openGroups) if (e !== engine && e.client.name === engine.client.name) return done;
+  return undefined;
+}
+
+async function runGroupOpen(engine: SqliteEngine): Promise<void> {
   const { client } = engine;
   try {
     client.exec('BEGIN IMMEDIATE');
@@ -282,12 +320,20 @@ async function runGroup(engine: SqliteEngine): Promise<void> {
   }
   const done: Settled[] = [];
   const started = performance.now();
-  while (
-    engine.waiting.length > 0 &&
-    done.length < GROUP_MAX_MEMBERS &&
-    performance.now() - started < GROUP_MAX_MS
-  ) {
-    const member = engine.waiting.shift() as GroupMember;
+  const open = () => done.length < GROUP_MAX_MEMBERS && performance.now() - started < GROUP_MAX_MS;
+  while (open()) {
+    // A use case's callback usually finishes within one turn of the event loop (better-sqlite3 is synchronous),
+    // so nobody is waiting yet. Under load (transactions arriving less than BUSY_GAP_MS apart), let the requests
+    // that have arrived meanwhile run up to their own transaction() before committing, once per turn, for as
+    // long as the turn brings new members. Otherwise commit at once: an idle bot never holds the write lock
+    // across a turn of the event loop (where another connection in this thread, a CLI command run in-process,
+    // could wait on it synchronously).
+    if (engine.waiting.length === 0) {
+      if (!engine.busy) break;
+      await yieldToIo();
+    }
+    const member = engine.waiting.shift();
+    if (!member) break;
     const value = await runMember(client, member);
     if (value !== FAILED) done.push({ member, value });
     // An error that SQLite answers by rolling the whole transaction back (disk full, I/O error) took the

@@ -35,6 +35,9 @@ interface SqliteEngine {
   waiting: GroupMember[];
   /** Whether a commit group is running (it drains `waiting`). */
   draining: boolean;
+  /** When transaction() was last called (performance.now()), and whether calls arrive close together. */
+  lastCallAt: number;
+  busy: boolean;
   depth: AsyncLocalStorage<number>;
   savepoints: number;
 }
@@ -78,6 +81,8 @@ export function newSqliteEngine(client: Database.Database): SqliteEngine {
     client,
     waiting: [],
     draining: false,
+    lastCallAt: Number.NEGATIVE_INFINITY,
+    busy: false,
     depth: new AsyncLocalStorage<number>(),
     savepoints: 0,
   };

@@ -154,4 +154,20 @@ describe('group commit (SQLite)', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
     expect(await keys(t.db)).toEqual(['after']);
   });
+
+  it('a second connection on the same file in this thread waits for an open group instead of blocking on it', async (ctx) => {
+    const t = await fresh();
+    if (t.engine !== 'sqlite') return ctx.skip();
+    const second = await t.reopen();
+    // Transactions close together make the first connection's group wait a turn for company, holding the
+    // write lock; the second connection's BEGIN IMMEDIATE would otherwise spin in SQLite's busy handler on this
+    // very thread until busy_timeout (5 s) and fail with "database is locked".
+    const first = Array.from({ length: 10 }, (_, i) =>
+      transaction(t.db, async (tx) => enqueue(tx, [dm(`a${i}`)], T0)),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    const other = transaction(second, async (tx) => enqueue(tx, [dm('b0')], T0));
+    await Promise.all([...first, other]);
+    expect(await keys(t.db)).toHaveLength(11);
+  });
 });
