@@ -1,14 +1,16 @@
 // Foothold as `npm start` runs it (src/main.ts: settings from the environment, the program config file, the
-// database migrated, createFoothold, start), in a child process of the benchmark. One difference: the
-// scheduled jobs are stopped once the bot is up, so that a cron tick (the SLA job every 15 minutes, expiry
-// hourly) landing in the middle of a load run does not become noise in B1/B2; B3 measures the digest on its
-// own. Tells the parent its port over IPC once `/healthz` would answer 200.
+// database migrated, then startFoothold: on SQLite the web role here and the worker role, with the outbox sender
+// and the scheduled jobs, in a worker thread), in a child process of the benchmark. With FOOTHOLD_WORKER_THREAD=off
+// (B2's one-thread row) the scheduled jobs run on the request thread and are stopped once the bot is up, so that a
+// cron tick (the SLA job every 15 minutes, expiry hourly) landing in a load run does not become noise in B1/B2; in
+// the thread they stay on (a tick there costs the other core, not this one). Tells the parent its port over IPC
+// once `/healthz` would answer 200.
 
-import { createFoothold } from '../src/app.ts';
 import { databaseOptions, parseEnv } from '../src/config/env.ts';
 import { loadProgramConfig } from '../src/config/program-config.ts';
 import { closeDb, openDatabase, sqliteClient } from '../src/db/connection.ts';
 import { createLogger } from '../src/logger.ts';
+import { startFoothold } from '../src/main.ts';
 import { answerMemoryQueries, reportReady } from './lib.ts';
 
 async function main(): Promise<void> {
@@ -16,9 +18,19 @@ async function main(): Promise<void> {
   const config = loadProgramConfig(env.FOOTHOLD_CONFIG);
   const logger = createLogger(env.LOG_LEVEL);
   const db = await openDatabase(databaseOptions(env));
-  const foothold = createFoothold({ env, config, db, logger });
-  const { port } = await foothold.start();
-  await foothold.scheduler.stop();
+  const running = await startFoothold({
+    env,
+    config,
+    db,
+    logger,
+    roles: { web: true, worker: true },
+    onCrash: (why) => {
+      process.send?.({ type: 'error', message: why });
+      process.exit(1);
+    },
+  });
+  const { port } = running;
+  if (running.foothold.roles.worker) await running.foothold.scheduler.stop();
   answerMemoryQueries();
   // bench/memory.ts: how much of the RSS is SQLite's page cache. `{ type: 'sqlite', pragma }` runs one pragma
   // on the bot's connection (shrink_memory frees its cache; cache_size = N changes it for an experiment).
@@ -31,7 +43,7 @@ async function main(): Promise<void> {
   });
   reportReady({ port });
   process.on('SIGTERM', () => {
-    void foothold
+    void running
       .stop()
       .catch(() => {})
       .finally(async () => {

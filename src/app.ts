@@ -104,6 +104,25 @@ export interface FootholdOptions {
    * WORKER_HEALTH_PORT when it is set, and nothing else over HTTP.
    */
   roles?: FootholdRoles;
+  /**
+   * A web role whose worker runs elsewhere in this process (a worker thread, see src/worker-thread.ts): called
+   * after every commit, so that worker sends at once instead of at its next poll.
+   */
+  kickWorker?: () => void;
+  /**
+   * A worker thread started by a web role that has already checked the deployment (secrets at rest, the
+   * program, the bot token, the routing channels): the vendor's home, as that role's auth.test found it.
+   * start() then skips those checks.
+   */
+  checkedHome?: HomeIds;
+  /** Runs in start() once the deployment is checked (homeIds() is known), before the web role listens. */
+  beforeListen?: () => Promise<void>;
+}
+
+/** The vendor's own workspace and organisation (auth.test): everyone in them is internal. */
+export interface HomeIds {
+  teamIds: string[];
+  enterpriseIds: string[];
 }
 
 export interface Foothold {
@@ -123,6 +142,8 @@ export interface Foothold {
    */
   start(): Promise<{ port: number | null }>;
   stop(): Promise<void>;
+  /** The vendor's home as start() found it (for a worker thread's `checkedHome`). */
+  homeIds(): HomeIds;
 }
 
 export class StartupError extends Error {
@@ -353,7 +374,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
       if (roles.worker) {
         sender.kick();
         crmWriteBack?.kick();
-      }
+      } else options.kickWorker?.();
       homeRefresher.refresh(userIds);
     },
     homeRefresher,
@@ -407,6 +428,12 @@ export function createFoothold(options: FootholdOptions): Foothold {
     return address && typeof address === 'object' ? address.port : port;
   }
 
+  async function startWorker(): Promise<void> {
+    sender.start();
+    crmWriteBack?.start();
+    await scheduler.start();
+  }
+
   return {
     app,
     roles,
@@ -414,7 +441,19 @@ export function createFoothold(options: FootholdOptions): Foothold {
     crmWriteBack,
     deps,
     scheduler,
+    homeIds: () => ({
+      teamIds: [...(services.homeTeamIds ?? [])],
+      enterpriseIds: [...(services.homeEnterpriseIds ?? [])],
+    }),
     async start() {
+      if (options.checkedHome && !roles.web) {
+        services.homeTeamIds = [...options.checkedHome.teamIds];
+        services.homeEnterpriseIds = [...options.checkedHome.enterpriseIds];
+        await startWorker();
+        ready = true;
+        logger.info({ role: rolesName(roles) }, 'Foothold worker is ready');
+        return { port: null };
+      }
       await checkSecretsAtRest();
       await syncProgram(db, config, now());
       if (!defaultClient)
@@ -460,6 +499,8 @@ export function createFoothold(options: FootholdOptions): Foothold {
             'routing channel state changed',
           );
       }
+      // A worker thread starts here, so that `/healthz` answers 200 only once the whole process runs.
+      await options.beforeListen?.();
       let port: number | null = null;
       if (roles.web) {
         await app.init();
@@ -481,11 +522,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
         port = await startWorkerHealth();
         if (port) logger.info({ port }, `worker health check on http://localhost:${port}/healthz`);
       }
-      if (roles.worker) {
-        sender.start();
-        crmWriteBack?.start();
-        await scheduler.start();
-      }
+      if (roles.worker) await startWorker();
       ready = true;
       logger.info(
         { role: rolesName(roles), mode: socketMode ? 'socket' : 'http', oauth, team: auth.team_id },

@@ -3,18 +3,27 @@ import { pathToFileURL } from 'node:url';
 import {
   BOTH_ROLES,
   createFoothold,
+  type Foothold,
   type FootholdRoles,
   listenProblem,
   rolesName,
   StartupError,
 } from './app.ts';
 import { asksForVersion, loadDotEnv, versionLine } from './config/dotenv.ts';
-import { databaseOptions, databaseUrlSecrets, EnvError, parseEnv, playgroundMode } from './config/env.ts';
-import { ConfigError, loadProgramConfig } from './config/program-config.ts';
+import {
+  databaseOptions,
+  deploymentSecrets,
+  type Env,
+  EnvError,
+  parseEnv,
+  playgroundMode,
+} from './config/env.ts';
+import { ConfigError, loadProgramConfig, type ProgramConfig } from './config/program-config.ts';
 import { closeDb, type Db, openDatabase } from './db/connection.ts';
 import { checkDatabaseAtStartup, databaseStartupLine } from './db/health.ts';
 import { acquireProcessLock, DatabaseLockedError, type ProcessLock } from './db/process-lock.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { startWorkerThread, type WorkerThread } from './worker-thread.ts';
 
 // `npm start`: settings from the environment, the program from FOOTHOLD_CONFIG, the database migrated, then
 // Slack. Any problem stops start-up with a message that says what to fix. `foothold web` and `foothold worker`
@@ -59,16 +68,7 @@ export async function serve(roles: FootholdRoles, io: ServeIo): Promise<number> 
   // The deployment's own secrets are scrubbed from every log line by value, whatever logs them.
   const logger = createLogger(env.LOG_LEVEL, undefined, {
     format: env.LOG_FORMAT,
-    secrets: [
-      env.SLACK_BOT_TOKEN,
-      env.SLACK_SIGNING_SECRET,
-      env.SLACK_APP_TOKEN,
-      env.SLACK_CLIENT_SECRET,
-      env.SLACK_STATE_SECRET,
-      env.FOOTHOLD_ENCRYPTION_KEY,
-      env.FOOTHOLD_ENCRYPTION_KEY_PREVIOUS,
-      ...databaseUrlSecrets(env.DATABASE_URL),
-    ],
+    secrets: deploymentSecrets(env),
   });
   const postgres = Boolean(env.DATABASE_URL);
   // SQLite: one bot per database file (taken before anything reads or migrates it), then the file's own checks.
@@ -101,17 +101,19 @@ export async function serve(roles: FootholdRoles, io: ServeIo): Promise<number> 
     lock?.release();
     return fail(postgres ? postgresStartupLine(err) : databaseStartupLine(err, env.DATABASE_PATH));
   }
-  const foothold = createFoothold({
-    env,
-    config,
-    db,
-    logger,
-    roles,
-    ...(postgres ? {} : { databasePath: env.DATABASE_PATH }),
-  });
+  let stopping = false;
+  let running: RunningFoothold;
   try {
-    const { port } = await foothold.start();
-    if (port && roles.web) logger.info({ port }, `listening on http://localhost:${port}/slack/events`);
+    running = await startFoothold({
+      env,
+      config,
+      db,
+      logger,
+      roles,
+      onCrash: () => void shutdown('worker thread', 1),
+    });
+    if (running.port && roles.web)
+      logger.info({ port: running.port }, `listening on http://localhost:${running.port}/slack/events`);
   } catch (err) {
     if (err instanceof StartupError) {
       await closeDb(db);
@@ -120,26 +122,95 @@ export async function serve(roles: FootholdRoles, io: ServeIo): Promise<number> 
     }
     throw err;
   }
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
+  async function shutdown(signal: string, code = 0): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     try {
-      await foothold.stop();
+      await running.stop();
     } finally {
       await closeDb(db).catch(() => undefined);
       lock?.release();
       clearTimeout(force);
-      process.exit(0);
+      process.exit(code);
     }
-  };
+  }
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // Runs until a signal ends the process.
   return new Promise<number>(() => {});
+}
+
+export interface RunningFoothold {
+  foothold: Foothold;
+  /** The HTTP port (see Foothold.start). */
+  port: number | null;
+  /** Stops the roles (the worker thread last, once the listeners no longer queue anything). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the roles on an open database. On SQLite with both roles the worker role runs in a worker thread
+ * (src/worker-thread.ts; FOOTHOLD_WORKER_THREAD=off keeps it on this thread); `onCrash` is called if that thread
+ * ends on its own. A StartupError leaves nothing running.
+ */
+export async function startFoothold(options: {
+  env: Env;
+  config: ProgramConfig;
+  db: Db;
+  logger: Logger;
+  roles: FootholdRoles;
+  onCrash: (why: string) => void;
+}): Promise<RunningFoothold> {
+  const { env, roles, logger } = options;
+  const postgres = Boolean(env.DATABASE_URL);
+  const threaded = !postgres && roles.web && roles.worker && env.FOOTHOLD_WORKER_THREAD;
+  let thread: WorkerThread | null = null;
+  const foothold: Foothold = createFoothold({
+    ...options,
+    roles: threaded ? { web: true, worker: false } : roles,
+    ...(threaded
+      ? {
+          kickWorker: () => thread?.kick(),
+          beforeListen: async () => {
+            thread = await startWorkerThread({
+              home: foothold.homeIds(),
+              logger,
+              onCrash: (why) => {
+                logger.fatal(
+                  { why },
+                  'the worker thread stopped: exiting so that the supervisor restarts Foothold',
+                );
+                options.onCrash(why);
+              },
+            }).catch((err: unknown) => {
+              throw err instanceof StartupError
+                ? err
+                : new StartupError(`the worker thread did not start: ${String(err)}`);
+            });
+          },
+        }
+      : {}),
+    ...(postgres ? {} : { databasePath: env.DATABASE_PATH }),
+  });
+  let port: number | null;
+  try {
+    ({ port } = await foothold.start());
+  } catch (err) {
+    await (thread as WorkerThread | null)?.stop();
+    throw err;
+  }
+  // What was committed while the thread started.
+  (thread as WorkerThread | null)?.kick();
+  return {
+    foothold,
+    port,
+    async stop() {
+      await foothold.stop();
+      await thread?.stop();
+    },
+  };
 }
 
 /** One line for a PostgreSQL start-up failure: never the URL itself (it holds the password). */

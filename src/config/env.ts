@@ -130,6 +130,17 @@ export const envSchema = z
     /** `foothold worker`'s own `/healthz` port (the worker serves no Slack requests; without it, no port). */
     WORKER_HEALTH_PORT: z.preprocess(blankToUndefined, portNumber.optional()),
     ...databaseEnvShape,
+    /**
+     * `npm start` on SQLite runs the outbox sender and the jobs in a worker thread (on, the default); `off` runs
+     * them on the thread that answers Slack (for a machine with one core, or to debug).
+     */
+    FOOTHOLD_WORKER_THREAD: z.preprocess(
+      blankToUndefined,
+      z
+        .enum(['on', 'off'], { message: 'expected on (the default) or off' })
+        .default('on')
+        .transform((v) => v === 'on'),
+    ),
     FOOTHOLD_CONFIG: z.preprocess(blankToUndefined, z.string().default('./foothold.config.json')),
     LOG_FORMAT: z.preprocess(
       blankToUndefined,
@@ -241,6 +252,20 @@ export function databaseOptions(env: DatabaseEnv): {
 }
 
 /** The password in DATABASE_URL (scrubbed from the logs by value, like the other secrets). */
+/** The deployment's own secrets, scrubbed by value from every log line whatever logs them. */
+export function deploymentSecrets(env: Env): string[] {
+  return [
+    env.SLACK_BOT_TOKEN,
+    env.SLACK_SIGNING_SECRET,
+    env.SLACK_APP_TOKEN,
+    env.SLACK_CLIENT_SECRET,
+    env.SLACK_STATE_SECRET,
+    env.FOOTHOLD_ENCRYPTION_KEY,
+    env.FOOTHOLD_ENCRYPTION_KEY_PREVIOUS,
+    ...databaseUrlSecrets(env.DATABASE_URL),
+  ].filter((s): s is string => Boolean(s));
+}
+
 export function databaseUrlSecrets(url: string | undefined): string[] {
   if (!url || !URL.canParse(url)) return url ? [url] : [];
   const password = new URL(url).password;

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
+import { type BotProcess, startBot } from '../reliability/support/bot-process.ts';
+import { ORGS, partnerPerson, programStandIn, writeProgramConfig } from '../reliability/support/program.ts';
+import { submissionPayload, waitUntil } from '../reliability/support/slack-world.ts';
+
+// `npm start` on SQLite runs the worker role (outbox sender, CRM write-back, jobs) in a worker thread beside the
+// web role (src/worker-thread.ts); FOOTHOLD_WORKER_THREAD=off keeps everything on one thread. Either way every
+// acknowledged submission's messages are delivered, and SIGTERM stops both cleanly.
+
+let standIn: SlackStandIn;
+let dir: string;
+const bots: BotProcess[] = [];
+beforeAll(async () => {
+  standIn = await startSlackStandIn(programStandIn());
+  dir = mkdtempSync(join(tmpdir(), 'foothold-thread-'));
+});
+afterAll(async () => {
+  for (const b of bots) b.kill('SIGKILL');
+  await Promise.all(bots.map((b) => b.exited));
+  await standIn?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type LogLine = { level: number; msg: string; thread?: string; role?: string };
+
+async function runOnce(name: string, env: Record<string, string>) {
+  const configPath = writeProgramConfig(mkdtempSync(join(dir, `${name}-`)));
+  const bot = await startBot({
+    apiUrl: standIn.apiUrl,
+    database: { DATABASE_PATH: join(dir, `${name}.db`) },
+    configPath,
+    env,
+  });
+  bots.push(bot);
+  const before = standIn.calls('chat.postMessage').length;
+  const people = ORGS.flatMap((o) => [1, 2].map((i) => partnerPerson(o, i)));
+  for (let i = 0; i < 6; i++) {
+    const res = await bot.slack.viewSubmission(
+      submissionPayload(people[i % people.length]!, { website: `${name}${i}-acct.com` }),
+    );
+    expect((res.json as { response_action?: string } | null)?.response_action).toBe('update');
+  }
+  // Each submission's routing post (and the partner's DM) goes out from the worker role.
+  const posted = () =>
+    standIn
+      .calls('chat.postMessage')
+      .slice(before)
+      .filter((c) => JSON.stringify(c.args).includes(`${name}`)).length;
+  await waitUntil('six submissions posted', () => posted() >= 6, 15_000);
+  bot.kill('SIGTERM');
+  const exit = await bot.exited;
+  const logs = bot.stdout.map((l) => JSON.parse(l) as LogLine);
+  return { exit, logs, posted: posted() };
+}
+
+describe('the worker role in a thread (npm start on SQLite)', () => {
+  it('sends from a worker thread, and SIGTERM stops both threads cleanly', async () => {
+    const { exit, logs, posted } = await runOnce('threaded', {});
+    expect(exit.code).toBe(0);
+    expect(posted).toBeGreaterThanOrEqual(6);
+    expect(
+      logs.some((l) => l.thread === 'worker' && l.msg === 'Foothold worker is ready'),
+      JSON.stringify(logs.map((l) => [l.msg, l.thread])),
+    ).toBe(true);
+    expect(logs.find((l) => l.msg === 'Foothold is ready')?.role).toBe('web');
+    expect(logs.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual([]);
+  });
+
+  it('FOOTHOLD_WORKER_THREAD=off runs both roles on one thread', async () => {
+    const { exit, logs, posted } = await runOnce('single', { FOOTHOLD_WORKER_THREAD: 'off' });
+    expect(exit.code).toBe(0);
+    expect(posted).toBeGreaterThanOrEqual(6);
+    expect(logs.some((l) => l.thread === 'worker')).toBe(false);
+    expect(logs.find((l) => l.msg === 'Foothold is ready')?.role).toBe('web+worker');
+  });
+});
