@@ -7,7 +7,14 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { driverError, engineOf, type Handle, newSqliteEngine, registerEngine } from './engine.ts';
+import {
+  driverError,
+  engineOf,
+  type Handle,
+  newSqliteEngine,
+  registerEngine,
+  throwDriverErrors,
+} from './engine.ts';
 import { createPrivateFile, databaseModeWarnings } from './file-modes.ts';
 import { migratePostgres } from './migrate-postgres.ts';
 import * as schema from './schema.ts';
@@ -132,6 +139,8 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     throw err;
   }
   const db = drizzlePostgres({ client: pool, schema }) as unknown as Db;
+  // A query awaited outside transaction() throws pg's error (its code, no SQL or parameters in its message).
+  throwDriverErrors(db);
   registerEngine(db, { kind: 'postgres', pool, inTransaction: false, root: db });
   return db;
 }
