@@ -15,6 +15,7 @@ import {
   type Handle,
   newSqliteEngine,
   registerEngine,
+  throwDriverErrors,
 } from './engine.ts';
 import { createPrivateFile, databaseModeWarnings } from './file-modes.ts';
 import { migratePostgres } from './migrate-postgres.ts';
@@ -140,6 +141,8 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     throw err;
   }
   const db = drizzlePostgres({ client: pool, schema }) as unknown as Db;
+  // A query awaited outside transaction() throws pg's error (its code, no SQL or parameters in its message).
+  throwDriverErrors(db);
   registerEngine(db, { kind: 'postgres', pool, inTransaction: false, root: db });
   return db;
 }

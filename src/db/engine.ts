@@ -107,3 +107,38 @@ export function affected(result: unknown): number {
 export function driverError(err: unknown): unknown {
   return err instanceof DrizzleQueryError && err.cause instanceof Error ? err.cause : err;
 }
+
+/** What `throwDriverErrors` reaches of drizzle's node-postgres session (not part of drizzle's public types). */
+interface PgSessionSeam {
+  prepareQuery(...args: unknown[]): PgPreparedSeam;
+}
+
+interface PgPreparedSeam {
+  execute(...args: unknown[]): Promise<unknown>;
+  all(...args: unknown[]): Promise<unknown>;
+}
+
+/**
+ * Makes every query of a PostgreSQL handle throw the driver's error (`driverError`) instead of drizzle's wrapper:
+ * an awaited builder, `db.execute`, a relational query or a prepared query. All of them run through the session's
+ * `prepareQuery` (node-postgres/session.js), whose prepared query wraps pg's error in `execute` and `all`; the
+ * session is patched on this one handle, so drizzle itself is untouched. A transaction runs on a session of its
+ * own (one pooled connection), and `transaction()` unwraps what escapes it.
+ */
+export function throwDriverErrors(handle: object): void {
+  const session = (handle as { session?: PgSessionSeam }).session;
+  if (!session || typeof session.prepareQuery !== 'function')
+    throw new Error('drizzle node-postgres session not found (drizzle-orm changed its internals)');
+  const prepare = session.prepareQuery.bind(session);
+  const unwrap = (err: unknown) => {
+    throw driverError(err);
+  };
+  session.prepareQuery = (...args) => {
+    const query = prepare(...args);
+    const execute = query.execute.bind(query);
+    const all = query.all.bind(query);
+    query.execute = (...a) => execute(...a).catch(unwrap);
+    query.all = (...a) => all(...a).catch(unwrap);
+    return query;
+  };
+}

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Db } from '../db/connection.ts';
 import {
+  FILE_UPLOAD_METHOD,
   isUnconfirmed,
   LEAD_POST_TS,
   type Mark,
@@ -14,7 +15,7 @@ import {
   settleAndClaim,
   UNCONFIRMED,
 } from '../db/stores/outbox-store.ts';
-import { FILE_UPLOAD_METHOD, uploadFile } from '../slack/file-upload.ts';
+import { uploadFile } from './file-upload.ts';
 
 // Delivers the outbox to Slack. A row is marked sent only after Slack answers ok; until then it stays
 // pending and survives restarts. Rows of one lane (a lead's post and its thread, a DM conversation, another
@@ -338,7 +339,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         // Marked unconfirmed already, with its lease (see claimDue).
       }
       called = true;
-      // A chart upload is three calls (src/slack/file-upload.ts), not one Web API method.
+      // A chart upload is three calls (file-upload.ts), not one Web API method.
       if (row.method === FILE_UPLOAD_METHOD)
         return { kind: 'sent', row, result: await uploadFile(route.client, payload) };
       const res = (await route.client.apiCall(row.method, payload)) as unknown as Record<string, unknown>;

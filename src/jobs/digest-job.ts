@@ -1,13 +1,12 @@
 import { isoWeek } from '../core/metrics.ts';
 import { takenPeriods, takePeriod } from '../db/stores/job-store.ts';
-import { enqueue, type OutboxMessage } from '../db/stores/outbox-store.ts';
+import { enqueue, FILE_UPLOAD_METHOD, type OutboxMessage } from '../db/stores/outbox-store.ts';
 import { buildCalibration, type CalibrationResult } from '../services/insight.ts';
 import { chartUpload, cohortChart, funnelChart } from '../services/insight-charts.ts';
 import { dm } from '../services/notify.ts';
 import { buildProgramDigest, type ProgramDigest } from '../services/program-digest.ts';
 import { digestMessage } from '../slack/blocks/digest.ts';
 import { calibrationDigestBlocks } from '../slack/blocks/insight.ts';
-import { FILE_UPLOAD_METHOD } from '../slack/file-upload.ts';
 import { BLOCK_KIT, type SlackMessage } from '../slack/limits.ts';
 import { sendTimeFor } from './reminders.ts';
 import { leadersOf } from './sla-job.ts';

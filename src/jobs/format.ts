@@ -1,4 +1,4 @@
-import { FILE_UPLOAD_METHOD } from '../slack/file-upload.ts';
+import { FILE_UPLOAD_METHOD } from '../db/stores/outbox-store.ts';
 import { renderMessage, titleLine } from '../slack/render-text.ts';
 import type { PreviewMessage } from './preview.ts';
 import type { JobSummary } from './types.ts';

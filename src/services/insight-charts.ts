@@ -1,10 +1,9 @@
 import type { CalibrationReport } from '../core/calibration.ts';
 import type { Cohort, Funnel } from '../core/metrics.ts';
 import { loadLeadFacts } from '../db/stores/job-store.ts';
-import type { OutboxMessage } from '../db/stores/outbox-store.ts';
+import { FILE_UPLOAD_METHOD, type FileUploadPayload, type OutboxMessage } from '../db/stores/outbox-store.ts';
 import { type RenderedChart, renderPng } from '../slack/charts/render.ts';
 import { funnelSvg, rateBarsSvg, trendSvg } from '../slack/charts/svg.ts';
-import { FILE_UPLOAD_METHOD, type FileUploadPayload } from '../slack/file-upload.ts';
 import type { ServiceDeps } from './context.ts';
 import { buildCalibration } from './insight.ts';
 import { COHORT_MIN_AGE_DAYS, computeMetrics } from './program-metrics.ts';

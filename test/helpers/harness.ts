@@ -6,7 +6,7 @@ import type { Db } from '../../src/db/connection.ts';
 import { keyringFromText } from '../../src/db/secret-box.ts';
 import { createSlackRequester, type SlackRequester } from '../../src/dev/slack-client.ts';
 import { type SlackStandIn, type StandInOptions, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
 import { openTestDb, type TestDb, testConfig } from './db.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f742231b10e';
@@ -63,6 +63,8 @@ export async function startHarness(
     tdb?: TestDb;
     /** The CRM the write-backs go to; by default the one the environment's CRM variables reach, if any. */
     crmProvider?: CrmProvider | null;
+    /** Where the app logs (default: silent, or FOOTHOLD_TEST_LOG's level on the console). */
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   const standIn = await startSlackStandIn(opts.standIn ?? programStandInOptions());
@@ -80,7 +82,7 @@ export async function startHarness(
     FOOTHOLD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...opts.env,
   } as Env;
-  const logger = createLogger(process.env.FOOTHOLD_TEST_LOG ?? 'silent');
+  const logger = opts.logger ?? createLogger(process.env.FOOTHOLD_TEST_LOG ?? 'silent');
   const foothold = createFoothold({
     env,
     config,

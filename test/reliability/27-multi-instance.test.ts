@@ -18,6 +18,7 @@ import {
   createBalancer,
   type Instance,
   keepLogs,
+  SLACK_ACK_MS,
   startCluster,
 } from './support/cluster.ts';
 import { type Figures, FULL, report, size } from './support/figures.ts';
@@ -36,8 +37,9 @@ import { deliveryReport, pendingCount, pool, submissionPayload, waitUntil } from
 //   3. 3 workers run the same schedules: each period of a job runs in exactly one of them (one ledger row, one
 //      "ran" log line cluster-wide, one digest posted); 3 concurrent `jobs run digest` CLI runs queue it once.
 //   4. A rolling restart of the 3 web instances (SIGTERM, wait for the exit, start a new one) while
-//      submissions flow: no 5xx, nothing cut off beyond what the balancer retries, every acknowledged
-//      submission stored.
+//      submissions flow: every submission acknowledged (200) within Slack's 3 s, the balancer's retries
+//      included (no 5xx, no 404 past Bolt's 3 s, nothing cut off beyond what the balancer retries), every
+//      acknowledged submission stored; the worst ack time is reported.
 // PostgreSQL only (vitest.config.ts POSTGRES_ONLY): on SQLite one process owns the database file.
 
 const SUBMISSIONS = size(150, 1000);
@@ -156,6 +158,25 @@ async function xactDelta(before: { commits: number; rollbacks: number }): Promis
 function publish(figures: Figures): void {
   report(figures);
   process.stdout.write(`    ${figures.checked}\n`);
+}
+
+/** One line per answer for a failed expectation: what Slack would have seen, from which instance, how late. */
+function summary(a: Answer): string {
+  const from = a.outcome === 'unreachable' ? 'no instance' : a.instance;
+  const what =
+    a.outcome === 'answered'
+      ? `HTTP ${a.status}`
+      : a.outcome === 'cut-off'
+        ? `cut off (${a.error})`
+        : a.outcome;
+  return `${what} from ${from} after ${a.ms} ms`;
+}
+
+/** The worst, 99th-percentile and median time to an answer, in ms. */
+function ackLatency(answers: readonly Answer[]): { worst: number; p99: number; median: number } {
+  const ms = answers.map((a) => a.ms).sort((x, y) => x - y);
+  const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? 0;
+  return { worst: ms.at(-1) ?? 0, p99: at(0.99), median: at(0.5) };
 }
 
 /** A 200 answer that is not the confirmation: the modal kept open with an error. */
@@ -521,12 +542,17 @@ describe('scenario 27: several instances on one PostgreSQL database', () => {
     });
   }, 180_000);
   it(
-    '4. a rolling restart of the 3 web instances under load: no 5xx, every acknowledged submission stored',
+    '4. a rolling restart of the 3 web instances under load: every submission acknowledged within 3 s, and stored',
     async () => {
       const c = cluster!;
       const started = Date.now();
       const xactBefore = await transactionCounts();
-      // A reset is retried on the next instance too: the balancer's retry is what makes a restart invisible.
+      // A refused connection goes to the next instance, as any load balancer sends it. So does a reset: an
+      // instance stopped with SIGTERM finishes every request it accepted, and a reset comes only from a
+      // connection still in the kernel's accept queue when it closed its listening socket (its event loop busy
+      // with other requests), a request that never ran: a proxy that retries resets (Envoy's `retry_on: reset`,
+      // HAProxy's `retry-on empty-response`) sends it on safely. Were one to have run, its retry would be
+      // refused as a duplicate submission, which fails the test below.
       const lb = createBalancer(c, { retryResets: true });
       const answers: Answer[] = [];
       const acked: string[] = [];
@@ -561,11 +587,13 @@ describe('scenario 27: several instances on one PostgreSQL database', () => {
       await settled(FULL ? 300_000 : 90_000);
 
       expect(exits).toEqual([0, 0, 0]);
-      const fiveXx = answers.filter((a) => a.outcome === 'answered' && a.status >= 500);
-      expect(fiveXx).toEqual([]);
+      const latency = ackLatency(answers);
+      // What Slack sees: every submission answered 200 (no 5xx, no 404 from an instance past Bolt's 3 s, no
+      // connection cut off, none unreachable) and within Slack's 3 s, the balancer's retries included.
+      expect(answers.filter((a) => !(a.outcome === 'answered' && a.status === 200)).map(summary)).toEqual([]);
+      expect(answers.filter((a) => a.ms > SLACK_ACK_MS).map(summary)).toEqual([]);
       // No submission refused with "something went wrong" (a transaction that gave up, a database error).
       expect(answers.filter(refusedWithError).map((a) => a.outcome === 'answered' && a.body)).toEqual([]);
-      expect(answers.filter((a) => a.outcome !== 'answered')).toEqual([]);
       const stored = await storedDomains();
       expect(acked.filter((d) => !stored.has(d))).toEqual([]);
       await waitUntil(
@@ -581,7 +609,7 @@ describe('scenario 27: several instances on one PostgreSQL database', () => {
         name: 'Rolling restart of 3 web instances under load on PostgreSQL',
         requests: lb.counts.requests,
         faults: 3,
-        checked: `${answers.length} submissions while web-1..3 were replaced one at a time (SIGTERM, exit ${exits.join('/')}, new instance healthy; ${during.join('/')} answers during each): answers ${JSON.stringify(tally(answers))}, 0 5xx; ${lb.counts.refused} refused connections and ${lb.counts.resetRetried} resets retried on the next instance; ${acked.length} acknowledged, all stored; outbox drained (${r.delivered}/${r.expected} delivered, ${r.duplicated.length} twice); ${await xactDelta(xactBefore)}`,
+        checked: `${answers.length} submissions while web-1..3 were replaced one at a time (SIGTERM, exit ${exits.join('/')}, new instance healthy; ${during.join('/')} answers during each): answers ${JSON.stringify(tally(answers))}, all 200 within Slack's ${SLACK_ACK_MS / 1000} s: worst ${latency.worst} ms, p99 ${latency.p99} ms, median ${latency.median} ms (balancer retries included); ${lb.counts.refused} refused connections and ${lb.counts.resetRetried} resets (accept queue at close) retried on the next instance; ${acked.length} acknowledged, all stored; outbox drained (${r.delivered}/${r.expected} delivered, ${r.duplicated.length} twice); ${await xactDelta(xactBefore)}`,
         ms: Date.now() - started,
       });
       expect(r.missing.map((m) => m.key)).toEqual([]);

@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { uploadFile } from '../../src/delivery/file-upload.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
-import { uploadFile } from '../../src/slack/file-upload.ts';
 
 // The stand-in's file upload, as Slack documents it (files.getUploadURLExternal, a POST of the bytes to the
 // returned URL, files.completeUploadExternal), driven through the real @slack/web-api client.

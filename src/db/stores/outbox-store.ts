@@ -28,6 +28,25 @@ export interface OutboxMessage {
   notBefore?: number;
 }
 
+// A chart is not one Web API call but a three-step upload (src/delivery/file-upload.ts): its row names the
+// SDK's method and carries the file itself.
+
+/** The outbox method name of a file upload (the SDK's name for the three-step flow). */
+export const FILE_UPLOAD_METHOD = 'files.uploadV2';
+
+export interface FileUploadPayload {
+  /** Channel id, or a user id (the sender opens the DM first). */
+  channel: string;
+  filename: string;
+  title: string;
+  /** Screen-reader description (Slack: at most 1,000 characters). */
+  alt_txt: string;
+  /** The file's bytes, base64. */
+  content_base64: string;
+  initial_comment?: string;
+  thread_ts?: string;
+}
+
 const insertOutboxRow = prepared((h) =>
   h
     .insert(outbox)

@@ -156,12 +156,22 @@ export async function startCluster(
 
 // ─── the load balancer ───────────────────────────────────────────────────────────────────────────────
 
-export type Answer =
+export type Answer = (
   | { outcome: 'answered'; status: number; json: unknown; body: string; instance: string }
   /** Sent, then the connection broke before an answer (the instance died mid-request). */
   | { outcome: 'cut-off'; instance: string; error: string }
   /** Every instance refused the connection. */
-  | { outcome: 'unreachable' };
+  | { outcome: 'unreachable' }
+) & {
+  /**
+   * Milliseconds from the balancer taking the request to its outcome, its retries on other instances included:
+   * what Slack's 3-second timer sees (SLACK_ACK_MS).
+   */
+  ms: number;
+};
+
+/** Slack waits this long for an acknowledgement, then shows the person an error (Bolt answers 404 after 3001 ms). */
+export const SLACK_ACK_MS = 3_000;
 
 export interface BalancerCounts {
   /** Requests the test asked the balancer to deliver. */
@@ -185,6 +195,8 @@ export interface Balancer {
   inFlight(slot: number): number;
   counts: BalancerCounts;
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -238,7 +250,9 @@ export function createBalancer(
     byInstance: {},
   };
 
-  async function deliver(body: string, headers: Record<string, string>, first: number): Promise<Answer> {
+  type Outcome = DistributiveOmit<Answer, 'ms'>;
+
+  async function deliver(body: string, headers: Record<string, string>, first: number): Promise<Outcome> {
     const n = cluster.webs.length;
     // Each instance is tried at most twice per request (one round, then one more after a pause), as a proxy
     // with `max_fails` would; an instance that is restarting answers again within that time.
@@ -291,7 +305,11 @@ export function createBalancer(
         'x-slack-signature': signRequest(SIGNING_SECRET, timestamp, body),
       };
       const first = opts.slot ?? next++ % cluster.webs.length;
-      return deliver(body, headers, first);
+      const started = performance.now();
+      return deliver(body, headers, first).then((outcome) => ({
+        ...outcome,
+        ms: Math.round(performance.now() - started),
+      }));
     },
   };
 }

@@ -1,30 +1,16 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
+import type { FileUploadPayload } from '../db/stores/outbox-store.ts';
 
 // Uploading a file (a chart PNG) the way Slack's files.uploadV2 does it, as three steps
 // (https://docs.slack.dev/reference/methods/files.getUploadURLExternal and …/files.completeUploadExternal):
 //   1. files.getUploadURLExternal { filename, length, alt_txt } → { upload_url, file_id }
 //   2. POST the bytes to upload_url (raw bytes; Slack answers HTTP 200 when it has them)
 //   3. files.completeUploadExternal { files: [{ id, title }], channel_id, initial_comment?, thread_ts? }
-// An outbox row of method `files.uploadV2` carries the PNG as base64 with the file's name, title and alt
-// text; the outbox sender hands such rows here instead of calling one Web API method. Slack discards an
-// upload that is never completed, and completes an upload only once, so a retry starts again at step 1: an
+// An outbox row of method `files.uploadV2` (FILE_UPLOAD_METHOD, queued by the insight charts) carries the PNG as
+// base64 with the file's name, title and alt text (FileUploadPayload: both are the outbox protocol's, in
+// outbox-store.ts); the outbox sender hands such rows here instead of calling one Web API method. Slack discards
+// an upload that is never completed, and completes an upload only once, so a retry starts again at step 1: an
 // answer lost after step 3 can show a chart twice (never lose one), as the README's reliability notes say.
-
-/** The outbox method name of a file upload (the SDK's name for the three-step flow). */
-export const FILE_UPLOAD_METHOD = 'files.uploadV2';
-
-export interface FileUploadPayload {
-  /** Channel id, or a user id (the sender opens the DM first). */
-  channel: string;
-  filename: string;
-  title: string;
-  /** Screen-reader description (Slack: at most 1,000 characters). */
-  alt_txt: string;
-  /** The file's bytes, base64. */
-  content_base64: string;
-  initial_comment?: string;
-  thread_ts?: string;
-}
 
 /** Classified by the outbox sender like the Web API's own HTTP errors (a 4xx fails, a 5xx is retried). */
 export class UploadHttpError extends Error {
