@@ -76,7 +76,7 @@ function compile(files, { rootDir, outDir, outputOf, options }) {
     const file = resolve(sourceFile.fileName);
     const literal = (node) =>
       node && ts.isStringLiteral(node) && isRelative(node.text)
-        ? ctx.factory.createStringLiteral(target(file, node.text))
+        ? ctx.factory.createStringLiteral(target(file, node.text), true)
         : node;
     const visit = (node) => {
       if (ts.isImportDeclaration(node) && literal(node.moduleSpecifier) !== node.moduleSpecifier) {
