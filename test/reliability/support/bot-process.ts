@@ -87,7 +87,8 @@ export interface SpawnedProcess {
 
 /**
  * Starts `node --import tsx <args>` in the repository with `env`, and waits until `/healthz` on `port` answers
- * 200; fails with the process's output when it exits first or is not healthy within `timeoutMs`.
+ * 200; fails with the process's output when it exits first or is not healthy within `timeoutMs`. `nodeArgs`
+ * replaces `--import tsx` (`[]` for compiled JavaScript), `cwd` the repository.
  */
 export async function spawnUntilHealthy(opts: {
   args: string[];
@@ -96,9 +97,11 @@ export async function spawnUntilHealthy(opts: {
   name: string;
   timeoutMs: number;
   stepMs: number;
+  nodeArgs?: string[];
+  cwd?: string;
 }): Promise<SpawnedProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...opts.args], {
-    cwd: REPO_ROOT,
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? ['--import', 'tsx']), ...opts.args], {
+    cwd: opts.cwd ?? REPO_ROOT,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
