@@ -6,8 +6,9 @@ import { createSlackRequester, type SlackRequester } from '../../../src/dev/slac
 import { SIGNING_SECRET } from '../../helpers/harness.ts';
 import { RELIABILITY_DIR } from './figures.ts';
 
-// The bot as its own process (`node --import tsx src/main.ts`, exactly what `npm start` runs), configured
-// through the environment, so that scenarios can kill -9 it or send it SIGTERM.
+// The bot as its own process (`node --import tsx src/main.ts`: what `npm start` runs, from the sources rather
+// than the build, so that no scenario runs a stale dist/), configured through the environment, so that
+// scenarios can kill -9 it or send it SIGTERM. test/deploy/build.test.ts starts the compiled build.
 
 export const REPO_ROOT = join(RELIABILITY_DIR, '..', '..');
 export const BOT_TOKEN = 'xoxb-test';
