@@ -4,12 +4,13 @@
 // loader thread (README → "Production guide").
 //
 //   node scripts/build.mjs                 src/ → dist/
-//   node scripts/build.mjs --out <root>    src/ → <root>/dist/ (test/deploy/build.test.ts builds an image-like tree)
+//   node scripts/build.mjs --out <root>    into <root>/dist/ (and <root>/bench/.build/): test/deploy/build.test.ts
 //   node scripts/build.mjs --bench         also the benchmark's bot and bare Bolt children → bench/.build/
 //
 // Each file is transpiled from its own syntax by TypeScript (tsconfig.json's options, no imports resolved and
-// no type checker: isolatedModules and verbatimModuleSyntax make that exactly what a checked emit produces). Types are not checked here: that is `npm run typecheck`. Relative imports are rewritten to
-// the compiled file they name (`./app.ts` → `./app.js`; from bench/.build, `../src/app.ts` →
+// no type checker: isolatedModules and verbatimModuleSyntax make that exactly what a checked emit produces).
+// Types are not checked here: that is `npm run typecheck`. Relative imports are rewritten to the compiled file
+// they name (`./app.ts` → `./app.js`; from bench/.build, `../src/app.ts` →
 // `../../dist/app.js`). dist/ keeps src/'s layout at the same depth below the repository, so what the code
 // finds relative to its own file (`../../migrations/sqlite`, `../../package.json`, the example config)
 // resolves from dist/ exactly as from src/.
@@ -161,7 +162,7 @@ export function build({ outRoot = ROOT, bench = false } = {}) {
   const srcDir = join(ROOT, 'src');
   const distDir = join(outRoot, 'dist');
   const benchDir = join(ROOT, 'bench');
-  const benchOut = join(benchDir, '.build');
+  const benchOut = join(outRoot, 'bench', '.build');
   const outputOf = (file) => {
     const js = file.replace(/\.ts$/, '.js');
     if (file.startsWith(srcDir + sep)) return join(distDir, relative(srcDir, js));
