@@ -185,6 +185,32 @@ describe('the compiled CLI, without src/ or tsx', () => {
   });
 });
 
+describe('the CLI in a development checkout (src/ and tsx beside the build)', () => {
+  it('runs a source file edited after the build, through tsx, rather than the stale build', () => {
+    cpSync(SRC, join(tree, 'src'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules/tsx'), join(tree, 'node_modules/tsx'));
+    const help = join(tree, 'src/cli/help-text.ts');
+    try {
+      const before = foothold(['help']);
+      expect(before.err).toBe('');
+      expect(before.out).toMatch(/^usage: foothold <command> \[options\] +\(from a checkout:/);
+      writeFileSync(
+        help,
+        readFileSync(help, 'utf8').replace('(from a checkout:', '(from an edited checkout:'),
+      );
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(help, later, later);
+      const after = foothold(['help']);
+      expect(after.err).toBe('');
+      expect(after.code).toBe(0);
+      expect(after.out).toMatch(/^usage: foothold <command> \[options\] +\(from an edited checkout:/);
+    } finally {
+      rmSync(join(tree, 'src'), { recursive: true, force: true });
+      rmSync(join(tree, 'node_modules/tsx'));
+    }
+  });
+});
+
 describe('the compiled bot (node dist/main.js), without src/ or tsx', () => {
   let standIn: SlackStandIn;
   let bot: SpawnedProcess | null = null;
