@@ -14,7 +14,8 @@
 #   docker run … foothold foothold worker    # outbox sender and scheduled jobs only
 #   docker run --rm … foothold foothold db migrate   (or any other CLI command: `foothold help`)
 #
-# There is no build step: tsx (a runtime dependency) runs the TypeScript sources as they are.
+# The TypeScript is compiled in a build stage (`npm run build`: src/ → dist/, plain ES modules with source maps);
+# the image runs the JavaScript with plain Node, without tsx or the compiler.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -29,6 +30,17 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
   && npm cache clean --force
 
+# ---- build: src/ → dist/ (scripts/build.mjs, with TypeScript from the devDependencies). Transpiling needs no
+# native module built, so no install scripts run here.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN npm run build
+
 # ---- runtime: no compiler, the code owned by root and read-only to the process, which runs as `node`.
 FROM ${NODE_IMAGE} AS runtime
 # pg_dump and pg_restore, which `foothold db backup` / `db restore` use on PostgreSQL. Debian bookworm ships
@@ -42,13 +54,13 @@ ENV NODE_ENV=production \
   FOOTHOLD_CONFIG=/app/foothold.config.json
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json package-lock.json tsconfig.json foothold.config.example.json ./
+COPY --from=build /app/dist ./dist
+COPY package.json package-lock.json foothold.config.example.json ./
 COPY bin ./bin
 COPY migrations ./migrations
-COPY src ./src
-# `foothold <command>` on the PATH. The SQLite data folder is the only place the process writes besides /tmp
-# (tsx's transform cache: with a read-only root filesystem, mount a tmpfs there), private to it (0700) like
-# the folder Foothold creates itself.
+# `foothold <command>` on the PATH (bin/foothold.js runs dist/cli/main.js). The SQLite data folder is the only
+# place the process writes, private to it (0700) like the folder Foothold creates itself; with a read-only root
+# filesystem, mount a tmpfs on /tmp for what the libraries may put there.
 RUN ln -s /app/bin/foothold.js /usr/local/bin/foothold \
   && mkdir -p /app/data \
   && chown node:node /app/data \
@@ -63,5 +75,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # `npm start` without npm and a shell in between: SIGTERM (docker stop) reaches Foothold itself, which finishes
 # the requests and deliveries in flight and closes the database. Under `npm start` as PID 1 the signal stops
-# at npm's shell and the container is killed at the end of the stop timeout instead.
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# at npm's shell and the container is killed at the end of the stop timeout instead. Stack traces name
+# dist/'s files, one for each source file; `-e NODE_OPTIONS=--enable-source-maps` maps them to the TypeScript
+# (it costs memory once stacks are printed: see README → "Benchmarks", B6).
+CMD ["node", "dist/main.js"]

@@ -368,8 +368,9 @@ export function eqlBuilder(program: BenchProgram, triggers: TriggerPool) {
 }
 
 /**
- * Starts the bare Bolt app and Foothold side by side, as B1, B2 and B6 run them: each under tsx in its own
- * process, the same signing secret, token and Slack stand-in, Foothold on a fresh copy of `dbSource`.
+ * Starts the bare Bolt app and Foothold side by side, as B1, B2 and B6 run them: each compiled (scripts/build.mjs)
+ * and run by plain Node in its own process, as production runs the bot (lib.ts: COMPILED), the same signing
+ * secret, token and Slack stand-in, Foothold on a fresh copy of `dbSource`.
  */
 export async function startBoth(o: {
   dataDir: string;

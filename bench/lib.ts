@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks: summaries (median, min–max), figures with their baseline and target, the
 // table, machine facts, and child processes (the apps under load run in their own processes).
 
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -128,8 +128,32 @@ export interface Child<Ready> {
 }
 
 /**
- * Runs a TypeScript file of bench/ in its own Node process (tsx as the loader, as `npm start` runs the bot)
- * and waits for its `{ type: 'ready' }` message.
+ * The children that run the code under measurement, and the compiled files plain Node runs in their place: the
+ * bot and the bare Bolt app (B1, B2, B6, B7) and the shipped entry points (B10), as production runs them
+ * (`node dist/main.js`, README → "Production guide"), so that no figure includes tsx's loader. The other
+ * children (the Slack stand-in, import and CRM workers) stay TypeScript under tsx. FOOTHOLD_BENCH_TSX=1 runs
+ * these under tsx too, to compare.
+ */
+const COMPILED: Record<string, string> = {
+  './serve-foothold.ts': './.build/serve-foothold.js',
+  './bare-bolt.ts': './.build/bare-bolt.js',
+  '../src/main.ts': '../dist/main.js',
+  '../src/cli/main.ts': '../dist/cli/main.js',
+};
+let built = false;
+
+/** `npm run build` with the benchmark's children (scripts/build.mjs --bench), once per benchmark process. */
+export function buildOnce(): void {
+  if (built) return;
+  execFileSync(process.execPath, [new URL('../scripts/build.mjs', import.meta.url).pathname, '--bench'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  built = true;
+}
+
+/**
+ * Runs a file of bench/ in its own Node process and waits for its `{ type: 'ready' }` message: compiled with
+ * plain Node for the apps under measurement (COMPILED), else TypeScript with tsx as the loader.
  */
 export async function startChild<Ready>(
   file: string,
@@ -144,8 +168,10 @@ export async function startChild<Ready>(
     waitReady?: () => Promise<Ready>;
   } = {},
 ): Promise<Child<Ready>> {
-  const proc = fork(new URL(file, import.meta.url).pathname, args, {
-    execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+  const compiled = process.env.FOOTHOLD_BENCH_TSX === '1' ? undefined : COMPILED[file];
+  if (compiled) buildOnce();
+  const proc = fork(new URL(compiled ?? file, import.meta.url).pathname, args, {
+    execArgv: [...(compiled ? [] : ['--import', 'tsx']), ...(options.execArgv ?? [])],
     stdio: ['ignore', options.stdout ?? 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...options.env },
   });

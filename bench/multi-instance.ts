@@ -1,9 +1,9 @@
 // B10 (issue 12): modal submissions against Foothold as it is deployed, each setup in its own real processes,
 // every one beside the bare Bolt app measured in the same slot of the same run:
 //
-//   sqlite   1 `npm start` on SQLite (`node --import tsx src/main.ts`, both roles in one process)
+//   sqlite   1 `npm start` on SQLite (`node dist/main.js`, the compiled build, both roles in one process)
 //   pg       1 `npm start` on PostgreSQL
-//   split    1 `foothold web` + 1 `foothold worker` on PostgreSQL (`node --import tsx src/cli/main.ts web|worker`)
+//   split    1 `foothold web` + 1 `foothold worker` on PostgreSQL (`node dist/cli/main.js web|worker`)
 //   web3     3 `foothold web` + 1 `foothold worker` on PostgreSQL, the load spread round-robin over the 3 webs
 //
 // PostgreSQL is a throwaway cluster (bin/pg-test-cluster) that this benchmark starts and removes itself; every

@@ -9,6 +9,7 @@ import { parseEnv as parseDotEnv } from 'node:util';
 import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 import { envSchema, parseEnv } from '../../src/config/env.ts';
+import { dockerStages } from './dockerfile.ts';
 import { parseYamlSubset, YamlSubsetError, type YamlValue } from './yaml-subset.ts';
 
 // The deployment files (Dockerfile, .dockerignore, compose.yaml, .env.example, deploy/*.service) against the code
@@ -170,7 +171,7 @@ describe('compose.yaml', () => {
     expect(url.pathname).toBe(`/${pg.POSTGRES_DB}`);
     expect(String(env.DATABASE_URL)).toContain(`:${passwordRef}@`);
     expect(Object.keys(env).every((k) => FOOTHOLD_SETTINGS.has(k))).toBe(true);
-    // Hardened: a read-only root with a tmpfs for tsx's cache, no capabilities.
+    // Hardened: a read-only root with a tmpfs on /tmp, no capabilities.
     expect(s.read_only).toBe(true);
     expect(s.tmpfs).toContain('/tmp');
     expect(s.cap_drop).toEqual(['ALL']);
@@ -201,37 +202,6 @@ describe('compose.yaml', () => {
 
 // ---------------------------------------------------------------------------------------------------------
 // Dockerfile and .dockerignore
-
-interface Instruction {
-  op: string;
-  args: string;
-}
-
-/** Instructions with continuation lines joined and comments dropped, split into stages at each FROM. */
-function dockerStages(text: string): { from: string; name?: string; instructions: Instruction[] }[] {
-  const joined = text
-    .split('\n')
-    .filter((l) => !/^\s*#/.test(l))
-    .join('\n')
-    .replace(/\\\n/g, ' ');
-  const args = new Map<string, string>();
-  const stages: { from: string; name?: string; instructions: Instruction[] }[] = [];
-  for (const line of joined.split('\n')) {
-    const m = /^\s*([A-Z]+)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    const op = m[1] as string;
-    const rest = (m[2] as string).trim();
-    if (op === 'ARG' && stages.length === 0) {
-      const [k, v] = rest.split('=');
-      args.set(k as string, v ?? '');
-    } else if (op === 'FROM') {
-      const [image, , name] = rest.split(/\s+/);
-      const from = (image as string).replace(/\$\{(\w+)\}/g, (_, k: string) => args.get(k) ?? '');
-      stages.push({ from, ...(name ? { name } : {}), instructions: [] });
-    } else stages.at(-1)?.instructions.push({ op, args: rest });
-  }
-  return stages;
-}
 
 const dockerfile = dockerStages(read('Dockerfile'));
 const runtime = dockerfile.at(-1) as (typeof dockerfile)[number];
@@ -275,11 +245,27 @@ describe('Dockerfile', () => {
 
   it("starts what `npm start` starts, in exec form so SIGTERM reaches Foothold's own handler", () => {
     const cmd = JSON.parse(ops('CMD')[0]?.args ?? 'null') as string[];
-    const start = packageJson.scripts.start as string; // "tsx src/main.ts"
-    expect(start).toMatch(/^tsx /);
-    expect(cmd).toEqual(['node', '--import', 'tsx', ...start.split(' ').slice(1)]);
-    expect(Object.keys(packageJson.dependencies)).toContain('tsx');
+    const start = packageJson.scripts.start as string; // "node dist/main.js"
+    expect(start).toBe('node dist/main.js');
+    expect(cmd).toEqual(start.split(' '));
     expect(read('src/main.ts')).toMatch(/process\.on\('SIGTERM'/);
+  });
+
+  it('runs the build, compiled in a stage of its own, with plain Node: no tsx in the image', () => {
+    const build = dockerfile.find((s) =>
+      s.instructions.some((i) => i.op === 'RUN' && /npm run build\b/.test(i.args)),
+    );
+    expect(build?.name).toBeDefined();
+    expect(build).not.toBe(runtime);
+    const copies = (build?.instructions ?? []).filter((i) => i.op === 'COPY').map((i) => i.args);
+    expect(copies).toEqual(expect.arrayContaining(['scripts ./scripts', 'src ./src']));
+    expect(ops('COPY').map((c) => c.args)).toContain(`--from=${build?.name} /app/dist ./dist`);
+    expect(packageJson.scripts.build).toBe('node scripts/build.mjs');
+    // `npm start` builds first in a checkout; the image and the units run dist/ as it was built.
+    expect(packageJson.scripts.prestart).toMatch(/^npm run build\b/);
+    expect(Object.keys(packageJson.dependencies)).not.toContain('tsx');
+    expect(Object.keys(packageJson.devDependencies)).toEqual(expect.arrayContaining(['tsx', 'typescript']));
+    expect(ops('COPY').some((c) => /^src\b/.test(c.args))).toBe(false);
   });
 
   it('exposes the default PORT and keeps DATABASE_PATH in the volume', () => {
@@ -379,8 +365,17 @@ function runtimeGraph(entries: string[]): { files: Set<string>; packages: Map<st
 }
 
 describe('the image holds what the runtime loads', () => {
-  // `npm start` (the image's CMD) and the CLI (`foothold web`, `foothold worker`, every command).
-  const graph = runtimeGraph(['src/main.ts', 'bin/foothold.js']);
+  // The sources of what the image runs compiled (dist/): `npm start` (its CMD) and the CLI, which
+  // bin/foothold.js loads (`foothold web`, `foothold worker`, every command).
+  const graph = runtimeGraph(['src/main.ts', 'src/cli/main.ts', 'src/config/dotenv.ts']);
+
+  it('has bin/foothold.js import no package but tsx, its fallback in a checkout without a build', () => {
+    const bin = runtimeGraph(['bin/foothold.js']);
+    expect([...bin.packages.keys()]).toEqual(['tsx']);
+    expect(read('bin/foothold.js')).toMatch(
+      /try \{\s*const \{ register \} = await import\('tsx\/esm\/api'\)/,
+    );
+  });
 
   it('imports only packages `npm ci --omit=dev` installs', () => {
     expect(graph.packages.size).toBeGreaterThan(5);
@@ -393,17 +388,18 @@ describe('the image holds what the runtime loads', () => {
     expect(missing).toEqual([]);
   });
 
-  it('reaches only files the Dockerfile copies (and the migrations and example config they read)', () => {
+  it('reaches only files the Dockerfile copies, src/ as dist/ (and the migrations and example config they read)', () => {
     const copied = ops('COPY')
       .filter((c) => !c.args.startsWith('--from='))
       .flatMap((c) => c.args.split(/\s+/).slice(0, -1));
+    const compiled = ops('COPY').some((c) => /^--from=\S+ \/app\/dist \.\/dist$/.test(c.args));
     expect(graph.files.size).toBeGreaterThan(100);
     for (const file of graph.files) {
       const rel = relative(ROOT, file);
-      expect(
-        copied.some((c) => rel === c || rel.startsWith(`${c}${sep}`)),
-        `${rel} is loaded at runtime but not copied`,
-      ).toBe(true);
+      const inImage = rel.startsWith(`src${sep}`)
+        ? compiled
+        : copied.some((c) => rel === c || rel.startsWith(`${c}${sep}`));
+      expect(inImage, `${rel} is loaded at runtime but not copied`).toBe(true);
       expect(existsSync(file), `${rel} does not exist`).toBe(true);
     }
     // Read as files rather than imported: src/db/connection.ts (MIGRATIONS_DIR) and the playground's example.
@@ -488,7 +484,7 @@ function unitFile(path: string): Map<string, string[]> {
 
 describe('systemd units', () => {
   const units = {
-    'deploy/foothold.service': { exec: `/usr/bin/node --import tsx ${packageJson.scripts.start?.slice(4)}` },
+    'deploy/foothold.service': { exec: `/usr/bin/${packageJson.scripts.start}` }, // node dist/main.js
     'deploy/foothold@.service': { exec: '/usr/bin/node bin/foothold.js %i' },
   };
 
@@ -502,7 +498,7 @@ describe('systemd units', () => {
     expect(one('NoNewPrivileges')).toBe('yes');
     expect(one('ProtectSystem')).toBe('strict');
     expect(one('ReadWritePaths')).toBe(`/var/lib/${one('StateDirectory')}`);
-    expect(one('PrivateTmp')).toBe('yes'); // tsx's cache, with the rest of the filesystem read-only
+    expect(one('PrivateTmp')).toBe('yes'); // with the rest of the filesystem read-only
     expect(one('CapabilityBoundingSet')).toBe('');
     // V8 writes and runs its compiled code: Node cannot start with it.
     expect(one('MemoryDenyWriteExecute') ?? 'no').toBe('no');

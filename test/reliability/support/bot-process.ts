@@ -6,8 +6,9 @@ import { createSlackRequester, type SlackRequester } from '../../../src/dev/slac
 import { SIGNING_SECRET } from '../../helpers/harness.ts';
 import { RELIABILITY_DIR } from './figures.ts';
 
-// The bot as its own process (`node --import tsx src/main.ts`, exactly what `npm start` runs), configured
-// through the environment, so that scenarios can kill -9 it or send it SIGTERM.
+// The bot as its own process (`node --import tsx src/main.ts`: what `npm start` runs, from the sources rather
+// than the build, so that no scenario runs a stale dist/), configured through the environment, so that
+// scenarios can kill -9 it or send it SIGTERM. test/deploy/build.test.ts starts the compiled build.
 
 export const REPO_ROOT = join(RELIABILITY_DIR, '..', '..');
 export const BOT_TOKEN = 'xoxb-test';
@@ -87,7 +88,8 @@ export interface SpawnedProcess {
 
 /**
  * Starts `node --import tsx <args>` in the repository with `env`, and waits until `/healthz` on `port` answers
- * 200; fails with the process's output when it exits first or is not healthy within `timeoutMs`.
+ * 200; fails with the process's output when it exits first or is not healthy within `timeoutMs`. `nodeArgs`
+ * replaces `--import tsx` (`[]` for compiled JavaScript), `cwd` the repository.
  */
 export async function spawnUntilHealthy(opts: {
   args: string[];
@@ -96,9 +98,11 @@ export async function spawnUntilHealthy(opts: {
   name: string;
   timeoutMs: number;
   stepMs: number;
+  nodeArgs?: string[];
+  cwd?: string;
 }): Promise<SpawnedProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...opts.args], {
-    cwd: REPO_ROOT,
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? ['--import', 'tsx']), ...opts.args], {
+    cwd: opts.cwd ?? REPO_ROOT,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
