@@ -126,7 +126,7 @@ describe('npm run build', () => {
     );
     // The benchmark's bot runs the build, not a copy of its own (--bench).
     expect(readFileSync(join(tree, 'bench/.build/serve-foothold.js'), 'utf8')).toContain(
-      "import { createFoothold } from '../../dist/app.js';",
+      "import { startFoothold } from '../../dist/main.js';",
     );
   });
 });
