@@ -1,10 +1,9 @@
 // Foothold as `npm start` runs it (src/main.ts: settings from the environment, the program config file, the
-// database migrated, then startFoothold: on SQLite the web role here and the worker role, with the outbox sender
-// and the scheduled jobs, in a worker thread), in a child process of the benchmark. With FOOTHOLD_WORKER_THREAD=off
-// (B2's one-thread row) the scheduled jobs run on the request thread and are stopped once the bot is up, so that a
-// cron tick (the SLA job every 15 minutes, expiry hourly) landing in a load run does not become noise in B1/B2; in
-// the thread they stay on (a tick there costs the other core, not this one). Tells the parent its port over IPC
-// once `/healthz` would answer 200.
+// database migrated, then startFoothold), in a child process of the benchmark. By default the scheduled jobs run
+// on the request thread and are stopped once the bot is up, so that a cron tick (the SLA job every 15 minutes,
+// expiry hourly) landing in a load run does not become noise in B1/B2. With FOOTHOLD_WORKER_THREAD=on they run in
+// the worker thread with the outbox sender and stay on (a tick there costs the other core). Tells the parent its
+// port over IPC once `/healthz` would answer 200.
 
 import { databaseOptions, parseEnv } from '../src/config/env.ts';
 import { loadProgramConfig } from '../src/config/program-config.ts';

@@ -151,8 +151,8 @@ export interface RunningFoothold {
 }
 
 /**
- * Starts the roles on an open database. On SQLite with both roles the worker role runs in a worker thread
- * (src/worker-thread.ts; FOOTHOLD_WORKER_THREAD=off keeps it on this thread); `onCrash` is called if that thread
+ * Starts the roles on an open database. On SQLite with both roles and FOOTHOLD_WORKER_THREAD=on, the worker role
+ * runs in a worker thread (src/worker-thread.ts); `onCrash` is called if that thread
  * ends on its own. A StartupError leaves nothing running.
  */
 export async function startFoothold(options: {

@@ -5,9 +5,10 @@ import { loadProgramConfig } from './config/program-config.ts';
 import { closeDb, openDb } from './db/connection.ts';
 import { createLogger, type Logger } from './logger.ts';
 
-// `npm start` on SQLite runs the worker role (outbox sender, CRM write-back, scheduled jobs) in a worker thread
-// beside the web role, so sending Slack messages, writing back to the CRM and rendering digests never hold up
-// an acknowledgement: they take about half the CPU a submission costs in one thread. The thread opens its own
+// With FOOTHOLD_WORKER_THREAD=on, `npm start` on SQLite runs the worker role (outbox sender, CRM write-back,
+// scheduled jobs) in a worker thread beside the web role, so sending Slack messages, writing back to the CRM and
+// rendering digests never hold up an acknowledgement (they take about half the CPU a submission costs). It is
+// off by default: a second isolate costs ~45 MiB, and on two cores shared with the load it did not raise B2. The thread opens its own
 // connection to the same file (SQLite's locks arbitrate the writes, its busy timeout waits for the other
 // connection's transaction) inside the one process that holds the file's process lock. Both sides of the
 // protocol are here: the host (the web role's process) and the thread's entry.

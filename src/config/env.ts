@@ -131,14 +131,15 @@ export const envSchema = z
     WORKER_HEALTH_PORT: z.preprocess(blankToUndefined, portNumber.optional()),
     ...databaseEnvShape,
     /**
-     * `npm start` on SQLite runs the outbox sender and the jobs in a worker thread (on, the default); `off` runs
-     * them on the thread that answers Slack (for a machine with one core, or to debug).
+     * `npm start` on SQLite: `on` runs the outbox sender, the CRM write-back and the jobs in a worker thread, so
+     * heavy job work (a digest for many partners) never delays an acknowledgement; `off` (the default) keeps
+     * them on the thread that answers Slack, which costs less memory and CPU (README, Benchmarks: B2 and B6).
      */
     FOOTHOLD_WORKER_THREAD: z.preprocess(
       blankToUndefined,
       z
-        .enum(['on', 'off'], { message: 'expected on (the default) or off' })
-        .default('on')
+        .enum(['on', 'off'], { message: 'expected on or off (the default)' })
+        .default('off')
         .transform((v) => v === 'on'),
     ),
     FOOTHOLD_CONFIG: z.preprocess(blankToUndefined, z.string().default('./foothold.config.json')),

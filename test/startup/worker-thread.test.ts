@@ -7,9 +7,9 @@ import { type BotProcess, startBot } from '../reliability/support/bot-process.ts
 import { ORGS, partnerPerson, programStandIn, writeProgramConfig } from '../reliability/support/program.ts';
 import { submissionPayload, waitUntil } from '../reliability/support/slack-world.ts';
 
-// `npm start` on SQLite runs the worker role (outbox sender, CRM write-back, jobs) in a worker thread beside the
-// web role (src/worker-thread.ts); FOOTHOLD_WORKER_THREAD=off keeps everything on one thread. Either way every
-// acknowledged submission's messages are delivered, and SIGTERM stops both cleanly.
+// With FOOTHOLD_WORKER_THREAD=on, `npm start` on SQLite runs the worker role (outbox sender, CRM write-back, jobs)
+// in a worker thread beside the web role (src/worker-thread.ts); by default everything runs on one thread. Either
+// way every acknowledged submission's messages are delivered, and SIGTERM stops both cleanly.
 
 let standIn: SlackStandIn;
 let dir: string;
@@ -57,9 +57,9 @@ async function runOnce(name: string, env: Record<string, string>) {
   return { exit, logs, posted: posted() };
 }
 
-describe('the worker role in a thread (npm start on SQLite)', () => {
-  it('sends from a worker thread, and SIGTERM stops both threads cleanly', async () => {
-    const { exit, logs, posted } = await runOnce('threaded', {});
+describe('FOOTHOLD_WORKER_THREAD (npm start on SQLite)', () => {
+  it('on: sends from a worker thread, and SIGTERM stops both threads cleanly', async () => {
+    const { exit, logs, posted } = await runOnce('threaded', { FOOTHOLD_WORKER_THREAD: 'on' });
     expect(exit.code).toBe(0);
     expect(posted).toBeGreaterThanOrEqual(6);
     expect(
@@ -70,8 +70,8 @@ describe('the worker role in a thread (npm start on SQLite)', () => {
     expect(logs.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual([]);
   });
 
-  it('FOOTHOLD_WORKER_THREAD=off runs both roles on one thread', async () => {
-    const { exit, logs, posted } = await runOnce('single', { FOOTHOLD_WORKER_THREAD: 'off' });
+  it('by default both roles run on one thread', async () => {
+    const { exit, logs, posted } = await runOnce('single', {});
     expect(exit.code).toBe(0);
     expect(posted).toBeGreaterThanOrEqual(6);
     expect(logs.some((l) => l.thread === 'worker')).toBe(false);
