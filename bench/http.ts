@@ -600,7 +600,6 @@ export async function runHttpBench(o: HttpBenchOptions): Promise<HttpBenchResult
     );
   }
   for (const c of o.submitConnections) {
-    const at50 = c === 50;
     figures.push(
       figure({
         id: 'B2',
@@ -637,8 +636,9 @@ export async function runHttpBench(o: HttpBenchOptions): Promise<HttpBenchResult
         value: s(`b2:${c}:foothold:p99`),
         baseline: s(`b2:${c}:bare:p99`),
         baselineName: 'bare Bolt',
-        target: at50 ? '< 50 ms' : '(context)',
-        ...(at50 ? { check: (v: Summary) => v.median < 50 } : {}),
+        // A closed loop of 50 connections measures the queue at saturation; issue 12's target is the p99 at a
+        // steady 50 submissions a second (below).
+        target: '(context)',
       }),
     );
   }
@@ -661,7 +661,9 @@ export async function runHttpBench(o: HttpBenchOptions): Promise<HttpBenchResult
           value: s(`b2s:${c}:foothold:p99`),
           baseline: s(`b2s:${c}:bare:p99`),
           baselineName: 'bare Bolt',
-          target: '(context: < 50 ms)',
+          // The target as issue 12 states it: p99 < 50 ms at 50 submissions/s (the quick run offers less).
+          target: o.offeredRate === 50 ? '< 50 ms' : '(context: < 50 ms at 50/s)',
+          ...(o.offeredRate === 50 ? { check: (v: Summary) => v.median < 50 } : {}),
         }),
       );
     }
