@@ -207,8 +207,11 @@ export async function startFoothold(options: {
     foothold,
     port,
     async stop() {
-      await foothold.stop();
-      await thread?.stop();
+      try {
+        await foothold.stop();
+      } finally {
+        await thread?.stop();
+      }
     },
   };
 }

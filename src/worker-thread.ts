@@ -1,8 +1,8 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { createFoothold, type HomeIds, StartupError } from './app.ts';
+import { createFoothold, type Foothold, type HomeIds, StartupError } from './app.ts';
 import { deploymentSecrets, parseEnv } from './config/env.ts';
 import { loadProgramConfig } from './config/program-config.ts';
-import { closeDb, openDb } from './db/connection.ts';
+import { closeDb, type Db, openDb } from './db/connection.ts';
 import { createLogger, type Logger } from './logger.ts';
 
 // With FOOTHOLD_WORKER_THREAD=on, `npm start` on SQLite runs the worker role (outbox sender, CRM write-back,
@@ -86,11 +86,18 @@ export function startWorkerThread(options: {
       if (m.type === 'ready') {
         started = true;
         resolve(handle);
-      } else if (m.type === 'failed') reject(new StartupError(m.message));
+      } else if (m.type === 'failed') {
+        // Whatever the thread had started goes with it.
+        stopping = true;
+        void worker.terminate();
+        reject(new StartupError(m.message));
+      }
     });
     worker.on('error', (err) => {
-      if (!started) reject(err);
-      else options.logger.error({ err }, 'the worker thread failed');
+      if (started) return options.logger.error({ err }, 'the worker thread failed');
+      stopping = true;
+      void worker.terminate();
+      reject(err);
     });
     worker.on('exit', (code) => {
       if (!started) reject(new StartupError(`the worker thread exited during start-up (code ${code})`));
@@ -104,6 +111,8 @@ async function runThread(data: ThreadData): Promise<void> {
   const port = parentPort;
   if (!port) return;
   const send = (m: FromThread) => port.postMessage(m);
+  let db: Db | null = null;
+  let foothold: Foothold | null = null;
   try {
     const env = parseEnv(process.env);
     const config = loadProgramConfig(env.FOOTHOLD_CONFIG);
@@ -112,8 +121,8 @@ async function runThread(data: ThreadData): Promise<void> {
       secrets: deploymentSecrets(env),
     }).child({ thread: 'worker' });
     // The web role migrated and checked the file before starting this thread.
-    const db = openDb(env.DATABASE_PATH, { migrate: false });
-    const foothold = createFoothold({
+    db = openDb(env.DATABASE_PATH, { migrate: false, groupWait: false });
+    const started = createFoothold({
       env,
       config,
       db,
@@ -122,17 +131,19 @@ async function runThread(data: ThreadData): Promise<void> {
       checkedHome: data.home,
       databasePath: env.DATABASE_PATH,
     });
-    await foothold.start();
+    foothold = started;
+    await started.start();
+    const open = db;
     port.on('message', (m: ToThread) => {
       if (m === 'kick') {
-        foothold.sender.kick();
-        foothold.crmWriteBack?.kick();
+        started.sender.kick();
+        started.crmWriteBack?.kick();
       } else if (m === 'stop') {
-        void foothold
+        void started
           .stop()
           .catch((err: unknown) => logger.error({ err }, 'the worker thread did not stop cleanly'))
           .finally(async () => {
-            await closeDb(db).catch(() => undefined);
+            await closeDb(open).catch(() => undefined);
             send({ type: 'stopped' });
             port.close();
           });
@@ -140,6 +151,8 @@ async function runThread(data: ThreadData): Promise<void> {
     });
     send({ type: 'ready' });
   } catch (err) {
+    await foothold?.stop().catch(() => undefined);
+    if (db) await closeDb(db).catch(() => undefined);
     send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
     port.close();
   }

@@ -39,6 +39,12 @@ export interface OpenDbOptions {
    * logs them; CLI commands print them). Default: ignored.
    */
   onWarning?: (line: string) => void;
+  /**
+   * Whether a commit group under load may wait a turn of the event loop for more members (default true). A
+   * second connection to a file another thread also writes (the worker thread) turns it off: there the wait
+   * would hold the write lock while the other thread's BEGIN sleeps in SQLite's busy handler.
+   */
+  groupWait?: boolean;
 }
 
 /** One line naming DATABASE_PATH, what is wrong with it and how to restore it (start-up prints it as is). */
@@ -101,7 +107,7 @@ export function openDb(path: string, options: OpenDbOptions = {}): Db {
   client.pragma('cache_size = -65536');
   const db = drizzle({ client, schema });
   if (options.migrate ?? true) migrate(db, { migrationsFolder: MIGRATIONS_DIR });
-  registerEngine(db, newSqliteEngine(client));
+  registerEngine(db, newSqliteEngine(client, { groupWait: options.groupWait ?? true }));
   return db;
 }
 
@@ -227,12 +233,14 @@ type PostgresEngine = Extract<ReturnType<typeof engineOf>, { kind: 'postgres' }>
 
 async function sqliteTransaction<T>(db: Db, engine: SqliteEngine, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { client } = engine;
-  const depth = engine.depth.getStore();
-  if (depth !== undefined && client.inTransaction) {
+  const ctx = engine.depth.getStore();
+  // Nested only when called from the member running now (a promise a finished member left behind queues anew).
+  if (ctx && ctx.member === engine.current) {
+    if (!client.inTransaction) throw new GroupLost();
     const name = `foothold_sp_${++engine.savepoints}`;
     client.exec(`SAVEPOINT ${name}`);
     try {
-      const result = await engine.depth.run(depth + 1, () => fn(db));
+      const result = await engine.depth.run({ member: ctx.member, depth: ctx.depth + 1 }, () => fn(db));
       client.exec(`RELEASE ${name}`);
       return result;
     } catch (err) {
@@ -244,11 +252,24 @@ async function sqliteTransaction<T>(db: Db, engine: SqliteEngine, fn: (tx: Tx) =
   engine.busy = calledAt - engine.lastCallAt < BUSY_GAP_MS;
   engine.lastCallAt = calledAt;
   return new Promise<T>((resolve, reject) => {
+    const member: GroupMember = {
+      run: async () => undefined,
+      resolve: resolve as (v: unknown) => void,
+      reject,
+    };
     // Bound here, so the callback runs in its caller's async context (request ids in logs), not the drainer's.
-    const run = AsyncResource.bind(() => engine.depth.run(0, () => fn(db)));
-    engine.waiting.push({ run, resolve: resolve as (value: unknown) => void, reject });
+    member.run = AsyncResource.bind(() => engine.depth.run({ member, depth: 0 }, () => fn(db)));
+    engine.waiting.push(member);
     if (!engine.draining) void drainGroups(engine);
   });
+}
+
+/** SQLite rolled the whole transaction back (disk full, I/O error): nothing of the group was committed. */
+class GroupLost extends Error {
+  override name = 'GroupLost';
+  constructor() {
+    super('the transaction was rolled back by SQLite (disk full or I/O error); nothing was committed');
+  }
 }
 
 /**
@@ -264,6 +285,9 @@ async function drainGroups(engine: SqliteEngine): Promise<void> {
   engine.draining = true;
   try {
     while (engine.waiting.length > 0) await runGroup(engine);
+  } catch (err) {
+    // Nothing runGroup does is expected to throw; if it does, no caller is left waiting forever.
+    for (const member of engine.waiting.splice(0)) member.reject(err);
   } finally {
     engine.draining = false;
   }
@@ -284,9 +308,9 @@ interface Settled {
 
 /**
  * Commit groups open on this thread's connections, each with a promise of its end. A group holds its file's write
- * lock across turns of the event loop; another connection of this thread (a CLI command run in-process beside
- * the bot, in tests and tools) waiting for that lock in SQLite's busy handler would block the thread, so the
- * group could never finish. It waits here instead, without blocking.
+ * lock across turns of the event loop; another connection of this thread to the same file (a CLI command run
+ * in-process beside the bot, in tests and tools) waiting for that lock in SQLite's busy handler would block the
+ * thread, so the group could never finish. It waits here instead, without blocking.
  */
 const openGroups = new Map<SqliteEngine, Promise<void>>();
 
@@ -302,13 +326,23 @@ async function runGroup(engine: SqliteEngine): Promise<void> {
   try {
     await runGroupOpen(engine);
   } finally {
+    engine.current = null;
     openGroups.delete(engine);
     endGroup();
   }
 }
 
+/**
+ * An open group on the same file, unless this very call comes from inside one of its members (waiting would then
+ * be a deadlock: that member waits for us; SQLite's busy timeout ends it instead, as it always did).
+ */
 function otherOpenGroup(engine: SqliteEngine): Promise<void> | undefined {
-  for (const [e, done] of openGroups) if (e !== engine && e.client.name === engine.client.name) return done;
+  if (engine.file === null) return undefined;
+  for (const [e, done] of openGroups) {
+    if (e === engine || e.file !== engine.file) continue;
+    if (e.current && e.depth.getStore()?.member === e.current) return undefined;
+    return done;
+  }
   return undefined;
 }
 
@@ -324,30 +358,45 @@ async function runGroupOpen(engine: SqliteEngine): Promise<void> {
   const done: Settled[] = [];
   const started = performance.now();
   const open = () => done.length < GROUP_MAX_MEMBERS && performance.now() - started < GROUP_MAX_MS;
-  while (open()) {
-    // A use case's callback usually finishes within one turn of the event loop (better-sqlite3 is synchronous),
-    // so nobody is waiting yet. Under load (transactions arriving less than BUSY_GAP_MS apart), let the requests
-    // that have arrived meanwhile run up to their own transaction() before committing, once per turn, for as
-    // long as the turn brings new members. Otherwise commit at once: an idle bot never holds the write lock
-    // across a turn of the event loop (where another connection in this thread, a CLI command run in-process,
-    // could wait on it synchronously).
-    if (engine.waiting.length === 0) {
-      if (!engine.busy) break;
-      await yieldToIo();
-    }
-    const member = engine.waiting.shift();
-    if (!member) break;
-    const value = await runMember(client, member);
-    if (value !== FAILED) done.push({ member, value });
-    // An error that SQLite answers by rolling the whole transaction back (disk full, I/O error) took the
-    // group's earlier members' writes with it.
-    if (!client.inTransaction) return failGroup(done, new Error('the transaction was rolled back by SQLite'));
-  }
   try {
+    while (open()) {
+      // A use case's callback usually finishes within one turn of the event loop (better-sqlite3 is synchronous),
+      // so nobody is waiting yet. Under load (transactions arriving less than BUSY_GAP_MS apart), let the
+      // requests that have arrived meanwhile run up to their own transaction() before committing, turn after
+      // turn while turns bring new members (up to GROUP_MAX_MS). Otherwise commit at once: an idle bot never
+      // holds the write lock across a turn of the event loop.
+      if (engine.waiting.length === 0) {
+        if (!engine.groupWait || !engine.busy) break;
+        await yieldToIo();
+      }
+      const member = engine.waiting.shift();
+      if (!member) break;
+      // Something outside transaction() may have failed during the wait and taken the transaction with it: a
+      // SAVEPOINT now would quietly start a new one that the member's RELEASE commits on its own.
+      if (!client.inTransaction) {
+        engine.waiting.unshift(member);
+        throw new GroupLost();
+      }
+      engine.current = member;
+      const value = await runMember(client, member);
+      engine.current = null;
+      if (value !== FAILED) done.push({ member, value });
+      // An error that SQLite answers by rolling the whole transaction back (disk full, I/O error) took the
+      // group's earlier members' writes with it.
+      if (!client.inTransaction) throw new GroupLost();
+    }
     client.exec('COMMIT');
   } catch (err) {
-    if (client.inTransaction) client.exec('ROLLBACK');
-    return failGroup(done, err);
+    engine.current = null;
+    if (client.open && client.inTransaction) {
+      try {
+        client.exec('ROLLBACK');
+      } catch {
+        // The connection is gone; nothing was committed either way.
+      }
+    }
+    for (const { member } of done) member.reject(err);
+    return;
   }
   for (const { member, value } of done) member.resolve(value);
 }
@@ -355,21 +404,24 @@ async function runGroupOpen(engine: SqliteEngine): Promise<void> {
 const FAILED = Symbol('failed');
 const MEMBER_SAVEPOINT = 'foothold_member';
 
+/** Runs one member in its savepoint; resolves to its value, or FAILED once its writes are undone and it is told. */
 async function runMember(client: Database.Database, member: GroupMember): Promise<unknown> {
-  client.exec(`SAVEPOINT ${MEMBER_SAVEPOINT}`);
+  try {
+    client.exec(`SAVEPOINT ${MEMBER_SAVEPOINT}`);
+  } catch (err) {
+    member.reject(err);
+    throw err;
+  }
   try {
     const value = await member.run();
     client.exec(`RELEASE ${MEMBER_SAVEPOINT}`);
     return value;
   } catch (err) {
-    if (client.inTransaction) client.exec(`ROLLBACK TO ${MEMBER_SAVEPOINT}; RELEASE ${MEMBER_SAVEPOINT}`);
     member.reject(err);
+    // Undo its writes; if that fails too (the transaction is gone), the group fails as a whole.
+    if (client.inTransaction) client.exec(`ROLLBACK TO ${MEMBER_SAVEPOINT}; RELEASE ${MEMBER_SAVEPOINT}`);
     return FAILED;
   }
-}
-
-function failGroup(done: readonly Settled[], err: unknown): void {
-  for (const { member } of done) member.reject(err);
 }
 
 async function postgresTransaction<T>(

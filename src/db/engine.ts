@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { realpathSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
@@ -38,7 +39,13 @@ interface SqliteEngine {
   /** When transaction() was last called (performance.now()), and whether calls arrive close together. */
   lastCallAt: number;
   busy: boolean;
-  depth: AsyncLocalStorage<number>;
+  /** Whether a group under load may wait a turn of the event loop for more members (see connection.ts). */
+  groupWait: boolean;
+  /** The member running now, and the file (its real path; null in memory) for groups on other connections. */
+  current: GroupMember | null;
+  file: string | null;
+  /** The member an async context runs in, and its savepoint depth (nested transaction() calls). */
+  depth: AsyncLocalStorage<{ member: GroupMember; depth: number }>;
   savepoints: number;
 }
 
@@ -75,15 +82,22 @@ export function engineKind(handle: object): EngineKind {
   return engineOf(handle).kind;
 }
 
-export function newSqliteEngine(client: Database.Database): SqliteEngine {
+export function newSqliteEngine(
+  client: Database.Database,
+  options: { groupWait?: boolean } = {},
+): SqliteEngine {
+  const name = client.name;
   return {
     kind: 'sqlite',
     client,
+    groupWait: options.groupWait ?? true,
+    current: null,
+    file: name === '' || name === ':memory:' || client.memory ? null : realpathSync(name),
     waiting: [],
     draining: false,
     lastCallAt: Number.NEGATIVE_INFINITY,
     busy: false,
-    depth: new AsyncLocalStorage<number>(),
+    depth: new AsyncLocalStorage<{ member: GroupMember; depth: number }>(),
     savepoints: 0,
   };
 }

@@ -170,4 +170,27 @@ describe('group commit (SQLite)', () => {
     await Promise.all([...first, other]);
     expect(await keys(t.db)).toHaveLength(11);
   });
+
+  it('a transaction a finished member left behind queues anew instead of nesting in whoever runs then', async (ctx) => {
+    const t = await fresh();
+    if (t.engine !== 'sqlite') return ctx.skip();
+    let leftBehind: Promise<unknown> = Promise.resolve();
+    const a = transaction(t.db, async (tx) => {
+      await enqueue(tx, [dm('a')], T0);
+      // Not awaited: it runs while the next member holds the connection.
+      leftBehind = new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
+        transaction(t.db, async (later) => enqueue(later, [dm('c')], T0)),
+      );
+    });
+    const b = transaction(t.db, async (tx) => {
+      await enqueue(tx, [dm('b')], T0);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      throw new Error('b refused');
+    });
+    await a;
+    await expect(b).rejects.toThrow('b refused');
+    await leftBehind;
+    // Nested into b's savepoint, c would have been rolled back with b although its caller heard of success.
+    expect(await keys(t.db)).toEqual(['a', 'c']);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
-import { type Db, one } from '../connection.ts';
+import { type Db, one, transaction } from '../connection.ts';
 import { openInstallation, sealInstallation } from '../installation-secrets.ts';
 import { people, slackInstallations, slackWorkspaces } from '../schema.ts';
 import type { Keyring } from '../secret-box.ts';
@@ -45,10 +45,12 @@ export function createInstallationStore(
         ),
         installedAt: now(),
       };
-      await db
-        .insert(slackInstallations)
-        .values(row)
-        .onConflictDoUpdate({ target: slackInstallations.installKey, set: row });
+      await transaction(db, (tx) =>
+        tx
+          .insert(slackInstallations)
+          .values(row)
+          .onConflictDoUpdate({ target: slackInstallations.installKey, set: row }),
+      );
     },
     async fetchInstallation(query: InstallationQuery<boolean>) {
       const row = await one(

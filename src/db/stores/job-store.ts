@@ -3,7 +3,7 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { OPEN_STATUSES } from '../../core/lifecycle.ts';
 import type { Baseline, MetricLead } from '../../core/metrics.ts';
 import type { GateName, GateOutcome, LeadStatus } from '../../core/types.ts';
-import { affected, type Db, one, type Tx } from '../connection.ts';
+import { affected, type Db, one, type Tx, transaction } from '../connection.ts';
 import {
   baselines,
   gateResults,
@@ -123,10 +123,12 @@ export async function saveTimeZone(
   timeZone: string | null,
   now: number,
 ): Promise<void> {
-  await h
-    .insert(people)
-    .values({ userId, timeZone, timeZoneCheckedAt: now, firstSeenAt: now })
-    .onConflictDoUpdate({ target: people.userId, set: { timeZone, timeZoneCheckedAt: now } });
+  await transaction(h, (tx) =>
+    tx
+      .insert(people)
+      .values({ userId, timeZone, timeZoneCheckedAt: now, firstSeenAt: now })
+      .onConflictDoUpdate({ target: people.userId, set: { timeZone, timeZoneCheckedAt: now } }),
+  );
 }
 
 // ---------------------------------------------------------------- lead facts

@@ -332,7 +332,9 @@ const renewLeaseQuery = prepared((h) =>
 
 /** Extends every lease this sender holds (its calls in flight). Returns how many rows it holds. */
 export async function renewLeases(db: Db, owner: string, until: number): Promise<number> {
-  return renewLeaseQuery(db).run({ owner, until });
+  // In a transaction of its own, like every write: on SQLite a statement outside one would join whatever commit
+  // group is open on the connection and return before its fsync.
+  return transaction(db, (tx) => renewLeaseQuery(tx).run({ owner, until }));
 }
 
 /**
