@@ -252,7 +252,6 @@ export function databaseOptions(env: DatabaseEnv): {
   };
 }
 
-/** The password in DATABASE_URL (scrubbed from the logs by value, like the other secrets). */
 /** The deployment's own secrets, scrubbed by value from every log line whatever logs them. */
 export function deploymentSecrets(env: Env): string[] {
   return [
@@ -267,6 +266,7 @@ export function deploymentSecrets(env: Env): string[] {
   ].filter((s): s is string => Boolean(s));
 }
 
+/** The password in DATABASE_URL (scrubbed from the logs by value, like the other secrets). */
 export function databaseUrlSecrets(url: string | undefined): string[] {
   if (!url || !URL.canParse(url)) return url ? [url] : [];
   const password = new URL(url).password;
