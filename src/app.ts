@@ -144,6 +144,8 @@ export interface Foothold {
   stop(): Promise<void>;
   /** The vendor's home as start() found it (for a worker thread's `checkedHome`). */
   homeIds(): HomeIds;
+  /** `/healthz` answers 503 ("shutting down") from now on, while requests are still served (SHUTDOWN_DRAIN_MS). */
+  beginDrain(): void;
 }
 
 export class StartupError extends Error {
@@ -163,6 +165,7 @@ export function createFoothold(options: FootholdOptions): Foothold {
   const keyring = keyringFromText(env.FOOTHOLD_ENCRYPTION_KEY, env.FOOTHOLD_ENCRYPTION_KEY_PREVIOUS);
   let home: HomeIdentity | null = null;
   let ready = false;
+  let draining = false;
 
   // The sender's own clients: it handles retries and Retry-After itself, so the SDK must not retry too
   // (an SDK retry after a timeout is how a message gets posted twice).
@@ -269,9 +272,11 @@ export function createFoothold(options: FootholdOptions): Foothold {
         // PostgreSQL: the server answers `select 1` within 2 s and is not a read-only standby). The outbox's
         // backlog and failures ride along, so a monitor sees deliveries falling behind even while the process
         // itself is healthy.
-        const probe = ready
-          ? await probeDatabaseWritable(db, databasePath, options.writeProbe)
-          : { ok: false, reason: 'starting up or shutting down' };
+        const probe = draining
+          ? { ok: false, reason: 'shutting down' }
+          : ready
+            ? await probeDatabaseWritable(db, databasePath, options.writeProbe)
+            : { ok: false, reason: 'starting up or shutting down' };
         let outbox: Awaited<ReturnType<typeof outboxHealth>> | null = null;
         // (On PostgreSQL a server that did not answer the probe is not asked again.)
         if (probe.ok || engineKind(db) === 'sqlite') {
@@ -441,6 +446,9 @@ export function createFoothold(options: FootholdOptions): Foothold {
     crmWriteBack,
     deps,
     scheduler,
+    beginDrain() {
+      draining = true;
+    },
     homeIds: () => ({
       teamIds: [...(services.homeTeamIds ?? [])],
       enterpriseIds: [...(services.homeEnterpriseIds ?? [])],

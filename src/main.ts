@@ -125,9 +125,16 @@ export async function serve(roles: FootholdRoles, io: ServeIo): Promise<number> 
   async function shutdown(signal: string, code = 0): Promise<void> {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    const drainMs = roles.web && code === 0 ? env.SHUTDOWN_DRAIN_MS : 0;
+    const force = setTimeout(() => process.exit(1), 10_000 + drainMs).unref();
     try {
+      if (drainMs > 0) {
+        // The load balancer sees /healthz fail and stops sending; requests that still come are served.
+        logger.info({ signal, drainMs }, 'shutting down: draining (/healthz answers 503)');
+        running.foothold.beginDrain();
+        await new Promise((resolve) => setTimeout(resolve, drainMs));
+      }
+      logger.info({ signal }, 'shutting down: finishing in-flight requests');
       await running.stop();
     } finally {
       await closeDb(db).catch(() => undefined);

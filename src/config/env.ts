@@ -142,6 +142,20 @@ export const envSchema = z
         .default('off')
         .transform((v) => v === 'on'),
     ),
+    /**
+     * On SIGTERM, a process with the web role first answers `/healthz` with 503 for this long while it keeps serving
+     * requests, so a load balancer stops sending it traffic before the listener closes (closing it resets the
+     * connections still waiting in the kernel's queue, which a proxy that does not retry a POST shows as an error).
+     */
+    SHUTDOWN_DRAIN_MS: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ message: 'expected milliseconds, such as 5000 (0, the default, closes at once)' })
+        .int('expected whole milliseconds, such as 5000')
+        .min(0, 'expected milliseconds from 0 to 60000')
+        .max(60_000, 'expected milliseconds from 0 to 60000')
+        .default(0),
+    ),
     FOOTHOLD_CONFIG: z.preprocess(blankToUndefined, z.string().default('./foothold.config.json')),
     LOG_FORMAT: z.preprocess(
       blankToUndefined,
