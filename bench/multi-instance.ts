@@ -522,10 +522,13 @@ function instanceFigures(o: InstancesBenchOptions, s: (key: string) => Summary):
       });
     figures.push(
       vsBare(`B2 throughput, ${c} conns`, 'rps', 'req/s', '≥ 0.5× bare Bolt', (_v, r) => r >= 0.5),
-      vsBare(`B2 ack p99, ${c} conns`, 'p99', 'ms', '< 50 ms', (v) => v.median < 50),
+      // Issue 12's latency target is the p99 at a steady 50 submissions/s, not at saturation (as in bench/http.ts).
+      vsBare(`B2 ack p99, ${c} conns`, 'p99', 'ms', '(context)'),
       vsBare(`B2 not acked (Slack shows an error), ${c} conns`, 'failed', '%', '0 %', (v) => v.max === 0),
       vsBare(`B2 ack p50 at ${rate} req/s`, 'steady-p50', 'ms', '(context)'),
-      vsBare(`B2 ack p99 at ${rate} req/s`, 'steady-p99', 'ms', '(context: < 50 ms)'),
+      rate === 50
+        ? vsBare(`B2 ack p99 at ${rate} req/s`, 'steady-p99', 'ms', '< 50 ms', (v) => v.median < 50)
+        : vsBare(`B2 ack p99 at ${rate} req/s`, 'steady-p99', 'ms', '(context: < 50 ms at 50/s)'),
     );
   }
   return figures;
