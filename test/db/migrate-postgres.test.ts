@@ -35,7 +35,17 @@ async function emptyDatabase(): Promise<TestDatabase> {
 }
 
 function poolFor(db: TestDatabase): pg.Pool {
-  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  return testPool(db.url, 2);
+}
+
+/**
+ * A pool ended after its test. Its idle clients may still be closing when the next cleanup drops the database
+ * WITH (FORCE): the server then ends them with FATAL 57P01, which a pool without an error listener re-throws as
+ * an unhandled error (seen once in a full run). The test is over by then, so it is ignored.
+ */
+function testPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', () => {});
   cleanups.push(() => pool.end());
   return pool;
 }
@@ -139,13 +149,11 @@ describe('test databases', () => {
       () => b.drop(),
     );
     expect(a.name).not.toBe(b.name);
-    const pool = new pg.Pool({ connectionString: a.url, max: 1 });
-    cleanups.push(() => pool.end());
+    const pool = testPool(a.url, 1);
     await pool.query(
       "INSERT INTO partner_orgs (slug, name, manager_user_id, updated_at) VALUES ('nw', 'Northwind', 'U1', 1)",
     );
-    const other = new pg.Pool({ connectionString: b.url, max: 1 });
-    cleanups.push(() => other.end());
+    const other = testPool(b.url, 1);
     expect(await query(other, 'SELECT count(*)::int AS n FROM partner_orgs')).toEqual([{ n: 0 }]);
     expect(await query(other, 'SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations')).toEqual([
       { n: MIGRATIONS },
@@ -153,8 +161,7 @@ describe('test databases', () => {
     await other.end();
     cleanups.pop();
     await b.drop();
-    const admin = new pg.Pool({ connectionString: postgresTestUrl(), max: 1 });
-    cleanups.push(() => admin.end());
+    const admin = testPool(postgresTestUrl(), 1);
     expect(await query(admin, 'SELECT datname FROM pg_database WHERE datname = $1', [b.name])).toEqual([]);
   });
 });
