@@ -437,6 +437,8 @@ async function postgresTransaction<T>(
     (db as unknown as PgTransactional).transaction(cb, config);
   const inner = (tx: object) => {
     registerEngine(tx, { ...engine, inTransaction: true });
+    // A transaction runs on a session of its own: its queries throw the driver's error too, inside the callback.
+    throwDriverErrors(tx);
     return fn(tx as Tx);
   };
   if (engine.inTransaction) return run(inner);

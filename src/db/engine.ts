@@ -137,7 +137,7 @@ interface PgPreparedSeam {
  * an awaited builder, `db.execute`, a relational query or a prepared query. All of them run through the session's
  * `prepareQuery` (node-postgres/session.js), whose prepared query wraps pg's error in `execute` and `all`; the
  * session is patched on this one handle, so drizzle itself is untouched. A transaction runs on a session of its
- * own (one pooled connection), and `transaction()` unwraps what escapes it.
+ * own (one pooled connection): `transaction()` patches it the same way.
  */
 export function throwDriverErrors(handle: object): void {
   const session = (handle as { session?: PgSessionSeam }).session;

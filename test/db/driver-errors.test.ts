@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { EngineKind } from '../../src/db/connection.ts';
+import { type EngineKind, transaction } from '../../src/db/connection.ts';
 import { channelStates } from '../../src/db/schema.ts';
 import { testEngine } from '../helpers/db.ts';
 import { databasePerTest } from '../helpers/db-per-test.ts';
@@ -43,6 +43,21 @@ describe('driver errors outside transactions', () => {
     expectNoSql(err);
     expect(err.message).not.toContain(SECRET);
     expect(err.message).not.toContain('sam@example.com');
+  });
+
+  it('inside a transaction callback the same', async () => {
+    const { db } = await fresh();
+    const row = { channelId: SECRET, state: 'internal' as const, changedAt: 1 };
+    await db.insert(channelStates).values(row);
+    let inside: DriverError | null = null;
+    await transaction(db, async (tx) => {
+      inside = await catchError(() => tx.insert(channelStates).values(row), Error);
+      throw new Error('rolled back');
+    }).catch(() => {});
+    const err = inside as DriverError | null;
+    expect(err?.code).toBe(UNIQUE_VIOLATION[testEngine()]);
+    expectNoSql(err as DriverError);
+    expect(err?.message).not.toContain(SECRET);
   });
 
   it.runIf(testEngine() === 'postgres')(
