@@ -1,14 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
+import { describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../helpers/cli.ts';
 import { runMainOnce } from '../helpers/main-process.ts';
-import { type BotProcess, httpGet, startBot } from './support/bot-process.ts';
+import { httpGet } from './support/bot-process.ts';
+import { botWorld } from './support/bot-world.ts';
 import { report, size } from './support/figures.ts';
-import { ORGS, partnerPerson, programStandIn, writeProgramConfig } from './support/program.ts';
+import { ORGS, partnerPerson, writeProgramConfig } from './support/program.ts';
 import { submissionPayload } from './support/slack-world.ts';
 
 // Scenario 21 (issue 10, finding 1): a second bot on the same SQLite file is refused with one line naming the
@@ -16,23 +15,12 @@ import { submissionPayload } from './support/slack-world.ts';
 // refuses too, and after the running bot is killed with SIGKILL the next start is accepted at once (no stale
 // lock). Repeated over several kill -9 cycles with submissions in between; nothing acknowledged is lost.
 
-let standIn: SlackStandIn;
-let dir: string;
-const bots: BotProcess[] = [];
-beforeAll(async () => {
-  standIn = await startSlackStandIn(programStandIn());
-  dir = mkdtempSync(join(tmpdir(), 'foothold-onebot-'));
-});
-afterAll(async () => {
-  for (const b of bots) b.kill('SIGKILL');
-  await Promise.all(bots.map((b) => b.exited));
-  await standIn?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const world = botWorld('onebot');
 
 describe('scenario 21: one bot per database file', () => {
   it('a second bot is refused by name, CLI commands still run, and kill -9 never leaves a stale lock', async () => {
     const started = Date.now();
+    const { dir } = world;
     const configPath = writeProgramConfig(dir);
     const path = join(dir, 'live.db');
     const people = ORGS.flatMap((o) => [1, 2].map((i) => partnerPerson(o, i)));
@@ -41,8 +29,7 @@ describe('scenario 21: one bot per database file', () => {
     let refusals = 0;
     const acked: string[] = [];
     for (let cycle = 0; cycle < cycles; cycle++) {
-      const bot = await startBot({ apiUrl: standIn.apiUrl, database: { DATABASE_PATH: path }, configPath });
-      bots.push(bot);
+      const bot = await world.start({ database: { DATABASE_PATH: path }, configPath });
       for (let i = 0; i < 5; i++) {
         const domain = `c${cycle}-${i}-onebot.com`;
         requests++;
@@ -81,8 +68,7 @@ describe('scenario 21: one bot per database file', () => {
       expect((await bot.exited).signal).toBe('SIGKILL');
     }
     // After the last kill -9, a new bot starts at once and everything acknowledged is there.
-    const last = await startBot({ apiUrl: standIn.apiUrl, database: { DATABASE_PATH: path }, configPath });
-    bots.push(last);
+    const last = await world.start({ database: { DATABASE_PATH: path }, configPath });
     expect((await httpGet(`http://127.0.0.1:${last.port}/healthz`)).status).toBe(200);
     last.kill('SIGTERM');
     expect((await last.exited).code).toBe(0);

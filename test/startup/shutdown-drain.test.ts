@@ -1,38 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
-import { type BotProcess, httpGet, startBot } from '../reliability/support/bot-process.ts';
-import { ORGS, partnerPerson, programStandIn, writeProgramConfig } from '../reliability/support/program.ts';
+import { describe, expect, it } from 'vitest';
+import { httpGet } from '../reliability/support/bot-process.ts';
+import { botWorld } from '../reliability/support/bot-world.ts';
+import { ORGS, partnerPerson, writeProgramConfig } from '../reliability/support/program.ts';
 import { submissionPayload } from '../reliability/support/slack-world.ts';
 
 // SHUTDOWN_DRAIN_MS: on SIGTERM the web role answers /healthz with 503 for that long while it keeps serving
 // requests, so a load balancer takes it out of rotation before the listener closes.
 
-let standIn: SlackStandIn;
-let dir: string;
-const bots: BotProcess[] = [];
-beforeAll(async () => {
-  standIn = await startSlackStandIn(programStandIn());
-  dir = mkdtempSync(join(tmpdir(), 'foothold-drain-'));
-});
-afterAll(async () => {
-  for (const b of bots) b.kill('SIGKILL');
-  await Promise.all(bots.map((b) => b.exited));
-  await standIn?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const world = botWorld('drain');
 
 describe('SHUTDOWN_DRAIN_MS', () => {
   it('fails /healthz at once on SIGTERM, still answers Slack while draining, then exits cleanly', async () => {
-    const bot = await startBot({
-      apiUrl: standIn.apiUrl,
-      database: { DATABASE_PATH: join(dir, 'drain.db') },
-      configPath: writeProgramConfig(dir),
+    const bot = await world.start({
+      database: { DATABASE_PATH: join(world.dir, 'drain.db') },
+      configPath: writeProgramConfig(world.dir),
       env: { SHUTDOWN_DRAIN_MS: '1500' },
     });
-    bots.push(bot);
     expect((await httpGet(`http://127.0.0.1:${bot.port}/healthz`)).status).toBe(200);
     const termAt = Date.now();
     bot.kill('SIGTERM');

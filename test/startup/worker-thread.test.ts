@@ -1,42 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SlackStandIn, startSlackStandIn } from '../../src/dev/slack-stand-in.ts';
-import { type BotProcess, startBot } from '../reliability/support/bot-process.ts';
-import { ORGS, partnerPerson, programStandIn, writeProgramConfig } from '../reliability/support/program.ts';
+import { describe, expect, it } from 'vitest';
+import { botWorld } from '../reliability/support/bot-world.ts';
+import { ORGS, partnerPerson, writeProgramConfig } from '../reliability/support/program.ts';
 import { submissionPayload, waitUntil } from '../reliability/support/slack-world.ts';
 
 // With FOOTHOLD_WORKER_THREAD=on, `npm start` on SQLite runs the worker role (outbox sender, CRM write-back, jobs)
 // in a worker thread beside the web role (src/worker-thread.ts); by default everything runs on one thread. Either
 // way every acknowledged submission's messages are delivered, and SIGTERM stops both cleanly.
 
-let standIn: SlackStandIn;
-let dir: string;
-const bots: BotProcess[] = [];
-beforeAll(async () => {
-  standIn = await startSlackStandIn(programStandIn());
-  dir = mkdtempSync(join(tmpdir(), 'foothold-thread-'));
-});
-afterAll(async () => {
-  for (const b of bots) b.kill('SIGKILL');
-  await Promise.all(bots.map((b) => b.exited));
-  await standIn?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const world = botWorld('thread');
 
 type LogLine = { level: number; msg: string; thread?: string; role?: string };
 
 async function runOnce(name: string, env: Record<string, string>) {
-  const configPath = writeProgramConfig(mkdtempSync(join(dir, `${name}-`)));
-  const bot = await startBot({
-    apiUrl: standIn.apiUrl,
-    database: { DATABASE_PATH: join(dir, `${name}.db`) },
+  const configPath = writeProgramConfig(mkdtempSync(join(world.dir, `${name}-`)));
+  const bot = await world.start({
+    database: { DATABASE_PATH: join(world.dir, `${name}.db`) },
     configPath,
     env,
   });
-  bots.push(bot);
-  const before = standIn.calls('chat.postMessage').length;
+  const before = world.standIn.calls('chat.postMessage').length;
   const people = ORGS.flatMap((o) => [1, 2].map((i) => partnerPerson(o, i)));
   for (let i = 0; i < 6; i++) {
     const res = await bot.slack.viewSubmission(
@@ -46,7 +30,7 @@ async function runOnce(name: string, env: Record<string, string>) {
   }
   // Each submission's routing post (and the partner's DM) goes out from the worker role.
   const posted = () =>
-    standIn
+    world.standIn
       .calls('chat.postMessage')
       .slice(before)
       .filter((c) => JSON.stringify(c.args).includes(`${name}`)).length;
