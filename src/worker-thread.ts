@@ -113,6 +113,11 @@ async function runThread(data: ThreadData): Promise<void> {
   const send = (m: FromThread) => port.postMessage(m);
   let db: Db | null = null;
   let foothold: Foothold | null = null;
+  // Stops what started (waiting for messages being sent) and closes the connection: on `stop`, or a failed start.
+  const close = async (onError: (err: unknown) => void) => {
+    await foothold?.stop().catch(onError);
+    if (db) await closeDb(db).catch(() => undefined);
+  };
   try {
     const env = parseEnv(process.env);
     const config = loadProgramConfig(env.FOOTHOLD_CONFIG);
@@ -122,7 +127,7 @@ async function runThread(data: ThreadData): Promise<void> {
     }).child({ thread: 'worker' });
     // The web role migrated and checked the file before starting this thread.
     db = openDb(env.DATABASE_PATH, { migrate: false, groupWait: false });
-    const started = createFoothold({
+    const running = createFoothold({
       env,
       config,
       db,
@@ -131,28 +136,22 @@ async function runThread(data: ThreadData): Promise<void> {
       checkedHome: data.home,
       databasePath: env.DATABASE_PATH,
     });
-    foothold = started;
-    await started.start();
-    const open = db;
+    foothold = running;
+    await running.start();
     port.on('message', (m: ToThread) => {
       if (m === 'kick') {
-        started.sender.kick();
-        started.crmWriteBack?.kick();
+        running.sender.kick();
+        running.crmWriteBack?.kick();
       } else if (m === 'stop') {
-        void started
-          .stop()
-          .catch((err: unknown) => logger.error({ err }, 'the worker thread did not stop cleanly'))
-          .finally(async () => {
-            await closeDb(open).catch(() => undefined);
-            send({ type: 'stopped' });
-            port.close();
-          });
+        void close((err) => logger.error({ err }, 'the worker thread did not stop cleanly')).finally(() => {
+          send({ type: 'stopped' });
+          port.close();
+        });
       }
     });
     send({ type: 'ready' });
   } catch (err) {
-    await foothold?.stop().catch(() => undefined);
-    if (db) await closeDb(db).catch(() => undefined);
+    await close(() => undefined);
     send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
     port.close();
   }

@@ -1,6 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { StartupError } from '../../src/app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { startWorkerThread } from '../../src/worker-thread.ts';
 import { botWorld } from '../reliability/support/bot-world.ts';
 import { ORGS, partnerPerson, writeProgramConfig } from '../reliability/support/program.ts';
 import { submissionPayload, waitUntil } from '../reliability/support/slack-world.ts';
@@ -60,5 +63,29 @@ describe('FOOTHOLD_WORKER_THREAD (npm start on SQLite)', () => {
     expect(posted).toBeGreaterThanOrEqual(6);
     expect(logs.some((l) => l.thread === 'worker')).toBe(false);
     expect(logs.find((l) => l.msg === 'Foothold is ready')?.role).toBe('web+worker');
+  });
+});
+
+describe('startWorkerThread', () => {
+  it('rejects with the thread’s reason when it cannot start, and leaves nothing running', async () => {
+    const saved = process.env.SLACK_BOT_TOKEN;
+    // The thread reads its settings from the environment it is given (a copy of this one, taken at start).
+    process.env.SLACK_BOT_TOKEN = 'not-a-bot-token';
+    const crashes: string[] = [];
+    try {
+      const err = await startWorkerThread({
+        home: { teamIds: [], enterpriseIds: [] },
+        logger: createLogger('silent'),
+        onCrash: (why) => crashes.push(why),
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StartupError);
+      expect((err as Error).message).toMatch(/SLACK_BOT_TOKEN: expected a bot token starting with xoxb-/);
+      // Terminated, not crashed: a failed start is reported once, as the rejection.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(crashes).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.SLACK_BOT_TOKEN;
+      else process.env.SLACK_BOT_TOKEN = saved;
+    }
   });
 });
