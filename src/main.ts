@@ -173,15 +173,19 @@ export async function startFoothold(options: {
   const { env, roles, logger } = options;
   const postgres = Boolean(env.DATABASE_URL);
   const threaded = !postgres && roles.web && roles.worker && env.FOOTHOLD_WORKER_THREAD;
-  let thread: WorkerThread | null = null;
+  // Set by beforeListen (inside start()), so read through the holder: TypeScript cannot see the assignment.
+  const worker: { thread: WorkerThread | null } = { thread: null };
   const foothold: Foothold = createFoothold({
-    ...options,
+    env,
+    config: options.config,
+    db: options.db,
+    logger,
     roles: threaded ? { web: true, worker: false } : roles,
     ...(threaded
       ? {
-          kickWorker: () => thread?.kick(),
+          kickWorker: () => worker.thread?.kick(),
           beforeListen: async () => {
-            thread = await startWorkerThread({
+            worker.thread = await startWorkerThread({
               home: foothold.homeIds(),
               logger,
               onCrash: (why) => {
@@ -205,11 +209,11 @@ export async function startFoothold(options: {
   try {
     ({ port } = await foothold.start());
   } catch (err) {
-    await (thread as WorkerThread | null)?.stop();
+    await worker.thread?.stop();
     throw err;
   }
   // What was committed while the thread started.
-  (thread as WorkerThread | null)?.kick();
+  worker.thread?.kick();
   return {
     foothold,
     port,
@@ -217,7 +221,7 @@ export async function startFoothold(options: {
       try {
         await foothold.stop();
       } finally {
-        await thread?.stop();
+        await worker.thread?.stop();
       }
     },
   };
