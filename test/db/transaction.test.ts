@@ -193,4 +193,28 @@ describe('group commit (SQLite)', () => {
     // Nested into b's savepoint, c would have been rolled back with b although its caller heard of success.
     expect(await keys(t.db)).toEqual(['a', 'c']);
   });
+
+  it('a transaction lost while the group waits for company fails the group, and the next member starts afresh', async (ctx) => {
+    const t = await fresh();
+    if (t.engine !== 'sqlite') return ctx.skip();
+    const client = sqliteClient(t.db);
+    let later: Promise<unknown> = Promise.resolve();
+    // Two calls close together: after the second, the group waits a turn for company.
+    const first = transaction(t.db, async (tx) => enqueue(tx, [dm('a')], T0));
+    const second = transaction(t.db, async (tx) => {
+      await enqueue(tx, [dm('b')], T0);
+      setImmediate(() => {
+        // During that turn, something outside transaction() fails and SQLite rolls the whole transaction back;
+        // then a new transaction arrives.
+        client.exec('ROLLBACK');
+        later = transaction(t.db, async (tx2) => enqueue(tx2, [dm('c')], T0));
+      });
+    });
+    const outcomes = await Promise.allSettled([first, second]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/rolled back by SQLite/);
+    await later;
+    // Not a SAVEPOINT opening a transaction of its own: c ran in a new group and committed; a and b are gone.
+    expect(await keys(t.db)).toEqual(['c']);
+  });
 });
